@@ -1,0 +1,138 @@
+"""The plain data types every stage of overlap shares.
+
+Stages exchange these small frozen dataclasses rather than dicts so that a
+change of shape is a type error, not a silent ``KeyError`` three stages later.
+Only the I/O edges (ingest, report) turn them into or out of JSON.
+
+Every :class:`Span` is a half-open character range into the *original*
+document text, so ``doc.text[span.start:span.end]`` always shows what
+matched, whatever normalisation happened in between.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A half-open range ``[start, end)`` of characters in an original text."""
+
+    start: int
+    end: int
+
+    def __post_init__(self) -> None:
+        if self.start < 0 or self.end < self.start:
+            raise ValueError(f"invalid span [{self.start}, {self.end})")
+
+    def __len__(self) -> int:
+        return self.end - self.start
+
+    def overlaps(self, other: "Span") -> bool:
+        return self.start < other.end and other.start < self.end
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One article as read from the input.
+
+    ``published`` is an ISO 8601 string (date or date-time) when the input
+    carried a date overlap could parse, else ``None``; keeping it a string
+    keeps output byte-stable and sorts chronologically.
+    ``origin`` says where the record came from (``file:line``) for messages.
+    """
+
+    id: str
+    text: str
+    source: str | None = None
+    title: str | None = None
+    published: str | None = None
+    url: str | None = None
+    meta: Mapping[str, Any] = field(default_factory=dict)
+    origin: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """A piece of a document (line, sentence, window, quote) with its span."""
+
+    doc: str
+    span: Span
+    text: str
+    kind: str = "passage"
+    speaker: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CandidatePair:
+    """Two documents (or passages) LSH proposes; carries no score on purpose.
+
+    Candidates are only proposals: ``verify`` decides, from the same shingles
+    the signatures were built from, whether a pair becomes a :class:`Match`.
+    ``a < b`` always, so a pair has one canonical form.
+    """
+
+    a: int
+    b: int
+
+    def __post_init__(self) -> None:
+        if not self.a < self.b:
+            raise ValueError("CandidatePair needs a < b")
+
+
+@dataclass(frozen=True, slots=True)
+class MatchSide:
+    """One side of a match: a document and the span of it that matched."""
+
+    doc: str
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """A verified overlap between two documents.
+
+    ``kind`` is ``duplicate`` (whole documents), ``reuse`` (shared passages)
+    or ``paraphrase`` (same statement, different words). ``score`` is in
+    [0, 1]. Directional measures name their direction: ``a_in_b`` is the
+    share of a's shingles (or characters) that are found in b.
+    """
+
+    kind: str
+    score: float
+    a: MatchSide
+    b: MatchSide
+    jaccard: float | None = None
+    a_in_b: float | None = None
+    b_in_a: float | None = None
+    details: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Cluster:
+    """Documents linked by verified duplicate matches around a representative."""
+
+    id: int
+    representative: str
+    members: tuple[str, ...]
+    min_score: float
+    mean_score: float
+
+
+@dataclass(frozen=True, slots=True)
+class Boilerplate:
+    """A line treated as boilerplate: it never counts as evidence of reuse."""
+
+    text: str
+    source: str | None
+    documents: int
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """A record that was read but not scanned, and why."""
+
+    doc: str
+    reason: str
+    origin: str | None = None

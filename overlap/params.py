@@ -1,0 +1,140 @@
+"""One tree of frozen, validated parameters, written into every report.
+
+Every knob that changes a result lives here, so a report can say exactly how
+it was made and a rerun with the same parameters gives the same bytes.
+Validation happens at construction: a bad value is a :class:`ConfigError`
+naming the parameter and the valid range, before any work starts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields, is_dataclass, replace
+from typing import Any, Mapping
+
+from .errors import ConfigError
+
+__all__ = ["ShingleParams", "MinHashParams", "DuplicateParams", "BoilerplateParams", "Params"]
+
+
+def _check_range(name: str, value: float, lo: float, hi: float) -> None:
+    if not (lo <= value <= hi):
+        raise ConfigError(f"{name} must be between {lo} and {hi}, got {value!r}")
+
+
+@dataclass(frozen=True)
+class ShingleParams:
+    """How documents become sets: ``size`` consecutive words per shingle."""
+
+    size: int = 5
+
+    def __post_init__(self) -> None:
+        _check_range("shingle.size", self.size, 1, 16)
+
+
+@dataclass(frozen=True)
+class MinHashParams:
+    """MinHash and LSH settings.
+
+    ``lsh_threshold`` is where LSH starts proposing candidates; it sits below
+    the verification threshold so that pairs just above it are not lost to
+    LSH's soft cut-off (recall), at the price of more candidates to verify.
+    """
+
+    num_perm: int = 128
+    seed: int = 1
+    lsh_threshold: float = 0.4
+
+    def __post_init__(self) -> None:
+        _check_range("minhash.num_perm", self.num_perm, 16, 1024)
+        _check_range("minhash.seed", self.seed, 0, 2**32 - 1)
+        _check_range("minhash.lsh_threshold", self.lsh_threshold, 0.05, 1.0)
+
+
+@dataclass(frozen=True)
+class DuplicateParams:
+    """When two documents are near-duplicates.
+
+    ``threshold`` applies to the exact Jaccard similarity of the two shingle
+    sets: lower finds more rewritten copies (recall) and more false links
+    (precision). ``min_words`` skips documents too short to judge.
+    """
+
+    threshold: float = 0.5
+    min_words: int = 10
+
+    def __post_init__(self) -> None:
+        _check_range("duplicates.threshold", self.threshold, 0.0, 1.0)
+        _check_range("duplicates.min_words", self.min_words, 1, 100_000)
+
+
+@dataclass(frozen=True)
+class BoilerplateParams:
+    """What counts as boilerplate.
+
+    A line (after normalisation) of at most ``max_words`` words that occurs in
+    at least ``min_docs`` distinct documents of one source is boilerplate
+    (sign-ups, "Leave a Reply", bylines, share buttons, repeated titles).
+    Long paragraphs repeated across documents are reuse, not boilerplate,
+    which is why the length cap exists; documents with no source count as
+    one source.
+    """
+
+    enabled: bool = True
+    min_docs: int = 3
+    max_words: int = 30
+
+    def __post_init__(self) -> None:
+        _check_range("boilerplate.min_docs", self.min_docs, 2, 1_000_000)
+        _check_range("boilerplate.max_words", self.max_words, 1, 10_000)
+
+
+@dataclass(frozen=True)
+class Params:
+    """All parameters of a scan."""
+
+    shingle: ShingleParams = field(default_factory=ShingleParams)
+    minhash: MinHashParams = field(default_factory=MinHashParams)
+    duplicates: DuplicateParams = field(default_factory=DuplicateParams)
+    boilerplate: BoilerplateParams = field(default_factory=BoilerplateParams)
+
+    def __post_init__(self) -> None:
+        if self.minhash.lsh_threshold > max(self.duplicates.threshold, 0.05) + 1e-9:
+            raise ConfigError(
+                f"minhash.lsh_threshold ({self.minhash.lsh_threshold}) must not exceed "
+                f"duplicates.threshold ({self.duplicates.threshold}): LSH would drop pairs verify accepts"
+            )
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain nested dict, for reports."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> "Params":
+        """Build from a nested dict (e.g. a report's ``parameters``); unknown keys are errors."""
+        kwargs: dict[str, Any] = {}
+        for f in fields(cls):
+            if f.name not in data:
+                continue
+            sub = data[f.name]
+            default = f.default_factory()  # type: ignore[misc]
+            if not isinstance(sub, Mapping):
+                raise ConfigError(f"parameter group {f.name!r} must be a mapping")
+            known = {sf.name for sf in fields(default)}
+            unknown = set(sub) - known
+            if unknown:
+                raise ConfigError(f"unknown parameter(s) in {f.name}: {', '.join(sorted(unknown))}")
+            kwargs[f.name] = replace(default, **sub)
+        unknown = set(data) - {f.name for f in fields(cls)}
+        if unknown:
+            raise ConfigError(f"unknown parameter group(s): {', '.join(sorted(unknown))}")
+        return cls(**kwargs)
+
+    def with_(self, **groups: Any) -> "Params":
+        """A copy with some groups' fields replaced: ``p.with_(duplicates={"threshold": 0.8})``."""
+        kwargs = {}
+        for name, changes in groups.items():
+            current = getattr(self, name)
+            if not is_dataclass(current):
+                raise ValueError(f"unknown parameter group {name!r}")
+            kwargs[name] = replace(current, **changes)
+        return replace(self, **kwargs)

@@ -1,0 +1,118 @@
+"""The one definition of words and shingles used everywhere in overlap.
+
+A *word* is a run of Unicode word characters (``\\w+``) in the normalised
+text (see :mod:`overlap.normalize`). A *shingle* is ``n`` consecutive words.
+Words are hashed once to 64 bits (xxh3, seeded) and shingles are combined
+from word hashes with numpy, so a document's shingles cost a handful of
+vector operations rather than one Python call each; that is what makes
+signatures fast (see ``../shared/notes/minhash-speed.md``).
+
+The 64-bit shingle hashes are what :mod:`overlap.verify` compares exactly
+(a collision needs two different shingles to agree on 64 bits); the 32-bit
+fold of the same values feeds the MinHash signatures, so the estimate and
+the verification are computed from the very same shingles.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterable
+
+import numpy as np
+import xxhash
+
+__all__ = ["WORD", "words", "word_spans", "word_hashes", "shingle_hashes", "fold32", "shingle_set"]
+
+WORD = re.compile(r"\w+")
+
+_HASH_SEED = 0x0B5E55ED
+# Odd 64-bit multipliers, one per position in a shingle, so "a b" != "b a".
+_POSITION_MULTIPLIERS = np.array(
+    [
+        0x9E3779B97F4A7C15,
+        0xC2B2AE3D27D4EB4F,
+        0x165667B19E3779F9,
+        0xD6E8FEB86659FD93,
+        0xFF51AFD7ED558CCD,
+        0xC4CEB9FE1A85EC53,
+        0x94D049BB133111EB,
+        0xBF58476D1CE4E5B9,
+        0x2545F4914F6CDD1D,
+        0x5851F42D4C957F2D,
+        0x14057B7EF767814F,
+        0xA0761D6478BD642F,
+        0xE7037ED1A0B428DB,
+        0x8EBC6AF09C88C6E3,
+        0x589965CC75374CC3,
+        0x1D8E4E27C47D124F,
+    ],
+    dtype=np.uint64,
+)
+MAX_SHINGLE = len(_POSITION_MULTIPLIERS)
+
+
+class _WordHashCache(dict):
+    """Word -> 64-bit hash, computed once per distinct word (news vocabularies repeat)."""
+
+    def __missing__(self, word: str) -> int:
+        value = xxhash.xxh3_64_intdigest(word.encode("utf-8", "surrogatepass"), seed=_HASH_SEED)
+        if len(self) < 2_000_000:  # bound the cache on huge vocabularies
+            self[word] = value
+        return value
+
+
+_CACHE = _WordHashCache()
+
+
+def words(normalized: str) -> list[str]:
+    """The words of a normalised text, in order."""
+    return WORD.findall(normalized)
+
+
+def word_spans(normalized: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of every word in the normalised text."""
+    return [m.span() for m in WORD.finditer(normalized)]
+
+
+def word_hashes(tokens: Iterable[str]) -> np.ndarray:
+    """64-bit hashes of words, as a ``uint64`` array."""
+    cache = _CACHE
+    return np.fromiter((cache[t] for t in tokens), dtype=np.uint64)
+
+
+def shingle_hashes(hashes: np.ndarray, n: int) -> np.ndarray:
+    """64-bit hashes of every run of ``n`` consecutive words, in order.
+
+    A text with fewer than ``n`` words has one shingle, made of all of its
+    words (so short texts still compare), and an empty text has none.
+    """
+    if not 1 <= n <= MAX_SHINGLE:
+        raise ValueError(f"shingle size must be in 1..{MAX_SHINGLE}, got {n}")
+    count = len(hashes)
+    if count == 0:
+        return np.empty(0, dtype=np.uint64)
+    if count < n:
+        n = count
+    width = count - n + 1
+    out = hashes[:width] * _POSITION_MULTIPLIERS[0]
+    for i in range(1, n):
+        out += hashes[i : i + width] * _POSITION_MULTIPLIERS[i]
+    # one more mixing step so that sums of products spread over all bits
+    out ^= out >> np.uint64(29)
+    out *= np.uint64(0xBF58476D1CE4E5B9)
+    out ^= out >> np.uint64(32)
+    return out
+
+
+def fold32(hashes64: np.ndarray) -> np.ndarray:
+    """Fold 64-bit hashes to 32 bits for the affine32 MinHash scheme."""
+    return ((hashes64 >> np.uint64(32)) ^ (hashes64 & np.uint64(0xFFFFFFFF))).astype(np.uint32)
+
+
+def shingle_set(normalized: str, n: int) -> np.ndarray:
+    """Sorted distinct 64-bit shingle hashes of a normalised text.
+
+    >>> len(shingle_set("the cat sat on the mat the cat sat", 3))  # "the cat sat" twice
+    6
+    """
+    return np.unique(shingle_hashes(word_hashes(words(normalized)), n))
