@@ -1,0 +1,135 @@
+"""Documents cut into lines and sentences, with spans in the original text.
+
+Segmentation works on the original text (not the normalised one) so that
+every span can be shown to a person as is. It is deliberately rule-based:
+news sentences end in ``.?!`` (optionally followed by closing quotes or
+brackets) before white space and an upper-case letter, digit or opening
+quote, except after common abbreviations and initials ("U.S.", "Jan.",
+"H. J. I."). Paragraph breaks always end a sentence.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+from .model import Span
+
+__all__ = ["lines", "paragraphs", "sentences"]
+
+_LINE = re.compile(r"[^\r\n]+")
+_PARAGRAPH = re.compile(r"\S(?:.*?\S)?(?=\s*(?:\r?\n\s*\r?\n|\Z))", re.S)
+
+# Abbreviations after which a full stop does not end a sentence (lower-cased, without the dot).
+_ABBREVIATIONS = frozenset(
+    """
+    mr mrs ms dr prof sr jr st gen col lt sgt capt cmdr adm gov sen rep pres rev hon
+    jan feb mar apr jun jul aug sep sept oct nov dec
+    inc ltd co corp bros dept est fig no nos vol vs etc al approx ca cf eg ie
+    u.s u.k u.n e.u u.s.a a.m p.m
+    """.split()
+)
+
+# Candidate sentence ends: terminal punctuation, optional closers, then white space.
+_END = re.compile(r"""[.?!]+["'\u201d\u2019)\]]*(?=\s+|$)""")
+_NEXT_START = re.compile(r"""\s*(?:["'\u201c\u2018(\[\-\u2014\u2013]|\w)""")
+
+
+def lines(text: str) -> Iterator[Span]:
+    """Spans of the non-empty lines, white space trimmed."""
+    for m in _LINE.finditer(text):
+        start, end = m.span()
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if start < end:
+            yield Span(start, end)
+
+
+def paragraphs(text: str) -> Iterator[Span]:
+    """Spans of blocks separated by blank lines."""
+    for m in _PARAGRAPH.finditer(text):
+        yield Span(*m.span())
+
+
+def _is_abbreviation(text: str, dot: int) -> bool:
+    """Whether the full stop at ``dot`` belongs to an abbreviation or initial."""
+    start = dot
+    while start > 0 and (text[start - 1].isalpha() or text[start - 1] == "."):
+        start -= 1
+    word = text[start:dot].lower()
+    if not word:
+        return False
+    if word in _ABBREVIATIONS:
+        return True
+    # single letters ("J.") and dotted initialisms ("U.S", "H.J")
+    return len(word) == 1 or (len(word) <= 6 and word.count(".") >= 1 and all(len(p) == 1 for p in word.split(".")))
+
+
+def _sentences_in(text: str, start: int, end: int) -> Iterator[Span]:
+    pos = start
+    for m in _END.finditer(text, start, end):
+        stop = m.end()
+        if text[m.start()] == "." and m.end() - m.start() == 1 and _is_abbreviation(text, m.start()):
+            # an abbreviation ends a sentence only if the next word looks like a new sentence
+            # and the abbreviation is not a title or initial that precedes a name
+            continue
+        nxt = _NEXT_START.match(text, stop, end)
+        if stop < end and nxt is None:
+            continue
+        if nxt is not None:
+            first = text[nxt.end() - 1]
+            if first.isalpha() and first.islower():
+                continue
+        yield from _trimmed(text, pos, stop)
+        pos = stop
+    yield from _trimmed(text, pos, end)
+
+
+def _trimmed(text: str, start: int, end: int) -> Iterator[Span]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if start < end:
+        yield Span(start, end)
+
+
+def sentences(text: str) -> Iterator[Span]:
+    """Spans of sentences; a line break between paragraphs always ends one.
+
+    >>> t = 'Mr. Peskov told reporters. "We are ready," he said.\\n\\nThe U.S. Army replied.'
+    >>> [t[s.start:s.end] for s in sentences(t)]
+    ['Mr. Peskov told reporters.', '"We are ready," he said.', 'The U.S. Army replied.']
+    """
+    for para in _blocks(text):
+        yield from _sentences_in(text, para.start, para.end)
+
+
+def _blocks(text: str) -> Iterator[Span]:
+    """Blocks separated by a line break followed by another break or a short line.
+
+    News text often has one paragraph per line; a single line break inside a
+    paragraph (wrapped text, as in Reuters) does not end a sentence unless the
+    line before it ends with terminal punctuation, which the sentence rules see.
+    """
+    pos = 0
+    for m in re.finditer(r"\n[ \t\r]*\n|\n(?=[ \t]*[\"\u201c\u2018\-\u2014\u2013A-Z])|\Z", text):
+        # a single newline only separates blocks if the previous line ends a sentence
+        cut = m.start()
+        if m.group().count("\n") == 1:
+            before = text[pos:cut].rstrip()
+            if before and before[-1] not in ".?!\"'\u201d\u2019:)":
+                if not _looks_like_heading(before):
+                    continue
+        yield from _trimmed(text, pos, cut)
+        pos = m.end()
+    if pos < len(text):
+        yield from _trimmed(text, pos, len(text))
+
+
+def _looks_like_heading(block: str) -> bool:
+    """A last line without terminal punctuation and few words: a title or byline."""
+    last = block.rsplit("\n", 1)[-1]
+    return len(last.split()) <= 12

@@ -1,0 +1,56 @@
+"""Sentences and lines come back as spans of the original text."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from overlap.segment import lines, paragraphs, sentences
+
+
+def _texts(text: str, spans) -> list[str]:
+    return [text[s.start : s.end] for s in spans]
+
+
+def test_abbreviations_and_initials_do_not_end_sentences() -> None:
+    text = "Mr. Peskov met U.S. envoys on Jan. 16. They talked.\nH. J. I. / AA"
+    assert _texts(text, sentences(text)) == [
+        "Mr. Peskov met U.S. envoys on Jan. 16.",
+        "They talked.",
+        "H. J. I. / AA",
+    ]
+
+
+def test_quotes_stay_with_their_sentence() -> None:
+    text = "He said: \u201cWe are ready.\u201d Then he left. \u201cNo,\u201d she said."
+    assert _texts(text, sentences(text)) == [
+        "He said: \u201cWe are ready.\u201d",
+        "Then he left.",
+        "\u201cNo,\u201d she said.",
+    ]
+
+
+def test_wrapped_lines_do_not_split_a_sentence() -> None:
+    text = "The company said it expects\nprofits to rise in 1987.\nShares fell."
+    assert _texts(text, sentences(text)) == [
+        "The company said it expects\nprofits to rise in 1987.",
+        "Shares fell.",
+    ]
+
+
+def test_lines_and_paragraphs() -> None:
+    text = "  Title \n\nFirst para\nstill first.\n\n\nSecond.  "
+    assert _texts(text, lines(text)) == ["Title", "First para", "still first.", "Second."]
+    assert _texts(text, paragraphs(text)) == ["Title", "First para\nstill first.", "Second."]
+
+
+@given(st.text(alphabet=st.sampled_from(list("ab .?!\n\"'\u201cAZ1")), max_size=120))
+def test_sentence_spans_are_ordered_trimmed_and_cover_all_words(text: str) -> None:
+    spans = list(sentences(text))
+    last = 0
+    for s in spans:
+        assert last <= s.start < s.end <= len(text)
+        assert not text[s.start].isspace() and not text[s.end - 1].isspace()
+        last = s.end
+    covered = "".join(text[s.start : s.end] for s in spans)
+    assert "".join(covered.split()) == "".join(text.split())  # no character lost
