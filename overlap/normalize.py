@@ -27,7 +27,11 @@ import unicodedata
 from array import array
 from dataclasses import dataclass
 
-__all__ = ["Normalized", "normalize", "normalize_text", "fold_char"]
+__all__ = ["Normalized", "normalize", "normalize_text", "fold_char", "NORMALIZATION_VERSION"]
+
+#: Bump whenever a folding rule changes: persisted indexes record it and refuse
+#: to mix texts normalised under different rules (see :mod:`overlap.index`).
+NORMALIZATION_VERSION = 1
 
 _DOUBLE_QUOTES = frozenset('"\u00ab\u00bb\u201c\u201d\u201e\u201f\u2033\u2036\u275d\u275e\u301d\u301e\u301f\uff02')
 _SINGLE_QUOTES = frozenset("'`\u00b4\u2018\u2019\u201a\u201b\u2032\u2035\u2039\u203a\u275b\u275c\uff07\u02bc\u02bb")
