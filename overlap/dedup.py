@@ -60,19 +60,30 @@ class FilterStats:
     def summary(self) -> str:
         return (
             f"{self.read} read, {self.new} new, {self.duplicates} near-duplicates, "
-            f"{self.seen} already indexed, {self.skipped} skipped"
+            f"{self.seen} already indexed, {self.skipped} skipped (no words)"
         )
 
 
-class _Batch:
-    """Kept documents of the current batch, searchable the way the index is."""
+class Pending:
+    """Kept documents decided but not yet committed to the index, searchable the way the index is.
+
+    The filter commits them every ``commit_every`` documents: one big
+    transaction costs far less than many small ones, and later documents
+    still see them here, so the verdicts are the same as committing each one.
+    """
 
     def __init__(self, mode: str) -> None:
         self.mode = mode
+        self.clear()
+
+    def clear(self) -> None:
         self.ids: set[str] = set()
         self.docs: list[Prepared] = []
         self.bands: dict[int, list[int]] = defaultdict(list)
         self.anchors: dict[int, list[int]] = defaultdict(list)
+
+    def __len__(self) -> int:
+        return len(self.docs)
 
     def add(self, p: Prepared) -> None:
         i = len(self.docs)
@@ -94,11 +105,14 @@ class _Batch:
         return [(self.docs[i].id, _score(p.shingles, self.docs[i].shingles, self.mode)) for i in cands]
 
 
-def decide(index: Index, preps: Sequence[Prepared], threshold: float, mode: str = "whole") -> list[Decision]:
+def decide(
+    index: Index, preps: Sequence[Prepared], threshold: float, mode: str = "whole", pending: Pending | None = None
+) -> list[Decision]:
     """Verdicts for a batch, in order, as if each document were checked and (if new) added in turn.
 
-    Does not write to the index: the caller commits the new ones (after
-    emitting them). Every document must have words (``not p.empty``).
+    Does not write to the index: new documents go into ``pending`` (a fresh
+    one when not given), which the caller commits after emitting them.
+    Every document must have words (``not p.empty``).
 
     >>> decide(idx, idx.prepare([doc]), 0.8)  # doctest: +SKIP
     [Decision(doc='a', duplicate_of=None, score=0.0, mode='new')]
@@ -107,21 +121,24 @@ def decide(index: Index, preps: Sequence[Prepared], threshold: float, mode: str 
         raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
     if any(p.empty for p in preps):
         raise ValueError("decide() needs documents with words; skip empty ones first")
+    if pending is None:
+        pending = Pending(mode)
+    elif pending.mode != mode:
+        raise ValueError("pending documents were collected for another mode")
     known = index.known_ids([p.id for p in preps])
     stored = index.scored(preps, mode)
-    batch = _Batch(mode)
     out: list[Decision] = []
     for p, cands in zip(preps, stored):
-        if p.id in known or p.id in batch.ids:
+        if p.id in known or p.id in pending.ids:
             out.append(Decision(p.id, p.id, 1.0, "id"))
             continue
-        scores = cands + batch.scored(p)
+        scores = cands + pending.scored(p)
         best = min(scores, key=lambda s: (-s[1], s[0])) if scores else None
         if best is not None and best[1] >= threshold:
             out.append(Decision(p.id, best[0], best[1], mode))
         else:
             out.append(Decision(p.id, None, best[1] if best else 0.0, "new"))
-            batch.add(p)
+            pending.add(p)
     return out
 
 
@@ -145,6 +162,7 @@ def filter_documents(
     threshold: float = 0.8,
     mode: str = "whole",
     batch_size: int = 256,
+    commit_every: int = 4096,
     on_skip: Callable[[Document, str], None] | None = None,
     stats: FilterStats | None = None,
 ) -> FilterStats:
@@ -152,42 +170,65 @@ def filter_documents(
 
     ``emit(doc, decision)`` is called for every document with words, in input
     order; the caller writes what it wants (the new ones, or all with their
-    verdicts). ``flush()`` is called after each batch's emits and *before*
-    that batch is committed to the index; it must make the output durable
-    enough for the caller's crash model (a pipe or file flush survives
-    ``kill -9``). Documents without words go to ``on_skip`` and are neither
-    emitted nor indexed.
+    verdicts). ``flush()`` is called after each batch's emits; new documents
+    are committed to the index only after the flush that followed their
+    emit, every ``commit_every`` documents and at the end. ``flush`` must make
+    the output durable enough for the caller's crash model (a pipe or file
+    flush survives ``kill -9``). Documents without words go to ``on_skip``
+    and are neither emitted nor indexed.
 
     >>> kept = []
     >>> filter_documents(docs, idx, lambda d, v: v.is_new and kept.append(d))  # doctest: +SKIP
     """
-    if batch_size < 1:
-        raise ValueError("batch_size must be at least 1")
+    if batch_size < 1 or commit_every < 1:
+        raise ValueError("batch_size and commit_every must be at least 1")
     index.check_threshold(threshold, mode)
     stats = stats if stats is not None else FilterStats()
-    for batch in _batches(docs, batch_size):
-        stats.read += len(batch)
-        preps = index.prepare(batch)
-        live_docs: list[Document] = []
-        live: list[Prepared] = []
-        for doc, p in zip(batch, preps):
-            if p.empty:
-                stats.skipped += 1
-                if on_skip is not None:
-                    on_skip(doc, "no words to compare")
-            else:
-                live_docs.append(doc)
-                live.append(p)
-        decisions = decide(index, live, threshold, mode)
-        for doc, d in zip(live_docs, decisions):
-            emit(doc, d)
-            if d.mode == "id":
-                stats.seen += 1
-            elif d.is_new:
-                stats.new += 1
-            else:
-                stats.duplicates += 1
-        flush()
-        index.add([p for p, d in zip(live, decisions) if d.is_new])
-        stats.batches += 1
+    pending = Pending(mode)
+    flushed = 0  # pending documents whose output has been flushed: safe to commit
+
+    def commit(upto: int) -> None:
+        nonlocal flushed
+        if upto:
+            index.add(pending.docs[:upto])
+        pending.clear()
+        flushed = 0
+
+    try:
+        for batch in _batches(docs, batch_size):
+            stats.read += len(batch)
+            preps = index.prepare(batch)
+            live_docs: list[Document] = []
+            live: list[Prepared] = []
+            for doc, p in zip(batch, preps):
+                if p.empty:
+                    stats.skipped += 1
+                    if on_skip is not None:
+                        on_skip(doc, "no words to compare")
+                else:
+                    live_docs.append(doc)
+                    live.append(p)
+            decisions = decide(index, live, threshold, mode, pending)
+            for doc, d in zip(live_docs, decisions):
+                emit(doc, d)
+                if d.mode == "id":
+                    stats.seen += 1
+                elif d.is_new:
+                    stats.new += 1
+                else:
+                    stats.duplicates += 1
+            flush()
+            flushed = len(pending)
+            stats.batches += 1
+            if flushed >= commit_every:
+                commit(flushed)
+    except BaseException:
+        # Interrupted (Ctrl-C, a broken pipe, a bad record with on_error=fail):
+        # keep what was already written out, never what was not.
+        try:
+            commit(flushed)
+        except Exception:  # the index itself failing: the original error matters more
+            pass
+        raise
+    commit(flushed)
     return stats
