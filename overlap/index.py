@@ -55,6 +55,7 @@ import json
 import os
 import struct
 from collections import Counter, defaultdict
+from functools import lru_cache
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping, Sequence
@@ -140,9 +141,8 @@ class IndexSettings:
 
     @property
     def bands_rows(self) -> tuple[int, int]:
-        from datasketch.lsh import _optimal_param
-
-        return _optimal_param(self.lsh_threshold, self.num_perm, 0.5, 0.5)
+        """LSH (bands, rows) as datasketch's ``MinHashLSH(threshold, num_perm)`` would choose."""
+        return _bands_rows(self.lsh_threshold, self.num_perm)
 
     def manifest(self) -> dict[str, Any]:
         """The manifest an index created with these settings carries."""
@@ -176,6 +176,13 @@ class IndexSettings:
             )
         except (KeyError, TypeError, ValueError, ConfigError) as exc:
             raise IndexStateError(f"index manifest is incomplete or invalid ({exc})") from None
+
+
+@lru_cache(maxsize=64)
+def _bands_rows(threshold: float, num_perm: int) -> tuple[int, int]:
+    from datasketch.lsh import _optimal_param  # a grid search: ~80 ms, so computed once
+
+    return _optimal_param(threshold, num_perm, 0.5, 0.5)
 
 
 # Manifest keys that must agree for signatures to mean the same thing. The

@@ -8,6 +8,7 @@ few words, containment pieces by cutting a run of words out of a document.
 from __future__ import annotations
 
 import random
+from functools import lru_cache
 
 import numpy as np
 
@@ -45,10 +46,15 @@ def corpus(seed: int = 7, originals: int = 60, copies: int = 60, pieces: int = 1
     return docs
 
 
+@lru_cache(maxsize=4096)
+def _set(t: str, n: int) -> np.ndarray:
+    return shingle_set(normalize_text(t), n)
+
+
 def exact(a: str, b: str, mode: str = "whole", n: int = 5) -> float:
     """Brute-force oracle: exact Jaccard or containment of a in b from the shingle sets."""
-    sa, sb = shingle_set(normalize_text(a), n), shingle_set(normalize_text(b), n)
-    inter = len(np.intersect1d(sa, sb))
+    sa, sb = _set(a, n), _set(b, n)
+    inter = len(np.intersect1d(sa, sb, assume_unique=True))
     if mode == "containment":
         return inter / len(sa)
     return inter / (len(sa) + len(sb) - inter)
