@@ -34,6 +34,7 @@ import re
 import sys
 import zlib
 from dataclasses import dataclass, field, fields as dc_fields
+from functools import cached_property
 from datetime import date, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -126,7 +127,9 @@ class FieldMap:
         if len(set(names)) != len(names):
             raise ValueError(f"FieldMap names must be distinct: {names!r}")
 
+    @cached_property
     def names(self) -> frozenset[str]:
+        """All six configured field names (computed once: asked for every record)."""
         return frozenset(getattr(self, f.name) for f in dc_fields(self))
 
 
@@ -183,15 +186,6 @@ def parse_date(value: str) -> str | None:
     if not s:
         return None
     if s[0].isdigit():
-        if len(s) <= 10:
-            try:
-                return date.fromisoformat(s).isoformat()
-            except ValueError:
-                pass
-        try:
-            return _iso(datetime.fromisoformat(s))
-        except ValueError:
-            pass
         m = _REUTERS.match(s)
         if m and m.group(2).lower() in _MONTHS:
             rest = s[m.end():]
@@ -205,6 +199,15 @@ def parse_date(value: str) -> str | None:
                                          int((frac or "0").ljust(6, "0"))))
                 except ValueError:
                     return None
+        if len(s) <= 10:
+            try:
+                return date.fromisoformat(s).isoformat()
+            except ValueError:
+                pass
+        try:
+            return _iso(datetime.fromisoformat(s))
+        except ValueError:
+            pass
     for fmt in _STRPTIME_DATES:
         try:
             return datetime.strptime(s, fmt).date().isoformat()
@@ -263,7 +266,7 @@ def _build(obj: Mapping[str, Any], fields: FieldMap, origin: str,
         doc_id = str(int(raw_id))
     else:
         raise RecordError(f"field {fields.id!r} must be a string or an integer, got {raw_id!r}")
-    names = fields.names()
+    names = fields.names
     meta = {k: v for k, v in obj.items() if k not in names}
     source = _text_value(obj.get(fields.source), fields.source)
     title = _text_value(obj.get(fields.title), fields.title)
