@@ -385,7 +385,7 @@ class _Context:
             return raw.decode("utf-8")
         except UnicodeDecodeError as exc:
             self.stats.decode_errors += 1
-            self.warn(label, line, f"invalid UTF-8 at byte {exc.start}, decoded with replacement")
+            self.warn(label, line, f"invalid UTF-8 at byte offset {exc.start}, decoded with replacement")
             return raw.decode("utf-8", "replace")
 
     def new_input(self, label: str) -> int:
@@ -451,7 +451,7 @@ def _jsonl_objects(lines: Iterable[bytes | str], label: str,
         if not raw.strip():
             continue
         ctx.stats.records += 1
-        text = ctx.decode(raw, label, n)
+        text = ctx.decode(raw, label, n).rstrip("\r\n")
         try:
             obj = json.loads(text)
         except json.JSONDecodeError as exc:
