@@ -7,6 +7,7 @@ import io
 import json
 import os
 from datetime import date, datetime, timedelta, timezone
+from email.utils import format_datetime
 from pathlib import Path
 
 import pytest
@@ -384,6 +385,10 @@ def test_unknown_extension_names_the_valid_ones(tmp_path: Path) -> None:
     ("Jan 15, 2017", "2017-01-15"),
     ("15 January 2017", "2017-01-15"),
     ("2017/01/15", "2017-01-15"),
+    ("2017/01/15 10:00:01", "2017-01-15T10:00:01"),
+    ("15 Jan. 2017 10:00", "2017-01-15T10:00:00"),
+    ("Sept 3, 2017", "2017-09-03"),
+    ("15.01.2017", "2017-01-15"),
     (" 2017-01-15 ", "2017-01-15"),
 ])
 def test_date_examples(raw: str, iso: str) -> None:
@@ -391,7 +396,8 @@ def test_date_examples(raw: str, iso: str) -> None:
 
 
 @pytest.mark.parametrize("raw", ["", "yesterday", "2017-13-01", "31-FEB-1987 10:00:00.00",
-                                 "12345", "Sun, 99 Foo 2017"])
+                                 "12345", "Sun, 99 Foo 2017",
+                                 "15 Foo 2017", "2017/02/30"])
 def test_unparseable_dates(raw: str) -> None:
     assert parse_date(raw) is None
 
@@ -421,6 +427,17 @@ def test_iso_datetimes_round_trip(dt: datetime, sep: str) -> None:
     assert back == dt and back.utcoffset() == dt.utcoffset()
     if dt.microsecond == 0:
         assert out == dt.isoformat()
+
+
+@given(st.datetimes(min_value=datetime(1000, 1, 1), max_value=datetime(9999, 12, 31)))
+def test_every_written_form_gives_the_same_iso_date(dt: datetime) -> None:
+    dt = dt.replace(microsecond=0)
+    day = dt.date().isoformat()
+    for form in ("%B %d, %Y", "%b %d %Y", "%d %B %Y", "%Y/%m/%d", "%d.%m.%Y"):
+        assert parse_date(dt.strftime(form)) == day, form
+    assert parse_date(dt.strftime("%d-%b-%Y %H:%M:%S.00").upper()) == dt.isoformat()
+    aware = dt.replace(tzinfo=timezone.utc)
+    assert parse_date(format_datetime(aware)) == aware.isoformat()
 
 
 # ----------------------------------------------------- pieces for dedup
