@@ -22,7 +22,7 @@ import numpy as np
 import xxhash
 
 from . import __version__
-from .boilerplate import BoilerplateCounter, BoilerplateSet, line_key
+from .boilerplate import FURNITURE, WITHIN, BoilerplateCounter, BoilerplateSet, is_furniture, line_key
 from .candidates import CandidateIndex
 from .cluster import star_clusters
 from .model import Boilerplate, Cluster, Document, Match, MatchSide, Skipped, Span
@@ -71,6 +71,7 @@ class ScanResult:
     counts: dict[str, int]
     timings: dict[str, float]
     lsh: dict[str, Any]
+    boilerplate_spans: dict[str, list[Span]]
     _store: SpillStore = field(repr=False)
     _text_keys: dict[str, tuple[int, int]] = field(repr=False)
     _by_id: dict[str, DocRecord] = field(repr=False, default_factory=dict)
@@ -120,20 +121,38 @@ class _Pending:
     token_key: tuple[int, int]
     line_words: list[int]  # words per line
     line_keys: list[int]  # key of each short line, 0 for long or empty lines
+    local_drop: list[int]  # lines that are boilerplate in this document on their own
 
 
-def _split_lines(text: str, max_words: int) -> tuple[list[list[str]], list[tuple[int, str]]]:
-    """Words of every line, and ``(key, text)`` of the short non-empty lines."""
+def _split_lines(text: str, max_words: int) -> tuple[list[list[str]], list[tuple[int, int, str]]]:
+    """Words of every line, and ``(line index, key, text)`` of the short non-empty lines."""
     findall = WORD.findall
     line_words = [findall(line) for line in fold_lines(text)]
-    short: list[tuple[int, str]] = []
+    short: list[tuple[int, int, str]] = []
     raw_lines: list[str] | None = None
     for i, ws in enumerate(line_words):
         if 0 < len(ws) <= max_words:
             if raw_lines is None:
                 raw_lines = text.split("\n")
-            short.append((line_key(ws), raw_lines[i].strip()))
+            short.append((i, line_key(ws), raw_lines[i].strip()))
     return line_words, short
+
+
+def _line_spans(text: str, indices: set[int]) -> list[Span]:
+    """Original spans (white space trimmed) of the lines with the given indices."""
+    spans: list[Span] = []
+    pos = 0
+    for i, line in enumerate(text.split("\n")):
+        if i in indices:
+            start, end = pos, pos + len(line)
+            while start < end and text[start].isspace():
+                start += 1
+            while end > start and text[end - 1].isspace():
+                end -= 1
+            if start < end:
+                spans.append(Span(start, end))
+        pos += len(line) + 1
+    return spans
 
 
 def scan(
@@ -155,11 +174,14 @@ def scan(
     timings: dict[str, float] = {}
     counts: dict[str, int] = {}
     store = SpillStore(spill_dir)
+    tokens_store = SpillStore(spill_dir)  # word hashes, needed only until signatures are done
     try:
-        return _scan(documents, params, notify, timings, counts, store)
+        return _scan(documents, params, notify, timings, counts, store, tokens_store)
     except BaseException:
         store.close()
         raise
+    finally:
+        tokens_store.close()
 
 
 def _scan(
@@ -169,6 +191,7 @@ def _scan(
     timings: dict[str, float],
     counts: dict[str, int],
     store: SpillStore,
+    tokens_store: SpillStore,
 ) -> ScanResult:
     bp_params = params.boilerplate
     min_words = params.duplicates.min_words
@@ -178,7 +201,6 @@ def _scan(
     skipped: list[Skipped] = []
     text_keys: dict[str, tuple[int, int]] = {}
     seen_ids: set[str] = set()
-    tokens_store = SpillStore(store.directory)  # word hashes, needed until signatures are done
 
     # 1. read, normalise, split; count short lines for boilerplate
     t0 = time.perf_counter()
@@ -212,16 +234,25 @@ def _scan(
         flat = [w for ws in line_words for w in ws]
         tokens = word_hashes(flat)
         fingerprint = xxhash.xxh3_64_intdigest(tokens.tobytes())
-        counter.add(doc.source, fingerprint, short)
+        counter.add(doc.source, fingerprint, ((key, raw) for _, key, raw in short))
         sizes = [len(ws) for ws in line_words]
         keys = [0] * len(sizes)
-        if short:
-            k = 0
-            for i, size in enumerate(sizes):
-                if 0 < size <= bp_params.max_words:
-                    keys[i] = short[k][0]
-                    k += 1
-        pending.append(_Pending(record, tokens_store.put_array(tokens), sizes, keys))
+        local_drop: list[int] = []
+        if short and bp_params.enabled:
+            seen_here: set[int] = set()
+            noted: set[int] = set()
+            for i, key, raw in short:
+                keys[i] = key
+                if key in seen_here:
+                    local_drop.append(i)
+                    if key not in noted:  # count documents, not occurrences
+                        noted.add(key)
+                        counter.note_local(WITHIN, doc.source, raw)
+                elif is_furniture(line_words[i]):
+                    local_drop.append(i)
+                    counter.note_local(FURNITURE, doc.source, raw)
+                seen_here.add(key)
+        pending.append(_Pending(record, tokens_store.put_array(tokens), sizes, keys, local_drop))
         if read % 5000 == 0:
             notify("read", read, None)
     notify("read", read, read)
@@ -246,12 +277,16 @@ def _scan(
     batch_keys: list[int] = []
     batch_sets: list[np.ndarray] = []
     boilerplate_docs = 0
+    boilerplate_spans: dict[str, list[Span]] = {}
     for n, item in enumerate(pending):
         tokens = tokens_store.get_array(item.token_key, np.uint64)
         src = item.record.source
         drop = [i for i, key in enumerate(item.line_keys) if key and (src, key) in boilerplate]
+        if item.local_drop:
+            drop = sorted(set(drop).union(item.local_drop))
         if drop:
             boilerplate_docs += 1
+            boilerplate_spans[item.record.id] = _line_spans(store.get_text(text_keys[item.record.id]), set(drop))
             bounds = np.concatenate(([0], np.cumsum(item.line_words)))
             mask = np.ones(len(tokens), dtype=bool)
             for i in drop:
@@ -281,7 +316,6 @@ def _scan(
     if batch_keys:
         index.add(batch_keys, signer.sign(batch_sets))
     pending.clear()
-    tokens_store.close()
     counts["documents_skipped"] = len(skipped)
     counts["documents_scanned"] = len(shingle_keys) + sum(len(c) for c in copies.values())
     counts["documents_with_boilerplate"] = boilerplate_docs
@@ -379,6 +413,7 @@ def _scan(
         counts=counts,
         timings={k: round(v, 4) for k, v in timings.items()},
         lsh={"bands": b, "rows": r, "threshold": params.minhash.lsh_threshold, "scheme": SCHEME},
+        boilerplate_spans=boilerplate_spans,
         _store=store,
         _text_keys=text_keys,
     )

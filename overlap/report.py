@@ -115,7 +115,8 @@ def summary_document(
         "counts": dict(result.counts),
         "skipped_by_reason": dict(sorted(skipped.items())),
         "boilerplate": [
-            {"text": b.text, "source": b.source, "documents": b.documents} for b in result.boilerplate[:100]
+            {"text": b.text, "source": b.source, "documents": b.documents, "reason": b.reason}
+            for b in result.boilerplate[:100]
         ],
     }
     if extra:
@@ -196,13 +197,15 @@ def render_markdown(result: ScanResult, *, limit: int = 50, extra: Mapping[str, 
     out += ["## Boilerplate", ""]
     if result.boilerplate:
         out += [
-            "Lines repeated across documents of one source; they never count as evidence of reuse.",
+            "Lines treated as boilerplate never count as evidence of reuse.",
             "",
-            "| documents | source | line |",
-            "|---:|---|---|",
+            "| documents | source | why | line |",
+            "|---:|---|---|---|",
         ]
         for b in result.boilerplate[:limit]:
-            out.append(f"| {b.documents} | {_md_cell(b.source or '(no source)')} | {_md_cell(_clip(b.text, 120))} |")
+            out.append(
+                f"| {b.documents} | {_md_cell(b.source or '(no source)')} | {b.reason} | {_md_cell(_clip(b.text, 120))} |"
+            )
         out.append("")
         if len(result.boilerplate) > limit:
             out += [f"*{len(result.boilerplate) - limit} more in `summary.json` (first 100).*", ""]
