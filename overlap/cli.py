@@ -1,161 +1,323 @@
-"""The ``overlap`` command line: parse options, call one library function, render.
+"""The ``overlap`` command line: parse options, call the library once, render.
 
-Errors a user can cause (:class:`~overlap.errors.OverlapError`) become one
-line on stderr and exit code 1; usage errors exit 2 (click); Ctrl-C 130.
+Only this module knows click, prints, or chooses exit codes:
+
+* 0: done (with ``--fail-on-duplicates``: done and nothing found);
+* 1: an error in the data or environment, printed as one line;
+* 2: a usage error (click's own);
+* 3: done, and duplicates were found, with ``--fail-on-duplicates``;
+* 130: interrupted.
+
+Options can also come from ``OVERLAP_<COMMAND>_<OPTION>`` environment
+variables and from a ``--config`` file (TOML or JSON, one table per
+command), in click's order of precedence: command line, environment,
+config file, default.
 """
 
 from __future__ import annotations
 
 import json
 import sys
-from typing import IO, Any
+import time
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any, Callable
 
 import click
 
+from . import __version__
 from .errors import OverlapError
+from .ingest import FORMATS, FieldMap, IngestStats, read_documents
+from .params import BoilerplateParams, DuplicateParams, MinHashParams, Params, ShingleParams
 
-__all__ = ["main"]
+EXIT_ERROR = 1
+EXIT_DUPLICATES_FOUND = 3
+EXIT_INTERRUPTED = 130
+_MAX_PRINTED_WARNINGS = 20
 
 
-@click.group()
-@click.version_option(package_name="overlap")
-def main() -> None:
-    """Find where news articles share text."""
-
-
-def _fail(message: str, code: int = 1) -> None:
+def _fail(message: str) -> None:
     click.echo(f"overlap: error: {message}", err=True)
-    sys.exit(code)
+    sys.exit(EXIT_ERROR)
 
 
-# ---------------------------------------------------------------- filter
+def _load_config(ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    """Load a config file into click's ``default_map`` (lowest precedence but defaults)."""
+    if not value:
+        return value
+    path = Path(value)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise click.BadParameter(f"cannot read {value}: {exc.strerror or exc}") from None
+    try:
+        if path.suffix.lower() == ".json":
+            data = json.loads(raw)
+        else:
+            import tomllib
 
-_MAX_SHOWN_WARNINGS = 100
-_SHOWN_SKIPS = 3
+            data = tomllib.loads(raw.decode("utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise click.BadParameter(f"{value}: {exc}") from None
+    if not isinstance(data, dict):
+        raise click.BadParameter(f"{value}: expected a table of commands")
+    ctx.default_map = {
+        command: {k.replace("-", "_"): v for k, v in table.items()} if isinstance(table, dict) else table
+        for command, table in data.items()
+    }
+    return value
+
+
+class _Progress:
+    """Progress lines on stderr for long runs only (quiet for the first two seconds)."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.start = time.monotonic()
+        self.last = 0.0
+
+    def __call__(self, stage: str, done: int, total: int | None) -> None:
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        if now - self.start < 2.0 or (now - self.last < 2.0 and total != done):
+            return
+        self.last = now
+        of = f" of {total:,}" if total else ""
+        click.echo(f"overlap: {stage}: {done:,}{of} documents", err=True)
+
+
+def _warning_printer(quiet: bool) -> tuple[Callable[[str], None], list[int]]:
+    printed = [0]
+
+    def warn(message: str) -> None:
+        printed[0] += 1
+        if not quiet and printed[0] <= _MAX_PRINTED_WARNINGS:
+            click.echo(f"overlap: warning: {message}", err=True)
+
+    return warn, printed
+
+
+def input_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Options shared by every command that reads articles."""
+    options = [
+        click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
+                     help="Input format; by default from the file name (.jsonl[.gz], .csv[.gz], .txt/.md, a directory). "
+                          "stdin ('-') is JSONL unless given."),
+        click.option("--id-field", default="id", show_default=True, help="Record field holding the document id."),
+        click.option("--text-field", default="text", show_default=True, help="Record field holding the text, e.g. body."),
+        click.option("--source-field", default="source", show_default=True, help="Field naming the outlet."),
+        click.option("--title-field", default="title", show_default=True, help="Field holding the title."),
+        click.option("--date-field", default="date", show_default=True, help="Field holding the publication date."),
+        click.option("--url-field", default="url", show_default=True, help="Field holding the URL."),
+        click.option("--meta", type=click.Path(dir_okay=False), default=None,
+                     help="Sidecar CSV/JSONL keyed by id with source, date, title, url for the documents."),
+        click.option("--on-bad-record", type=click.Choice(["skip", "fail"]), default="skip", show_default=True,
+                     help="A malformed record: skip it with a warning naming file:line, or stop with exit 1."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _field_map(kw: dict[str, Any]) -> FieldMap:
+    try:
+        return FieldMap(
+            id=kw.pop("id_field"), text=kw.pop("text_field"), source=kw.pop("source_field"),
+            title=kw.pop("title_field"), date=kw.pop("date_field"), url=kw.pop("url_field"),
+        )
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+@click.group(context_settings={"auto_envvar_prefix": "OVERLAP", "help_option_names": ["-h", "--help"],
+                               "show_default": True})
+@click.version_option(__version__, prog_name="overlap")
+@click.option("--config", type=click.Path(dir_okay=False), callback=_load_config, is_eager=True, expose_value=False,
+              help="TOML or JSON file with option defaults, one table per command, e.g. [scan] threshold = 0.8")
+def main() -> None:
+    """Find where news articles share text.
+
+    \b
+    Example:
+      overlap scan seeds/ -o reports/
+      overlap scan articles.jsonl.gz --id-field newid --text-field body -o out/
+    """
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
+@click.option("-o", "--output", "output", type=click.Path(file_okay=False), default="reports", show_default=True,
+              help="Directory to write matches.jsonl, clusters.json, summary.json and report.md into.")
+@input_options
+@click.option("--shingle-size", type=click.IntRange(1, 16), default=ShingleParams.size,
+              help="Words per shingle. Smaller finds more rewritten copies and more chance overlaps.")
+@click.option("--num-perm", type=click.IntRange(16, 1024), default=MinHashParams.num_perm,
+              help="MinHash permutations: more is a closer estimate, slower.")
+@click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=MinHashParams.seed, help="MinHash seed.")
+@click.option("--threshold", type=click.FloatRange(0, 1), default=DuplicateParams.threshold,
+              help="Verified Jaccard similarity at which two documents are near-duplicates "
+                   "(lower: more recall, less precision).")
+@click.option("--lsh-threshold", type=click.FloatRange(0.05, 1), default=MinHashParams.lsh_threshold,
+              help="Where LSH starts proposing candidates; keep it below --threshold.")
+@click.option("--min-words", type=click.IntRange(1, 100_000), default=DuplicateParams.min_words,
+              help="Documents with fewer words are skipped (counted in the report).")
+@click.option("--boilerplate-min-docs", type=click.IntRange(2, 1_000_000), default=BoilerplateParams.min_docs,
+              help="A short line in this many documents of one source is boilerplate.")
+@click.option("--boilerplate-max-words", type=click.IntRange(1, 10_000), default=BoilerplateParams.max_words,
+              help="Lines longer than this are never boilerplate.")
+@click.option("--no-boilerplate", is_flag=True, default=False, help="Do not recognise boilerplate.")
+@click.option("--timings", is_flag=True, default=False,
+              help="Write stage timings into summary.json (the files are then no longer byte-identical across runs).")
+@click.option("--fail-on-duplicates", is_flag=True, default=False,
+              help=f"Exit with {EXIT_DUPLICATES_FOUND} when any duplicate is found (for pipelines).")
+@click.option("-q", "--quiet", is_flag=True, default=False, help="No summary, progress or warnings on the terminal.")
+def scan(inputs: tuple[str, ...], output: str, **kw: Any) -> None:
+    """Report near-duplicate documents in a collection of articles.
+
+    \b
+    Examples:
+      overlap scan seeds/ -o reports/
+      overlap scan reuters.jsonl.gz --id-field newid --text-field body --threshold 0.8 -o out/
+      cat articles.jsonl | overlap scan - -o out/
+    """
+    from .pipeline import scan as run_scan
+    from .report import render_terminal, write_scan
+
+    fields = _field_map(kw)
+    quiet = kw["quiet"]
+    try:
+        params = Params(
+            shingle=ShingleParams(kw["shingle_size"]),
+            minhash=MinHashParams(kw["num_perm"], kw["seed"], kw["lsh_threshold"]),
+            duplicates=DuplicateParams(kw["threshold"], kw["min_words"]),
+            boilerplate=BoilerplateParams(not kw["no_boilerplate"], kw["boilerplate_min_docs"],
+                                          kw["boilerplate_max_words"]),
+        )
+    except OverlapError as exc:
+        raise click.UsageError(str(exc)) from None
+    stats = IngestStats()
+    warn, _ = _warning_printer(quiet)
+    try:
+        documents = read_documents(list(inputs), fmt=kw["fmt"], fields=fields, meta=kw["meta"],
+                                   on_error=kw["on_bad_record"], stats=stats, on_warning=warn,
+                                   stdin=None)
+        with run_scan(documents, params, progress=_Progress(not quiet)) as result:
+            ingest = {k: v for k, v in asdict(stats).items() if k != "warnings"}
+            write_scan(result, output, timings=kw["timings"], extra={"ingest": ingest})
+            if not quiet:
+                if stats.warnings_dropped or len(stats.warnings) > _MAX_PRINTED_WARNINGS:
+                    more = len(stats.warnings) + stats.warnings_dropped - _MAX_PRINTED_WARNINGS
+                    click.echo(f"overlap: {more} more warnings not shown", err=True)
+                click.echo(render_terminal(result, output))
+            found = bool(result.matches)
+    except OverlapError as exc:
+        _fail(str(exc))
+    except OSError as exc:
+        _fail(f"cannot write {output}: {exc.strerror or exc}")
+    except KeyboardInterrupt:
+        click.echo("overlap: interrupted", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    if kw["fail_on_duplicates"] and found:
+        sys.exit(EXIT_DUPLICATES_FOUND)
 
 
 @main.command("filter")
-@click.argument("inputs", nargs=-1, type=click.Path(allow_dash=True))
-@click.option(
-    "--index", "index_target", required=True, metavar="PATH|redis://HOST:PORT/DB",
-    help="Persistent index of documents seen so far: an SQLite file (created if missing) "
-    "or a shared Redis index, e.g. redis://localhost:6379/0?prefix=news.",
-)
-@click.option("--threshold", type=click.FloatRange(0, 1, min_open=True), default=0.8, show_default=True,
-              help="Similarity at or above which a document is a duplicate (exact, from shingles).")
-@click.option("--mode", type=click.Choice(["whole", "containment"]), default="whole", show_default=True,
-              help="whole: Jaccard of whole documents; containment: share of the new document "
-              "found in an earlier one (catches a short piece cut from a long article).")
-@click.option("--mark", is_flag=True,
-              help="Write every document with its verdict (adds duplicate_of and score) instead of only new ones.")
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "text"]), default=None,
-              help="Input format (default: by file name; stdin is JSONL).")
-@click.option("--id-field", default="id", show_default=True, help="Record field holding the document id.")
-@click.option("--text-field", default="text", show_default=True, help="Record field holding the text.")
-@click.option("--on-error", type=click.Choice(["skip", "fail"]), default="skip", show_default=True,
-              help="Bad records (malformed JSON, no id or text, empty text): count and skip, or stop.")
-@click.option("--batch-size", type=click.IntRange(1, 100_000), default=256, show_default=True,
-              help="Documents decided together; output is flushed after each batch (1 = answer each line at once).")
-@click.option("--commit-every", type=click.IntRange(1, 10_000_000), default=4096, show_default=True,
-              help="Commit new documents to the index every N (after their output is flushed).")
+@click.argument("inputs", nargs=-1, metavar="[INPUT]...")
+@click.option("--index", "index_target", required=True, metavar="PATH|redis://HOST:PORT/DB",
+              help="Persistent index of the documents seen so far: an SQLite file (created if missing) "
+                   "or a Redis index shared by several workers, e.g. redis://localhost:6379/0?prefix=news.")
+@input_options
+@click.option("--threshold", type=click.FloatRange(0, 1, min_open=True), default=0.8,
+              help="Exact similarity (from the shingles) at or above which a document is a duplicate "
+                   "(lower: drops more rewritten copies, and more that only look alike).")
+@click.option("--mode", type=click.Choice(["whole", "containment"]), default="whole",
+              help="whole: Jaccard of whole documents; containment: share of the new document found in an "
+                   "earlier one, so a short piece cut from a long article counts.")
+@click.option("--mark", is_flag=True, default=False,
+              help="Write every document with its verdict (adds duplicate_of and score) instead of the new ones only.")
+@click.option("--batch-size", type=click.IntRange(1, 100_000), default=256,
+              help="Documents decided together; output is flushed after each batch (1: answer every line at once).")
+@click.option("--commit-every", type=click.IntRange(1, 10_000_000), default=4096,
+              help="Commit new documents to the index every N, always after their output was flushed.")
 @click.option("--num-perm", type=click.IntRange(16, 1024), default=None,
-              help="[creation] MinHash permutations (default 128).")
-@click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=None, help="[creation] MinHash seed (default 1).")
+              help="[index creation] MinHash permutations  [default: 128]")
+@click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=None,
+              help="[index creation] MinHash seed  [default: 1]")
 @click.option("--shingle-size", type=click.IntRange(1, 16), default=None,
-              help="[creation] Words per shingle (default 5).")
+              help="[index creation] Words per shingle  [default: 5]")
 @click.option("--lsh-threshold", type=click.FloatRange(0.05, 1), default=None,
-              help="[creation] Lowest --threshold the index will serve (default 0.5).")
-@click.option("--no-create", is_flag=True, help="Fail instead of creating a missing index.")
-def filter_command(
-    inputs: tuple[str, ...], index_target: str, threshold: float, mode: str, mark: bool, fmt: str | None,
-    id_field: str, text_field: str, on_error: str, batch_size: int, commit_every: int,
-    num_perm: int | None, seed: int | None, shingle_size: int | None, lsh_threshold: float | None,
-    no_create: bool,
-) -> None:
-    """Drop documents already seen: write new ones to stdout, remember them in the index.
+              help="[index creation] Lowest --threshold the index can serve  [default: 0.5]")
+@click.option("--no-create", is_flag=True, default=False, help="Fail instead of creating a missing index.")
+@click.option("-q", "--quiet", is_flag=True, default=False, help="No counts or warnings on stderr.")
+def filter_command(inputs: tuple[str, ...], index_target: str, **kw: Any) -> None:
+    """Drop documents seen before: write the new ones to stdout and remember them in the index.
 
-    Reads JSONL (or .jsonl.gz, CSV, or a folder of .txt files) from INPUT
-    files or stdin, and writes the records of the documents that are not
+    Reads JSONL (also .jsonl.gz, CSV, or a folder of .txt files) from INPUT
+    files or stdin, writes the records of the documents that are not
     near-duplicates of anything in the index (or earlier in the input) to
-    stdout, then adds them to the index. Counts go to stderr. Output for a
-    document is flushed before the index records it, so after a crash,
-    rerunning the same input loses nothing (a few documents may be written
-    twice, with the same id). An id already in the index is the same
-    document seen before: a second run of the same input writes nothing.
+    stdout, then adds them to the index; counts go to stderr. Output is
+    flushed before the index records a document, so after a crash, running
+    the same input again loses nothing (a few records may come out twice,
+    same id). An id already in the index is the same document seen before:
+    a second run of the same input writes nothing.
 
     \b
     Examples:
       overlap filter --index seen.db today.jsonl > new.jsonl
       zcat feed.jsonl.gz | overlap filter --index redis://db1:6379/0 --mode containment
+      overlap filter --index seen.db --mark --id-field newid --text-field body reuters.jsonl.gz
     """
     from .dedup import FilterStats, filter_documents
     from .index import open_index
-    from .ingest import FieldMap, IngestStats, document_to_record, iter_jsonl, read_documents
+    from .ingest import document_to_record, iter_jsonl
 
-    out: IO[bytes] = sys.stdout.buffer
-    shown = 0
-
-    def warn(message: str) -> None:
-        nonlocal shown
-        shown += 1
-        if shown <= _MAX_SHOWN_WARNINGS:
-            click.echo(f"overlap: warning: {message}", err=True)
-
-    try:
-        fields = FieldMap(id=id_field, text=text_field)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc)) from None
-    creation = {
-        k: v for k, v in (("num_perm", num_perm), ("seed", seed), ("shingle_size", shingle_size),
-                          ("lsh_threshold", lsh_threshold)) if v is not None
-    }
+    fields = _field_map(kw)
+    quiet, mark = kw["quiet"], kw["mark"]
+    creation = {k: kw[k] for k in ("num_perm", "seed", "shingle_size", "lsh_threshold") if kw[k] is not None}
+    out = sys.stdout.buffer
+    warn, printed = _warning_printer(quiet)
     ingest_stats = IngestStats()
     stats = FilterStats()
 
     def emit(doc: Any, decision: Any) -> None:
+        if not (mark or decision.is_new):
+            return
+        rec = document_to_record(doc, fields)
         if mark:
-            rec = document_to_record(doc, fields)
             rec["duplicate_of"] = decision.duplicate_of
             rec["score"] = round(decision.score, 6)
-        elif decision.is_new:
-            rec = document_to_record(doc, fields)
-        else:
-            return
         out.write(json.dumps(rec, ensure_ascii=False).encode("utf-8") + b"\n")
 
     def skip(doc: Any, reason: str) -> None:
-        # counted in the summary; the first few named so the user can look
-        if stats.skipped <= _SHOWN_SKIPS:
-            click.echo(f"overlap: skipped {doc.origin or doc.id}: {reason}", err=True)
+        warn(f"{doc.origin or doc.id}: skipped: {reason}")
 
     try:
-        with open_index(index_target, create=not no_create, settings=creation or None) as idx:
+        with open_index(index_target, create=not kw["no_create"], settings=creation or None) as idx:
             if not inputs or list(inputs) == ["-"]:
-                if fmt in (None, "jsonl"):
-                    docs = iter_jsonl(sys.stdin.buffer, "<stdin>", fields, on_error,
-                                      ingest_stats, warn)
+                stdin = sys.stdin.buffer
+                if kw["fmt"] in (None, "jsonl") and kw["meta"] is None:  # answer lines as they arrive
+                    docs = iter_jsonl(stdin, "<stdin>", fields, kw["on_bad_record"], ingest_stats, warn)
                 else:
-                    docs = read_documents(["-"], fmt=fmt, fields=fields, on_error=on_error,
-                                          stats=ingest_stats, on_warning=warn,
-                                          stdin=sys.stdin.buffer)
+                    docs = read_documents(["-"], fmt=kw["fmt"], fields=fields, meta=kw["meta"],
+                                          on_error=kw["on_bad_record"], stats=ingest_stats, on_warning=warn,
+                                          stdin=stdin)
             else:
-                docs = read_documents(list(inputs), fmt=fmt, fields=fields, on_error=on_error,
-                                      stats=ingest_stats, on_warning=warn)
-            filter_documents(docs, idx, emit, flush=out.flush, threshold=threshold, mode=mode,
-                             batch_size=batch_size, commit_every=commit_every, on_skip=skip, stats=stats)
+                docs = read_documents(list(inputs), fmt=kw["fmt"], fields=fields, meta=kw["meta"],
+                                      on_error=kw["on_bad_record"], stats=ingest_stats, on_warning=warn)
+            filter_documents(docs, idx, emit, flush=out.flush, threshold=kw["threshold"], mode=kw["mode"],
+                             batch_size=kw["batch_size"], commit_every=kw["commit_every"], on_skip=skip,
+                             stats=stats)
     except OverlapError as exc:
         _fail(str(exc))
     except BrokenPipeError:
-        # the reader went away: what it did not get was not committed
-        sys.stderr.close()
-        sys.exit(1)
+        # the reader went away; what it did not get was not committed
+        sys.stderr.write("overlap: output closed early\n")
+        sys.exit(EXIT_ERROR)
     except KeyboardInterrupt:
         click.echo("overlap: interrupted", err=True)
-        sys.exit(130)
-    if shown > _MAX_SHOWN_WARNINGS:
-        click.echo(f"overlap: warning: {shown - _MAX_SHOWN_WARNINGS} more warnings not shown", err=True)
-    click.echo(f"overlap filter: {stats.summary()}, {ingest_stats.bad_records} bad records", err=True)
-
-
-if __name__ == "__main__":  # pragma: no cover
-    main()
+        sys.exit(EXIT_INTERRUPTED)
+    if not quiet:
+        if printed[0] > _MAX_PRINTED_WARNINGS:
+            click.echo(f"overlap: {printed[0] - _MAX_PRINTED_WARNINGS} more warnings not shown", err=True)
+        click.echo(f"overlap filter: {stats.summary()}, {ingest_stats.bad_records} bad records", err=True)
