@@ -17,6 +17,7 @@ config file, default.
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from dataclasses import asdict
@@ -292,6 +293,17 @@ def filter_command(inputs: tuple[str, ...], index_target: str, **kw: Any) -> Non
     def skip(doc: Any, reason: str) -> None:
         warn(f"{doc.origin or doc.id}: skipped: {reason}")
 
+    def with_ids(docs: Any) -> Any:
+        # ingest names a record without an id after its file and line; a
+        # persistent index must not remember "<stdin>:5" (tomorrow's line 5
+        # would look already seen), so such records are counted bad and skipped.
+        for doc in docs:
+            if _fallback_named(doc):
+                ingest_stats.bad_records += 1
+                warn(f"{doc.origin}: no {fields.id!r} field: the filter needs ids to remember documents; skipped")
+                continue
+            yield doc
+
     try:
         with open_index(index_target, create=not kw["no_create"], settings=creation or None) as idx:
             if not inputs or list(inputs) == ["-"]:
@@ -305,7 +317,7 @@ def filter_command(inputs: tuple[str, ...], index_target: str, **kw: Any) -> Non
             else:
                 docs = read_documents(list(inputs), fmt=kw["fmt"], fields=fields, meta=kw["meta"],
                                       on_error=kw["on_bad_record"], stats=ingest_stats, on_warning=warn)
-            filter_documents(docs, idx, emit, flush=out.flush, threshold=kw["threshold"], mode=kw["mode"],
+            filter_documents(with_ids(docs), idx, emit, flush=out.flush, threshold=kw["threshold"], mode=kw["mode"],
                              batch_size=kw["batch_size"], commit_every=kw["commit_every"], on_skip=skip,
                              stats=stats)
     except OverlapError as exc:
@@ -321,3 +333,10 @@ def filter_command(inputs: tuple[str, ...], index_target: str, **kw: Any) -> Non
         if printed[0] > _MAX_PRINTED_WARNINGS:
             click.echo(f"overlap: {printed[0] - _MAX_PRINTED_WARNINGS} more warnings not shown", err=True)
         click.echo(f"overlap filter: {stats.summary()}, {ingest_stats.bad_records} bad records", err=True)
+
+
+def _fallback_named(doc: Any) -> bool:
+    """Whether ingest named this record ``<file>:<line>`` because it had no id."""
+    origin = doc.origin or ""
+    path, sep, line = origin.rpartition(":")
+    return bool(sep) and line.isdigit() and doc.id == f"{os.path.basename(path) or path}:{line}"
