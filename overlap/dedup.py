@@ -40,10 +40,14 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator, Sequence
 
+import numpy as np
+
 from .index import _MAX_ANCHOR_CANDIDATES, MODES, Index, Prepared, _score
 from .model import Decision, Document
 
-__all__ = ["FilterStats", "decide", "filter_documents"]
+__all__ = ["FilterStats", "Pending", "decide", "filter_documents"]
+
+_NONE = np.zeros(1, dtype=np.uint64)  # stands in for the shingles of documents known by id
 
 
 @dataclass
@@ -106,13 +110,19 @@ class Pending:
 
 
 def decide(
-    index: Index, preps: Sequence[Prepared], threshold: float, mode: str = "whole", pending: Pending | None = None
+    index: Index,
+    preps: Sequence[Prepared],
+    threshold: float,
+    mode: str = "whole",
+    pending: Pending | None = None,
+    known: set[str] | None = None,
 ) -> list[Decision]:
     """Verdicts for a batch, in order, as if each document were checked and (if new) added in turn.
 
     Does not write to the index: new documents go into ``pending`` (a fresh
     one when not given), which the caller commits after emitting them.
-    Every document must have words (``not p.empty``).
+    Every document must have words (``not p.empty``). ``known``: the ids
+    among them already indexed, when the caller looked them up already.
 
     >>> decide(idx, idx.prepare([doc]), 0.8)  # doctest: +SKIP
     [Decision(doc='a', duplicate_of=None, score=0.0, mode='new')]
@@ -125,11 +135,17 @@ def decide(
         pending = Pending(mode)
     elif pending.mode != mode:
         raise ValueError("pending documents were collected for another mode")
-    known = index.known_ids([p.id for p in preps])
-    stored = index.scored(preps, mode)
+    if known is None:
+        known = index.known_ids([p.id for p in preps])
+    stored = index.scored([p for p in preps if p.id not in known], mode)
+    stored_by = iter(stored)
     out: list[Decision] = []
-    for p, cands in zip(preps, stored):
-        if p.id in known or p.id in pending.ids:
+    for p in preps:
+        if p.id in known:
+            out.append(Decision(p.id, p.id, 1.0, "id"))
+            continue
+        cands = next(stored_by)
+        if p.id in pending.ids:
             out.append(Decision(p.id, p.id, 1.0, "id"))
             continue
         scores = cands + pending.scored(p)
@@ -197,10 +213,18 @@ def filter_documents(
     try:
         for batch in _batches(docs, batch_size):
             stats.read += len(batch)
-            preps = index.prepare(batch)
+            # ids seen before need no shingles: a rerun after a crash skips them cheaply
+            known = index.known_ids([d.id for d in batch]) | (pending.ids & {d.id for d in batch})
+            todo = [d for d in batch if d.id not in known]
+            preps = dict(zip(map(id, todo), index.prepare(todo)))
             live_docs: list[Document] = []
             live: list[Prepared] = []
-            for doc, p in zip(batch, preps):
+            for doc in batch:
+                if doc.id in known:
+                    live_docs.append(doc)
+                    live.append(Prepared(doc.id, _NONE, _NONE, _NONE, _NONE))
+                    continue
+                p = preps[id(doc)]
                 if p.empty:
                     stats.skipped += 1
                     if on_skip is not None:
@@ -208,7 +232,7 @@ def filter_documents(
                 else:
                     live_docs.append(doc)
                     live.append(p)
-            decisions = decide(index, live, threshold, mode, pending)
+            decisions = decide(index, live, threshold, mode, pending, known=known)
             for doc, d in zip(live_docs, decisions):
                 emit(doc, d)
                 if d.mode == "id":

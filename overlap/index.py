@@ -278,6 +278,19 @@ def _per_doc_unique(seg: np.ndarray, values: np.ndarray, ndocs: int) -> list[np.
     return np.split(values, bounds)
 
 
+def _sorted_sets(ordered: Sequence[np.ndarray], lengths: np.ndarray) -> list[np.ndarray]:
+    """Sorted distinct shingles of each document: small per-document sorts, one global dedupe."""
+    if not lengths.sum():
+        return [o[:0] for o in ordered]
+    srt = np.concatenate([np.sort(o) for o in ordered])
+    keep = np.ones(len(srt), dtype=bool)
+    keep[1:] = srt[1:] != srt[:-1]
+    starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+    keep[starts[lengths > 0]] = True  # a document's first value is never a repeat of the previous one's
+    kept_before = np.concatenate(([0], np.cumsum(keep)))
+    return np.split(srt[keep], kept_before[starts + lengths][:-1])
+
+
 def _sets_and_anchors(ordered: Sequence[np.ndarray], window: int) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """Per document: the sorted shingle set, and its winnowing anchors (as int64).
 
@@ -291,7 +304,7 @@ def _sets_and_anchors(ordered: Sequence[np.ndarray], window: int) -> tuple[list[
     lengths = np.fromiter((len(o) for o in ordered), dtype=np.int64, count=ndocs)
     allh = np.concatenate(ordered) if lengths.sum() else np.empty(0, dtype=np.uint64)
     seg = np.repeat(np.arange(ndocs, dtype=np.int64), lengths)
-    sets = _per_doc_unique(seg, allh, ndocs)
+    sets = _sorted_sets(ordered, lengths)
     # window minima over the concatenation; keep only windows inside one document
     level, width = allh, 1
     while width * 2 <= window:
@@ -523,15 +536,17 @@ class _SqliteStore:
                     q = f"SELECT id FROM docs WHERE id IN ({','.join('?' * len(chunk))})"
                     known.update(r[0] for r in self.db.execute(q, chunk))
                 top = self.db.execute("SELECT coalesce(max(n), 0) FROM docs").fetchone()[0]
-                docs, bands, anchors = [], [], []
+                docs, fresh = [], []
                 for p in preps:
                     if p.id in known:
                         continue
                     known.add(p.id)
                     top += 1
+                    fresh.append(p)
                     docs.append((top, p.id, len(p.shingles), p.signature.tobytes(), p.anchors.tobytes(), _pack_shingles(p.shingles)))
-                    bands.extend((k, top) for k in p.band_keys.tolist())
-                    anchors.extend((k, top) for k in p.anchors.tolist())
+                ns = np.arange(top - len(fresh) + 1, top + 1, dtype=np.int64)
+                bands = _posting_rows([p.band_keys for p in fresh], ns)
+                anchors = _posting_rows([p.anchors for p in fresh], ns)
                 self.db.executemany("INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?)", docs)
                 self.db.executemany("INSERT OR IGNORE INTO bands VALUES (?, ?)", bands)
                 self.db.executemany("INSERT OR IGNORE INTO anchors VALUES (?, ?)", anchors)
@@ -597,6 +612,16 @@ class _SqliteStore:
         if self._lock_fd is not None:
             os.close(self._lock_fd)
             self._lock_fd = None
+
+
+def _posting_rows(keys: list[np.ndarray], ns: np.ndarray) -> Iterable[tuple[int, int]]:
+    """``(key, doc)`` rows sorted by key: neighbouring inserts then share B-tree pages (2x faster)."""
+    if not keys:
+        return []
+    k = np.concatenate(keys)
+    d = np.repeat(ns, [len(x) for x in keys])
+    order = np.argsort(k, kind="stable")
+    return zip(k[order].tolist(), d[order].tolist())
 
 
 class _RedisStore:
