@@ -243,3 +243,29 @@ def test_redis_sweeps_half_written_entries(redis_url):
         idx.compact()
         assert b"ghost" not in idx._store.lsh
         assert idx.check(Document("ghost", LONG)).is_new
+
+
+@pytest.mark.redis
+def test_redis_buckets_are_datasketch_own_layout(redis_url):
+    """datasketch's MinHashLSH over the same Redis keys sees what the index wrote, and the reverse."""
+    from datasketch import MinHashLSH
+
+    from overlap.index import _lean
+
+    docs = corpus(seed=6, originals=10, copies=5, pieces=0)
+    with open_index(redis_url) as idx:
+        idx.add(docs)
+        store = idx._store
+        theirs = MinHashLSH(
+            num_perm=idx.settings.num_perm,
+            params=(idx.bands, idx.rows),
+            storage_config={"type": "redis", "basename": store.prefix + b":lsh", "redis": dict(store._conn)},
+            prepickle=False,
+        )
+        for p in idx.prepare(docs):
+            mine = {h.decode() for h in theirs.query(_lean(p, store))}
+            assert {o for o, _ in idx.query(next(d for d in docs if d.id == p.id), threshold=0.5)} <= mine
+            assert p.id in mine
+        assert set(theirs.keys.keys()) == {d.id.encode() for d in docs}
+        idx.remove(["o1"])
+        assert b"o1" not in theirs
