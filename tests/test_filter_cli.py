@@ -210,13 +210,20 @@ def _err(out) -> str:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("kill_after_lines", [1, 150, 400])
-def test_kill_9_mid_stream_then_rerun_loses_nothing(tmp_path, kill_after_lines):
+@pytest.mark.parametrize(
+    "backend, kill_after_lines",
+    [("sqlite", 1), ("sqlite", 150), ("sqlite", 400), pytest.param("redis", 250, marks=pytest.mark.redis)],
+)
+def test_kill_9_mid_stream_then_rerun_loses_nothing(request, tmp_path, backend, kill_after_lines):
     """A real SIGKILL of a running filter, then the same input again: every kept record, no dropped one."""
     docs = corpus(seed=41, originals=900, copies=700, pieces=60)
     src = write_jsonl(tmp_path / "in.jsonl", docs)
     opts = ["--batch-size", "16", "--commit-every", "48"]
-    clean_db, crash_db = tmp_path / "clean.db", tmp_path / "crash.db"
+    if backend == "sqlite":
+        clean_db, crash_db = tmp_path / "clean.db", tmp_path / "crash.db"
+    else:
+        url = request.getfixturevalue("redis_url")
+        clean_db, crash_db = url + "clean", url + "crash"
     with open(tmp_path / "clean.out", "wb") as out:
         p = _filter_process(["--index", clean_db, *opts, src], out)
         assert p.wait(timeout=300) == 0, _err(out)

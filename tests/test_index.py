@@ -269,3 +269,28 @@ def test_redis_buckets_are_datasketch_own_layout(redis_url):
         assert set(theirs.keys.keys()) == {d.id.encode() for d in docs}
         idx.remove(["o1"])
         assert b"o1" not in theirs
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+import numpy as np  # noqa: E402
+
+from overlap.index import _sets_and_anchors, _winnow  # noqa: E402
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.lists(st.integers(0, 40), max_size=30), min_size=1, max_size=8),
+    st.integers(1, 20),
+)
+def test_batched_sets_and_anchors_equal_the_obvious_per_document_form(docs, window):
+    """The vectorised batch form against np.unique and a sliding-window minimum per document."""
+    ordered = [np.array(d, dtype=np.uint64) for d in docs]
+    sets, anchors = _sets_and_anchors(ordered, window)
+    assert len(sets) == len(anchors) == len(docs)
+    for o, s, a in zip(ordered, sets, anchors):
+        assert np.array_equal(s, np.unique(o))
+        assert np.array_equal(a, _winnow(o, window))
+        if len(o):
+            # every run of `window` shingles holds an anchor: the containment guarantee
+            for i in range(max(1, len(o) - window + 1)):
+                assert set(o[i : i + window].view(np.int64).tolist()) & set(a.tolist())
