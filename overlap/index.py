@@ -725,8 +725,8 @@ class _RedisStore:
         def query() -> list[Counter]:
             pipe = self.r.pipeline(transaction=False)
             for p in preps:
-                for k in p.anchors.tolist():
-                    pipe.smembers(self._k_anchor + str(k).encode())
+                for k in _anchor_keys(p.anchors):
+                    pipe.smembers(self._k_anchor + k)
             res = iter(pipe.execute())
             out = []
             for p in preps:
@@ -758,29 +758,24 @@ class _RedisStore:
     # anchors and, last, its record. Atomic, so no half-written document can
     # exist; one call instead of ~70 commands a document from Python.
     _ADD_SCRIPT = """
-    local bands = tonumber(ARGV[1])
-    local docs_key, keys_name, anchor_prefix = ARGV[2], ARGV[3], ARGV[4]
-    local i = 5
+    local bands, width = tonumber(ARGV[1]), tonumber(ARGV[2])
+    local docs_key, keys_name, anchor_prefix = ARGV[3], ARGV[4], ARGV[5]
+    local names = {}
+    for b = 1, bands do names[b] = ARGV[5 + b] end
     local added = 0
-    while i <= #ARGV do
-        local id, record, nanchors = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2])
-        i = i + 3
-        local fresh = redis.call('HSETNX', docs_key, id, record) == 1
-        local hs = {}
-        for b = 1, bands do
-            local table_name, h = ARGV[i], ARGV[i + 1]
-            i = i + 2
-            if fresh then
-                redis.call('HSET', table_name, h, table_name .. h)
-                redis.call('SADD', table_name .. h, id)
+    for i = 6 + bands, #ARGV, 4 do
+        local id, record, hblob, ablob = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
+        if redis.call('HSETNX', docs_key, id, record) == 1 then
+            local hs = {}
+            for b = 1, bands do
+                local h = string.sub(hblob, (b - 1) * width + 1, b * width)
+                redis.call('HSET', names[b], h, names[b] .. h)
+                redis.call('SADD', names[b] .. h, id)
+                hs[b] = h
             end
-            hs[b] = h
-        end
-        for a = 1, nanchors do
-            if fresh then redis.call('SADD', anchor_prefix .. ARGV[i], id) end
-            i = i + 1
-        end
-        if fresh then
+            for a = 1, #ablob, 8 do
+                redis.call('SADD', anchor_prefix .. string.sub(ablob, a, a + 7), id)
+            end
             redis.call('HSET', keys_name, id, keys_name .. id)
             redis.call('DEL', keys_name .. id)
             redis.call('RPUSH', keys_name .. id, unpack(hs))
@@ -795,14 +790,15 @@ class _RedisStore:
             if self._add_script is None:
                 self._add_script = self.r.register_script(self._ADD_SCRIPT)
             names = [t._name for t in self.lsh.hashtables]
+            width = self.rows * 4  # datasketch's bucket key: the band's 32-bit values, big-endian
+            head: list[Any] = [len(names), width, self._k_docs, self.lsh.keys._name, self._k_anchor, *names]
             total = 0
             for start in range(0, len(preps), 256):  # bounded script runs: other workers wait less
-                argv: list[Any] = [len(names), self._k_docs, self.lsh.keys._name, self._k_anchor]
+                argv = list(head)
                 for p in preps[start : start + 256]:
-                    argv += [p.id.encode(), _pack_record(p), len(p.anchors)]
-                    for name, H in zip(names, self._datasketch_keys(p)):
-                        argv += [name, H]
-                    argv += [str(k).encode() for k in p.anchors.tolist()]
+                    keys = self._datasketch_keys(p)
+                    assert all(len(k) == width for k in keys)
+                    argv += [p.id.encode(), _pack_record(p), b"".join(keys), p.anchors.astype("<i8").tobytes()]
                 total += int(self._add_script(args=argv))
             return total
 
@@ -819,8 +815,8 @@ class _RedisStore:
                 _, _, anchors, _ = _unpack_record(rec)
                 pipe = self.r.pipeline(transaction=True)
                 pipe.hdel(self._k_docs, key)  # record first: the document is gone for queries at once
-                for k in np.frombuffer(anchors, dtype=np.int64).tolist():
-                    pipe.srem(self._k_anchor + str(k).encode(), key)
+                for k in _anchor_keys(np.frombuffer(anchors, dtype=np.int64)):
+                    pipe.srem(self._k_anchor + k, key)
                 pipe.execute()
                 if key in self.lsh:
                     self.lsh.remove(key)
@@ -856,6 +852,12 @@ class _RedisStore:
             self.r.close()
         except Exception:  # pragma: no cover - closing a dead connection
             pass
+
+
+def _anchor_keys(anchors: np.ndarray) -> list[bytes]:
+    """Redis key suffixes of anchors: 8 little-endian bytes each (as the add script slices them)."""
+    raw = anchors.astype("<i8").tobytes()
+    return [raw[i : i + 8] for i in range(0, len(raw), 8)]
 
 
 def _lean(p: Prepared, store: _RedisStore):
