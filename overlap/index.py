@@ -632,7 +632,7 @@ class _RedisStore:
 
     kind = "redis"
 
-    def __init__(self, url: str, create: bool, readonly: bool, settings_for_lsh=None) -> None:
+    def __init__(self, url: str, create: bool, readonly: bool) -> None:
         try:
             import redis
         except ImportError:  # pragma: no cover - redis is a declared dependency
@@ -814,7 +814,9 @@ class _RedisStore:
                     continue
                 _, _, anchors, _ = _unpack_record(rec)
                 pipe = self.r.pipeline(transaction=True)
-                pipe.hdel(self._k_docs, key)  # record first: the document is gone for queries at once
+                # record first: the document is gone for queries at once; LSH
+                # entries left by a crash before lsh.remove are ignored, then swept by compact()
+                pipe.hdel(self._k_docs, key)
                 for k in _anchor_keys(np.frombuffer(anchors, dtype=np.int64)):
                     pipe.srem(self._k_anchor + k, key)
                 pipe.execute()
@@ -838,7 +840,7 @@ class _RedisStore:
         return self._run(stats)
 
     def compact(self) -> None:
-        """Sweep LSH entries whose record never got written (a worker killed half-way)."""
+        """Sweep LSH entries without a record (a removal killed half-way, or written by another client)."""
 
         def compact() -> None:
             for key in list(self.lsh.keys.keys()):
