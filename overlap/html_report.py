@@ -160,8 +160,9 @@ def _svg(g: Any, limits: HtmlLimits) -> tuple[str, str]:
                 f"of {g.number_of_nodes():,}; the full graph is in graph.gexf and sources.gexf.")
     sub = g.subgraph(keep)
     pos = layout(sub)
-    w, h, m = 960, 600, 70
-    xy = {n: (m + p[0] * (w - 2 * m), m + p[1] * (h - 2 * m)) for n, p in pos.items()}
+    n = sub.number_of_nodes()
+    w, h, left, right, m = 960, 160 if n <= 2 else (400 if n <= 8 else 600), 40, 190, 50  # labels go right
+    xy = {n: (left + p[0] * (w - left - right), m + p[1] * (h - 2 * m)) for n, p in pos.items()}
     most = max((d["matched_documents"] for _, d in sub.nodes(data=True)), default=1) or 1
 
     def radius(n: str) -> float:
@@ -191,8 +192,9 @@ def _svg(g: Any, limits: HtmlLimits) -> tuple[str, str]:
         dx, dy = x2 - x1, y2 - y1
         dist = math.hypot(dx, dy) or 1.0
         r1, r2 = radius(s), radius(t) + 2
-        ax, ay = x1 + dx * r1 / dist, y1 + dy * r1 / dist
-        bx, by = x2 - dx * r2 / dist, y2 - dy * r2 / dist
+        ox, oy = (-dy / dist * 4, dx / dist * 4) if sub.has_edge(t, s) else (0.0, 0.0)  # both ways: side by side
+        ax, ay = x1 + dx * r1 / dist + ox, y1 + dy * r1 / dist + oy
+        bx, by = x2 - dx * r2 / dist + ox, y2 - dy * r2 / dist + oy
         style = 'marker-end="url(#arrow)"' if d["directed"] else 'stroke-dasharray="5 4"'
         parts.append(
             f'<line x1="{ax:.1f}" y1="{ay:.1f}" x2="{bx:.1f}" y2="{by:.1f}" stroke="#6b7385" '
