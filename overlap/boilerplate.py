@@ -17,14 +17,17 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Iterable
 
+import math
 import re
 
 import xxhash
 
 from .model import Boilerplate
+from .normalize import fold_lines
 from .params import BoilerplateParams
+from .shingle import WORD
 
-__all__ = ["line_key", "is_furniture", "BoilerplateCounter", "BoilerplateSet", "REPEATED", "WITHIN", "FURNITURE"]
+__all__ = ["Unit", "DocumentUnits", "units", "line_key", "is_furniture", "BoilerplateCounter", "BoilerplateSet", "REPEATED", "WITHIN", "FURNITURE"]
 
 REPEATED = "repeated across documents of one source"
 WITHIN = "repeated within a document"
@@ -42,7 +45,7 @@ _FURNITURE = re.compile(
     | (?:tweet|pin\ it|email\ this|print\ this(?:\ page)?)
     | (?:liked\ this\ story\ )?subscribe\ to\ (?:our|the)\ (?:newsletter|channel|podcast).*
     | sign\ up\ (?:for|to)\ (?:our|the)\ .*newsletters?.* | (?:sign\ up|subscribe|log\ ?in|register)(?:\ now|\ here)?
-    | read\ (?:more|also|next)(?:\ .*)? | related(?:\ (?:articles|stories|posts|news|content|topics))? | more\ (?:on\ this\ story|stories|news)
+    | also\ read\ .* | read\ (?:more|also|next)(?:\ .*)? | more\ in\ .* | (?:back\ )?to\ top | related(?:\ (?:articles|stories|posts|news|content|topics))? | more\ (?:on\ this\ story|stories|news)
     | advertisement | sponsored(?:\ content)? | skip\ to\ (?:main\ )?content | (?:back\ to\ )?top | menu | search | home
     | click\ here.* | all\ rights\ reserved.* | (?:copyright\ )?\d{4}\ .*all\ rights\ reserved.*
     | we\ use\ cookies.* | this\ (?:site|website)\ uses\ cookies.* | accept\ cookies
@@ -53,7 +56,104 @@ _FURNITURE = re.compile(
 )
 
 
-def is_furniture(words: list[str]) -> bool:
+_TERMINAL = frozenset(".!?:;\"\u201d\u2019\u00bb)]\u2026'")
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """A short line (or wrapped block) that may be boilerplate.
+
+    ``first``/``last`` index the document's words (half-open); ``start``/``end``
+    are its span in the original text.
+    """
+
+    key: int
+    first: int
+    last: int
+    start: int
+    end: int
+    text: str
+    words: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentUnits:
+    """A document's words in order and its short units."""
+
+    words: list[str]
+    short: list[Unit]
+
+
+def _is_wrapped(lengths: list[int]) -> bool:
+    """Hard-wrapped text (newswire, e-mail): most lines run close to one width.
+
+    In such text a line is a fragment of a paragraph ("said." on a line of its
+    own), so lines must be joined before they are compared across documents.
+    Text with one paragraph per line has long, ragged lines instead.
+    """
+    filled = [n for n in lengths if n]
+    if len(filled) < 3:
+        return False
+    width = max(filled)
+    if width > 120:
+        return False
+    return sum(1 for n in filled if n >= 0.6 * width) >= 0.6 * len(filled)
+
+
+def units(text: str, max_words: int) -> DocumentUnits:
+    r"""Split a document into words and short units, keeping original offsets.
+
+    A unit is a line, or in hard-wrapped text a block of lines joined until
+    one ends with sentence punctuation or the next is indented or blank.
+    Lines without words (blank, markup debris) end a unit and belong to none.
+
+    >>> u = units("Leave a Reply\n\nThe story goes on and on.\nShare", 5)
+    >>> [(x.text, x.first, x.last) for x in u.short]
+    [('Leave a Reply', 0, 3), ('Share', 9, 10)]
+    """
+    raw_lines = text.split("\n")
+    findall = WORD.findall
+    line_words = [findall(line) for line in fold_lines(text)]
+    wrapped = _is_wrapped([len(line.rstrip()) for line in raw_lines])
+    words: list[str] = []
+    short: list[Unit] = []
+    pos = 0
+    block: list[int] = []  # line indices of the unit being built
+    block_first = 0
+    starts: list[int] = []
+
+    def close() -> None:
+        if not block:
+            return
+        n = sum(len(line_words[i]) for i in block)
+        if 0 < n <= max_words:
+            first_line, last_line = block[0], block[-1]
+            start = starts[first_line] + (len(raw_lines[first_line]) - len(raw_lines[first_line].lstrip()))
+            end = starts[last_line] + len(raw_lines[last_line].rstrip())
+            unit_words = tuple(w for i in block for w in line_words[i])
+            short.append(
+                Unit(line_key(list(unit_words)), block_first, block_first + n, start, end,
+                     " ".join(raw_lines[i].strip() for i in block), unit_words)
+            )
+        block.clear()
+
+    for i, (raw, ws) in enumerate(zip(raw_lines, line_words)):
+        starts.append(pos)
+        pos += len(raw) + 1
+        if not ws:
+            close()
+            continue
+        if block and (not wrapped or raw[:1].isspace() or raw_lines[block[-1]].rstrip()[-1:] in _TERMINAL):
+            close()
+        if not block:
+            block_first = len(words)
+        block.append(i)
+        words.extend(ws)
+    close()
+    return DocumentUnits(words, short)
+
+
+def is_furniture(words: list[str] | tuple[str, ...]) -> bool:
     """Whether a line's normalised words are a known kind of page furniture.
 
     >>> is_furniture(["leave", "a", "reply"]), is_furniture(["leave", "a", "reply", "to", "moscow"])
@@ -87,6 +187,7 @@ class BoilerplateCounter:
         self._texts: dict[tuple[str | None, int], str] = {}
         self._seen_docs: set[tuple[str | None, int]] = set()
         self._local: Counter[tuple[str, str | None, str]] = Counter()
+        self._docs_per_source: Counter[str | None] = Counter()
 
     def add(self, source: str | None, fingerprint: int, lines: Iterable[tuple[int, str]]) -> None:
         """Count one document's short lines, given as ``(key, original text)``.
@@ -100,6 +201,7 @@ class BoilerplateCounter:
         if doc_key in self._seen_docs:
             return
         self._seen_docs.add(doc_key)
+        self._docs_per_source[source] += 1
         seen_here: set[int] = set()
         for key, text in lines:
             if key in seen_here:
@@ -118,8 +220,9 @@ class BoilerplateCounter:
 
     def finish(self) -> BoilerplateSet:
         """The boilerplate lines, ordered by how many documents carry them."""
-        threshold = self.params.min_docs
-        found = [(k, n) for k, n in self._counts.items() if n >= threshold] if self.params.enabled else []
+        floor, share = self.params.min_docs, self.params.min_share
+        needed = {src: max(floor, math.ceil(share * n)) for src, n in self._docs_per_source.items()}
+        found = [(k, n) for k, n in self._counts.items() if n >= needed[k[0]]] if self.params.enabled else []
         found.sort(key=lambda kn: (-kn[1], kn[0][0] or "", self._texts.get(kn[0], "")))
         lines = [Boilerplate(text=self._texts.get(k, ""), source=k[0], documents=n, reason=REPEATED) for k, n in found]
         local = sorted(self._local.items(), key=lambda item: (-item[1], item[0][0], item[0][1] or "", item[0][2]))
