@@ -15,19 +15,18 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Callable
 
 import math
 import re
 
 import xxhash
 
-from .model import Boilerplate
-from .normalize import fold_lines
+from .model import Boilerplate, Span
 from .params import BoilerplateParams
-from .shingle import WORD
+from .shingle import line_words
 
-__all__ = ["Unit", "DocumentUnits", "units", "line_key", "is_furniture", "BoilerplateCounter", "BoilerplateSet", "REPEATED", "WITHIN", "FURNITURE"]
+__all__ = ["UnitRef", "units", "unit_text", "unit_spans", "line_key", "is_furniture", "BoilerplateCounter", "BoilerplateSet", "REPEATED", "WITHIN", "FURNITURE"]
 
 REPEATED = "repeated across documents of one source"
 WITHIN = "repeated within a document"
@@ -59,98 +58,96 @@ _FURNITURE = re.compile(
 _TERMINAL = frozenset(".!?:;\"\u201d\u2019\u00bb)]\u2026'")
 
 
-@dataclass(frozen=True, slots=True)
-class Unit:
-    """A short line (or wrapped block) that may be boilerplate.
-
-    ``first``/``last`` index the document's words (half-open); ``start``/``end``
-    are its span in the original text.
-    """
-
-    key: int
-    first: int
-    last: int
-    start: int
-    end: int
-    text: str
-    words: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class DocumentUnits:
-    """A document's words in order and its short units."""
-
-    words: list[str]
-    short: list[Unit]
-
-
-def _is_wrapped(lengths: list[int]) -> bool:
+def _is_wrapped(raw_lines: list[str]) -> bool:
     """Hard-wrapped text (newswire, e-mail): most lines run close to one width.
 
     In such text a line is a fragment of a paragraph ("said." on a line of its
     own), so lines must be joined before they are compared across documents.
     Text with one paragraph per line has long, ragged lines instead.
     """
-    filled = [n for n in lengths if n]
-    if len(filled) < 3:
+    if len(raw_lines) < 3:
         return False
-    width = max(filled)
-    if width > 120:
+    lengths = [n for n in map(len, raw_lines) if n > 1]
+    if len(lengths) < 3:
         return False
-    return sum(1 for n in filled if n >= 0.6 * width) >= 0.6 * len(filled)
+    width = max(lengths)
+    if width > 121:
+        return False
+    cut = 0.6 * width
+    return sum(1 for n in lengths if n >= cut) >= 0.6 * len(lengths)
 
 
-def units(text: str, max_words: int) -> DocumentUnits:
-    r"""Split a document into words and short units, keeping original offsets.
+# A unit: (first word, end word, first line, last line); words index the document's word list.
+UnitRef = tuple[int, int, int, int]
+
+
+def units(text: str, max_words: int) -> tuple[list[str], list[UnitRef]]:
+    r"""A document's words, and its short units (boilerplate candidates).
 
     A unit is a line, or in hard-wrapped text a block of lines joined until
     one ends with sentence punctuation or the next is indented or blank.
     Lines without words (blank, markup debris) end a unit and belong to none.
+    Units of at most ``max_words`` words are returned as
+    ``(first word, end word, first line, last line)``.
 
-    >>> u = units("Leave a Reply\n\nThe story goes on and on.\nShare", 5)
-    >>> [(x.text, x.first, x.last) for x in u.short]
-    [('Leave a Reply', 0, 3), ('Share', 9, 10)]
+    >>> words, short = units("Leave a Reply\n\nThe story goes on and on.\nShare", 5)
+    >>> short
+    [(0, 3, 0, 0), (9, 10, 3, 3)]
     """
     raw_lines = text.split("\n")
-    findall = WORD.findall
-    line_words = [findall(line) for line in fold_lines(text)]
-    wrapped = _is_wrapped([len(line.rstrip()) for line in raw_lines])
+    lines_of_words = line_words(text)
     words: list[str] = []
-    short: list[Unit] = []
-    pos = 0
-    block: list[int] = []  # line indices of the unit being built
-    block_first = 0
-    starts: list[int] = []
-
-    def close() -> None:
-        if not block:
-            return
-        n = sum(len(line_words[i]) for i in block)
-        if 0 < n <= max_words:
-            first_line, last_line = block[0], block[-1]
-            start = starts[first_line] + (len(raw_lines[first_line]) - len(raw_lines[first_line].lstrip()))
-            end = starts[last_line] + len(raw_lines[last_line].rstrip())
-            unit_words = tuple(w for i in block for w in line_words[i])
-            short.append(
-                Unit(line_key(list(unit_words)), block_first, block_first + n, start, end,
-                     " ".join(raw_lines[i].strip() for i in block), unit_words)
-            )
-        block.clear()
-
-    for i, (raw, ws) in enumerate(zip(raw_lines, line_words)):
-        starts.append(pos)
-        pos += len(raw) + 1
+    short: list[UnitRef] = []
+    if not _is_wrapped(raw_lines):
+        for i, ws in enumerate(lines_of_words):
+            if ws:
+                first = len(words)
+                words.extend(ws)
+                if len(ws) <= max_words:
+                    short.append((first, first + len(ws), i, i))
+        return words, short
+    first = first_line = -1
+    last_line = -1
+    for i, ws in enumerate(lines_of_words):
         if not ws:
-            close()
+            if first_line >= 0 and len(words) - first <= max_words:
+                short.append((first, len(words), first_line, last_line))
+            first_line = -1
             continue
-        if block and (not wrapped or raw[:1].isspace() or raw_lines[block[-1]].rstrip()[-1:] in _TERMINAL):
-            close()
-        if not block:
-            block_first = len(words)
-        block.append(i)
+        raw = raw_lines[i]
+        if first_line >= 0 and (raw[:1].isspace() or raw_lines[last_line].rstrip()[-1:] in _TERMINAL):
+            if len(words) - first <= max_words:
+                short.append((first, len(words), first_line, last_line))
+            first_line = -1
+        if first_line < 0:
+            first, first_line = len(words), i
+        last_line = i
         words.extend(ws)
-    close()
-    return DocumentUnits(words, short)
+    if first_line >= 0 and len(words) - first <= max_words:
+        short.append((first, len(words), first_line, last_line))
+    return words, short
+
+
+def unit_text(text: str, unit: UnitRef) -> str:
+    """What a unit says, its lines joined, for reports."""
+    lines = text.split("\n")[unit[2] : unit[3] + 1]
+    return " ".join(line.strip() for line in lines)
+
+
+def unit_spans(text: str, refs: list[UnitRef]) -> list[Span]:
+    """Original spans (white space trimmed) of units."""
+    starts = [0]
+    for line in text.split("\n"):
+        starts.append(starts[-1] + len(line) + 1)
+    spans = []
+    for _, _, first_line, last_line in refs:
+        start, end = starts[first_line], starts[last_line + 1] - 1
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        spans.append(Span(start, end))
+    return spans
 
 
 def is_furniture(words: list[str] | tuple[str, ...]) -> bool:
@@ -189,11 +186,13 @@ class BoilerplateCounter:
         self._local: Counter[tuple[str, str | None, str]] = Counter()
         self._docs_per_source: Counter[str | None] = Counter()
 
-    def add(self, source: str | None, fingerprint: int, lines: Iterable[tuple[int, str]]) -> None:
-        """Count one document's short lines, given as ``(key, original text)``.
+    def add(self, source: str | None, fingerprint: int, keys: list[int], text_of: Callable[[int], str]) -> None:
+        """Count one document's short units by key; ``text_of(i)`` renders unit ``i``.
 
         ``fingerprint`` identifies the document's content: a second document
         of the same source with the same fingerprint is not counted again.
+        Texts are rendered only for units seen a second time, so the common
+        case (a line no other document has) costs a counter update.
         """
         if not self.params.enabled:
             return
@@ -202,16 +201,13 @@ class BoilerplateCounter:
             return
         self._seen_docs.add(doc_key)
         self._docs_per_source[source] += 1
-        seen_here: set[int] = set()
-        for key, text in lines:
-            if key in seen_here:
-                continue
-            seen_here.add(key)
+        counts = self._counts
+        for key in dict.fromkeys(keys):
             counted = (source, key)
-            n = self._counts[counted] + 1
-            self._counts[counted] = n
+            n = counts[counted] + 1
+            counts[counted] = n
             if n == 2:  # keep the text only for lines that repeat at all
-                self._texts[counted] = text
+                self._texts[counted] = text_of(keys.index(key))
 
     def note_local(self, reason: str, source: str | None, text: str) -> None:
         """Record a line dropped from one document on its own (furniture, repeated title)."""

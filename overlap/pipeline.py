@@ -20,9 +20,10 @@ from typing import Any, Callable, Iterable, Iterator
 
 import numpy as np
 import xxhash
+from xxhash import xxh3_64_intdigest as xxh64
 
 from . import __version__
-from .boilerplate import FURNITURE, WITHIN, BoilerplateCounter, BoilerplateSet, Unit, is_furniture, units
+from .boilerplate import FURNITURE, WITHIN, BoilerplateCounter, BoilerplateSet, UnitRef, is_furniture, unit_spans, unit_text, units
 from .candidates import CandidateIndex
 from .cluster import star_clusters
 from .model import Boilerplate, Cluster, Document, Match, MatchSide, Skipped, Span
@@ -70,7 +71,7 @@ class ScanResult:
     counts: dict[str, int]
     timings: dict[str, float]
     lsh: dict[str, Any]
-    boilerplate_spans: dict[str, list[Span]]
+    _dropped: dict[str, list[UnitRef]] = field(repr=False)
     _store: SpillStore = field(repr=False)
     _text_keys: dict[str, tuple[int, int]] = field(repr=False)
     _by_id: dict[str, DocRecord] = field(repr=False, default_factory=dict)
@@ -84,6 +85,11 @@ class ScanResult:
 
     def document(self, doc_id: str) -> DocRecord:
         return self._by_id[doc_id]
+
+    def boilerplate_spans(self, doc_id: str) -> list[Span]:
+        """Spans of a document's text treated as boilerplate (excluded from evidence)."""
+        refs = self._dropped.get(doc_id)
+        return unit_spans(self.text(doc_id), refs) if refs else []
 
     def excerpt(self, doc_id: str, span: Span) -> str:
         return self.text(doc_id)[span.start : span.end]
@@ -119,7 +125,8 @@ class _Pending:
     record: DocRecord
     token_key: tuple[int, int]
     fingerprint: int  # of all the document's words: byte-identical copies share it
-    short: list[Unit]  # short lines/blocks: boilerplate candidates
+    short: list[UnitRef]  # short lines/blocks: boilerplate candidates
+    keys: list[int]  # their keys
     local_drop: list[int]  # indices into ``short`` that are boilerplate in this document on their own
 
 
@@ -179,8 +186,8 @@ def _scan(
         if doc.id in seen_ids:
             raise ValueError(f"duplicate document id {doc.id!r}: ids must be unique within a scan")
         seen_ids.add(doc.id)
-        doc_units = units(doc.text, bp_params.max_words)
-        n_words = len(doc_units.words)
+        words, short = units(doc.text, bp_params.max_words)
+        n_words = len(words)
         record = DocRecord(
             index=len(records),
             id=doc.id,
@@ -197,29 +204,33 @@ def _scan(
         if n_words == 0:
             skipped.append(Skipped(doc.id, "empty", doc.origin))
             continue
-        tokens = word_hashes(doc_units.words)
-        fingerprint = xxhash.xxh3_64_intdigest(tokens.tobytes())
+        tokens = word_hashes(words)
+        raw = tokens.tobytes()
+        fingerprint = xxh64(raw)
         if n_words < min_words:
             skipped.append(Skipped(doc.id, f"too short ({n_words} words < {min_words})", doc.origin))
             short_copies.setdefault(fingerprint, []).append(record.index)
             continue
-        short = doc_units.short
-        counter.add(doc.source, fingerprint, ((u.key, u.text) for u in short))
+        keys = [xxh64(raw[8 * first : 8 * end]) or 1 for first, end, _, _ in short]
+        text = doc.text
+        counter.add(doc.source, fingerprint, keys, lambda i: unit_text(text, short[i]))
         local_drop: list[int] = []
         if short and bp_params.enabled:
             seen_here: set[int] = set()
             noted: set[int] = set()
-            for k, unit in enumerate(short):
-                if unit.key in seen_here:
+            for k, key in enumerate(keys):
+                if key in seen_here:
                     local_drop.append(k)
-                    if unit.key not in noted:  # count documents, not occurrences
-                        noted.add(unit.key)
-                        counter.note_local(WITHIN, doc.source, unit.text)
-                elif is_furniture(unit.words):
-                    local_drop.append(k)
-                    counter.note_local(FURNITURE, doc.source, unit.text)
-                seen_here.add(unit.key)
-        pending.append(_Pending(record, tokens_store.put_array(tokens), fingerprint, short, local_drop))
+                    if key not in noted:  # count documents, not occurrences
+                        noted.add(key)
+                        counter.note_local(WITHIN, doc.source, unit_text(text, short[k]))
+                else:
+                    first, end = short[k][0], short[k][1]
+                    if is_furniture(words[first:end]):
+                        local_drop.append(k)
+                        counter.note_local(FURNITURE, doc.source, unit_text(text, short[k]))
+                seen_here.add(key)
+        pending.append(_Pending(record, tokens_store.put_array(tokens), fingerprint, short, keys, local_drop))
         if read % 5000 == 0:
             notify("read", read, None)
     notify("read", read, read)
@@ -244,20 +255,20 @@ def _scan(
     batch_keys: list[int] = []
     batch_sets: list[np.ndarray] = []
     boilerplate_docs = 0
-    boilerplate_spans: dict[str, list[Span]] = {}
+    dropped_spans: dict[str, list[UnitRef]] = {}
     for n, item in enumerate(pending):
         tokens = tokens_store.get_array(item.token_key, np.uint64)
         src = item.record.source
-        drop = [k for k, unit in enumerate(item.short) if (src, unit.key) in boilerplate]
+        drop = [k for k, key in enumerate(item.keys) if (src, key) in boilerplate]
         if item.local_drop:
             drop = sorted(set(drop).union(item.local_drop))
         if drop:
             boilerplate_docs += 1
             dropped = [item.short[k] for k in drop]
-            boilerplate_spans[item.record.id] = [Span(u.start, u.end) for u in dropped]
+            dropped_spans[item.record.id] = dropped
             mask = np.ones(len(tokens), dtype=bool)
-            for unit in dropped:
-                mask[unit.first : unit.last] = False
+            for first, end, _, _ in dropped:
+                mask[first:end] = False
             tokens = tokens[mask]
         if len(tokens) < min_words:
             skipped.append(
@@ -267,7 +278,7 @@ def _scan(
             continue
         shingles = np.unique(shingle_hashes(tokens, params.shingle.size))
         doc_index = item.record.index
-        content = xxhash.xxh3_128_intdigest(shingles.tobytes())
+        content = xxhash.xxh3_128_intdigest(shingles.tobytes())  # identical sets after boilerplate
         leader = exact_leader.setdefault(content, doc_index)
         if leader != doc_index:
             copies.setdefault(leader, []).append(doc_index)
@@ -384,7 +395,7 @@ def _scan(
         counts=counts,
         timings={k: round(v, 4) for k, v in timings.items()},
         lsh={"bands": b, "rows": r, "threshold": params.minhash.lsh_threshold, "scheme": SCHEME},
-        boilerplate_spans=boilerplate_spans,
+        _dropped=dropped_spans,
         _store=store,
         _text_keys=text_keys,
     )
