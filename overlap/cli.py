@@ -167,6 +167,8 @@ def main() -> None:
               help="A short line in this many documents of one source is boilerplate.")
 @click.option("--boilerplate-max-words", type=click.IntRange(1, 10_000), default=BoilerplateParams.max_words,
               help="Lines longer than this are never boilerplate.")
+@click.option("--boilerplate-min-share", type=click.FloatRange(0, 1), default=BoilerplateParams.min_share,
+              help="...and in at least this share of the source's documents (large sources keep chance repeats).")
 @click.option("--no-boilerplate", is_flag=True, default=False, help="Do not recognise boilerplate.")
 @click.option("--timings", is_flag=True, default=False,
               help="Write stage timings into summary.json (the files are then no longer byte-identical across runs).")
@@ -196,7 +198,7 @@ def scan(inputs: tuple[str, ...], output: str, **kw: Any) -> None:
             minhash=MinHashParams(kw["num_perm"], kw["seed"], kw["lsh_threshold"]),
             duplicates=DuplicateParams(kw["threshold"], kw["min_words"]),
             boilerplate=BoilerplateParams(not kw["no_boilerplate"], kw["boilerplate_min_docs"],
-                                          kw["boilerplate_max_words"]),
+                                          kw["boilerplate_max_words"], kw["boilerplate_min_share"]),
         )
     except OverlapError as exc:
         raise click.UsageError(str(exc)) from None
