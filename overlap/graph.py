@@ -60,6 +60,7 @@ __all__ = [
     "document_graph",
     "source_graph",
     "shared_chars",
+    "publication_order",
     "gexf_bytes",
     "graphml_bytes",
     "node_link_bytes",
@@ -119,6 +120,21 @@ def _moment(published: str | None) -> _Moment | None:
     if dt.tzinfo is not None:
         dt = dt.astimezone(timezone.utc).replace(tzinfo=None)
     return _Moment(dt.date() if has_time else date.fromisoformat(published[:10]), dt if has_time else None)
+
+
+def publication_order(a: str | None, b: str | None) -> int:
+    """-1 if ISO date ``a`` is earlier than ``b``, 1 if later, 0 if unknown or the same moment.
+
+    Dates with a time of day compare as instants (offsets honoured); a date
+    without one compares by day only, so "2017-01-15" and
+    "2017-01-15T08:00:00+00:00" have no known order.
+
+    >>> publication_order("2017-01-15T08:00:00+00:00", "2017-01-15T11:30:00+02:00")
+    -1
+    >>> publication_order("2017-01-15", "2017-01-15T08:00:00+00:00"), publication_order(None, "2017-01-15")
+    (0, 0)
+    """
+    return _earlier(_moment(a), _moment(b))
 
 
 def _earlier(a: _Moment | None, b: _Moment | None) -> int:

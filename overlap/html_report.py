@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from html import escape
 from typing import Any, Iterable, Sequence
 
-from .graph import KINDS, layout, source_graph
+from .graph import KINDS, layout, publication_order, source_graph
 from .highlight import shared_segments
 from .model import Match, MatchSide, Span
 
@@ -371,16 +371,19 @@ def _matches(view: Any, limits: HtmlLimits) -> list[str]:
         fa, fb = len(ta), len(tb)
         ta, tb = ta[: limits.passage_chars], tb[: limits.passage_chars]
         h = shared_segments(ta, tb)
-        da, db = _get(_doc(view, m.a.doc), "published"), _get(_doc(view, m.b.doc), "published")
+        doc_a, doc_b = _doc(view, m.a.doc), _doc(view, m.b.doc)
+        order = publication_order(_get(doc_a, "published"), _get(doc_b, "published"))
+        within = _get(doc_a, "source") is not None and _get(doc_a, "source") == _get(doc_b, "source")
         kind_class = f"k-{m.kind}" if m.kind in KINDS else "k-other"
         measures = [f"score {m.score:.2f}"]
         for label, value in (("Jaccard", m.jaccard), ("a in b", m.a_in_b), ("b in a", m.b_in_a)):
             if value is not None:
                 measures.append(f"{label} {value:.2f}")
         out.append(f'<article class="match" id="match-{i + 1}"><h3><span class="kind {kind_class}">{_e(m.kind)}</span>'
-                   f'#{i + 1} · {" · ".join(measures)}</h3><div class="pair">')
-        out.append(_side_html(view, m.a, ta, h.a, fa, bool(da and db and da < db)))
-        out.append(_side_html(view, m.b, tb, h.b, fb, bool(da and db and db < da)))
+                   f'#{i + 1} · {" · ".join(measures)}'
+                   f'{" <span class=badge>within one source</span>" if within else ""}</h3><div class="pair">')
+        out.append(_side_html(view, m.a, ta, h.a, fa, order < 0))
+        out.append(_side_html(view, m.b, tb, h.b, fb, order > 0))
         out.append("</div></article>")
     out.append("</section>")
     return out
@@ -426,10 +429,11 @@ def render_html(view: Any, *, limits: HtmlLimits = HtmlLimits(), title: str = "o
 
     >>> from overlap.model import Document
     >>> from overlap.pipeline import scan
-    >>> docs = [Document(f"d{i}", "<script>alert(1)</script> the same wire story about grain exports") for i in range(2)]
+    >>> text = "<script>alert(1)</script> the same wire story about grain exports rising for a third month"
+    >>> docs = [Document(f"d{i}", text) for i in range(2)]
     >>> with scan(docs) as result:
     ...     page = render_html(result)
-    >>> "<script>" in page, "&lt;script&gt;alert(1)" in page
+    >>> "<script>" in page, "&lt;script&gt;" in page
     (False, True)
     """
     sections = ["summary", "sources", "clusters"]
