@@ -68,6 +68,7 @@ class FinishedScan:
     _docs: dict[str, DocInfo] = field(repr=False)
     _texts: dict[tuple[str, int, int], str] = field(repr=False)
     claim_clusters: list[Any] | None = None
+    _spans_of: dict[str, list[tuple[str, int, int]]] | None = field(default=None, repr=False)
 
     @property
     def documents(self) -> list[DocInfo]:
@@ -111,13 +112,17 @@ class FinishedScan:
     def text(self, doc_id: str) -> str:
         """The whole text when a whole-document match recorded it, else the longest recorded span."""
         doc = self._docs[doc_id]
+        if self._spans_of is None:
+            self._spans_of = {}
+            for key in self._texts:
+                self._spans_of.setdefault(key[0], []).append(key)
         best = ""
-        for (d, start, end), text in self._texts.items():
-            if d == doc_id:
-                if start == 0 and doc.length is not None and end == doc.length:
-                    return text
-                if len(text) > len(best):
-                    best = text
+        for key in self._spans_of.get(doc_id, ()):
+            text = self._texts[key]
+            if key[1] == 0 and doc.length is not None and key[2] == doc.length:
+                return text
+            if len(text) > len(best):
+                best = text
         return best
 
     def close(self) -> None:
