@@ -43,7 +43,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-import xml.etree.ElementTree as ET
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import Any, Iterable, Mapping, Protocol, Sequence
@@ -380,6 +380,17 @@ def _gexf_day(value: Any) -> str | None:
     return m.day.isoformat() if m else None
 
 
+_XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_XML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;",
+                              "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"})
+
+
+def _q(value: Any) -> str:
+    """A quoted XML attribute value; characters XML 1.0 cannot hold become U+FFFD."""
+    text = value if isinstance(value, str) else _format(value)
+    return '"' + _XML_BAD.sub("\ufffd", text).translate(_XML_ESCAPES) + '"'
+
+
 def gexf_bytes(g: nx.DiGraph, *, description: str = "") -> bytes:
     """GEXF 1.3 for Gephi: attributes declared per class, weights, day-granular ``start`` dates.
 
@@ -389,53 +400,66 @@ def gexf_bytes(g: nx.DiGraph, *, description: str = "") -> bytes:
     so Gephi's timeline shows documents and links appearing day by day.
     Every edge is ``type="directed"``; ``directed=false`` marks the ones
     whose order is unknown (networkx cannot read mixed graphs back).
+    Written as text directly: ElementTree's serializer took 14 s for 35,000
+    edges, this takes about a tenth of that.
     """
     node_types = _attr_types((d for _, d in g.nodes(data=True)), set())
     edge_types = _attr_types((d for _, _, d in g.edges(data=True)), {"weight"})
     dated = any(_gexf_day(d.get("date")) for _, d in g.nodes(data=True)) or any(
         _gexf_day(d.get("date")) for _, _, d in g.edges(data=True)
     )
-    root = ET.Element("gexf", {
-        "xmlns": GEXF_NS, "xmlns:xsi": _XSI,
-        "xsi:schemaLocation": f"{GEXF_NS} {GEXF_NS}/gexf.xsd", "version": "1.3",
-    })
-    meta = ET.SubElement(root, "meta")
-    ET.SubElement(meta, "creator").text = g.graph.get("tool", f"overlap {__version__}")
-    ET.SubElement(meta, "description").text = description or f"overlap {g.graph.get('kind', 'reuse')} graph"
-    graph_attrs = {"defaultedgetype": "directed", "idtype": "string", "mode": "dynamic" if dated else "static"}
-    if dated:
-        graph_attrs.update(timeformat="date", timerepresentation="interval")
-    graph = ET.SubElement(root, "graph", graph_attrs)
+    default_description = f"overlap {g.graph.get('kind', 'reuse')} graph"
+    creator = g.graph.get("tool", f"overlap {__version__}")
+    out: list[str] = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        f'<gexf xmlns="{GEXF_NS}" xmlns:xsi="{_XSI}" xsi:schemaLocation="{GEXF_NS} {GEXF_NS}/gexf.xsd" version="1.3">',
+        "  <meta>",
+        f"    <creator>{_q(creator)[1:-1]}</creator>",
+        f"    <description>{_q(description or default_description)[1:-1]}</description>",
+        "  </meta>",
+        '  <graph defaultedgetype="directed" idtype="string" '
+        + ('mode="dynamic" timeformat="date" timerepresentation="interval">' if dated else 'mode="static">'),
+    ]
     for cls, types in (("node", node_types), ("edge", edge_types)):
-        attributes = ET.SubElement(graph, "attributes", {"class": cls, "mode": "static"})
-        for name, t in types.items():
-            ET.SubElement(attributes, "attribute", {"id": name, "title": name, "type": t})
+        out.append(f'    <attributes class="{cls}" mode="static">')
+        out += [f'      <attribute id={_q(n)} title={_q(n)} type="{t}" />' for n, t in types.items()]
+        out.append("    </attributes>")
 
-    def attvalues(parent: ET.Element, data: Mapping[str, Any], types: Mapping[str, str]) -> None:
-        values = [(k, v) for k, v in data.items() if k in types]
+    prefix = {n: f"          <attvalue for={_q(n)} value=" for n in {**node_types, **edge_types}}
+
+    def value(v: Any) -> str:
+        if isinstance(v, str):
+            return _q(v)
+        if v is True or v is False:
+            return '"true"' if v else '"false"'
+        return f'"{v}"' if isinstance(v, int) else f'"{_format(v)}"'
+
+    def attvalues(data: Mapping[str, Any], types: Mapping[str, str]) -> None:
+        values = [f"{prefix[k]}{value(v)} />" for k, v in data.items() if k in types]
         if values:
-            holder = ET.SubElement(parent, "attvalues")
-            for k, v in values:
-                ET.SubElement(holder, "attvalue", {"for": k, "value": _format(v)})
+            out.append("        <attvalues>")
+            out.extend(values)
+            out.append("        </attvalues>")
 
-    nodes = ET.SubElement(graph, "nodes", {"count": str(g.number_of_nodes())})
+    out.append(f'    <nodes count="{g.number_of_nodes()}">')
     for n, data in g.nodes(data=True):
-        attrs = {"id": str(n), "label": " ".join(str(data.get("title") or n).split())}
+        label = " ".join(str(data.get("title") or n).split())
         day = _gexf_day(data.get("date"))
-        if day:
-            attrs["start"] = day
-        attvalues(ET.SubElement(nodes, "node", attrs), data, node_types)
-    edges = ET.SubElement(graph, "edges", {"count": str(g.number_of_edges())})
+        out.append(f'      <node id={_q(str(n))} label={_q(label)}' + (f' start="{day}">' if day else ">"))
+        attvalues(data, node_types)
+        out.append("      </node>")
+    out.append("    </nodes>")
+    out.append(f'    <edges count="{g.number_of_edges()}">')
     for i, (s, t, data) in enumerate(g.edges(data=True)):
-        attrs = {"id": str(i), "source": str(s), "target": str(t), "type": "directed"}
+        head = f'      <edge id="{i}" source={_q(str(s))} target={_q(str(t))} type="directed"'
         if "weight" in data:
-            attrs["weight"] = _format(float(data["weight"]))
+            head += f' weight="{_format(float(data["weight"]))}"'
         day = _gexf_day(data.get("date"))
-        if day:
-            attrs["start"] = day
-        attvalues(ET.SubElement(edges, "edge", attrs), data, edge_types)
-    ET.indent(root, space="  ")
-    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="utf-8") + b"\n"
+        out.append(head + (f' start="{day}">' if day else ">"))
+        attvalues(data, edge_types)
+        out.append("      </edge>")
+    out += ["    </edges>", "  </graph>", "</gexf>", ""]
+    return "\n".join(out).encode("utf-8")
 
 
 def graphml_bytes(g: nx.DiGraph) -> bytes:

@@ -334,3 +334,18 @@ def test_networkx_is_imported_only_by_the_graph_module() -> None:
             if any(n.split(".")[0] == "networkx" for n in names):
                 users.add(path.name)
     assert users == {"graph.py"}
+
+
+def test_gexf_survives_control_characters_and_newlines(tmp_path: Path) -> None:
+    g = nx.DiGraph()
+    g.add_node("a\x19", title="it\x19s\nnew <b>&", source="x\ty")
+    g.add_node("b")
+    g.add_edge("a\x19", "b", matches=1, weight=1)
+    data = gexf_bytes(g)
+    validate_gexf13(data)
+    (tmp_path / "g.gexf").write_bytes(data)
+    back = nx.read_gexf(tmp_path / "g.gexf", version="1.3")
+    assert set(back.nodes) == {"a\ufffd", "b"}  # XML 1.0 cannot hold U+0019
+    node = back.nodes["a\ufffd"]
+    assert node["title"] == "it\ufffds\nnew <b>&" and node["source"] == "x\ty"
+    assert node["label"] == "it\ufffds new <b>&"
