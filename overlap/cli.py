@@ -174,9 +174,10 @@ def main() -> None:
               help="Write stage timings into summary.json (the files are then no longer byte-identical across runs).")
 @click.option("--fail-on-duplicates", is_flag=True, default=False,
               help=f"Exit with {EXIT_DUPLICATES_FOUND} when any duplicate is found (for pipelines).")
-@click.option("--graph-format", "graph_formats", type=click.Choice(GRAPH_FORMATS), multiple=True, default=("gexf",),
+@click.option("--graph-format", "graph_formats", type=click.Choice([*GRAPH_FORMATS, "none"]), multiple=True,
+              default=("gexf",),
               help="Reuse graph formats to write (repeatable): graph.* (documents) and sources.* (outlets), "
-                   "e.g. --graph-format gexf --graph-format csv")
+                   "e.g. --graph-format gexf --graph-format csv; 'none' writes no graph.")
 @click.option("-q", "--quiet", is_flag=True, default=False, help="No summary, progress or warnings on the terminal.")
 def scan(inputs: tuple[str, ...], output: str, **kw: Any) -> None:
     """Report near-duplicate documents in a collection of articles.
@@ -211,7 +212,7 @@ def scan(inputs: tuple[str, ...], output: str, **kw: Any) -> None:
         with run_scan(documents, params, progress=_Progress(not quiet)) as result:
             ingest = {k: v for k, v in asdict(stats).items() if k != "warnings"}
             write_scan(result, output, timings=kw["timings"], extra={"ingest": ingest},
-                       graph_formats=kw["graph_formats"])
+                       graph_formats=[f for f in kw["graph_formats"] if f != "none"])
             if not quiet:
                 if stats.warnings_dropped or len(stats.warnings) > _MAX_PRINTED_WARNINGS:
                     more = len(stats.warnings) + stats.warnings_dropped - _MAX_PRINTED_WARNINGS

@@ -70,7 +70,7 @@ mark{background:var(--mark);padding:0 1px}
 pre{background:var(--soft);padding:8px;overflow:auto;font-size:13px}
 svg{max-width:100%;height:auto;border:1px solid var(--line);border-radius:6px;background:#fff}
 svg text{font:12px system-ui,sans-serif;fill:var(--fg)}
-.claim li{margin:4px 0}.speaker{font-weight:600}
+.nw{white-space:nowrap}.claim li{margin:4px 0}.speaker{font-weight:600}
 @media (max-width:800px){.pair{grid-template-columns:1fr}}
 """
 
@@ -398,8 +398,8 @@ def _boilerplate(view: Any, limits: HtmlLimits) -> list[str]:
     out.append('<p class="muted">Lines treated as boilerplate never count as evidence of reuse.</p>'
                "<table><tr><th>documents</th><th>source</th><th>why</th><th>line</th></tr>")
     for b in items[: limits.boilerplate]:
-        out.append(f"<tr><td class='n'>{b.documents:,}</td><td>{_e(b.source or '(no source)')}</td>"
-                   f"<td>{_e(b.reason)}</td><td>{_e(b.text)}</td></tr>")
+        out.append(f"<tr><td class='n'>{b.documents:,}</td><td class='nw'>{_e(b.source or '(no source)')}</td>"
+                   f"<td class='nw'>{_e(b.reason)}</td><td>{_e(b.text)}</td></tr>")
     out.append("</table>")
     out.append(_cut(len(items), limits.boilerplate, "boilerplate lines", "summary.json (first 100)"))
     out.append("</section>")

@@ -118,3 +118,10 @@ def test_markdown_from_a_loaded_scan_matches_the_live_one(tmp_path: Path) -> Non
         write_scan(result, tmp_path)
         live = render_markdown(result)
     assert render_markdown(load_scan(tmp_path)) == live  # type: ignore[arg-type]
+
+
+def test_scan_can_write_no_graph(tmp_path: Path) -> None:
+    src = str(CORPORA / "wire-reprint-match" / "articles.jsonl")
+    assert _run(["scan", src, "-o", str(tmp_path / "o"), "-q", "--graph-format", "none"]).exit_code == 0
+    names = {p.name for p in (tmp_path / "o").iterdir()}
+    assert "report.html" in names and not any(n.startswith(("graph.", "sources.")) for n in names)
