@@ -462,11 +462,46 @@ def gexf_bytes(g: nx.DiGraph, *, description: str = "") -> bytes:
     return "\n".join(out).encode("utf-8")
 
 
+_GRAPHML_TYPES = {"boolean": "boolean", "long": "long", "double": "double", "string": "string", "anyURI": "string"}
+
+
 def graphml_bytes(g: nx.DiGraph) -> bytes:
-    """GraphML (networkx's writer: typed keys, one type per attribute)."""
-    buf = io.BytesIO()
-    nx.write_graphml(g, buf)
-    return buf.getvalue()
+    """GraphML with typed keys (one type per attribute), as ``networkx.read_graphml`` reads it.
+
+    Written as text for the same reason as :func:`gexf_bytes` (networkx's
+    ElementTree writer took 20 s for 35,000 edges).
+    """
+    node_types = _attr_types((d for _, d in g.nodes(data=True)), set())
+    edge_types = _attr_types((d for _, _, d in g.edges(data=True)), set())
+    out = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<graphml xmlns="http://graphml.graphdrawing.org/xmlns" '
+        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+        'xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns '
+        'http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">',
+    ]
+    keys: dict[tuple[str, str], str] = {}
+    for cls, types in (("node", node_types), ("edge", edge_types)):
+        for name, t in types.items():
+            key = keys[cls, name] = f"{cls[0]}{len(keys)}"
+            out.append(f'  <key id="{key}" for="{cls}" attr.name={_q(name)} attr.type="{_GRAPHML_TYPES[t]}" />')
+    out.append('  <graph edgedefault="directed">')
+
+    def value(v: Any) -> str:
+        if isinstance(v, str):
+            return _q(v)[1:-1]
+        return _format(v)
+
+    for n, data in g.nodes(data=True):
+        out.append(f"    <node id={_q(str(n))}>")
+        out += [f'      <data key="{keys["node", k]}">{value(v)}</data>' for k, v in data.items()]
+        out.append("    </node>")
+    for s, t, data in g.edges(data=True):
+        out.append(f"    <edge source={_q(str(s))} target={_q(str(t))}>")
+        out += [f'      <data key="{keys["edge", k]}">{value(v)}</data>' for k, v in data.items()]
+        out.append("    </edge>")
+    out += ["  </graph>", "</graphml>", ""]
+    return "\n".join(out).encode("utf-8")
 
 
 def node_link_bytes(g: nx.DiGraph) -> bytes:

@@ -25,6 +25,7 @@ from overlap.graph import (
     document_graph,
     gexf_bytes,
     graph_files,
+    graphml_bytes,
     shared_chars,
     source_graph,
 )
@@ -349,3 +350,5 @@ def test_gexf_survives_control_characters_and_newlines(tmp_path: Path) -> None:
     node = back.nodes["a\ufffd"]
     assert node["title"] == "it\ufffds\nnew <b>&" and node["source"] == "x\ty"
     assert node["label"] == "it\ufffds new <b>&"
+    back = nx.read_graphml(io.BytesIO(graphml_bytes(g)))
+    assert back.nodes["a\ufffd"]["title"] == "it\ufffds\nnew <b>&" and back.edges["a\ufffd", "b"]["matches"] == 1
