@@ -36,6 +36,7 @@ from collections import defaultdict
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))  # measure this checkout, whatever else is installed
 WORD = re.compile(r"\w+")
 
 

@@ -125,8 +125,8 @@ class _Pending:
     record: DocRecord
     token_key: tuple[int, int]
     fingerprint: int  # of all the document's words: byte-identical copies share it
-    short: list[UnitRef]  # short lines/blocks: boilerplate candidates
-    keys: list[int]  # their keys
+    short: np.ndarray  # (n, 4) int32 UnitRefs of short lines/blocks: boilerplate candidates
+    keys: np.ndarray  # their uint64 keys (compact: this lives until the second pass)
     local_drop: list[int]  # indices into ``short`` that are boilerplate in this document on their own
 
 
@@ -230,7 +230,16 @@ def _scan(
                         local_drop.append(k)
                         counter.note_local(FURNITURE, doc.source, unit_text(text, short[k]))
                 seen_here.add(key)
-        pending.append(_Pending(record, tokens_store.put_array(tokens), fingerprint, short, keys, local_drop))
+        pending.append(
+            _Pending(
+                record,
+                tokens_store.put_array(tokens),
+                fingerprint,
+                np.array(short, dtype=np.int32).reshape(-1, 4),
+                np.array(keys, dtype=np.uint64),
+                local_drop,
+            )
+        )
         if read % 5000 == 0:
             notify("read", read, None)
     notify("read", read, read)
@@ -259,12 +268,12 @@ def _scan(
     for n, item in enumerate(pending):
         tokens = tokens_store.get_array(item.token_key, np.uint64)
         src = item.record.source
-        drop = [k for k, key in enumerate(item.keys) if (src, key) in boilerplate]
+        drop = [k for k, key in enumerate(item.keys.tolist()) if (src, key) in boilerplate]
         if item.local_drop:
             drop = sorted(set(drop).union(item.local_drop))
         if drop:
             boilerplate_docs += 1
-            dropped = [item.short[k] for k in drop]
+            dropped = [tuple(item.short[k].tolist()) for k in drop]
             dropped_spans[item.record.id] = dropped
             mask = np.ones(len(tokens), dtype=bool)
             for first, end, _, _ in dropped:
