@@ -324,19 +324,6 @@ def test_counts_add_up_and_directions_follow_dates_for_any_matches(view) -> None
     validate_gexf13(gexf_bytes(sources))
 
 
-def test_networkx_is_imported_only_by_the_graph_module() -> None:
-    import ast
-
-    users = set()
-    for path in (Path(__file__).parent.parent / "overlap").glob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
-                [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
-            if any(n.split(".")[0] == "networkx" for n in names):
-                users.add(path.name)
-    assert users == {"graph.py"}
-
-
 def test_gexf_survives_control_characters_and_newlines(tmp_path: Path) -> None:
     g = nx.DiGraph()
     g.add_node("a\x19", title="it\x19s\nnew <b>&", source="x\ty")
