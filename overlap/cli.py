@@ -317,6 +317,9 @@ def graph(scan_dir: str, formats: tuple[str, ...], output: str | None) -> None:
               help="[index creation] Words per shingle  [default: 5]")
 @click.option("--lsh-threshold", type=click.FloatRange(0.05, 1), default=None,
               help="[index creation] Lowest --threshold the index can serve  [default: 0.5]")
+@click.option("--anchor-window", type=click.IntRange(0, 1000), default=None,
+              help="[index creation] Containment anchors: one per N shingles; 0: none, a smaller and faster "
+                   "index for --mode whole only  [default: 12]")
 @click.option("--no-create", is_flag=True, default=False, help="Fail instead of creating a missing index.")
 @click.option("-q", "--quiet", is_flag=True, default=False, help="No counts or warnings on stderr.")
 def filter_command(inputs: tuple[str, ...], index_target: str, **kw: Any) -> None:
@@ -343,7 +346,8 @@ def filter_command(inputs: tuple[str, ...], index_target: str, **kw: Any) -> Non
 
     fields = _field_map(kw)
     quiet, mark = kw["quiet"], kw["mark"]
-    creation = {k: kw[k] for k in ("num_perm", "seed", "shingle_size", "lsh_threshold") if kw[k] is not None}
+    creation = {k: kw[k] for k in ("num_perm", "seed", "shingle_size", "lsh_threshold", "anchor_window")
+                if kw[k] is not None}
     out = sys.stdout.buffer
     warn, printed = _warning_printer(quiet)
     ingest_stats = IngestStats()

@@ -127,7 +127,9 @@ class IndexSettings:
     optimiser): a filter threshold below it would lose recall, so it is the
     lowest threshold the index can serve. 0.5 gives >99.9% LSH recall for
     pairs at Jaccard 0.8 with 128 permutations (25 bands of 5 rows).
-    ``anchor_window``: smaller finds shorter contained pieces, stores more.
+    ``anchor_window``: smaller finds shorter contained pieces, stores more;
+    0 stores no anchors (a smaller, faster index for whole-document matching
+    only: containment mode is then refused).
     """
 
     num_perm: int = 128
@@ -139,8 +141,8 @@ class IndexSettings:
     def __post_init__(self) -> None:
         MinHashParams(num_perm=self.num_perm, seed=self.seed, lsh_threshold=self.lsh_threshold)
         ShingleParams(size=self.shingle_size)
-        if not 1 <= self.anchor_window <= 1000:
-            raise ConfigError(f"anchor_window must be between 1 and 1000, got {self.anchor_window!r}")
+        if not 0 <= self.anchor_window <= 1000:
+            raise ConfigError(f"anchor_window must be between 0 (no anchors) and 1000, got {self.anchor_window!r}")
 
     @property
     def bands_rows(self) -> tuple[int, int]:
@@ -308,6 +310,8 @@ def _sets_and_anchors(ordered: Sequence[np.ndarray], window: int) -> tuple[list[
     allh = np.concatenate(ordered) if lengths.sum() else np.empty(0, dtype=np.uint64)
     seg = np.repeat(np.arange(ndocs, dtype=np.int64), lengths)
     sets = _sorted_sets(ordered, lengths)
+    if window == 0:  # an index without anchors (whole-document matching only)
+        return sets, [np.empty(0, dtype=np.int64) for _ in range(ndocs)]
     # window minima over the concatenation; keep only windows inside one document
     level, width = allh, 1
     while width * 2 <= window:
@@ -334,7 +338,7 @@ def _sets_and_anchors(ordered: Sequence[np.ndarray], window: int) -> tuple[list[
 
 def _winnow(ordered: np.ndarray, window: int) -> np.ndarray:
     """Winnowing fingerprints of one document (reference form of :func:`_sets_and_anchors`)."""
-    if len(ordered) == 0:
+    if len(ordered) == 0 or window == 0:
         return np.empty(0, dtype=np.int64)
     if len(ordered) <= window:
         return ordered.min(keepdims=True).view(np.int64)
@@ -926,6 +930,11 @@ class Index:
             raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
         if not 0.0 < threshold <= 1.0:
             raise ConfigError(f"threshold must be in (0, 1], got {threshold!r}")
+        if mode == "containment" and self.settings.anchor_window == 0:
+            raise ConfigError(
+                f"{self.location}: index was created without anchors (anchor window 0); "
+                "containment mode needs an index created with anchors"
+            )
         if mode == "whole" and threshold < self.settings.lsh_threshold - 1e-9:
             raise ConfigError(
                 f"threshold {threshold} is below the index's LSH threshold {self.settings.lsh_threshold} "

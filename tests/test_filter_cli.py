@@ -257,3 +257,11 @@ def test_kill_9_mid_stream_then_rerun_loses_nothing(request, tmp_path, backend, 
         p = _filter_process(["--index", crash_db, *opts, src], out)
         assert p.wait(timeout=300) == 0
     assert (tmp_path / "third.out").read_text() == ""
+
+
+def test_anchor_window_zero_refuses_containment(tmp_path, docs):
+    src = write_jsonl(tmp_path / "in.jsonl", docs[:5])
+    db = tmp_path / "seen.db"
+    assert invoke("--index", db, "--anchor-window", "0", src).exit_code == 0
+    r = invoke("--index", db, "--mode", "containment", src)
+    assert r.exit_code == 1 and "created without anchors" in r.stderr and r.stdout == ""

@@ -294,3 +294,13 @@ def test_batched_sets_and_anchors_equal_the_obvious_per_document_form(docs, wind
             # every run of `window` shingles holds an anchor: the containment guarantee
             for i in range(max(1, len(o) - window + 1)):
                 assert set(o[i : i + window].view(np.int64).tolist()) & set(a.tolist())
+
+
+def test_index_without_anchors_serves_whole_mode_only(tmp_path):
+    path = str(tmp_path / "i.db")
+    with open_index(path, settings={"anchor_window": 0}) as idx:
+        idx.add([Document("a", LONG)])
+        assert idx.stats().anchor_entries == 0
+        assert idx.query(LONG, threshold=0.8) == [("a", 1.0)]
+        with pytest.raises(ConfigError, match="without anchors"):
+            idx.query(LONG, threshold=0.8, mode="containment")
