@@ -71,9 +71,9 @@ from numpy.lib.stride_tricks import sliding_window_view
 from . import __version__
 from .errors import ConfigError, IndexStateError
 from .model import Decision, Document
-from .normalize import NORMALIZATION_VERSION, normalize_text
+from .normalize import NORMALIZATION_VERSION
 from .params import MinHashParams, ShingleParams
-from .shingle import fold32, shingle_hashes, word_hashes, words
+from .shingle import fold32, shingle_hashes, text_words, word_hashes
 from .signatures import DATASKETCH_VERSION, SCHEME, Signer
 
 __all__ = [
@@ -252,7 +252,7 @@ class _Preparer:
 
     def prepare(self, docs: Sequence[Document]) -> list[Prepared]:
         n, w = self.settings.shingle_size, self.settings.anchor_window
-        ordered = [shingle_hashes(word_hashes(words(normalize_text(doc.text))), n) for doc in docs]
+        ordered = [shingle_hashes(word_hashes(text_words(doc.text)), n) for doc in docs]
         sets, anchors = _sets_and_anchors(ordered, w)
         sigs = self.signer.sign([fold32(s) for s in sets])
         keys = self.band_keys(sigs)
