@@ -13,7 +13,7 @@ from typing import Any, Mapping
 
 from .errors import ConfigError
 
-__all__ = ["ShingleParams", "MinHashParams", "DuplicateParams", "BoilerplateParams", "Params"]
+__all__ = ["ShingleParams", "MinHashParams", "DuplicateParams", "BoilerplateParams", "PassageParams", "Params"]
 
 
 def _check_range(name: str, value: float, lo: float, hi: float) -> None:
@@ -89,6 +89,61 @@ class BoilerplateParams:
 
 
 @dataclass(frozen=True)
+class PassageParams:
+    """How shared passages are found and aligned (see :mod:`overlap.align`).
+
+    Alignment works on sentences: two sentences *seed* a passage when both
+    their tf-idf cosine (``seed_cosine``) and their word-set Dice coefficient
+    (``seed_dice``) reach the thresholds; lower values find more reworded
+    copies (recall) and more chance look-alikes (precision). Seeds closer than
+    ``max_gap`` sentences in both texts grow into one passage, which must keep
+    a passage-level cosine of ``min_similarity``; ``summary_gap`` is the gap
+    allowed on the longer side when one text condenses the other. Passages
+    shorter than ``min_chars`` characters (on either side) are dropped:
+    raising it silences single-sentence coincidences, lowering it reports
+    short shared quotes.
+
+    The corpus-level search (:mod:`overlap.passages`) cuts documents into
+    windows of ``window`` sentences (step ``window_step``), and proposes a
+    document pair when LSH over ``shingle``-word shingles of two windows
+    reaches ``lsh_threshold`` (estimated Jaccard); ``max_candidates`` caps
+    the partners one document may get (most similar first), so a corpus of
+    near-identical documents cannot make the search quadratic.
+    """
+
+    seed_cosine: float = 0.33
+    seed_dice: float = 0.33
+    max_gap: int = 4
+    summary_gap: int = 24
+    min_similarity: float = 0.34
+    min_chars: int = 150
+    min_sentence_words: int = 3
+    window: int = 3
+    window_step: int = 1
+    shingle: int = 3
+    lsh_threshold: float = 0.2
+    num_perm: int = 64
+    seed: int = 1
+    max_candidates: int = 50
+
+    def __post_init__(self) -> None:
+        _check_range("passages.seed_cosine", self.seed_cosine, 0.0, 1.0)
+        _check_range("passages.seed_dice", self.seed_dice, 0.0, 1.0)
+        _check_range("passages.max_gap", self.max_gap, 0, 100)
+        _check_range("passages.summary_gap", self.summary_gap, 0, 1000)
+        _check_range("passages.min_similarity", self.min_similarity, 0.0, 1.0)
+        _check_range("passages.min_chars", self.min_chars, 1, 1_000_000)
+        _check_range("passages.min_sentence_words", self.min_sentence_words, 1, 100)
+        _check_range("passages.window", self.window, 1, 100)
+        _check_range("passages.window_step", self.window_step, 1, self.window)
+        _check_range("passages.shingle", self.shingle, 1, 16)
+        _check_range("passages.lsh_threshold", self.lsh_threshold, 0.05, 1.0)
+        _check_range("passages.num_perm", self.num_perm, 16, 1024)
+        _check_range("passages.seed", self.seed, 0, 2**32 - 1)
+        _check_range("passages.max_candidates", self.max_candidates, 1, 1_000_000)
+
+
+@dataclass(frozen=True)
 class Params:
     """All parameters of a scan."""
 
@@ -96,6 +151,7 @@ class Params:
     minhash: MinHashParams = field(default_factory=MinHashParams)
     duplicates: DuplicateParams = field(default_factory=DuplicateParams)
     boilerplate: BoilerplateParams = field(default_factory=BoilerplateParams)
+    passages: PassageParams = field(default_factory=PassageParams)
 
     def __post_init__(self) -> None:
         if self.minhash.lsh_threshold > max(self.duplicates.threshold, 0.05) + 1e-9:

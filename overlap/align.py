@@ -1,0 +1,444 @@
+"""Shared passages of two texts, with exact character ranges in both.
+
+Why sentences and not characters: copied passages in news (and in the PAN
+text-alignment corpora) are rewritten as well as copied: words inserted or
+dropped, clauses reordered, synonyms swapped, whole paragraphs condensed.
+Character alignment breaks on the first reordered clause; sentence-level
+evidence survives all of that and still lands on exact offsets, because
+every sentence is a span of the *original* text (:func:`overlap.segment.sentences`),
+and word spans inside a sentence come from :func:`overlap.normalize.normalize`'s
+offset map, so control characters or curly quotes never shift an offset.
+
+The method follows the best PAN 2014 text-alignment system (Sanchez-Perez,
+Sidorov and Gelbukh, "A Winning Approach to Text Alignment for Text Reuse
+Detection at PAN 2014"), re-implemented with numpy:
+
+1. *Units*: sentences of each text, short ones joined to the next and very
+   long ones cut into word windows; each unit becomes a bag of light-stemmed
+   content words (stop words dropped).
+2. *Seeds*: unit pairs whose tf-idf cosine and word-set Dice coefficient both
+   reach ``seed_cosine`` / ``seed_dice`` (idf over the units of both texts).
+3. *Extension*: seeds closer than ``max_gap`` units in both texts are
+   clustered into passage pairs; a passage pair must keep a tf-idf cosine of
+   ``min_similarity`` as a whole, else it is re-clustered with a smaller gap.
+4. *Condensation*: when one side of a passage is much longer than the other
+   (a summary), the longer side may have gaps up to ``summary_gap``.
+5. *Filtering*: overlapping passages are merged or the weaker is dropped
+   (so one copied passage is reported once), and passages shorter than
+   ``min_chars`` are dropped.
+
+rapidfuzz then scores each passage pair on its words (``details["ratio"]``).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+import numpy as np
+from rapidfuzz.distance import Indel
+
+from .model import Match, MatchSide, Span
+from .normalize import normalize
+from .params import PassageParams
+from .segment import sentences
+from .shingle import WORD, word_hashes
+
+__all__ = ["Prepared", "prepare", "align", "compare_texts", "STOPWORDS"]
+
+STOPWORDS = frozenset(
+    """
+    a about above after again against all am an and any are as at be because been before being below
+    between both but by can could did do does doing down during each few for from further had has have
+    having he her here hers herself him himself his how i if in into is it its itself just me more most
+    my myself no nor not now of off on once only or other our ours ourselves out over own same she
+    should so some such than that the their theirs them themselves then there these they this those
+    through to too under until up very was we were what when where which while who whom why will with
+    would you your yours yourself yourselves also s t d ll m re ve
+    """.split()
+)
+
+# Longest first: the first suffix that leaves a stem of at least 3 letters is cut.
+_SUFFIXES = (
+    "ational", "ization", "fulness", "ousness", "iveness", "tional", "ations", "nesses",
+    "ments", "ation", "ities", "ingly", "ness", "ment", "ings", "ence", "ance", "able", "ible",
+    "ical", "edly", "ity", "ing", "ies", "ive", "ous", "ful", "ion", "al", "ed", "es", "ly", "er", "s", "e", "y",
+)
+
+
+class _StemCache(dict):
+    """Word -> light stem, computed once per distinct word (bounded)."""
+
+    def __missing__(self, word: str) -> str:
+        stem = word
+        if len(word) > 3 and not word.isdigit():
+            for suffix in _SUFFIXES:
+                if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+                    stem = word[: -len(suffix)]
+                    break
+        if len(self) < 1_000_000:
+            self[word] = stem
+        return stem
+
+
+_STEMS = _StemCache()
+
+
+def stem(word: str) -> str:
+    """A deliberately light stem (``"reported"``, ``"reports"`` -> ``"report"``).
+
+    Light on purpose: it only has to make inflections of the same word meet,
+    and must never need a model or a language guess.
+
+    >>> [stem(w) for w in ("reported", "reports", "nations", "national")]
+    ['report', 'report', 'nation', 'nation']
+    """
+    return _STEMS[word]
+
+
+# Units longer than this many words are cut into windows of about _CHUNK words.
+_MAX_UNIT_WORDS = 60
+_CHUNK = 40
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """One text cut into units, ready to align against many others.
+
+    ``spans`` are the units' ranges in the original text; ``unit``, ``term``
+    and ``tf`` list each (unit, distinct term) entry with the term's 64-bit
+    hash and its frequency in the unit. Preparing once and aligning many
+    times is what makes thousands of pairs per process cheap.
+    """
+
+    text: str
+    spans: tuple[Span, ...]
+    unit: np.ndarray
+    term: np.ndarray
+    tf: np.ndarray
+
+    @property
+    def size(self) -> int:
+        return len(self.spans)
+
+
+def _units(text: str, ignore: Sequence[Span]) -> Iterable[tuple[Span, list[str]]]:
+    """Sentences (long ones cut) with their content-word stems, boilerplate skipped."""
+    for sent in sentences(text):
+        if ignore and _ignored(sent, ignore):
+            continue
+        norm = normalize(text[sent.start : sent.end])
+        matches = list(WORD.finditer(norm.text))
+        if not matches:
+            continue
+        pieces = [matches]
+        if len(matches) > _MAX_UNIT_WORDS:
+            count = math.ceil(len(matches) / _CHUNK)
+            size = math.ceil(len(matches) / count)
+            pieces = [matches[k : k + size] for k in range(0, len(matches), size)]
+        for idx, piece in enumerate(pieces):
+            # the first piece starts where the sentence starts, the last ends where it ends,
+            # so punctuation around the words stays inside the unit
+            start = sent.start if idx == 0 else sent.start + norm.to_original(piece[0].start(), piece[0].end())[0]
+            end = sent.end if idx == len(pieces) - 1 else sent.start + norm.to_original(piece[-1].start(), piece[-1].end())[1]
+            stems = [stem(m.group()) for m in piece if m.group() not in STOPWORDS]
+            yield Span(start, end), stems
+
+
+def _ignored(span: Span, ignore: Sequence[Span]) -> bool:
+    """Whether at least half of ``span`` lies in ignored (boilerplate) ranges."""
+    covered = 0
+    for s in ignore:
+        if s.start < span.end and span.start < s.end:
+            covered += min(s.end, span.end) - max(s.start, span.start)
+    return covered * 2 >= len(span)
+
+
+def prepare(text: str, params: PassageParams | None = None, ignore: Sequence[Span] = ()) -> Prepared:
+    """Cut ``text`` into units for :func:`align`.
+
+    Units with fewer than ``params.min_sentence_words`` content words are
+    joined to the next unit (headlines, "He said so." and the like carry too
+    little evidence alone). Sentences mostly inside ``ignore`` (boilerplate
+    spans) are left out.
+
+    >>> p = prepare("Short one. The minister said on Monday that talks would resume next week.")
+    >>> [p.text[s.start:s.end] for s in p.spans]
+    ['Short one. The minister said on Monday that talks would resume next week.']
+    """
+    params = params or PassageParams()
+    joined: list[tuple[Span, list[str]]] = []
+    pending: tuple[Span, list[str]] | None = None
+    for span, stems in _units(text, ignore):
+        if pending is not None:
+            span = Span(pending[0].start, span.end)
+            stems = pending[1] + stems
+            pending = None
+        if len(stems) < params.min_sentence_words:
+            pending = (span, stems)
+            continue
+        joined.append((span, stems))
+    if pending is not None and pending[1]:
+        if joined:
+            last_span, last_stems = joined[-1]
+            joined[-1] = (Span(last_span.start, pending[0].end), last_stems + pending[1])
+        else:
+            joined.append(pending)
+    units: list[int] = []
+    terms: list[np.ndarray] = []
+    tfs: list[np.ndarray] = []
+    for idx, (_span, stems) in enumerate(joined):
+        hashes, counts = np.unique(word_hashes(stems), return_counts=True)
+        units.append(len(hashes))
+        terms.append(hashes)
+        tfs.append(counts.astype(np.float64))
+    unit = np.repeat(np.arange(len(joined), dtype=np.int64), units)
+    term = np.concatenate(terms) if terms else np.empty(0, dtype=np.uint64)
+    tf = np.concatenate(tfs) if tfs else np.empty(0, dtype=np.float64)
+    return Prepared(text, tuple(s for s, _ in joined), unit, term, tf)
+
+
+@dataclass
+class _Pair:
+    """Per-pair working state: tf-idf weights over the terms of both texts."""
+
+    a: Prepared
+    b: Prepared
+    inv_a: np.ndarray  # local term id of each entry of a
+    inv_b: np.ndarray
+    w_a: np.ndarray  # tf-idf weight of each entry of a
+    w_b: np.ndarray
+    vocab: int
+
+
+def _pair(a: Prepared, b: Prepared) -> _Pair | None:
+    if a.size == 0 or b.size == 0:
+        return None
+    allterms = np.concatenate([a.term, b.term])
+    uniq, inv = np.unique(allterms, return_inverse=True)
+    inv_a, inv_b = inv[: len(a.term)], inv[len(a.term) :]
+    df = np.bincount(inv, minlength=len(uniq)).astype(np.float64)
+    idf = np.log((a.size + b.size) / df)
+    return _Pair(a, b, inv_a, inv_b, a.tf * idf[inv_a], b.tf * idf[inv_b], len(uniq))
+
+
+def _seeds(p: _Pair, params: PassageParams) -> list[tuple[int, int, float]]:
+    """Unit pairs similar enough to start a passage: ``(i, j, cosine)``."""
+    in_a = np.bincount(p.inv_a, minlength=p.vocab) > 0
+    in_b = np.bincount(p.inv_b, minlength=p.vocab) > 0
+    shared = in_a & in_b
+    if not shared.any():
+        return []
+    col = np.cumsum(shared) - 1
+    k = int(shared.sum())
+    na, nb = p.a.size, p.b.size
+    norm_a = np.sqrt(np.bincount(p.a.unit, weights=p.w_a**2, minlength=na))
+    norm_b = np.sqrt(np.bincount(p.b.unit, weights=p.w_b**2, minlength=nb))
+    len_a = np.bincount(p.a.unit, minlength=na).astype(np.float64)
+    len_b = np.bincount(p.b.unit, minlength=nb).astype(np.float64)
+    ma = np.zeros((na, k))
+    mb = np.zeros((nb, k))
+    sa = shared[p.inv_a]
+    sb = shared[p.inv_b]
+    ma[p.a.unit[sa], col[p.inv_a[sa]]] = p.w_a[sa]
+    mb[p.b.unit[sb], col[p.inv_b[sb]]] = p.w_b[sb]
+    dot = ma @ mb.T
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cos = dot / np.outer(norm_a, norm_b)
+        inter = (ma > 0).astype(np.float64) @ (mb > 0).astype(np.float64).T
+        dice = 2 * inter / (len_a[:, None] + len_b[None, :])
+    ok = (np.nan_to_num(cos) >= params.seed_cosine) & (np.nan_to_num(dice) >= params.seed_dice)
+    ii, jj = np.nonzero(ok)
+    return [(int(i), int(j), float(cos[i, j])) for i, j in zip(ii, jj)]
+
+
+def _split(group: list[tuple[int, int, float]], axis: int, gap: int) -> list[list[tuple[int, int, float]]]:
+    """Cut a group of seeds where consecutive seeds along ``axis`` are more than ``gap`` apart."""
+    ordered = sorted(group, key=lambda s: (s[axis], s[1 - axis]))
+    parts = [[ordered[0]]]
+    for seed in ordered[1:]:
+        if seed[axis] - parts[-1][-1][axis] > gap:
+            parts.append([seed])
+        else:
+            parts[-1].append(seed)
+    return parts
+
+
+def _cluster(seeds: list[tuple[int, int, float]], gap_a: int, gap_b: int) -> list[list[tuple[int, int, float]]]:
+    """Split alternately along both texts until every group is dense in both."""
+    groups = [seeds]
+    while True:
+        out: list[list[tuple[int, int, float]]] = []
+        for g in groups:
+            for part in _split(g, 0, gap_a):
+                out.extend(_split(part, 1, gap_b))
+        if len(out) == len(groups):  # splitting only ever adds groups
+            return out
+        groups = out
+
+
+@dataclass
+class _Frag:
+    """A passage pair as unit ranges (inclusive) in both texts."""
+
+    a0: int
+    a1: int
+    b0: int
+    b1: int
+    sim: float
+    weight: float  # summed seed cosines: the evidence behind it
+    mode: str = "copy"
+
+    def overlaps_a(self, other: "_Frag") -> bool:
+        return self.a0 <= other.a1 and other.a0 <= self.a1
+
+    def overlaps_b(self, other: "_Frag") -> bool:
+        return self.b0 <= other.b1 and other.b0 <= self.b1
+
+
+def _frag_sim(p: _Pair, a0: int, a1: int, b0: int, b1: int) -> float:
+    """tf-idf cosine of two unit ranges taken as one bag of words each."""
+    ma = (p.a.unit >= a0) & (p.a.unit <= a1)
+    mb = (p.b.unit >= b0) & (p.b.unit <= b1)
+    va = np.bincount(p.inv_a[ma], weights=p.w_a[ma], minlength=p.vocab)
+    vb = np.bincount(p.inv_b[mb], weights=p.w_b[mb], minlength=p.vocab)
+    na = float(np.sqrt(va @ va))
+    nb = float(np.sqrt(vb @ vb))
+    if na == 0 or nb == 0:
+        return 0.0
+    return float(va @ vb) / (na * nb)
+
+
+def _extend(p: _Pair, seeds: list[tuple[int, int, float]], gap_a: int, gap_b: int, params: PassageParams, mode: str) -> list[_Frag]:
+    """Grow seeds into validated passage pairs, shrinking the gap where validation fails."""
+    out: list[_Frag] = []
+    todo = [(seeds, gap_a, gap_b)]
+    while todo:
+        group, ga, gb = todo.pop()
+        for cl in _cluster(group, ga, gb):
+            a0 = min(s[0] for s in cl)
+            a1 = max(s[0] for s in cl)
+            b0 = min(s[1] for s in cl)
+            b1 = max(s[1] for s in cl)
+            sim = _frag_sim(p, a0, a1, b0, b1)
+            if sim >= params.min_similarity:
+                out.append(_Frag(a0, a1, b0, b1, sim, sum(s[2] for s in cl), mode))
+            elif len(cl) > 1 and (ga > 0 or gb > 0):
+                todo.append((cl, max(ga - 1, 0), max(gb - 1, 0)))
+    return out
+
+
+def _resolve(p: _Pair, frags: list[_Frag], params: PassageParams) -> list[_Frag]:
+    """One report per copied passage: merge overlapping passages, else keep the stronger."""
+    frags = sorted(frags, key=lambda f: (f.a0, f.b0))
+    changed = True
+    while changed:
+        changed = False
+        for x in range(len(frags)):
+            for y in range(x + 1, len(frags)):
+                f, g = frags[x], frags[y]
+                if g.a0 > f.a1 + 1 and g.b0 > f.b1 + 1 and g.a0 > f.a1 + params.max_gap:
+                    continue
+                touch_a = f.a0 <= g.a1 + 1 and g.a0 <= f.a1 + 1
+                touch_b = f.b0 <= g.b1 + 1 and g.b0 <= f.b1 + 1
+                if touch_a and touch_b:
+                    a0, a1, b0, b1 = min(f.a0, g.a0), max(f.a1, g.a1), min(f.b0, g.b0), max(f.b1, g.b1)
+                    merged = _Frag(a0, a1, b0, b1, _frag_sim(p, a0, a1, b0, b1), f.weight + g.weight, f.mode if f.weight >= g.weight else g.mode)
+                    frags[x] = merged
+                    del frags[y]
+                    changed = True
+                    break
+                if f.overlaps_a(g) or f.overlaps_b(g):
+                    weaker = y if (f.weight, f.sim) >= (g.weight, g.sim) else x
+                    del frags[weaker]
+                    changed = True
+                    break
+            if changed:
+                break
+    return frags
+
+
+def _condensed(f: _Frag, p: _Pair) -> bool:
+    """Whether one side of a passage is much longer than the other (a summary)."""
+    la = p.a.spans[f.a1].end - p.a.spans[f.a0].start
+    lb = p.b.spans[f.b1].end - p.b.spans[f.b0].start
+    return max(la, lb) >= 3 * min(la, lb)
+
+
+def align(a: Prepared, b: Prepared, params: PassageParams | None = None) -> list[tuple[Span, Span, float, str]]:
+    """Shared passages of two prepared texts: ``(span_a, span_b, similarity, mode)``.
+
+    ``mode`` is ``"copy"`` or ``"summary"`` (one side condenses the other).
+    Sorted by position in ``a``.
+    """
+    params = params or PassageParams()
+    p = _pair(a, b)
+    if p is None:
+        return []
+    seeds = _seeds(p, params)
+    if not seeds:
+        return []
+    frags = _extend(p, seeds, params.max_gap, params.max_gap, params, "copy")
+    if params.summary_gap > params.max_gap:
+        # one side condenses the other: the long side's seeds are far apart
+        for ga, gb in ((params.max_gap, params.summary_gap), (params.summary_gap, params.max_gap)):
+            for f in _extend(p, seeds, ga, gb, params, "summary"):
+                if _condensed(f, p):
+                    frags.append(f)
+    frags = _resolve(p, frags, params)
+    out = []
+    for f in frags:
+        sa = Span(a.spans[f.a0].start, a.spans[f.a1].end)
+        sb = Span(b.spans[f.b0].start, b.spans[f.b1].end)
+        if len(sa) < params.min_chars or len(sb) < params.min_chars:
+            continue
+        out.append((sa, sb, f.sim, f.mode))
+    out.sort(key=lambda t: (t[0].start, t[1].start))
+    return out
+
+
+def _words(text: str) -> list[str]:
+    return WORD.findall(normalize(text).text)
+
+
+def to_matches(a: Prepared, b: Prepared, found: Iterable[tuple[Span, Span, float, str]], a_id: str, b_id: str) -> list[Match]:
+    """Turn :func:`align` results into ``kind="reuse"`` matches.
+
+    ``score`` is the passage pair's tf-idf cosine (1.0 for a verbatim copy);
+    ``a_in_b`` is the share of text ``a``'s characters that this passage
+    covers (how much of ``a`` comes from ``b`` here), ``b_in_a`` the same for
+    ``b``; ``details["ratio"]`` is rapidfuzz's normalised Indel similarity of
+    the two passages' word sequences (order-sensitive, unlike the score).
+    """
+    out = []
+    for sa, sb, sim, mode in found:
+        ratio = Indel.normalized_similarity(_words(a.text[sa.start : sa.end]), _words(b.text[sb.start : sb.end]))
+        out.append(
+            Match(
+                kind="reuse",
+                score=round(min(max(sim, 0.0), 1.0), 4),
+                a=MatchSide(a_id, sa),
+                b=MatchSide(b_id, sb),
+                a_in_b=round(len(sa) / max(len(a.text), 1), 4),
+                b_in_a=round(len(sb) / max(len(b.text), 1), 4),
+                details={"ratio": round(ratio, 4), "mode": mode},
+            )
+        )
+    return out
+
+
+def compare_texts(a: str, b: str, params: PassageParams | None = None, *, a_id: str = "a", b_id: str = "b") -> list[Match]:
+    """Shared passages of two texts as ``kind="reuse"`` matches, in original offsets.
+
+    >>> wire = (
+    ...     "The foreign ministers of both countries met in Geneva on Monday to resume talks "
+    ...     "on the disputed border. Officials said the meeting lasted four hours and ended "
+    ...     "without a joint statement, but both sides agreed to meet again next month.")
+    >>> local = "Our town council met on Tuesday. " + wire.replace("four hours", "nearly four hours")
+    >>> [m.b.span.start for m in compare_texts(wire, local)]
+    [33]
+    """
+    params = params or PassageParams()
+    pa, pb = prepare(a, params), prepare(b, params)
+    return to_matches(pa, pb, align(pa, pb, params), a_id, b_id)
