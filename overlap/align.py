@@ -33,6 +33,7 @@ rapidfuzz then scores each passage pair on its words (``details["ratio"]``).
 from __future__ import annotations
 
 import math
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
@@ -359,6 +360,69 @@ def _resolve(p: _Pair, frags: list[_Frag], params: PassageParams) -> list[_Frag]
     return frags
 
 
+def _fragment_words(text: str, span: Span) -> tuple[list[str], list[bool], list[int], list[int]]:
+    """Stems of the words in ``span``, whether each is a content word, and their original ranges."""
+    norm = normalize(text[span.start : span.end])
+    stems: list[str] = []
+    content: list[bool] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    for m in WORD.finditer(norm.text):
+        s, e = norm.to_original(m.start(), m.end())
+        word = m.group()
+        stems.append(stem(word))
+        content.append(word not in STOPWORDS)
+        starts.append(span.start + s)
+        ends.append(span.start + e)
+    return stems, content, starts, ends
+
+
+def _snap(units: tuple[Span, ...], unit_starts: list[int], starts: list[int], word: int, frag: Span, snap: int, at_end: bool) -> int:
+    """A word boundary moved to its unit's boundary when only ``snap`` words or fewer lie between."""
+    pos = starts[word]
+    u = bisect_right(unit_starts, pos) - 1
+    unit = units[u]
+    if not at_end:
+        skipped = word - bisect_left(starts, max(unit.start, frag.start))
+        return max(unit.start, frag.start) if skipped <= snap else pos
+    skipped = bisect_left(starts, min(unit.end, frag.end)) - word - 1
+    return min(unit.end, frag.end) if skipped <= snap else -1
+
+
+def _refine(a: Prepared, b: Prepared, sa: Span, sb: Span, snap: int) -> tuple[Span, Span]:
+    """Trim a passage pair to where its words really align (never widen it).
+
+    Units are whole sentences, and a sentence at a passage's edge may only
+    partly belong to it (a copy that starts mid-sentence, two sentences the
+    segmenter could not split). rapidfuzz's Indel alignment of the two
+    passages' word sequences shows where the shared text starts and ends;
+    an edge moves there unless at most ``snap`` words separate it from the
+    sentence boundary, so rewording at the edges does not cost whole words.
+    """
+    wa, ca, a_st, a_en = _fragment_words(a.text, sa)
+    wb, cb, b_st, b_en = _fragment_words(b.text, sb)
+    if not wa or not wb:
+        return sa, sb
+    anchors = [
+        o
+        for o in Indel.opcodes(wa, wb)
+        if o.tag == "equal" and (o.src_end - o.src_start >= 4 or sum(ca[o.src_start : o.src_end]) >= 2)
+    ]
+    covered = sum(o.src_end - o.src_start for o in anchors)
+    if not anchors or covered < 0.5 * min(len(wa), len(wb)):
+        return sa, sb  # heavily reworded: word order says little, keep sentence boundaries
+    first, last = anchors[0], anchors[-1]
+    a_starts = [s.start for s in a.spans]
+    b_starts = [s.start for s in b.spans]
+    a0 = _snap(a.spans, a_starts, a_st, first.src_start, sa, snap, False)
+    b0 = _snap(b.spans, b_starts, b_st, first.dest_start, sb, snap, False)
+    a1 = _snap(a.spans, a_starts, a_st, last.src_end - 1, sa, snap, True)
+    b1 = _snap(b.spans, b_starts, b_st, last.dest_end - 1, sb, snap, True)
+    a1 = a_en[last.src_end - 1] if a1 < 0 else a1
+    b1 = b_en[last.dest_end - 1] if b1 < 0 else b1
+    return Span(a0, max(a0, a1)), Span(b0, max(b0, b1))
+
+
 def _condensed(f: _Frag, p: _Pair) -> bool:
     """Whether one side of a passage is much longer than the other (a summary)."""
     la = p.a.spans[f.a1].end - p.a.spans[f.a0].start
@@ -391,6 +455,8 @@ def align(a: Prepared, b: Prepared, params: PassageParams | None = None) -> list
     for f in frags:
         sa = Span(a.spans[f.a0].start, a.spans[f.a1].end)
         sb = Span(b.spans[f.b0].start, b.spans[f.b1].end)
+        if f.mode == "copy" and params.snap_words >= 0:
+            sa, sb = _refine(a, b, sa, sb, params.snap_words)
         if len(sa) < params.min_chars or len(sb) < params.min_chars:
             continue
         out.append((sa, sb, f.sim, f.mode))

@@ -118,6 +118,7 @@ class PassageParams:
     min_similarity: float = 0.34
     min_chars: int = 150
     min_sentence_words: int = 3
+    snap_words: int = 6
     window: int = 3
     window_step: int = 1
     shingle: int = 3
@@ -134,6 +135,7 @@ class PassageParams:
         _check_range("passages.min_similarity", self.min_similarity, 0.0, 1.0)
         _check_range("passages.min_chars", self.min_chars, 1, 1_000_000)
         _check_range("passages.min_sentence_words", self.min_sentence_words, 1, 100)
+        _check_range("passages.snap_words", self.snap_words, -1, 1000)
         _check_range("passages.window", self.window, 1, 100)
         _check_range("passages.window_step", self.window_step, 1, self.window)
         _check_range("passages.shingle", self.shingle, 1, 16)
