@@ -250,6 +250,8 @@ def _seeds(p: _Pair, params: PassageParams) -> list[tuple[int, int, float]]:
         inter = (ma > 0).astype(np.float64) @ (mb > 0).astype(np.float64).T
         dice = 2 * inter / (len_a[:, None] + len_b[None, :])
     ok = (np.nan_to_num(cos) >= params.seed_cosine) & (np.nan_to_num(dice) >= params.seed_dice)
+    if p.a is p.b:  # a text against itself: only repeats, each once (a before b)
+        ok &= np.triu(np.ones_like(ok), k=1)
     ii, jj = np.nonzero(ok)
     return [(int(i), int(j), float(cos[i, j])) for i, j in zip(ii, jj)]
 
@@ -434,7 +436,8 @@ def align(a: Prepared, b: Prepared, params: PassageParams | None = None) -> list
     """Shared passages of two prepared texts: ``(span_a, span_b, similarity, mode)``.
 
     ``mode`` is ``"copy"`` or ``"summary"`` (one side condenses the other).
-    Sorted by position in ``a``.
+    Sorted by position in ``a``. Passing the same object twice finds
+    passages repeated inside one text (``span_a`` before ``span_b``).
     """
     params = params or PassageParams()
     p = _pair(a, b)
@@ -453,6 +456,8 @@ def align(a: Prepared, b: Prepared, params: PassageParams | None = None) -> list
     frags = _resolve(p, frags, params)
     out = []
     for f in frags:
+        if a is b and f.a1 >= f.b0:
+            continue  # a repeat inside one text must not overlap itself
         sa = Span(a.spans[f.a0].start, a.spans[f.a1].end)
         sb = Span(b.spans[f.b0].start, b.spans[f.b1].end)
         if f.mode == "copy" and params.snap_words >= 0:

@@ -103,12 +103,16 @@ class PassageParams:
     raising it silences single-sentence coincidences, lowering it reports
     short shared quotes.
 
+    ``snap_words`` is how far (in words) an edge found by word alignment may
+    lie from its sentence boundary and still snap to it (-1: no trimming).
+
     The corpus-level search (:mod:`overlap.passages`) cuts documents into
     windows of ``window`` sentences (step ``window_step``), and proposes a
-    document pair when LSH over ``shingle``-word shingles of two windows
-    reaches ``lsh_threshold`` (estimated Jaccard); ``max_candidates`` caps
-    the partners one document may get (most similar first), so a corpus of
-    near-identical documents cannot make the search quadratic.
+    document pair when MinHash LSH over the content-word sets of two windows
+    reaches ``lsh_threshold`` (estimated Jaccard); lower finds more reworded
+    copies at the cost of more pairs to align. ``max_candidates`` caps the
+    partners one document may get (most shared windows first), so a corpus
+    of near-identical documents cannot make the search quadratic.
     """
 
     seed_cosine: float = 0.33
@@ -121,8 +125,7 @@ class PassageParams:
     snap_words: int = 6
     window: int = 3
     window_step: int = 1
-    shingle: int = 3
-    lsh_threshold: float = 0.2
+    lsh_threshold: float = 0.3
     num_perm: int = 64
     seed: int = 1
     max_candidates: int = 50
@@ -138,7 +141,6 @@ class PassageParams:
         _check_range("passages.snap_words", self.snap_words, -1, 1000)
         _check_range("passages.window", self.window, 1, 100)
         _check_range("passages.window_step", self.window_step, 1, self.window)
-        _check_range("passages.shingle", self.shingle, 1, 16)
         _check_range("passages.lsh_threshold", self.lsh_threshold, 0.05, 1.0)
         _check_range("passages.num_perm", self.num_perm, 16, 1024)
         _check_range("passages.seed", self.seed, 0, 2**32 - 1)

@@ -1,0 +1,306 @@
+"""Shared passages across a corpus, and across a list of document pairs.
+
+Aligning every pair of documents is quadratic; a million articles would
+never finish. So documents are cut into windows of a few sentences, each
+window becomes a MinHash signature of its content words (the same stems
+:mod:`overlap.align` compares), and datasketch's ``MinHashLSH`` proposes the
+document pairs that share at least one similar window. Only those pairs are
+aligned. Cost grows with the number of windows plus the number of proposed
+pairs, not with all pairs; ``max_candidates`` bounds the partners per
+document so a corpus of many near-identical reprints stays linear.
+
+LSH only proposes: every reported passage comes from :func:`overlap.align.align`.
+
+The pairwise path (:func:`compare_pairs`) is for lists of pairs already
+known, such as benchmark corpora: each document is read and prepared once
+per worker (cached), and results come back in input order whatever the
+number of workers.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter, OrderedDict, defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable, Iterator, Mapping, Sequence
+
+import numpy as np
+from datasketch import MinHashLSH
+
+from .align import Prepared, align, prepare, to_matches
+from .errors import InputError, OverlapError
+from .model import CandidatePair, Document, Match, Span
+from .params import PassageParams
+from .shingle import fold32
+from .signatures import Signer
+
+__all__ = ["find_reuse", "candidate_pairs", "window_sets", "PairResult", "read_pairs", "compare_pairs", "read_text"]
+
+
+def window_sets(prepared: Prepared, params: PassageParams) -> list[np.ndarray]:
+    """Content-word hash sets of windows of ``params.window`` consecutive units.
+
+    A text shorter than one window is one window, so short articles still
+    get proposed.
+    """
+    n = prepared.size
+    if n == 0:
+        return []
+    per_unit = np.split(prepared.term, np.cumsum(np.bincount(prepared.unit, minlength=n))[:-1])
+    width = min(params.window, n)
+    return [np.unique(np.concatenate(per_unit[i : i + width])) for i in range(0, n - width + 1, params.window_step)]
+
+
+def candidate_pairs(
+    prepared: Sequence[Prepared], params: PassageParams, *, within: bool = False
+) -> list[tuple[CandidatePair | tuple[int, int], int]]:
+    """Document pairs sharing a similar window, with the number of such windows.
+
+    Pairs are ``CandidatePair(a, b)`` with ``a < b`` (indices into
+    ``prepared``); with ``within=True`` also ``(i, i)`` tuples for documents
+    with a window similar to another window of their own. Each document keeps
+    at most ``params.max_candidates`` partners, those sharing most windows.
+    """
+    signer = Signer(params.num_perm, params.seed)
+    lsh = MinHashLSH(threshold=params.lsh_threshold, num_perm=params.num_perm)
+    owners: list[tuple[int, int]] = []
+    sigs_all: list[np.ndarray] = []
+    for d, p in enumerate(prepared):
+        sets = window_sets(p, params)
+        if not sets:
+            continue
+        sigs = signer.sign([fold32(s) for s in sets])
+        with lsh.insertion_session() as session:
+            for w, row in enumerate(sigs):
+                key = len(owners)
+                owners.append((d, w))
+                sigs_all.append(row)
+                session.insert(key, signer.lean(row), check_duplication=False)
+    shared: Counter[tuple[int, int]] = Counter()
+    for key, row in enumerate(sigs_all):
+        d, w = owners[key]
+        partners = set()
+        for other in lsh.query(signer.lean(row)):
+            od, ow = owners[other]
+            if od == d:
+                if within and abs(ow - w) >= params.window:
+                    partners.add((d, d))
+                continue
+            partners.add((min(d, od), max(d, od)))
+        shared.update(partners)
+    per_doc: dict[int, list[tuple[int, tuple[int, int]]]] = defaultdict(list)
+    for pair, count in shared.items():
+        per_doc[pair[0]].append((count, pair))
+        if pair[1] != pair[0]:
+            per_doc[pair[1]].append((count, pair))
+    keep: set[tuple[int, int]] = set()
+    for d, items in per_doc.items():
+        items.sort(key=lambda t: (-t[0], t[1]))
+        keep.update(pair for _, pair in items[: params.max_candidates])
+    out: list[tuple[CandidatePair | tuple[int, int], int]] = []
+    for pair in sorted(keep):
+        out.append((CandidatePair(*pair) if pair[0] < pair[1] else pair, shared[pair]))
+    return out
+
+
+def find_reuse(
+    documents: Sequence[Document],
+    params: PassageParams | None = None,
+    *,
+    within: bool = False,
+    ignore: Mapping[str, Sequence[Span]] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[Match]:
+    """Shared passages between documents of a corpus, as ``kind="reuse"`` matches.
+
+    ``within=True`` also reports passages a document repeats inside itself.
+    ``ignore`` maps a document id to spans (boilerplate lines) whose
+    sentences must not count as evidence. ``progress(done, total)`` is called
+    as candidate pairs are aligned. Matches come sorted by document order,
+    then by position; ``a`` is always the earlier document of the input.
+
+    >>> from overlap.model import Document
+    >>> wire = ("The foreign ministers of both countries met in Geneva on Monday to resume talks "
+    ...         "on the disputed border. Officials said the meeting lasted four hours and ended "
+    ...         "without a joint statement, but both sides agreed to meet again next month.")
+    >>> docs = [Document("wire", wire), Document("local", "Our council met on Tuesday. " + wire),
+    ...         Document("other", "Heavy rain flooded the valley and closed two schools for a week.")]
+    >>> [(m.a.doc, m.b.doc, m.b.span.start) for m in find_reuse(docs)]
+    [('wire', 'local', 28)]
+    """
+    params = params or PassageParams()
+    ignore = ignore or {}
+    prepared = [prepare(d.text, params, ignore.get(d.id, ())) for d in documents]
+    pairs = candidate_pairs(prepared, params, within=within)
+    out: list[Match] = []
+    for done, (pair, _count) in enumerate(pairs, 1):
+        i, j = (pair.a, pair.b) if isinstance(pair, CandidatePair) else pair
+        found = align(prepared[i], prepared[j], params)
+        out.extend(to_matches(prepared[i], prepared[j], found, documents[i].id, documents[j].id))
+        if progress is not None:
+            progress(done, len(pairs))
+    return out
+
+
+# --- pairs of files -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PairResult:
+    """The outcome of one line of a pairs file: matches, or the error that stopped it."""
+
+    line: int
+    a: str
+    b: str
+    matches: tuple[Match, ...] = ()
+    error: OverlapError | None = None
+
+
+def read_pairs(path: str | os.PathLike[str]) -> Iterator[tuple[int, str, str] | InputError]:
+    """Lines of a pairs file as ``(line, a, b)``; malformed lines as :class:`InputError`.
+
+    Blank lines and lines starting with ``#`` are skipped. Errors are
+    yielded rather than raised so the caller can report them and go on.
+    """
+    name = os.fspath(path)
+    try:
+        f = open(name, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(name, None, f"cannot read pairs file: {exc.strerror or exc}") from None
+    with f:
+        try:
+            for lineno, line in enumerate(f, 1):
+                fields = line.split()
+                if not fields or fields[0].startswith("#"):
+                    continue
+                if len(fields) != 2:
+                    yield InputError(name, lineno, f"expected two paths separated by white space, got {len(fields)} field(s)")
+                    continue
+                yield lineno, fields[0], fields[1]
+        except UnicodeDecodeError:
+            raise InputError(name, None, "pairs file is not UTF-8 text") from None
+
+
+def read_text(path: str | os.PathLike[str]) -> str:
+    """A text file's exact characters: UTF-8, line ends kept as they are.
+
+    ``newline=""`` matters: universal newlines would turn ``\\r\\n`` into
+    ``\\n`` and shift every offset after it.
+    """
+    with open(path, encoding="utf-8", newline="") as f:
+        return f.read()
+
+
+class _Cache:
+    """Prepared documents by path, least recently used dropped first."""
+
+    def __init__(self, params: PassageParams, size: int = 256) -> None:
+        self.params = params
+        self.size = size
+        self.items: OrderedDict[str, Prepared] = OrderedDict()
+
+    def get(self, path: str) -> Prepared:
+        if path in self.items:
+            self.items.move_to_end(path)
+            return self.items[path]
+        prepared = prepare(read_text(path), self.params)
+        self.items[path] = prepared
+        if len(self.items) > self.size:
+            self.items.popitem(last=False)
+        return prepared
+
+
+_worker_cache: _Cache | None = None
+
+
+def _init_worker(params: PassageParams) -> None:
+    global _worker_cache
+    _worker_cache = _Cache(params)
+
+
+def _compare_one(job: tuple[int, str, str, str, str, str], cache: _Cache | None = None) -> PairResult:
+    lineno, a, b, path_a, path_b, pairs_name = job
+    cache = cache or _worker_cache
+    assert cache is not None
+    prepared = []
+    for shown, path in ((a, path_a), (b, path_b)):
+        try:
+            prepared.append(cache.get(path))
+        except FileNotFoundError:
+            return PairResult(lineno, a, b, error=InputError(pairs_name, lineno, f"no such file: {shown}"))
+        except IsADirectoryError:
+            return PairResult(lineno, a, b, error=InputError(pairs_name, lineno, f"is a directory, not a text file: {shown}"))
+        except UnicodeDecodeError:
+            return PairResult(lineno, a, b, error=InputError(pairs_name, lineno, f"not UTF-8 text: {shown}"))
+        except OSError as exc:
+            return PairResult(lineno, a, b, error=InputError(pairs_name, lineno, f"cannot read {shown}: {exc.strerror or exc}"))
+    pa, pb = prepared
+    found = align(pa, pb, cache.params)
+    return PairResult(lineno, a, b, tuple(to_matches(pa, pb, found, a, b)))
+
+
+def compare_pairs(
+    pairs_file: str | os.PathLike[str],
+    params: PassageParams | None = None,
+    *,
+    root: str | os.PathLike[str] | None = None,
+    workers: int = 1,
+) -> Iterator[PairResult]:
+    """Align every pair listed in ``pairs_file`` (one ``A B`` per line), in file order.
+
+    Paths are relative to ``root`` (default: the current directory) and are
+    reported as written. A pair that cannot be read yields a
+    :class:`PairResult` with ``error`` set, and the run goes on. With
+    ``workers > 1`` pairs are aligned in that many processes; consecutive
+    lines go to the same process, so documents repeated on nearby lines are
+    prepared once, and results still come back in file order.
+    """
+    params = params or PassageParams()
+    if workers < 1:
+        raise ValueError("workers must be at least 1")
+    name = os.fspath(pairs_file)
+    base = Path(root) if root is not None else Path(".")
+
+    def jobs() -> Iterator[tuple[int, str, str, str, str, str] | InputError]:
+        for item in read_pairs(name):
+            if isinstance(item, InputError):
+                yield item
+                continue
+            lineno, a, b = item
+            yield lineno, a, b, str(base / a), str(base / b), name
+
+    if workers == 1:
+        cache = _Cache(params)
+        for job in jobs():
+            if isinstance(job, InputError):
+                yield PairResult(job.line or 0, "", "", error=job)
+            else:
+                yield _compare_one(job, cache)
+        return
+
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+    with ctx.Pool(workers, initializer=_init_worker, initargs=(params,)) as pool:
+        batch: list[tuple[int, str, str, str, str, str] | InputError] = []
+        for item in _batched(jobs(), 4096):
+            batch = item
+            valid = [j for j in batch if not isinstance(j, InputError)]
+            results = iter(pool.imap(_compare_one, valid, chunksize=8))
+            for job in batch:
+                if isinstance(job, InputError):
+                    yield PairResult(job.line or 0, "", "", error=job)
+                else:
+                    yield next(results)
+
+
+def _batched(items: Iterable, n: int) -> Iterator[list]:
+    batch: list = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= n:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
