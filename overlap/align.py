@@ -425,6 +425,24 @@ def _refine(a: Prepared, b: Prepared, sa: Span, sb: Span, snap: int) -> tuple[Sp
     return Span(a0, max(a0, a1)), Span(b0, max(b0, b1))
 
 
+def _lengths(f: _Frag, p: _Pair) -> tuple[int, int]:
+    return p.a.spans[f.a1].end - p.a.spans[f.a0].start, p.b.spans[f.b1].end - p.b.spans[f.b0].start
+
+
+def _short_share(g: _Frag, f: _Frag, p: _Pair) -> float:
+    """How much of ``f``'s shorter side ``g`` covers (in characters)."""
+    la, lb = _lengths(f, p)
+    if la <= lb:
+        lo, hi = max(f.a0, g.a0), min(f.a1, g.a1)
+        spans, short = p.a.spans, la
+    else:
+        lo, hi = max(f.b0, g.b0), min(f.b1, g.b1)
+        spans, short = p.b.spans, lb
+    if lo > hi:
+        return 0.0
+    return (spans[hi].end - spans[lo].start) / max(short, 1)
+
+
 def _condensed(f: _Frag, p: _Pair) -> bool:
     """Whether one side of a passage is much longer than the other (a summary)."""
     la = p.a.spans[f.a1].end - p.a.spans[f.a0].start
@@ -447,11 +465,17 @@ def align(a: Prepared, b: Prepared, params: PassageParams | None = None) -> list
     if not seeds:
         return []
     frags = _extend(p, seeds, params.max_gap, params.max_gap, params, "copy")
+    copies = list(frags)
     if params.summary_gap > params.max_gap:
         # one side condenses the other: the long side's seeds are far apart
         for ga, gb in ((params.max_gap, params.summary_gap), (params.summary_gap, params.max_gap)):
             for f in _extend(p, seeds, ga, gb, params, "summary"):
-                if _condensed(f, p):
+                # a condensed passage whose short side is mostly one balanced copy is
+                # that copy grown into its neighbourhood, not a summary
+                if _condensed(f, p) and not any(
+                    g.overlaps_a(f) and g.overlaps_b(f) and not _condensed(g, p) and _short_share(g, f, p) >= 0.6
+                    for g in copies
+                ):
                     frags.append(f)
     frags = _resolve(p, frags, params)
     out = []
