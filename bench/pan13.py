@@ -33,7 +33,6 @@ import argparse
 import json
 import math
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -198,11 +197,14 @@ def evaluate(pairs, cases, detections: dict[tuple[str, str], list[Ann]]) -> dict
     return out
 
 
-def overlap_command() -> list[str]:
-    exe = shutil.which("overlap")
-    if exe:
-        return [exe]
-    return [sys.executable, "-c", "import sys; from overlap.cli import main; sys.exit(main())"]
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def overlap_command() -> tuple[list[str], dict[str, str]]:
+    """The ``overlap`` CLI of *this* checkout (not whatever is installed), and its environment."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    return [sys.executable, "-c", "import sys; from overlap.cli import main; sys.exit(main())"], env
 
 
 def run_overlap(data: Path, pairs, workers: int) -> tuple[dict[tuple[str, str], list[Ann]], float]:
@@ -210,9 +212,10 @@ def run_overlap(data: Path, pairs, workers: int) -> tuple[dict[tuple[str, str], 
     with tempfile.TemporaryDirectory() as tmp:
         pairs_file = Path(tmp) / "pairs.txt"
         pairs_file.write_text("".join(f"susp/{s} src/{t}\n" for _, s, t in pairs), encoding="utf-8")
-        cmd = overlap_command() + ["compare", "--pairs", str(pairs_file), "--root", str(data), "--workers", str(workers)]
+        cmd, env = overlap_command()
+        cmd = cmd + ["compare", "--pairs", str(pairs_file), "--root", str(data), "--workers", str(workers)]
         start = time.perf_counter()
-        proc = subprocess.run(cmd, capture_output=True, text=True, encoding="utf-8")
+        proc = subprocess.run(cmd, capture_output=True, text=True, encoding="utf-8", env=env)
         seconds = time.perf_counter() - start
     if proc.returncode != 0:
         sys.stderr.write(proc.stderr)
@@ -274,7 +277,8 @@ def _table(title: str, results: dict[str, dict[str, float]]) -> str:
 def main(argv: list[str] | None = None) -> int:
     here = Path(__file__).resolve().parent.parent
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data", type=Path, default=here.parent / "shared" / "data" / "pan13-train")
+    parser.add_argument("--data", type=Path, default=here.parent / "shared" / "data" / "pan13-train",
+                        help="PAN13 training corpus (default: ../shared/data/pan13-train next to the project)")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--limit", type=int, default=0, help="at most this many pairs per section (0: all)")
     parser.add_argument("--plain-limit", type=int, default=0, help="pairs per section for the plain rapidfuzz way (0: same as overlap)")
@@ -285,6 +289,8 @@ def main(argv: list[str] | None = None) -> int:
     selftest()
     if args.selftest:
         return 0
+    if not (args.data / "ground_truth_cases.jsonl").is_file():
+        parser.error(f"no PAN13 corpus at {args.data} (expected ground_truth_cases.jsonl there); use --data")
     pairs, cases = load_truth(args.data)
     if args.limit:
         pairs = _limit(pairs, args.limit)
