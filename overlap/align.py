@@ -391,29 +391,41 @@ def _snap(units: tuple[Span, ...], unit_starts: list[int], starts: list[int], wo
     return min(unit.end, frag.end) if skipped <= snap else -1
 
 
-def _refine(a: Prepared, b: Prepared, sa: Span, sb: Span, snap: int) -> tuple[Span, Span]:
-    """Trim a passage pair to where its words really align (never widen it).
+def _refine(a: Prepared, b: Prepared, f: "_Frag", snap: int) -> tuple[Span, Span] | None:
+    """Move a passage pair's edges to where its words really align.
 
     Units are whole sentences, and a sentence at a passage's edge may only
     partly belong to it (a copy that starts mid-sentence, two sentences the
-    segmenter could not split). rapidfuzz's Indel alignment of the two
-    passages' word sequences shows where the shared text starts and ends;
-    an edge moves there unless at most ``snap`` words separate it from the
+    segmenter could not split because a full stop was lost). rapidfuzz's
+    Indel alignment of the two passages' word sequences, each taken with one
+    more unit on both sides, shows where the shared text starts and ends; an
+    edge moves there unless at most ``snap`` words separate it from the
     sentence boundary, so rewording at the edges does not cost whole words.
+    Heavily reworded pairs (under half of the words aligned) keep their
+    sentence boundaries: word order says little about them. ``None`` means
+    "keep the unit boundaries".
     """
+    sa = Span(a.spans[max(f.a0 - 1, 0)].start, a.spans[min(f.a1 + 1, a.size - 1)].end)
+    sb = Span(b.spans[max(f.b0 - 1, 0)].start, b.spans[min(f.b1 + 1, b.size - 1)].end)
     wa, ca, a_st, a_en = _fragment_words(a.text, sa)
     wb, cb, b_st, b_en = _fragment_words(b.text, sb)
     if not wa or not wb:
-        return sa, sb
-    anchors = [
-        o
-        for o in Indel.opcodes(wa, wb)
-        if o.tag == "equal" and (o.src_end - o.src_start >= 4 or sum(ca[o.src_start : o.src_end]) >= 2)
-    ]
+        return None
+    equal = [o for o in Indel.opcodes(wa, wb) if o.tag == "equal" and any(ca[o.src_start : o.src_end])]
+    strong = [k for k, o in enumerate(equal) if o.src_end - o.src_start >= 4 or sum(ca[o.src_start : o.src_end]) >= 2]
+    anchors = [equal[k] for k in strong]
+    core_a = bisect_left(a_st, a.spans[f.a1].end) - bisect_left(a_st, a.spans[f.a0].start)
+    core_b = bisect_left(b_st, b.spans[f.b1].end) - bisect_left(b_st, b.spans[f.b0].start)
     covered = sum(o.src_end - o.src_start for o in anchors)
-    if not anchors or covered < 0.5 * min(len(wa), len(wb)):
-        return sa, sb  # heavily reworded: word order says little, keep sentence boundaries
-    first, last = anchors[0], anchors[-1]
+    if not anchors or covered < 0.5 * min(core_a, core_b):
+        return None
+    # from the outermost strong anchors, follow single shared words while they come densely
+    lo, hi = strong[0], strong[-1]
+    while lo > 0 and equal[lo].src_start - equal[lo - 1].src_end <= 3 and equal[lo].dest_start - equal[lo - 1].dest_end <= 3:
+        lo -= 1
+    while hi < len(equal) - 1 and equal[hi + 1].src_start - equal[hi].src_end <= 3 and equal[hi + 1].dest_start - equal[hi].dest_end <= 3:
+        hi += 1
+    first, last = equal[lo], equal[hi]
     a_starts = [s.start for s in a.spans]
     b_starts = [s.start for s in b.spans]
     a0 = _snap(a.spans, a_starts, a_st, first.src_start, sa, snap, False)
@@ -453,7 +465,8 @@ def _condensed(f: _Frag, p: _Pair) -> bool:
 def align(a: Prepared, b: Prepared, params: PassageParams | None = None) -> list[tuple[Span, Span, float, str]]:
     """Shared passages of two prepared texts: ``(span_a, span_b, similarity, mode)``.
 
-    ``mode`` is ``"copy"`` or ``"summary"`` (one side condenses the other).
+    ``mode`` is ``"summary"`` when one side is at least three times as long
+    as the other (it condenses the other), else ``"copy"``.
     Sorted by position in ``a``. Passing the same object twice finds
     passages repeated inside one text (``span_a`` before ``span_b``).
     """
@@ -484,11 +497,12 @@ def align(a: Prepared, b: Prepared, params: PassageParams | None = None) -> list
             continue  # a repeat inside one text must not overlap itself
         sa = Span(a.spans[f.a0].start, a.spans[f.a1].end)
         sb = Span(b.spans[f.b0].start, b.spans[f.b1].end)
-        if f.mode == "copy" and params.snap_words >= 0:
-            sa, sb = _refine(a, b, sa, sb, params.snap_words)
+        mode = "summary" if _condensed(f, p) else "copy"
+        if mode == "copy" and params.snap_words >= 0:
+            sa, sb = _refine(a, b, f, params.snap_words) or (sa, sb)
         if len(sa) < params.min_chars or len(sb) < params.min_chars:
             continue
-        out.append((sa, sb, f.sim, f.mode))
+        out.append((sa, sb, f.sim, mode))
     out.sort(key=lambda t: (t[0].start, t[1].start))
     return out
 
