@@ -114,11 +114,17 @@ def compare(files: tuple[str, ...], pairs_file: str | None, root: str | None, wo
         return
     if len(files) != 2:
         raise click.UsageError("give two FILES to compare, or --pairs FILE")
-    try:
-        text_a, text_b = read_text(files[0]), read_text(files[1])
-    except UnicodeDecodeError:
-        click.echo("error: input is not UTF-8 text", err=True)
-        sys.exit(1)
+    texts = []
+    for path in files:
+        try:
+            texts.append(read_text(path))
+        except UnicodeDecodeError:
+            click.echo(f"error: {path}: not UTF-8 text", err=True)
+            sys.exit(1)
+        except OSError as exc:
+            click.echo(f"error: {path}: {exc.strerror or exc}", err=True)
+            sys.exit(1)
+    text_a, text_b = texts
     matches = compare_texts(text_a, text_b, params, a_id=files[0], b_id=files[1])
     if as_json:
         for m in matches:
