@@ -35,7 +35,7 @@ from __future__ import annotations
 import math
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Any, Iterable, Sequence
 
 import numpy as np
 from rapidfuzz.distance import Indel
@@ -56,7 +56,7 @@ STOPWORDS = frozenset(
     my myself no nor not now of off on once only or other our ours ourselves out over own same she
     should so some such than that the their theirs them themselves then there these they this those
     through to too under until up very was we were what when where which while who whom why will with
-    would you your yours yourself yourselves also s t d ll m re ve
+    would you your yours yourself yourselves also s t d ll m re ve said says say mr mrs ms
     """.split()
 )
 
@@ -412,7 +412,7 @@ def _refine(a: Prepared, b: Prepared, f: "_Frag", snap: int) -> tuple[Span, Span
     if not wa or not wb:
         return None
     equal = [o for o in Indel.opcodes(wa, wb) if o.tag == "equal" and any(ca[o.src_start : o.src_end])]
-    strong = [k for k, o in enumerate(equal) if o.src_end - o.src_start >= 4 or sum(ca[o.src_start : o.src_end]) >= 2]
+    strong = [k for k, o in enumerate(equal) if o.src_end - o.src_start >= 3 or sum(ca[o.src_start : o.src_end]) >= 2]
     anchors = [equal[k] for k in strong]
     core_a = bisect_left(a_st, a.spans[f.a1].end) - bisect_left(a_st, a.spans[f.a0].start)
     core_b = bisect_left(b_st, b.spans[f.b1].end) - bisect_left(b_st, b.spans[f.b0].start)
@@ -420,14 +420,24 @@ def _refine(a: Prepared, b: Prepared, f: "_Frag", snap: int) -> tuple[Span, Span
     if not anchors or covered < 0.5 * min(core_a, core_b):
         return None
     # from the outermost strong anchors, follow single shared words while they come densely
-    lo, hi = strong[0], strong[-1]
-    while lo > 0 and equal[lo].src_start - equal[lo - 1].src_end <= 3 and equal[lo].dest_start - equal[lo - 1].dest_end <= 3:
-        lo -= 1
-    while hi < len(equal) - 1 and equal[hi + 1].src_start - equal[hi].src_end <= 3 and equal[hi + 1].dest_start - equal[hi].dest_end <= 3:
-        hi += 1
-    first, last = equal[lo], equal[hi]
+    # (never across a sentence boundary: that needs a strong anchor)
     a_starts = [s.start for s in a.spans]
     b_starts = [s.start for s in b.spans]
+
+    def same_units(x: Any, y: Any) -> bool:
+        return bisect_right(a_starts, a_st[x.src_start]) == bisect_right(a_starts, a_st[y.src_start]) and bisect_right(
+            b_starts, b_st[x.dest_start]
+        ) == bisect_right(b_starts, b_st[y.dest_start])
+
+    def close(x: Any, y: Any) -> bool:
+        return y.src_start - x.src_end <= 3 and y.dest_start - x.dest_end <= 3 and same_units(x, y)
+
+    lo, hi = strong[0], strong[-1]
+    while lo > 0 and close(equal[lo - 1], equal[lo]):
+        lo -= 1
+    while hi < len(equal) - 1 and close(equal[hi], equal[hi + 1]):
+        hi += 1
+    first, last = equal[lo], equal[hi]
     a0 = _snap(a.spans, a_starts, a_st, first.src_start, sa, snap, False)
     b0 = _snap(b.spans, b_starts, b_st, first.dest_start, sb, snap, False)
     a1 = _snap(a.spans, a_starts, a_st, last.src_end - 1, sa, snap, True)

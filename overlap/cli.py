@@ -1,134 +1,325 @@
-"""Command line: parse options, call one library function, render.
+"""The ``overlap`` command line: parse options, call the library once, render.
 
-Errors a user can cause (:class:`overlap.errors.OverlapError`) become one
-line on stderr and a non-zero exit code, never a traceback.
+Only this module knows click, prints, or chooses exit codes:
+
+* 0: done (with ``--fail-on-duplicates``: done and nothing found);
+* 1: an error in the data or environment, printed as one line;
+* 2: a usage error (click's own);
+* 3: done, and duplicates were found, with ``--fail-on-duplicates``;
+* 130: interrupted.
+
+Options can also come from ``OVERLAP_<COMMAND>_<OPTION>`` environment
+variables and from a ``--config`` file (TOML or JSON, one table per
+command), in click's order of precedence: command line, environment,
+config file, default.
 """
 
 from __future__ import annotations
 
 import json
 import sys
-import textwrap
-from typing import Any
+import time
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any, Callable
 
 import click
 
+from . import __version__
 from .errors import OverlapError
-from .model import Match
-from .params import PassageParams
+from .ingest import FORMATS, FieldMap, IngestStats, read_documents
+from .params import BoilerplateParams, DuplicateParams, MinHashParams, Params, PassageParams, ShingleParams
 
-__all__ = ["main"]
+EXIT_ERROR = 1
+EXIT_DUPLICATES_FOUND = 3
+EXIT_INTERRUPTED = 130
+_MAX_PRINTED_WARNINGS = 20
 
 
-@click.group()
+def _fail(message: str) -> None:
+    click.echo(f"overlap: error: {message}", err=True)
+    sys.exit(EXIT_ERROR)
+
+
+def _load_config(ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    """Load a config file into click's ``default_map`` (lowest precedence but defaults)."""
+    if not value:
+        return value
+    path = Path(value)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise click.BadParameter(f"cannot read {value}: {exc.strerror or exc}") from None
+    try:
+        if path.suffix.lower() == ".json":
+            data = json.loads(raw)
+        else:
+            import tomllib
+
+            data = tomllib.loads(raw.decode("utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise click.BadParameter(f"{value}: {exc}") from None
+    if not isinstance(data, dict):
+        raise click.BadParameter(f"{value}: expected a table of commands")
+    ctx.default_map = {
+        command: {k.replace("-", "_"): v for k, v in table.items()} if isinstance(table, dict) else table
+        for command, table in data.items()
+    }
+    return value
+
+
+class _Progress:
+    """Progress lines on stderr for long runs only (quiet for the first two seconds)."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.start = time.monotonic()
+        self.last = 0.0
+
+    def __call__(self, stage: str, done: int, total: int | None) -> None:
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        if now - self.start < 2.0 or (now - self.last < 2.0 and total != done):
+            return
+        self.last = now
+        of = f" of {total:,}" if total else ""
+        click.echo(f"overlap: {stage}: {done:,}{of} documents", err=True)
+
+
+def _warning_printer(quiet: bool) -> tuple[Callable[[str], None], list[int]]:
+    printed = [0]
+
+    def warn(message: str) -> None:
+        printed[0] += 1
+        if not quiet and printed[0] <= _MAX_PRINTED_WARNINGS:
+            click.echo(f"overlap: warning: {message}", err=True)
+
+    return warn, printed
+
+
+def input_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Options shared by every command that reads articles."""
+    options = [
+        click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
+                     help="Input format; by default from the file name (.jsonl[.gz], .csv[.gz], .txt/.md, a directory). "
+                          "stdin ('-') is JSONL unless given."),
+        click.option("--id-field", default="id", show_default=True, help="Record field holding the document id."),
+        click.option("--text-field", default="text", show_default=True, help="Record field holding the text, e.g. body."),
+        click.option("--source-field", default="source", show_default=True, help="Field naming the outlet."),
+        click.option("--title-field", default="title", show_default=True, help="Field holding the title."),
+        click.option("--date-field", default="date", show_default=True, help="Field holding the publication date."),
+        click.option("--url-field", default="url", show_default=True, help="Field holding the URL."),
+        click.option("--meta", type=click.Path(dir_okay=False), default=None,
+                     help="Sidecar CSV/JSONL keyed by id with source, date, title, url for the documents."),
+        click.option("--on-bad-record", type=click.Choice(["skip", "fail"]), default="skip", show_default=True,
+                     help="A malformed record: skip it with a warning naming file:line, or stop with exit 1."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _field_map(kw: dict[str, Any]) -> FieldMap:
+    try:
+        return FieldMap(
+            id=kw.pop("id_field"), text=kw.pop("text_field"), source=kw.pop("source_field"),
+            title=kw.pop("title_field"), date=kw.pop("date_field"), url=kw.pop("url_field"),
+        )
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+@click.group(context_settings={"auto_envvar_prefix": "OVERLAP", "help_option_names": ["-h", "--help"],
+                               "show_default": True})
+@click.version_option(__version__, prog_name="overlap")
+@click.option("--config", type=click.Path(dir_okay=False), callback=_load_config, is_eager=True, expose_value=False,
+              help="TOML or JSON file with option defaults, one table per command, e.g. [scan] threshold = 0.8")
 def main() -> None:
-    """Find where news articles share text."""
+    """Find where news articles share text.
+
+    \b
+    Example:
+      overlap scan seeds/ -o reports/
+      overlap scan articles.jsonl.gz --id-field newid --text-field body -o out/
+    """
 
 
-def _passage_params(min_chars: int, seed_cosine: float) -> PassageParams:
-    return PassageParams(min_chars=min_chars, seed_cosine=seed_cosine, seed_dice=seed_cosine)
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
+@click.option("-o", "--output", "output", type=click.Path(file_okay=False), default="reports", show_default=True,
+              help="Directory to write matches.jsonl, clusters.json, summary.json and report.md into.")
+@input_options
+@click.option("--shingle-size", type=click.IntRange(1, 16), default=ShingleParams.size,
+              help="Words per shingle. Smaller finds more rewritten copies and more chance overlaps.")
+@click.option("--num-perm", type=click.IntRange(16, 1024), default=MinHashParams.num_perm,
+              help="MinHash permutations: more is a closer estimate, slower.")
+@click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=MinHashParams.seed, help="MinHash seed.")
+@click.option("--threshold", type=click.FloatRange(0, 1), default=DuplicateParams.threshold,
+              help="Verified Jaccard similarity at which two documents are near-duplicates "
+                   "(lower: more recall, less precision).")
+@click.option("--lsh-threshold", type=click.FloatRange(0.05, 1), default=MinHashParams.lsh_threshold,
+              help="Where LSH starts proposing candidates; keep it below --threshold.")
+@click.option("--min-words", type=click.IntRange(1, 100_000), default=DuplicateParams.min_words,
+              help="Documents with fewer words are skipped (counted in the report).")
+@click.option("--boilerplate-min-docs", type=click.IntRange(2, 1_000_000), default=BoilerplateParams.min_docs,
+              help="A short line in this many documents of one source is boilerplate.")
+@click.option("--boilerplate-max-words", type=click.IntRange(1, 10_000), default=BoilerplateParams.max_words,
+              help="Lines longer than this are never boilerplate.")
+@click.option("--boilerplate-min-share", type=click.FloatRange(0, 1), default=BoilerplateParams.min_share,
+              help="...and in at least this share of the source's documents (large sources keep chance repeats).")
+@click.option("--no-boilerplate", is_flag=True, default=False, help="Do not recognise boilerplate.")
+@click.option("--timings", is_flag=True, default=False,
+              help="Write stage timings into summary.json (the files are then no longer byte-identical across runs).")
+@click.option("--fail-on-duplicates", is_flag=True, default=False,
+              help=f"Exit with {EXIT_DUPLICATES_FOUND} when any duplicate is found (for pipelines).")
+@click.option("-q", "--quiet", is_flag=True, default=False, help="No summary, progress or warnings on the terminal.")
+def scan(inputs: tuple[str, ...], output: str, **kw: Any) -> None:
+    """Report near-duplicate documents in a collection of articles.
+
+    \b
+    Examples:
+      overlap scan seeds/ -o reports/
+      overlap scan reuters.jsonl.gz --id-field newid --text-field body --threshold 0.8 -o out/
+      cat articles.jsonl | overlap scan - -o out/
+    """
+    from .pipeline import scan as run_scan
+    from .report import render_terminal, write_scan
+
+    fields = _field_map(kw)
+    quiet = kw["quiet"]
+    try:
+        params = Params(
+            shingle=ShingleParams(kw["shingle_size"]),
+            minhash=MinHashParams(kw["num_perm"], kw["seed"], kw["lsh_threshold"]),
+            duplicates=DuplicateParams(kw["threshold"], kw["min_words"]),
+            boilerplate=BoilerplateParams(not kw["no_boilerplate"], kw["boilerplate_min_docs"],
+                                          kw["boilerplate_max_words"], kw["boilerplate_min_share"]),
+        )
+    except OverlapError as exc:
+        raise click.UsageError(str(exc)) from None
+    stats = IngestStats()
+    warn, _ = _warning_printer(quiet)
+    try:
+        documents = read_documents(list(inputs), fmt=kw["fmt"], fields=fields, meta=kw["meta"],
+                                   on_error=kw["on_bad_record"], stats=stats, on_warning=warn,
+                                   stdin=None)
+        with run_scan(documents, params, progress=_Progress(not quiet)) as result:
+            ingest = {k: v for k, v in asdict(stats).items() if k != "warnings"}
+            write_scan(result, output, timings=kw["timings"], extra={"ingest": ingest})
+            if not quiet:
+                if stats.warnings_dropped or len(stats.warnings) > _MAX_PRINTED_WARNINGS:
+                    more = len(stats.warnings) + stats.warnings_dropped - _MAX_PRINTED_WARNINGS
+                    click.echo(f"overlap: {more} more warnings not shown", err=True)
+                click.echo(render_terminal(result, output))
+            found = bool(result.matches)
+    except OverlapError as exc:
+        _fail(str(exc))
+    except OSError as exc:
+        _fail(f"cannot write {output}: {exc.strerror or exc}")
+    except KeyboardInterrupt:
+        click.echo("overlap: interrupted", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    if kw["fail_on_duplicates"] and found:
+        sys.exit(EXIT_DUPLICATES_FOUND)
 
 
-def _side(m: Match, which: str, text: str | None) -> dict[str, Any]:
-    side = m.a if which == "a" else m.b
-    out: dict[str, Any] = {"doc": side.doc, "start": side.span.start, "end": side.span.end}
-    if text is not None:
-        out["text"] = text[side.span.start : side.span.end]
+def _passage_record(m: Any, text_a: str | None = None, text_b: str | None = None) -> dict[str, Any]:
+    """A reuse match as one JSON object: ``kind``, ``score``, ``a``/``b`` with doc, start, end, text."""
+    out: dict[str, Any] = {"kind": m.kind, "score": m.score}
+    for name, side, text in (("a", m.a, text_a), ("b", m.b, text_b)):
+        rec: dict[str, Any] = {"doc": side.doc, "start": side.span.start, "end": side.span.end}
+        if text is not None:
+            rec["text"] = text[side.span.start : side.span.end]
+        out[name] = rec
+    out["a_in_b"] = m.a_in_b
+    out["b_in_a"] = m.b_in_a
+    out.update(m.details)
     return out
 
 
-def match_record(m: Match, text_a: str | None = None, text_b: str | None = None) -> dict[str, Any]:
-    """A reuse match as the JSON object ``matches.jsonl`` and ``compare --pairs`` write."""
-    return {
-        "kind": m.kind,
-        "score": m.score,
-        "a": _side(m, "a", text_a),
-        "b": _side(m, "b", text_b),
-        "a_in_b": m.a_in_b,
-        "b_in_a": m.b_in_a,
-        **dict(m.details),
-    }
-
-
 def _excerpt(text: str, limit: int = 600) -> str:
+    import textwrap
+
     flat = " ".join("".join(ch if ch.isprintable() or ch.isspace() else " " for ch in text).split())
     if len(flat) > limit:
-        half = limit // 2
-        flat = flat[:half] + " [...] " + flat[-half:]
+        flat = flat[: limit // 2] + " [...] " + flat[-limit // 2 :]
     return textwrap.fill(flat, width=96, initial_indent="    ", subsequent_indent="    ")
 
 
-@main.command("compare")
-@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False))
-@click.option("--pairs", "pairs_file", type=click.Path(dir_okay=False), help="File with one pair of paths per line (e.g. 'a.txt b.txt'); writes JSON lines.")
-@click.option("--root", type=click.Path(file_okay=False), default=None, help="Directory the paths in --pairs are relative to. [default: current directory]")
-@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True, help="Processes for --pairs (output order stays the same).")
-@click.option("--min-chars", type=click.IntRange(1, 1_000_000), default=PassageParams.min_chars, show_default=True, help="Shortest passage reported, in characters (on both sides).")
-@click.option("--seed-similarity", "seed_cosine", type=click.FloatRange(0, 1), default=PassageParams.seed_cosine, show_default=True, help="Sentence similarity that starts a passage; lower finds more rewording and more chance matches.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON lines instead of text (for A B).")
-def compare(files: tuple[str, ...], pairs_file: str | None, root: str | None, workers: int, min_chars: int, seed_cosine: float, as_json: bool) -> None:
+@main.command()
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False), metavar="[A B]")
+@click.option("--pairs", "pairs_file", type=click.Path(dir_okay=False), default=None,
+              help="File with one pair of paths per line, e.g. 'wire/1.txt local/7.txt'; writes JSON lines.")
+@click.option("--root", type=click.Path(file_okay=False), default=None,
+              help="Directory the paths in --pairs are relative to (default: the current directory).")
+@click.option("--workers", type=click.IntRange(1, 64), default=1,
+              help="Processes for --pairs; the output order stays the same.")
+@click.option("--min-chars", type=click.IntRange(1, 1_000_000), default=PassageParams.min_chars,
+              help="Shortest passage reported, in characters on both sides (lower: short shared quotes too).")
+@click.option("--seed-similarity", type=click.FloatRange(0, 1), default=PassageParams.seed_cosine,
+              help="Sentence similarity that starts a passage (lower: more rewording found, more chance matches).")
+@click.option("--json", "as_json", is_flag=True, default=False, help="JSON lines instead of text, for A B.")
+def compare(files: tuple[str, ...], pairs_file: str | None, root: str | None, workers: int, min_chars: int,
+            seed_similarity: float, as_json: bool) -> None:
     """Shared passages of two texts, with exact character offsets in both.
 
     \b
-    overlap compare wire.txt local.txt
-    overlap compare --pairs pairs.txt --root corpus/ --workers 2 > passages.jsonl
+    Examples:
+      overlap compare wire.txt local.txt
+      overlap compare --pairs pairs.txt --root corpus/ --workers 2 > passages.jsonl
 
-    With --pairs, each output line is one shared passage: {"kind": "reuse",
-    "score", "a": {"doc", "start", "end", "text"}, "b": {...}, "a_in_b",
-    "b_in_a", ...}; a_in_b is the share of a's characters the passage covers.
-    Pairs that share nothing write no line. A pair that cannot be read is
-    reported on stderr as FILE:LINE and the run goes on (exit code 1).
+    With --pairs, each output line is one shared passage: {"kind": "reuse", "score", "a": {"doc", "start",
+    "end", "text"}, "b": {...}, "a_in_b", "b_in_a", "ratio", "mode"}; doc is the path as written in the file,
+    a_in_b the share of a's characters the passage covers. Pairs sharing nothing write no line. A pair
+    that cannot be read is reported on stderr as FILE:LINE and the run goes on, ending with exit 1.
     """
     from .align import compare_texts
     from .passages import compare_pairs, read_text
 
     try:
-        params = _passage_params(min_chars, seed_cosine)
+        params = PassageParams(min_chars=min_chars, seed_cosine=seed_similarity, seed_dice=seed_similarity)
     except OverlapError as exc:
         raise click.UsageError(str(exc)) from None
     if pairs_file is not None:
         if files:
-            raise click.UsageError("give either two FILES or --pairs, not both")
+            raise click.UsageError("give either two files or --pairs, not both")
         failed = False
-        out = sys.stdout
         try:
             for result in compare_pairs(pairs_file, params, root=root, workers=workers):
                 if result.error is not None:
-                    click.echo(f"error: {result.error}", err=True)
+                    click.echo(f"overlap: error: {result.error}", err=True)
                     failed = True
                     continue
                 if not result.matches:
                     continue
-                text_a = read_text(_join(root, result.a))
-                text_b = read_text(_join(root, result.b))
-                for m in result.matches:
-                    out.write(json.dumps(match_record(m, text_a, text_b), ensure_ascii=False) + "\n")
-                out.flush()
+                text_a = read_text(Path(root or ".") / result.a)
+                text_b = read_text(Path(root or ".") / result.b)
+                lines = [json.dumps(_passage_record(m, text_a, text_b), ensure_ascii=False) for m in result.matches]
+                click.echo("\n".join(lines))
         except OverlapError as exc:
-            click.echo(f"error: {exc}", err=True)
-            sys.exit(1)
+            _fail(str(exc))
         except KeyboardInterrupt:
-            sys.exit(130)
+            click.echo("overlap: interrupted", err=True)
+            sys.exit(EXIT_INTERRUPTED)
         if failed:
-            sys.exit(1)
+            sys.exit(EXIT_ERROR)
         return
     if len(files) != 2:
-        raise click.UsageError("give two FILES to compare, or --pairs FILE")
+        raise click.UsageError("give two files to compare, or --pairs FILE")
     texts = []
     for path in files:
         try:
             texts.append(read_text(path))
         except UnicodeDecodeError:
-            click.echo(f"error: {path}: not UTF-8 text", err=True)
-            sys.exit(1)
+            _fail(f"{path}: not UTF-8 text")
         except OSError as exc:
-            click.echo(f"error: {path}: {exc.strerror or exc}", err=True)
-            sys.exit(1)
+            _fail(f"{path}: {exc.strerror or exc}")
     text_a, text_b = texts
     matches = compare_texts(text_a, text_b, params, a_id=files[0], b_id=files[1])
     if as_json:
         for m in matches:
-            click.echo(json.dumps(match_record(m, text_a, text_b), ensure_ascii=False))
+            click.echo(json.dumps(_passage_record(m, text_a, text_b), ensure_ascii=False))
         return
     if not matches:
         click.echo(f"No shared passages between {files[0]} and {files[1]}.")
@@ -141,13 +332,3 @@ def compare(files: tuple[str, ...], pairs_file: str | None, root: str | None, wo
         click.echo(_excerpt(text_a[m.a.span.start : m.a.span.end]))
         click.echo(f"  B {m.b.span.start}-{m.b.span.end} ({m.b_in_a:.0%} of B)")
         click.echo(_excerpt(text_b[m.b.span.start : m.b.span.end]))
-
-
-def _join(root: str | None, path: str) -> str:
-    import os
-
-    return os.path.join(root, path) if root is not None else path
-
-
-if __name__ == "__main__":
-    main()

@@ -3,7 +3,8 @@
 Aligning every pair of documents is quadratic; a million articles would
 never finish. So documents are cut into windows of a few sentences, each
 window becomes a MinHash signature of its content words (the same stems
-:mod:`overlap.align` compares), and datasketch's ``MinHashLSH`` proposes the
+:mod:`overlap.align` compares), and LSH banding (:mod:`overlap.candidates`,
+datasketch's bands) proposes the
 document pairs that share at least one similar window. Only those pairs are
 aligned. Cost grows with the number of windows plus the number of proposed
 pairs, not with all pairs; ``max_candidates`` bounds the partners per
@@ -26,9 +27,9 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
-from datasketch import MinHashLSH
 
 from .align import Prepared, align, prepare, to_matches
+from .candidates import CandidateIndex
 from .errors import InputError, OverlapError
 from .model import CandidatePair, Document, Match, Span
 from .params import PassageParams
@@ -55,53 +56,42 @@ def window_sets(prepared: Prepared, params: PassageParams) -> list[np.ndarray]:
 def candidate_pairs(
     prepared: Sequence[Prepared], params: PassageParams, *, within: bool = False
 ) -> list[tuple[CandidatePair | tuple[int, int], int]]:
-    """Document pairs sharing a similar window, with the number of such windows.
+    """Document pairs sharing a similar window, with the number of such window pairs.
 
     Pairs are ``CandidatePair(a, b)`` with ``a < b`` (indices into
     ``prepared``); with ``within=True`` also ``(i, i)`` tuples for documents
-    with a window similar to another window of their own. Each document keeps
-    at most ``params.max_candidates`` partners, those sharing most windows.
+    with a window similar to a non-overlapping window of their own. Each
+    document keeps at most ``params.max_candidates`` partners, those sharing
+    most windows; a pair is kept when either document keeps it.
     """
     signer = Signer(params.num_perm, params.seed)
-    lsh = MinHashLSH(threshold=params.lsh_threshold, num_perm=params.num_perm)
+    index = CandidateIndex(signer, params.lsh_threshold)
     owners: list[tuple[int, int]] = []
-    sigs_all: list[np.ndarray] = []
     for d, p in enumerate(prepared):
         sets = window_sets(p, params)
         if not sets:
             continue
-        sigs = signer.sign([fold32(s) for s in sets])
-        with lsh.insertion_session() as session:
-            for w, row in enumerate(sigs):
-                key = len(owners)
-                owners.append((d, w))
-                sigs_all.append(row)
-                session.insert(key, signer.lean(row), check_duplication=False)
+        keys = np.arange(len(owners), len(owners) + len(sets), dtype=np.int64)
+        owners.extend((d, w) for w in range(len(sets)))
+        index.add(keys, signer.sign([fold32(s) for s in sets]))
     shared: Counter[tuple[int, int]] = Counter()
-    for key, row in enumerate(sigs_all):
-        d, w = owners[key]
-        partners = set()
-        for other in lsh.query(signer.lean(row)):
-            od, ow = owners[other]
-            if od == d:
-                if within and abs(ow - w) >= params.window:
-                    partners.add((d, d))
-                continue
-            partners.add((min(d, od), max(d, od)))
-        shared.update(partners)
+    for cand in index.pairs():
+        (da, wa), (db, wb) = owners[cand.a], owners[cand.b]
+        if da == db:
+            if within and abs(wa - wb) * params.window_step >= params.window:
+                shared[(da, da)] += 1
+            continue
+        shared[(min(da, db), max(da, db))] += 1
     per_doc: dict[int, list[tuple[int, tuple[int, int]]]] = defaultdict(list)
     for pair, count in shared.items():
         per_doc[pair[0]].append((count, pair))
         if pair[1] != pair[0]:
             per_doc[pair[1]].append((count, pair))
     keep: set[tuple[int, int]] = set()
-    for d, items in per_doc.items():
+    for items in per_doc.values():
         items.sort(key=lambda t: (-t[0], t[1]))
         keep.update(pair for _, pair in items[: params.max_candidates])
-    out: list[tuple[CandidatePair | tuple[int, int], int]] = []
-    for pair in sorted(keep):
-        out.append((CandidatePair(*pair) if pair[0] < pair[1] else pair, shared[pair]))
-    return out
+    return [(CandidatePair(*pair) if pair[0] < pair[1] else pair, shared[pair]) for pair in sorted(keep)]
 
 
 def find_reuse(

@@ -78,8 +78,8 @@ def test_compare_pairs_writes_json_lines_and_reports_bad_lines(tmp_path: Path) -
     result = CliRunner().invoke(main, ["compare", "--pairs", str(pairs), "--root", str(root)])
     assert result.exit_code == 1
     assert result.stderr == (
-        f"error: {pairs}:3: no such file: nope.txt\n"
-        f"error: {pairs}:6: expected two paths separated by white space, got 3 field(s)\n"
+        f"overlap: error: {pairs}:3: no such file: nope.txt\n"
+        f"overlap: error: {pairs}:6: expected two paths separated by white space, got 3 field(s)\n"
     )
     records = [json.loads(line) for line in result.stdout.splitlines()]
     assert [r["a"]["doc"] for r in records] == ["d0.txt", "d2.txt"]
@@ -106,10 +106,10 @@ def test_usage_errors_have_no_traceback(tmp_path: Path) -> None:
     runner = CliRunner()
     missing = runner.invoke(main, ["compare", "--pairs", str(tmp_path / "nope.txt")])
     assert missing.exit_code == 1
-    assert missing.stderr.startswith(f"error: {tmp_path / 'nope.txt'}: cannot read pairs file")
+    assert missing.stderr.startswith(f"overlap: error: {tmp_path / 'nope.txt'}: cannot read pairs file")
     assert "Traceback" not in missing.output
     one = runner.invoke(main, ["compare", str(_files(tmp_path)[0])])
-    assert one.exit_code == 2 and "give two FILES" in one.stderr
+    assert one.exit_code == 2 and "give two files" in one.stderr
     absent = runner.invoke(main, ["compare", str(tmp_path / "x.txt"), str(tmp_path / "y.txt")])
     assert absent.exit_code == 2 and "does not exist" in absent.stderr
     both = runner.invoke(main, ["compare", "--pairs", "p.txt", str(_files(tmp_path)[0]), str(_files(tmp_path)[1])])
@@ -117,4 +117,4 @@ def test_usage_errors_have_no_traceback(tmp_path: Path) -> None:
     binary = tmp_path / "bin.txt"
     binary.write_bytes(b"\xff\xfe\x00bad")
     bad = runner.invoke(main, ["compare", str(binary), str(binary)])
-    assert bad.exit_code == 1 and bad.stderr == f"error: {binary}: not UTF-8 text\n"
+    assert bad.exit_code == 1 and bad.stderr == f"overlap: error: {binary}: not UTF-8 text\n"

@@ -1,0 +1,410 @@
+"""``scan()``: the only place that knows the order of the stages.
+
+1. read + normalise + split into lines and words (streaming; texts and word
+   hashes spill to a temporary file, not to Python objects);
+2. count short lines per source -> boilerplate;
+3. shingles without boilerplate -> exact-copy groups -> MinHash signatures
+   in numpy batches -> datasketch LSH;
+4. candidate pairs -> exact verification -> duplicate links;
+5. star clusters around the earliest publication.
+
+Each stage records its counts, and its wall time, in the result.
+"""
+
+from __future__ import annotations
+
+import platform
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Iterator
+
+import numpy as np
+import xxhash
+from xxhash import xxh3_64_intdigest as xxh64
+
+from . import __version__
+from .boilerplate import FURNITURE, WITHIN, BoilerplateCounter, BoilerplateSet, UnitRef, is_furniture, unit_spans, unit_text, units
+from .candidates import CandidateIndex
+from .cluster import star_clusters
+from .model import Boilerplate, Cluster, Document, Match, MatchSide, Skipped, Span
+from .params import Params
+from .shingle import fold32, shingle_hashes, word_hashes
+from .signatures import SCHEME, Signer
+from .store import SpillStore
+from .verify import set_similarity
+
+__all__ = ["ScanResult", "DocRecord", "scan", "versions"]
+
+Progress = Callable[[str, int, "int | None"], None]
+_BATCH = 256
+
+
+@dataclass(frozen=True, slots=True)
+class DocRecord:
+    """What a scan keeps of a document in memory: metadata, not text."""
+
+    index: int
+    id: str
+    source: str | None
+    title: str | None
+    published: str | None
+    url: str | None
+    origin: str | None
+    length: int
+    words: int
+
+
+@dataclass
+class ScanResult:
+    """Everything a scan found, plus how it was made.
+
+    Texts stay in a temporary spill file: use :meth:`text` to read one, and
+    :meth:`close` (or ``with``) when done.
+    """
+
+    params: Params
+    documents: list[DocRecord]
+    matches: list[Match]
+    clusters: list[Cluster]
+    boilerplate: tuple[Boilerplate, ...]
+    skipped: list[Skipped]
+    counts: dict[str, int]
+    timings: dict[str, float]
+    lsh: dict[str, Any]
+    _dropped: dict[str, list[UnitRef]] = field(repr=False)
+    _store: SpillStore = field(repr=False)
+    _text_keys: dict[str, tuple[int, int]] = field(repr=False)
+    _by_id: dict[str, DocRecord] = field(repr=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._by_id = {d.id: d for d in self.documents}
+
+    def text(self, doc_id: str) -> str:
+        """The original text of a document."""
+        return self._store.get_text(self._text_keys[doc_id])
+
+    def document(self, doc_id: str) -> DocRecord:
+        return self._by_id[doc_id]
+
+    def boilerplate_spans(self, doc_id: str) -> list[Span]:
+        """Spans of a document's text treated as boilerplate (excluded from evidence)."""
+        refs = self._dropped.get(doc_id)
+        return unit_spans(self.text(doc_id), refs) if refs else []
+
+    def excerpt(self, doc_id: str, span: Span) -> str:
+        return self.text(doc_id)[span.start : span.end]
+
+    def close(self) -> None:
+        self._store.close()
+
+    def __enter__(self) -> "ScanResult":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def versions() -> dict[str, str]:
+    """Versions of overlap and the libraries whose behaviour shapes results."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {"overlap": __version__, "python": platform.python_version()}
+    for name in ("datasketch", "rapidfuzz", "numpy", "networkx", "click", "xxhash"):
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:  # pragma: no cover - a broken install
+            out[name] = "missing"
+    out["minhash_scheme"] = SCHEME
+    return out
+
+
+@dataclass(slots=True)
+class _Pending:
+    """Per-document state between the first and the second pass."""
+
+    record: DocRecord
+    token_key: tuple[int, int]
+    fingerprint: int  # of all the document's words: byte-identical copies share it
+    short: np.ndarray  # (n, 4) int32 UnitRefs of short lines/blocks: boilerplate candidates
+    keys: np.ndarray  # their uint64 keys (compact: this lives until the second pass)
+    local_drop: list[int]  # indices into ``short`` that are boilerplate in this document on their own
+
+
+def scan(
+    documents: Iterable[Document],
+    params: Params | None = None,
+    *,
+    progress: Progress | None = None,
+    spill_dir: str | None = None,
+) -> ScanResult:
+    """Find near-duplicate documents in a stream of documents.
+
+    >>> docs = [Document(f"d{i}", "the same wire story about grain exports rising again this year") for i in range(3)]
+    >>> with scan(docs) as result:
+    ...     [c.members for c in result.clusters]
+    [('d0', 'd1', 'd2')]
+    """
+    params = params or Params()
+    notify = progress or (lambda stage, done, total: None)
+    timings: dict[str, float] = {}
+    counts: dict[str, int] = {}
+    store = SpillStore(spill_dir)
+    tokens_store = SpillStore(spill_dir)  # word hashes, needed only until signatures are done
+    try:
+        return _scan(documents, params, notify, timings, counts, store, tokens_store)
+    except BaseException:
+        store.close()
+        raise
+    finally:
+        tokens_store.close()
+
+
+def _scan(
+    documents: Iterable[Document],
+    params: Params,
+    notify: Progress,
+    timings: dict[str, float],
+    counts: dict[str, int],
+    store: SpillStore,
+    tokens_store: SpillStore,
+) -> ScanResult:
+    bp_params = params.boilerplate
+    min_words = params.duplicates.min_words
+    counter = BoilerplateCounter(bp_params)
+    records: list[DocRecord] = []
+    pending: list[_Pending] = []
+    skipped: list[Skipped] = []
+    text_keys: dict[str, tuple[int, int]] = {}
+    seen_ids: set[str] = set()
+    short_copies: dict[int, list[int]] = {}  # too short to compare, but byte-identical copies still count
+
+    # 1. read, normalise, split; count short lines for boilerplate
+    t0 = time.perf_counter()
+    read = 0
+    for doc in documents:
+        read += 1
+        if doc.id in seen_ids:
+            raise ValueError(f"duplicate document id {doc.id!r}: ids must be unique within a scan")
+        seen_ids.add(doc.id)
+        words, short = units(doc.text, bp_params.max_words)
+        n_words = len(words)
+        record = DocRecord(
+            index=len(records),
+            id=doc.id,
+            source=doc.source,
+            title=doc.title,
+            published=doc.published,
+            url=doc.url,
+            origin=doc.origin,
+            length=len(doc.text),
+            words=n_words,
+        )
+        records.append(record)
+        text_keys[doc.id] = store.put_text(doc.text)
+        if n_words == 0:
+            skipped.append(Skipped(doc.id, "empty", doc.origin))
+            continue
+        tokens = word_hashes(words)
+        raw = tokens.tobytes()
+        fingerprint = xxh64(raw)
+        if n_words < min_words:
+            skipped.append(Skipped(doc.id, f"too short ({n_words} words < {min_words})", doc.origin))
+            short_copies.setdefault(fingerprint, []).append(record.index)
+            continue
+        keys = [xxh64(raw[8 * first : 8 * end]) or 1 for first, end, _, _ in short]
+        text = doc.text
+        counter.add(doc.source, fingerprint, keys, lambda i: unit_text(text, short[i]))
+        local_drop: list[int] = []
+        if short and bp_params.enabled:
+            seen_here: set[int] = set()
+            noted: set[int] = set()
+            for k, key in enumerate(keys):
+                if key in seen_here:
+                    local_drop.append(k)
+                    if key not in noted:  # count documents, not occurrences
+                        noted.add(key)
+                        counter.note_local(WITHIN, doc.source, unit_text(text, short[k]))
+                else:
+                    first, end = short[k][0], short[k][1]
+                    if is_furniture(words[first:end]):
+                        local_drop.append(k)
+                        counter.note_local(FURNITURE, doc.source, unit_text(text, short[k]))
+                seen_here.add(key)
+        pending.append(
+            _Pending(
+                record,
+                tokens_store.put_array(tokens),
+                fingerprint,
+                np.array(short, dtype=np.int32).reshape(-1, 4),
+                np.array(keys, dtype=np.uint64),
+                local_drop,
+            )
+        )
+        if read % 5000 == 0:
+            notify("read", read, None)
+    notify("read", read, read)
+    counts["documents_read"] = read
+    counts["documents_skipped"] = len(skipped)
+    timings["read"] = time.perf_counter() - t0
+
+    # 2. boilerplate
+    t0 = time.perf_counter()
+    boilerplate: BoilerplateSet = counter.finish()
+    counts["boilerplate_lines"] = len(boilerplate.lines)
+    timings["boilerplate"] = time.perf_counter() - t0
+
+    # 3. shingles -> exact-copy groups -> signatures -> LSH
+    t0 = time.perf_counter()
+    signer = Signer(params.minhash.num_perm, params.minhash.seed)
+    index = CandidateIndex(signer, params.minhash.lsh_threshold)
+    shingle_keys: dict[int, tuple[int, int]] = {}
+    shingle_sizes: dict[int, int] = {}
+    exact_leader: dict[int, int] = {}  # content hash -> first document index
+    copies: dict[int, list[int]] = {}  # leader -> later exact copies
+    batch_keys: list[int] = []
+    batch_sets: list[np.ndarray] = []
+    boilerplate_docs = 0
+    dropped_spans: dict[str, list[UnitRef]] = {}
+    for n, item in enumerate(pending):
+        tokens = tokens_store.get_array(item.token_key, np.uint64)
+        src = item.record.source
+        drop = [k for k, key in enumerate(item.keys.tolist()) if (src, key) in boilerplate]
+        if item.local_drop:
+            drop = sorted(set(drop).union(item.local_drop))
+        if drop:
+            boilerplate_docs += 1
+            dropped = [tuple(item.short[k].tolist()) for k in drop]
+            dropped_spans[item.record.id] = dropped
+            mask = np.ones(len(tokens), dtype=bool)
+            for first, end, _, _ in dropped:
+                mask[first:end] = False
+            tokens = tokens[mask]
+        if len(tokens) < min_words:
+            skipped.append(
+                Skipped(item.record.id, f"too short without boilerplate ({len(tokens)} words)", item.record.origin)
+            )
+            short_copies.setdefault(item.fingerprint, []).append(item.record.index)
+            continue
+        shingles = np.unique(shingle_hashes(tokens, params.shingle.size))
+        doc_index = item.record.index
+        content = xxhash.xxh3_128_intdigest(shingles.tobytes())  # identical sets after boilerplate
+        leader = exact_leader.setdefault(content, doc_index)
+        if leader != doc_index:
+            copies.setdefault(leader, []).append(doc_index)
+            continue
+        shingle_keys[doc_index] = store.put_array(shingles)
+        shingle_sizes[doc_index] = len(shingles)
+        batch_keys.append(doc_index)
+        batch_sets.append(fold32(shingles))
+        if len(batch_keys) >= _BATCH:
+            index.add(batch_keys, signer.sign(batch_sets))
+            batch_keys, batch_sets = [], []
+        if (n + 1) % 5000 == 0:
+            notify("signatures", n + 1, len(pending))
+    if batch_keys:
+        index.add(batch_keys, signer.sign(batch_sets))
+    pending.clear()
+    for group in short_copies.values():  # exact copies of short documents, never compared otherwise
+        if len(group) > 1:
+            copies[group[0]] = group[1:]
+    counts["documents_skipped"] = len(skipped)
+    counts["documents_scanned"] = len(shingle_keys) + sum(len(c) for c in copies.values())
+    counts["documents_with_boilerplate"] = boilerplate_docs
+    counts["exact_copies"] = sum(len(c) for c in copies.values())
+    counts["signatures"] = len(index)
+    timings["signatures"] = time.perf_counter() - t0
+
+    # 4. candidates -> verified links
+    t0 = time.perf_counter()
+    threshold = params.duplicates.threshold
+    links: dict[int, dict[int, float]] = {}
+    verified: list[tuple[int, int, float, float, float]] = []
+    n_candidates = 0
+    for pair in index.pairs():
+        n_candidates += 1
+        sim = set_similarity(
+            store.get_array(shingle_keys[pair.a], np.uint64), store.get_array(shingle_keys[pair.b], np.uint64)
+        )
+        if sim.jaccard >= threshold:
+            verified.append((pair.a, pair.b, sim.jaccard, sim.a_in_b, sim.b_in_a))
+            links.setdefault(pair.a, {})[pair.b] = sim.jaccard
+            links.setdefault(pair.b, {})[pair.a] = sim.jaccard
+    counts["candidate_pairs"] = n_candidates
+    counts["verified_pairs"] = len(verified)
+    counts["rejected_candidates"] = n_candidates - len(verified)
+    timings["candidates_and_verify"] = time.perf_counter() - t0
+
+    # 5. clusters: exact-copy groups act as one node, represented by their earliest member
+    t0 = time.perf_counter()
+
+    def when(i: int) -> tuple[int, str, int]:
+        published = records[i].published
+        return (0, published, i) if published else (1, "", i)
+
+
+    group_of: dict[int, list[int]] = {lead: sorted([lead, *rest], key=when) for lead, rest in copies.items()}
+    node_order = sorted(shingle_keys, key=lambda lead: when(group_of.get(lead, [lead])[0]))
+    for lead in copies:  # exact copies link their group even when nothing else does
+        links.setdefault(lead, {})
+    stars = star_clusters(node_order, {k: v for k, v in links.items() if v or k in copies})
+    clustered = {lead for lead, _ in stars} | {m for _, ms in stars for m, _ in ms}
+    for lead in copies:
+        if lead not in clustered:
+            stars.append((lead, []))
+    stars.sort(key=lambda s: when(group_of.get(s[0], [s[0]])[0]))
+
+    clusters: list[Cluster] = []
+    for cid, (lead, members) in enumerate(stars, start=1):
+        rep_group = group_of.get(lead, [lead])
+        member_scores: list[tuple[int, float]] = [(i, 1.0) for i in rep_group[1:]]
+        for node, score in members:
+            member_scores.extend((i, score) for i in group_of.get(node, [node]))
+        ordered = [rep_group[0]] + [i for i, _ in sorted(member_scores, key=lambda ms: when(ms[0]))]
+        scores = [s for _, s in member_scores]
+        clusters.append(
+            Cluster(
+                id=cid,
+                representative=records[rep_group[0]].id,
+                members=tuple(records[i].id for i in ordered),
+                min_score=round(min(scores), 6),
+                mean_score=round(sum(scores) / len(scores), 6),
+            )
+        )
+
+    # matches: every verified link, plus every exact copy linked to its first copy
+    matches: list[Match] = []
+
+    def whole(i: int) -> MatchSide:
+        return MatchSide(records[i].id, Span(0, records[i].length))
+
+    for lead, rest in sorted(copies.items()):
+        first = group_of[lead][0]
+        for i in group_of[lead][1:]:
+            a, b = sorted((first, i))
+            matches.append(Match("duplicate", 1.0, whole(a), whole(b), jaccard=1.0, a_in_b=1.0, b_in_a=1.0))
+    for a, b, jac, a_in_b, b_in_a in verified:
+        matches.append(
+            Match("duplicate", round(jac, 6), whole(a), whole(b), round(jac, 6), round(a_in_b, 6), round(b_in_a, 6))
+        )
+    position = {r.id: r.index for r in records}
+    matches.sort(key=lambda m: (-m.score, position[m.a.doc], position[m.b.doc]))
+    counts["duplicate_matches"] = len(matches)
+    counts["clusters"] = len(clusters)
+    counts["documents_in_clusters"] = sum(len(c.members) for c in clusters)
+    timings["cluster"] = time.perf_counter() - t0
+    b, r = index.bands
+
+    return ScanResult(
+        params=params,
+        documents=records,
+        matches=matches,
+        clusters=clusters,
+        boilerplate=boilerplate.lines,
+        skipped=skipped,
+        counts=counts,
+        timings={k: round(v, 4) for k, v in timings.items()},
+        lsh={"bands": b, "rows": r, "threshold": params.minhash.lsh_threshold, "scheme": SCHEME},
+        _dropped=dropped_spans,
+        _store=store,
+        _text_keys=text_keys,
+    )
