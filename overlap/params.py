@@ -108,6 +108,7 @@ class PassageParams:
     raising it silences single-sentence coincidences, lowering it reports
     short shared quotes.
 
+    ``enabled`` switches the passage stage of ``overlap scan`` on or off.
     ``snap_words`` is how far (in words) an edge found by word alignment may
     lie from its sentence boundary and still snap to it (-1: no trimming).
 
@@ -120,6 +121,7 @@ class PassageParams:
     of near-identical documents cannot make the search quadratic.
     """
 
+    enabled: bool = True
     seed_cosine: float = 0.33
     seed_dice: float = 0.33
     max_gap: int = 4

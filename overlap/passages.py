@@ -36,7 +36,7 @@ from .params import PassageParams
 from .shingle import fold32
 from .signatures import Signer
 
-__all__ = ["find_reuse", "candidate_pairs", "window_sets", "PairResult", "read_pairs", "compare_pairs", "read_text"]
+__all__ = ["find_reuse", "reuse_matches", "candidate_pairs", "window_sets", "PairResult", "read_pairs", "compare_pairs", "read_text"]
 
 
 def window_sets(prepared: Prepared, params: PassageParams) -> list[np.ndarray]:
@@ -53,6 +53,46 @@ def window_sets(prepared: Prepared, params: PassageParams) -> list[np.ndarray]:
     return [np.unique(np.concatenate(per_unit[i : i + width])) for i in range(0, n - width + 1, params.window_step)]
 
 
+def _index_windows(
+    count: int, prepared_of: Callable[[int], Prepared], params: PassageParams
+) -> tuple[CandidateIndex, list[tuple[int, int]]]:
+    """Signatures of every document's windows in one LSH index; ``owners[key] = (doc, window)``."""
+    signer = Signer(params.num_perm, params.seed)
+    index = CandidateIndex(signer, params.lsh_threshold)
+    owners: list[tuple[int, int]] = []
+    for d in range(count):
+        sets = window_sets(prepared_of(d), params)
+        if not sets:
+            continue
+        keys = np.arange(len(owners), len(owners) + len(sets), dtype=np.int64)
+        owners.extend((d, w) for w in range(len(sets)))
+        index.add(keys, signer.sign([fold32(s) for s in sets]))
+    return index, owners
+
+
+def _pairs_from(
+    index: CandidateIndex, owners: list[tuple[int, int]], params: PassageParams, within: bool
+) -> list[tuple[CandidatePair | tuple[int, int], int]]:
+    shared: Counter[tuple[int, int]] = Counter()
+    for cand in index.pairs():
+        (da, wa), (db, wb) = owners[cand.a], owners[cand.b]
+        if da == db:
+            if within and abs(wa - wb) * params.window_step >= params.window:
+                shared[(da, da)] += 1
+            continue
+        shared[(min(da, db), max(da, db))] += 1
+    per_doc: dict[int, list[tuple[int, tuple[int, int]]]] = defaultdict(list)
+    for pair, n in shared.items():
+        per_doc[pair[0]].append((n, pair))
+        if pair[1] != pair[0]:
+            per_doc[pair[1]].append((n, pair))
+    keep: set[tuple[int, int]] = set()
+    for items in per_doc.values():
+        items.sort(key=lambda t: (-t[0], t[1]))
+        keep.update(pair for _, pair in items[: params.max_candidates])
+    return [(CandidatePair(*pair) if pair[0] < pair[1] else pair, shared[pair]) for pair in sorted(keep)]
+
+
 def candidate_pairs(
     prepared: Sequence[Prepared], params: PassageParams, *, within: bool = False
 ) -> list[tuple[CandidatePair | tuple[int, int], int]]:
@@ -64,34 +104,8 @@ def candidate_pairs(
     document keeps at most ``params.max_candidates`` partners, those sharing
     most windows; a pair is kept when either document keeps it.
     """
-    signer = Signer(params.num_perm, params.seed)
-    index = CandidateIndex(signer, params.lsh_threshold)
-    owners: list[tuple[int, int]] = []
-    for d, p in enumerate(prepared):
-        sets = window_sets(p, params)
-        if not sets:
-            continue
-        keys = np.arange(len(owners), len(owners) + len(sets), dtype=np.int64)
-        owners.extend((d, w) for w in range(len(sets)))
-        index.add(keys, signer.sign([fold32(s) for s in sets]))
-    shared: Counter[tuple[int, int]] = Counter()
-    for cand in index.pairs():
-        (da, wa), (db, wb) = owners[cand.a], owners[cand.b]
-        if da == db:
-            if within and abs(wa - wb) * params.window_step >= params.window:
-                shared[(da, da)] += 1
-            continue
-        shared[(min(da, db), max(da, db))] += 1
-    per_doc: dict[int, list[tuple[int, tuple[int, int]]]] = defaultdict(list)
-    for pair, count in shared.items():
-        per_doc[pair[0]].append((count, pair))
-        if pair[1] != pair[0]:
-            per_doc[pair[1]].append((count, pair))
-    keep: set[tuple[int, int]] = set()
-    for items in per_doc.values():
-        items.sort(key=lambda t: (-t[0], t[1]))
-        keep.update(pair for _, pair in items[: params.max_candidates])
-    return [(CandidatePair(*pair) if pair[0] < pair[1] else pair, shared[pair]) for pair in sorted(keep)]
+    index, owners = _index_windows(len(prepared), prepared.__getitem__, params)
+    return _pairs_from(index, owners, params, within)
 
 
 def find_reuse(
@@ -119,15 +133,58 @@ def find_reuse(
     >>> [(m.a.doc, m.b.doc, m.b.span.start) for m in find_reuse(docs)]
     [('wire', 'local', 28)]
     """
-    params = params or PassageParams()
     ignore = ignore or {}
-    prepared = [prepare(d.text, params, ignore.get(d.id, ())) for d in documents]
-    pairs = candidate_pairs(prepared, params, within=within)
+    return reuse_matches(
+        len(documents),
+        lambda i: documents[i].text,
+        lambda i: documents[i].id,
+        params,
+        ignore_of=lambda i: ignore.get(documents[i].id, ()),
+        within=within,
+        progress=progress,
+    )
+
+
+def reuse_matches(
+    count: int,
+    text_of: Callable[[int], str],
+    id_of: Callable[[int], str],
+    params: PassageParams | None = None,
+    *,
+    ignore_of: Callable[[int], Sequence[Span]] | None = None,
+    within: bool = False,
+    skip: Callable[[int, int], bool] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[Match]:
+    """:func:`find_reuse` over documents reached by index, for callers that keep texts on disk.
+
+    Two passes: window signatures of every document (only signatures stay
+    in memory), then alignment of the proposed pairs, re-preparing texts
+    through a small cache. ``skip(i, j)`` drops pairs the caller has already
+    explained (e.g. whole-document duplicates).
+    """
+    params = params or PassageParams()
+    cache: OrderedDict[int, Prepared] = OrderedDict()
+
+    def prepared_of(i: int) -> Prepared:
+        if i in cache:
+            cache.move_to_end(i)
+            return cache[i]
+        p = prepare(text_of(i), params, ignore_of(i) if ignore_of else ())
+        cache[i] = p
+        if len(cache) > 512:
+            cache.popitem(last=False)
+        return p
+
+    index, owners = _index_windows(count, prepared_of, params)
+    pairs = _pairs_from(index, owners, params, within)
     out: list[Match] = []
-    for done, (pair, _count) in enumerate(pairs, 1):
+    for done, (pair, _n) in enumerate(pairs, 1):
         i, j = (pair.a, pair.b) if isinstance(pair, CandidatePair) else pair
-        found = align(prepared[i], prepared[j], params)
-        out.extend(to_matches(prepared[i], prepared[j], found, documents[i].id, documents[j].id))
+        if skip is not None and i != j and skip(i, j):
+            continue
+        pa, pb = prepared_of(i), prepared_of(j)
+        out.extend(to_matches(pa, pb, align(pa, pb, params), id_of(i), id_of(j)))
         if progress is not None:
             progress(done, len(pairs))
     return out

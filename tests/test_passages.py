@@ -153,3 +153,42 @@ def test_compare_pairs_in_order_with_errors_and_workers(tmp_path: Path) -> None:
 def test_compare_pairs_missing_pairs_file(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="cannot read pairs file"):
         list(compare_pairs(tmp_path / "nope.txt"))
+
+
+def test_scan_reports_reuse_lines_and_side_by_side_excerpts(tmp_path: Path) -> None:
+    from overlap.pipeline import scan
+    from overlap.report import write_scan
+
+    rng = random.Random(31)
+    wire = sentences(rng, 14)
+    local = sentences(rng, 6) + [edit(rng, s, 0.03) for s in wire[4:8]] + sentences(rng, 5)
+    docs = [
+        Document("wire", " ".join(wire), source="agency"),
+        Document("local", " ".join(local), source="gazette"),
+        Document("other", " ".join(sentences(rng, 12)), source="gazette"),
+    ]
+    with scan(docs) as result:
+        reuse = [m for m in result.matches if m.kind == "reuse"]
+        assert [(m.a.doc, m.b.doc) for m in reuse] == [("wire", "local")]
+        (m,) = reuse
+        assert result.excerpt("wire", m.a.span) == " ".join(wire[4:8])
+        assert result.counts["reuse_matches"] == 1
+        write_scan(result, tmp_path / "out")
+    lines = (tmp_path / "out" / "matches.jsonl").read_text(encoding="utf-8").splitlines()
+    import json
+
+    records = [json.loads(line) for line in lines]
+    assert [r["kind"] for r in records] == ["reuse"]
+    assert records[0]["a"]["text"] == " ".join(wire[4:8])
+    report = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
+    assert "## Shared passages" in report and "`wire`" in report and "`local`" in report
+
+
+def test_scan_does_not_repeat_duplicates_as_reuse() -> None:
+    from overlap.pipeline import scan
+
+    rng = random.Random(32)
+    body = " ".join(sentences(rng, 12))
+    docs = [Document("a", body), Document("b", body + " " + sentences(rng)), Document("c", " ".join(sentences(rng, 10)))]
+    with scan(docs) as result:
+        assert {m.kind for m in result.matches} == {"duplicate"}
