@@ -33,6 +33,7 @@ rapidfuzz then scores each passage pair on its words (``details["ratio"]``).
 from __future__ import annotations
 
 import math
+import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
@@ -41,7 +42,7 @@ import numpy as np
 from rapidfuzz.distance import Indel
 
 from .model import Match, MatchSide, Span
-from .normalize import normalize
+from .normalize import normalize, normalize_text
 from .params import PassageParams
 from .segment import sentences
 from .shingle import WORD, word_hashes
@@ -124,27 +125,33 @@ class Prepared:
         return len(self.spans)
 
 
+_TOKEN = re.compile(r"\S+")
+
+
 def _units(text: str, ignore: Sequence[Span]) -> Iterable[tuple[Span, list[str]]]:
     """Sentences (long ones cut) with their content-word stems, boilerplate skipped."""
     for sent in sentences(text):
         if ignore and _ignored(sent, ignore):
             continue
-        norm = normalize(text[sent.start : sent.end])
-        matches = list(WORD.finditer(norm.text))
-        if not matches:
+        segment = text[sent.start : sent.end]
+        tokens = WORD.findall(normalize_text(segment))
+        if not tokens:
             continue
-        pieces = [matches]
-        if len(matches) > _MAX_UNIT_WORDS:
-            count = math.ceil(len(matches) / _CHUNK)
-            size = math.ceil(len(matches) / count)
-            pieces = [matches[k : k + size] for k in range(0, len(matches), size)]
-        for idx, piece in enumerate(pieces):
-            # the first piece starts where the sentence starts, the last ends where it ends,
-            # so punctuation around the words stays inside the unit
-            start = sent.start if idx == 0 else sent.start + norm.to_original(piece[0].start(), piece[0].end())[0]
-            end = sent.end if idx == len(pieces) - 1 else sent.start + norm.to_original(piece[-1].start(), piece[-1].end())[1]
-            stems = [stem(m.group()) for m in piece if m.group() not in STOPWORDS]
-            yield Span(start, end), stems
+        if len(tokens) <= _MAX_UNIT_WORDS:
+            yield sent, [stem(w) for w in tokens if w not in STOPWORDS]
+            continue
+        # a run-on "sentence" (lists, tables, lost punctuation): cut it at white space
+        # of the original text into pieces of about _CHUNK words, so offsets stay exact
+        spaced = [m.start() for m in _TOKEN.finditer(segment)]
+        count = math.ceil(len(spaced) / _CHUNK)
+        size = math.ceil(len(spaced) / count)
+        cuts = spaced[size::size]
+        bounds = [0, *cuts, len(segment)]
+        for lo, hi in zip(bounds, bounds[1:]):
+            piece = segment[lo:hi].rstrip()
+            words = WORD.findall(normalize_text(piece))
+            if words:
+                yield Span(sent.start + lo, sent.start + lo + len(piece)), [stem(w) for w in words if w not in STOPWORDS]
 
 
 def _ignored(span: Span, ignore: Sequence[Span]) -> bool:
@@ -186,17 +193,16 @@ def prepare(text: str, params: PassageParams | None = None, ignore: Sequence[Spa
             joined[-1] = (Span(last_span.start, pending[0].end), last_stems + pending[1])
         else:
             joined.append(pending)
-    units: list[int] = []
-    terms: list[np.ndarray] = []
-    tfs: list[np.ndarray] = []
-    for idx, (_span, stems) in enumerate(joined):
-        hashes, counts = np.unique(word_hashes(stems), return_counts=True)
-        units.append(len(hashes))
-        terms.append(hashes)
-        tfs.append(counts.astype(np.float64))
-    unit = np.repeat(np.arange(len(joined), dtype=np.int64), units)
-    term = np.concatenate(terms) if terms else np.empty(0, dtype=np.uint64)
-    tf = np.concatenate(tfs) if tfs else np.empty(0, dtype=np.float64)
+    lengths = np.fromiter((len(stems) for _, stems in joined), dtype=np.int64, count=len(joined))
+    hashes = word_hashes([w for _, stems in joined for w in stems])
+    units = np.repeat(np.arange(len(joined), dtype=np.int64), lengths)
+    order = np.lexsort((hashes, units))  # by unit, then term: distinct (unit, term) runs
+    h, u = hashes[order], units[order]
+    first = np.ones(len(h), dtype=bool)
+    first[1:] = (h[1:] != h[:-1]) | (u[1:] != u[:-1])
+    starts = np.flatnonzero(first)
+    tf = np.diff(np.append(starts, len(h))).astype(np.float64)
+    unit, term = u[starts], h[starts]
     return Prepared(text, tuple(s for s, _ in joined), unit, term, tf)
 
 
@@ -518,7 +524,7 @@ def align(a: Prepared, b: Prepared, params: PassageParams | None = None) -> list
 
 
 def _words(text: str) -> list[str]:
-    return WORD.findall(normalize(text).text)
+    return WORD.findall(normalize_text(text))
 
 
 def to_matches(a: Prepared, b: Prepared, found: Iterable[tuple[Span, Span, float, str]], a_id: str, b_id: str) -> list[Match]:
