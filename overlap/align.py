@@ -338,6 +338,11 @@ def _extend(p: _Pair, seeds: list[tuple[int, int, float]], gap_a: int, gap_b: in
     return out
 
 
+# Passages this similar are kept even when they overlap another one on one side:
+# a source paragraph quoted twice, or two reprints of it in one text.
+_CONFIDENT = 0.7
+
+
 def _resolve(p: _Pair, frags: list[_Frag], params: PassageParams) -> list[_Frag]:
     """One report per copied passage: merge overlapping passages, else keep the stronger."""
     frags = sorted(frags, key=lambda f: (f.a0, f.b0))
@@ -359,6 +364,8 @@ def _resolve(p: _Pair, frags: list[_Frag], params: PassageParams) -> list[_Frag]
                     changed = True
                     break
                 if f.overlaps_a(g) or f.overlaps_b(g):
+                    if min(f.sim, g.sim) >= _CONFIDENT:
+                        continue  # one passage reused twice: both are real
                     weaker = y if (f.weight, f.sim) >= (g.weight, g.sim) else x
                     del frags[weaker]
                     changed = True
