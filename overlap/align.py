@@ -297,7 +297,6 @@ class _Frag:
     b1: int
     sim: float
     weight: float  # summed seed cosines: the evidence behind it
-    mode: str = "copy"
 
     def overlaps_a(self, other: "_Frag") -> bool:
         return self.a0 <= other.a1 and other.a0 <= self.a1
@@ -319,7 +318,7 @@ def _frag_sim(p: _Pair, a0: int, a1: int, b0: int, b1: int) -> float:
     return float(va @ vb) / (na * nb)
 
 
-def _extend(p: _Pair, seeds: list[tuple[int, int, float]], gap_a: int, gap_b: int, params: PassageParams, mode: str) -> list[_Frag]:
+def _extend(p: _Pair, seeds: list[tuple[int, int, float]], gap_a: int, gap_b: int, params: PassageParams) -> list[_Frag]:
     """Grow seeds into validated passage pairs, shrinking the gap where validation fails."""
     out: list[_Frag] = []
     todo = [(seeds, gap_a, gap_b)]
@@ -332,7 +331,7 @@ def _extend(p: _Pair, seeds: list[tuple[int, int, float]], gap_a: int, gap_b: in
             b1 = max(s[1] for s in cl)
             sim = _frag_sim(p, a0, a1, b0, b1)
             if sim >= params.min_similarity:
-                out.append(_Frag(a0, a1, b0, b1, sim, sum(s[2] for s in cl), mode))
+                out.append(_Frag(a0, a1, b0, b1, sim, sum(s[2] for s in cl)))
             elif len(cl) > 1 and (ga > 0 or gb > 0):
                 todo.append((cl, max(ga - 1, 0), max(gb - 1, 0)))
     return out
@@ -352,13 +351,11 @@ def _resolve(p: _Pair, frags: list[_Frag], params: PassageParams) -> list[_Frag]
         for x in range(len(frags)):
             for y in range(x + 1, len(frags)):
                 f, g = frags[x], frags[y]
-                if g.a0 > f.a1 + 1 and g.b0 > f.b1 + 1 and g.a0 > f.a1 + params.max_gap:
-                    continue
                 touch_a = f.a0 <= g.a1 + 1 and g.a0 <= f.a1 + 1
                 touch_b = f.b0 <= g.b1 + 1 and g.b0 <= f.b1 + 1
                 if touch_a and touch_b:
                     a0, a1, b0, b1 = min(f.a0, g.a0), max(f.a1, g.a1), min(f.b0, g.b0), max(f.b1, g.b1)
-                    merged = _Frag(a0, a1, b0, b1, _frag_sim(p, a0, a1, b0, b1), f.weight + g.weight, f.mode if f.weight >= g.weight else g.mode)
+                    merged = _Frag(a0, a1, b0, b1, _frag_sim(p, a0, a1, b0, b1), f.weight + g.weight)
                     frags[x] = merged
                     del frags[y]
                     changed = True
@@ -500,12 +497,12 @@ def align(a: Prepared, b: Prepared, params: PassageParams | None = None) -> list
     seeds = _seeds(p, params)
     if not seeds:
         return []
-    frags = _extend(p, seeds, params.max_gap, params.max_gap, params, "copy")
+    frags = _extend(p, seeds, params.max_gap, params.max_gap, params)
     copies = list(frags)
     if params.summary_gap > params.max_gap:
         # one side condenses the other: the long side's seeds are far apart
         for ga, gb in ((params.max_gap, params.summary_gap), (params.summary_gap, params.max_gap)):
-            for f in _extend(p, seeds, ga, gb, params, "summary"):
+            for f in _extend(p, seeds, ga, gb, params):
                 # a condensed passage whose short side is mostly one balanced copy is
                 # that copy grown into its neighbourhood, not a summary
                 if _condensed(f, p) and not any(
