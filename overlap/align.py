@@ -373,19 +373,22 @@ def _resolve(p: _Pair, frags: list[_Frag], params: PassageParams) -> list[_Frag]
 
 
 def _fragment_words(text: str, span: Span) -> tuple[list[str], list[bool], list[int], list[int]]:
-    """Stems of the words in ``span``, whether each is a content word, and their original ranges."""
-    norm = normalize(text[span.start : span.end])
+    """Stems of the words in ``span``, whether each is a content word, and their original ranges.
+
+    Words are found in the original text (``\\w+``, so offsets need no map)
+    and folded one by one; both sides of a pair are cut the same way, which
+    is all the word alignment needs.
+    """
     stems: list[str] = []
     content: list[bool] = []
     starts: list[int] = []
     ends: list[int] = []
-    for m in WORD.finditer(norm.text):
-        s, e = norm.to_original(m.start(), m.end())
-        word = m.group()
+    for m in WORD.finditer(text, span.start, span.end):
+        word = normalize_text(m.group())
         stems.append(stem(word))
         content.append(word not in STOPWORDS)
-        starts.append(span.start + s)
-        ends.append(span.start + e)
+        starts.append(m.start())
+        ends.append(m.end())
     return stems, content, starts, ends
 
 

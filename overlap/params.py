@@ -116,7 +116,10 @@ class PassageParams:
     windows of ``window`` sentences (step ``window_step``), and proposes a
     document pair when MinHash LSH over the content-word sets of two windows
     reaches ``lsh_threshold`` (estimated Jaccard); lower finds more reworded
-    copies at the cost of more pairs to align. ``max_candidates`` caps the
+    copies at the cost of more pairs to align (on BBC News, 2 sentences at
+    0.4 proposed 4,600 pairs and kept 99% of the pairs whose passages score
+    0.7 or more, 90% of those scoring 0.5, 78% of all that 0.3 with 3
+    sentences finds from 48,000 pairs). ``max_candidates`` caps the
     partners one document may get (most shared windows first), so a corpus
     of near-identical documents cannot make the search quadratic.
     """
@@ -130,9 +133,9 @@ class PassageParams:
     min_chars: int = 150
     min_sentence_words: int = 3
     snap_words: int = 6
-    window: int = 3
+    window: int = 2
     window_step: int = 1
-    lsh_threshold: float = 0.3
+    lsh_threshold: float = 0.4
     num_perm: int = 64
     seed: int = 1
     max_candidates: int = 50

@@ -43,30 +43,56 @@ def window_sets(prepared: Prepared, params: PassageParams) -> list[np.ndarray]:
     """Content-word hash sets of windows of ``params.window`` consecutive units.
 
     A text shorter than one window is one window, so short articles still
-    get proposed.
+    get proposed. Computed for all windows at once: each (unit, term) entry
+    is copied into every window that contains its unit, then deduplicated.
     """
     n = prepared.size
     if n == 0:
         return []
-    per_unit = np.split(prepared.term, np.cumsum(np.bincount(prepared.unit, minlength=n))[:-1])
     width = min(params.window, n)
-    return [np.unique(np.concatenate(per_unit[i : i + width])) for i in range(0, n - width + 1, params.window_step)]
+    step = params.window_step
+    count = (n - width) // step + 1
+    wins, terms = [], []
+    for k in range(width):
+        start = prepared.unit - k  # the window starting k units earlier
+        ok = (start >= 0) & (start % step == 0) & (start // step < count)
+        wins.append(start[ok] // step)
+        terms.append(prepared.term[ok])
+    w = np.concatenate(wins)
+    t = np.concatenate(terms)
+    order = np.lexsort((t, w))
+    w, t = w[order], t[order]
+    keep = np.ones(len(t), dtype=bool)
+    keep[1:] = (t[1:] != t[:-1]) | (w[1:] != w[:-1])
+    w, t = w[keep], t[keep]
+    return np.split(t, np.searchsorted(w, np.arange(1, count)))
 
 
 def _index_windows(
     count: int, prepared_of: Callable[[int], Prepared], params: PassageParams
 ) -> tuple[CandidateIndex, list[tuple[int, int]]]:
-    """Signatures of every document's windows in one LSH index; ``owners[key] = (doc, window)``."""
+    """Signatures of every document's windows in one LSH index; ``owners[key] = (doc, window)``.
+
+    Windows are signed in batches across documents (one numpy pass each).
+    """
     signer = Signer(params.num_perm, params.seed)
     index = CandidateIndex(signer, params.lsh_threshold)
     owners: list[tuple[int, int]] = []
+    batch: list[np.ndarray] = []
+
+    def flush() -> None:
+        if batch:
+            keys = np.arange(len(owners) - len(batch), len(owners), dtype=np.int64)
+            index.add(keys, signer.sign(batch))
+            batch.clear()
+
     for d in range(count):
-        sets = window_sets(prepared_of(d), params)
-        if not sets:
-            continue
-        keys = np.arange(len(owners), len(owners) + len(sets), dtype=np.int64)
-        owners.extend((d, w) for w in range(len(sets)))
-        index.add(keys, signer.sign([fold32(s) for s in sets]))
+        for w, s in enumerate(window_sets(prepared_of(d), params)):
+            owners.append((d, w))
+            batch.append(fold32(s))
+        if len(batch) >= 4096:
+            flush()
+    flush()
     return index, owners
 
 
@@ -145,6 +171,11 @@ def find_reuse(
     )
 
 
+# Prepared documents kept between the two passes (LRU beyond this): a few KB each,
+# so corpora of this size are prepared once; larger ones re-prepare on demand.
+_CACHE_DOCS = 20_000
+
+
 def reuse_matches(
     count: int,
     text_of: Callable[[int], str],
@@ -172,7 +203,7 @@ def reuse_matches(
             return cache[i]
         p = prepare(text_of(i), params, ignore_of(i) if ignore_of else ())
         cache[i] = p
-        if len(cache) > 512:
+        if len(cache) > _CACHE_DOCS:
             cache.popitem(last=False)
         return p
 

@@ -192,3 +192,18 @@ def test_scan_does_not_repeat_duplicates_as_reuse() -> None:
     docs = [Document("a", body), Document("b", body + " " + sentences(rng, 1)[0]), Document("c", " ".join(sentences(rng, 10)))]
     with scan(docs) as result:
         assert {m.kind for m in result.matches} == {"duplicate"}
+
+
+@pytest.mark.parametrize("window,step", [(1, 1), (2, 1), (3, 1), (3, 2), (4, 4)])
+def test_window_sets_equal_the_plain_union_of_their_units(window: int, step: int) -> None:
+    import numpy as np
+
+    rng = random.Random(window * 10 + step)
+    p = prepare(" ".join(sentences(rng, 11)))
+    params = PassageParams(window=window, window_step=step)
+    per_unit = [set(p.term[p.unit == u].tolist()) for u in range(p.size)]
+    width = min(window, p.size)
+    expected = [set().union(*per_unit[i : i + width]) for i in range(0, p.size - width + 1, step)]
+    got = window_sets(p, params)
+    assert [set(s.tolist()) for s in got] == expected
+    assert all(np.all(np.diff(s.astype(np.float64)) > 0) or len(s) < 2 for s in got)
