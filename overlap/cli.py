@@ -169,6 +169,8 @@ def main() -> None:
 @click.option("--boilerplate-min-share", type=click.FloatRange(0, 1), default=BoilerplateParams.min_share,
               help="...and in at least this share of the source's documents (large sources keep chance repeats).")
 @click.option("--no-boilerplate", is_flag=True, default=False, help="Do not recognise boilerplate.")
+@click.option("--no-passages", is_flag=True, default=False,
+              help="Skip the shared-passage stage (kind 'reuse'): whole-document duplicates only, much faster on large corpora.")
 @click.option("--timings", is_flag=True, default=False,
               help="Write stage timings into summary.json (the files are then no longer byte-identical across runs).")
 @click.option("--fail-on-duplicates", is_flag=True, default=False,
@@ -195,6 +197,7 @@ def scan(inputs: tuple[str, ...], output: str, **kw: Any) -> None:
             duplicates=DuplicateParams(kw["threshold"], kw["min_words"]),
             boilerplate=BoilerplateParams(not kw["no_boilerplate"], kw["boilerplate_min_docs"],
                                           kw["boilerplate_max_words"], kw["boilerplate_min_share"]),
+            passages=PassageParams(enabled=not kw["no_passages"]),
         )
     except OverlapError as exc:
         raise click.UsageError(str(exc)) from None

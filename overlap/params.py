@@ -121,7 +121,10 @@ class PassageParams:
     0.7 or more, 90% of those scoring 0.5, 78% of all that 0.3 with 3
     sentences finds from 48,000 pairs). ``max_candidates`` caps the
     partners one document may get (most shared windows first), so a corpus
-    of near-identical documents cannot make the search quadratic.
+    of near-identical documents cannot make the search quadratic. Words in
+    more than ``common_share`` of a corpus's documents (100 or more) are left
+    out of the window sets, so templates ("Shr 34 cts vs 1.19 dlrs") do not
+    propose pairs; alignment still sees every word.
     """
 
     enabled: bool = True
@@ -139,6 +142,7 @@ class PassageParams:
     num_perm: int = 64
     seed: int = 1
     max_candidates: int = 50
+    common_share: float = 0.05
 
     def __post_init__(self) -> None:
         _check_range("passages.seed_cosine", self.seed_cosine, 0.0, 1.0)
@@ -155,6 +159,7 @@ class PassageParams:
         _check_range("passages.num_perm", self.num_perm, 16, 1024)
         _check_range("passages.seed", self.seed, 0, 2**32 - 1)
         _check_range("passages.max_candidates", self.max_candidates, 1, 1_000_000)
+        _check_range("passages.common_share", self.common_share, 0.0, 1.0)
 
 
 @dataclass(frozen=True)

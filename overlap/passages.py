@@ -39,12 +39,14 @@ from .signatures import Signer
 __all__ = ["find_reuse", "reuse_matches", "candidate_pairs", "window_sets", "PairResult", "read_pairs", "compare_pairs", "read_text"]
 
 
-def window_sets(prepared: Prepared, params: PassageParams) -> list[np.ndarray]:
+def window_sets(prepared: Prepared, params: PassageParams, common: np.ndarray | None = None) -> list[np.ndarray]:
     """Content-word hash sets of windows of ``params.window`` consecutive units.
 
     A text shorter than one window is one window, so short articles still
     get proposed. Computed for all windows at once: each (unit, term) entry
     is copied into every window that contains its unit, then deduplicated.
+    Terms in ``common`` (sorted hashes of corpus-wide frequent words) are
+    left out: they make templates look like reuse.
     """
     n = prepared.size
     if n == 0:
@@ -52,12 +54,16 @@ def window_sets(prepared: Prepared, params: PassageParams) -> list[np.ndarray]:
     width = min(params.window, n)
     step = params.window_step
     count = (n - width) // step + 1
+    unit, term = prepared.unit, prepared.term
+    if common is not None and len(common):
+        rare = ~np.isin(term, common, assume_unique=False)
+        unit, term = unit[rare], term[rare]
     wins, terms = [], []
     for k in range(width):
-        start = prepared.unit - k  # the window starting k units earlier
+        start = unit - k  # the window starting k units earlier
         ok = (start >= 0) & (start % step == 0) & (start // step < count)
         wins.append(start[ok] // step)
-        terms.append(prepared.term[ok])
+        terms.append(term[ok])
     w = np.concatenate(wins)
     t = np.concatenate(terms)
     order = np.lexsort((t, w))
@@ -68,12 +74,29 @@ def window_sets(prepared: Prepared, params: PassageParams) -> list[np.ndarray]:
     return np.split(t, np.searchsorted(w, np.arange(1, count)))
 
 
+def common_terms(count: int, prepared_of: Callable[[int], Prepared], params: PassageParams) -> np.ndarray:
+    """Hashes of words in more than ``params.common_share`` of the documents (sorted).
+
+    Newswire is full of templates ("Shr 34 cts vs 1.19 dlrs", "said it
+    lowered the debt ratings of"): windows made of such words collide in
+    huge LSH buckets, cost quadratic candidate pairs, and are not reuse.
+    Corpora of under 100 documents have no reliable frequencies: nothing is
+    left out there.
+    """
+    if count < 100 or params.common_share >= 1.0:
+        return np.empty(0, dtype=np.uint64)
+    per_doc = [np.unique(prepared_of(d).term) for d in range(count)]
+    terms, df = np.unique(np.concatenate(per_doc), return_counts=True)
+    return terms[df > params.common_share * count]
+
+
 def _index_windows(
-    count: int, prepared_of: Callable[[int], Prepared], params: PassageParams
+    count: int, prepared_of: Callable[[int], Prepared], params: PassageParams, common: np.ndarray | None = None
 ) -> tuple[CandidateIndex, list[tuple[int, int]]]:
     """Signatures of every document's windows in one LSH index; ``owners[key] = (doc, window)``.
 
-    Windows are signed in batches across documents (one numpy pass each).
+    Windows are signed in batches across documents (one numpy pass each);
+    windows left empty once common words are out are not indexed.
     """
     signer = Signer(params.num_perm, params.seed)
     index = CandidateIndex(signer, params.lsh_threshold)
@@ -87,7 +110,9 @@ def _index_windows(
             batch.clear()
 
     for d in range(count):
-        for w, s in enumerate(window_sets(prepared_of(d), params)):
+        for w, s in enumerate(window_sets(prepared_of(d), params, common)):
+            if len(s) == 0:
+                continue
             owners.append((d, w))
             batch.append(fold32(s))
         if len(batch) >= 4096:
@@ -130,7 +155,8 @@ def candidate_pairs(
     document keeps at most ``params.max_candidates`` partners, those sharing
     most windows; a pair is kept when either document keeps it.
     """
-    index, owners = _index_windows(len(prepared), prepared.__getitem__, params)
+    common = common_terms(len(prepared), prepared.__getitem__, params)
+    index, owners = _index_windows(len(prepared), prepared.__getitem__, params, common)
     return _pairs_from(index, owners, params, within)
 
 
@@ -207,7 +233,8 @@ def reuse_matches(
             cache.popitem(last=False)
         return p
 
-    index, owners = _index_windows(count, prepared_of, params)
+    common = common_terms(count, prepared_of, params)
+    index, owners = _index_windows(count, prepared_of, params, common)
     pairs = _pairs_from(index, owners, params, within)
     out: list[Match] = []
     for done, (pair, _n) in enumerate(pairs, 1):

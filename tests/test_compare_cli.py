@@ -118,3 +118,21 @@ def test_usage_errors_have_no_traceback(tmp_path: Path) -> None:
     binary.write_bytes(b"\xff\xfe\x00bad")
     bad = runner.invoke(main, ["compare", str(binary), str(binary)])
     assert bad.exit_code == 1 and bad.stderr == f"overlap: error: {binary}: not UTF-8 text\n"
+
+
+def test_scan_no_passages_flag(tmp_path: Path) -> None:
+    rng = random.Random(24)
+    wire = sentences(rng, 12)
+    local = sentences(rng, 5) + wire[3:7] + sentences(rng, 4)
+    corpus = tmp_path / "in.jsonl"
+    corpus.write_text(
+        json.dumps({"id": "wire", "text": " ".join(wire)}) + "\n" + json.dumps({"id": "local", "text": " ".join(local)}) + "\n",
+        encoding="utf-8",
+    )
+    runner = CliRunner()
+    on = runner.invoke(main, ["scan", str(corpus), "-o", str(tmp_path / "on"), "-q"])
+    off = runner.invoke(main, ["scan", str(corpus), "-o", str(tmp_path / "off"), "-q", "--no-passages"])
+    assert on.exit_code == 0 and off.exit_code == 0, on.output + off.output
+    kinds_on = [json.loads(x)["kind"] for x in (tmp_path / "on" / "matches.jsonl").read_text().splitlines()]
+    assert kinds_on == ["reuse"]
+    assert (tmp_path / "off" / "matches.jsonl").read_text() == ""
