@@ -17,6 +17,7 @@ config file, default.
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from dataclasses import asdict
@@ -28,6 +29,7 @@ import click
 from . import __version__
 from .errors import OverlapError
 from .ingest import FORMATS, FieldMap, IngestStats, read_documents
+from .graph import GRAPH_FORMATS
 from .params import BoilerplateParams, DuplicateParams, MinHashParams, Params, PassageParams, ShingleParams
 
 EXIT_ERROR = 1
@@ -175,6 +177,10 @@ def main() -> None:
               help="Write stage timings into summary.json (the files are then no longer byte-identical across runs).")
 @click.option("--fail-on-duplicates", is_flag=True, default=False,
               help=f"Exit with {EXIT_DUPLICATES_FOUND} when any duplicate is found (for pipelines).")
+@click.option("--graph-format", "graph_formats", type=click.Choice([*GRAPH_FORMATS, "none"]), multiple=True,
+              default=("gexf",),
+              help="Reuse graph formats to write (repeatable): graph.* (documents) and sources.* (outlets), "
+                   "e.g. --graph-format gexf --graph-format csv; 'none' writes no graph.")
 @click.option("-q", "--quiet", is_flag=True, default=False, help="No summary, progress or warnings on the terminal.")
 def scan(inputs: tuple[str, ...], output: str, **kw: Any) -> None:
     """Report near-duplicate documents in a collection of articles.
@@ -209,7 +215,8 @@ def scan(inputs: tuple[str, ...], output: str, **kw: Any) -> None:
                                    stdin=None)
         with run_scan(documents, params, progress=_Progress(not quiet)) as result:
             ingest = {k: v for k, v in asdict(stats).items() if k != "warnings"}
-            write_scan(result, output, timings=kw["timings"], extra={"ingest": ingest})
+            write_scan(result, output, timings=kw["timings"], extra={"ingest": ingest},
+                       graph_formats=[f for f in kw["graph_formats"] if f != "none"])
             if not quiet:
                 if stats.warnings_dropped or len(stats.warnings) > _MAX_PRINTED_WARNINGS:
                     more = len(stats.warnings) + stats.warnings_dropped - _MAX_PRINTED_WARNINGS
@@ -335,3 +342,185 @@ def compare(files: tuple[str, ...], pairs_file: str | None, root: str | None, wo
         click.echo(_excerpt(text_a[m.a.span.start : m.a.span.end]))
         click.echo(f"  B {m.b.span.start}-{m.b.span.end} ({m.b_in_a:.0%} of B)")
         click.echo(_excerpt(text_b[m.b.span.start : m.b.span.end]))
+
+@main.command()
+@click.argument("scan_dir", type=click.Path(file_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["md", "html", "json"]), default="md",
+              help="Markdown, the self-contained HTML page, or one JSON document (summary, clusters, matches).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+              help="File to write (atomically); standard output if not given.")
+def report(scan_dir: str, fmt: str, output: str | None) -> None:
+    """Re-render a finished scan directory without rescanning.
+
+    Reads matches.jsonl, clusters.json and summary.json.
+
+    \b
+    Examples:
+      overlap report reports/ --format html -o reports/report.html
+      overlap report reports/ --format json | jq .summary.counts
+    """
+    from .scandir import render_report, write_files
+
+    try:
+        text = render_report(scan_dir, fmt)
+        if output:
+            path = Path(output)
+            write_files(path.parent if str(path.parent) else ".", {path.name: text.encode("utf-8")})
+        else:
+            click.echo(text, nl=False)
+    except OverlapError as exc:
+        _fail(str(exc))
+    except OSError as exc:
+        _fail(f"cannot write {output}: {exc.strerror or exc}")
+
+
+@main.command()
+@click.argument("scan_dir", type=click.Path(file_okay=False))
+@click.option("--format", "formats", type=click.Choice(GRAPH_FORMATS), multiple=True, default=GRAPH_FORMATS,
+              help="Formats to write (repeatable); all of them by default.")
+@click.option("-o", "--output", type=click.Path(file_okay=False), default=None,
+              help="Directory to write into; the scan directory if not given.")
+def graph(scan_dir: str, formats: tuple[str, ...], output: str | None) -> None:
+    """Write the reuse graphs of a finished scan: GEXF, GraphML, node-link JSON, CSV edge lists.
+
+    graph.* holds documents, sources.* outlets; edges point from the earlier
+    to the later publication where dates are known.
+
+    \b
+    Examples:
+      overlap graph reports/
+      overlap graph reports/ --format graphml --format csv -o graphs/
+    """
+    from .scandir import write_graphs
+
+    try:
+        for path in write_graphs(scan_dir, formats, output):
+            click.echo(str(path))
+    except OverlapError as exc:
+        _fail(str(exc))
+    except OSError as exc:
+        _fail(f"cannot write {output or scan_dir}: {exc.strerror or exc}")
+
+
+
+@main.command("filter")
+@click.argument("inputs", nargs=-1, metavar="[INPUT]...")
+@click.option("--index", "index_target", required=True, metavar="PATH|redis://HOST:PORT/DB",
+              help="Persistent index of the documents seen so far: an SQLite file (created if missing) "
+                   "or a Redis index shared by several workers, e.g. redis://localhost:6379/0?prefix=news.")
+@input_options
+@click.option("--threshold", type=click.FloatRange(0, 1, min_open=True), default=0.8,
+              help="Exact similarity (from the shingles) at or above which a document is a duplicate "
+                   "(lower: drops more rewritten copies, and more that only look alike).")
+@click.option("--mode", type=click.Choice(["whole", "containment"]), default="whole",
+              help="whole: Jaccard of whole documents; containment: share of the new document found in an "
+                   "earlier one, so a short piece cut from a long article counts.")
+@click.option("--mark", is_flag=True, default=False,
+              help="Write every document with its verdict (adds duplicate_of and score) instead of the new ones only.")
+@click.option("--batch-size", type=click.IntRange(1, 100_000), default=256,
+              help="Documents decided together; output is flushed after each batch (1: answer every line at once).")
+@click.option("--commit-every", type=click.IntRange(1, 10_000_000), default=4096,
+              help="Commit new documents to the index every N, always after their output was flushed.")
+@click.option("--num-perm", type=click.IntRange(16, 1024), default=None,
+              help="[index creation] MinHash permutations  [default: 128]")
+@click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=None,
+              help="[index creation] MinHash seed  [default: 1]")
+@click.option("--shingle-size", type=click.IntRange(1, 16), default=None,
+              help="[index creation] Words per shingle  [default: 5]")
+@click.option("--lsh-threshold", type=click.FloatRange(0.05, 1), default=None,
+              help="[index creation] Lowest --threshold the index can serve  [default: 0.5]")
+@click.option("--anchor-window", type=click.IntRange(0, 1000), default=None,
+              help="[index creation] Containment anchors: one per N shingles; 0: none, a smaller and faster "
+                   "index for --mode whole only  [default: 12]")
+@click.option("--no-create", is_flag=True, default=False, help="Fail instead of creating a missing index.")
+@click.option("-q", "--quiet", is_flag=True, default=False, help="No counts or warnings on stderr.")
+def filter_command(inputs: tuple[str, ...], index_target: str, **kw: Any) -> None:
+    """Drop documents seen before: write the new ones to stdout and remember them in the index.
+
+    Reads JSONL (also .jsonl.gz, CSV, or a folder of .txt files) from INPUT
+    files or stdin, writes the records of the documents that are not
+    near-duplicates of anything in the index (or earlier in the input) to
+    stdout, then adds them to the index; counts go to stderr. Output is
+    flushed before the index records a document, so after a crash, running
+    the same input again loses nothing (a few records may come out twice,
+    same id). An id already in the index is the same document seen before:
+    a second run of the same input writes nothing.
+
+    \b
+    Examples:
+      overlap filter --index seen.db today.jsonl > new.jsonl
+      zcat feed.jsonl.gz | overlap filter --index redis://db1:6379/0 --mode containment
+      overlap filter --index seen.db --mark --id-field newid --text-field body reuters.jsonl.gz
+    """
+    from .dedup import FilterStats, filter_documents
+    from .index import open_index
+    from .ingest import document_to_record, iter_jsonl
+
+    fields = _field_map(kw)
+    quiet, mark = kw["quiet"], kw["mark"]
+    creation = {k: kw[k] for k in ("num_perm", "seed", "shingle_size", "lsh_threshold", "anchor_window")
+                if kw[k] is not None}
+    out = sys.stdout.buffer
+    warn, printed = _warning_printer(quiet)
+    ingest_stats = IngestStats()
+    stats = FilterStats()
+
+    def emit(doc: Any, decision: Any) -> None:
+        if not (mark or decision.is_new):
+            return
+        rec = document_to_record(doc, fields)
+        if mark:
+            rec["duplicate_of"] = decision.duplicate_of
+            rec["score"] = round(decision.score, 6)
+        out.write(json.dumps(rec, ensure_ascii=False).encode("utf-8") + b"\n")
+
+    def skip(doc: Any, reason: str) -> None:
+        warn(f"{doc.origin or doc.id}: skipped: {reason}")
+
+    def with_ids(docs: Any) -> Any:
+        # ingest names a record without an id after its file and line; a
+        # persistent index must not remember "<stdin>:5" (tomorrow's line 5
+        # would look already seen), so such records are counted bad and skipped.
+        for doc in docs:
+            if _fallback_named(doc):
+                ingest_stats.bad_records += 1
+                warn(f"{doc.origin}: no {fields.id!r} field: the filter needs ids to remember documents; skipped")
+                continue
+            yield doc
+
+    try:
+        with open_index(index_target, create=not kw["no_create"], settings=creation or None) as idx:
+            if not inputs or list(inputs) == ["-"]:
+                stdin = sys.stdin.buffer
+                if kw["fmt"] in (None, "jsonl") and kw["meta"] is None:  # answer lines as they arrive
+                    docs = iter_jsonl(stdin, "<stdin>", fields, kw["on_bad_record"], ingest_stats, warn)
+                else:
+                    docs = read_documents(["-"], fmt=kw["fmt"], fields=fields, meta=kw["meta"],
+                                          on_error=kw["on_bad_record"], stats=ingest_stats, on_warning=warn,
+                                          stdin=stdin)
+            else:
+                docs = read_documents(list(inputs), fmt=kw["fmt"], fields=fields, meta=kw["meta"],
+                                      on_error=kw["on_bad_record"], stats=ingest_stats, on_warning=warn)
+            filter_documents(with_ids(docs), idx, emit, flush=out.flush, threshold=kw["threshold"], mode=kw["mode"],
+                             batch_size=kw["batch_size"], commit_every=kw["commit_every"], on_skip=skip,
+                             stats=stats)
+    except OverlapError as exc:
+        _fail(str(exc))
+    except BrokenPipeError:
+        # the reader went away; what it did not get was not committed
+        sys.stderr.write("overlap: output closed early\n")
+        sys.exit(EXIT_ERROR)
+    except KeyboardInterrupt:
+        click.echo("overlap: interrupted", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    if not quiet:
+        if printed[0] > _MAX_PRINTED_WARNINGS:
+            click.echo(f"overlap: {printed[0] - _MAX_PRINTED_WARNINGS} more warnings not shown", err=True)
+        click.echo(f"overlap filter: {stats.summary()}, {ingest_stats.bad_records} bad records", err=True)
+
+
+def _fallback_named(doc: Any) -> bool:
+    """Whether ingest named this record ``<file>:<line>`` because it had no id."""
+    origin = doc.origin or ""
+    path, sep, line = origin.rpartition(":")
+    return bool(sep) and line.isdigit() and doc.id == f"{os.path.basename(path) or path}:{line}"
