@@ -30,7 +30,7 @@ from . import __version__
 from .errors import OverlapError
 from .ingest import FORMATS, FieldMap, IngestStats, read_documents
 from .graph import GRAPH_FORMATS
-from .params import BoilerplateParams, DuplicateParams, MinHashParams, Params, ShingleParams
+from .params import BoilerplateParams, DuplicateParams, MinHashParams, Params, PassageParams, ShingleParams
 
 EXIT_ERROR = 1
 EXIT_DUPLICATES_FOUND = 3
@@ -171,6 +171,8 @@ def main() -> None:
 @click.option("--boilerplate-min-share", type=click.FloatRange(0, 1), default=BoilerplateParams.min_share,
               help="...and in at least this share of the source's documents (large sources keep chance repeats).")
 @click.option("--no-boilerplate", is_flag=True, default=False, help="Do not recognise boilerplate.")
+@click.option("--no-passages", is_flag=True, default=False,
+              help="Skip the shared-passage stage (kind 'reuse'): whole-document duplicates only, much faster on large corpora.")
 @click.option("--timings", is_flag=True, default=False,
               help="Write stage timings into summary.json (the files are then no longer byte-identical across runs).")
 @click.option("--fail-on-duplicates", is_flag=True, default=False,
@@ -201,6 +203,7 @@ def scan(inputs: tuple[str, ...], output: str, **kw: Any) -> None:
             duplicates=DuplicateParams(kw["threshold"], kw["min_words"]),
             boilerplate=BoilerplateParams(not kw["no_boilerplate"], kw["boilerplate_min_docs"],
                                           kw["boilerplate_max_words"], kw["boilerplate_min_share"]),
+            passages=PassageParams(enabled=not kw["no_passages"]),
         )
     except OverlapError as exc:
         raise click.UsageError(str(exc)) from None
@@ -230,6 +233,115 @@ def scan(inputs: tuple[str, ...], output: str, **kw: Any) -> None:
     if kw["fail_on_duplicates"] and found:
         sys.exit(EXIT_DUPLICATES_FOUND)
 
+
+def _passage_record(m: Any, text_a: str | None = None, text_b: str | None = None) -> dict[str, Any]:
+    """A reuse match as one JSON object: ``kind``, ``score``, ``a``/``b`` with doc, start, end, text."""
+    out: dict[str, Any] = {"kind": m.kind, "score": m.score}
+    for name, side, text in (("a", m.a, text_a), ("b", m.b, text_b)):
+        rec: dict[str, Any] = {"doc": side.doc, "start": side.span.start, "end": side.span.end}
+        if text is not None:
+            rec["text"] = text[side.span.start : side.span.end]
+        out[name] = rec
+    out["a_in_b"] = m.a_in_b
+    out["b_in_a"] = m.b_in_a
+    out.update(m.details)
+    return out
+
+
+def _excerpt(text: str, limit: int = 600) -> str:
+    import textwrap
+
+    flat = " ".join("".join(ch if ch.isprintable() or ch.isspace() else " " for ch in text).split())
+    if len(flat) > limit:
+        flat = flat[: limit // 2] + " [...] " + flat[-limit // 2 :]
+    return textwrap.fill(flat, width=96, initial_indent="    ", subsequent_indent="    ")
+
+
+@main.command()
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False), metavar="[A B]")
+@click.option("--pairs", "pairs_file", type=click.Path(dir_okay=False), default=None,
+              help="File with one pair of paths per line, e.g. 'wire/1.txt local/7.txt'; writes JSON lines.")
+@click.option("--root", type=click.Path(file_okay=False), default=None,
+              help="Directory the paths in --pairs are relative to (default: the current directory).")
+@click.option("--workers", type=click.IntRange(1, 64), default=1,
+              help="Processes for --pairs; the output order stays the same.")
+@click.option("--min-chars", type=click.IntRange(1, 1_000_000), default=PassageParams.min_chars,
+              help="Shortest passage reported, in characters on both sides (lower: short shared quotes too).")
+@click.option("--seed-similarity", type=click.FloatRange(0, 1), default=PassageParams.seed_cosine,
+              help="Sentence similarity that starts a passage (lower: more rewording found, more chance matches).")
+@click.option("--json", "as_json", is_flag=True, default=False, help="JSON lines instead of text, for A B.")
+def compare(files: tuple[str, ...], pairs_file: str | None, root: str | None, workers: int, min_chars: int,
+            seed_similarity: float, as_json: bool) -> None:
+    """Shared passages of two texts, with exact character offsets in both.
+
+    \b
+    Examples:
+      overlap compare wire.txt local.txt
+      overlap compare --pairs pairs.txt --root corpus/ --workers 2 > passages.jsonl
+
+    With --pairs, each output line is one shared passage: {"kind": "reuse", "score", "a": {"doc", "start",
+    "end", "text"}, "b": {...}, "a_in_b", "b_in_a", "ratio", "mode"}; doc is the path as written in the file,
+    a_in_b the share of a's characters the passage covers. Pairs sharing nothing write no line. A pair
+    that cannot be read is reported on stderr as FILE:LINE and the run goes on, ending with exit 1.
+    """
+    from .align import compare_texts
+    from .passages import compare_pairs, read_text
+
+    try:
+        params = PassageParams(min_chars=min_chars, seed_cosine=seed_similarity, seed_dice=seed_similarity)
+    except OverlapError as exc:
+        raise click.UsageError(str(exc)) from None
+    if pairs_file is not None:
+        if files:
+            raise click.UsageError("give either two files or --pairs, not both")
+        failed = False
+        try:
+            for result in compare_pairs(pairs_file, params, root=root, workers=workers):
+                if result.error is not None:
+                    click.echo(f"overlap: error: {result.error}", err=True)
+                    failed = True
+                    continue
+                if not result.matches:
+                    continue
+                text_a = read_text(Path(root or ".") / result.a)
+                text_b = read_text(Path(root or ".") / result.b)
+                lines = [json.dumps(_passage_record(m, text_a, text_b), ensure_ascii=False) for m in result.matches]
+                click.echo("\n".join(lines))
+        except OverlapError as exc:
+            _fail(str(exc))
+        except KeyboardInterrupt:
+            click.echo("overlap: interrupted", err=True)
+            sys.exit(EXIT_INTERRUPTED)
+        if failed:
+            sys.exit(EXIT_ERROR)
+        return
+    if len(files) != 2:
+        raise click.UsageError("give two files to compare, or --pairs FILE")
+    texts = []
+    for path in files:
+        try:
+            texts.append(read_text(path))
+        except UnicodeDecodeError:
+            _fail(f"{path}: not UTF-8 text")
+        except OSError as exc:
+            _fail(f"{path}: {exc.strerror or exc}")
+    text_a, text_b = texts
+    matches = compare_texts(text_a, text_b, params, a_id=files[0], b_id=files[1])
+    if as_json:
+        for m in matches:
+            click.echo(json.dumps(_passage_record(m, text_a, text_b), ensure_ascii=False))
+        return
+    if not matches:
+        click.echo(f"No shared passages between {files[0]} and {files[1]}.")
+        return
+    click.echo(f"{len(matches)} shared passage(s) between {files[0]} (A) and {files[1]} (B):")
+    for k, m in enumerate(matches, 1):
+        click.echo("")
+        click.echo(f"[{k}] score {m.score:.2f}, word alignment {m.details.get('ratio', 0):.2f}, {m.details.get('mode', 'copy')}")
+        click.echo(f"  A {m.a.span.start}-{m.a.span.end} ({m.a_in_b:.0%} of A)")
+        click.echo(_excerpt(text_a[m.a.span.start : m.a.span.end]))
+        click.echo(f"  B {m.b.span.start}-{m.b.span.end} ({m.b_in_a:.0%} of B)")
+        click.echo(_excerpt(text_b[m.b.span.start : m.b.span.end]))
 
 @main.command()
 @click.argument("scan_dir", type=click.Path(file_okay=False))

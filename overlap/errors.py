@@ -23,6 +23,9 @@ class InputError(OverlapError):
         where = f"{path}:{line}" if line is not None else path
         super().__init__(f"{where}: {message}")
 
+    def __reduce__(self):  # survive pickling across worker processes
+        return (type(self), (self.path, self.line, self.message))
+
 
 class ConfigError(OverlapError):
     """Parameters that cannot work together, or a bad configuration file."""

@@ -6,7 +6,9 @@
 3. shingles without boilerplate -> exact-copy groups -> MinHash signatures
    in numpy batches -> datasketch LSH;
 4. candidate pairs -> exact verification -> duplicate links;
-5. star clusters around the earliest publication.
+5. star clusters around the earliest publication;
+6. shared passages (:mod:`overlap.passages`) between documents that are not
+   whole duplicates of each other, boilerplate excluded.
 
 Each stage records its counts, and its wall time, in the result.
 """
@@ -28,6 +30,7 @@ from .candidates import CandidateIndex
 from .cluster import star_clusters
 from .model import Boilerplate, Cluster, Document, Match, MatchSide, Skipped, Span
 from .params import Params
+from .passages import reuse_matches
 from .shingle import fold32, shingle_hashes, word_hashes
 from .signatures import SCHEME, Signer
 from .store import SpillStore
@@ -408,6 +411,31 @@ def _scan(
     counts["clusters"] = len(clusters)
     counts["documents_in_clusters"] = sum(len(c.members) for c in clusters)
     timings["cluster"] = time.perf_counter() - t0
+
+    # 6. shared passages between documents that are not already whole duplicates of each other
+    if params.passages.enabled:
+        t0 = time.perf_counter()
+        leader_of = {i: lead for lead, group in group_of.items() for i in group}
+
+        def explained(i: int, j: int) -> bool:
+            li, lj = leader_of.get(i, i), leader_of.get(j, j)
+            return li == lj or lj in links.get(li, {})
+
+        def text_of(i: int) -> str:
+            return store.get_text(text_keys[records[i].id])
+
+        def ignore_of(i: int) -> list[Span]:
+            refs = dropped_spans.get(records[i].id)
+            return unit_spans(text_of(i), refs) if refs else []
+
+        reuse = reuse_matches(
+            len(records), text_of, lambda i: records[i].id, params.passages,
+            ignore_of=ignore_of, skip=explained,
+            progress=lambda done, total: notify("passages", done, total) if done % 1000 == 0 else None,
+        )
+        matches.extend(reuse)
+        counts["reuse_matches"] = len(reuse)
+        timings["passages"] = time.perf_counter() - t0
     b, r = index.bands
 
     return ScanResult(

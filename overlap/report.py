@@ -152,6 +152,7 @@ def render_markdown(result: ScanResult, *, limit: int = 50, extra: Mapping[str, 
         f"| duplicate clusters | {c.get('clusters', 0)} |",
         f"| documents in clusters | {c.get('documents_in_clusters', 0)} |",
         f"| duplicate matches | {c.get('duplicate_matches', 0)} |",
+        f"| shared passages (reuse) | {c.get('reuse_matches', 0)} |",
         f"| exact copies | {c.get('exact_copies', 0)} |",
         f"| LSH candidate pairs / verified | {c.get('candidate_pairs', 0)} / {c.get('verified_pairs', 0)} |",
         f"| boilerplate lines | {c.get('boilerplate_lines', 0)} |",
@@ -195,6 +196,22 @@ def render_markdown(result: ScanResult, *, limit: int = 50, extra: Mapping[str, 
             out += [f"*{len(result.matches) - limit} more matches in `matches.jsonl`.*", ""]
     else:
         out += ["No matches.", ""]
+
+    reuse = [m for m in result.matches if m.kind == "reuse"]
+    if reuse:
+        out += ["## Shared passages", ""]
+        out += ["| a | b | score |", "|---|---|---:|"]
+        for m in sorted(reuse, key=lambda m: -m.score)[:limit]:
+            cells = []
+            for side, share in ((m.a, m.a_in_b), (m.b, m.b_in_a)):
+                where = f"`{_md_cell(side.doc)}` {side.span.start}-{side.span.end}"
+                if share is not None:
+                    where += f" ({share:.0%} of it)"
+                cells.append(f"{where}<br>{_md_cell(_clip(result.excerpt(side.doc, side.span)))}")
+            out.append(f"| {cells[0]} | {cells[1]} | {m.score:.2f} |")
+        out.append("")
+        if len(reuse) > limit:
+            out += [f"*{len(reuse) - limit} more shared passages in `matches.jsonl`.*", ""]
 
     out += ["## Boilerplate", ""]
     if result.boilerplate:

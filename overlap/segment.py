@@ -32,7 +32,7 @@ _ABBREVIATIONS = frozenset(
 
 # Candidate sentence ends: terminal punctuation, optional closers, then white space.
 _END = re.compile(r"""[.?!]+["'\u201d\u2019)\]]*(?=\s+|$)""")
-_NEXT_START = re.compile(r"""\s*(?:["'\u201c\u2018(\[\-\u2014\u2013]|\w)""")
+_NEXT_START = re.compile(r"""[\s\x00-\x1f\x7f-\x9f]*(?:["'\u201c\u2018(\[\-\u2014\u2013]|\w)""")
 
 
 def lines(text: str) -> Iterator[Span]:

@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from typing import Iterator
 
 from overlap.model import Document, Match, MatchSide, Span
+from overlap.params import Params
 from overlap.pipeline import ScanResult, scan
 
 WIRE = (
@@ -74,6 +75,7 @@ def extra_matches() -> list[Match]:
 @contextmanager
 def scenario() -> Iterator[ScanResult]:
     """The scenario scanned, with the hand-made matches appended to the duplicates the scan found."""
-    with scan(DOCS) as result:
+    # the passage stage is off: the scenario's reuse matches are the hand-made ones below
+    with scan(DOCS, Params().with_(passages={"enabled": False})) as result:
         result.matches.extend(extra_matches())
         yield result

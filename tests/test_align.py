@@ -1,0 +1,181 @@
+"""Shared passages come back once, at the copied text, in original offsets."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from _textgen import edit, sentences
+from overlap.align import align, compare_texts, prepare, stem
+from overlap.params import PassageParams
+
+
+def _doc_with_copy(rng: random.Random, copied: list[str], before: int, after: int, sep: str = " ") -> tuple[str, int, int]:
+    """A text of unrelated sentences with ``copied`` inserted; returns text and the copy's span."""
+    head = sep.join(sentences(rng, before))
+    tail = sep.join(sentences(rng, after))
+    start = len(head) + (len(sep) if head else 0)
+    body = sep.join(copied)
+    text = (head + sep if head else "") + body + (sep + tail if tail else "")
+    return text, start, start + len(body)
+
+
+def _overlap(s: int, e: int, s2: int, e2: int) -> int:
+    return max(0, min(e, e2) - max(s, s2))
+
+
+def test_verbatim_copy_found_once_at_exact_offsets() -> None:
+    rng = random.Random(1)
+    src_sents = sentences(rng, 30)
+    src = " ".join(src_sents)
+    copied = src_sents[10:16]
+    c_start = len(" ".join(src_sents[:10])) + 1
+    c_end = c_start + len(" ".join(copied))
+    dst, d_start, d_end = _doc_with_copy(rng, copied, 12, 9)
+    matches = compare_texts(dst, src, a_id="dst", b_id="src")
+    assert len(matches) == 1
+    m = matches[0]
+    assert (m.a.doc, m.b.doc, m.kind) == ("dst", "src", "reuse")
+    assert (m.a.span.start, m.a.span.end) == (d_start, d_end)
+    assert (m.b.span.start, m.b.span.end) == (c_start, c_end)
+    assert dst[m.a.span.start : m.a.span.end] == src[m.b.span.start : m.b.span.end]
+    assert m.score == pytest.approx(1.0)
+    assert m.a_in_b == pytest.approx((d_end - d_start) / len(dst), abs=1e-4)
+    assert m.b_in_a == pytest.approx((c_end - c_start) / len(src), abs=1e-4)
+
+
+def test_unrelated_texts_share_nothing() -> None:
+    rng = random.Random(2)
+    a = " ".join(sentences(rng, 40))
+    b = " ".join(sentences(rng, 40))
+    assert compare_texts(a, b) == []
+
+
+def test_empty_and_tiny_texts() -> None:
+    assert compare_texts("", "") == []
+    assert compare_texts("Hello.", "Hello.") == []  # below min_chars
+    assert compare_texts("\x00\x19 \n", "text") == []
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.integers(0, 10_000),
+    start=st.integers(0, 20),
+    length=st.integers(3, 10),
+    before=st.integers(0, 15),
+    after=st.integers(0, 15),
+    rate=st.sampled_from([0.0, 0.03, 0.08]),
+    sep=st.sampled_from([" ", "\n", "\n\n", " \x19 "]),
+)
+def test_lightly_edited_copy_is_one_passage_pointing_at_the_copy(seed, start, length, before, after, rate, sep) -> None:
+    rng = random.Random(seed)
+    src_sents = sentences(rng, 30)
+    src = " ".join(src_sents)
+    copied = src_sents[start : start + length]
+    c_start = len(" ".join(src_sents[:start])) + (1 if start else 0)
+    c_end = c_start + len(" ".join(copied))
+    edited = [edit(rng, s, rate) for s in copied]
+    dst, d_start, d_end = _doc_with_copy(rng, edited, before, after, sep)
+    matches = compare_texts(dst, src)
+    assert len(matches) == 1, matches  # granularity 1, no false passages
+    m = matches[0]
+    assert 0 <= m.a.span.start < m.a.span.end <= len(dst)
+    assert 0 <= m.b.span.start < m.b.span.end <= len(src)
+    # the passage is the copy: most of it covered, little around it
+    assert _overlap(m.a.span.start, m.a.span.end, d_start, d_end) >= 0.9 * (d_end - d_start)
+    assert len(m.a.span) <= (d_end - d_start) * 1.05 + 2
+    assert _overlap(m.b.span.start, m.b.span.end, c_start, c_end) >= 0.9 * (c_end - c_start)
+    assert len(m.b.span) <= (c_end - c_start) * 1.05 + 2
+    assert 0.0 <= m.score <= 1.0 and 0.0 <= m.details["ratio"] <= 1.0
+
+
+def test_control_characters_do_not_shift_offsets() -> None:
+    rng = random.Random(3)
+    src_sents = sentences(rng, 20)
+    copied = src_sents[5:10]
+    noisy = [s.replace(" ", " \x19\u200b", 3) for s in copied]
+    src = "\x00" + " ".join(src_sents)
+    dst, d_start, d_end = _doc_with_copy(rng, noisy, 6, 6, "\r\n")
+    (m,) = compare_texts(dst, src)
+    assert (m.a.span.start, m.a.span.end) == (d_start, d_end)
+    c_start = src.index(copied[0])
+    assert (m.b.span.start, m.b.span.end) == (c_start, c_start + len(" ".join(copied)))
+
+
+def test_reordered_and_recased_sentences_still_match() -> None:
+    rng = random.Random(4)
+    src_sents = sentences(rng, 20)
+    copied = src_sents[4:10]
+    shuffled = copied[1:] + copied[:1]
+    recased = [s.upper() if k % 2 else s.replace(",", "") for k, s in enumerate(shuffled)]
+    dst, d_start, d_end = _doc_with_copy(rng, recased, 8, 8)
+    (m,) = compare_texts(dst, " ".join(src_sents))
+    assert _overlap(m.a.span.start, m.a.span.end, d_start, d_end) >= 0.9 * (d_end - d_start)
+
+
+def test_two_copies_are_two_passages() -> None:
+    rng = random.Random(5)
+    src_sents = sentences(rng, 40)
+    src = " ".join(src_sents)
+    first, second = src_sents[2:7], src_sents[25:30]
+    dst = " ".join(sentences(rng, 5) + first + sentences(rng, 12) + second + sentences(rng, 5))
+    matches = compare_texts(dst, src)
+    assert len(matches) == 2
+    assert [dst[m.a.span.start : m.a.span.end] for m in matches] == [" ".join(first), " ".join(second)]
+
+
+def test_summary_of_a_longer_passage() -> None:
+    rng = random.Random(6)
+    src_sents = sentences(rng, 40)
+    src = " ".join(src_sents)
+    # every fourth sentence of a long stretch, shortened: a condensed rendering
+    summary = [" ".join(s.split()[:12]) + "." for s in src_sents[8:32:4]]
+    dst, d_start, d_end = _doc_with_copy(rng, summary, 10, 10)
+    matches = compare_texts(dst, src)
+    assert len(matches) == 1
+    m = matches[0]
+    assert _overlap(m.a.span.start, m.a.span.end, d_start, d_end) >= 0.8 * (d_end - d_start)
+    assert m.details["mode"] == "summary"
+
+
+def test_repeats_inside_one_text() -> None:
+    rng = random.Random(7)
+    block = sentences(rng, 4)
+    text = " ".join(sentences(rng, 6) + block + sentences(rng, 10) + block + sentences(rng, 3))
+    p = prepare(text)
+    found = align(p, p)
+    assert len(found) == 1
+    sa, sb, _, _ = found[0]
+    assert sa.end <= sb.start
+    assert text[sa.start : sa.end] == text[sb.start : sb.end] == " ".join(block)
+
+
+def test_min_chars_filters_short_passages() -> None:
+    rng = random.Random(8)
+    src_sents = sentences(rng, 20)
+    one = src_sents[3]
+    dst = " ".join(sentences(rng, 5) + [one] + sentences(rng, 5))
+    src = " ".join(src_sents)
+    assert len(compare_texts(dst, src, PassageParams(min_chars=20))) == 1
+    assert compare_texts(dst, src, PassageParams(min_chars=len(one) + 1)) == []
+
+
+def test_boilerplate_sentences_are_ignored() -> None:
+    rng = random.Random(9)
+    shared = sentences(rng, 4)
+    a = " ".join(sentences(rng, 5) + shared)
+    b = " ".join(shared + sentences(rng, 5))
+    from overlap.model import Span
+
+    start = a.index(shared[0])
+    pa = prepare(a, ignore=[Span(start, len(a))])
+    assert align(pa, prepare(b)) == []
+    assert len(align(prepare(a), prepare(b))) == 1
+
+
+def test_stem_folds_inflections() -> None:
+    assert stem("reported") == stem("reports") == stem("reporting") == "report"
+    assert stem("gas") == "gas"

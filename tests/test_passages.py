@@ -1,0 +1,209 @@
+"""Corpus-level reuse search: LSH proposes, alignment decides, nothing quadratic."""
+
+from __future__ import annotations
+
+import itertools
+import random
+from pathlib import Path
+
+import pytest
+
+from _textgen import edit, sentences
+from overlap.align import align, prepare
+from overlap.errors import ConfigError, InputError
+from overlap.model import CandidatePair, Document, Span
+from overlap.params import Params, PassageParams
+from overlap.passages import candidate_pairs, compare_pairs, find_reuse, read_text, window_sets
+
+
+def _corpus(seed: int = 11, n: int = 24) -> tuple[list[Document], set[tuple[str, str]]]:
+    """Unrelated documents, some of which reprint an edited passage of another."""
+    rng = random.Random(seed)
+    bodies = [sentences(rng, rng.randint(8, 25)) for _ in range(n)]
+    truth = set()
+    for k in range(0, n - 1, 4):  # doc k+1 takes 4 sentences of doc k, lightly edited
+        start = rng.randint(0, len(bodies[k]) - 4)
+        copied = [edit(rng, s, 0.03) for s in bodies[k][start : start + 4]]
+        at = rng.randint(0, len(bodies[k + 1]))
+        bodies[k + 1][at:at] = copied
+        truth.add((f"d{k:02d}", f"d{k + 1:02d}"))
+    return [Document(f"d{i:02d}", " ".join(b)) for i, b in enumerate(bodies)], truth
+
+
+def test_find_reuse_finds_the_reprinted_passages_and_nothing_else() -> None:
+    docs, truth = _corpus()
+    matches = find_reuse(docs, PassageParams())
+    assert {(m.a.doc, m.b.doc) for m in matches} == truth
+    assert len(matches) == len(truth)  # one passage each: granularity 1
+    texts = {d.id: d.text for d in docs}
+    for m in matches:
+        assert m.kind == "reuse" and 0 <= m.score <= 1
+        for side in (m.a, m.b):
+            assert 0 <= side.span.start < side.span.end <= len(texts[side.doc])
+
+
+def test_lsh_candidates_are_a_subset_of_brute_force_and_recall_all_true_pairs() -> None:
+    """Oracle: align every pair; LSH must propose every pair that aligns, and far fewer pairs."""
+    docs, _ = _corpus(seed=12, n=20)
+    params = PassageParams()
+    prepared = [prepare(d.text, params) for d in docs]
+    brute = {
+        (i, j)
+        for i, j in itertools.combinations(range(len(docs)), 2)
+        if align(prepared[i], prepared[j], params)
+    }
+    proposed = {(c.a, c.b) for c, _ in candidate_pairs(prepared, params)}
+    assert brute <= proposed
+    assert len(proposed) < len(docs) * (len(docs) - 1) / 2 / 4
+
+
+def test_candidate_pairs_are_canonical_and_capped() -> None:
+    rng = random.Random(13)
+    body = " ".join(sentences(rng, 10))
+    docs = [prepare(body + " " + " ".join(sentences(rng, 3))) for _ in range(8)]
+    pairs = candidate_pairs(docs, PassageParams(max_candidates=2))
+    assert all(isinstance(p, CandidatePair) and p.a < p.b for p, _ in pairs)
+    partners: dict[int, int] = {}
+    for p, _ in pairs:
+        partners[p.a] = partners.get(p.a, 0) + 1
+        partners[p.b] = partners.get(p.b, 0) + 1
+    # each document kept at most 2 partners of its own choosing; pairs chosen by the other side add a few
+    assert len(pairs) <= 8 * 2
+
+
+def test_window_sets_cover_short_texts() -> None:
+    p = prepare("One sentence about the harbour strike in the northern port city.")
+    assert len(window_sets(p, PassageParams(window=3))) == 1
+    assert window_sets(prepare(""), PassageParams()) == []
+
+
+def test_boilerplate_spans_are_not_evidence() -> None:
+    rng = random.Random(14)
+    footer = " ".join(sentences(rng, 4))
+    a = " ".join(sentences(rng, 8)) + " " + footer
+    b = " ".join(sentences(rng, 8)) + " " + footer
+    docs = [Document("a", a), Document("b", b)]
+    assert len(find_reuse(docs)) == 1
+    ignore = {"a": [Span(a.index(footer), len(a))], "b": [Span(b.index(footer), len(b))]}
+    assert find_reuse(docs, ignore=ignore) == []
+
+
+def test_within_reports_repeats_inside_one_document() -> None:
+    rng = random.Random(15)
+    block = sentences(rng, 4)
+    text = " ".join(sentences(rng, 5) + block + sentences(rng, 12) + block)
+    docs = [Document("x", text), Document("y", " ".join(sentences(rng, 10)))]
+    assert find_reuse(docs) == []
+    (m,) = find_reuse(docs, within=True)
+    assert m.a.doc == m.b.doc == "x" and m.a.span.end <= m.b.span.start
+
+
+def test_same_input_same_output() -> None:
+    docs, _ = _corpus(seed=16)
+    assert find_reuse(docs) == find_reuse(list(docs))
+
+
+def test_params_are_validated_and_part_of_the_tree() -> None:
+    with pytest.raises(ConfigError, match="passages.seed_cosine"):
+        PassageParams(seed_cosine=1.5)
+    with pytest.raises(ConfigError, match="passages.window_step"):
+        PassageParams(window=2, window_step=3)
+    p = Params.from_dict({"passages": {"min_chars": 80}})
+    assert p.passages.min_chars == 80 and p.to_dict()["passages"]["min_chars"] == 80
+
+
+def _write_pairs(tmp_path: Path) -> tuple[Path, list[str]]:
+    rng = random.Random(17)
+    src = sentences(rng, 20)
+    (tmp_path / "src.txt").write_text(" ".join(src), encoding="utf-8")
+    names = []
+    for k in range(6):
+        body = sentences(rng, 8)
+        if k % 2 == 0:
+            body[3:3] = src[k : k + 4]
+        name = f"dst{k}.txt"
+        # \r\n line ends must survive reading: offsets count them
+        (tmp_path / name).write_bytes("\r\n".join(body).encode("utf-8"))
+        names.append(name)
+    lines = [f"{n} src.txt" for n in names]
+    lines.insert(2, "missing.txt src.txt")
+    lines.insert(4, "# a comment")
+    pairs = tmp_path / "pairs.txt"
+    pairs.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return pairs, names
+
+
+def test_compare_pairs_in_order_with_errors_and_workers(tmp_path: Path) -> None:
+    pairs, names = _write_pairs(tmp_path)
+    one = list(compare_pairs(pairs, root=tmp_path))
+    assert [r.line for r in one] == [1, 2, 3, 4, 6, 7, 8]
+    bad = [r for r in one if r.error is not None]
+    assert len(bad) == 1 and isinstance(bad[0].error, InputError)
+    assert str(bad[0].error) == f"{pairs}:3: no such file: missing.txt"
+    found = {r.a for r in one if r.matches}
+    assert found == {"dst0.txt", "dst2.txt", "dst4.txt"}
+    for r in one:
+        for m in r.matches:
+            text = read_text(tmp_path / m.a.doc)
+            assert "\r\n" in text[m.a.span.start : m.a.span.end]
+    two = list(compare_pairs(pairs, root=tmp_path, workers=2))
+    assert [(r.line, r.matches, str(r.error)) for r in two] == [(r.line, r.matches, str(r.error)) for r in one]
+
+
+def test_compare_pairs_missing_pairs_file(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="cannot read pairs file"):
+        list(compare_pairs(tmp_path / "nope.txt"))
+
+
+def test_scan_reports_reuse_lines_and_side_by_side_excerpts(tmp_path: Path) -> None:
+    from overlap.pipeline import scan
+    from overlap.report import write_scan
+
+    rng = random.Random(31)
+    wire = sentences(rng, 14)
+    local = sentences(rng, 6) + [edit(rng, s, 0.03) for s in wire[4:8]] + sentences(rng, 5)
+    docs = [
+        Document("wire", " ".join(wire), source="agency"),
+        Document("local", " ".join(local), source="gazette"),
+        Document("other", " ".join(sentences(rng, 12)), source="gazette"),
+    ]
+    with scan(docs) as result:
+        reuse = [m for m in result.matches if m.kind == "reuse"]
+        assert [(m.a.doc, m.b.doc) for m in reuse] == [("wire", "local")]
+        (m,) = reuse
+        assert result.excerpt("wire", m.a.span) == " ".join(wire[4:8])
+        assert result.counts["reuse_matches"] == 1
+        write_scan(result, tmp_path / "out")
+    lines = (tmp_path / "out" / "matches.jsonl").read_text(encoding="utf-8").splitlines()
+    import json
+
+    records = [json.loads(line) for line in lines]
+    assert [r["kind"] for r in records] == ["reuse"]
+    assert records[0]["a"]["text"] == " ".join(wire[4:8])
+    report = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
+    assert "## Shared passages" in report and "`wire`" in report and "`local`" in report
+
+
+def test_scan_does_not_repeat_duplicates_as_reuse() -> None:
+    from overlap.pipeline import scan
+
+    rng = random.Random(32)
+    body = " ".join(sentences(rng, 12))
+    docs = [Document("a", body), Document("b", body + " " + sentences(rng, 1)[0]), Document("c", " ".join(sentences(rng, 10)))]
+    with scan(docs) as result:
+        assert {m.kind for m in result.matches} == {"duplicate"}
+
+
+@pytest.mark.parametrize("window,step", [(1, 1), (2, 1), (3, 1), (3, 2), (4, 4)])
+def test_window_sets_equal_the_plain_union_of_their_units(window: int, step: int) -> None:
+    import numpy as np
+
+    rng = random.Random(window * 10 + step)
+    p = prepare(" ".join(sentences(rng, 11)))
+    params = PassageParams(window=window, window_step=step)
+    per_unit = [set(p.term[p.unit == u].tolist()) for u in range(p.size)]
+    width = min(window, p.size)
+    expected = [set().union(*per_unit[i : i + width]) for i in range(0, p.size - width + 1, step)]
+    got = window_sets(p, params)
+    assert [set(s.tolist()) for s in got] == expected
+    assert all(np.all(np.diff(s.astype(np.float64)) > 0) or len(s) < 2 for s in got)
