@@ -10,6 +10,13 @@ import time
 import uuid
 
 import pytest
+from hypothesis import settings
+
+# CI replays the same examples every run (a red CI must mean a change broke something);
+# local runs keep exploring new examples and remember failures in .hypothesis/.
+settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+if os.environ.get("CI", "").lower() == "true":
+    settings.load_profile("ci")
 
 
 def _free_port() -> int:
