@@ -38,6 +38,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))  # measure this checkout, whatever else is installed
 WORD = re.compile(r"\w+")
+DUPLICATE_TIER = ("--no-passages", "--no-paraphrase")
 
 
 def _read(path: str, id_field: str, text_field: str) -> list[tuple[str, str]]:
@@ -82,14 +83,14 @@ def child_plain(path: str, id_field: str, text_field: str, threshold: float) -> 
     return {"documents": len(docs), "seconds": seconds, "peak_mib": _peak_mib(), "candidate_pairs": len(pairs)}
 
 
-def child_overlap(path: str, id_field: str, text_field: str, out: str) -> dict:
+def child_overlap(path: str, id_field: str, text_field: str, out: str, *extra: str) -> dict:
     """``overlap scan`` through its CLI entry point, in this process."""
     from overlap.cli import main
 
     t0 = time.perf_counter()
     try:
         main.main(
-            ["scan", path, "--id-field", id_field, "--text-field", text_field, "-o", out, "-q", "--timings"],
+            ["scan", path, "--id-field", id_field, "--text-field", text_field, "-o", out, "-q", "--timings", *extra],
             standalone_mode=False,
         )
     except SystemExit as exc:  # pragma: no cover - a failed run
@@ -174,6 +175,10 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3, help="runs of each method (medians reported)")
     ap.add_argument("--plain-threshold", type=float, default=0.4, help="LSH threshold of the plain way (overlap's default LSH threshold)")
     ap.add_argument("--skip-speed", action="store_true")
+    ap.add_argument("--full-reuters", action="store_true", help="also time one Reuters scan with every tier")
+    ap.add_argument("--tier-options", default=" ".join(DUPLICATE_TIER),
+                    help="scan options for the comparison with the plain way, which finds near-duplicate "
+                         "documents only (default: the duplicate tier alone)")
     args = ap.parse_args()
     report: dict = {"machine": {"cores": os.cpu_count(), "load_before": os.getloadavg()}}
 
@@ -181,8 +186,9 @@ def main() -> None:
         reuters_out = os.path.join(tmp, "reuters")
         if not args.skip_speed:
             runs: dict[str, list[dict]] = {"overlap": [], "plain": []}
+            tier = args.tier_options.split()
             for _ in range(args.repeat):  # interleaved, so load changes hit both alike
-                runs["overlap"].append(_child(["overlap", args.reuters, "newid", "body", reuters_out]))
+                runs["overlap"].append(_child(["overlap", args.reuters, "newid", "body", reuters_out, *tier]))
                 runs["plain"].append(_child(["plain", args.reuters, "newid", "body", str(args.plain_threshold)]))
             speed = {}
             for method, rs in runs.items():
@@ -200,13 +206,18 @@ def main() -> None:
             speed["ratio_peak_memory"] = round(speed["overlap"]["peak_mib"] / speed["plain"]["peak_mib"], 2)
             report["reuters_speed"] = speed
         else:
-            _child(["overlap", args.reuters, "newid", "body", reuters_out])
+            _child(["overlap", args.reuters, "newid", "body", reuters_out, *args.tier_options.split()])
         report["reuters_quality"] = quality(args.reuters, "newid", "body", reuters_out, "reuters21578")
         report["reuters_counts"] = json.loads(Path(reuters_out, "summary.json").read_text())["counts"]
         bbc_out = os.path.join(tmp, "bbc")
-        bbc = _child(["overlap", args.bbc, "id", "text", bbc_out])
+        bbc = _child(["overlap", args.bbc, "id", "text", bbc_out])  # every tier
         report["bbc_quality"] = quality(args.bbc, "id", "text", bbc_out, "bbc_news")
-        report["bbc_seconds"] = round(bbc["seconds"], 2)
+        report["bbc_seconds_all_tiers"] = round(bbc["seconds"], 2)
+        report["bbc_stage_seconds"] = bbc["timings"]
+        if args.full_reuters:
+            full = _child(["overlap", args.reuters, "newid", "body", os.path.join(tmp, "full")])
+            report["reuters_all_tiers"] = {"seconds": round(full["seconds"], 2), "peak_mib": round(full["peak_mib"]),
+                                           "stage_seconds": full["timings"], "counts": full["counts"]}
     report["machine"]["load_after"] = os.getloadavg()
     print(json.dumps(report, indent=2))
 
