@@ -13,7 +13,7 @@ from typing import Any, Mapping
 
 from .errors import ConfigError
 
-__all__ = ["ShingleParams", "MinHashParams", "DuplicateParams", "BoilerplateParams", "Params"]
+__all__ = ["ShingleParams", "MinHashParams", "DuplicateParams", "BoilerplateParams", "ParaphraseParams", "Params"]
 
 
 def _check_range(name: str, value: float, lo: float, hi: float) -> None:
@@ -89,6 +89,47 @@ class BoilerplateParams:
 
 
 @dataclass(frozen=True)
+class ParaphraseParams:
+    """The paraphrase tier: same statement, different words (see :mod:`overlap.claims`).
+
+    ``threshold`` is the cut on the calibrated score (:mod:`overlap.paraphrase`):
+    the MRPC-fitted models put their accuracy-maximising cut near 0.46-0.49;
+    a higher cut trades recall for precision. ``lsh_threshold`` is the Jaccard
+    level where LSH over stemmed content words starts proposing pairs: 0.3
+    recalls about 95% of MRPC paraphrase pairs, lower finds more at the price
+    of many more candidates to score. ``neighbours`` adds each statement's
+    nearest embedding neighbours as candidates (only with the embedding model;
+    0 turns it off). Pairs whose ``ratio`` is at least ``verbatim`` are copies,
+    left to the reuse tier. ``min_words``/``min_content`` keep out headings and
+    fragments. ``embeddings`` false forces the lexical score.
+    """
+
+    enabled: bool = True
+    threshold: float = 0.5
+    lsh_threshold: float = 0.3
+    num_perm: int = 128
+    seed: int = 1
+    neighbours: int = 3
+    min_cosine: float = 0.6
+    verbatim: float = 0.9
+    min_words: int = 6
+    min_content: int = 4
+    same_document: bool = True
+    embeddings: bool = True
+
+    def __post_init__(self) -> None:
+        _check_range("paraphrase.threshold", self.threshold, 0.0, 1.0)
+        _check_range("paraphrase.lsh_threshold", self.lsh_threshold, 0.05, 1.0)
+        _check_range("paraphrase.num_perm", self.num_perm, 16, 1024)
+        _check_range("paraphrase.seed", self.seed, 0, 2**32 - 1)
+        _check_range("paraphrase.neighbours", self.neighbours, 0, 100)
+        _check_range("paraphrase.min_cosine", self.min_cosine, 0.0, 1.0)
+        _check_range("paraphrase.verbatim", self.verbatim, 0.0, 1.0)
+        _check_range("paraphrase.min_words", self.min_words, 1, 1000)
+        _check_range("paraphrase.min_content", self.min_content, 1, 1000)
+
+
+@dataclass(frozen=True)
 class Params:
     """All parameters of a scan."""
 
@@ -96,6 +137,7 @@ class Params:
     minhash: MinHashParams = field(default_factory=MinHashParams)
     duplicates: DuplicateParams = field(default_factory=DuplicateParams)
     boilerplate: BoilerplateParams = field(default_factory=BoilerplateParams)
+    paraphrase: ParaphraseParams = field(default_factory=ParaphraseParams)
 
     def __post_init__(self) -> None:
         if self.minhash.lsh_threshold > max(self.duplicates.threshold, 0.05) + 1e-9:
