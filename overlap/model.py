@@ -127,6 +127,7 @@ class Boilerplate:
     text: str
     source: str | None
     documents: int
+    reason: str = "repeated across documents of one source"
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,7 +27,10 @@ import unicodedata
 from array import array
 from dataclasses import dataclass
 
-__all__ = ["Normalized", "normalize", "normalize_text", "fold_char"]
+__all__ = ["Normalized", "normalize", "normalize_text", "fold_lines", "fold_char", "NORMALIZATION_VERSION"]
+
+# Bump when folding changes: persisted indexes record it and refuse a mismatch.
+NORMALIZATION_VERSION = 1
 
 _DOUBLE_QUOTES = frozenset('"\u00ab\u00bb\u201c\u201d\u201e\u201f\u2033\u2036\u275d\u275e\u301d\u301e\u301f\uff02')
 _SINGLE_QUOTES = frozenset("'`\u00b4\u2018\u2019\u201a\u201b\u2032\u2035\u2039\u203a\u275b\u275c\uff07\u02bc\u02bb")
@@ -73,6 +76,40 @@ _WS_RUN = re.compile(r" {2,}")
 # Printable ASCII whose fold is itself lower-cased (one character each):
 # everything from ! to ~ except the quotes " ' ` (and the space, which folds in runs).
 _PLAIN = re.compile(r"[!#-&(-_a-~]+")
+
+
+class _LineFoldTable(_FoldTable):
+    """The same folding, but a line feed stays a line feed (lines stay countable)."""
+
+    def __missing__(self, code: int) -> str:
+        if code == 10:
+            self[code] = "\n"
+            return "\n"
+        out = _TABLE[code]
+        self[code] = out
+        return out
+
+
+_LINE_TABLE = _LineFoldTable()
+# ASCII fast path: bytes.translate is a C loop over a 256-entry table.
+_ASCII_TABLE = bytes(10 if c == 10 else (ord(_TABLE[c]) if len(_TABLE[c]) == 1 else 0) for c in range(128))
+_ASCII_TABLE += bytes(range(128, 256))
+_ASCII_DELETE = bytes(c for c in range(128) if c != 10 and len(_TABLE[c]) == 0)
+
+
+def fold_lines(text: str) -> list[str]:
+    """The folded lines of ``text`` (split at line feeds), for word extraction.
+
+    Line ``k`` holds the same words (``\\w+``) as ``normalize_text`` of the
+    original line ``k`` (``text.split("\\n")[k]``); white space is not
+    collapsed, because word extraction does not need it. Pure-ASCII text, most
+    news, takes a fast path.
+    """
+    if text.isascii():
+        folded = text.encode("ascii").translate(_ASCII_TABLE, _ASCII_DELETE).decode("ascii")
+    else:
+        folded = text.translate(_LINE_TABLE)
+    return folded.split("\n")
 
 
 def fold_char(ch: str) -> str:

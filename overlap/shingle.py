@@ -76,8 +76,7 @@ def word_spans(normalized: str) -> list[tuple[int, int]]:
 
 def word_hashes(tokens: Iterable[str]) -> np.ndarray:
     """64-bit hashes of words, as a ``uint64`` array."""
-    cache = _CACHE
-    return np.fromiter((cache[t] for t in tokens), dtype=np.uint64)
+    return np.fromiter(map(_CACHE.__getitem__, tokens), dtype=np.uint64)
 
 
 def shingle_hashes(hashes: np.ndarray, n: int) -> np.ndarray:

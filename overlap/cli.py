@@ -1,0 +1,222 @@
+"""The ``overlap`` command line: parse options, call the library once, render.
+
+Only this module knows click, prints, or chooses exit codes:
+
+* 0: done (with ``--fail-on-duplicates``: done and nothing found);
+* 1: an error in the data or environment, printed as one line;
+* 2: a usage error (click's own);
+* 3: done, and duplicates were found, with ``--fail-on-duplicates``;
+* 130: interrupted.
+
+Options can also come from ``OVERLAP_<COMMAND>_<OPTION>`` environment
+variables and from a ``--config`` file (TOML or JSON, one table per
+command), in click's order of precedence: command line, environment,
+config file, default.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any, Callable
+
+import click
+
+from . import __version__
+from .errors import OverlapError
+from .ingest import FORMATS, FieldMap, IngestStats, read_documents
+from .params import BoilerplateParams, DuplicateParams, MinHashParams, Params, ShingleParams
+
+EXIT_ERROR = 1
+EXIT_DUPLICATES_FOUND = 3
+EXIT_INTERRUPTED = 130
+_MAX_PRINTED_WARNINGS = 20
+
+
+def _fail(message: str) -> None:
+    click.echo(f"overlap: error: {message}", err=True)
+    sys.exit(EXIT_ERROR)
+
+
+def _load_config(ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    """Load a config file into click's ``default_map`` (lowest precedence but defaults)."""
+    if not value:
+        return value
+    path = Path(value)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise click.BadParameter(f"cannot read {value}: {exc.strerror or exc}") from None
+    try:
+        if path.suffix.lower() == ".json":
+            data = json.loads(raw)
+        else:
+            import tomllib
+
+            data = tomllib.loads(raw.decode("utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise click.BadParameter(f"{value}: {exc}") from None
+    if not isinstance(data, dict):
+        raise click.BadParameter(f"{value}: expected a table of commands")
+    ctx.default_map = {
+        command: {k.replace("-", "_"): v for k, v in table.items()} if isinstance(table, dict) else table
+        for command, table in data.items()
+    }
+    return value
+
+
+class _Progress:
+    """Progress lines on stderr for long runs only (quiet for the first two seconds)."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.start = time.monotonic()
+        self.last = 0.0
+
+    def __call__(self, stage: str, done: int, total: int | None) -> None:
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        if now - self.start < 2.0 or (now - self.last < 2.0 and total != done):
+            return
+        self.last = now
+        of = f" of {total:,}" if total else ""
+        click.echo(f"overlap: {stage}: {done:,}{of} documents", err=True)
+
+
+def _warning_printer(quiet: bool) -> tuple[Callable[[str], None], list[int]]:
+    printed = [0]
+
+    def warn(message: str) -> None:
+        printed[0] += 1
+        if not quiet and printed[0] <= _MAX_PRINTED_WARNINGS:
+            click.echo(f"overlap: warning: {message}", err=True)
+
+    return warn, printed
+
+
+def input_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Options shared by every command that reads articles."""
+    options = [
+        click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
+                     help="Input format; by default from the file name (.jsonl[.gz], .csv[.gz], .txt/.md, a directory). "
+                          "stdin ('-') is JSONL unless given."),
+        click.option("--id-field", default="id", show_default=True, help="Record field holding the document id."),
+        click.option("--text-field", default="text", show_default=True, help="Record field holding the text, e.g. body."),
+        click.option("--source-field", default="source", show_default=True, help="Field naming the outlet."),
+        click.option("--title-field", default="title", show_default=True, help="Field holding the title."),
+        click.option("--date-field", default="date", show_default=True, help="Field holding the publication date."),
+        click.option("--url-field", default="url", show_default=True, help="Field holding the URL."),
+        click.option("--meta", type=click.Path(dir_okay=False), default=None,
+                     help="Sidecar CSV/JSONL keyed by id with source, date, title, url for the documents."),
+        click.option("--on-bad-record", type=click.Choice(["skip", "fail"]), default="skip", show_default=True,
+                     help="A malformed record: skip it with a warning naming file:line, or stop with exit 1."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _field_map(kw: dict[str, Any]) -> FieldMap:
+    try:
+        return FieldMap(
+            id=kw.pop("id_field"), text=kw.pop("text_field"), source=kw.pop("source_field"),
+            title=kw.pop("title_field"), date=kw.pop("date_field"), url=kw.pop("url_field"),
+        )
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+@click.group(context_settings={"auto_envvar_prefix": "OVERLAP", "help_option_names": ["-h", "--help"],
+                               "show_default": True})
+@click.version_option(__version__, prog_name="overlap")
+@click.option("--config", type=click.Path(dir_okay=False), callback=_load_config, is_eager=True, expose_value=False,
+              help="TOML or JSON file with option defaults, one table per command, e.g. [scan] threshold = 0.8")
+def main() -> None:
+    """Find where news articles share text.
+
+    \b
+    Example:
+      overlap scan seeds/ -o reports/
+      overlap scan articles.jsonl.gz --id-field newid --text-field body -o out/
+    """
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
+@click.option("-o", "--output", "output", type=click.Path(file_okay=False), default="reports", show_default=True,
+              help="Directory to write matches.jsonl, clusters.json, summary.json and report.md into.")
+@input_options
+@click.option("--shingle-size", type=click.IntRange(1, 16), default=ShingleParams.size,
+              help="Words per shingle. Smaller finds more rewritten copies and more chance overlaps.")
+@click.option("--num-perm", type=click.IntRange(16, 1024), default=MinHashParams.num_perm,
+              help="MinHash permutations: more is a closer estimate, slower.")
+@click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=MinHashParams.seed, help="MinHash seed.")
+@click.option("--threshold", type=click.FloatRange(0, 1), default=DuplicateParams.threshold,
+              help="Verified Jaccard similarity at which two documents are near-duplicates "
+                   "(lower: more recall, less precision).")
+@click.option("--lsh-threshold", type=click.FloatRange(0.05, 1), default=MinHashParams.lsh_threshold,
+              help="Where LSH starts proposing candidates; keep it below --threshold.")
+@click.option("--min-words", type=click.IntRange(1, 100_000), default=DuplicateParams.min_words,
+              help="Documents with fewer words are skipped (counted in the report).")
+@click.option("--boilerplate-min-docs", type=click.IntRange(2, 1_000_000), default=BoilerplateParams.min_docs,
+              help="A short line in this many documents of one source is boilerplate.")
+@click.option("--boilerplate-max-words", type=click.IntRange(1, 10_000), default=BoilerplateParams.max_words,
+              help="Lines longer than this are never boilerplate.")
+@click.option("--no-boilerplate", is_flag=True, default=False, help="Do not recognise boilerplate.")
+@click.option("--timings", is_flag=True, default=False,
+              help="Write stage timings into summary.json (the files are then no longer byte-identical across runs).")
+@click.option("--fail-on-duplicates", is_flag=True, default=False,
+              help=f"Exit with {EXIT_DUPLICATES_FOUND} when any duplicate is found (for pipelines).")
+@click.option("-q", "--quiet", is_flag=True, default=False, help="No summary, progress or warnings on the terminal.")
+def scan(inputs: tuple[str, ...], output: str, **kw: Any) -> None:
+    """Report near-duplicate documents in a collection of articles.
+
+    \b
+    Examples:
+      overlap scan seeds/ -o reports/
+      overlap scan reuters.jsonl.gz --id-field newid --text-field body --threshold 0.8 -o out/
+      cat articles.jsonl | overlap scan - -o out/
+    """
+    from .pipeline import scan as run_scan
+    from .report import render_terminal, write_scan
+
+    fields = _field_map(kw)
+    quiet = kw["quiet"]
+    try:
+        params = Params(
+            shingle=ShingleParams(kw["shingle_size"]),
+            minhash=MinHashParams(kw["num_perm"], kw["seed"], kw["lsh_threshold"]),
+            duplicates=DuplicateParams(kw["threshold"], kw["min_words"]),
+            boilerplate=BoilerplateParams(not kw["no_boilerplate"], kw["boilerplate_min_docs"],
+                                          kw["boilerplate_max_words"]),
+        )
+    except OverlapError as exc:
+        raise click.UsageError(str(exc)) from None
+    stats = IngestStats()
+    warn, _ = _warning_printer(quiet)
+    try:
+        documents = read_documents(list(inputs), fmt=kw["fmt"], fields=fields, meta=kw["meta"],
+                                   on_error=kw["on_bad_record"], stats=stats, on_warning=warn,
+                                   stdin=None)
+        with run_scan(documents, params, progress=_Progress(not quiet)) as result:
+            ingest = {k: v for k, v in asdict(stats).items() if k != "warnings"}
+            write_scan(result, output, timings=kw["timings"], extra={"ingest": ingest})
+            if not quiet:
+                if stats.warnings_dropped or len(stats.warnings) > _MAX_PRINTED_WARNINGS:
+                    more = len(stats.warnings) + stats.warnings_dropped - _MAX_PRINTED_WARNINGS
+                    click.echo(f"overlap: {more} more warnings not shown", err=True)
+                click.echo(render_terminal(result, output))
+            found = bool(result.matches)
+    except OverlapError as exc:
+        _fail(str(exc))
+    except OSError as exc:
+        _fail(f"cannot write {output}: {exc.strerror or exc}")
+    except KeyboardInterrupt:
+        click.echo("overlap: interrupted", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    if kw["fail_on_duplicates"] and found:
+        sys.exit(EXIT_DUPLICATES_FOUND)

@@ -1,0 +1,293 @@
+"""Render a :class:`~overlap.pipeline.ScanResult` for people and programs.
+
+Renderers are pure: result in, text out. :func:`write_scan` then writes a
+whole output directory atomically: every file is rendered into a temporary
+directory beside the target first, and only a complete set is moved into
+place (``os.replace`` per file), so an error never leaves a partial report
+and a reader never sees half a file.
+
+Output is byte-stable: no wall-clock time unless ``timings=True`` is asked
+for, stable ordering everywhere, ``sort_keys`` where key order is not
+already fixed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections import Counter
+from pathlib import Path
+from typing import Any, Iterator, Mapping
+
+from .model import Match, MatchSide
+from .pipeline import ScanResult, versions
+
+__all__ = [
+    "match_record",
+    "iter_match_lines",
+    "clusters_document",
+    "summary_document",
+    "render_markdown",
+    "render_terminal",
+    "write_scan",
+    "SCAN_FILES",
+]
+
+SCAN_FILES = ("matches.jsonl", "clusters.json", "summary.json", "report.md")
+_EXCERPT = 280
+
+
+def _dumps(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+
+
+def _side(result: ScanResult, side: MatchSide, text: str | None = None) -> dict[str, Any]:
+    doc = result.document(side.doc)
+    full = result.text(side.doc) if text is None else text
+    return {
+        "doc": side.doc,
+        "start": side.span.start,
+        "end": side.span.end,
+        "text": full[side.span.start : side.span.end],
+        "source": doc.source,
+        "date": doc.published,
+        "title": doc.title,
+    }
+
+
+def match_record(result: ScanResult, match: Match) -> dict[str, Any]:
+    """One match as the JSON object written to ``matches.jsonl``."""
+    record: dict[str, Any] = {
+        "kind": match.kind,
+        "score": match.score,
+        "a": _side(result, match.a),
+        "b": _side(result, match.b),
+    }
+    for name in ("jaccard", "a_in_b", "b_in_a"):
+        value = getattr(match, name)
+        if value is not None:
+            record[name] = value
+    if match.details:
+        record["details"] = dict(match.details)
+    return record
+
+
+def iter_match_lines(result: ScanResult) -> Iterator[str]:
+    """``matches.jsonl`` line by line (streamed: matches can be many)."""
+    for match in result.matches:
+        yield json.dumps(match_record(result, match), ensure_ascii=False) + "\n"
+
+
+def clusters_document(result: ScanResult) -> dict[str, Any]:
+    """``clusters.json``: duplicate clusters with members, representative and scores."""
+    clusters = []
+    for c in result.clusters:
+        members = []
+        for doc_id in c.members:
+            d = result.document(doc_id)
+            members.append({"doc": doc_id, "source": d.source, "date": d.published, "title": d.title})
+        clusters.append(
+            {
+                "id": c.id,
+                "representative": c.representative,
+                "size": len(c.members),
+                "members": list(c.members),
+                "member_details": members,
+                "min_jaccard": c.min_score,
+                "mean_jaccard": c.mean_score,
+            }
+        )
+    return {"count": len(clusters), "clusters": clusters}
+
+
+def summary_document(
+    result: ScanResult, *, timings: bool = False, extra: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """``summary.json``: counts per stage, parameters, versions (and timings if asked)."""
+    skipped = Counter(s.reason.split(" (")[0] for s in result.skipped)
+    doc: dict[str, Any] = {
+        "tool": "overlap",
+        "versions": versions(),
+        "parameters": result.params.to_dict(),
+        "lsh": dict(result.lsh),
+        "counts": dict(result.counts),
+        "skipped_by_reason": dict(sorted(skipped.items())),
+        "boilerplate": [
+            {"text": b.text, "source": b.source, "documents": b.documents, "reason": b.reason}
+            for b in result.boilerplate[:100]
+        ],
+    }
+    if extra:
+        doc.update(extra)
+    if timings:
+        doc["timings_seconds"] = dict(result.timings)
+    return doc
+
+
+def _clip(text: str, limit: int = _EXCERPT) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _md_cell(text: str | None) -> str:
+    if text is None:
+        return ""
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+
+def render_markdown(result: ScanResult, *, limit: int = 50, extra: Mapping[str, Any] | None = None) -> str:
+    """``report.md``: what a person reads first."""
+    c = result.counts
+    out: list[str] = ["# overlap scan report", ""]
+    out += [
+        "| | |",
+        "|---|---:|",
+        f"| documents read | {c.get('documents_read', 0)} |",
+        f"| documents scanned | {c.get('documents_scanned', 0)} |",
+        f"| documents skipped | {c.get('documents_skipped', 0)} |",
+        f"| duplicate clusters | {c.get('clusters', 0)} |",
+        f"| documents in clusters | {c.get('documents_in_clusters', 0)} |",
+        f"| duplicate matches | {c.get('duplicate_matches', 0)} |",
+        f"| exact copies | {c.get('exact_copies', 0)} |",
+        f"| LSH candidate pairs / verified | {c.get('candidate_pairs', 0)} / {c.get('verified_pairs', 0)} |",
+        f"| boilerplate lines | {c.get('boilerplate_lines', 0)} |",
+        "",
+    ]
+
+    out += ["## Duplicate clusters", ""]
+    clusters = sorted(result.clusters, key=lambda cl: (-len(cl.members), cl.id))
+    if not clusters:
+        out += ["No near-duplicate documents found.", ""]
+    for cl in clusters[:limit]:
+        rep = result.document(cl.representative)
+        out += [
+            f"### Cluster {cl.id}: {len(cl.members)} documents "
+            f"(Jaccard to representative: min {cl.min_score:.2f}, mean {cl.mean_score:.2f})",
+            "",
+            f"> {_md_cell(_clip(result.text(rep.id)))}",
+            "",
+            "| document | source | date | title |",
+            "|---|---|---|---|",
+        ]
+        for doc_id in cl.members:
+            d = result.document(doc_id)
+            mark = " (representative)" if doc_id == cl.representative else ""
+            out.append(f"| `{_md_cell(doc_id)}`{mark} | {_md_cell(d.source)} | {_md_cell(d.published)} | {_md_cell(d.title)} |")
+        out.append("")
+    if len(clusters) > limit:
+        out += [f"*{len(clusters) - limit} more clusters in `clusters.json`.*", ""]
+
+    out += ["## Top matches", ""]
+    if result.matches:
+        out += ["| kind | a | b | score | a in b | b in a |", "|---|---|---|---:|---:|---:|"]
+        for m in result.matches[:limit]:
+            a_in_b = f"{m.a_in_b:.2f}" if m.a_in_b is not None else ""
+            b_in_a = f"{m.b_in_a:.2f}" if m.b_in_a is not None else ""
+            out.append(
+                f"| {m.kind} | `{_md_cell(m.a.doc)}` | `{_md_cell(m.b.doc)}` | {m.score:.2f} | {a_in_b} | {b_in_a} |"
+            )
+        out.append("")
+        if len(result.matches) > limit:
+            out += [f"*{len(result.matches) - limit} more matches in `matches.jsonl`.*", ""]
+    else:
+        out += ["No matches.", ""]
+
+    out += ["## Boilerplate", ""]
+    if result.boilerplate:
+        out += [
+            "Lines treated as boilerplate never count as evidence of reuse.",
+            "",
+            "| documents | source | why | line |",
+            "|---:|---|---|---|",
+        ]
+        for b in result.boilerplate[:limit]:
+            out.append(
+                f"| {b.documents} | {_md_cell(b.source or '(no source)')} | {b.reason} | {_md_cell(_clip(b.text, 120))} |"
+            )
+        out.append("")
+        if len(result.boilerplate) > limit:
+            out += [f"*{len(result.boilerplate) - limit} more in `summary.json` (first 100).*", ""]
+    else:
+        out += ["No boilerplate recognised.", ""]
+
+    if result.skipped:
+        out += ["## Skipped documents", "", "| document | reason |", "|---|---|"]
+        for s in result.skipped[:limit]:
+            out.append(f"| `{_md_cell(s.doc)}` | {_md_cell(s.reason)} |")
+        out.append("")
+        if len(result.skipped) > limit:
+            out += [f"*{len(result.skipped) - limit} more skipped documents.*", ""]
+
+    if extra and extra.get("ingest"):
+        out += ["## Input", "", "```json", json.dumps(extra["ingest"], indent=2, ensure_ascii=False), "```", ""]
+    out += ["## Parameters", "", "```json", json.dumps(result.params.to_dict(), indent=2), "```", ""]
+    return "\n".join(out)
+
+
+def render_terminal(result: ScanResult, out_dir: str | None = None, *, timings: bool = True) -> str:
+    """The short summary printed after a scan."""
+    c = result.counts
+    rows = [
+        ("documents read", c.get("documents_read", 0)),
+        ("scanned", c.get("documents_scanned", 0)),
+        ("skipped", c.get("documents_skipped", 0)),
+        ("boilerplate lines", c.get("boilerplate_lines", 0)),
+        ("candidate pairs", c.get("candidate_pairs", 0)),
+        ("verified pairs", c.get("verified_pairs", 0)),
+        ("exact copies", c.get("exact_copies", 0)),
+        ("duplicate clusters", c.get("clusters", 0)),
+        ("documents in clusters", c.get("documents_in_clusters", 0)),
+        ("matches", len(result.matches)),
+    ]
+    width = max(len(k) for k, _ in rows)
+    lines = [f"{k:<{width}}  {v:>9,}" for k, v in rows]
+    if timings and result.timings:
+        total = sum(result.timings.values())
+        lines.append(f"{'time':<{width}}  {total:>8.2f}s")
+    if out_dir:
+        lines.append(f"report: {os.path.join(out_dir, 'report.md')}")
+    return "\n".join(lines)
+
+
+def write_scan(
+    result: ScanResult,
+    out_dir: str | os.PathLike[str],
+    *,
+    timings: bool = False,
+    extra: Mapping[str, Any] | None = None,
+) -> list[Path]:
+    """Write the scan's files into ``out_dir`` atomically; return their paths."""
+    target = Path(out_dir)
+    parent = target.parent if str(target.parent) else Path(".")
+    parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent))
+    try:
+        with open(tmp / "matches.jsonl", "w", encoding="utf-8", newline="\n") as f:
+            for line in iter_match_lines(result):
+                f.write(line)
+        (tmp / "clusters.json").write_text(_dumps(clusters_document(result)), encoding="utf-8")
+        (tmp / "summary.json").write_text(
+            _dumps(summary_document(result, timings=timings, extra=extra)), encoding="utf-8"
+        )
+        (tmp / "report.md").write_text(render_markdown(result, extra=extra), encoding="utf-8")
+        return _publish(tmp, target)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _publish(tmp: Path, target: Path) -> list[Path]:
+    """Move a complete temporary directory's files into ``target``."""
+    names = sorted(p.name for p in tmp.iterdir())
+    if not target.exists():
+        try:
+            os.rename(tmp, target)
+            return [target / n for n in names]
+        except OSError:
+            target.mkdir(parents=True, exist_ok=True)
+    elif not target.is_dir():
+        raise NotADirectoryError(f"{target} exists and is not a directory")
+    for name in names:
+        os.replace(tmp / name, target / name)
+    return [target / n for n in names]

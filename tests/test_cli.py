@@ -1,0 +1,111 @@
+"""The command line: exit codes, stderr lines, files written (checked through the library)."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from overlap.cli import main
+
+ROOT = Path(__file__).parent.parent
+CORPORA = Path(__file__).parent / "corpora"
+
+
+def _run(args: list[str], **kw):
+    return CliRunner().invoke(main, args, catch_exceptions=False, **kw)
+
+
+def test_scan_seeds_writes_all_files_and_prints_a_summary(tmp_path: Path) -> None:
+    out = tmp_path / "reports"
+    result = _run(["scan", str(ROOT / "seeds"), "-o", str(out)])
+    assert result.exit_code == 0, result.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["clusters.json", "matches.jsonl", "report.md", "summary.json"]
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["counts"]["documents_read"] == 5
+    assert "timings_seconds" not in summary
+    assert "documents read" in result.stdout and "report:" in result.stdout
+    assert result.stderr == ""
+
+
+def test_two_runs_are_byte_identical(tmp_path: Path) -> None:
+    src = str(CORPORA / "wire-reprint-match" / "articles.jsonl")
+    _run(["scan", src, "-o", str(tmp_path / "one"), "-q"])
+    _run(["scan", src, "-o", str(tmp_path / "two"), "-q"])
+    for name in ("matches.jsonl", "clusters.json", "summary.json", "report.md"):
+        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes()
+
+
+def test_matches_carry_offsets_text_source_and_date(tmp_path: Path) -> None:
+    src = CORPORA / "wire-reprint-match" / "articles.jsonl"
+    assert _run(["scan", str(src), "-o", str(tmp_path / "o"), "-q"]).exit_code == 0
+    (line,) = (tmp_path / "o" / "matches.jsonl").read_text().splitlines()
+    match = json.loads(line)
+    assert match["kind"] == "duplicate" and 0 <= match["score"] <= 1
+    texts = {json.loads(l)["id"]: json.loads(l)["text"] for l in src.read_text().splitlines()}
+    for side in ("a", "b"):
+        s = match[side]
+        assert texts[s["doc"]][s["start"] : s["end"]] == s["text"]
+        assert s["source"] in {"wire", "outlet-b"} and s["date"].startswith("2017-01-15")
+
+
+def test_missing_input_is_one_line_exit_1_and_no_output(tmp_path: Path) -> None:
+    result = _run(["scan", str(tmp_path / "nope.jsonl"), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 1
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith("overlap: error: ")
+    assert "nope.jsonl" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_malformed_line_is_skipped_with_file_and_line_or_fails_on_request(tmp_path: Path) -> None:
+    src = tmp_path / "in.jsonl"
+    good = json.dumps({"id": "a", "text": "word " * 20})
+    src.write_text(good + "\n{not json\n")
+    result = _run(["scan", str(src), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 0
+    assert f"{src}:2:" in result.stderr and result.stderr.startswith("overlap: warning: ")
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert summary["ingest"]["bad_records"] == 1
+    result = _run(["scan", str(src), "-o", str(tmp_path / "out2"), "--on-bad-record", "fail"])
+    assert result.exit_code == 1 and f"{src}:2:" in result.stderr
+    assert "Traceback" not in result.stderr and not (tmp_path / "out2").exists()
+
+
+def test_fail_on_duplicates_exit_code(tmp_path: Path) -> None:
+    src = str(CORPORA / "wire-reprint-match" / "articles.jsonl")
+    assert _run(["scan", src, "-o", str(tmp_path / "o"), "-q", "--fail-on-duplicates"]).exit_code == 3
+    src = str(CORPORA / "same-outlet-boilerplate-nomatch" / "articles.jsonl")
+    assert _run(["scan", src, "-o", str(tmp_path / "p"), "-q", "--fail-on-duplicates"]).exit_code == 0
+
+
+def test_bad_option_values_are_usage_errors(tmp_path: Path) -> None:
+    result = _run(["scan", str(ROOT / "seeds"), "--threshold", "1.5", "-o", str(tmp_path / "o")])
+    assert result.exit_code == 2 and "1.5" in result.stderr
+    result = _run(["scan", str(ROOT / "seeds"), "--threshold", "0.3", "--lsh-threshold", "0.6", "-o", str(tmp_path / "o")])
+    assert result.exit_code == 2 and "lsh_threshold" in result.stderr
+
+
+def test_stdin_gzip_field_names_env_and_config(tmp_path: Path) -> None:
+    recs = [{"newid": i, "body": "the same wire story about grain exports rising again this year"} for i in range(3)]
+    data = "".join(json.dumps(r) + "\n" for r in recs)
+    result = _run(["scan", "-", "--id-field", "newid", "--text-field", "body", "-o", str(tmp_path / "a"), "-q"],
+                  input=data)
+    assert result.exit_code == 0, result.stderr
+    assert json.loads((tmp_path / "a" / "clusters.json").read_text())["clusters"][0]["members"] == ["0", "1", "2"]
+    gz = tmp_path / "in.jsonl.gz"
+    with gzip.open(gz, "wt") as f:
+        f.write(data)
+    config = tmp_path / "overlap.toml"
+    config.write_text('[scan]\nid-field = "newid"\ntext_field = "body"\nthreshold = 0.9\n')
+    result = _run(["--config", str(config), "scan", str(gz), "-o", str(tmp_path / "b"), "-q"],
+                  env={"OVERLAP_SCAN_NUM_PERM": "64"})
+    assert result.exit_code == 0, result.stderr
+    params = json.loads((tmp_path / "b" / "summary.json").read_text())["parameters"]
+    assert params["duplicates"]["threshold"] == 0.9 and params["minhash"]["num_perm"] == 64
+
+
+def test_timings_only_when_asked(tmp_path: Path) -> None:
+    assert _run(["scan", str(ROOT / "seeds"), "-o", str(tmp_path / "o"), "-q", "--timings"]).exit_code == 0
+    assert "timings_seconds" in json.loads((tmp_path / "o" / "summary.json").read_text())
