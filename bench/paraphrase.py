@@ -40,6 +40,9 @@ DEFAULT_MRPC = Path("/work/shared/data/mrpc/msr_paraphrase_train.txt")
 DEFAULT_STSB = Path("/work/shared/data/stsbenchmark")
 L2 = 3.0  # ridge on the weights of standardised signals and their products
 FOLDS = 5
+MINED = 1000  # mined near-topic negatives added to the training data (see Negatives)
+RANDOM = 500  # random-pair negatives
+IDENTICAL = 200  # a sentence paired with itself, labelled paraphrase
 SEED = 20240601
 
 
@@ -80,10 +83,11 @@ def cached_vectors(embedder, texts, cache: Path | None):
     return v
 
 
-def feature_matrix(pairs, embedder=None, cache: Path | None = None) -> tuple[np.ndarray, float, float]:
+def feature_matrix(pairs, embedder=None, cache: Path | None = None):
     """Signals for every pair (columns in SIGNALS order; cosine NaN without a model).
 
-    Returns the matrix and the seconds spent on lexical and embedding work.
+    Returns the matrix, the seconds spent on lexical and embedding work, and
+    the two sides' vectors (None without a model).
     """
     t0 = time.perf_counter()
     rows = []
@@ -94,17 +98,23 @@ def feature_matrix(pairs, embedder=None, cache: Path | None = None) -> tuple[np.
     x = np.full((len(pairs), len(SIGNALS)), np.nan)
     x[:, : len(LEXICAL_SIGNALS)] = np.array(rows)
     t_emb = 0.0
+    va = vb = None
     if embedder is not None:
         t0 = time.perf_counter()
         va = cached_vectors(embedder, [a for a, _ in pairs], cache)
         vb = cached_vectors(embedder, [b for _, b in pairs], cache)
         t_emb = time.perf_counter() - t0
         x[:, -1] = np.clip((va * vb).sum(axis=1), 0.0, 1.0)
-    return x, t_lex, t_emb
+    return x, t_lex, t_emb, va, vb
 
 
-def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = L2) -> dict:
-    """Standardise, expand (signals + pairwise products), then L2 logistic regression by Newton-Raphson."""
+def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = L2, n_labelled: int | None = None) -> dict:
+    """Standardise, expand (signals + pairwise products), then L2 logistic regression by Newton-Raphson.
+
+    The first ``n_labelled`` rows are MRPC pairs, the rest mined negatives; the
+    threshold maximises accuracy on the MRPC rows only.
+    """
+    n_labelled = len(y) if n_labelled is None else n_labelled
     mean = x.mean(axis=0)
     scale = x.std(axis=0)
     scale[scale < 1e-9] = 1.0
@@ -127,7 +137,7 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = L2) -> dict:
         "weights": [float(v) for v in w[1:]],
         "mean": [float(v) for v in mean],
         "scale": [float(v) for v in scale],
-        "threshold": best_threshold(p, y),
+        "threshold": best_threshold(p[:n_labelled], y[:n_labelled]),
     }
 
 
@@ -185,14 +195,24 @@ def folds(n: int) -> np.ndarray:
     return rng.permutation(n) % FOLDS
 
 
-def cross_validate(x: np.ndarray, y: np.ndarray) -> dict:
-    """Out-of-fold scores: everything (standardisation, weights, threshold) fitted within folds."""
+def cross_validate(x: np.ndarray, y: np.ndarray, neg: "Negatives | None" = None, cols=None) -> dict:
+    """Out-of-fold scores: everything (standardisation, weights, threshold) fitted within folds.
+
+    A mined negative joins a fold's training data only if both of its
+    sentences come from that fold's training pairs (no leakage).
+    """
     fold = folds(len(y))
     p = np.zeros(len(y))
     pred = np.zeros(len(y), dtype=int)
     for k in range(FOLDS):
         train, test = fold != k, fold == k
-        model = fit_logistic(x[train], y[train])
+        xt, yt = x[train], y[train]
+        if neg is not None and len(neg.x):
+            ok = (fold[neg.owners[:, 0]] != k) & (fold[neg.owners[:, 1]] != k)
+            nx = neg.x[ok] if cols is None else neg.x[ok][:, cols]
+            xt = np.vstack([xt, nx])
+            yt = np.concatenate([yt, neg.y[ok]])
+        model = fit_logistic(xt, yt, n_labelled=int(train.sum()))
         p[test] = predict(model, x[test])
         pred[test] = (p[test] >= model["threshold"]).astype(int)
     return metrics(p, pred, y)
@@ -222,13 +242,142 @@ def columns(names) -> list[int]:
     return [SIGNALS.index(n) for n in names]
 
 
+class Negatives:
+    """Mined negatives: signals of sentence pairs taken from *different* MRPC pairs.
+
+    MRPC's pairs were selected for high lexical overlap, so a model fitted on
+    them alone has never seen a pair that merely shares a topic, and (with
+    product terms) extrapolates badly there: it scored a same-topic sentence
+    0.88 against the Patrushev quote. Each MRPC sentence's nearest sentence
+    from another pair (by embedding cosine, or by content-word LSH Jaccard
+    without the model) plus random pairs teach it what a corpus looks like.
+    A few mined pairs are real paraphrases (MRPC groups stories); that noise
+    is small (about 10% of them pass the threshold).
+    """
+
+    def __init__(self, pairs, vectors_a=None, vectors_b=None, mined: int = MINED, random_pairs: int = RANDOM):
+        n = len(pairs)
+        sents = [a for a, _ in pairs] + [b for _, b in pairs]
+        owner = np.concatenate([np.arange(n), np.arange(n)])
+        prep = [prepare(t) for t in sents]
+        rng = np.random.default_rng(SEED)
+        nearest: list[tuple[int, int]] = []
+        vecs = None
+        if vectors_a is not None:
+            vecs = np.vstack([vectors_a, vectors_b])
+            for start in range(0, 2 * n, 1024):
+                sims = vecs[start : start + 1024] @ vecs.T
+                for r in range(sims.shape[0]):
+                    sims[r, owner == owner[start + r]] = -1.0
+                for r, j in enumerate(sims.argmax(axis=1)):
+                    nearest.append((start + r, int(j)))
+        else:
+            from overlap.claims import content_candidates
+            from overlap.params import ParaphraseParams
+
+            best: dict[int, tuple[float, int]] = {}
+            for i, j in content_candidates(prep, ParaphraseParams()):
+                if owner[i] == owner[j]:
+                    continue
+                jac = len(prep[i].content & prep[j].content) / max(1, len(prep[i].content | prep[j].content))
+                for u, v in ((i, j), (j, i)):
+                    if jac > best.get(u, (-1.0, 0))[0]:
+                        best[u] = (jac, v)
+            nearest = [(u, v) for u, (_, v) in sorted(best.items())]
+        nearest = [(i, j) for i, j in nearest if sents[i] != sents[j]]
+        chosen = [nearest[k] for k in rng.permutation(len(nearest))[:mined]]
+        while len(chosen) < mined + random_pairs:
+            i, j = (int(v) for v in rng.integers(0, 2 * n, 2))
+            if owner[i] != owner[j]:
+                chosen.append((i, j))
+        # verbatim repeats are the same statement: a few self-pairs teach the model that (MRPC has none)
+        same = [(int(i), int(i)) for i in rng.permutation(2 * n)[:IDENTICAL]]
+        labels = [0] * len(chosen) + [1] * len(same)
+        chosen += same
+        rows = []
+        for i, j in chosen:
+            sig = signals(prep[i], prep[j])
+            cos = float(np.clip(vecs[i] @ vecs[j], 0.0, 1.0)) if vecs is not None else np.nan
+            rows.append([sig[f] for f in LEXICAL_SIGNALS] + [cos])
+        self.x = np.array(rows)
+        self.y = np.array(labels)
+        self.owners = np.array([[owner[i], owner[j]] for i, j in chosen])
+
+
+def plain_speed(pairs) -> float:
+    """Sentences/s of the plain rapidfuzz way (one token_sort_ratio per pair), for the ratio."""
+    from rapidfuzz import fuzz
+    from rapidfuzz.utils import default_process
+
+    t0 = time.perf_counter()
+    for a, b in pairs:
+        fuzz.token_sort_ratio(a, b, processor=default_process)
+    return 2 * len(pairs) / (time.perf_counter() - t0)
+
+
+def candidate_recall(pairs, y, vectors_a=None, vectors_b=None) -> None:
+    """Pool every MRPC sentence; which share of the paraphrase pairs does each candidate stage propose?"""
+    from overlap.claims import content_candidates, neighbour_candidates
+    from overlap.normalize import normalize_text
+    from overlap.params import ParaphraseParams
+    from overlap.shingle import fold32, shingle_set
+    from overlap.signatures import Signer
+    from datasketch import MinHashLSH
+
+    texts: dict[str, int] = {}
+    for a, b in pairs:
+        texts.setdefault(a, len(texts))
+        texts.setdefault(b, len(texts))
+    pool = list(texts)
+    wanted = {tuple(sorted((texts[a], texts[b]))) for (a, b), label in zip(pairs, y) if label == 1 and a != b}
+    prep = [prepare(t) for t in pool]
+    n_all = len(pool) * (len(pool) - 1) // 2
+    print(f"\ncandidate recall: pool of {len(pool)} distinct MRPC sentences ({n_all:,} possible pairs), "
+          f"{len(wanted)} paraphrase pairs to find")
+
+    def report(name, cands, seconds):
+        hit = len(wanted & cands)
+        print(f"  {name:<52} recall {hit / len(wanted):.3f}  candidates {len(cands):>8,}  {seconds:.1f}s")
+
+    # the plain way: word 3-gram shingles into datasketch LSH at 0.3
+    t0 = time.perf_counter()
+    signer = Signer(128, 1)
+    sets = [fold32(shingle_set(normalize_text(t), 3)) for t in pool]
+    sigs = signer.sign(sets)
+    lsh = MinHashLSH(threshold=0.3, num_perm=128)
+    for i, row in enumerate(sigs):
+        lsh.insert(i, signer.lean(row), check_duplication=False)
+    plain = set()
+    for i, row in enumerate(sigs):
+        for j in lsh.query(signer.lean(row)):
+            if j != i:
+                plain.add((min(i, j), max(i, j)))
+    report("word 3-gram shingles, LSH 0.3 (plain)", plain, time.perf_counter() - t0)
+    content = {}
+    for t in (0.3, 0.2):
+        t0 = time.perf_counter()
+        content[t] = content_candidates(prep, ParaphraseParams(lsh_threshold=t))
+        report(f"stemmed content words, LSH {t}", content[t], time.perf_counter() - t0)
+    if vectors_a is not None:
+        vec = np.zeros((len(pool), vectors_a.shape[1]), dtype=np.float32)
+        for (a, b), va, vb in zip(pairs, vectors_a, vectors_b):
+            vec[texts[a]] = va
+            vec[texts[b]] = vb
+        t0 = time.perf_counter()
+        nb = neighbour_candidates(vec, 3, 0.6)
+        report("embedding top-3 neighbours (cosine >= 0.6)", nb, time.perf_counter() - t0)
+        report("content LSH 0.3 + embedding neighbours (default)", content[0.3] | nb, 0.0)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("command", choices=["eval", "fit"])
     ap.add_argument("--mrpc", type=Path, default=DEFAULT_MRPC)
     ap.add_argument("--stsb", type=Path, default=DEFAULT_STSB)
     ap.add_argument("--no-embed", action="store_true", help="measure the lexical path only")
-    ap.add_argument("--cache", type=Path, default=None, help="folder to keep embeddings between runs (speed figures then wrong)")
+    ap.add_argument("--no-ablation", action="store_true", help="skip the per-signal ablation table")
+    ap.add_argument("--cache", type=Path, default=None,
+                    help="folder to keep embeddings between runs (the embedding speed figure is then meaningless)")
     args = ap.parse_args()
 
     from overlap.embed import embedder_status, load_embedder
@@ -236,11 +385,16 @@ def main() -> None:
     embedder = None if args.no_embed else load_embedder()
     print(f"scorer paths measured: lexical{'' if embedder is None else ' and ' + embedder_status()}")
     pairs, y = read_mrpc(args.mrpc)
-    x, t_lex, t_emb = feature_matrix(pairs, embedder, args.cache)
+    x, t_lex, t_emb, va, vb = feature_matrix(pairs, embedder, args.cache)
     n_sent = 2 * len(pairs)
     print(f"MRPC train: {len(pairs)} pairs, {int(y.sum())} paraphrases ({y.mean():.3f})")
-    print(f"speed: lexical signals {n_sent / t_lex:,.0f} sentences/s" + (
-        f"; embeddings {n_sent / t_emb:,.0f} sentences/s" if embedder is not None else ""))
+    plain = plain_speed(pairs)
+    print(f"speed: lexical signals {n_sent / t_lex:,.0f} sentences/s (plain rapidfuzz token_sort_ratio alone: "
+          f"{plain:,.0f}/s, ratio {n_sent / t_lex / plain:.2f})" + (
+        f"; embeddings {n_sent / t_emb:,.0f} sentences/s" if embedder is not None and args.cache is None else ""))
+    neg = Negatives(pairs, va, vb)
+    print(f"training pairs added: {MINED} nearest other-pair sentences and {RANDOM} random pairs (negatives), "
+          f"{IDENTICAL} sentences with themselves (positives)")
 
     lexical = list(LEXICAL_SIGNALS)
     sets = {"lexical": lexical}
@@ -249,47 +403,60 @@ def main() -> None:
 
     fitted = {}
     for name, feats in sets.items():
-        xs = x[:, columns(feats)]
-        cv = cross_validate(xs, y)
-        full = fit_logistic(xs, y)
+        cols = columns(feats)
+        xs = x[:, cols]
+        cv = cross_validate(xs, y, neg, cols)
+        full = fit_logistic(np.vstack([xs, neg.x[:, cols]]), np.concatenate([y, neg.y]), n_labelled=len(y))
         p_in = predict(full, xs)
         ins = metrics(p_in, (p_in >= full["threshold"]).astype(int), y)
+        p_neg = predict(full, neg.x[:, cols])
         print(f"\n[{name}] 5-fold CV: accuracy {cv['accuracy']:.3f}  F1 {cv['f1']:.3f}  AUC {cv['auc']:.3f}"
-              f"   (all-data fit, in-sample: acc {ins['accuracy']:.3f} AUC {ins['auc']:.3f}, threshold {full['threshold']:.3f})")
+              f"   (all-data fit, in-sample: acc {ins['accuracy']:.3f} AUC {ins['auc']:.3f}, "
+              f"threshold {full['threshold']:.3f}; mined negatives above it: {np.mean(p_neg[:MINED] >= full['threshold']):.3f}, "
+              f"random pairs above it: {np.mean(p_neg[MINED:MINED + RANDOM] >= full['threshold']):.3f}; "
+              f"identical pairs' mean score {p_neg[MINED + RANDOM:].mean():.3f})")
         fitted[name] = dict(features=feats, **full, cv=cv)
-        if args.command == "eval":
+        if args.command == "eval" and not args.no_ablation:
             print(f"  ablation ({name}): CV accuracy / AUC without each signal, and of the signal alone")
             print(f"  {'signal':<12} {'without acc':>11} {'without AUC':>11} {'alone acc':>9} {'alone AUC':>9}")
             for f in feats:
-                rest = [g for g in feats if g != f]
-                cw = cross_validate(x[:, columns(rest)], y)
-                ca = cross_validate(x[:, columns([f])], y)
+                rest = columns([g for g in feats if g != f])
+                cw = cross_validate(x[:, rest], y, neg, rest)
+                ca = cross_validate(x[:, columns([f])], y, neg, columns([f]))
                 print(f"  {f:<12} {cw['accuracy']:>11.3f} {cw['auc']:>11.3f} {ca['accuracy']:>9.3f} {ca['auc']:>9.3f}")
 
     if args.command == "eval" and args.stsb.exists():
         spairs, sy = read_stsb(args.stsb)
-        sx, _, _ = feature_matrix(spairs, embedder, args.cache)
+        sx, _, _, _, _ = feature_matrix(spairs, embedder, args.cache)
+        print()
         for name, model in fitted.items():
             p = predict(model, sx[:, columns(model["features"])])
             print(f"STS-B train+dev ({len(spairs)} pairs) Spearman, {name} score (fitted on MRPC): {spearman(p, sy):.3f}")
         if embedder is not None:
             print(f"STS-B Spearman, cosine alone: {spearman(sx[:, -1], sy):.3f}")
+        print(f"STS-B Spearman, rapidfuzz token_sort_ratio alone: {spearman(sx[:, SIGNALS.index('token_sort')], sy):.3f}")
+
+    if args.command == "eval":
+        candidate_recall(pairs, y, va, vb)
 
     if args.command == "fit":
+        if "embedding" not in fitted:
+            sys.exit("fit needs the embedding model installed (pip install '.[embed]') to fit both models")
         sha = hashlib.sha256(args.mrpc.read_bytes()).hexdigest()
         out = {
             "about": (
-                "Logistic regression over standardised paraphrase signals, fitted by bench/paraphrase.py fit "
-                "on MRPC train (all pairs, L2=%g on standardised weights, Newton-Raphson); threshold maximises "
-                "training accuracy; cv holds 5-fold cross-validated figures of the same procedure." % L2
+                "Logistic regression over standardised paraphrase signals and their pairwise products, "
+                f"fitted by `python bench/paraphrase.py fit` on all MRPC train pairs plus {MINED} mined "
+                f"nearest-other-pair and {RANDOM} random-pair negatives and {IDENTICAL} sentence-with-itself positives (L2={L2:g}, Newton-Raphson, numpy only); "
+                "the threshold maximises accuracy on the MRPC pairs; cv holds the 5-fold cross-validated "
+                "figures of the same procedure (negatives used only within training folds)."
             ),
-            "training_data": {"file": args.mrpc.name, "sha256": sha, "pairs": len(pairs)},
-            "models": {"lexical": fitted["lexical"]},
+            "training_data": {"file": args.mrpc.name, "sha256": sha, "pairs": len(pairs),
+                              "mined_negatives": MINED, "random_negatives": RANDOM,
+                              "identical_positives": IDENTICAL, "seed": SEED},
+            "models": {name: {k: (round(v, 6) if isinstance(v, float) else v) for k, v in m.items()}
+                       for name, m in fitted.items()},
         }
-        if "embedding" in fitted:
-            out["models"]["embedding"] = fitted["embedding"]
-        else:
-            sys.exit("fit needs the embedding model installed (pip install '.[embed]') to fit both models")
         tmp = MODEL_FILE.with_suffix(".tmp")
         tmp.write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
         tmp.replace(MODEL_FILE)

@@ -11,7 +11,8 @@ Stages, in order:
    with the embedding model, each unit's nearest neighbours by cosine.
    Candidates carry no score.
 3. **verify**: the calibrated paraphrase score of :mod:`overlap.paraphrase`;
-   pairs at or above ``params.threshold`` become ``Match(kind="paraphrase")``.
+   pairs at or above ``params.threshold`` (default: the model's cross-validated
+   cut) become ``Match(kind="paraphrase")``.
    Near-verbatim pairs (``ratio >= params.verbatim``) are copies: they belong
    to the reuse tier and are skipped here (counted in ``stats``).
 4. **claim clusters**: connected statements, ordered by date where known.
@@ -125,6 +126,8 @@ def find_paraphrases(
     if scorer is None:
         scorer = load_scorer(lexical_only=not params.embeddings)
     st["path"] = scorer.path
+    cut = scorer.threshold if params.threshold is None else params.threshold
+    st["threshold"] = round(cut, 4)
     if not params.enabled:
         st.update(statements=0, candidates=0, verbatim_skipped=0, matches=0, clusters=0)
         return [], []
@@ -164,7 +167,7 @@ def find_paraphrases(
                 sig["cosine"] = float(min(1.0, max(0.0, float(vectors[i] @ vectors[j]))))
         scores = scorer.combine_matrix(np.array([[s[f] for f in scorer.features] for s in sigs]))
         for (i, j), sig, score in zip(cand, sigs, scores):
-            if score < params.threshold:
+            if score < cut:
                 continue
             if sig["ratio"] >= params.verbatim:
                 verbatim += 1

@@ -220,3 +220,48 @@ def scan(inputs: tuple[str, ...], output: str, **kw: Any) -> None:
         sys.exit(EXIT_INTERRUPTED)
     if kw["fail_on_duplicates"] and found:
         sys.exit(EXIT_DUPLICATES_FOUND)
+
+
+@main.command()
+@click.argument("file", type=click.File("rb", lazy=False), metavar="FILE|-")
+@click.option("--threshold", type=click.FloatRange(0, 1), default=None,
+              help="Score at which a pair counts as a paraphrase; by default the model's cross-validated cut "
+                   "(printed in each line as \"threshold\").")
+@click.option("--lexical", is_flag=True, default=False,
+              help="Use the lexical model even if the embedding model (overlap[embed]) is installed.")
+@click.option("--on-bad-line", type=click.Choice(["skip", "fail"]), default="skip", show_default=True,
+              help="A malformed line: write {\"error\": ..., \"line\": N} in its place and warn naming file:line, "
+                   "or stop there with exit 1.")
+def score(file: Any, threshold: float | None, lexical: bool, on_bad_line: str) -> None:
+    """Score sentence pairs for paraphrase: one JSON line out per JSON line in.
+
+    Each input line is {"a": text, "b": text}; each output line has "score" (0-1),
+    "paraphrase" (score >= threshold), "threshold", "containment" (share of the
+    shorter side's content words in the other: MRPC-style scores penalise a
+    sentence that adds to the other; in news that is often still the same claim),
+    "signals" and "model" (which scorer: embedding or lexical, and why). Blank lines
+    are ignored.
+
+    \b
+    Example:
+      echo '{"a": "Russia is ready to talk.", "b": "Moscow says it is open to dialogue."}' | overlap score -
+    """
+    from .errors import InputError
+    from .paraphrase import load_scorer, score_lines
+
+    name = "<stdin>" if getattr(file, "name", "-") in ("<stdin>", "-") else file.name
+    try:
+        scorer = load_scorer(lexical_only=lexical)
+        for item in score_lines(file, name, scorer, threshold):
+            if isinstance(item, InputError):
+                if on_bad_line == "fail":
+                    _fail(str(item))
+                click.echo(f"overlap: warning: {item}", err=True)
+                click.echo(json.dumps({"error": item.message, "line": item.line}))
+            else:
+                click.echo(json.dumps(item, ensure_ascii=False))
+    except OverlapError as exc:
+        _fail(str(exc))
+    except KeyboardInterrupt:
+        click.echo("overlap: interrupted", err=True)
+        sys.exit(EXIT_INTERRUPTED)

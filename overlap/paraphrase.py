@@ -47,6 +47,7 @@ from typing import Iterable, Iterator, Sequence
 import numpy as np
 from rapidfuzz import fuzz
 
+from .errors import InputError
 from .normalize import normalize_text
 
 __all__ = [
@@ -59,6 +60,7 @@ __all__ = [
     "PairScore",
     "load_scorer",
     "expand",
+    "score_lines",
 ]
 
 LEXICAL_SIGNALS = (
@@ -280,3 +282,71 @@ def load_scorer(lexical_only: bool = False) -> Scorer:
     if load_embedder() is not None:
         return scorer_from_dict(models["embedding"], embedder_status())
     return scorer_from_dict(models["lexical"], embedder_status())
+
+
+def _parse_line(raw: str | bytes, source: str, lineno: int) -> tuple[str, str] | InputError:
+    if isinstance(raw, bytes):
+        try:
+            raw = raw.decode("utf-8-sig" if lineno == 1 else "utf-8")
+        except UnicodeDecodeError as exc:
+            return InputError(source, lineno, f"not UTF-8 text ({exc.reason} at byte {exc.start} of the line)")
+    try:
+        obj = json.loads(raw)
+    except ValueError as exc:
+        return InputError(source, lineno, f"invalid JSON: {exc.msg} (column {exc.colno})")
+    if not isinstance(obj, dict):
+        return InputError(source, lineno, 'expected a JSON object like {"a": "...", "b": "..."}')
+    missing = [k for k in ("a", "b") if k not in obj]
+    if missing:
+        return InputError(source, lineno, f"missing field(s) {', '.join(repr(k) for k in missing)}: expected \"a\" and \"b\" texts")
+    bad = [k for k in ("a", "b") if not isinstance(obj[k], str)]
+    if bad:
+        return InputError(source, lineno, f"field(s) {', '.join(repr(k) for k in bad)} must be strings")
+    return obj["a"], obj["b"]
+
+
+def score_lines(
+    lines: Iterable[str | bytes], source: str, scorer: Scorer, threshold: float | None = None, batch: int = 64
+) -> Iterator[dict | InputError]:
+    """What ``overlap score`` computes: one result per non-blank JSON line, in order.
+
+    Each line (``str``, or ``bytes`` decoded as UTF-8 here so that a bad
+    encoding is an error of that line) is ``{"a": text, "b": text}``. A good line gives a dict
+    ``{"score", "paraphrase", "threshold", "containment", "signals", "model"}``;
+    a bad line gives (not raises) an :class:`InputError` naming ``source:line``,
+    so the caller chooses between skipping and stopping. Blank lines are
+    ignored. ``threshold`` overrides the model's cross-validated cut.
+
+    >>> s = load_scorer(lexical_only=True)
+    >>> out = list(score_lines(['{"a": "The cat sat.", "b": "The cat sat."}', '[1]'], "in.jsonl", s))
+    >>> out[0]["paraphrase"], str(out[1])
+    (True, 'in.jsonl:2: expected a JSON object like {"a": "...", "b": "..."}')
+    """
+    cut = scorer.threshold if threshold is None else threshold
+    pending: list[tuple[str, str] | InputError] = []
+
+    def flush() -> Iterator[dict | InputError]:
+        pairs = [p for p in pending if not isinstance(p, InputError)]
+        scored = iter(scorer.score_pairs(pairs, batch=max(1, len(pairs))))
+        for item in pending:
+            if isinstance(item, InputError):
+                yield item
+                continue
+            r = next(scored)
+            yield {
+                "score": round(r.score, 4),
+                "paraphrase": bool(r.score >= cut),
+                "threshold": round(cut, 4),
+                "containment": round(r.signals["containment"], 4),
+                "signals": {k: round(v, 4) for k, v in r.signals.items()},
+                "model": r.path,
+            }
+        pending.clear()
+
+    for lineno, raw in enumerate(lines, start=1):
+        if not raw.strip():
+            continue
+        pending.append(_parse_line(raw, source, lineno))
+        if len(pending) >= batch:
+            yield from flush()
+    yield from flush()

@@ -33,7 +33,8 @@ _SPEECH = (
     r"concluded|admitted|acknowledged|commented|recalled|reiterated|urged|vowed)"
 )
 # A name: one to four capitalised words (allowing hyphens and initials), e.g. "Dmitry Peskov", "Putin".
-_NAME = r"(?:[A-Z][\w\u2019'.-]*(?:\s+(?:[A-Z][\w\u2019'.-]*|de|van|von|al|bin)){0,3})"
+_NAME_WORD = r"(?:[A-Z]\.|[A-Z][\w\u2019'-]*)"
+_NAME = rf"(?:{_NAME_WORD}(?:\s+(?:{_NAME_WORD}|de|van|von|al|bin)){{0,3}})"
 # pronouns and role nouns that refer back to the last named speaker
 _PRONOUN = (
     r"(?:he|she|He|She|(?:the|The)\s+(?:[\w-]+\s+){0,2}?(?:spokesman|spokeswoman|spokesperson|official|"
@@ -46,6 +47,7 @@ _TITLE_WORDS = frozenset(
     General Major-General Lieutenant-General Colonel Chairman Chief Deputy Ambassador Senator
     Kremlin Security Council State Department Ministry Russian American Mr Mrs Ms Dr The A Sen Gen
     Vice Former Acting Major Lieutenant Admiral Governor Mayor Representative Rep Envoy Director
+    Monday Tuesday Wednesday Thursday Friday Saturday Sunday Today Yesterday
     """.split()
 )
 
