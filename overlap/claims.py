@@ -194,8 +194,6 @@ def _match(a: Passage, b: Passage, pa: Prepared, pb: Prepared, score: float, sig
         "b_kind": b.kind,
         "a_speaker": a.speaker,
         "b_speaker": b.speaker,
-        "a_text": a.text,
-        "b_text": b.text,
     }
     return Match(
         kind="paraphrase",

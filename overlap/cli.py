@@ -28,7 +28,7 @@ import click
 from . import __version__
 from .errors import OverlapError
 from .ingest import FORMATS, FieldMap, IngestStats, read_documents
-from .params import BoilerplateParams, DuplicateParams, MinHashParams, Params, ShingleParams
+from .params import BoilerplateParams, DuplicateParams, MinHashParams, ParaphraseParams, Params, ShingleParams
 
 EXIT_ERROR = 1
 EXIT_DUPLICATES_FOUND = 3
@@ -167,6 +167,12 @@ def main() -> None:
 @click.option("--boilerplate-max-words", type=click.IntRange(1, 10_000), default=BoilerplateParams.max_words,
               help="Lines longer than this are never boilerplate.")
 @click.option("--no-boilerplate", is_flag=True, default=False, help="Do not recognise boilerplate.")
+@click.option("--no-paraphrase", is_flag=True, default=False,
+              help="Skip the paraphrase tier (same statement in other words; the slowest stage with embeddings).")
+@click.option("--paraphrase-threshold", type=click.FloatRange(0, 1), default=None,
+              help="Paraphrase score cut; by default the model's cross-validated cut (about 0.54). Higher: more precision.")
+@click.option("--lexical-paraphrase", is_flag=True, default=False,
+              help="Score paraphrases without the embedding model even if it is installed (faster, fewer found).")
 @click.option("--timings", is_flag=True, default=False,
               help="Write stage timings into summary.json (the files are then no longer byte-identical across runs).")
 @click.option("--fail-on-duplicates", is_flag=True, default=False,
@@ -193,6 +199,8 @@ def scan(inputs: tuple[str, ...], output: str, **kw: Any) -> None:
             duplicates=DuplicateParams(kw["threshold"], kw["min_words"]),
             boilerplate=BoilerplateParams(not kw["no_boilerplate"], kw["boilerplate_min_docs"],
                                           kw["boilerplate_max_words"]),
+            paraphrase=ParaphraseParams(enabled=not kw["no_paraphrase"], threshold=kw["paraphrase_threshold"],
+                                        embeddings=not kw["lexical_paraphrase"]),
         )
     except OverlapError as exc:
         raise click.UsageError(str(exc)) from None

@@ -25,7 +25,8 @@ from . import __version__
 from .boilerplate import FURNITURE, WITHIN, BoilerplateCounter, BoilerplateSet, is_furniture, line_key
 from .candidates import CandidateIndex
 from .cluster import star_clusters
-from .model import Boilerplate, Cluster, Document, Match, MatchSide, Skipped, Span
+from .claims import find_paraphrases
+from .model import Boilerplate, ClaimCluster, Cluster, Document, Match, MatchSide, Skipped, Span
 from .normalize import fold_lines
 from .params import Params
 from .shingle import WORD, fold32, shingle_hashes, word_hashes
@@ -75,6 +76,8 @@ class ScanResult:
     _store: SpillStore = field(repr=False)
     _text_keys: dict[str, tuple[int, int]] = field(repr=False)
     _by_id: dict[str, DocRecord] = field(repr=False, default_factory=dict)
+    claims: list[ClaimCluster] = field(default_factory=list)
+    paraphrase: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._by_id = {d.id: d for d in self.documents}
@@ -401,6 +404,26 @@ def _scan(
     counts["clusters"] = len(clusters)
     counts["documents_in_clusters"] = sum(len(c.members) for c in clusters)
     timings["cluster"] = time.perf_counter() - t0
+
+    # paraphrase tier: same statement in other words (sentences and quotes, boilerplate excluded)
+    claims: list[ClaimCluster] = []
+    para_stats: dict[str, Any] = {}
+    if params.paraphrase.enabled:
+        t0 = time.perf_counter()
+        notify("paraphrase", 0, len(records))
+        scanned = [
+            Document(r.id, store.get_text(text_keys[r.id]), source=r.source, title=r.title, published=r.published)
+            for r in records
+            if r.id in text_keys
+        ]
+        para_matches, claims = find_paraphrases(scanned, params.paraphrase, exclude=boilerplate_spans, stats=para_stats)
+        matches.extend(para_matches)
+        counts["paraphrase_statements"] = para_stats.get("statements", 0)
+        counts["paraphrase_candidates"] = para_stats.get("candidates", 0)
+        counts["paraphrase_matches"] = len(para_matches)
+        counts["paraphrase_verbatim_skipped"] = para_stats.get("verbatim_skipped", 0)
+        counts["claim_clusters"] = len(claims)
+        timings["paraphrase"] = time.perf_counter() - t0
     b, r = index.bands
 
     return ScanResult(
@@ -416,4 +439,6 @@ def _scan(
         boilerplate_spans=boilerplate_spans,
         _store=store,
         _text_keys=text_keys,
+        claims=claims,
+        paraphrase={"path": para_stats.get("path"), "threshold": para_stats.get("threshold")} if para_stats else {},
     )

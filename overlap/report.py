@@ -113,6 +113,7 @@ def summary_document(
         "parameters": result.params.to_dict(),
         "lsh": dict(result.lsh),
         "counts": dict(result.counts),
+        "paraphrase": dict(result.paraphrase),
         "skipped_by_reason": dict(sorted(skipped.items())),
         "boilerplate": [
             {"text": b.text, "source": b.source, "documents": b.documents, "reason": b.reason}
@@ -137,6 +138,41 @@ def _md_cell(text: str | None) -> str:
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
 
 
+def _claims_markdown(result: ScanResult, limit: int) -> list[str]:
+    """The claim clusters section: statements that say the same thing, earliest known first."""
+    out = ["## Claim clusters", ""]
+    if not result.params.paraphrase.enabled:
+        return out + ["Paraphrase detection was off.", ""]
+    path = result.paraphrase.get("path") or "?"
+    out += [
+        f"Statements (sentences or quotes) that say the same thing in different words; scored by the "
+        f"{path} paraphrase model, threshold {result.paraphrase.get('threshold')}. "
+        "Verbatim copies are reported as reuse, not here.",
+        "",
+    ]
+    if not result.claims:
+        return out + ["No claim clusters found.", ""]
+    for cl in result.claims[:limit]:
+        who = ", ".join(cl.speakers) if cl.speakers else "no attributed speaker"
+        out += [
+            f"### Claim {cl.id}: {len(cl.statements)} statements in {len(cl.documents)} document(s) "
+            f"(score min {cl.min_score:.2f}, mean {cl.mean_score:.2f}; speakers: {_md_cell(who)})",
+            "",
+            "| date | document | source | speaker | statement |",
+            "|---|---|---|---|---|",
+        ]
+        for st in cl.statements:
+            d = result.document(st.doc)
+            out.append(
+                f"| {_md_cell(d.published)} | `{_md_cell(st.doc)}` [{st.span.start}:{st.span.end}] | {_md_cell(d.source)} "
+                f"| {_md_cell(st.speaker)} | {_md_cell(_clip(st.text, 300))} |"
+            )
+        out.append("")
+    if len(result.claims) > limit:
+        out += [f"*{len(result.claims) - limit} more claim clusters not shown.*", ""]
+    return out
+
+
 def render_markdown(result: ScanResult, *, limit: int = 50, extra: Mapping[str, Any] | None = None) -> str:
     """``report.md``: what a person reads first."""
     c = result.counts
@@ -153,6 +189,7 @@ def render_markdown(result: ScanResult, *, limit: int = 50, extra: Mapping[str, 
         f"| exact copies | {c.get('exact_copies', 0)} |",
         f"| LSH candidate pairs / verified | {c.get('candidate_pairs', 0)} / {c.get('verified_pairs', 0)} |",
         f"| boilerplate lines | {c.get('boilerplate_lines', 0)} |",
+        f"| paraphrase matches / claim clusters | {c.get('paraphrase_matches', 0)} / {c.get('claim_clusters', 0)} |",
         "",
     ]
 
@@ -193,6 +230,8 @@ def render_markdown(result: ScanResult, *, limit: int = 50, extra: Mapping[str, 
             out += [f"*{len(result.matches) - limit} more matches in `matches.jsonl`.*", ""]
     else:
         out += ["No matches.", ""]
+
+    out += _claims_markdown(result, limit)
 
     out += ["## Boilerplate", ""]
     if result.boilerplate:
