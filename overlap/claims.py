@@ -14,7 +14,12 @@ Stages, in order:
    pairs at or above ``params.threshold`` (default: the model's cross-validated
    cut) become ``Match(kind="paraphrase")``.
    Near-verbatim pairs (``ratio >= params.verbatim``) are copies: they belong
-   to the reuse tier and are skipped here (counted in ``stats``).
+   to the reuse tier and are skipped here (counted in ``stats``). Pairs that
+   share fewer than ``min_rare_shared`` content words that are rare in the
+   corpus (in at most ``rare_share`` of the statements, or
+   ``rare_min_statements``) are templates (results tables, datelines), not
+   claims, and are not scored; nor are two statements that both give figures
+   and share none ("rose 5%" / "fell 7%": different facts, however alike).
 4. **claim clusters**: connected statements, ordered by date where known.
 """
 
@@ -141,22 +146,51 @@ def find_paraphrases(
     pairs = content_candidates(prepared, params)
     st["lsh_candidates"] = len(pairs)
     vectors = None
-    if scorer.uses_embeddings:
+    if scorer.uses_embeddings and params.neighbours:
+        # every statement is embedded (the slow part) to add its nearest neighbours as candidates
         from .embed import load_embedder
 
         vectors = load_embedder().encode([u.text for u in units_])
-        if params.neighbours:
-            extra = neighbour_candidates(vectors, params.neighbours, params.min_cosine)
-            st["neighbour_candidates"] = len(extra - pairs)
-            pairs |= extra
+        extra = neighbour_candidates(vectors, params.neighbours, params.min_cosine)
+        st["neighbour_candidates"] = len(extra - pairs)
+        pairs |= extra
 
+    # shared words must say something: a pair that shares only words common across the corpus
+    # ("Qtly div three cts vs three cts prior" / "Qtly div ten cts vs ten cts") is a template, not a claim
+    df: dict[str, int] = {}
+    for p in prepared:
+        for w in p.content:
+            df[w] = df.get(w, 0) + 1
+    rare_limit = max(params.rare_min_statements, int(params.rare_share * len(prepared)))
     cand: list[tuple[int, int]] = []
+    templated = 0
+    numbers_differ = 0
     for i, j in sorted(pairs):
         a, b = units_[i], units_[j]
         if a.doc == b.doc and (not params.same_document or a.span.overlaps(b.span)):
             continue
+        if sum(1 for w in prepared[i].content & prepared[j].content if df[w] <= rare_limit) < params.min_rare_shared:
+            templated += 1
+            continue
+        if params.numbers_must_agree and prepared[i].numbers and prepared[j].numbers and not (
+            prepared[i].numbers & prepared[j].numbers
+        ):
+            numbers_differ += 1
+            continue
         cand.append((i, j))
     st["candidates"] = len(cand)
+    st["template_pairs_skipped"] = templated
+    st["number_conflicts_skipped"] = numbers_differ
+
+    if scorer.uses_embeddings and vectors is None and cand:
+        # without neighbour candidates only the statements in candidate pairs need a vector
+        from .embed import load_embedder
+
+        needed = sorted({i for pair in cand for i in pair})
+        encoded = load_embedder().encode([units_[i].text for i in needed])
+        vectors = np.zeros((len(units_), encoded.shape[1]), dtype=np.float32)
+        vectors[needed] = encoded
+    st["embedded"] = 0 if vectors is None else (len(units_) if params.neighbours else len({i for p in cand for i in p}))
 
     matches: list[Match] = []
     verbatim = 0

@@ -13,7 +13,7 @@ content    Jaccard of stemmed, stopword-free content words
 containment share of the smaller content-word set found in the larger
 coverage   share of the larger content-word set found in the smaller
 bigram     Jaccard of stemmed word bigrams (word order)
-numbers    agreement of the numbers both mention (1 when neither has any)
+numbers    agreement of the numbers both mention, digits or words (1 when neither has any)
 names      agreement of capitalised words after the first (people, places)
 negation   1 when both or neither sentence is negated ("not", "never", ...)
 extra      content words only one side has, /20, capped at 1 (new information)
@@ -98,6 +98,15 @@ STOPWORDS = frozenset(
 _COUNTRY_US = re.compile(r"\bU\.?S\.?\b")
 _WORD = re.compile(r"\w+")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+# spelled-out numbers count as numbers ("three cts" vs "3 cts"), not as content words
+NUMBER_WORDS = {
+    w: str(i)
+    for i, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+        "sixteen seventeen eighteen nineteen twenty".split()
+    )
+} | {"thirty": "30", "forty": "40", "fifty": "50", "sixty": "60", "seventy": "70", "eighty": "80",
+     "ninety": "90", "hundred": "100", "thousand": "1000", "million": "1000000", "billion": "1000000000"}
 _CAPITALISED = re.compile(r"\b[A-Z][\w-]*")
 _NEGATION = re.compile(r"\b(?:not|no|never|nor|without|none|neither)\b|n[\'\u2019]t\b", re.I)
 
@@ -131,9 +140,13 @@ def prepare(text: str) -> Prepared:
     norm = normalize_text(marked)
     words = _WORD.findall(norm)
     stems = tuple(_STEM.stemWords(words))
-    content = frozenset(s for w, s in zip(words, stems) if w not in STOPWORDS and not w.isdigit())
+    content = frozenset(
+        s for w, s in zip(words, stems) if w not in STOPWORDS and w not in NUMBER_WORDS and not w.isdigit()
+    )
     bigrams = frozenset(zip(stems, stems[1:]))
-    numbers = frozenset(n.replace(",", "") for n in _NUMBER.findall(norm))
+    numbers = frozenset(n.replace(",", "") for n in _NUMBER.findall(norm)) | {
+        NUMBER_WORDS[w] for w in words if w in NUMBER_WORDS
+    }
     caps = _CAPITALISED.findall(text)[1:]  # the first word is capitalised anyway
     names = frozenset(_STEM.stemWords([normalize_text(c) for c in caps]))
     negated = _NEGATION.search(text) is not None
