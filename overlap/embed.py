@@ -64,8 +64,8 @@ class WordPiece:
     """BERT's uncased tokenizer (clean, lower-case, strip accents, split punctuation, WordPiece).
 
     >>> wp = WordPiece(VOCAB_PATH)
-    >>> wp.tokens("Peskov’s unpredictability!")
-    ['[CLS]', 'pe', '##sk', '##ov', "'", 's', 'un', '##pre', '##dict', '##ability', '!', '[SEP]']
+    >>> wp.tokens("Peskov's unpredictability!")
+    ['[CLS]', 'pe', '##sko', '##v', "'", 's', 'un', '##pre', '##dict', '##ability', '!', '[SEP]']
     """
 
     def __init__(self, vocab_path: Path, max_tokens: int = MAX_TOKENS) -> None:
