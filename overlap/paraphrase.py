@@ -111,7 +111,8 @@ NUMBER_WORDS = {
     )
 } | {"thirty": "30", "forty": "40", "fifty": "50", "sixty": "60", "seventy": "70", "eighty": "80",
      "ninety": "90", "hundred": "100", "thousand": "1000", "million": "1000000", "billion": "1000000000"}
-_CAPITALISED = re.compile(r"\b[A-Z][\w-]*")
+_CAPITALISED = re.compile(r"\b[A-Z]\w*")  # "US-Russian" -> "US", "Russian"
+_NAME_ALIASES = {"us": "usa", "u": "usa", "america": "usa", "uk": "britain"}
 _NEGATION = re.compile(r"\b(?:not|no|never|nor|without|none|neither)\b|n[\'\u2019]t\b", re.I)
 
 
@@ -152,7 +153,7 @@ def prepare(text: str) -> Prepared:
         NUMBER_WORDS[w] for w in words if w in NUMBER_WORDS
     }
     caps = _CAPITALISED.findall(text)[1:]  # the first word is capitalised anyway
-    names = frozenset(_STEM.stemWords([normalize_text(c) for c in caps]))
+    names = frozenset(_STEM.stemWords([_NAME_ALIASES.get(c.lower(), c.lower()) for c in caps if len(c) > 1 or c == "U"]))
     negated = _NEGATION.search(text) is not None
     return Prepared(text, normalize_text(text), stems, content, bigrams, numbers, names, negated)
 
