@@ -15,16 +15,18 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Callable
 
+import math
 import re
 
 import xxhash
 
-from .model import Boilerplate
+from .model import Boilerplate, Span
 from .params import BoilerplateParams
+from .shingle import line_words
 
-__all__ = ["line_key", "is_furniture", "BoilerplateCounter", "BoilerplateSet", "REPEATED", "WITHIN", "FURNITURE"]
+__all__ = ["UnitRef", "units", "unit_text", "unit_spans", "line_key", "is_furniture", "BoilerplateCounter", "BoilerplateSet", "REPEATED", "WITHIN", "FURNITURE"]
 
 REPEATED = "repeated across documents of one source"
 WITHIN = "repeated within a document"
@@ -42,7 +44,7 @@ _FURNITURE = re.compile(
     | (?:tweet|pin\ it|email\ this|print\ this(?:\ page)?)
     | (?:liked\ this\ story\ )?subscribe\ to\ (?:our|the)\ (?:newsletter|channel|podcast).*
     | sign\ up\ (?:for|to)\ (?:our|the)\ .*newsletters?.* | (?:sign\ up|subscribe|log\ ?in|register)(?:\ now|\ here)?
-    | read\ (?:more|also|next)(?:\ .*)? | related(?:\ (?:articles|stories|posts|news|content|topics))? | more\ (?:on\ this\ story|stories|news)
+    | also\ read\ .* | read\ (?:more|also|next)(?:\ .*)? | more\ in\ .* | (?:back\ )?to\ top | related(?:\ (?:articles|stories|posts|news|content|topics))? | more\ (?:on\ this\ story|stories|news)
     | advertisement | sponsored(?:\ content)? | skip\ to\ (?:main\ )?content | (?:back\ to\ )?top | menu | search | home
     | click\ here.* | all\ rights\ reserved.* | (?:copyright\ )?\d{4}\ .*all\ rights\ reserved.*
     | we\ use\ cookies.* | this\ (?:site|website)\ uses\ cookies.* | accept\ cookies
@@ -53,7 +55,102 @@ _FURNITURE = re.compile(
 )
 
 
-def is_furniture(words: list[str]) -> bool:
+_TERMINAL = frozenset(".!?:;\"\u201d\u2019\u00bb)]\u2026'")
+
+
+def _is_wrapped(raw_lines: list[str]) -> bool:
+    """Hard-wrapped text (newswire, e-mail): most lines run close to one width.
+
+    In such text a line is a fragment of a paragraph ("said." on a line of its
+    own), so lines must be joined before they are compared across documents.
+    Text with one paragraph per line has long, ragged lines instead.
+    """
+    if len(raw_lines) < 3:
+        return False
+    lengths = [n for n in map(len, raw_lines) if n > 1]
+    if len(lengths) < 3:
+        return False
+    width = max(lengths)
+    if width > 121:
+        return False
+    cut = 0.6 * width
+    return sum(1 for n in lengths if n >= cut) >= 0.6 * len(lengths)
+
+
+# A unit: (first word, end word, first line, last line); words index the document's word list.
+UnitRef = tuple[int, int, int, int]
+
+
+def units(text: str, max_words: int) -> tuple[list[str], list[UnitRef]]:
+    r"""A document's words, and its short units (boilerplate candidates).
+
+    A unit is a line, or in hard-wrapped text a block of lines joined until
+    one ends with sentence punctuation or the next is indented or blank.
+    Lines without words (blank, markup debris) end a unit and belong to none.
+    Units of at most ``max_words`` words are returned as
+    ``(first word, end word, first line, last line)``.
+
+    >>> words, short = units("Leave a Reply\n\nThe story goes on and on.\nShare", 5)
+    >>> short
+    [(0, 3, 0, 0), (9, 10, 3, 3)]
+    """
+    raw_lines = text.split("\n")
+    lines_of_words = line_words(text)
+    words: list[str] = []
+    short: list[UnitRef] = []
+    if not _is_wrapped(raw_lines):
+        for i, ws in enumerate(lines_of_words):
+            if ws:
+                first = len(words)
+                words.extend(ws)
+                if len(ws) <= max_words:
+                    short.append((first, first + len(ws), i, i))
+        return words, short
+    first = first_line = -1
+    last_line = -1
+    for i, ws in enumerate(lines_of_words):
+        if not ws:
+            if first_line >= 0 and len(words) - first <= max_words:
+                short.append((first, len(words), first_line, last_line))
+            first_line = -1
+            continue
+        raw = raw_lines[i]
+        if first_line >= 0 and (raw[:1].isspace() or raw_lines[last_line].rstrip()[-1:] in _TERMINAL):
+            if len(words) - first <= max_words:
+                short.append((first, len(words), first_line, last_line))
+            first_line = -1
+        if first_line < 0:
+            first, first_line = len(words), i
+        last_line = i
+        words.extend(ws)
+    if first_line >= 0 and len(words) - first <= max_words:
+        short.append((first, len(words), first_line, last_line))
+    return words, short
+
+
+def unit_text(text: str, unit: UnitRef) -> str:
+    """What a unit says, its lines joined, for reports."""
+    lines = text.split("\n")[unit[2] : unit[3] + 1]
+    return " ".join(line.strip() for line in lines)
+
+
+def unit_spans(text: str, refs: list[UnitRef]) -> list[Span]:
+    """Original spans (white space trimmed) of units."""
+    starts = [0]
+    for line in text.split("\n"):
+        starts.append(starts[-1] + len(line) + 1)
+    spans = []
+    for _, _, first_line, last_line in refs:
+        start, end = starts[first_line], starts[last_line + 1] - 1
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        spans.append(Span(start, end))
+    return spans
+
+
+def is_furniture(words: list[str] | tuple[str, ...]) -> bool:
     """Whether a line's normalised words are a known kind of page furniture.
 
     >>> is_furniture(["leave", "a", "reply"]), is_furniture(["leave", "a", "reply", "to", "moscow"])
@@ -87,12 +184,15 @@ class BoilerplateCounter:
         self._texts: dict[tuple[str | None, int], str] = {}
         self._seen_docs: set[tuple[str | None, int]] = set()
         self._local: Counter[tuple[str, str | None, str]] = Counter()
+        self._docs_per_source: Counter[str | None] = Counter()
 
-    def add(self, source: str | None, fingerprint: int, lines: Iterable[tuple[int, str]]) -> None:
-        """Count one document's short lines, given as ``(key, original text)``.
+    def add(self, source: str | None, fingerprint: int, keys: list[int], text_of: Callable[[int], str]) -> None:
+        """Count one document's short units by key; ``text_of(i)`` renders unit ``i``.
 
         ``fingerprint`` identifies the document's content: a second document
         of the same source with the same fingerprint is not counted again.
+        Texts are rendered only for units seen a second time, so the common
+        case (a line no other document has) costs a counter update.
         """
         if not self.params.enabled:
             return
@@ -100,16 +200,14 @@ class BoilerplateCounter:
         if doc_key in self._seen_docs:
             return
         self._seen_docs.add(doc_key)
-        seen_here: set[int] = set()
-        for key, text in lines:
-            if key in seen_here:
-                continue
-            seen_here.add(key)
+        self._docs_per_source[source] += 1
+        counts = self._counts
+        for key in dict.fromkeys(keys):
             counted = (source, key)
-            n = self._counts[counted] + 1
-            self._counts[counted] = n
+            n = counts[counted] + 1
+            counts[counted] = n
             if n == 2:  # keep the text only for lines that repeat at all
-                self._texts[counted] = text
+                self._texts[counted] = text_of(keys.index(key))
 
     def note_local(self, reason: str, source: str | None, text: str) -> None:
         """Record a line dropped from one document on its own (furniture, repeated title)."""
@@ -118,8 +216,9 @@ class BoilerplateCounter:
 
     def finish(self) -> BoilerplateSet:
         """The boilerplate lines, ordered by how many documents carry them."""
-        threshold = self.params.min_docs
-        found = [(k, n) for k, n in self._counts.items() if n >= threshold] if self.params.enabled else []
+        floor, share = self.params.min_docs, self.params.min_share
+        needed = {src: max(floor, math.ceil(share * n)) for src, n in self._docs_per_source.items()}
+        found = [(k, n) for k, n in self._counts.items() if n >= needed[k[0]]] if self.params.enabled else []
         found.sort(key=lambda kn: (-kn[1], kn[0][0] or "", self._texts.get(kn[0], "")))
         lines = [Boilerplate(text=self._texts.get(k, ""), source=k[0], documents=n, reason=REPEATED) for k, n in found]
         local = sorted(self._local.items(), key=lambda item: (-item[1], item[0][0], item[0][1] or "", item[0][2]))

@@ -29,8 +29,7 @@ import logging
 from typing import Mapping, Sequence
 
 import numpy as np
-from datasketch import MinHashLSH
-
+from .candidates import CandidateIndex
 from .model import ClaimCluster, Document, Match, MatchSide, Passage, Span
 from .params import ParaphraseParams
 from .paraphrase import Prepared, Scorer, load_scorer, prepare, signals
@@ -62,27 +61,17 @@ def statements(
 def content_candidates(prepared: Sequence[Prepared], params: ParaphraseParams) -> set[tuple[int, int]]:
     """Index pairs ``(i, j)``, ``i < j``, whose content-word sets LSH finds similar.
 
-    The sets are hashed with the project's one word hash (:mod:`overlap.shingle`)
-    and signed in one batch (:class:`overlap.signatures.Signer`).
+    The sets are hashed with the project's one word hash (:mod:`overlap.shingle`),
+    signed in one batch (:class:`overlap.signatures.Signer`) and banded by the
+    scan's own :class:`overlap.candidates.CandidateIndex` (datasketch's bands).
     """
     signer = Signer(params.num_perm, params.seed)
     sets = [fold32(np.unique(word_hashes(sorted(p.content)))) for p in prepared]
     sigs = signer.sign(sets)
-    lsh = MinHashLSH(threshold=params.lsh_threshold, num_perm=params.num_perm)
-    leans = []
-    for i, row in enumerate(sigs):
-        lean = signer.lean(row)
-        leans.append(lean)
-        if len(sets[i]):
-            lsh.insert(i, lean, check_duplication=False)
-    pairs: set[tuple[int, int]] = set()
-    for i, lean in enumerate(leans):
-        if not len(sets[i]):
-            continue
-        for j in lsh.query(lean):
-            if j != i:
-                pairs.add((i, j) if i < j else (j, i))
-    return pairs
+    keys = np.array([i for i, s in enumerate(sets) if len(s)], dtype=np.int64)
+    index = CandidateIndex(signer, params.lsh_threshold)
+    index.add(keys, sigs[keys] if len(keys) else sigs[:0])
+    return {(pair.a, pair.b) for pair in index.pairs()}
 
 
 def neighbour_candidates(vectors: np.ndarray, k: int, min_cosine: float, block: int = 2048) -> set[tuple[int, int]]:

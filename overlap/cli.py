@@ -28,6 +28,7 @@ import click
 from . import __version__
 from .errors import OverlapError
 from .ingest import FORMATS, FieldMap, IngestStats, read_documents
+from .graph import GRAPH_FORMATS
 from .params import BoilerplateParams, DuplicateParams, MinHashParams, ParaphraseParams, Params, ShingleParams
 
 EXIT_ERROR = 1
@@ -166,6 +167,8 @@ def main() -> None:
               help="A short line in this many documents of one source is boilerplate.")
 @click.option("--boilerplate-max-words", type=click.IntRange(1, 10_000), default=BoilerplateParams.max_words,
               help="Lines longer than this are never boilerplate.")
+@click.option("--boilerplate-min-share", type=click.FloatRange(0, 1), default=BoilerplateParams.min_share,
+              help="...and in at least this share of the source's documents (large sources keep chance repeats).")
 @click.option("--no-boilerplate", is_flag=True, default=False, help="Do not recognise boilerplate.")
 @click.option("--no-paraphrase", is_flag=True, default=False,
               help="Skip the paraphrase tier (same statement in other words; the slowest stage with embeddings).")
@@ -177,6 +180,10 @@ def main() -> None:
               help="Write stage timings into summary.json (the files are then no longer byte-identical across runs).")
 @click.option("--fail-on-duplicates", is_flag=True, default=False,
               help=f"Exit with {EXIT_DUPLICATES_FOUND} when any duplicate is found (for pipelines).")
+@click.option("--graph-format", "graph_formats", type=click.Choice([*GRAPH_FORMATS, "none"]), multiple=True,
+              default=("gexf",),
+              help="Reuse graph formats to write (repeatable): graph.* (documents) and sources.* (outlets), "
+                   "e.g. --graph-format gexf --graph-format csv; 'none' writes no graph.")
 @click.option("-q", "--quiet", is_flag=True, default=False, help="No summary, progress or warnings on the terminal.")
 def scan(inputs: tuple[str, ...], output: str, **kw: Any) -> None:
     """Report near-duplicate documents in a collection of articles.
@@ -198,7 +205,7 @@ def scan(inputs: tuple[str, ...], output: str, **kw: Any) -> None:
             minhash=MinHashParams(kw["num_perm"], kw["seed"], kw["lsh_threshold"]),
             duplicates=DuplicateParams(kw["threshold"], kw["min_words"]),
             boilerplate=BoilerplateParams(not kw["no_boilerplate"], kw["boilerplate_min_docs"],
-                                          kw["boilerplate_max_words"]),
+                                          kw["boilerplate_max_words"], kw["boilerplate_min_share"]),
             paraphrase=ParaphraseParams(enabled=not kw["no_paraphrase"], threshold=kw["paraphrase_threshold"],
                                         embeddings=not kw["lexical_paraphrase"]),
         )
@@ -212,7 +219,8 @@ def scan(inputs: tuple[str, ...], output: str, **kw: Any) -> None:
                                    stdin=None)
         with run_scan(documents, params, progress=_Progress(not quiet)) as result:
             ingest = {k: v for k, v in asdict(stats).items() if k != "warnings"}
-            write_scan(result, output, timings=kw["timings"], extra={"ingest": ingest})
+            write_scan(result, output, timings=kw["timings"], extra={"ingest": ingest},
+                       graph_formats=[f for f in kw["graph_formats"] if f != "none"])
             if not quiet:
                 if stats.warnings_dropped or len(stats.warnings) > _MAX_PRINTED_WARNINGS:
                     more = len(stats.warnings) + stats.warnings_dropped - _MAX_PRINTED_WARNINGS
@@ -273,3 +281,62 @@ def score(file: Any, threshold: float | None, lexical: bool, on_bad_line: str) -
     except KeyboardInterrupt:
         click.echo("overlap: interrupted", err=True)
         sys.exit(EXIT_INTERRUPTED)
+
+
+@main.command()
+@click.argument("scan_dir", type=click.Path(file_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["md", "html", "json"]), default="md",
+              help="Markdown, the self-contained HTML page, or one JSON document (summary, clusters, matches).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+              help="File to write (atomically); standard output if not given.")
+def report(scan_dir: str, fmt: str, output: str | None) -> None:
+    """Re-render a finished scan directory without rescanning.
+
+    Reads matches.jsonl, clusters.json and summary.json.
+
+    \b
+    Examples:
+      overlap report reports/ --format html -o reports/report.html
+      overlap report reports/ --format json | jq .summary.counts
+    """
+    from .scandir import render_report, write_files
+
+    try:
+        text = render_report(scan_dir, fmt)
+        if output:
+            path = Path(output)
+            write_files(path.parent if str(path.parent) else ".", {path.name: text.encode("utf-8")})
+        else:
+            click.echo(text, nl=False)
+    except OverlapError as exc:
+        _fail(str(exc))
+    except OSError as exc:
+        _fail(f"cannot write {output}: {exc.strerror or exc}")
+
+
+@main.command()
+@click.argument("scan_dir", type=click.Path(file_okay=False))
+@click.option("--format", "formats", type=click.Choice(GRAPH_FORMATS), multiple=True, default=GRAPH_FORMATS,
+              help="Formats to write (repeatable); all of them by default.")
+@click.option("-o", "--output", type=click.Path(file_okay=False), default=None,
+              help="Directory to write into; the scan directory if not given.")
+def graph(scan_dir: str, formats: tuple[str, ...], output: str | None) -> None:
+    """Write the reuse graphs of a finished scan: GEXF, GraphML, node-link JSON, CSV edge lists.
+
+    graph.* holds documents, sources.* outlets; edges point from the earlier
+    to the later publication where dates are known.
+
+    \b
+    Examples:
+      overlap graph reports/
+      overlap graph reports/ --format graphml --format csv -o graphs/
+    """
+    from .scandir import write_graphs
+
+    try:
+        for path in write_graphs(scan_dir, formats, output):
+            click.echo(str(path))
+    except OverlapError as exc:
+        _fail(str(exc))
+    except OSError as exc:
+        _fail(f"cannot write {output or scan_dir}: {exc.strerror or exc}")

@@ -72,20 +72,25 @@ class BoilerplateParams:
     """What counts as boilerplate.
 
     A line (after normalisation) of at most ``max_words`` words that occurs in
-    at least ``min_docs`` distinct documents of one source is boilerplate
-    (sign-ups, "Leave a Reply", bylines, share buttons, repeated titles).
-    Long paragraphs repeated across documents are reuse, not boilerplate,
-    which is why the length cap exists; documents with no source count as
-    one source.
+    at least ``min_docs`` distinct documents of one source, and in at least
+    ``min_share`` of that source's documents, is boilerplate (sign-ups,
+    "Leave a Reply", bylines, share buttons, repeated titles). Long
+    paragraphs repeated across documents are reuse, not boilerplate, which is
+    why the length cap exists. The share keeps large sources from losing
+    content lines that recur by chance ("Pay April 15" in 40 of 19,000
+    Reuters notices is data, "Reuter" in 97% of them is not); documents with
+    no source count as one source.
     """
 
     enabled: bool = True
     min_docs: int = 3
     max_words: int = 30
+    min_share: float = 0.01
 
     def __post_init__(self) -> None:
         _check_range("boilerplate.min_docs", self.min_docs, 2, 1_000_000)
         _check_range("boilerplate.max_words", self.max_words, 1, 10_000)
+        _check_range("boilerplate.min_share", self.min_share, 0.0, 1.0)
 
 
 @dataclass(frozen=True)

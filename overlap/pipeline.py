@@ -20,16 +20,16 @@ from typing import Any, Callable, Iterable, Iterator
 
 import numpy as np
 import xxhash
+from xxhash import xxh3_64_intdigest as xxh64
 
 from . import __version__
-from .boilerplate import FURNITURE, WITHIN, BoilerplateCounter, BoilerplateSet, is_furniture, line_key
+from .boilerplate import FURNITURE, WITHIN, BoilerplateCounter, BoilerplateSet, UnitRef, is_furniture, unit_spans, unit_text, units
 from .candidates import CandidateIndex
 from .cluster import star_clusters
 from .claims import find_paraphrases
 from .model import Boilerplate, ClaimCluster, Cluster, Document, Match, MatchSide, Skipped, Span
-from .normalize import fold_lines
 from .params import Params
-from .shingle import WORD, fold32, shingle_hashes, word_hashes
+from .shingle import fold32, shingle_hashes, word_hashes
 from .signatures import SCHEME, Signer
 from .store import SpillStore
 from .verify import set_similarity
@@ -72,11 +72,11 @@ class ScanResult:
     counts: dict[str, int]
     timings: dict[str, float]
     lsh: dict[str, Any]
-    boilerplate_spans: dict[str, list[Span]]
+    _dropped: dict[str, list[UnitRef]] = field(repr=False)
     _store: SpillStore = field(repr=False)
     _text_keys: dict[str, tuple[int, int]] = field(repr=False)
     _by_id: dict[str, DocRecord] = field(repr=False, default_factory=dict)
-    claims: list[ClaimCluster] = field(default_factory=list)
+    claim_clusters: list[ClaimCluster] | None = None  # None when the paraphrase tier was off
     paraphrase: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -88,6 +88,11 @@ class ScanResult:
 
     def document(self, doc_id: str) -> DocRecord:
         return self._by_id[doc_id]
+
+    def boilerplate_spans(self, doc_id: str) -> list[Span]:
+        """Spans of a document's text treated as boilerplate (excluded from evidence)."""
+        refs = self._dropped.get(doc_id)
+        return unit_spans(self.text(doc_id), refs) if refs else []
 
     def excerpt(self, doc_id: str, span: Span) -> str:
         return self.text(doc_id)[span.start : span.end]
@@ -122,40 +127,10 @@ class _Pending:
 
     record: DocRecord
     token_key: tuple[int, int]
-    line_words: list[int]  # words per line
-    line_keys: list[int]  # key of each short line, 0 for long or empty lines
-    local_drop: list[int]  # lines that are boilerplate in this document on their own
-
-
-def _split_lines(text: str, max_words: int) -> tuple[list[list[str]], list[tuple[int, int, str]]]:
-    """Words of every line, and ``(line index, key, text)`` of the short non-empty lines."""
-    findall = WORD.findall
-    line_words = [findall(line) for line in fold_lines(text)]
-    short: list[tuple[int, int, str]] = []
-    raw_lines: list[str] | None = None
-    for i, ws in enumerate(line_words):
-        if 0 < len(ws) <= max_words:
-            if raw_lines is None:
-                raw_lines = text.split("\n")
-            short.append((i, line_key(ws), raw_lines[i].strip()))
-    return line_words, short
-
-
-def _line_spans(text: str, indices: set[int]) -> list[Span]:
-    """Original spans (white space trimmed) of the lines with the given indices."""
-    spans: list[Span] = []
-    pos = 0
-    for i, line in enumerate(text.split("\n")):
-        if i in indices:
-            start, end = pos, pos + len(line)
-            while start < end and text[start].isspace():
-                start += 1
-            while end > start and text[end - 1].isspace():
-                end -= 1
-            if start < end:
-                spans.append(Span(start, end))
-        pos += len(line) + 1
-    return spans
+    fingerprint: int  # of all the document's words: byte-identical copies share it
+    short: np.ndarray  # (n, 4) int32 UnitRefs of short lines/blocks: boilerplate candidates
+    keys: np.ndarray  # their uint64 keys (compact: this lives until the second pass)
+    local_drop: list[int]  # indices into ``short`` that are boilerplate in this document on their own
 
 
 def scan(
@@ -204,6 +179,7 @@ def _scan(
     skipped: list[Skipped] = []
     text_keys: dict[str, tuple[int, int]] = {}
     seen_ids: set[str] = set()
+    short_copies: dict[int, list[int]] = {}  # too short to compare, but byte-identical copies still count
 
     # 1. read, normalise, split; count short lines for boilerplate
     t0 = time.perf_counter()
@@ -213,8 +189,8 @@ def _scan(
         if doc.id in seen_ids:
             raise ValueError(f"duplicate document id {doc.id!r}: ids must be unique within a scan")
         seen_ids.add(doc.id)
-        line_words, short = _split_lines(doc.text, bp_params.max_words)
-        n_words = sum(len(w) for w in line_words)
+        words, short = units(doc.text, bp_params.max_words)
+        n_words = len(words)
         record = DocRecord(
             index=len(records),
             id=doc.id,
@@ -231,31 +207,42 @@ def _scan(
         if n_words == 0:
             skipped.append(Skipped(doc.id, "empty", doc.origin))
             continue
+        tokens = word_hashes(words)
+        raw = tokens.tobytes()
+        fingerprint = xxh64(raw)
         if n_words < min_words:
             skipped.append(Skipped(doc.id, f"too short ({n_words} words < {min_words})", doc.origin))
+            short_copies.setdefault(fingerprint, []).append(record.index)
             continue
-        flat = [w for ws in line_words for w in ws]
-        tokens = word_hashes(flat)
-        fingerprint = xxhash.xxh3_64_intdigest(tokens.tobytes())
-        counter.add(doc.source, fingerprint, ((key, raw) for _, key, raw in short))
-        sizes = [len(ws) for ws in line_words]
-        keys = [0] * len(sizes)
+        keys = [xxh64(raw[8 * first : 8 * end]) or 1 for first, end, _, _ in short]
+        text = doc.text
+        counter.add(doc.source, fingerprint, keys, lambda i: unit_text(text, short[i]))
         local_drop: list[int] = []
         if short and bp_params.enabled:
             seen_here: set[int] = set()
             noted: set[int] = set()
-            for i, key, raw in short:
-                keys[i] = key
+            for k, key in enumerate(keys):
                 if key in seen_here:
-                    local_drop.append(i)
+                    local_drop.append(k)
                     if key not in noted:  # count documents, not occurrences
                         noted.add(key)
-                        counter.note_local(WITHIN, doc.source, raw)
-                elif is_furniture(line_words[i]):
-                    local_drop.append(i)
-                    counter.note_local(FURNITURE, doc.source, raw)
+                        counter.note_local(WITHIN, doc.source, unit_text(text, short[k]))
+                else:
+                    first, end = short[k][0], short[k][1]
+                    if is_furniture(words[first:end]):
+                        local_drop.append(k)
+                        counter.note_local(FURNITURE, doc.source, unit_text(text, short[k]))
                 seen_here.add(key)
-        pending.append(_Pending(record, tokens_store.put_array(tokens), sizes, keys, local_drop))
+        pending.append(
+            _Pending(
+                record,
+                tokens_store.put_array(tokens),
+                fingerprint,
+                np.array(short, dtype=np.int32).reshape(-1, 4),
+                np.array(keys, dtype=np.uint64),
+                local_drop,
+            )
+        )
         if read % 5000 == 0:
             notify("read", read, None)
     notify("read", read, read)
@@ -280,29 +267,30 @@ def _scan(
     batch_keys: list[int] = []
     batch_sets: list[np.ndarray] = []
     boilerplate_docs = 0
-    boilerplate_spans: dict[str, list[Span]] = {}
+    dropped_spans: dict[str, list[UnitRef]] = {}
     for n, item in enumerate(pending):
         tokens = tokens_store.get_array(item.token_key, np.uint64)
         src = item.record.source
-        drop = [i for i, key in enumerate(item.line_keys) if key and (src, key) in boilerplate]
+        drop = [k for k, key in enumerate(item.keys.tolist()) if (src, key) in boilerplate]
         if item.local_drop:
             drop = sorted(set(drop).union(item.local_drop))
         if drop:
             boilerplate_docs += 1
-            boilerplate_spans[item.record.id] = _line_spans(store.get_text(text_keys[item.record.id]), set(drop))
-            bounds = np.concatenate(([0], np.cumsum(item.line_words)))
+            dropped = [tuple(item.short[k].tolist()) for k in drop]
+            dropped_spans[item.record.id] = dropped
             mask = np.ones(len(tokens), dtype=bool)
-            for i in drop:
-                mask[bounds[i] : bounds[i + 1]] = False
+            for first, end, _, _ in dropped:
+                mask[first:end] = False
             tokens = tokens[mask]
         if len(tokens) < min_words:
             skipped.append(
                 Skipped(item.record.id, f"too short without boilerplate ({len(tokens)} words)", item.record.origin)
             )
+            short_copies.setdefault(item.fingerprint, []).append(item.record.index)
             continue
         shingles = np.unique(shingle_hashes(tokens, params.shingle.size))
         doc_index = item.record.index
-        content = xxhash.xxh3_128_intdigest(shingles.tobytes())
+        content = xxhash.xxh3_128_intdigest(shingles.tobytes())  # identical sets after boilerplate
         leader = exact_leader.setdefault(content, doc_index)
         if leader != doc_index:
             copies.setdefault(leader, []).append(doc_index)
@@ -319,6 +307,9 @@ def _scan(
     if batch_keys:
         index.add(batch_keys, signer.sign(batch_sets))
     pending.clear()
+    for group in short_copies.values():  # exact copies of short documents, never compared otherwise
+        if len(group) > 1:
+            copies[group[0]] = group[1:]
     counts["documents_skipped"] = len(skipped)
     counts["documents_scanned"] = len(shingle_keys) + sum(len(c) for c in copies.values())
     counts["documents_with_boilerplate"] = boilerplate_docs
@@ -411,12 +402,16 @@ def _scan(
     if params.paraphrase.enabled:
         t0 = time.perf_counter()
         notify("paraphrase", 0, len(records))
-        scanned = [
-            Document(r.id, store.get_text(text_keys[r.id]), source=r.source, title=r.title, published=r.published)
-            for r in records
-            if r.id in text_keys
-        ]
-        para_matches, claims = find_paraphrases(scanned, params.paraphrase, exclude=boilerplate_spans, stats=para_stats)
+        scanned = []
+        exclude: dict[str, list[Span]] = {}
+        for r in records:
+            if r.id not in text_keys:
+                continue
+            text = store.get_text(text_keys[r.id])
+            scanned.append(Document(r.id, text, source=r.source, title=r.title, published=r.published))
+            if dropped_spans.get(r.id):
+                exclude[r.id] = unit_spans(text, dropped_spans[r.id])
+        para_matches, claims = find_paraphrases(scanned, params.paraphrase, exclude=exclude, stats=para_stats)
         matches.extend(para_matches)
         counts["paraphrase_statements"] = para_stats.get("statements", 0)
         counts["paraphrase_candidates"] = para_stats.get("candidates", 0)
@@ -436,9 +431,9 @@ def _scan(
         counts=counts,
         timings={k: round(v, 4) for k, v in timings.items()},
         lsh={"bands": b, "rows": r, "threshold": params.minhash.lsh_threshold, "scheme": SCHEME},
-        boilerplate_spans=boilerplate_spans,
+        _dropped=dropped_spans,
         _store=store,
         _text_keys=text_keys,
-        claims=claims,
+        claim_clusters=claims if params.paraphrase.enabled else None,
         paraphrase={"path": para_stats.get("path"), "threshold": para_stats.get("threshold")} if para_stats else {},
     )

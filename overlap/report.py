@@ -19,7 +19,7 @@ import shutil
 import tempfile
 from collections import Counter
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any, Iterable, Iterator, Mapping
 
 from .model import Match, MatchSide
 from .pipeline import ScanResult, versions
@@ -35,7 +35,8 @@ __all__ = [
     "SCAN_FILES",
 ]
 
-SCAN_FILES = ("matches.jsonl", "clusters.json", "summary.json", "report.md")
+SCAN_FILES = ("matches.jsonl", "clusters.json", "summary.json", "report.md", "report.html", "graph.gexf",
+              "sources.gexf")
 _EXCERPT = 280
 
 
@@ -54,6 +55,7 @@ def _side(result: ScanResult, side: MatchSide, text: str | None = None) -> dict[
         "source": doc.source,
         "date": doc.published,
         "title": doc.title,
+        **({"url": doc.url} if doc.url else {}),
     }
 
 
@@ -99,7 +101,35 @@ def clusters_document(result: ScanResult) -> dict[str, Any]:
                 "mean_jaccard": c.mean_score,
             }
         )
-    return {"count": len(clusters), "clusters": clusters}
+    doc: dict[str, Any] = {"count": len(clusters), "clusters": clusters}
+    # every scanned document's metadata, so a re-rendered report counts documents per source as the live one
+    doc["documents"] = [
+        {"doc": d.id, "source": d.source, "date": d.published, "title": d.title} for d in result.documents
+    ]
+    claims = getattr(result, "claim_clusters", None)
+    if claims is not None:
+        doc["claim_clusters"] = [claim_record(c) for c in claims]
+    return doc
+
+
+def claim_record(c: Any) -> dict[str, Any]:
+    """One claim cluster as written to ``clusters.json`` (``claim_clusters``)."""
+    if isinstance(c, dict):
+        return c
+    return {
+        "id": c.id,
+        "statements": [
+            {"doc": st.doc, "start": st.span.start, "end": st.span.end, "kind": st.kind, "speaker": st.speaker,
+             "text": st.text}
+            for st in c.statements
+        ],
+        "documents": list(c.documents),
+        "sources": list(c.sources),
+        "speakers": list(c.speakers),
+        "first_published": c.first_published,
+        "min_score": c.min_score,
+        "mean_score": c.mean_score,
+    }
 
 
 def summary_document(
@@ -138,38 +168,45 @@ def _md_cell(text: str | None) -> str:
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
 
 
-def _claims_markdown(result: ScanResult, limit: int) -> list[str]:
-    """The claim clusters section: statements that say the same thing, earliest known first."""
+def _claims_markdown(result: Any, limit: int) -> list[str]:
+    """The claim clusters section: statements that say the same thing, earliest known first.
+
+    Works on a live :class:`ScanResult` and on a scan read back from its
+    directory alike (both give ``claim_clusters``; records are plain dicts).
+    """
+    claims = getattr(result, "claim_clusters", None)
+    if claims is None:
+        return []
+    info = getattr(result, "paraphrase", None)
+    if info is None:
+        info = (getattr(result, "summary", None) or {}).get("paraphrase") or {}
     out = ["## Claim clusters", ""]
-    if not result.params.paraphrase.enabled:
-        return out + ["Paraphrase detection was off.", ""]
-    path = result.paraphrase.get("path") or "?"
     out += [
         f"Statements (sentences or quotes) that say the same thing in different words; scored by the "
-        f"{path} paraphrase model, threshold {result.paraphrase.get('threshold')}. "
+        f"{info.get('path') or '?'} paraphrase model, threshold {info.get('threshold')}. "
         "Verbatim copies are reported as reuse, not here.",
         "",
     ]
-    if not result.claims:
+    if not claims:
         return out + ["No claim clusters found.", ""]
-    for cl in result.claims[:limit]:
-        who = ", ".join(cl.speakers) if cl.speakers else "no attributed speaker"
+    for cl in (claim_record(c) for c in list(claims)[:limit]):
+        who = ", ".join(cl["speakers"]) if cl["speakers"] else "no attributed speaker"
         out += [
-            f"### Claim {cl.id}: {len(cl.statements)} statements in {len(cl.documents)} document(s) "
-            f"(score min {cl.min_score:.2f}, mean {cl.mean_score:.2f}; speakers: {_md_cell(who)})",
+            f"### Claim {cl['id']}: {len(cl['statements'])} statements in {len(cl['documents'])} document(s) "
+            f"(score min {cl['min_score']:.2f}, mean {cl['mean_score']:.2f}; speakers: {_md_cell(who)})",
             "",
             "| date | document | source | speaker | statement |",
             "|---|---|---|---|---|",
         ]
-        for st in cl.statements:
-            d = result.document(st.doc)
+        for st in cl["statements"]:
+            d = result.document(st["doc"])
             out.append(
-                f"| {_md_cell(d.published)} | `{_md_cell(st.doc)}` [{st.span.start}:{st.span.end}] | {_md_cell(d.source)} "
-                f"| {_md_cell(st.speaker)} | {_md_cell(_clip(st.text, 300))} |"
+                f"| {_md_cell(d.published)} | `{_md_cell(st['doc'])}` [{st['start']}:{st['end']}] | {_md_cell(d.source)} "
+                f"| {_md_cell(st['speaker'])} | {_md_cell(_clip(st['text'], 300))} |"
             )
         out.append("")
-    if len(result.claims) > limit:
-        out += [f"*{len(result.claims) - limit} more claim clusters not shown.*", ""]
+    if len(claims) > limit:
+        out += [f"*{len(claims) - limit} more claim clusters in `clusters.json`.*", ""]
     return out
 
 
@@ -266,27 +303,49 @@ def render_markdown(result: ScanResult, *, limit: int = 50, extra: Mapping[str, 
 
 
 def render_terminal(result: ScanResult, out_dir: str | None = None, *, timings: bool = True) -> str:
-    """The short summary printed after a scan."""
+    """The summary printed after a scan: a small table in three groups, then where the report is.
+
+    Numbers are right-aligned with thousands separators; matches are broken
+    down by kind and the sources that share text are counted, so the reader
+    sees at a glance whether to open ``report.html``.
+    """
     c = result.counts
-    rows = [
-        ("documents read", c.get("documents_read", 0)),
-        ("scanned", c.get("documents_scanned", 0)),
-        ("skipped", c.get("documents_skipped", 0)),
-        ("boilerplate lines", c.get("boilerplate_lines", 0)),
-        ("candidate pairs", c.get("candidate_pairs", 0)),
-        ("verified pairs", c.get("verified_pairs", 0)),
-        ("exact copies", c.get("exact_copies", 0)),
-        ("duplicate clusters", c.get("clusters", 0)),
-        ("documents in clusters", c.get("documents_in_clusters", 0)),
-        ("matches", len(result.matches)),
+    by_kind = Counter(m.kind for m in result.matches)
+    sources = {result.document(d).source for m in result.matches for d in (m.a.doc, m.b.doc)}
+    cross = sum(1 for m in result.matches if result.document(m.a.doc).source != result.document(m.b.doc).source)
+    groups: list[tuple[str, list[tuple[str, str]]]] = [
+        ("input", [
+            ("documents read", f"{c.get('documents_read', 0):,}"),
+            ("scanned", f"{c.get('documents_scanned', 0):,}"),
+            ("skipped", f"{c.get('documents_skipped', 0):,}"),
+            ("boilerplate lines", f"{c.get('boilerplate_lines', 0):,}"),
+        ]),
+        ("near-duplicates", [
+            ("candidate pairs", f"{c.get('candidate_pairs', 0):,}"),
+            ("verified pairs", f"{c.get('verified_pairs', 0):,}"),
+            ("exact copies", f"{c.get('exact_copies', 0):,}"),
+            ("duplicate clusters", f"{c.get('clusters', 0):,}"),
+            ("documents in clusters", f"{c.get('documents_in_clusters', 0):,}"),
+        ]),
+        ("matches", [
+            *((kind, f"{by_kind.get(kind, 0):,}") for kind in ("duplicate", "reuse", "paraphrase")),
+            *((kind, f"{n:,}") for kind, n in sorted(by_kind.items()) if kind not in ("duplicate", "reuse", "paraphrase")),
+            ("matches", f"{len(result.matches):,}"),
+            ("across sources", f"{cross:,}"),
+            ("sources involved", f"{len(sources):,}"),
+        ]),
     ]
-    width = max(len(k) for k, _ in rows)
-    lines = [f"{k:<{width}}  {v:>9,}" for k, v in rows]
     if timings and result.timings:
-        total = sum(result.timings.values())
-        lines.append(f"{'time':<{width}}  {total:>8.2f}s")
+        groups.append(("", [("time", f"{sum(result.timings.values()):.2f}s")]))
+    width = max(len(k) for _, rows in groups for k, _ in rows) + 2
+    vwidth = max(9, max(len(v) for _, rows in groups for _, v in rows))
+    rule = "-" * (width + vwidth + 2)
+    lines: list[str] = []
+    for title, rows in groups:
+        lines.append(f"{title} {rule[len(title) + 1:]}" if title else rule)
+        lines += [f"  {k:<{width - 2}}  {v:>{vwidth}}" for k, v in rows]
     if out_dir:
-        lines.append(f"report: {os.path.join(out_dir, 'report.md')}")
+        lines.append(f"report: {os.path.join(out_dir, 'report.html')} (also report.md, matches.jsonl, graph.gexf)")
     return "\n".join(lines)
 
 
@@ -296,8 +355,17 @@ def write_scan(
     *,
     timings: bool = False,
     extra: Mapping[str, Any] | None = None,
+    graph_formats: Iterable[str] = ("gexf",),
 ) -> list[Path]:
-    """Write the scan's files into ``out_dir`` atomically; return their paths."""
+    """Write the scan's files into ``out_dir`` atomically; return their paths.
+
+    Besides the JSON and Markdown files: ``report.html`` (:mod:`overlap.html_report`)
+    and the reuse graphs in ``graph_formats`` (:func:`overlap.graph.graph_files`:
+    ``graph.gexf`` and ``sources.gexf`` by default).
+    """
+    from .graph import graph_files
+    from .html_report import render_html
+
     target = Path(out_dir)
     parent = target.parent if str(target.parent) else Path(".")
     parent.mkdir(parents=True, exist_ok=True)
@@ -311,6 +379,9 @@ def write_scan(
             _dumps(summary_document(result, timings=timings, extra=extra)), encoding="utf-8"
         )
         (tmp / "report.md").write_text(render_markdown(result, extra=extra), encoding="utf-8")
+        (tmp / "report.html").write_text(render_html(result), encoding="utf-8")
+        for name, data in graph_files(result, graph_formats).items():
+            (tmp / name).write_bytes(data)
         return _publish(tmp, target)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

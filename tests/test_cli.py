@@ -9,6 +9,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from overlap.cli import main
+from overlap.report import SCAN_FILES
 
 ROOT = Path(__file__).parent.parent
 CORPORA = Path(__file__).parent / "corpora"
@@ -22,7 +23,7 @@ def test_scan_seeds_writes_all_files_and_prints_a_summary(tmp_path: Path) -> Non
     out = tmp_path / "reports"
     result = _run(["scan", str(ROOT / "seeds"), "-o", str(out)])
     assert result.exit_code == 0, result.stderr
-    assert sorted(p.name for p in out.iterdir()) == ["clusters.json", "matches.jsonl", "report.md", "summary.json"]
+    assert sorted(p.name for p in out.iterdir()) == sorted(SCAN_FILES)
     summary = json.loads((out / "summary.json").read_text())
     assert summary["counts"]["documents_read"] == 5
     assert "timings_seconds" not in summary
@@ -34,7 +35,7 @@ def test_two_runs_are_byte_identical(tmp_path: Path) -> None:
     src = str(CORPORA / "wire-reprint-match" / "articles.jsonl")
     _run(["scan", src, "-o", str(tmp_path / "one"), "-q"])
     _run(["scan", src, "-o", str(tmp_path / "two"), "-q"])
-    for name in ("matches.jsonl", "clusters.json", "summary.json", "report.md"):
+    for name in SCAN_FILES:
         assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes()
 
 

@@ -37,7 +37,7 @@ def test_wire_reprint_is_clustered_with_the_wire_as_representative() -> None:
         # the reprint's furniture is recognised and excluded
         texts = {b.text for b in result.boilerplate}
         assert {"Leave a Reply", "Share this article"} <= texts
-        spans = result.boilerplate_spans["outlet-b-reprint"]
+        spans = result.boilerplate_spans("outlet-b-reprint")
         assert [result.text("outlet-b-reprint")[s.start : s.end] for s in spans] == ["Leave a Reply", "Share this article"]
 
 

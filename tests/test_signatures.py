@@ -55,3 +55,19 @@ def test_shingles_depend_on_word_order_and_handle_short_texts() -> None:
     ab = shingle_hashes(word_hashes(["a", "b"]), 2)
     ba = shingle_hashes(word_hashes(["b", "a"]), 2)
     assert ab[0] != ba[0]
+
+
+@given(st.text(alphabet=st.sampled_from(list("aZ09_ -'`\"\n\t\r.,;\x19\x0b\x7f")) | st.characters(codec="ascii"), max_size=150))
+def test_fast_ascii_words_equal_the_regex_words(text: str) -> None:
+    from overlap.normalize import normalize_text
+    from overlap.shingle import line_words
+
+    assert line_words(text) == [words(normalize_text(line)) for line in text.split("\n")]
+
+
+@given(st.text(max_size=80))
+def test_line_words_equal_the_regex_words_for_any_text(text: str) -> None:
+    from overlap.normalize import normalize_text
+    from overlap.shingle import line_words
+
+    assert line_words(text) == [words(normalize_text(line)) for line in text.split("\n")]

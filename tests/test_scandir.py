@@ -1,0 +1,127 @@
+"""Finished scan directories read back: re-rendered reports, graphs, and clear errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from overlap.cli import main
+from overlap.errors import InputError
+from overlap.ingest import read_documents
+from overlap.pipeline import scan
+from overlap.report import render_markdown, write_scan
+from overlap.scandir import load_scan, render_report
+from reuse_scenario import HOSTILE, scenario
+
+ROOT = Path(__file__).parent.parent
+CORPORA = Path(__file__).parent / "corpora"
+
+
+def _run(args: list[str]):
+    return CliRunner().invoke(main, args, catch_exceptions=False)
+
+
+@pytest.mark.parametrize("corpus", ["seeds", "wire-reprint-match", "same-outlet-boilerplate-nomatch"])
+def test_markdown_and_html_re_render_identically(corpus: str, tmp_path: Path) -> None:
+    source = ROOT / "seeds" if corpus == "seeds" else CORPORA / corpus / "articles.jsonl"
+    with scan(read_documents([source])) as result:
+        write_scan(result, tmp_path)
+    assert render_report(tmp_path, "md") == (tmp_path / "report.md").read_text(encoding="utf-8")
+    assert render_report(tmp_path, "html") == (tmp_path / "report.html").read_text(encoding="utf-8")
+
+
+def test_loaded_scan_keeps_matches_spans_texts_and_metadata(tmp_path: Path) -> None:
+    with scenario() as result:
+        write_scan(result, tmp_path)
+        live = list(result.matches)
+        texts = {(m.a.doc, m.a.span): result.excerpt(m.a.doc, m.a.span) for m in live}
+    loaded = load_scan(tmp_path)
+    assert [(m.kind, m.a, m.b, m.score) for m in loaded.matches] == [(m.kind, m.a, m.b, m.score) for m in live]
+    for (doc, span), text in texts.items():
+        assert loaded.excerpt(doc, span) == text
+    w = loaded.document("wire-1")
+    assert (w.source, w.title, w.published, w.url) == (
+        "wire", "Patrushev on ties", "2017-01-15T08:00:00+00:00", "https://wire.example/1")
+    assert loaded.document(f"evil-{HOSTILE}").source == f"src {HOSTILE}"
+    assert [c.members for c in loaded.clusters] == [c.members for c in result.clusters]
+    page = render_report(tmp_path, "html")
+    assert page.count('<article class="match"') == len(live) and "<script" not in page
+
+
+def test_json_report_holds_the_three_files(tmp_path: Path) -> None:
+    with scenario() as result:
+        write_scan(result, tmp_path)
+    result = _run(["report", str(tmp_path), "--format", "json"])
+    assert result.exit_code == 0
+    doc = json.loads(result.stdout)
+    assert doc["summary"] == json.loads((tmp_path / "summary.json").read_text())
+    assert doc["clusters"] == json.loads((tmp_path / "clusters.json").read_text())
+    assert doc["matches"] == [json.loads(l) for l in (tmp_path / "matches.jsonl").read_text().splitlines()]
+
+
+def test_report_command_writes_a_file_atomically(tmp_path: Path) -> None:
+    with scenario() as result:
+        write_scan(result, tmp_path / "scan")
+    out = tmp_path / "out" / "again.html"
+    result = _run(["report", str(tmp_path / "scan"), "--format", "html", "-o", str(out)])
+    assert result.exit_code == 0 and result.stdout == ""
+    assert out.read_text(encoding="utf-8") == render_report(tmp_path / "scan", "html")
+    assert sorted(p.name for p in out.parent.iterdir()) == ["again.html"]
+
+
+def test_graph_command_writes_every_format(tmp_path: Path) -> None:
+    with scenario() as result:
+        write_scan(result, tmp_path / "scan")
+    result = _run(["graph", str(tmp_path / "scan"), "-o", str(tmp_path / "g")])
+    assert result.exit_code == 0
+    names = sorted(Path(line).name for line in result.stdout.splitlines())
+    assert names == sorted(p.name for p in (tmp_path / "g").iterdir()) and len(names) == 8
+    result = _run(["graph", str(tmp_path / "scan"), "--format", "csv"])
+    assert [Path(l).name for l in result.stdout.splitlines()] == ["graph_edges.csv", "sources_edges.csv"]
+
+
+def test_scan_graph_format_option(tmp_path: Path) -> None:
+    src = str(CORPORA / "wire-reprint-match" / "articles.jsonl")
+    result = _run(["scan", src, "-o", str(tmp_path / "o"), "-q", "--graph-format", "graphml", "--graph-format", "csv"])
+    assert result.exit_code == 0
+    names = {p.name for p in (tmp_path / "o").iterdir()}
+    assert {"graph.graphml", "sources_edges.csv", "report.html"} <= names and "graph.gexf" not in names
+
+
+def test_not_a_scan_directory_is_one_line_and_exit_1(tmp_path: Path) -> None:
+    result = _run(["report", str(tmp_path)])
+    assert result.exit_code == 1
+    assert result.stderr == f"overlap: error: {tmp_path / 'summary.json'}: missing: not a finished scan directory " \
+                            "(expected matches.jsonl, clusters.json, summary.json)\n"
+    result = _run(["graph", str(tmp_path / "nope")])
+    assert result.exit_code == 1 and result.stderr.count("\n") == 1 and "not a directory" in result.stderr
+
+
+def test_bad_match_line_names_file_and_line(tmp_path: Path) -> None:
+    with scenario() as result:
+        write_scan(result, tmp_path)
+    lines = (tmp_path / "matches.jsonl").read_text().splitlines()
+    lines[2] = "{not json"
+    (tmp_path / "matches.jsonl").write_text("\n".join(lines) + "\n")
+    with pytest.raises(InputError) as err:
+        load_scan(tmp_path)
+    assert str(err.value).startswith(f"{tmp_path / 'matches.jsonl'}:3: invalid JSON")
+    result = _run(["report", str(tmp_path), "--format", "md"])
+    assert result.exit_code == 1 and ":3: invalid JSON" in result.stderr and result.stdout == ""
+
+
+def test_markdown_from_a_loaded_scan_matches_the_live_one(tmp_path: Path) -> None:
+    with scenario() as result:
+        write_scan(result, tmp_path)
+        live = render_markdown(result)
+    assert render_markdown(load_scan(tmp_path)) == live  # type: ignore[arg-type]
+
+
+def test_scan_can_write_no_graph(tmp_path: Path) -> None:
+    src = str(CORPORA / "wire-reprint-match" / "articles.jsonl")
+    assert _run(["scan", src, "-o", str(tmp_path / "o"), "-q", "--graph-format", "none"]).exit_code == 0
+    names = {p.name for p in (tmp_path / "o").iterdir()}
+    assert "report.html" in names and not any(n.startswith(("graph.", "sources.")) for n in names)
