@@ -366,7 +366,7 @@ def candidate_recall(pairs, y, vectors_a=None, vectors_b=None) -> None:
         t0 = time.perf_counter()
         nb = neighbour_candidates(vec, 3, 0.6)
         report("embedding top-3 neighbours (cosine >= 0.6)", nb, time.perf_counter() - t0)
-        report("content LSH 0.3 + embedding neighbours (default)", content[0.3] | nb, 0.0)
+        report("content LSH 0.3 + embedding neighbours (neighbours=3)", content[0.3] | nb, 0.0)
 
 
 def main() -> None:
