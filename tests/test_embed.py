@@ -50,3 +50,17 @@ def test_embeddings_are_unit_vectors_and_closer_for_paraphrases() -> None:
     assert np.allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-5)
     assert v[0] @ v[1] > v[0] @ v[2] + 0.3
     assert e.encode([]).shape == (0, 384)
+
+
+def test_loading_the_model_writes_nothing_to_home(tmp_path) -> None:
+    """onnxruntime writes a device id under ~/.cache/Microsoft unless telemetry is off before import."""
+    import os
+    import subprocess
+    import sys
+
+    pytest.importorskip("onnxruntime")
+    env = {k: v for k, v in os.environ.items() if k != "ORT_DISABLE_TELEMETRY"}
+    env["HOME"] = str(tmp_path)
+    code = "from overlap.embed import load_embedder; e = load_embedder(); assert e is not None; e.encode(['a b'])"
+    subprocess.run([sys.executable, "-c", code], check=True, env=env, cwd=os.getcwd(), timeout=120)
+    assert not (tmp_path / ".cache" / "Microsoft").exists()
