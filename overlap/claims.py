@@ -40,6 +40,7 @@ from .signatures import Signer
 __all__ = ["find_paraphrases", "statements", "content_candidates"]
 
 log = logging.getLogger(__name__)
+_CHUNK = 20_000
 
 
 def statements(
@@ -179,17 +180,23 @@ def find_paraphrases(
         encoded = load_embedder().encode([units_[i].text for i in needed])
         vectors = np.zeros((len(units_), encoded.shape[1]), dtype=np.float32)
         vectors[needed] = encoded
-    st["embedded"] = 0 if vectors is None else (len(units_) if params.neighbours else len({i for p in cand for i in p}))
+        st["embedded"] = len(needed)
+    else:
+        st["embedded"] = 0 if vectors is None else len(units_)
 
     matches: list[Match] = []
     verbatim = 0
-    if cand:
-        sigs = [signals(prepared[i], prepared[j]) for i, j in cand]
+    for start in range(0, len(cand), _CHUNK):  # bounded memory: signals of one chunk at a time
+        chunk = cand[start : start + _CHUNK]
+        sigs = [signals(prepared[i], prepared[j]) for i, j in chunk]
         if vectors is not None:
-            for sig, (i, j) in zip(sigs, cand):
-                sig["cosine"] = float(min(1.0, max(0.0, float(vectors[i] @ vectors[j]))))
+            ia = np.fromiter((i for i, _ in chunk), dtype=np.int64, count=len(chunk))
+            ib = np.fromiter((j for _, j in chunk), dtype=np.int64, count=len(chunk))
+            cos = np.clip(np.einsum("ij,ij->i", vectors[ia], vectors[ib]), 0.0, 1.0)
+            for sig, c in zip(sigs, cos):
+                sig["cosine"] = float(c)
         scores = scorer.combine_matrix(np.array([[s[f] for f in scorer.features] for s in sigs]))
-        for (i, j), sig, score in zip(cand, sigs, scores):
+        for (i, j), sig, score in zip(chunk, sigs, scores):
             if score < cut:
                 continue
             if sig["ratio"] >= params.verbatim:
