@@ -358,6 +358,12 @@ def candidate_recall(pairs, y, vectors_a=None, vectors_b=None) -> None:
         t0 = time.perf_counter()
         content[t] = content_candidates(prep, ParaphraseParams(lsh_threshold=t))
         report(f"stemmed content words, LSH {t}", content[t], time.perf_counter() - t0)
+    from overlap.claims import filter_pairs
+
+    t0 = time.perf_counter()
+    kept, dropped = filter_pairs(prep, sorted(content[0.3]), ParaphraseParams())
+    report("content LSH 0.3, then the claim filters (default)", set(kept), time.perf_counter() - t0)
+    print(f"    dropped by the filters: {dropped}")
     if vectors_a is not None:
         vec = np.zeros((len(pool), vectors_a.shape[1]), dtype=np.float32)
         for (a, b), va, vb in zip(pairs, vectors_a, vectors_b):

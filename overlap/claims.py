@@ -19,7 +19,9 @@ Stages, in order:
    corpus (in at most ``rare_share`` of the statements, or
    ``rare_min_statements``) are templates (results tables, datelines), not
    claims, and are not scored; nor are two statements that both give figures
-   and share none ("rose 5%" / "fell 7%": different facts, however alike).
+   and share none ("rose 5%" / "fell 7%": different facts, however alike), nor
+   two that both name people or places and share none ("Zimbabwean officials
+   were not available" / "Evergo officials were not available").
 4. **claim clusters**: connected statements, ordered by date where known.
 """
 
@@ -37,7 +39,7 @@ from .quotes import units
 from .shingle import fold32, word_hashes
 from .signatures import Signer
 
-__all__ = ["find_paraphrases", "statements", "content_candidates"]
+__all__ = ["find_paraphrases", "statements", "content_candidates", "filter_pairs", "neighbour_candidates"]
 
 log = logging.getLogger(__name__)
 _CHUNK = 20_000
@@ -73,6 +75,43 @@ def content_candidates(prepared: Sequence[Prepared], params: ParaphraseParams) -
     index = CandidateIndex(signer, params.lsh_threshold)
     index.add(keys, sigs[keys] if len(keys) else sigs[:0])
     return {(pair.a, pair.b) for pair in index.pairs()}
+
+
+def filter_pairs(
+    prepared: Sequence[Prepared], pairs: Sequence[tuple[int, int]], params: ParaphraseParams
+) -> tuple[list[tuple[int, int]], dict[str, int]]:
+    """Drop candidate pairs that cannot be the same claim, before any scoring.
+
+    * templates: fewer than ``min_rare_shared`` shared content words that are
+      rare in this corpus (``Qtly div three cts vs three cts prior`` /
+      ``Qtly div ten cts vs ten cts``);
+    * figures that disagree: both give numbers and share none;
+    * actors that disagree: both name people or places and share none.
+
+    Returns the kept pairs and how many each rule dropped.
+    """
+    df: dict[str, int] = {}
+    for p in prepared:
+        for w in p.content:
+            df[w] = df.get(w, 0) + 1
+    rare_limit = max(params.rare_min_statements, int(params.rare_share * len(prepared)))
+    kept: list[tuple[int, int]] = []
+    templated = numbers_differ = names_differ = 0
+    for i, j in pairs:
+        a, b = prepared[i], prepared[j]
+        if sum(1 for w in a.content & b.content if df[w] <= rare_limit) < params.min_rare_shared:
+            templated += 1
+        elif params.numbers_must_agree and a.numbers and b.numbers and not (a.numbers & b.numbers):
+            numbers_differ += 1
+        elif params.names_must_agree and a.names and b.names and not (a.names & b.names):
+            names_differ += 1
+        else:
+            kept.append((i, j))
+    return kept, {
+        "template_pairs_skipped": templated,
+        "number_conflicts_skipped": numbers_differ,
+        "name_conflicts_skipped": names_differ,
+    }
 
 
 def neighbour_candidates(vectors: np.ndarray, k: int, min_cosine: float, block: int = 2048) -> set[tuple[int, int]]:
@@ -145,32 +184,15 @@ def find_paraphrases(
         st["neighbour_candidates"] = len(extra - pairs)
         pairs |= extra
 
-    # shared words must say something: a pair that shares only words common across the corpus
-    # ("Qtly div three cts vs three cts prior" / "Qtly div ten cts vs ten cts") is a template, not a claim
-    df: dict[str, int] = {}
-    for p in prepared:
-        for w in p.content:
-            df[w] = df.get(w, 0) + 1
-    rare_limit = max(params.rare_min_statements, int(params.rare_share * len(prepared)))
-    cand: list[tuple[int, int]] = []
-    templated = 0
-    numbers_differ = 0
-    for i, j in sorted(pairs):
+    kept, skipped = filter_pairs(prepared, sorted(pairs), params)
+    cand = []
+    for i, j in kept:
         a, b = units_[i], units_[j]
         if a.doc == b.doc and (not params.same_document or a.span.overlaps(b.span)):
             continue
-        if sum(1 for w in prepared[i].content & prepared[j].content if df[w] <= rare_limit) < params.min_rare_shared:
-            templated += 1
-            continue
-        if params.numbers_must_agree and prepared[i].numbers and prepared[j].numbers and not (
-            prepared[i].numbers & prepared[j].numbers
-        ):
-            numbers_differ += 1
-            continue
         cand.append((i, j))
     st["candidates"] = len(cand)
-    st["template_pairs_skipped"] = templated
-    st["number_conflicts_skipped"] = numbers_differ
+    st.update(skipped)
 
     if scorer.uses_embeddings and vectors is None and cand:
         # without neighbour candidates only the statements in candidate pairs need a vector

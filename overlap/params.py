@@ -112,7 +112,8 @@ class ParaphraseParams:
     ``min_rare_shared`` content words that occur in at most ``rare_share`` of
     all statements (at least ``rare_min_statements``): sharing only common
     words ("Qtly div ... cts vs ... cts prior") is a template, not a claim.
-    ``numbers_must_agree``: two statements that both give figures must share one.
+    ``numbers_must_agree``: two statements that both give figures must share one;
+    ``names_must_agree``: two that both name people or places must share one.
     """
 
     enabled: bool = True
@@ -128,9 +129,10 @@ class ParaphraseParams:
     same_document: bool = True
     embeddings: bool = True
     min_rare_shared: int = 2
-    rare_share: float = 0.01
+    rare_share: float = 0.005
     rare_min_statements: int = 3
     numbers_must_agree: bool = True
+    names_must_agree: bool = True
 
     def __post_init__(self) -> None:
         if self.threshold is not None:

@@ -101,7 +101,7 @@ STOPWORDS = frozenset(
 # "us" the pronoun vs "US" the country: the country survives because it is checked before folding.
 _COUNTRY_US = re.compile(r"\bU\.?S\.?\b")
 _WORD = re.compile(r"\w+")
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*(?![\w])")  # not "1st", "2nd"
 # spelled-out numbers count as numbers ("three cts" vs "3 cts"), not as content words
 NUMBER_WORDS = {
     w: str(i)
