@@ -24,6 +24,7 @@ import xxhash
 
 from .model import Boilerplate, Span
 from .params import BoilerplateParams
+from .segment import trim
 from .shingle import line_words
 
 __all__ = ["UnitRef", "units", "unit_text", "unit_spans", "line_key", "is_furniture", "BoilerplateCounter", "BoilerplateSet", "REPEATED", "WITHIN", "FURNITURE"]
@@ -141,12 +142,7 @@ def unit_spans(text: str, refs: list[UnitRef]) -> list[Span]:
         starts.append(starts[-1] + len(line) + 1)
     spans = []
     for _, _, first_line, last_line in refs:
-        start, end = starts[first_line], starts[last_line + 1] - 1
-        while start < end and text[start].isspace():
-            start += 1
-        while end > start and text[end - 1].isspace():
-            end -= 1
-        spans.append(Span(start, end))
+        spans.append(Span(*trim(text, starts[first_line], starts[last_line + 1] - 1)))
     return spans
 
 

@@ -17,6 +17,7 @@ config file, default.
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from dataclasses import asdict
@@ -340,3 +341,127 @@ def graph(scan_dir: str, formats: tuple[str, ...], output: str | None) -> None:
         _fail(str(exc))
     except OSError as exc:
         _fail(f"cannot write {output or scan_dir}: {exc.strerror or exc}")
+
+
+
+@main.command("filter")
+@click.argument("inputs", nargs=-1, metavar="[INPUT]...")
+@click.option("--index", "index_target", required=True, metavar="PATH|redis://HOST:PORT/DB",
+              help="Persistent index of the documents seen so far: an SQLite file (created if missing) "
+                   "or a Redis index shared by several workers, e.g. redis://localhost:6379/0?prefix=news.")
+@input_options
+@click.option("--threshold", type=click.FloatRange(0, 1, min_open=True), default=0.8,
+              help="Exact similarity (from the shingles) at or above which a document is a duplicate "
+                   "(lower: drops more rewritten copies, and more that only look alike).")
+@click.option("--mode", type=click.Choice(["whole", "containment"]), default="whole",
+              help="whole: Jaccard of whole documents; containment: share of the new document found in an "
+                   "earlier one, so a short piece cut from a long article counts.")
+@click.option("--mark", is_flag=True, default=False,
+              help="Write every document with its verdict (adds duplicate_of and score) instead of the new ones only.")
+@click.option("--batch-size", type=click.IntRange(1, 100_000), default=256,
+              help="Documents decided together; output is flushed after each batch (1: answer every line at once).")
+@click.option("--commit-every", type=click.IntRange(1, 10_000_000), default=4096,
+              help="Commit new documents to the index every N, always after their output was flushed.")
+@click.option("--num-perm", type=click.IntRange(16, 1024), default=None,
+              help="[index creation] MinHash permutations  [default: 128]")
+@click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=None,
+              help="[index creation] MinHash seed  [default: 1]")
+@click.option("--shingle-size", type=click.IntRange(1, 16), default=None,
+              help="[index creation] Words per shingle  [default: 5]")
+@click.option("--lsh-threshold", type=click.FloatRange(0.05, 1), default=None,
+              help="[index creation] Lowest --threshold the index can serve  [default: 0.5]")
+@click.option("--anchor-window", type=click.IntRange(0, 1000), default=None,
+              help="[index creation] Containment anchors: one per N shingles; 0: none, a smaller and faster "
+                   "index for --mode whole only  [default: 12]")
+@click.option("--no-create", is_flag=True, default=False, help="Fail instead of creating a missing index.")
+@click.option("-q", "--quiet", is_flag=True, default=False, help="No counts or warnings on stderr.")
+def filter_command(inputs: tuple[str, ...], index_target: str, **kw: Any) -> None:
+    """Drop documents seen before: write the new ones to stdout and remember them in the index.
+
+    Reads JSONL (also .jsonl.gz, CSV, or a folder of .txt files) from INPUT
+    files or stdin, writes the records of the documents that are not
+    near-duplicates of anything in the index (or earlier in the input) to
+    stdout, then adds them to the index; counts go to stderr. Output is
+    flushed before the index records a document, so after a crash, running
+    the same input again loses nothing (a few records may come out twice,
+    same id). An id already in the index is the same document seen before:
+    a second run of the same input writes nothing.
+
+    \b
+    Examples:
+      overlap filter --index seen.db today.jsonl > new.jsonl
+      zcat feed.jsonl.gz | overlap filter --index redis://db1:6379/0 --mode containment
+      overlap filter --index seen.db --mark --id-field newid --text-field body reuters.jsonl.gz
+    """
+    from .dedup import FilterStats, filter_documents
+    from .index import open_index
+    from .ingest import document_to_record, iter_jsonl
+
+    fields = _field_map(kw)
+    quiet, mark = kw["quiet"], kw["mark"]
+    creation = {k: kw[k] for k in ("num_perm", "seed", "shingle_size", "lsh_threshold", "anchor_window")
+                if kw[k] is not None}
+    out = sys.stdout.buffer
+    warn, printed = _warning_printer(quiet)
+    ingest_stats = IngestStats()
+    stats = FilterStats()
+
+    def emit(doc: Any, decision: Any) -> None:
+        if not (mark or decision.is_new):
+            return
+        rec = document_to_record(doc, fields)
+        if mark:
+            rec["duplicate_of"] = decision.duplicate_of
+            rec["score"] = round(decision.score, 6)
+        out.write(json.dumps(rec, ensure_ascii=False).encode("utf-8") + b"\n")
+
+    def skip(doc: Any, reason: str) -> None:
+        warn(f"{doc.origin or doc.id}: skipped: {reason}")
+
+    def with_ids(docs: Any) -> Any:
+        # ingest names a record without an id after its file and line; a
+        # persistent index must not remember "<stdin>:5" (tomorrow's line 5
+        # would look already seen), so such records are counted bad and skipped.
+        for doc in docs:
+            if _fallback_named(doc):
+                ingest_stats.bad_records += 1
+                warn(f"{doc.origin}: no {fields.id!r} field: the filter needs ids to remember documents; skipped")
+                continue
+            yield doc
+
+    try:
+        with open_index(index_target, create=not kw["no_create"], settings=creation or None) as idx:
+            if not inputs or list(inputs) == ["-"]:
+                stdin = sys.stdin.buffer
+                if kw["fmt"] in (None, "jsonl") and kw["meta"] is None:  # answer lines as they arrive
+                    docs = iter_jsonl(stdin, "<stdin>", fields, kw["on_bad_record"], ingest_stats, warn)
+                else:
+                    docs = read_documents(["-"], fmt=kw["fmt"], fields=fields, meta=kw["meta"],
+                                          on_error=kw["on_bad_record"], stats=ingest_stats, on_warning=warn,
+                                          stdin=stdin)
+            else:
+                docs = read_documents(list(inputs), fmt=kw["fmt"], fields=fields, meta=kw["meta"],
+                                      on_error=kw["on_bad_record"], stats=ingest_stats, on_warning=warn)
+            filter_documents(with_ids(docs), idx, emit, flush=out.flush, threshold=kw["threshold"], mode=kw["mode"],
+                             batch_size=kw["batch_size"], commit_every=kw["commit_every"], on_skip=skip,
+                             stats=stats)
+    except OverlapError as exc:
+        _fail(str(exc))
+    except BrokenPipeError:
+        # the reader went away; what it did not get was not committed
+        sys.stderr.write("overlap: output closed early\n")
+        sys.exit(EXIT_ERROR)
+    except KeyboardInterrupt:
+        click.echo("overlap: interrupted", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    if not quiet:
+        if printed[0] > _MAX_PRINTED_WARNINGS:
+            click.echo(f"overlap: {printed[0] - _MAX_PRINTED_WARNINGS} more warnings not shown", err=True)
+        click.echo(f"overlap filter: {stats.summary()}, {ingest_stats.bad_records} bad records", err=True)
+
+
+def _fallback_named(doc: Any) -> bool:
+    """Whether ingest named this record ``<file>:<line>`` because it had no id."""
+    origin = doc.origin or ""
+    path, sep, line = origin.rpartition(":")
+    return bool(sep) and line.isdigit() and doc.id == f"{os.path.basename(path) or path}:{line}"

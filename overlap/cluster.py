@@ -1,17 +1,21 @@
 """Duplicate clusters from verified links only.
 
 Clustering takes the verified links (never shared LSH buckets) and forms
-star clusters around representatives: documents are visited earliest first
-(by date, then by order of input) and each one not yet placed starts a
-cluster with every not-yet-placed document it is verified to match. So every
-member is a verified near-duplicate of its representative, the
-representative is the earliest publication, and a chain A~B~C cannot pull
-two unrelated documents into one cluster through a middle one.
+star clusters: the document with the most verified links (ties: the earliest)
+becomes a centre and takes every not-yet-placed document it is verified to
+match; then the next, and so on (star clustering, Aslam et al. 2004). Every
+member is thus a verified near-duplicate of its centre, and a chain A~B~C
+cannot pull two unrelated documents into one cluster through a middle one.
+
+A document whose links all go to members already placed elsewhere would be
+left out; it joins the cluster of such a neighbour when its exact similarity
+to that cluster's centre also passes (``similarity`` callback), so the
+guarantee holds for it too.
 """
 
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 
 __all__ = ["star_clusters"]
 
@@ -19,27 +23,49 @@ __all__ = ["star_clusters"]
 def star_clusters(
     order: Sequence[int],
     links: Mapping[int, Mapping[int, float]],
+    similarity: Callable[[int, int], float] | None = None,
+    threshold: float = 0.0,
 ) -> list[tuple[int, list[tuple[int, float]]]]:
-    """Group nodes into ``(representative, [(member, score), ...])`` stars.
+    """Group nodes into ``(centre, [(member, score to centre), ...])`` stars.
 
-    ``order`` lists nodes by preference for being a representative;
-    ``links[a][b]`` is the verified score of the link a-b (symmetric).
-    Nodes without links form no cluster.
+    ``order`` lists nodes by preference among equally linked centres (earliest
+    first); ``links[a][b]`` is the verified score of the link a-b (symmetric).
+    Nodes without links form no cluster. Clusters come out in ``order`` of
+    their centres.
 
     >>> star_clusters([0, 1, 2, 3], {0: {1: 0.9}, 1: {0: 0.9, 2: 0.8}, 2: {1: 0.8}})
-    [(0, [(1, 0.9)])]
+    [(1, [(0, 0.9), (2, 0.8)])]
     """
     rank = {node: i for i, node in enumerate(order)}
-    placed: set[int] = set()
-    clusters: list[tuple[int, list[tuple[int, float]]]] = []
-    for node in order:
-        if node in placed or not links.get(node):
+    centres = sorted((n for n in order if links.get(n)), key=lambda n: (-len(links[n]), rank[n]))
+    placed: dict[int, int] = {}  # node -> its centre
+    stars: dict[int, list[tuple[int, float]]] = {}
+    for node in centres:
+        if node in placed:
             continue
         members = [(other, score) for other, score in links[node].items() if other not in placed]
         if not members:
             continue
         members.sort(key=lambda ms: rank[ms[0]])
-        placed.add(node)
-        placed.update(m for m, _ in members)
-        clusters.append((node, members))
-    return clusters
+        placed[node] = node
+        for other, _ in members:
+            placed[other] = node
+        stars[node] = members
+    if similarity is not None:
+        for node in order:  # leftovers: every neighbour already belongs to another star
+            if node in placed or not links.get(node):
+                continue
+            best: tuple[float, int] | None = None
+            for neighbour in links[node]:
+                centre = placed.get(neighbour)
+                if centre is None:
+                    continue
+                score = similarity(node, centre)
+                if score >= threshold and (best is None or score > best[0]):
+                    best = (score, centre)
+            if best is not None:
+                placed[node] = best[1]
+                stars[best[1]].append((node, best[0]))
+    for members in stars.values():
+        members.sort(key=lambda ms: rank[ms[0]])
+    return sorted(stars.items(), key=lambda item: rank[item[0]])

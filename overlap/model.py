@@ -158,3 +158,27 @@ class ClaimCluster:
     first_published: str | None
     min_score: float
     mean_score: float
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """The pre-ingest filter's verdict on one document (see :mod:`overlap.dedup`).
+
+    ``mode`` says how the verdict was reached: ``new`` (nothing indexed
+    matches), ``whole`` (exact Jaccard of the shingle sets >= threshold),
+    ``containment`` (share of *this* document's shingles found in an earlier
+    one >= threshold) or ``id`` (this id is already in the index: the same
+    document seen before, e.g. by an earlier run). ``duplicate_of`` is the
+    indexed document it duplicates (itself for ``id``), ``None`` when new.
+    ``score`` is the best exact similarity to any indexed candidate, in
+    [0, 1], measured as ``mode`` says (0.0 when there was no candidate).
+    """
+
+    doc: str
+    duplicate_of: str | None
+    score: float
+    mode: str
+
+    @property
+    def is_new(self) -> bool:
+        return self.duplicate_of is None

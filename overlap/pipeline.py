@@ -16,7 +16,7 @@ from __future__ import annotations
 import platform
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable
 
 import numpy as np
 import xxhash
@@ -268,6 +268,7 @@ def _scan(
     batch_sets: list[np.ndarray] = []
     boilerplate_docs = 0
     dropped_spans: dict[str, list[UnitRef]] = {}
+    kept_whole = 0
     for n, item in enumerate(pending):
         tokens = tokens_store.get_array(item.token_key, np.uint64)
         src = item.record.source
@@ -275,19 +276,20 @@ def _scan(
         if item.local_drop:
             drop = sorted(set(drop).union(item.local_drop))
         if drop:
-            boilerplate_docs += 1
             dropped = [tuple(item.short[k].tolist()) for k in drop]
-            dropped_spans[item.record.id] = dropped
             mask = np.ones(len(tokens), dtype=bool)
             for first, end, _, _ in dropped:
                 mask[first:end] = False
-            tokens = tokens[mask]
-        if len(tokens) < min_words:
-            skipped.append(
-                Skipped(item.record.id, f"too short without boilerplate ({len(tokens)} words)", item.record.origin)
-            )
-            short_copies.setdefault(item.fingerprint, []).append(item.record.index)
-            continue
+            kept = int(mask.sum())
+            # Boilerplate is what surrounds content. A document that would be left with
+            # (almost) nothing is all template, a notice or a one-paragraph item that
+            # others repeat: it is compared whole, or its copies would go unseen.
+            if kept >= min_words:
+                boilerplate_docs += 1
+                dropped_spans[item.record.id] = dropped
+                tokens = tokens[mask]
+            else:
+                kept_whole += 1
         shingles = np.unique(shingle_hashes(tokens, params.shingle.size))
         doc_index = item.record.index
         content = xxhash.xxh3_128_intdigest(shingles.tobytes())  # identical sets after boilerplate
@@ -313,6 +315,7 @@ def _scan(
     counts["documents_skipped"] = len(skipped)
     counts["documents_scanned"] = len(shingle_keys) + sum(len(c) for c in copies.values())
     counts["documents_with_boilerplate"] = boilerplate_docs
+    counts["documents_all_boilerplate_kept_whole"] = kept_whole
     counts["exact_copies"] = sum(len(c) for c in copies.values())
     counts["signatures"] = len(index)
     timings["signatures"] = time.perf_counter() - t0
@@ -347,28 +350,41 @@ def _scan(
 
     group_of: dict[int, list[int]] = {lead: sorted([lead, *rest], key=when) for lead, rest in copies.items()}
     node_order = sorted(shingle_keys, key=lambda lead: when(group_of.get(lead, [lead])[0]))
-    for lead in copies:  # exact copies link their group even when nothing else does
-        links.setdefault(lead, {})
-    stars = star_clusters(node_order, {k: v for k, v in links.items() if v or k in copies})
+
+    def exact(x: int, y: int) -> float:
+        """Exact Jaccard of two exact-copy groups (leaders) from their stored shingle sets."""
+        if x == y:
+            return 1.0
+        if x not in shingle_keys or y not in shingle_keys:  # short documents: only exact copies
+            return 0.0
+        known = links.get(x, {}).get(y)
+        if known is not None:
+            return known
+        return set_similarity(
+            store.get_array(shingle_keys[x], np.uint64), store.get_array(shingle_keys[y], np.uint64)
+        ).jaccard
+
+    stars = star_clusters(node_order, links, exact, threshold)
     clustered = {lead for lead, _ in stars} | {m for _, ms in stars for m, _ in ms}
-    for lead in copies:
-        if lead not in clustered:
-            stars.append((lead, []))
-    stars.sort(key=lambda s: when(group_of.get(s[0], [s[0]])[0]))
+    stars.extend((lead, []) for lead in sorted(copies) if lead not in clustered)
 
     clusters: list[Cluster] = []
-    for cid, (lead, members) in enumerate(stars, start=1):
-        rep_group = group_of.get(lead, [lead])
-        member_scores: list[tuple[int, float]] = [(i, 1.0) for i in rep_group[1:]]
-        for node, score in members:
-            member_scores.extend((i, score) for i in group_of.get(node, [node]))
-        ordered = [rep_group[0]] + [i for i, _ in sorted(member_scores, key=lambda ms: when(ms[0]))]
-        scores = [s for _, s in member_scores]
+    ranked = []
+    for centre, members in stars:
+        nodes = [centre] + [node for node, _ in members]
+        docs = sorted((i for node in nodes for i in group_of.get(node, [node])), key=when)
+        ranked.append((when(docs[0]), docs, nodes))
+    ranked.sort(key=lambda item: item[0])
+    for cid, (_, docs, nodes) in enumerate(ranked, start=1):
+        representative = docs[0]
+        rep_node = next(n for n in nodes if representative in group_of.get(n, [n]))
+        leader_of = {i: n for n in nodes for i in group_of.get(n, [n])}
+        scores = [exact(rep_node, leader_of[i]) for i in docs[1:]]
         clusters.append(
             Cluster(
                 id=cid,
-                representative=records[rep_group[0]].id,
-                members=tuple(records[i].id for i in ordered),
+                representative=records[representative].id,
+                members=tuple(records[i].id for i in docs),
                 min_score=round(min(scores), 6),
                 mean_score=round(sum(scores) / len(scores), 6),
             )

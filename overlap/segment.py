@@ -15,7 +15,7 @@ from typing import Iterator
 
 from .model import Span
 
-__all__ = ["lines", "paragraphs", "sentences"]
+__all__ = ["lines", "paragraphs", "sentences", "trim"]
 
 _LINE = re.compile(r"[^\r\n]+")
 _PARAGRAPH = re.compile(r"\S(?:.*?\S)?(?=\s*(?:\r?\n\s*\r?\n|\Z))", re.S)
@@ -38,13 +38,7 @@ _NEXT_START = re.compile(r"""\s*(?:["'\u201c\u2018(\[\-\u2014\u2013]|\w)""")
 def lines(text: str) -> Iterator[Span]:
     """Spans of the non-empty lines, white space trimmed."""
     for m in _LINE.finditer(text):
-        start, end = m.span()
-        while start < end and text[start].isspace():
-            start += 1
-        while end > start and text[end - 1].isspace():
-            end -= 1
-        if start < end:
-            yield Span(start, end)
+        yield from _trimmed(text, *m.span())
 
 
 def paragraphs(text: str) -> Iterator[Span]:
@@ -87,11 +81,17 @@ def _sentences_in(text: str, start: int, end: int) -> Iterator[Span]:
     yield from _trimmed(text, pos, end)
 
 
-def _trimmed(text: str, start: int, end: int) -> Iterator[Span]:
+def trim(text: str, start: int, end: int) -> tuple[int, int]:
+    """``[start, end)`` without leading and trailing white space (may become empty)."""
     while start < end and text[start].isspace():
         start += 1
     while end > start and text[end - 1].isspace():
         end -= 1
+    return start, end
+
+
+def _trimmed(text: str, start: int, end: int) -> Iterator[Span]:
+    start, end = trim(text, start, end)
     if start < end:
         yield Span(start, end)
 

@@ -12,6 +12,7 @@ ROOMS = {
     "click": {"cli.py"},
     "networkx": {"graph.py"},
     "datasketch": {"signatures.py", "candidates.py", "index.py", "dedup.py"},
+    "redis": {"index.py"},
 }
 
 

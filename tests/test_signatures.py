@@ -71,3 +71,11 @@ def test_line_words_equal_the_regex_words_for_any_text(text: str) -> None:
     from overlap.shingle import line_words
 
     assert line_words(text) == [words(normalize_text(line)) for line in text.split("\n")]
+
+
+@given(st.text(max_size=120) | st.text(alphabet=st.characters(codec="ascii"), max_size=120))
+def test_text_words_equal_the_words_of_the_normalised_text(text: str) -> None:
+    from overlap.normalize import normalize_text
+    from overlap.shingle import text_words
+
+    assert text_words(text) == words(normalize_text(text))

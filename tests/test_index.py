@@ -1,0 +1,306 @@
+"""The persistent signature index: exact answers, manifests refused on mismatch, both stores."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+
+import pytest
+
+from dedup_corpus import corpus, exact
+from overlap import open_index
+from overlap.errors import ConfigError, IndexStateError
+from overlap.index import IndexSettings
+from overlap.model import Document
+
+LONG = (
+    "The central bank raised its key interest rate by half a point on Tuesday, citing inflation "
+    "pressures across the economy and a weaker currency, and said further increases were possible "
+    "if prices kept rising faster than wages in the months ahead, according to a statement."
+)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("redis", marks=pytest.mark.redis)])
+def location(request, tmp_path):
+    if request.param == "sqlite":
+        return str(tmp_path / "seen.db")
+    return request.getfixturevalue("redis_url")
+
+
+def test_query_scores_are_exact_and_best_first(location):
+    docs = corpus(seed=3)
+    by_id = {d.id: d for d in docs}
+    with open_index(location) as idx:
+        assert idx.add(docs) == len(docs)
+        for d in docs[:40]:
+            got = idx.query(d, threshold=0.5)
+            assert (d.id, 1.0) in got and got[0][1] == 1.0
+            for other, score in got:
+                assert score == pytest.approx(exact(d.text, by_id[other].text))
+                assert score >= 0.5
+            scores = [s for _, s in got]
+            assert scores == sorted(scores, reverse=True)
+
+
+def test_recall_against_brute_force(location):
+    """LSH + verify finds a subset of the brute-force pairs, and at J >= 0.8 all of them here."""
+    docs = corpus(seed=11, originals=50, copies=80, pieces=0)
+    with open_index(location) as idx:
+        idx.add(docs)
+        found = {(d.id, o) for d in docs for o, _ in idx.query(d, threshold=0.8) if o != d.id}
+    truth = {(a.id, b.id) for a in docs for b in docs if a.id != b.id and exact(a.text, b.text) >= 0.8}
+    assert found <= truth
+    assert len(truth) > 50
+    assert len(found) / len(truth) >= 0.99
+
+
+def test_containment_finds_piece_of_long_document(location):
+    long_doc = Document("long", LONG + " " + LONG.replace("bank", "fund").replace("Tuesday", "Friday"))
+    piece = Document("piece", "citing inflation pressures across the economy and a weaker currency, and said further")
+    with open_index(location) as idx:
+        idx.add([long_doc])
+        assert idx.query(piece, threshold=0.5, mode="whole") == []
+        assert idx.query(piece, threshold=0.9, mode="containment") == [("long", 1.0)]
+
+
+def test_check_adds_new_and_reports_duplicates(location):
+    with open_index(location) as idx:
+        first = idx.check(Document("a", LONG))
+        assert first.is_new and first.mode == "new" and first.duplicate_of is None
+        again = idx.check(Document("b", LONG + " Reporting by Jane Doe."))
+        assert (again.duplicate_of, again.mode) == ("a", "whole")
+        assert again.score == pytest.approx(exact(LONG + " Reporting by Jane Doe.", LONG))
+        assert "b" not in idx and "a" in idx
+        seen = idx.check(Document("a", "a different text under an id already indexed"))
+        assert (seen.duplicate_of, seen.mode, seen.score) == ("a", "id", 1.0)
+
+
+def test_remove_and_stats(location):
+    docs = corpus(seed=5, originals=20, copies=0, pieces=0)
+    with open_index(location) as idx:
+        idx.add(docs)
+        st = idx.stats()
+        assert st.documents == 20 and st.band_entries == 20 * idx.bands and st.anchor_entries > 0
+        assert idx.remove(["o1", "o2", "nope"]) == 2
+        assert idx.query(next(d for d in docs if d.id == "o1"), threshold=0.5) == []
+        st = idx.stats()
+        assert st.documents == 18 and st.band_entries == 18 * idx.bands
+        idx.compact()
+        assert idx.stats().documents == 18
+
+
+def test_reopen_keeps_documents_and_checks_settings(location):
+    with open_index(location, settings=IndexSettings(num_perm=64, seed=9)) as idx:
+        idx.add([Document("a", LONG)])
+    with open_index(location) as idx:  # settings come from the manifest
+        assert idx.settings.num_perm == 64 and idx.query(LONG) == [("a", 1.0)]
+    with open_index(location, settings={"seed": 9}) as idx:
+        assert idx.settings.seed == 9
+    with pytest.raises(IndexStateError, match=r"num_perm=64 \(asked 128\)"):
+        open_index(location, settings={"num_perm": 128})
+
+
+def test_threshold_below_lsh_threshold_is_refused(location):
+    with open_index(location, settings={"lsh_threshold": 0.6}) as idx:
+        with pytest.raises(ConfigError, match="below the index's LSH threshold 0.6"):
+            idx.query(LONG, threshold=0.5)
+
+
+def _tamper_sqlite(path, **changes):
+    db = sqlite3.connect(path)
+    m = json.loads(db.execute("SELECT value FROM manifest").fetchone()[0])
+    m.update(changes)
+    db.execute("UPDATE manifest SET value=?", (json.dumps(m),))
+    db.commit()
+    db.close()
+
+
+@pytest.mark.parametrize(
+    "change, named",
+    [
+        ({"datasketch_version": "1.6.5"}, "datasketch_version '1.6.5'"),
+        ({"normalization_version": 0}, "normalization_version 0"),
+        ({"scheme": "legacy"}, "scheme 'legacy'"),
+        ({"format_version": 99}, "format_version 99"),
+        ({"probe": "0000"}, "probe '0000'"),
+    ],
+)
+def test_mismatched_manifest_is_refused(tmp_path, change, named):
+    path = str(tmp_path / "i.db")
+    with open_index(path) as idx:
+        idx.add([Document("a", LONG)])
+    _tamper_sqlite(path, **change)
+    with pytest.raises(IndexStateError, match="built with other settings") as err:
+        open_index(path)
+    assert named in str(err.value)
+
+
+@pytest.mark.redis
+def test_mismatched_manifest_is_refused_redis(redis_url):
+    import redis
+
+    with open_index(redis_url) as idx:
+        prefix = idx._store.prefix
+    r = redis.Redis.from_url(redis_url.split("?")[0])
+    m = json.loads(r.get(prefix + b":manifest"))
+    m["datasketch_version"] = "1.6.5"
+    r.set(prefix + b":manifest", json.dumps(m))
+    with pytest.raises(IndexStateError, match="datasketch_version '1.6.5'"):
+        open_index(redis_url)
+
+
+def test_not_an_index(tmp_path):
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"this is not sqlite at all" * 100)
+    with pytest.raises(IndexStateError, match="junk.db"):
+        open_index(str(junk))
+    other = tmp_path / "other.db"
+    db = sqlite3.connect(other)
+    db.execute("CREATE TABLE t(x)")
+    db.commit()
+    db.close()
+    with pytest.raises(IndexStateError, match="not an overlap index"):
+        open_index(str(other))
+    with pytest.raises(IndexStateError, match="no index here"):
+        open_index(str(tmp_path / "missing.db"), create=False)
+    with pytest.raises(ConfigError, match="unsupported index location"):
+        open_index("http://example.invalid/x")
+
+
+def test_one_writer_many_readers(tmp_path):
+    path = str(tmp_path / "i.db")
+    with open_index(path) as writer:
+        writer.add([Document("a", LONG)])
+        with pytest.raises(IndexStateError, match="open for writing by another process"):
+            open_index(path)
+        # another process can read while this one writes
+        code = (
+            "import sys; from overlap import open_index\n"
+            f"idx = open_index({path!r}, readonly=True)\n"
+            f"print(idx.query({LONG!r}))"
+        )
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        assert out.stdout.strip() == "[('a', 1.0)]"
+        with open_index(path, readonly=True) as reader:
+            with pytest.raises(IndexStateError, match="read-only"):
+                reader.add([Document("b", "other words here")])
+    with open_index(path) as again:  # the lock goes with the writer
+        assert "a" in again
+
+
+def test_failed_add_leaves_nothing_behind(tmp_path, monkeypatch):
+    """A batch is one transaction: an error half-way adds none of it."""
+    path = str(tmp_path / "i.db")
+    docs = corpus(seed=2, originals=10, copies=0, pieces=0)
+    with open_index(path) as idx:
+        idx.add(docs[:3])
+        store = idx._store
+        real = store.db
+
+        class Failing:
+            def __init__(self):
+                self.calls = 0
+
+            def execute(self, *a):
+                return real.execute(*a)
+
+            def executemany(self, sql, rows):
+                self.calls += 1
+                if "anchors" in sql:
+                    raise sqlite3.OperationalError("disk I/O error (simulated)")
+                return real.executemany(sql, rows)
+
+        store.db = Failing()
+        with pytest.raises(IndexStateError, match="simulated"):
+            idx.add(docs[3:])
+        store.db = real
+        st = idx.stats()
+        assert (st.documents, st.band_entries) == (3, 3 * idx.bands)
+
+
+def test_unreachable_redis_is_a_clear_error():
+    import socket
+
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with pytest.raises(IndexStateError, match=f"127.0.0.1:{port}.*cannot reach Redis"):
+        open_index(f"redis://127.0.0.1:{port}/0")
+
+
+@pytest.mark.redis
+def test_redis_sweeps_half_written_entries(redis_url):
+    """A worker killed between the LSH insert and its record leaves entries queries ignore."""
+    with open_index(redis_url) as idx:
+        prep = idx.prepare([Document("ghost", LONG)])[0]
+        from overlap.index import _lean
+
+        idx._store.lsh.insert(b"ghost", _lean(prep, idx._store), check_duplication=False)
+        assert idx.query(LONG, threshold=0.5) == []
+        assert "ghost" not in idx
+        idx.compact()
+        assert b"ghost" not in idx._store.lsh
+        assert idx.check(Document("ghost", LONG)).is_new
+
+
+@pytest.mark.redis
+def test_redis_buckets_are_datasketch_own_layout(redis_url):
+    """datasketch's MinHashLSH over the same Redis keys sees what the index wrote, and the reverse."""
+    from datasketch import MinHashLSH
+
+    from overlap.index import _lean
+
+    docs = corpus(seed=6, originals=10, copies=5, pieces=0)
+    with open_index(redis_url) as idx:
+        idx.add(docs)
+        store = idx._store
+        theirs = MinHashLSH(
+            num_perm=idx.settings.num_perm,
+            params=(idx.bands, idx.rows),
+            storage_config={"type": "redis", "basename": store.prefix + b":lsh", "redis": dict(store._conn)},
+            prepickle=False,
+        )
+        for p in idx.prepare(docs):
+            mine = {h.decode() for h in theirs.query(_lean(p, store))}
+            assert {o for o, _ in idx.query(next(d for d in docs if d.id == p.id), threshold=0.5)} <= mine
+            assert p.id in mine
+        assert set(theirs.keys.keys()) == {d.id.encode() for d in docs}
+        idx.remove(["o1"])
+        assert b"o1" not in theirs
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+import numpy as np  # noqa: E402
+
+from overlap.index import _sets_and_anchors, _winnow  # noqa: E402
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.lists(st.integers(0, 40), max_size=30), min_size=1, max_size=8),
+    st.integers(1, 20),
+)
+def test_batched_sets_and_anchors_equal_the_obvious_per_document_form(docs, window):
+    """The vectorised batch form against np.unique and a sliding-window minimum per document."""
+    ordered = [np.array(d, dtype=np.uint64) for d in docs]
+    sets, anchors = _sets_and_anchors(ordered, window)
+    assert len(sets) == len(anchors) == len(docs)
+    for o, s, a in zip(ordered, sets, anchors):
+        assert np.array_equal(s, np.unique(o))
+        assert np.array_equal(a, _winnow(o, window))
+        if len(o):
+            # every run of `window` shingles holds an anchor: the containment guarantee
+            for i in range(max(1, len(o) - window + 1)):
+                assert set(o[i : i + window].view(np.int64).tolist()) & set(a.tolist())
+
+
+def test_index_without_anchors_serves_whole_mode_only(tmp_path):
+    path = str(tmp_path / "i.db")
+    with open_index(path, settings={"anchor_window": 0}) as idx:
+        idx.add([Document("a", LONG)])
+        assert idx.stats().anchor_entries == 0
+        assert idx.query(LONG, threshold=0.8) == [("a", 1.0)]
+        with pytest.raises(ConfigError, match="without anchors"):
+            idx.query(LONG, threshold=0.8, mode="containment")
