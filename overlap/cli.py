@@ -30,7 +30,15 @@ from . import __version__
 from .errors import OverlapError
 from .ingest import FORMATS, FieldMap, IngestStats, read_documents
 from .graph import GRAPH_FORMATS
-from .params import BoilerplateParams, DuplicateParams, MinHashParams, Params, PassageParams, ShingleParams
+from .params import (
+    BoilerplateParams,
+    DuplicateParams,
+    MinHashParams,
+    ParaphraseParams,
+    Params,
+    PassageParams,
+    ShingleParams,
+)
 
 EXIT_ERROR = 1
 EXIT_DUPLICATES_FOUND = 3
@@ -173,6 +181,14 @@ def main() -> None:
 @click.option("--no-boilerplate", is_flag=True, default=False, help="Do not recognise boilerplate.")
 @click.option("--no-passages", is_flag=True, default=False,
               help="Skip the shared-passage stage (kind 'reuse'): whole-document duplicates only, much faster on large corpora.")
+@click.option("--no-paraphrase", is_flag=True, default=False,
+              help="Skip the paraphrase tier (same statement in other words; the slowest stage with embeddings).")
+@click.option("--paraphrase-threshold", type=click.FloatRange(0, 1), default=None,
+              help="Paraphrase score cut; by default the model's cross-validated cut (about 0.54). Higher: more precision.")
+@click.option("--paraphrase-max-docs", type=click.IntRange(0, 10**9), default=ParaphraseParams.max_documents,
+              help="Skip the paraphrase tier above this many documents (it costs ~30x the duplicate scan); 0: no limit.")
+@click.option("--lexical-paraphrase", is_flag=True, default=False,
+              help="Score paraphrases without the embedding model even if it is installed (faster, fewer found).")
 @click.option("--timings", is_flag=True, default=False,
               help="Write stage timings into summary.json (the files are then no longer byte-identical across runs).")
 @click.option("--fail-on-duplicates", is_flag=True, default=False,
@@ -204,6 +220,9 @@ def scan(inputs: tuple[str, ...], output: str, **kw: Any) -> None:
             boilerplate=BoilerplateParams(not kw["no_boilerplate"], kw["boilerplate_min_docs"],
                                           kw["boilerplate_max_words"], kw["boilerplate_min_share"]),
             passages=PassageParams(enabled=not kw["no_passages"]),
+            paraphrase=ParaphraseParams(enabled=not kw["no_paraphrase"], max_documents=kw["paraphrase_max_docs"],
+                                        threshold=kw["paraphrase_threshold"],
+                                        embeddings=not kw["lexical_paraphrase"]),
         )
     except OverlapError as exc:
         raise click.UsageError(str(exc)) from None
@@ -222,6 +241,10 @@ def scan(inputs: tuple[str, ...], output: str, **kw: Any) -> None:
                     more = len(stats.warnings) + stats.warnings_dropped - _MAX_PRINTED_WARNINGS
                     click.echo(f"overlap: {more} more warnings not shown", err=True)
                 click.echo(render_terminal(result, output))
+                over = result.counts.get("paraphrase_skipped_documents_over_limit")
+                if over:
+                    click.echo(f"overlap: paraphrase tier skipped: {over:,} documents is over --paraphrase-max-docs "
+                               f"{params.paraphrase.max_documents:,} (0 runs it anyway)", err=True)
             found = bool(result.matches)
     except OverlapError as exc:
         _fail(str(exc))
@@ -342,6 +365,51 @@ def compare(files: tuple[str, ...], pairs_file: str | None, root: str | None, wo
         click.echo(_excerpt(text_a[m.a.span.start : m.a.span.end]))
         click.echo(f"  B {m.b.span.start}-{m.b.span.end} ({m.b_in_a:.0%} of B)")
         click.echo(_excerpt(text_b[m.b.span.start : m.b.span.end]))
+
+@main.command()
+@click.argument("file", type=click.File("rb", lazy=False), metavar="FILE|-")
+@click.option("--threshold", type=click.FloatRange(0, 1), default=None,
+              help="Score at which a pair counts as a paraphrase; by default the model's cross-validated cut "
+                   "(printed in each line as \"threshold\").")
+@click.option("--lexical", is_flag=True, default=False,
+              help="Use the lexical model even if the embedding model (overlap[embed]) is installed.")
+@click.option("--on-bad-line", type=click.Choice(["skip", "fail"]), default="skip", show_default=True,
+              help="A malformed line: write {\"error\": ..., \"line\": N} in its place and warn naming file:line, "
+                   "or stop there with exit 1.")
+def score(file: Any, threshold: float | None, lexical: bool, on_bad_line: str) -> None:
+    """Score sentence pairs for paraphrase: one JSON line out per JSON line in.
+
+    Each input line is {"a": text, "b": text}; each output line has "score" (0-1),
+    "paraphrase" (score >= threshold), "threshold", "containment" (share of the
+    shorter side's content words in the other: MRPC-style scores penalise a
+    sentence that adds to the other; in news that is often still the same claim),
+    "signals" and "model" (which scorer: embedding or lexical, and why). Blank lines
+    are ignored.
+
+    \b
+    Example:
+      echo '{"a": "Russia is ready to talk.", "b": "Moscow says it is open to dialogue."}' | overlap score -
+    """
+    from .errors import InputError
+    from .paraphrase import load_scorer, score_lines
+
+    name = "<stdin>" if getattr(file, "name", "-") in ("<stdin>", "-") else file.name
+    try:
+        scorer = load_scorer(lexical_only=lexical)
+        for item in score_lines(file, name, scorer, threshold):
+            if isinstance(item, InputError):
+                if on_bad_line == "fail":
+                    _fail(str(item))
+                click.echo(f"overlap: warning: {item}", err=True)
+                click.echo(json.dumps({"error": item.message, "line": item.line}))
+            else:
+                click.echo(json.dumps(item, ensure_ascii=False))
+    except OverlapError as exc:
+        _fail(str(exc))
+    except KeyboardInterrupt:
+        click.echo("overlap: interrupted", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+
 
 @main.command()
 @click.argument("scan_dir", type=click.Path(file_okay=False))

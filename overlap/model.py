@@ -140,6 +140,27 @@ class Skipped:
 
 
 @dataclass(frozen=True, slots=True)
+class ClaimCluster:
+    """Statements (sentences or quotes) that say the same thing, across documents.
+
+    ``statements`` are ordered by their document's date where known (undated
+    last), then document id and offset, so the first one is the earliest
+    known rendering. ``documents``, ``sources`` and ``speakers`` list the
+    distinct values in that same order; ``min_score``/``mean_score`` are over
+    the paraphrase matches that link the statements.
+    """
+
+    id: int
+    statements: tuple[Passage, ...]
+    documents: tuple[str, ...]
+    sources: tuple[str, ...]
+    speakers: tuple[str, ...]
+    first_published: str | None
+    min_score: float
+    mean_score: float
+
+
+@dataclass(frozen=True, slots=True)
 class Decision:
     """The pre-ingest filter's verdict on one document (see :mod:`overlap.dedup`).
 

@@ -28,7 +28,8 @@ from . import __version__
 from .boilerplate import FURNITURE, WITHIN, BoilerplateCounter, BoilerplateSet, UnitRef, is_furniture, unit_spans, unit_text, units
 from .candidates import CandidateIndex
 from .cluster import star_clusters
-from .model import Boilerplate, Cluster, Document, Match, MatchSide, Skipped, Span
+from .claims import find_paraphrases
+from .model import Boilerplate, ClaimCluster, Cluster, Document, Match, MatchSide, Skipped, Span
 from .params import Params
 from .passages import reuse_matches
 from .shingle import fold32, shingle_hashes, word_hashes
@@ -78,6 +79,8 @@ class ScanResult:
     _store: SpillStore = field(repr=False)
     _text_keys: dict[str, tuple[int, int]] = field(repr=False)
     _by_id: dict[str, DocRecord] = field(repr=False, default_factory=dict)
+    claim_clusters: list[ClaimCluster] | None = None  # None when the paraphrase tier was off
+    paraphrase: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._by_id = {d.id: d for d in self.documents}
@@ -436,6 +439,33 @@ def _scan(
         matches.extend(reuse)
         counts["reuse_matches"] = len(reuse)
         timings["passages"] = time.perf_counter() - t0
+    # paraphrase tier: same statement in other words (sentences and quotes, boilerplate excluded)
+    claims: list[ClaimCluster] = []
+    para_stats: dict[str, Any] = {}
+    limit = params.paraphrase.max_documents
+    too_many = bool(limit) and len(text_keys) > limit
+    if params.paraphrase.enabled and too_many:
+        counts["paraphrase_skipped_documents_over_limit"] = len(text_keys)
+    if params.paraphrase.enabled and not too_many:
+        t0 = time.perf_counter()
+        notify("paraphrase", 0, len(records))
+        scanned = []
+        exclude: dict[str, list[Span]] = {}
+        for r in records:
+            if r.id not in text_keys:
+                continue
+            text = store.get_text(text_keys[r.id])
+            scanned.append(Document(r.id, text, source=r.source, title=r.title, published=r.published))
+            if dropped_spans.get(r.id):
+                exclude[r.id] = unit_spans(text, dropped_spans[r.id])
+        para_matches, claims = find_paraphrases(scanned, params.paraphrase, exclude=exclude, stats=para_stats)
+        matches.extend(para_matches)
+        counts["paraphrase_statements"] = para_stats.get("statements", 0)
+        counts["paraphrase_candidates"] = para_stats.get("candidates", 0)
+        counts["paraphrase_matches"] = len(para_matches)
+        counts["paraphrase_verbatim_skipped"] = para_stats.get("verbatim_skipped", 0)
+        counts["claim_clusters"] = len(claims)
+        timings["paraphrase"] = time.perf_counter() - t0
     b, r = index.bands
 
     return ScanResult(
@@ -451,4 +481,6 @@ def _scan(
         _dropped=dropped_spans,
         _store=store,
         _text_keys=text_keys,
+        claim_clusters=claims if params.paraphrase.enabled and not too_many else None,
+        paraphrase={"path": para_stats.get("path"), "threshold": para_stats.get("threshold")} if para_stats else {},
     )

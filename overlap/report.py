@@ -101,7 +101,35 @@ def clusters_document(result: ScanResult) -> dict[str, Any]:
                 "mean_jaccard": c.mean_score,
             }
         )
-    return {"count": len(clusters), "clusters": clusters}
+    doc: dict[str, Any] = {"count": len(clusters), "clusters": clusters}
+    # every scanned document's metadata, so a re-rendered report counts documents per source as the live one
+    doc["documents"] = [
+        {"doc": d.id, "source": d.source, "date": d.published, "title": d.title} for d in result.documents
+    ]
+    claims = getattr(result, "claim_clusters", None)
+    if claims is not None:
+        doc["claim_clusters"] = [claim_record(c) for c in claims]
+    return doc
+
+
+def claim_record(c: Any) -> dict[str, Any]:
+    """One claim cluster as written to ``clusters.json`` (``claim_clusters``)."""
+    if isinstance(c, dict):
+        return c
+    return {
+        "id": c.id,
+        "statements": [
+            {"doc": st.doc, "start": st.span.start, "end": st.span.end, "kind": st.kind, "speaker": st.speaker,
+             "text": st.text}
+            for st in c.statements
+        ],
+        "documents": list(c.documents),
+        "sources": list(c.sources),
+        "speakers": list(c.speakers),
+        "first_published": c.first_published,
+        "min_score": c.min_score,
+        "mean_score": c.mean_score,
+    }
 
 
 def summary_document(
@@ -115,6 +143,7 @@ def summary_document(
         "parameters": result.params.to_dict(),
         "lsh": dict(result.lsh),
         "counts": dict(result.counts),
+        "paraphrase": dict(result.paraphrase),
         "skipped_by_reason": dict(sorted(skipped.items())),
         "boilerplate": [
             {"text": b.text, "source": b.source, "documents": b.documents, "reason": b.reason}
@@ -139,6 +168,48 @@ def _md_cell(text: str | None) -> str:
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
 
 
+def _claims_markdown(result: Any, limit: int) -> list[str]:
+    """The claim clusters section: statements that say the same thing, earliest known first.
+
+    Works on a live :class:`ScanResult` and on a scan read back from its
+    directory alike (both give ``claim_clusters``; records are plain dicts).
+    """
+    claims = getattr(result, "claim_clusters", None)
+    if claims is None:
+        return []
+    info = getattr(result, "paraphrase", None)
+    if info is None:
+        info = (getattr(result, "summary", None) or {}).get("paraphrase") or {}
+    out = ["## Claim clusters", ""]
+    out += [
+        f"Statements (sentences or quotes) that say the same thing in different words; scored by the "
+        f"{info.get('path') or '?'} paraphrase model, threshold {info.get('threshold')}. "
+        "Verbatim copies are reported as reuse, not here.",
+        "",
+    ]
+    if not claims:
+        return out + ["No claim clusters found.", ""]
+    for cl in (claim_record(c) for c in list(claims)[:limit]):
+        who = ", ".join(cl["speakers"]) if cl["speakers"] else "no attributed speaker"
+        out += [
+            f"### Claim {cl['id']}: {len(cl['statements'])} statements in {len(cl['documents'])} document(s) "
+            f"(score min {cl['min_score']:.2f}, mean {cl['mean_score']:.2f}; speakers: {_md_cell(who)})",
+            "",
+            "| date | document | source | speaker | statement |",
+            "|---|---|---|---|---|",
+        ]
+        for st in cl["statements"]:
+            d = result.document(st["doc"])
+            out.append(
+                f"| {_md_cell(d.published)} | `{_md_cell(st['doc'])}` [{st['start']}:{st['end']}] | {_md_cell(d.source)} "
+                f"| {_md_cell(st['speaker'])} | {_md_cell(_clip(st['text'], 300))} |"
+            )
+        out.append("")
+    if len(claims) > limit:
+        out += [f"*{len(claims) - limit} more claim clusters in `clusters.json`.*", ""]
+    return out
+
+
 def render_markdown(result: ScanResult, *, limit: int = 50, extra: Mapping[str, Any] | None = None) -> str:
     """``report.md``: what a person reads first."""
     c = result.counts
@@ -156,6 +227,12 @@ def render_markdown(result: ScanResult, *, limit: int = 50, extra: Mapping[str, 
         f"| exact copies | {c.get('exact_copies', 0)} |",
         f"| LSH candidate pairs / verified | {c.get('candidate_pairs', 0)} / {c.get('verified_pairs', 0)} |",
         f"| boilerplate lines | {c.get('boilerplate_lines', 0)} |",
+        *(
+            [f"| paraphrase tier | skipped: {c['paraphrase_skipped_documents_over_limit']} documents over the limit |"]
+            if c.get("paraphrase_skipped_documents_over_limit")
+            else []
+        ),
+        f"| paraphrase matches / claim clusters | {c.get('paraphrase_matches', 0)} / {c.get('claim_clusters', 0)} |",
         "",
     ]
 
@@ -212,6 +289,7 @@ def render_markdown(result: ScanResult, *, limit: int = 50, extra: Mapping[str, 
         out.append("")
         if len(reuse) > limit:
             out += [f"*{len(reuse) - limit} more shared passages in `matches.jsonl`.*", ""]
+    out += _claims_markdown(result, limit)
 
     out += ["## Boilerplate", ""]
     if result.boilerplate:

@@ -251,6 +251,12 @@ def load_scan(directory: str | Path) -> FinishedScan:
                                     float(c.get("min_jaccard", 0.0)), float(c.get("mean_jaccard", 0.0))))
     except (AttributeError, KeyError, TypeError, ValueError) as exc:
         raise InputError(str(cpath), None, f"bad cluster record: {exc}") from None
+    for m in cdoc.get("documents", []) if isinstance(cdoc, dict) else []:
+        if isinstance(m, dict) and "doc" in m:
+            info = docs.setdefault(str(m["doc"]), DocInfo(str(m["doc"])))
+            info.source = info.source or m.get("source")
+            info.title = info.title or m.get("title")
+            info.published = info.published or m.get("date")
     claims = cdoc.get("claim_clusters") if isinstance(cdoc, dict) else None
     return FinishedScan(root, matches, clusters, summary, docs, texts,
                         claim_clusters=claims if isinstance(claims, list) else None)

@@ -75,7 +75,7 @@ def extra_matches() -> list[Match]:
 @contextmanager
 def scenario() -> Iterator[ScanResult]:
     """The scenario scanned, with the hand-made matches appended to the duplicates the scan found."""
-    # the passage stage is off: the scenario's reuse matches are the hand-made ones below
-    with scan(DOCS, Params().with_(passages={"enabled": False})) as result:
+    # the scenario's reuse and paraphrase matches are the hand-made ones below: both tiers off
+    with scan(DOCS, Params().with_(passages={"enabled": False}, paraphrase={"enabled": False})) as result:
         result.matches.extend(extra_matches())
         yield result

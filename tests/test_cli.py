@@ -110,3 +110,12 @@ def test_stdin_gzip_field_names_env_and_config(tmp_path: Path) -> None:
 def test_timings_only_when_asked(tmp_path: Path) -> None:
     assert _run(["scan", str(ROOT / "seeds"), "-o", str(tmp_path / "o"), "-q", "--timings"]).exit_code == 0
     assert "timings_seconds" in json.loads((tmp_path / "o" / "summary.json").read_text())
+
+
+def test_paraphrase_tier_is_skipped_over_its_document_limit_and_says_so(tmp_path: Path) -> None:
+    result = _run(["scan", str(ROOT / "seeds"), "-o", str(tmp_path / "o"), "--paraphrase-max-docs", "4"])
+    assert result.exit_code == 0
+    assert "paraphrase tier skipped: 5 documents" in result.stderr
+    summary = json.loads((tmp_path / "o" / "summary.json").read_text())
+    assert summary["counts"]["paraphrase_skipped_documents_over_limit"] == 5
+    assert "paraphrase tier | skipped" in (tmp_path / "o" / "report.md").read_text()

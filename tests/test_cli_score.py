@@ -1,0 +1,75 @@
+"""``overlap score``: JSON lines in, one JSON line out per line, errors naming file:line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from overlap.cli import main
+from overlap.paraphrase import load_scorer
+
+SAME = {"a": "The company sold 500 cars in 2003, the report said.", "b": "In 2003 the company sold 500 cars, said the report."}
+OTHER = {"a": "The company sold 500 cars in 2003, the report said.", "b": "The weather in the mountains was cold all week."}
+
+
+def _run(args: list[str], **kw):
+    return CliRunner().invoke(main, args, catch_exceptions=False, **kw)
+
+
+def test_score_file_one_line_out_per_line_in_order(tmp_path: Path) -> None:
+    src = tmp_path / "pairs.jsonl"
+    src.write_text("\n".join(json.dumps(x) for x in (SAME, OTHER, SAME)) + "\n", encoding="utf-8")
+    result = _run(["score", str(src), "--lexical"])
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == ""
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["paraphrase"] for r in rows] == [True, False, True]
+    assert rows[0]["model"] == "lexical"
+    assert rows[0]["threshold"] == round(load_scorer(lexical_only=True).threshold, 4)
+    assert rows[0]["score"] == rows[2]["score"] > rows[1]["score"]
+    assert {"score", "paraphrase", "threshold", "containment", "signals", "model"} == set(rows[0])
+
+
+def test_score_stdin_and_threshold_option() -> None:
+    result = _run(["score", "-", "--lexical", "--threshold", "0.0"], input=json.dumps(OTHER) + "\n")
+    assert result.exit_code == 0
+    row = json.loads(result.stdout)
+    assert row["paraphrase"] is True and row["threshold"] == 0.0
+
+
+def test_bad_line_is_skipped_with_error_line_and_warning(tmp_path: Path) -> None:
+    src = tmp_path / "pairs.jsonl"
+    src.write_text(json.dumps(SAME) + "\n{broken\n" + json.dumps(OTHER) + "\n", encoding="utf-8")
+    result = _run(["score", str(src), "--lexical"])
+    assert result.exit_code == 0
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(rows) == 3
+    assert rows[1] == {"error": "invalid JSON: Expecting property name enclosed in double quotes (column 2)", "line": 2}
+    assert result.stderr == (
+        f"overlap: warning: {src}:2: invalid JSON: Expecting property name enclosed in double quotes (column 2)\n"
+    )
+
+
+def test_bad_line_stops_with_exit_1_on_request(tmp_path: Path) -> None:
+    src = tmp_path / "pairs.jsonl"
+    src.write_text(json.dumps(SAME) + "\n" + json.dumps({"a": "only a"}) + "\n" + json.dumps(SAME) + "\n")
+    result = _run(["score", str(src), "--lexical", "--on-bad-line", "fail"])
+    assert result.exit_code == 1
+    assert result.stderr == f"overlap: error: {src}:2: missing field(s) 'b': expected \"a\" and \"b\" texts\n"
+    assert len(result.stdout.splitlines()) == 1  # the line before the bad one was written
+
+
+def test_missing_file_is_a_usage_error(tmp_path: Path) -> None:
+    result = _run(["score", str(tmp_path / "nope.jsonl")])
+    assert result.exit_code == 2
+    assert "nope.jsonl" in result.stderr
+
+
+def test_default_model_is_named(tmp_path: Path) -> None:
+    result = _run(["score", "-"], input=json.dumps(SAME) + "\n")
+    assert result.exit_code == 0
+    row = json.loads(result.stdout)
+    assert row["model"] == load_scorer().path
+    assert row["model"].startswith(("embedding", "lexical ("))

