@@ -305,8 +305,12 @@ def _claims(view: Any, limits: HtmlLimits) -> list[str]:
     for cl in list(claims)[: limits.claim_clusters]:
         statements = list(_get(cl, "statements", ()) or ())
         sources = _get(cl, "sources", ()) or ()
+        n_docs = len({_get(st, "doc", "") for st in statements})
+        where = f"{n_docs} document{'s' if n_docs != 1 else ''}"
+        if sources:
+            where += f", {len(sources)} source{'s' if len(sources) != 1 else ''}"
         out.append(f'<div class="claim"><h3>Claim {_e(_get(cl, "id", ""))}: {len(statements)} statements'
-                   f' from {len(sources)} sources <span class="muted">(first {_e(_get(cl, "first_published", "") or "undated")}; '
+                   f' in {where} <span class="muted">(first {_e(_get(cl, "first_published", "") or "undated")}; '
                    f'score min {_num(_get(cl, "min_score"))}, mean {_num(_get(cl, "mean_score"))})</span></h3><ul>')
         for st in statements[: limits.statements]:
             doc_id = _get(st, "doc", "")

@@ -110,7 +110,7 @@ def test_claim_clusters_rendered_when_present() -> None:
             documents=("wire-1", "paper-2"), sources=("wire", "paper"), speakers=("Patrushev",),
             first_published="2017-01-15", min_score=0.7, mean_score=0.8)]
         page = render_html(result)
-    assert '<section id="claims">' in page and "Claim 1: 2 statements from 2 sources" in page
+    assert '<section id="claims">' in page and "Claim 1: 2 statements in 2 documents, 2 sources" in page
     assert "relations &lt;b&gt;will&lt;/b&gt; recover" in page
 
 
