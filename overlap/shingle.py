@@ -23,7 +23,7 @@ import xxhash
 
 from .normalize import fold_char, fold_lines, normalize_text
 
-__all__ = ["WORD", "words", "line_words", "text_words", "word_spans", "word_hashes", "shingle_hashes", "fold32", "shingle_set"]
+__all__ = ["WORD", "words", "line_words", "text_words", "word_hashes", "shingle_hashes", "fold32", "shingle_set"]
 
 WORD = re.compile(r"\w+")
 
@@ -105,9 +105,9 @@ def line_words(text: str) -> list[list[str]]:
 
 
 def text_words(text: str) -> list[str]:
-    """The words of an original text: ``words(normalize_text(text))``, fast for ASCII.
+    r"""The words of an original text: ``words(normalize_text(text))``, fast for ASCII.
 
-    >>> text_words("Russia\u2019s  \u201cBIG\u201d threat\nDon't")
+    >>> text_words("Russia’s  “BIG” threat\nDon't")
     ['russias', 'big', 'threat', 'dont']
     """
     if text.isascii():
@@ -118,11 +118,6 @@ def text_words(text: str) -> list[str]:
 def words(normalized: str) -> list[str]:
     """The words of a normalised text, in order."""
     return WORD.findall(normalized)
-
-
-def word_spans(normalized: str) -> list[tuple[int, int]]:
-    """``(start, end)`` of every word in the normalised text."""
-    return [m.span() for m in WORD.finditer(normalized)]
 
 
 def word_hashes(tokens: Iterable[str]) -> np.ndarray:

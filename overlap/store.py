@@ -33,7 +33,6 @@ class SpillStore:
     """
 
     def __init__(self, directory: str | None = None) -> None:
-        self.directory = directory
         self._file: BinaryIO = tempfile.TemporaryFile(dir=directory)  # removed by the OS on close
         self._size = 0
         self._writing = True
@@ -68,11 +67,6 @@ class SpillStore:
 
     def get_array(self, key: tuple[int, int], dtype: type) -> np.ndarray:
         return np.frombuffer(self.get(key), dtype=dtype)
-
-    @property
-    def size(self) -> int:
-        """Bytes written so far."""
-        return self._size
 
     def close(self) -> None:
         self._file.close()
