@@ -28,14 +28,15 @@ Stages, in order:
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Mapping, Sequence
 
 import numpy as np
 from .candidates import CandidateIndex
 from .model import ClaimCluster, Document, Match, MatchSide, Passage, Span
 from .params import ParaphraseParams
-from .paraphrase import Prepared, Scorer, load_scorer, prepare, signals
-from .quotes import units
+from .paraphrase import Prepared, Scorer, load_claim_scorer, load_scorer, prepare, signals
+from .quotes import clauses, units
 from .shingle import fold32, word_hashes
 from .signatures import Signer
 
@@ -135,6 +136,26 @@ def neighbour_candidates(vectors: np.ndarray, k: int, min_cosine: float, block: 
     return pairs
 
 
+def _parts(units_: Sequence[Passage], params: ParaphraseParams) -> tuple[list[Passage], list[Prepared], list[int]]:
+    """Statements and their clauses (:func:`overlap.quotes.clauses`), prepared, each with its statement's index."""
+    parts: list[Passage] = []
+    prep: list[Prepared] = []
+    owner: list[int] = []
+    for i, u in enumerate(units_):
+        parts.append(u)
+        prep.append(prepare(u.text))
+        owner.append(i)
+        if not params.clauses:
+            continue
+        for c in clauses(u, params.min_clause_words):
+            pc = prepare(c.text)
+            if len(pc.content) >= params.min_clause_content:
+                parts.append(c)
+                prep.append(pc)
+                owner.append(i)
+    return parts, prep, owner
+
+
 def find_paraphrases(
     documents: Sequence[Document],
     params: ParaphraseParams,
@@ -142,103 +163,200 @@ def find_paraphrases(
     exclude: Mapping[str, list[Span]] | None = None,
     stats: dict | None = None,
     scorer: Scorer | None = None,
+    claim_scorer: Scorer | None = None,
 ) -> tuple[list[Match], list[ClaimCluster]]:
-    """Paraphrase matches between statements, and the claim clusters they form.
+    """Paraphrase and claim matches between statements, and the claim clusters they form.
 
-    ``exclude`` maps a document id to its boilerplate spans: a statement
-    touching one is never matched. ``stats`` (if given) receives counts and
-    the scoring path (``"lexical"`` or the embedding model) for reports.
+    Two relations, both reported as ``kind="paraphrase"`` with
+    ``details["relation"]``: ``"paraphrase"`` when the whole statements are the
+    same statement in other words (the MRPC-fitted score), ``"claim"`` when they
+    make the same claim (the STS-B-fitted claim score, taken over the
+    statements and their clauses, so a talking point inside a longer sentence
+    counts; ``details["a_clause"]``/``["b_clause"]`` give the clauses that
+    carried it). ``exclude`` maps a document id to its boilerplate spans: a
+    statement touching one is never matched. ``stats`` (if given) receives
+    counts and the scoring path (``"lexical"`` or the embedding model).
 
     >>> from overlap.model import Document
     >>> docs = [Document("a", "Prices of bread rose by five percent in May, the bureau said."),
     ...         Document("b", "In May, the bureau said, the price of bread went up five percent.")]
     >>> matches, clusters = find_paraphrases(docs, ParaphraseParams(embeddings=False))
-    >>> [(m.a.doc, m.b.doc) for m in matches]
-    [('a', 'b')]
+    >>> [(m.a.doc, m.b.doc, m.details["relation"]) for m in matches]
+    [('a', 'b', 'paraphrase')]
     """
     st: dict = stats if stats is not None else {}
     if scorer is None:
         scorer = load_scorer(lexical_only=not params.embeddings)
+    if claim_scorer is None:
+        claim_scorer = load_claim_scorer(lexical_only=not scorer.uses_embeddings)
     st["path"] = scorer.path
     cut = scorer.threshold if params.threshold is None else params.threshold
+    claim_cut = claim_scorer.threshold if params.claim_threshold is None else params.claim_threshold
     st["threshold"] = round(cut, 4)
+    st["claim_threshold"] = round(claim_cut, 4) if params.claims else None
     if not params.enabled:
         st.update(statements=0, candidates=0, verbatim_skipped=0, matches=0, clusters=0)
         return [], []
     units_ = statements(documents, params, exclude)
     prepared_all = [prepare(u.text) for u in units_]
-    keep = [i for i, p in enumerate(prepared_all) if len(p.content) >= params.min_content]
-    units_ = [units_[i] for i in keep]
-    prepared = [prepared_all[i] for i in keep]
+    units_ = [u for u, p in zip(units_, prepared_all) if len(p.content) >= params.min_content]
+    claims_on = params.claims
+    parts, prep, owner = _parts(units_, params if claims_on else replace(params, clauses=False))
     st["statements"] = len(units_)
+    st["clauses"] = len(parts) - len(units_)
 
-    pairs = content_candidates(prepared, params)
+    pairs = content_candidates(prep, params)
     st["lsh_candidates"] = len(pairs)
     vectors = None
-    if scorer.uses_embeddings and params.neighbours:
-        # every statement is embedded (the slow part) to add its nearest neighbours as candidates
+    want_neighbours = params.neighbours or (claims_on and len(parts) <= params.embed_all_max and params.auto_neighbours)
+    if scorer.uses_embeddings and want_neighbours:
+        # every unit is embedded to add its nearest neighbours as candidates: cheap for a small
+        # corpus, where a claim restated in other words shares too few content words for LSH
         from .embed import load_embedder
 
-        vectors = load_embedder().encode([u.text for u in units_])
-        extra = neighbour_candidates(vectors, params.neighbours, params.min_cosine)
+        vectors = load_embedder().encode([p.text for p in parts])
+        extra = neighbour_candidates(vectors, params.neighbours or params.auto_neighbours, params.min_cosine)
         st["neighbour_candidates"] = len(extra - pairs)
         pairs |= extra
 
-    kept, skipped = filter_pairs(prepared, sorted(pairs), params)
-    cand = []
-    for i, j in kept:
+    kept, skipped = filter_pairs(prep, sorted(pairs), params)
+    # candidate part pairs, grouped by the statement pair they belong to
+    by_statement: dict[tuple[int, int], list[tuple[int, int]]] = {}
+    for x, y in kept:
+        i, j = owner[x], owner[y]
+        if i == j:
+            continue
         a, b = units_[i], units_[j]
         if a.doc == b.doc and (not params.same_document or a.span.overlaps(b.span)):
             continue
-        cand.append((i, j))
-    st["candidates"] = len(cand)
+        if i > j:
+            i, j, x, y = j, i, y, x
+        by_statement.setdefault((i, j), []).append((x, y))
+    # the statements themselves are parts 0.. of their own; find each statement's own part index
+    whole = {}
+    for k, o in enumerate(owner):
+        whole.setdefault(o, k)
+    cand_stmt = sorted(by_statement)
+    st["candidates"] = len(cand_stmt)
     st.update(skipped)
 
-    if scorer.uses_embeddings and vectors is None and cand:
-        # without neighbour candidates only the statements in candidate pairs need a vector
+    def part_pairs(ij: tuple[int, int]) -> list[tuple[int, int]]:
+        w = (whole[ij[0]], whole[ij[1]])
+        rest = [pq for pq in by_statement[ij] if pq != w] if claims_on else []
+        return [w] + rest
+
+    if scorer.uses_embeddings and vectors is None and cand_stmt:
+        # without neighbour candidates only the units in candidate pairs need a vector
         from .embed import load_embedder
 
-        needed = sorted({i for pair in cand for i in pair})
-        encoded = load_embedder().encode([units_[i].text for i in needed])
-        vectors = np.zeros((len(units_), encoded.shape[1]), dtype=np.float32)
+        needed = sorted({k for ij in cand_stmt for pq in part_pairs(ij) for k in pq})
+        encoded = load_embedder().encode([parts[k].text for k in needed])
+        vectors = np.zeros((len(parts), encoded.shape[1]), dtype=np.float32)
         vectors[needed] = encoded
         st["embedded"] = len(needed)
     else:
-        st["embedded"] = 0 if vectors is None else len(units_)
+        st["embedded"] = 0 if vectors is None else len(parts)
 
     matches: list[Match] = []
     verbatim = 0
-    for start in range(0, len(cand), _CHUNK):  # bounded memory: signals of one chunk at a time
-        chunk = cand[start : start + _CHUNK]
-        sigs = [signals(prepared[i], prepared[j]) for i, j in chunk]
+    relations = {"paraphrase": 0, "claim": 0}
+    for start in range(0, len(cand_stmt), _CHUNK):  # bounded memory: signals of one chunk at a time
+        chunk = cand_stmt[start : start + _CHUNK]
+        flat = [(ij, pq) for ij in chunk for pq in part_pairs(ij)]
+        sigs = [signals(prep[x], prep[y]) for _, (x, y) in flat]
         if vectors is not None:
-            ia = np.fromiter((i for i, _ in chunk), dtype=np.int64, count=len(chunk))
-            ib = np.fromiter((j for _, j in chunk), dtype=np.int64, count=len(chunk))
+            ia = np.fromiter((x for _, (x, _y) in flat), dtype=np.int64, count=len(flat))
+            ib = np.fromiter((y for _, (_x, y) in flat), dtype=np.int64, count=len(flat))
             cos = np.clip(np.einsum("ij,ij->i", vectors[ia], vectors[ib]), 0.0, 1.0)
             for sig, c in zip(sigs, cos):
                 sig["cosine"] = float(c)
-        scores = scorer.combine_matrix(np.array([[s[f] for f in scorer.features] for s in sigs]))
-        for (i, j), sig, score in zip(chunk, sigs, scores):
-            if score < cut:
+        para = scorer.combine_matrix(np.array([[s[f] for f in scorer.features] for s in sigs]))
+        claim = (claim_scorer.combine_matrix(np.array([[s[f] for f in claim_scorer.features] for s in sigs]))
+                 if claims_on else np.zeros(len(sigs)))
+        k = 0
+        for ij in chunk:
+            n = len(part_pairs(ij))
+            block = range(k, k + n)
+            k += n
+            w = block[0]  # the whole-statement pair comes first
+            if sigs[w]["ratio"] >= params.verbatim:
+                if para[w] >= cut or claim[w] >= claim_cut:
+                    verbatim += 1
                 continue
-            if sig["ratio"] >= params.verbatim:
-                verbatim += 1
+            best = max(block, key=lambda t: claim[t])
+            if para[w] >= cut:
+                relation, score, ev = "paraphrase", float(para[w]), w
+            elif claim[best] >= claim_cut:
+                if sigs[best]["ratio"] >= params.verbatim:
+                    verbatim += 1  # a clause copied word for word: the reuse tier's business
+                    continue
+                relation, score, ev = "claim", float(claim[best]), best
+            else:
                 continue
-            matches.append(_match(units_[i], units_[j], prepared[i], prepared[j], float(score), sig, scorer.path))
+            relations[relation] += 1
+            x, y = flat[ev][1]
+            matches.append(_match(units_[ij[0]], units_[ij[1]], prep[whole[ij[0]]], prep[whole[ij[1]]], score,
+                                  sigs[w], scorer.path, relation=relation, paraphrase=float(para[w]),
+                                  claim=float(claim[best]) if claims_on else None,
+                                  clause_a=parts[x] if x != whole[ij[0]] else None,
+                                  clause_b=parts[y] if y != whole[ij[1]] else None))
+    matches = _one_per_place(matches)
     matches.sort(key=lambda m: (m.a.doc, m.a.span.start, m.b.doc, m.b.span.start))
     st["verbatim_skipped"] = verbatim
     st["matches"] = len(matches)
+    st["relations"] = relations
     clusters = claim_clusters(matches, units_, documents)
     st["clusters"] = len(clusters)
     log.info("paraphrase: %s", st)
     return matches, clusters
 
 
-def _match(a: Passage, b: Passage, pa: Prepared, pb: Prepared, score: float, sig: dict, path: str) -> Match:
+def _one_per_place(matches: list[Match]) -> list[Match]:
+    """Keep the best of matches that overlap on both sides (a quote and the sentence holding it
+    are both statements, so the same evidence would otherwise be reported twice)."""
+    by_docs: dict[tuple[str, str], list[Match]] = {}
+    for m in matches:
+        by_docs.setdefault((m.a.doc, m.b.doc), []).append(m)
+    out: list[Match] = []
+    for group in by_docs.values():
+        group.sort(key=lambda m: (-m.score, m.a.span.start, m.b.span.start))
+        kept: list[Match] = []
+        for m in group:
+            if not any(m.a.span.overlaps(k.a.span) and m.b.span.overlaps(k.b.span) for k in kept):
+                kept.append(m)
+        out.extend(kept)
+    return out
+
+
+def _match(
+    a: Passage,
+    b: Passage,
+    pa: Prepared,
+    pb: Prepared,
+    score: float,
+    sig: dict,
+    path: str,
+    *,
+    relation: str = "paraphrase",
+    paraphrase: float | None = None,
+    claim: float | None = None,
+    clause_a: Passage | None = None,
+    clause_b: Passage | None = None,
+) -> Match:
     if (b.doc, b.span.start) < (a.doc, a.span.start):
-        a, b, pa, pb = b, a, pb, pa
+        a, b, pa, pb, clause_a, clause_b = b, a, pb, pa, clause_b, clause_a
     common = len(pa.content & pb.content)
-    details = {
+    details: dict = {
+        "relation": relation,
+        "paraphrase_score": round(score if paraphrase is None else paraphrase, 4),
+    }
+    if claim is not None:
+        details["claim_score"] = round(claim, 4)
+    if clause_a is not None:
+        details["a_clause"] = [clause_a.span.start, clause_a.span.end]
+    if clause_b is not None:
+        details["b_clause"] = [clause_b.span.start, clause_b.span.end]
+    details.update({
         "signals": {k: round(v, 4) for k, v in sig.items()},
         "containment": round(sig["containment"], 4),
         "path": path,
@@ -246,7 +364,7 @@ def _match(a: Passage, b: Passage, pa: Prepared, pb: Prepared, score: float, sig
         "b_kind": b.kind,
         "a_speaker": a.speaker,
         "b_speaker": b.speaker,
-    }
+    })
     return Match(
         kind="paraphrase",
         score=round(score, 4),

@@ -380,7 +380,9 @@ def score(file: Any, threshold: float | None, lexical: bool, on_bad_line: str) -
     """Score sentence pairs for paraphrase: one JSON line out per JSON line in.
 
     Each input line is {"a": text, "b": text}; each output line has "score" (0-1),
-    "paraphrase" (score >= threshold), "threshold", "containment" (share of the
+    "paraphrase" (score >= threshold), "threshold", "claim_score" and "claim" (the
+    looser "same claim?" model fitted on STS-B: a talking point restated, perhaps
+    with details added or missing), "claim_threshold", "containment" (share of the
     shorter side's content words in the other: MRPC-style scores penalise a
     sentence that adds to the other; in news that is often still the same claim),
     "signals" and "model" (which scorer: embedding or lexical, and why). Blank lines
@@ -391,12 +393,13 @@ def score(file: Any, threshold: float | None, lexical: bool, on_bad_line: str) -
       echo '{"a": "Russia is ready to talk.", "b": "Moscow says it is open to dialogue."}' | overlap score -
     """
     from .errors import InputError
-    from .paraphrase import load_scorer, score_lines
+    from .paraphrase import load_claim_scorer, load_scorer, score_lines
 
     name = "<stdin>" if getattr(file, "name", "-") in ("<stdin>", "-") else file.name
     try:
         scorer = load_scorer(lexical_only=lexical)
-        for item in score_lines(file, name, scorer, threshold):
+        claim_scorer = load_claim_scorer(lexical_only=lexical)
+        for item in score_lines(file, name, scorer, threshold, claim_scorer=claim_scorer):
             if isinstance(item, InputError):
                 if on_bad_line == "fail":
                     _fail(str(item))

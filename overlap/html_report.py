@@ -379,7 +379,9 @@ def _matches(view: Any, limits: HtmlLimits) -> list[str]:
         order = publication_order(_get(doc_a, "published"), _get(doc_b, "published"))
         within = _get(doc_a, "source") is not None and _get(doc_a, "source") == _get(doc_b, "source")
         kind_class = f"k-{m.kind}" if m.kind in KINDS else "k-other"
-        measures = [f"score {m.score:.2f}"]
+        relation = (m.details or {}).get("relation") if m.kind == "paraphrase" else None
+        measures = ([{"claim": "same claim", "paraphrase": "same statement"}.get(relation, relation)] if relation else [])
+        measures.append(f"score {m.score:.2f}")
         for label, value in (("Jaccard", m.jaccard), ("a in b", m.a_in_b), ("b in a", m.b_in_a)):
             if value is not None:
                 measures.append(f"{label} {value:.2f}")

@@ -213,6 +213,16 @@ class ParaphraseParams:
     rare_min_statements: int = 3
     numbers_must_agree: bool = True
     names_must_agree: bool = True
+    # the claim relation (STS-B-fitted, looser than paraphrase) over statements and their clauses
+    claims: bool = True
+    claim_threshold: float | None = None
+    clauses: bool = True
+    min_clause_words: int = 4
+    min_clause_content: int = 3
+    # up to this many units (statements + clauses), all are embedded and each one's
+    # auto_neighbours nearest become candidates (embedding model only)
+    embed_all_max: int = 3000
+    auto_neighbours: int = 5
 
     def __post_init__(self) -> None:
         _check_range("paraphrase.max_documents", self.max_documents, 0, 10**9)
@@ -229,6 +239,12 @@ class ParaphraseParams:
         _check_range("paraphrase.min_rare_shared", self.min_rare_shared, 0, 1000)
         _check_range("paraphrase.rare_share", self.rare_share, 0.0, 1.0)
         _check_range("paraphrase.rare_min_statements", self.rare_min_statements, 1, 1_000_000)
+        if self.claim_threshold is not None:
+            _check_range("paraphrase.claim_threshold", self.claim_threshold, 0.0, 1.0)
+        _check_range("paraphrase.min_clause_words", self.min_clause_words, 1, 1000)
+        _check_range("paraphrase.min_clause_content", self.min_clause_content, 1, 1000)
+        _check_range("paraphrase.embed_all_max", self.embed_all_max, 0, 10**9)
+        _check_range("paraphrase.auto_neighbours", self.auto_neighbours, 0, 100)
 
 
 @dataclass(frozen=True)

@@ -464,6 +464,10 @@ def _scan(
         counts["paraphrase_candidates"] = para_stats.get("candidates", 0)
         counts["paraphrase_matches"] = len(para_matches)
         counts["paraphrase_verbatim_skipped"] = para_stats.get("verbatim_skipped", 0)
+        counts["paraphrase_clauses"] = para_stats.get("clauses", 0)
+        rel = para_stats.get("relations") or {}
+        counts["paraphrase_same_statement"] = rel.get("paraphrase", 0)
+        counts["paraphrase_same_claim"] = rel.get("claim", 0)
         counts["claim_clusters"] = len(claims)
         timings["paraphrase"] = time.perf_counter() - t0
     b, r = index.bands
@@ -482,5 +486,6 @@ def _scan(
         _store=store,
         _text_keys=text_keys,
         claim_clusters=claims if params.paraphrase.enabled and not too_many else None,
-        paraphrase={"path": para_stats.get("path"), "threshold": para_stats.get("threshold")} if para_stats else {},
+        paraphrase={"path": para_stats.get("path"), "threshold": para_stats.get("threshold"),
+                    "claim_threshold": para_stats.get("claim_threshold")} if para_stats else {},
     )

@@ -24,7 +24,7 @@ from typing import Iterator
 from .model import Passage, Span
 from .segment import paragraphs, sentences
 
-__all__ = ["quotes", "units"]
+__all__ = ["quotes", "units", "clauses"]
 
 _SPEECH = (
     r"(?:said|says|say|told|tells|added|adds|asserted|asserts|stressed|stresses|noted|notes|claimed|claims|"
@@ -216,3 +216,66 @@ def units(doc_id: str, text: str, min_words: int = 6) -> Iterator[Passage]:
         out.append(Passage(doc_id, s, text[s.start : s.end], "sentence", speaker))
     out.sort(key=lambda p: (p.span.start, p.span.end, p.kind))
     yield from out
+
+
+# Where one clause of a sentence ends and the next begins: semicolons, colons (not in 15:01),
+# en and em dashes (not hyphens: "(outlawed in Russia - TASS)"), and a comma or space before a word that opens a new clause.
+_CLAUSE_BREAK = re.compile(
+    r"\s*(?:;|:(?!\d)|\s[\u2013\u2014]+\s|[\u2013\u2014](?=[A-Za-z])"
+    r"|,\s*(?=(?:but|despite|while|although|though|because|since|whereas|so|yet|unless|which|who)\b)"
+    r"|\s(?=(?:but|despite|although|though|because|whereas|unless)\b)"
+    # an attribution in the middle: "In confronting terrorism, Putin said that Moscow hopes ..."
+    rf"|,\s*(?:{_NAME}|{_PRONOUN})\s+(?:[a-z]+\s+)?{_SPEECH}(?:\s+that)?\s+(?=[A-Za-z])(?![^,;:]{{0,50}}$))\s*"
+)
+# "..., Kremlin spokesperson Dmitry Peskov told reporters in the capital Moscow." / "..., he said."
+_ATTRIBUTION_TAIL = re.compile(rf",\s*(?:(?:[\w\u2019'-]+\s+){{0,6}}?{_NAME}|{_PRONOUN}|[a-z]+)\s+(?:[a-z]+\s+)?{_SPEECH}\b[^,;:]{{0,50}}$")
+# "Patrushev has also said that ..." / "Moscow claims ..." : the attribution before the claim
+_ATTRIBUTION_HEAD = re.compile(rf"^[^,;:]{{0,80}}?\b{_SPEECH}(?:\s+that)?\s+(?=\S)")
+_CLAUSE_EDGE = " \t\n,.;:!?\"'\u201c\u201d\u2018\u2019()-\u2013\u2014"
+
+
+def clauses(unit: Passage, min_words: int = 4) -> list[Passage]:
+    """The clauses of a statement, each with its span: the finer units a claim is made of.
+
+    A talking point is often one clause of a longer sentence ("RUSSIA is ready
+    to cooperate with the United States despite being America's biggest national
+    security threat, Russia's Security Council Secretary has claimed"), and an
+    attribution ("..., Peskov told reporters", "Patrushev has also said that")
+    is not part of any claim. Splits at semicolons, colons, spaced dashes and
+    before words that open a clause (", but", "despite", ", which", ...); drops
+    attribution heads and tails and clauses under ``min_words`` words. Returns
+    nothing when the statement is a single clause (the statement itself is
+    the unit then).
+
+    >>> t = "Russia is ready to cooperate with the United States despite the sanctions imposed on it, Peskov told reporters."
+    >>> [c.text for c in clauses(Passage("d", Span(0, len(t)), t, "sentence"))]
+    ['Russia is ready to cooperate with the United States', 'despite the sanctions imposed on it']
+    """
+    text = unit.text
+    pieces: list[tuple[int, int]] = []
+    pos = 0
+    for m in _CLAUSE_BREAK.finditer(text):
+        if m.start() > pos:
+            pieces.append((pos, m.start()))
+        pos = m.end()
+    pieces.append((pos, len(text)))
+    out: list[tuple[int, int]] = []
+    for start, end in pieces:
+        piece = text[start:end]
+        tail = _ATTRIBUTION_TAIL.search(piece)
+        if tail:
+            end = start + tail.start()
+            piece = text[start:end]
+        head = _ATTRIBUTION_HEAD.match(piece)
+        if head and len(piece[head.end():].split()) >= min_words:
+            start += head.end()
+        while start < end and text[start] in _CLAUSE_EDGE:
+            start += 1
+        while end > start and text[end - 1] in _CLAUSE_EDGE:
+            end -= 1
+        if len(text[start:end].split()) >= min_words:
+            out.append((start, end))
+    if len(out) < 2 and not (out and out[0][1] - out[0][0] < 0.8 * len(text.strip())):
+        return []  # one clause that is (nearly) the whole statement adds nothing
+    base = unit.span.start
+    return [Passage(unit.doc, Span(base + a, base + b), text[a:b], "clause", unit.speaker) for a, b in out]

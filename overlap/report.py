@@ -162,6 +162,12 @@ def _clip(text: str, limit: int = _EXCERPT) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+def _kind_label(m: Any) -> str:
+    """``paraphrase`` matches say which relation they are: same statement, or same claim."""
+    relation = (m.details or {}).get("relation") if m.kind == "paraphrase" else None
+    return f"{m.kind} ({'same claim' if relation == 'claim' else 'same statement'})" if relation else m.kind
+
+
 def _md_cell(text: str | None) -> str:
     if text is None:
         return ""
@@ -182,8 +188,10 @@ def _claims_markdown(result: Any, limit: int) -> list[str]:
         info = (getattr(result, "summary", None) or {}).get("paraphrase") or {}
     out = ["## Claim clusters", ""]
     out += [
-        f"Statements (sentences or quotes) that say the same thing in different words; scored by the "
-        f"{info.get('path') or '?'} paraphrase model, threshold {info.get('threshold')}. "
+        f"Statements (sentences or quotes) that say the same thing in different words, scored by the "
+        f"{info.get('path') or '?'} model: *same statement* (paraphrase score, MRPC-fitted, threshold "
+        f"{info.get('threshold')}) or *same claim* (claim score over statements and their clauses, "
+        f"STS-B-fitted, threshold {info.get('claim_threshold')}). "
         "Verbatim copies are reported as reuse, not here.",
         "",
     ]
@@ -233,6 +241,7 @@ def render_markdown(result: ScanResult, *, limit: int = 50, extra: Mapping[str, 
             else []
         ),
         f"| paraphrase matches / claim clusters | {c.get('paraphrase_matches', 0)} / {c.get('claim_clusters', 0)} |",
+        f"| same statement / same claim | {c.get('paraphrase_same_statement', 0)} / {c.get('paraphrase_same_claim', 0)} |",
         "",
     ]
 
@@ -266,7 +275,7 @@ def render_markdown(result: ScanResult, *, limit: int = 50, extra: Mapping[str, 
             a_in_b = f"{m.a_in_b:.2f}" if m.a_in_b is not None else ""
             b_in_a = f"{m.b_in_a:.2f}" if m.b_in_a is not None else ""
             out.append(
-                f"| {m.kind} | `{_md_cell(m.a.doc)}` | `{_md_cell(m.b.doc)}` | {m.score:.2f} | {a_in_b} | {b_in_a} |"
+                f"| {_kind_label(m)} | `{_md_cell(m.a.doc)}` | `{_md_cell(m.b.doc)}` | {m.score:.2f} | {a_in_b} | {b_in_a} |"
             )
         out.append("")
         if len(result.matches) > limit:
