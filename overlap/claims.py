@@ -377,8 +377,21 @@ def _match(
     )
 
 
+def _evidence_key(m: Match, side: str) -> tuple[str, int, int, int, int]:
+    """A match side as a claim-graph node: the clause that carried the claim, else the statement.
+
+    Nodes are clauses, not statements, so that a sentence making two claims
+    ("ready to cooperate ... despite being America's biggest threat") does
+    not chain two unrelated claim clusters into one.
+    """
+    ms = m.a if side == "a" else m.b
+    clause = m.details.get(f"{side}_clause")
+    start, end = (clause[0], clause[1]) if clause else (ms.span.start, ms.span.end)
+    return (ms.doc, start, end, ms.span.start, ms.span.end)
+
+
 def claim_clusters(matches: Sequence[Match], units_: Sequence[Passage], documents: Sequence[Document]) -> list[ClaimCluster]:
-    """Connected statements, each cluster ordered by date (undated last), then document and offset."""
+    """Connected claims, each cluster's statements ordered by date (undated last), then document and offset."""
     by_key = {(u.doc, u.span.start, u.span.end): u for u in units_}
     docs = {d.id: d for d in documents}
     parent: dict[tuple, tuple] = {}
@@ -392,13 +405,11 @@ def claim_clusters(matches: Sequence[Match], units_: Sequence[Passage], document
 
     edges: dict[tuple, list[float]] = {}
     for m in matches:
-        ka = (m.a.doc, m.a.span.start, m.a.span.end)
-        kb = (m.b.doc, m.b.span.start, m.b.span.end)
-        ra, rb = find(ka), find(kb)
+        ra, rb = find(_evidence_key(m, "a")), find(_evidence_key(m, "b"))
         if ra != rb:
             parent[ra] = rb
     for m in matches:
-        edges.setdefault(find((m.a.doc, m.a.span.start, m.a.span.end)), []).append(m.score)
+        edges.setdefault(find(_evidence_key(m, "a")), []).append(m.score)
     groups: dict[tuple, list[tuple]] = {}
     for k in parent:
         groups.setdefault(find(k), []).append(k)
@@ -406,12 +417,14 @@ def claim_clusters(matches: Sequence[Match], units_: Sequence[Passage], document
     def order(k):
         d = docs.get(k[0])
         published = d.published if d is not None and d.published else None
-        return (published is None, published or "", k[0], k[1])
+        return (published is None, published or "", k[0], k[3])
 
     built = []
     for root, keys in groups.items():
         keys.sort(key=order)
-        stmts = tuple(by_key[k] for k in keys)
+        # the statements that carry the claim (a statement once, however many of its clauses are here)
+        stmt_keys = list(dict.fromkeys((k[0], k[3], k[4]) for k in keys))
+        stmts = tuple(by_key[k] for k in stmt_keys)
         doc_ids = tuple(dict.fromkeys(k[0] for k in keys))
         sources = tuple(dict.fromkeys(docs[i].source for i in doc_ids if i in docs and docs[i].source))
         speakers = tuple(dict.fromkeys(s.speaker for s in stmts if s.speaker))

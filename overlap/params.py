@@ -191,6 +191,18 @@ class ParaphraseParams:
     words ("Qtly div ... cts vs ... cts prior") is a template, not a claim.
     ``numbers_must_agree``: two statements that both give figures must share one;
     ``names_must_agree``: two that both name people or places must share one.
+    The floor of 30 statements exists because a template is only visible as a
+    shape repeated across a big corpus; in five articles on one story the topic
+    words are what paraphrases share, not a template.
+
+    ``claims`` adds the looser *same claim* relation (the STS-B-fitted claim
+    score, cut at ``claim_threshold`` or the model's own), scored over the
+    statements and, with ``clauses``, their clauses of at least
+    ``min_clause_words`` words and ``min_clause_content`` content words. When
+    statements plus clauses number at most ``embed_all_max`` and the embedding
+    model is on, every unit is embedded and its ``auto_neighbours`` nearest
+    become candidates too: in a small corpus a restated claim shares too few
+    content words for LSH, and embedding a few thousand units takes seconds.
     """
 
     enabled: bool = True
@@ -210,7 +222,7 @@ class ParaphraseParams:
     embeddings: bool = True
     min_rare_shared: int = 2
     rare_share: float = 0.005
-    rare_min_statements: int = 3
+    rare_min_statements: int = 30
     numbers_must_agree: bool = True
     names_must_agree: bool = True
     # the claim relation (STS-B-fitted, looser than paraphrase) over statements and their clauses

@@ -259,3 +259,97 @@ def test_claim_clusters_ordered_by_date() -> None:
 
 def test_disabled_finds_nothing() -> None:
     assert find_paraphrases(_seed_docs(), ParaphraseParams(enabled=False)) == ([], [])
+
+
+# Talking points restated by different people or articles in the seeds (read by a person, not tuned on):
+# each is (start of statement or clause A, start of statement or clause B).
+SEED_CLAIMS = [
+    ("As recent history shows", "The contemporary history experience"),  # Patrushev, two renderings
+    ("RUSSIA is ready to cooperate with the United States", "Patrushev has also said that Russia"),  # 000 / 001
+    ("RUSSIA is ready to cooperate with the United States", "it has been ready to cooperate with the U.S."),  # 000 / 003
+    ("it is ready to have a dialogue with the United States", "Once again we declare that we are fully prepared"),
+    ("We are ready to work with the US partners", "In the development of our bilateral relations"),  # 000 / 004
+    ("President Putin in favor of building good relations", "Despite all the unfriendly moves by Washington"),
+]
+# Same topic (US-Russia relations), different claims: never one claim.
+SEED_TOPIC_ONLY = [
+    ("Relations between the two powers have become", "As recent history shows"),
+    ("Trump has outlined few specifics", "RUSSIA is ready to cooperate"),
+    ("Two years of sanctions were also imposed", "We are ready to work with the US partners"),
+]
+
+
+def _evidence(docs, m) -> list[str]:
+    """The texts a match stands on: its statements and the clauses that carried a claim."""
+    by_id = {d.id: d.text for d in docs}
+    out = list(_texts(docs, m))
+    for side, key in ((m.a, "a_clause"), (m.b, "b_clause")):
+        if key in m.details:
+            s, e = m.details[key]
+            assert side.span.start <= s < e <= side.span.end
+            out.append(by_id[side.doc][s:e])
+    return out
+
+
+def _found(docs, matches, a: str, b: str) -> bool:
+    for m in matches:
+        texts = _evidence(docs, m)
+        if any(a in t for t in texts) and any(b in t for t in texts):
+            return True
+    return False
+
+
+def test_seeds_talking_points_are_found_as_claims() -> None:
+    if not _embedding_available():
+        _no_model()
+    docs = _seed_docs()
+    stats: dict = {}
+    matches, clusters = find_paraphrases(docs, ParaphraseParams(), stats=stats)
+    missing = [pair for pair in SEED_CLAIMS if not _found(docs, matches, *pair)]
+    assert not missing, missing
+    wrong = [pair for pair in SEED_TOPIC_ONLY if _found(docs, matches, *pair)]
+    assert not wrong, wrong
+    assert stats["relations"]["claim"] >= 4 and stats["relations"]["paraphrase"] >= 1
+    for m in matches:
+        d = m.details
+        assert d["relation"] in ("paraphrase", "claim")
+        if d["relation"] == "claim":
+            assert m.score == d["claim_score"] >= stats["claim_threshold"]
+            assert d["paraphrase_score"] < stats["threshold"]
+        else:
+            assert m.score == d["paraphrase_score"] >= stats["threshold"]
+    # cross-document talking points join one claim cluster: 000's lede, 001's and 003's restatements
+    ready = [c for c in clusters if any("RUSSIA is ready to cooperate" in s.text for s in c.statements)]
+    assert any({d[:3] for d in c.documents} >= {"000", "001", "003"} for c in ready)
+    # the lede's other clause ("despite being America's biggest threat") makes another claim:
+    # it must not chain the threat statement into the cooperation cluster
+    for c in clusters:
+        texts = " ".join(s.text for s in c.statements)
+        assert not ("major threats to US national security" in texts and "ready to cooperate with partners" in texts)
+
+
+def test_seeds_lexical_path_finds_claims_too() -> None:
+    docs = _seed_docs()
+    stats: dict = {}
+    matches, _ = find_paraphrases(docs, ParaphraseParams(embeddings=False), stats=stats)
+    assert _found(docs, matches, *SEED_CLAIMS[1])
+    assert not any(_found(docs, matches, *pair) for pair in SEED_TOPIC_ONLY)
+
+
+def test_claims_off_reports_only_same_statement() -> None:
+    docs = _seed_docs()
+    matches, _ = find_paraphrases(docs, ParaphraseParams(embeddings=False, claims=False))
+    assert all(m.details["relation"] == "paraphrase" for m in matches)
+    assert not _found(docs, matches, *SEED_CLAIMS[1])
+
+
+def test_a_quote_and_its_sentence_are_one_match_not_two() -> None:
+    from overlap.model import Document
+
+    docs = [
+        Document("a", 'He told state media: "We are ready to work with our American partners on an equal footing."'),
+        Document("b", "Moscow is prepared to cooperate with Washington as equal partners, the minister said."),
+    ]
+    matches, _ = find_paraphrases(docs, ParaphraseParams(embeddings=False, claim_threshold=0.05, threshold=0.99))
+    spans_a = [m.a.span for m in matches if m.a.doc == "a"]
+    assert all(not x.overlaps(y) for i, x in enumerate(spans_a) for y in spans_a[i + 1 :])

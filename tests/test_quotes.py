@@ -108,3 +108,25 @@ def test_quote_spans_stay_in_range_and_match_text(text: str) -> None:
         assert text[q.span.start : q.span.end] == q.text
     for u in units("d", text, min_words=1):
         assert text[u.span.start : u.span.end] == u.text
+
+
+def test_clauses_point_into_the_text_and_drop_attributions() -> None:
+    from overlap.model import Passage, Span
+    from overlap.quotes import clauses
+
+    text = ("Noise first. Russia on Thursday said it wants good relations with the US but remains ready for "
+            "the worst scenarios, Kremlin spokesperson Dmitry Peskov told reporters in the capital Moscow.")
+    start = text.index("Russia")
+    unit = Passage("d", Span(start, len(text)), text[start:], "sentence")
+    got = clauses(unit)
+    assert [c.text for c in got] == ["it wants good relations with the US", "but remains ready for the worst scenarios"]
+    for c in got:
+        assert text[c.span.start : c.span.end] == c.text and c.kind == "clause" and c.doc == "d"
+
+
+def test_a_single_clause_statement_has_no_clauses() -> None:
+    from overlap.model import Passage, Span
+    from overlap.quotes import clauses
+
+    t = "The annexation of Crimea in 2014 has caused further tension between the two countries."
+    assert clauses(Passage("d", Span(0, len(t)), t, "sentence")) == []
