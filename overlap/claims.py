@@ -136,14 +136,16 @@ def neighbour_candidates(vectors: np.ndarray, k: int, min_cosine: float, block: 
     return pairs
 
 
-def _parts(units_: Sequence[Passage], params: ParaphraseParams) -> tuple[list[Passage], list[Prepared], list[int]]:
+def _parts(
+    units_: Sequence[Passage], prepared: Sequence[Prepared], params: ParaphraseParams
+) -> tuple[list[Passage], list[Prepared], list[int]]:
     """Statements and their clauses (:func:`overlap.quotes.clauses`), prepared, each with its statement's index."""
     parts: list[Passage] = []
     prep: list[Prepared] = []
     owner: list[int] = []
     for i, u in enumerate(units_):
         parts.append(u)
-        prep.append(prepare(u.text))
+        prep.append(prepared[i])
         owner.append(i)
         if not params.clauses:
             continue
@@ -199,9 +201,11 @@ def find_paraphrases(
         return [], []
     units_ = statements(documents, params, exclude)
     prepared_all = [prepare(u.text) for u in units_]
-    units_ = [u for u, p in zip(units_, prepared_all) if len(p.content) >= params.min_content]
+    keep = [n for n, p in enumerate(prepared_all) if len(p.content) >= params.min_content]
+    units_ = [units_[n] for n in keep]
     claims_on = params.claims
-    parts, prep, owner = _parts(units_, params if claims_on else replace(params, clauses=False))
+    parts, prep, owner = _parts(units_, [prepared_all[n] for n in keep],
+                                params if claims_on else replace(params, clauses=False))
     st["statements"] = len(units_)
     st["clauses"] = len(parts) - len(units_)
 
@@ -245,61 +249,104 @@ def find_paraphrases(
         rest = [pq for pq in by_statement[ij] if pq != w] if claims_on else []
         return [w] + rest
 
-    if scorer.uses_embeddings and vectors is None and cand_stmt:
-        # without neighbour candidates only the units in candidate pairs need a vector
-        from .embed import load_embedder
+    use_vectors = scorer.uses_embeddings
+    lex_para = load_scorer(lexical_only=True) if use_vectors else scorer
+    lex_claim = load_claim_scorer(lexical_only=True) if use_vectors else claim_scorer
+    lex_feats = list(lex_para.features)
+    # Phase 1, lexical signals of every candidate part pair. With the embedding model, a pair whose
+    # lexical paraphrase and claim scores are both under `embed_floor` is decided without a vector
+    # (on MRPC and STS-B dev that loses under 1% of the embedding model's positives), so only the
+    # units of the remaining pairs are embedded: embedding is most of the tier's time.
+    rows: list[tuple[int, int, int]] = []  # (statement pair index, part x, part y), whole pair first
+    lexical_whole: dict[int, float] = {}
+    feats: list[np.ndarray] = []
+    for start in range(0, len(cand_stmt), _CHUNK):  # bounded memory: signals of one chunk at a time
+        chunk = cand_stmt[start : start + _CHUNK]
+        flat = [(start + n, pq) for n, ij in enumerate(chunk) for pq in part_pairs(ij)]
+        x = np.array([[sig[f] for f in lex_feats] for sig in (signals(prep[a], prep[b]) for _, (a, b) in flat)],
+                     dtype=np.float64).reshape(len(flat), len(lex_feats))
+        if use_vectors and params.embed_floor > 0:
+            hope = lex_para.combine_matrix(x) >= params.embed_floor
+            if claims_on:
+                hope |= lex_claim.combine_matrix(x) >= params.embed_floor
+        else:
+            hope = np.ones(len(flat), dtype=bool)
+        keep = np.flatnonzero(hope)
+        rows.extend((flat[k][0], flat[k][1][0], flat[k][1][1]) for k in keep)
+        feats.append(x[keep])
+        if len(keep) < len(flat):  # the whole pairs decided lexically keep their lexical paraphrase score
+            lp = lex_para.combine_matrix(x)
+            for k in np.flatnonzero(~hope):
+                n, (a, b) = flat[k]
+                if owner[a] != owner[b] and a == whole[owner[a]] and b == whole[owner[b]]:
+                    lexical_whole[n] = float(lp[k])
+    st["lexical_pairs_scored"] = sum(len(part_pairs(ij)) for ij in cand_stmt)
+    x_all = np.vstack(feats) if feats else np.empty((0, len(lex_feats)))
+    st["pairs_past_embed_floor"] = len(rows)
+    if use_vectors and rows:
+        if vectors is None:
+            from .embed import load_embedder
 
-        needed = sorted({k for ij in cand_stmt for pq in part_pairs(ij) for k in pq})
-        encoded = load_embedder().encode([parts[k].text for k in needed])
-        vectors = np.zeros((len(parts), encoded.shape[1]), dtype=np.float32)
-        vectors[needed] = encoded
-        st["embedded"] = len(needed)
+            needed = sorted({k for _, a, b in rows for k in (a, b)})
+            encoded = load_embedder().encode([parts[k].text for k in needed])
+            vectors = np.zeros((len(parts), encoded.shape[1]), dtype=np.float32)
+            vectors[needed] = encoded
+            st["embedded"] = len(needed)
+        else:
+            st["embedded"] = len(parts)
+        ia = np.fromiter((a for _, a, _b in rows), dtype=np.int64, count=len(rows))
+        ib = np.fromiter((b for _, _a, b in rows), dtype=np.int64, count=len(rows))
+        cos = np.clip(np.einsum("ij,ij->i", vectors[ia], vectors[ib]), 0.0, 1.0)
+        x_all = np.hstack([x_all, cos[:, None]])
     else:
         st["embedded"] = 0 if vectors is None else len(parts)
+    feat_names = lex_feats + (["cosine"] if use_vectors and rows else [])
+    col = {f: i for i, f in enumerate(feat_names)}
+    para = scorer.combine_matrix(x_all[:, [col[f] for f in scorer.features]]) if rows else np.empty(0)
+    claim = (claim_scorer.combine_matrix(x_all[:, [col[f] for f in claim_scorer.features]])
+             if rows and claims_on else np.zeros(len(rows)))
 
+    # Phase 2, per statement pair: same statement (whole pair), else same claim (best part pair)
     matches: list[Match] = []
     verbatim = 0
     relations = {"paraphrase": 0, "claim": 0}
-    for start in range(0, len(cand_stmt), _CHUNK):  # bounded memory: signals of one chunk at a time
-        chunk = cand_stmt[start : start + _CHUNK]
-        flat = [(ij, pq) for ij in chunk for pq in part_pairs(ij)]
-        sigs = [signals(prep[x], prep[y]) for _, (x, y) in flat]
-        if vectors is not None:
-            ia = np.fromiter((x for _, (x, _y) in flat), dtype=np.int64, count=len(flat))
-            ib = np.fromiter((y for _, (_x, y) in flat), dtype=np.int64, count=len(flat))
-            cos = np.clip(np.einsum("ij,ij->i", vectors[ia], vectors[ib]), 0.0, 1.0)
-            for sig, c in zip(sigs, cos):
-                sig["cosine"] = float(c)
-        para = scorer.combine_matrix(np.array([[s[f] for f in scorer.features] for s in sigs]))
-        claim = (claim_scorer.combine_matrix(np.array([[s[f] for f in claim_scorer.features] for s in sigs]))
-                 if claims_on else np.zeros(len(sigs)))
-        k = 0
-        for ij in chunk:
-            n = len(part_pairs(ij))
-            block = range(k, k + n)
-            k += n
-            w = block[0]  # the whole-statement pair comes first
-            if sigs[w]["ratio"] >= params.verbatim:
-                if para[w] >= cut or claim[w] >= claim_cut:
-                    verbatim += 1
+    k = 0
+    while k < len(rows):
+        n = rows[k][0]
+        end = k
+        while end < len(rows) and rows[end][0] == n:
+            end += 1
+        block = range(k, end)
+        k = end
+        i, j = cand_stmt[n]
+        wi, wj = whole[i], whole[j]
+        w = next((t for t in block if rows[t][1] == wi and rows[t][2] == wj), None)
+        if w is not None and x_all[w, col["ratio"]] >= params.verbatim:
+            if para[w] >= cut or claim[w] >= claim_cut:
+                verbatim += 1
+            continue
+        best = max(block, key=lambda t: claim[t])
+        if w is not None and para[w] >= cut:
+            relation, score, ev = "paraphrase", float(para[w]), w
+        elif claim[best] >= claim_cut:
+            if x_all[best, col["ratio"]] >= params.verbatim:
+                verbatim += 1  # a clause copied word for word: the reuse tier's business
                 continue
-            best = max(block, key=lambda t: claim[t])
-            if para[w] >= cut:
-                relation, score, ev = "paraphrase", float(para[w]), w
-            elif claim[best] >= claim_cut:
-                if sigs[best]["ratio"] >= params.verbatim:
-                    verbatim += 1  # a clause copied word for word: the reuse tier's business
-                    continue
-                relation, score, ev = "claim", float(claim[best]), best
-            else:
-                continue
-            relations[relation] += 1
-            x, y = flat[ev][1]
-            matches.append(_match(units_[ij[0]], units_[ij[1]], prep[whole[ij[0]]], prep[whole[ij[1]]], score,
-                                  sigs[w], scorer.path, relation=relation, paraphrase=float(para[w]),
-                                  claim=float(claim[best]) if claims_on else None,
-                                  clause_a=parts[x] if x != whole[ij[0]] else None,
-                                  clause_b=parts[y] if y != whole[ij[1]] else None))
+            relation, score, ev = "claim", float(claim[best]), best
+        else:
+            continue
+        relations[relation] += 1
+        _, x, y = rows[ev]
+        if w is not None:
+            sig = dict(zip(feat_names, (float(v) for v in x_all[w])))
+        else:
+            sig = signals(prep[wi], prep[wj])  # the statements' own signals, for the report
+        matches.append(_match(units_[i], units_[j], prep[wi], prep[wj], score, sig, scorer.path,
+                              relation=relation,
+                              paraphrase=float(para[w]) if w is not None else lexical_whole.get(n, 0.0),
+                              claim=float(claim[best]) if claims_on else None,
+                              clause_a=parts[x] if x != wi else None,
+                              clause_b=parts[y] if y != wj else None))
     matches = _one_per_place(matches)
     matches.sort(key=lambda m: (m.a.doc, m.a.span.start, m.b.doc, m.b.span.start))
     st["verbatim_skipped"] = verbatim

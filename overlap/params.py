@@ -235,6 +235,8 @@ class ParaphraseParams:
     # auto_neighbours nearest become candidates (embedding model only)
     embed_all_max: int = 3000
     auto_neighbours: int = 5
+    # pairs whose lexical scores are both under this are decided without embedding
+    embed_floor: float = 0.05
 
     def __post_init__(self) -> None:
         _check_range("paraphrase.max_documents", self.max_documents, 0, 10**9)
@@ -257,6 +259,7 @@ class ParaphraseParams:
         _check_range("paraphrase.min_clause_content", self.min_clause_content, 1, 1000)
         _check_range("paraphrase.embed_all_max", self.embed_all_max, 0, 10**9)
         _check_range("paraphrase.auto_neighbours", self.auto_neighbours, 0, 100)
+        _check_range("paraphrase.embed_floor", self.embed_floor, 0.0, 1.0)
 
 
 @dataclass(frozen=True)
