@@ -341,6 +341,8 @@ def find_paraphrases(
             sig = dict(zip(feat_names, (float(v) for v in x_all[w])))
         else:
             sig = signals(prep[wi], prep[wj])  # the statements' own signals, for the report
+            if vectors is not None and vectors[wi].any() and vectors[wj].any():
+                sig["cosine"] = float(np.clip(vectors[wi] @ vectors[wj], 0.0, 1.0))
         matches.append(_match(units_[i], units_[j], prep[wi], prep[wj], score, sig, scorer.path,
                               relation=relation,
                               paraphrase=float(para[w]) if w is not None else lexical_whole.get(n, 0.0),
