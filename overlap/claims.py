@@ -309,7 +309,6 @@ def find_paraphrases(
     # Phase 2, per statement pair: same statement (whole pair), else same claim (best part pair)
     matches: list[Match] = []
     verbatim = 0
-    relations = {"paraphrase": 0, "claim": 0}
     k = 0
     while k < len(rows):
         n = rows[k][0]
@@ -335,7 +334,6 @@ def find_paraphrases(
             relation, score, ev = "claim", float(claim[best]), best
         else:
             continue
-        relations[relation] += 1
         _, x, y = rows[ev]
         if w is not None:
             sig = dict(zip(feat_names, (float(v) for v in x_all[w])))
@@ -350,6 +348,7 @@ def find_paraphrases(
                               clause_a=parts[x] if x != wi else None,
                               clause_b=parts[y] if y != wj else None))
     matches = _one_per_place(matches)
+    relations = {r: sum(1 for m in matches if m.details["relation"] == r) for r in ("paraphrase", "claim")}
     matches.sort(key=lambda m: (m.a.doc, m.a.span.start, m.b.doc, m.b.span.start))
     st["verbatim_skipped"] = verbatim
     st["matches"] = len(matches)

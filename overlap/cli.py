@@ -184,9 +184,13 @@ def main() -> None:
 @click.option("--no-paraphrase", is_flag=True, default=False,
               help="Skip the paraphrase tier (same statement in other words; the slowest stage with embeddings).")
 @click.option("--paraphrase-threshold", type=click.FloatRange(0, 1), default=None,
-              help="Paraphrase score cut; by default the model's cross-validated cut (about 0.54). Higher: more precision.")
+              help="Paraphrase score cut; by default the model's cross-validated cut (about 0.46). Higher: more precision.")
 @click.option("--paraphrase-max-docs", type=click.IntRange(0, 10**9), default=ParaphraseParams.max_documents,
               help="Skip the paraphrase tier above this many documents (it costs ~30x the duplicate scan); 0: no limit.")
+@click.option("--claim-threshold", type=click.FloatRange(0, 1), default=None,
+              help="Claim score cut (same claim, STS-B-fitted); by default the model's own cut. Higher: more precision.")
+@click.option("--no-claims", is_flag=True, default=False,
+              help="Report only the same statement in other words, not the looser same claim (talking points).")
 @click.option("--lexical-paraphrase", is_flag=True, default=False,
               help="Score paraphrases without the embedding model even if it is installed (faster, fewer found).")
 @click.option("--timings", is_flag=True, default=False,
@@ -222,6 +226,7 @@ def scan(inputs: tuple[str, ...], output: str, **kw: Any) -> None:
             passages=PassageParams(enabled=not kw["no_passages"]),
             paraphrase=ParaphraseParams(enabled=not kw["no_paraphrase"], max_documents=kw["paraphrase_max_docs"],
                                         threshold=kw["paraphrase_threshold"],
+                                        claim_threshold=kw["claim_threshold"], claims=not kw["no_claims"],
                                         embeddings=not kw["lexical_paraphrase"]),
         )
     except OverlapError as exc:

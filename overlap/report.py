@@ -359,6 +359,10 @@ def render_terminal(result: ScanResult, out_dir: str | None = None, *, timings: 
         ]),
         ("matches", [
             *((kind, f"{by_kind.get(kind, 0):,}") for kind in ("duplicate", "reuse", "paraphrase")),
+            *((f"  {label}", f"{c.get(key, 0):,}") for label, key in (
+                ("same statement", "paraphrase_same_statement"), ("same claim", "paraphrase_same_claim"))
+              if by_kind.get("paraphrase")),
+            *((("claim clusters", f"{c.get('claim_clusters', 0):,}"),) if by_kind.get("paraphrase") else ()),
             *((kind, f"{n:,}") for kind, n in sorted(by_kind.items()) if kind not in ("duplicate", "reuse", "paraphrase")),
             ("matches", f"{len(result.matches):,}"),
             ("across sources", f"{cross:,}"),
