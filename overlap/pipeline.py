@@ -464,6 +464,8 @@ def _scan(
         counts["paraphrase_candidates"] = para_stats.get("candidates", 0)
         counts["paraphrase_matches"] = len(para_matches)
         counts["paraphrase_verbatim_skipped"] = para_stats.get("verbatim_skipped", 0)
+        counts["paraphrase_embedded"] = para_stats.get("embedded", 0)
+        counts["paraphrase_below_embed_floor"] = para_stats.get("below_embed_floor", 0)
         counts["claim_clusters"] = len(claims)
         timings["paraphrase"] = time.perf_counter() - t0
     b, r = index.bands
