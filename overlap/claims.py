@@ -5,14 +5,20 @@ Stages, in order:
 1. **units** (:func:`overlap.quotes.units`): sentences and quoted sentences of
    every document, with speakers; units touching a boilerplate span (the
    ``exclude`` argument) are dropped, so sign-ups never become claims.
-2. **candidates**: MinHash LSH over each unit's *stemmed, stopword-free
-   content words* at a low threshold (word 3-gram shingles recall only about
-   half of MRPC's paraphrase pairs; content words about 95% at 0.3), plus,
-   with the embedding model, each unit's nearest neighbours by cosine.
+2. **candidates** (:func:`content_candidates`): MinHash LSH over each unit's
+   *stemmed, stopword-free content words* at a low threshold (word 3-gram
+   shingles recall only about half of MRPC's paraphrase pairs; content words
+   about 95% at 0.3), with the template rule of step 3 applied inside the LSH
+   buckets: only units with ``min_rare_shared`` rare words are banded, and a
+   pair is formed only from rare words both share, so the template pairs that
+   made the tier quadratic on newswire are never listed. With the embedding
+   model and ``neighbours``, each unit's nearest neighbours by cosine too.
    Candidates carry no score.
 3. **verify**: the calibrated paraphrase score of :mod:`overlap.paraphrase`;
    pairs at or above ``params.threshold`` (default: the model's cross-validated
-   cut) become ``Match(kind="paraphrase")``.
+   cut) become ``Match(kind="paraphrase")``. With the embedding model, a pair
+   whose lexical-model score is below ``embed_floor`` is dropped unembedded
+   (the cascade: embedding is the slow part).
    Near-verbatim pairs (``ratio >= params.verbatim``) are copies: they belong
    to the reuse tier and are skipped here (counted in ``stats``). Pairs that
    share fewer than ``min_rare_shared`` content words that are rare in the
@@ -28,11 +34,12 @@ Stages, in order:
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from dataclasses import replace
 from typing import Mapping, Sequence
 
 import numpy as np
-from .candidates import CandidateIndex
+from .candidates import lsh_bands
 from .model import ClaimCluster, Document, Match, MatchSide, Passage, Span
 from .params import ParaphraseParams
 from .paraphrase import Prepared, Scorer, load_claim_scorer, load_scorer, prepare, signals
@@ -40,7 +47,15 @@ from .quotes import clauses, units
 from .shingle import fold32, word_hashes
 from .signatures import Signer
 
-__all__ = ["find_paraphrases", "statements", "content_candidates", "filter_pairs", "neighbour_candidates"]
+__all__ = [
+    "find_paraphrases",
+    "statements",
+    "content_candidates",
+    "filter_pairs",
+    "neighbour_candidates",
+    "rare_limit",
+    "word_counts",
+]
 
 log = logging.getLogger(__name__)
 _CHUNK = 20_000
@@ -62,20 +77,124 @@ def statements(
     return out
 
 
-def content_candidates(prepared: Sequence[Prepared], params: ParaphraseParams) -> set[tuple[int, int]]:
-    """Index pairs ``(i, j)``, ``i < j``, whose content-word sets LSH finds similar.
+def word_counts(prepared: Sequence[Prepared]) -> Counter[str]:
+    """In how many statements each content word occurs (the corpus statistics of the template rule)."""
+    counts: Counter[str] = Counter()
+    for p in prepared:
+        counts.update(p.content)
+    return counts
 
-    The sets are hashed with the project's one word hash (:mod:`overlap.shingle`),
-    signed in one batch (:class:`overlap.signatures.Signer`) and banded by the
-    scan's own :class:`overlap.candidates.CandidateIndex` (datasketch's bands).
+
+def rare_limit(statements: int, params: ParaphraseParams) -> int:
+    """The most statements a content word may occur in and still count as rare.
+
+    A share of the corpus (``rare_share``), because a template is a sentence
+    shape repeated across the corpus, and a floor (``rare_min_statements``),
+    because in a small corpus nothing repeats often enough to be told from a
+    topic: five articles on one story share their topic words, and those are
+    the words their paraphrases share.
     """
+    return max(params.rare_min_statements, int(params.rare_share * statements))
+
+
+def content_candidates(prepared: Sequence[Prepared], params: ParaphraseParams) -> set[tuple[int, int]]:
+    """Index pairs ``(i, j)``, ``i < j``: LSH-similar content words, and at least ``min_rare_shared`` rare ones shared.
+
+    LSH over each unit's stemmed content words proposes similar pairs; a pair
+    that shares fewer than ``min_rare_shared`` rare content words
+    (:func:`rare_limit`) is a template and could never pass
+    :func:`filter_pairs`. On templated newswire almost all LSH pairs are such
+    templates (Reuters, 3,000 articles: 454,000 of 466,000), and listing them
+    was the quadratic part of the tier, so they are never formed:
+
+    * only units with at least ``min_rare_shared`` rare words are signed and
+      banded at all ("Qtly div three cts vs three cts prior" has none);
+    * inside each LSH bucket, pairs are formed from each rare word's members
+      of the bucket, and kept when they met in at least ``min_rare_shared``
+      of them. A bucket of 1,000 earnings lines naming 1,000 different
+      companies costs 1,000 look-ups and forms no pair.
+
+    The result is exactly the LSH pairs (datasketch's bands over
+    :class:`overlap.signatures.Signer` signatures) that pass the template
+    rule. Works on any list of :class:`overlap.paraphrase.Prepared`
+    (sentences, quotes, clauses); rarity is counted within that list.
+
+    >>> from overlap.paraphrase import prepare
+    >>> texts = ["Acme Widget Corp said it expects quarterly profits to rise sharply.",
+    ...          "Acme Widget expects quarterly profits to rise sharply, the company said.",
+    ...          "Bolt Gadget Corp said it expects quarterly profits to rise sharply."]
+    >>> sorted(content_candidates([prepare(t) for t in texts], ParaphraseParams(rare_min_statements=2)))
+    [(0, 1)]
+    """
+    need = params.min_rare_shared
+    counts = word_counts(prepared)
+    limit = rare_limit(len(prepared), params)
+    word_ids: dict[str, int] = {}
+    eligible: list[int] = []
+    inc_row: list[int] = []  # incidences (eligible row, rare word id), rows ascending
+    inc_word: list[int] = []
+    for i, p in enumerate(prepared):
+        if not p.content:
+            continue
+        rare = [w for w in p.content if counts[w] <= limit]
+        if len(rare) < need:
+            continue
+        row = len(eligible)
+        eligible.append(i)
+        for w in rare:
+            inc_row.append(row)
+            inc_word.append(word_ids.setdefault(w, len(word_ids)))
+    if len(eligible) < 2:
+        return set()
     signer = Signer(params.num_perm, params.seed)
-    sets = [fold32(np.unique(word_hashes(sorted(p.content)))) for p in prepared]
-    sigs = signer.sign(sets)
-    keys = np.array([i for i, s in enumerate(sets) if len(s)], dtype=np.int64)
-    index = CandidateIndex(signer, params.lsh_threshold)
-    index.add(keys, sigs[keys] if len(keys) else sigs[:0])
-    return {(pair.a, pair.b) for pair in index.pairs()}
+    sigs = signer.sign([fold32(np.unique(word_hashes(sorted(prepared[i].content)))) for i in eligible])
+    b, r = lsh_bands(params.lsh_threshold, params.num_perm)
+    rows = np.asarray(inc_row, dtype=np.int64)
+    words = np.asarray(inc_word, dtype=np.int64)
+    m = len(eligible)
+    found: list[np.ndarray] = []
+    band_type = np.dtype((np.void, 4 * r))
+    for band in range(b):
+        cells = np.ascontiguousarray(sigs[:, band * r : (band + 1) * r]).view(band_type).ravel()
+        _, bucket, sizes = np.unique(cells, return_inverse=True, return_counts=True)
+        bucket = bucket.ravel()
+        if need <= 0:  # no template rule: every pair of a bucket
+            shared = np.flatnonzero(sizes[bucket] > 1)
+            keys, members = bucket[shared], shared
+        else:  # (bucket, rare word) groups: rows that share the bucket and the word
+            sel = np.flatnonzero(sizes[bucket[rows]] > 1)
+            keys, members = bucket[rows[sel]] * len(word_ids) + words[sel], rows[sel]
+        order = np.argsort(keys, kind="stable")  # stable: members stay ascending within a group
+        left, right = _pairs_within_runs(keys[order], members[order])
+        codes = left * m + right
+        if need > 1:  # met in at least `need` rare words of this bucket
+            codes, met = np.unique(codes, return_counts=True)
+            codes = codes[met >= need]
+        found.append(np.unique(codes))
+    codes = np.unique(np.concatenate(found)) if found else np.empty(0, dtype=np.int64)
+    index = np.asarray(eligible, dtype=np.int64)
+    return set(zip(index[codes // m].tolist(), index[codes % m].tolist()))
+
+
+def _pairs_within_runs(keys: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every pair ``(values[p], values[q])``, ``p < q``, of positions in one run of equal sorted ``keys``.
+
+    >>> _pairs_within_runs(np.array([1, 1, 1, 2, 3, 3]), np.array([10, 11, 12, 13, 14, 15]))
+    (array([10, 10, 11, 14]), array([11, 12, 12, 15]))
+    """
+    n = len(keys)
+    if n < 2:
+        empty = np.empty(0, dtype=np.int64)
+        return empty, empty
+    starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
+    ends = np.append(starts[1:], n)
+    pos = np.arange(n)
+    after = np.repeat(ends, ends - starts) - pos - 1  # how many later members of the same run
+    total = int(after.sum())
+    left = np.repeat(values, after)
+    first_right = pos + 1 - (np.cumsum(after) - after)
+    right = values[np.repeat(first_right, after) + np.arange(total)]
+    return left.astype(np.int64), right.astype(np.int64)
 
 
 def filter_pairs(
@@ -91,16 +210,13 @@ def filter_pairs(
 
     Returns the kept pairs and how many each rule dropped.
     """
-    df: dict[str, int] = {}
-    for p in prepared:
-        for w in p.content:
-            df[w] = df.get(w, 0) + 1
-    rare_limit = max(params.rare_min_statements, int(params.rare_share * len(prepared)))
+    df = word_counts(prepared)
+    limit = rare_limit(len(prepared), params)
     kept: list[tuple[int, int]] = []
     templated = numbers_differ = names_differ = 0
     for i, j in pairs:
         a, b = prepared[i], prepared[j]
-        if sum(1 for w in a.content & b.content if df[w] <= rare_limit) < params.min_rare_shared:
+        if sum(1 for w in a.content & b.content if df[w] <= limit) < params.min_rare_shared:
             templated += 1
         elif params.numbers_must_agree and a.numbers and b.numbers and not (a.numbers & b.numbers):
             numbers_differ += 1
@@ -254,8 +370,8 @@ def find_paraphrases(
     lex_claim = load_claim_scorer(lexical_only=True) if use_vectors else claim_scorer
     lex_feats = list(lex_para.features)
     # Phase 1, lexical signals of every candidate part pair. With the embedding model, a pair whose
-    # lexical paraphrase and claim scores are both under `embed_floor` is decided without a vector
-    # (on MRPC and STS-B dev that loses under 1% of the embedding model's positives), so only the
+    # lexical paraphrase score is under `embed_floor` and lexical claim score under `claim_embed_floor`
+    # is decided without a vector (see ParaphraseParams for what each floor loses), so only the
     # units of the remaining pairs are embedded: embedding is most of the tier's time.
     rows: list[tuple[int, int, int]] = []  # (statement pair index, part x, part y), whole pair first
     lexical_whole: dict[int, float] = {}
@@ -265,10 +381,10 @@ def find_paraphrases(
         flat = [(start + n, pq) for n, ij in enumerate(chunk) for pq in part_pairs(ij)]
         x = np.array([[sig[f] for f in lex_feats] for sig in (signals(prep[a], prep[b]) for _, (a, b) in flat)],
                      dtype=np.float64).reshape(len(flat), len(lex_feats))
-        if use_vectors and params.embed_floor > 0:
+        if use_vectors and (params.embed_floor > 0 or params.claim_embed_floor > 0):
             hope = lex_para.combine_matrix(x) >= params.embed_floor
             if claims_on:
-                hope |= lex_claim.combine_matrix(x) >= params.embed_floor
+                hope |= lex_claim.combine_matrix(x) >= params.claim_embed_floor
         else:
             hope = np.ones(len(flat), dtype=bool)
         keep = np.flatnonzero(hope)
@@ -282,7 +398,7 @@ def find_paraphrases(
                     lexical_whole[n] = float(lp[k])
     st["lexical_pairs_scored"] = sum(len(part_pairs(ij)) for ij in cand_stmt)
     x_all = np.vstack(feats) if feats else np.empty((0, len(lex_feats)))
-    st["pairs_past_embed_floor"] = len(rows)
+    st["below_embed_floor"] = st["lexical_pairs_scored"] - len(rows) if use_vectors else 0
     if use_vectors and rows:
         if vectors is None:
             from .embed import load_embedder

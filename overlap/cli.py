@@ -186,7 +186,7 @@ def main() -> None:
 @click.option("--paraphrase-threshold", type=click.FloatRange(0, 1), default=None,
               help="Paraphrase score cut; by default the model's cross-validated cut (about 0.46). Higher: more precision.")
 @click.option("--paraphrase-max-docs", type=click.IntRange(0, 10**9), default=ParaphraseParams.max_documents,
-              help="Skip the paraphrase tier above this many documents (it costs ~30x the duplicate scan); 0: no limit.")
+              help="Skip the paraphrase tier above this many documents, e.g. 20000 to bound run time; 0: no limit.")
 @click.option("--claim-threshold", type=click.FloatRange(0, 1), default=None,
               help="Claim score cut (same claim, STS-B-fitted); by default the model's own cut. Higher: more precision.")
 @click.option("--no-claims", is_flag=True, default=False,

@@ -189,11 +189,21 @@ class ParaphraseParams:
     ``min_rare_shared`` content words that occur in at most ``rare_share`` of
     all statements (at least ``rare_min_statements``): sharing only common
     words ("Qtly div ... cts vs ... cts prior") is a template, not a claim.
+    0.1% rather than 0.5%: on all of Reuters-21578 (127,000 statements) 0.5%
+    let words of 636 statements count as rare, so "Fees comprise 1-1/4 pct
+    selling concession ..." (about 300 bond notices) and "Avg shrs X mln vs Y
+    mln" (494) passed, 24,500 matches came out, and a sample of 30 held 5 real
+    paraphrases; at 0.1% (127 statements) 2,700 matches, 15 of 30 real. The
+    floor of 50 is because a template is only visible in a big corpus: in a
+    few articles on one story, or MRPC's 7,800 sentences from story clusters,
+    the story's own words recur in tens of statements, and those are the words
+    its paraphrases share (MRPC candidate recall after the filters: floor 3,
+    0.800; 30, 0.768; 50, 0.825).
     ``numbers_must_agree``: two statements that both give figures must share one;
     ``names_must_agree``: two that both name people or places must share one.
-    The floor of 30 statements exists because a template is only visible as a
-    shape repeated across a big corpus; in five articles on one story the topic
-    words are what paraphrases share, not a template.
+    The floor keeps the template rule quiet in small corpora: a template is only
+    visible as a shape repeated across a big corpus; in five articles on one story
+    the topic words are what paraphrases share, not a template.
 
     ``claims`` adds the looser *same claim* relation (the STS-B-fitted claim
     score, cut at ``claim_threshold`` or the model's own), scored over the
@@ -203,12 +213,21 @@ class ParaphraseParams:
     model is on, every unit is embedded and its ``auto_neighbours`` nearest
     become candidates too: in a small corpus a restated claim shares too few
     content words for LSH, and embedding a few thousand units takes seconds.
+
+    ``embed_floor``: with the embedding model, a pair whose lexical paraphrase score
+    is below this (and whose lexical claim score is below ``claim_embed_floor``)
+    is decided without embedding its statements (0 and 0 embed every candidate). Embedding is the slow part (~160 sentences/s); on MRPC train no
+    pair the embedding model accepts scores below 0.25 lexically, and 0.3
+    loses 2 of its 2,804 positives (0.07%). The claim floor is lower because the
+    claim score is: on STS-B dev, a lexical claim score under 0.1 holds 1.5% of
+    the embedding claim model's positives and 36% of all pairs.
     """
 
     enabled: bool = True
-    # The tier costs about 30x the duplicate scan on templated newswire (Reuters: 8 minutes,
-    # 4.4 GB): above this many documents it is skipped, and the report says so (0 = no limit).
-    max_documents: int = 5000
+    # Above this many documents the tier is skipped and the report says so (0 = no limit). No
+    # limit by default: the tier no longer forms template pairs, so its cost grows with the
+    # statements (Reuters-21578, 19,043 articles: see bench/claims_speed.py and the README).
+    max_documents: int = 0
     threshold: float | None = None
     lsh_threshold: float = 0.3
     num_perm: int = 128
@@ -221,10 +240,12 @@ class ParaphraseParams:
     same_document: bool = True
     embeddings: bool = True
     min_rare_shared: int = 2
-    rare_share: float = 0.005
-    rare_min_statements: int = 30
+    rare_share: float = 0.001
+    rare_min_statements: int = 50
     numbers_must_agree: bool = True
     names_must_agree: bool = True
+    embed_floor: float = 0.3
+    claim_embed_floor: float = 0.1
     # the claim relation (STS-B-fitted, looser than paraphrase) over statements and their clauses
     claims: bool = True
     claim_threshold: float | None = None
@@ -235,8 +256,6 @@ class ParaphraseParams:
     # auto_neighbours nearest become candidates (embedding model only)
     embed_all_max: int = 3000
     auto_neighbours: int = 5
-    # pairs whose lexical scores are both under this are decided without embedding
-    embed_floor: float = 0.05
 
     def __post_init__(self) -> None:
         _check_range("paraphrase.max_documents", self.max_documents, 0, 10**9)
@@ -259,6 +278,7 @@ class ParaphraseParams:
         _check_range("paraphrase.min_clause_content", self.min_clause_content, 1, 1000)
         _check_range("paraphrase.embed_all_max", self.embed_all_max, 0, 10**9)
         _check_range("paraphrase.auto_neighbours", self.auto_neighbours, 0, 100)
+        _check_range("paraphrase.claim_embed_floor", self.claim_embed_floor, 0.0, 1.0)
         _check_range("paraphrase.embed_floor", self.embed_floor, 0.0, 1.0)
 
 

@@ -468,6 +468,8 @@ def _scan(
         rel = para_stats.get("relations") or {}
         counts["paraphrase_same_statement"] = rel.get("paraphrase", 0)
         counts["paraphrase_same_claim"] = rel.get("claim", 0)
+        counts["paraphrase_embedded"] = para_stats.get("embedded", 0)
+        counts["paraphrase_below_embed_floor"] = para_stats.get("below_embed_floor", 0)
         counts["claim_clusters"] = len(claims)
         timings["paraphrase"] = time.perf_counter() - t0
     b, r = index.bands
