@@ -24,7 +24,7 @@ import xxhash
 
 from .model import Boilerplate, Span
 from .params import BoilerplateParams
-from .segment import trim
+from .segment import is_wrapped as _is_wrapped, trim
 from .shingle import line_words
 
 __all__ = ["UnitRef", "units", "unit_text", "unit_spans", "line_key", "is_furniture", "BoilerplateCounter", "BoilerplateSet", "REPEATED", "WITHIN", "FURNITURE"]
@@ -57,25 +57,6 @@ _FURNITURE = re.compile(
 
 
 _TERMINAL = frozenset(".!?:;\"\u201d\u2019\u00bb)]\u2026'")
-
-
-def _is_wrapped(raw_lines: list[str]) -> bool:
-    """Hard-wrapped text (newswire, e-mail): most lines run close to one width.
-
-    In such text a line is a fragment of a paragraph ("said." on a line of its
-    own), so lines must be joined before they are compared across documents.
-    Text with one paragraph per line has long, ragged lines instead.
-    """
-    if len(raw_lines) < 3:
-        return False
-    lengths = [n for n in map(len, raw_lines) if n > 1]
-    if len(lengths) < 3:
-        return False
-    width = max(lengths)
-    if width > 121:
-        return False
-    cut = 0.6 * width
-    return sum(1 for n in lengths if n >= cut) >= 0.6 * len(lengths)
 
 
 # A unit: (first word, end word, first line, last line); words index the document's word list.

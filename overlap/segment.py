@@ -96,6 +96,25 @@ def _trimmed(text: str, start: int, end: int) -> Iterator[Span]:
         yield Span(start, end)
 
 
+def is_wrapped(raw_lines: list[str]) -> bool:
+    """Hard-wrapped text (newswire, e-mail): most lines run close to one width.
+
+    In such text a line is a fragment of a paragraph ("said." on a line of its
+    own), so lines must be joined before they are compared across documents.
+    Text with one paragraph per line has long, ragged lines instead.
+    """
+    if len(raw_lines) < 3:
+        return False
+    lengths = [n for n in map(len, raw_lines) if n > 1]
+    if len(lengths) < 3:
+        return False
+    width = max(lengths)
+    if width > 121:
+        return False
+    cut = 0.6 * width
+    return sum(1 for n in lengths if n >= cut) >= 0.6 * len(lengths)
+
+
 def sentences(text: str) -> Iterator[Span]:
     """Spans of sentences; a line break between paragraphs always ends one.
 
@@ -103,16 +122,27 @@ def sentences(text: str) -> Iterator[Span]:
     >>> [t[s.start:s.end] for s in sentences(t)]
     ['Mr. Peskov told reporters.', '"We are ready," he said.', 'The U.S. Army replied.']
     """
-    for para in _blocks(text):
+    for para in _blocks(text, _wrap_width(text)):
         yield from _sentences_in(text, para.start, para.end)
 
 
-def _blocks(text: str) -> Iterator[Span]:
+def _wrap_width(text: str) -> int | None:
+    """The line width of hard-wrapped text (newswire), or None for text with one paragraph per line."""
+    lines = text.split("\n")
+    if not is_wrapped(lines):
+        return None
+    return max(len(line) for line in lines)
+
+
+def _blocks(text: str, wrap_width: int | None = None) -> Iterator[Span]:
     """Blocks separated by a line break followed by another break or a short line.
 
     News text often has one paragraph per line; a single line break inside a
     paragraph (wrapped text, as in Reuters) does not end a sentence unless the
     line before it ends with terminal punctuation, which the sentence rules see.
+    A short line without a stop is a heading, except in hard-wrapped text
+    (``wrap_width``) where a line that runs to near the wrap width is just
+    where the wrap fell ("... vessels in the Black\nSea and 13 ...").
     """
     pos = 0
     for m in re.finditer(r"\n[ \t\r]*\n|\n(?=[ \t]*[\"\u201c\u2018\-\u2014\u2013A-Z])|\Z", text):
@@ -121,6 +151,9 @@ def _blocks(text: str) -> Iterator[Span]:
         if m.group().count("\n") == 1:
             before = text[pos:cut].rstrip()
             if before and before[-1] not in ".?!\"'\u201d\u2019:)":
+                last = before.rsplit("\n", 1)[-1]
+                if wrap_width is not None and len(last) >= 0.6 * wrap_width:
+                    continue  # a wrapped line, not a heading
                 if not _looks_like_heading(before):
                     continue
         yield from _trimmed(text, pos, cut)

@@ -54,3 +54,19 @@ def test_sentence_spans_are_ordered_trimmed_and_cover_all_words(text: str) -> No
         last = s.end
     covered = "".join(text[s.start : s.end] for s in spans)
     assert "".join(covered.split()) == "".join(text.split())  # no character lost
+
+
+def test_wrapped_newswire_lines_are_not_headings() -> None:
+    # Reuters-style hard wrap: a line that ends where the wrap fell ("in the Black") and a next line
+    # starting with a capital ("Sea") is one sentence, not a heading and a new sentence
+    text = ("Blizzard conditions halted shipping\nthrough the Bosphorus waterway and piled snow up to 70 cms deep\n"
+            "in central Istanbul, paralysing the city for the second day\nrunning.\n"
+            "    Port officials said at least six large vessels in the Black\nSea and 13 in the Sea of Marmara "
+            "were waiting for conditions to\nimprove.\n Reuter\n")
+    got = [text[s.start : s.end] for s in sentences(text)]
+    assert got[1] == ("Port officials said at least six large vessels in the Black\nSea and 13 in the Sea of Marmara "
+                      "were waiting for conditions to\nimprove.")
+    assert got[-1] == "Reuter"
+    # in text with one paragraph per line, a short line without a stop is still a heading
+    t2 = "We Need Friends\nThe president spoke for an hour to officials and lawmakers in the Kremlin."
+    assert [t2[s.start : s.end] for s in sentences(t2)][0] == "We Need Friends"
