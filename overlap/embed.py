@@ -169,15 +169,28 @@ class Embedder:
         self._session = ort.InferenceSession(str(model_path), opts, providers=["CPUExecutionProvider"])
         self.model_id = MODEL_ID
 
-    def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
-        """``(len(texts), 384)`` float32 unit vectors; batches sorted by length for speed."""
+    def encode(self, texts: Sequence[str], batch_size: int = 64, batch_tokens: int = 4096) -> np.ndarray:
+        """``(len(texts), 384)`` float32 unit vectors.
+
+        Batches are sorted by length (little padding) and hold at most
+        ``batch_tokens`` tokens: attention memory grows with rows x width², and
+        onnxruntime's arena keeps its peak, so 64 sentences of 256 tokens once
+        cost a scan 1.2 GB more than it needed (BBC News; 16 rows of that
+        width are as fast).
+        """
         out = np.zeros((len(texts), 384), dtype=np.float32)
         if not texts:
             return out
         encodings = [self._tok.encode(t) for t in texts]
         order = sorted(range(len(texts)), key=lambda i: len(encodings[i]))
-        for start in range(0, len(order), batch_size):
-            idx = order[start : start + batch_size]
+        start = 0
+        while start < len(order):
+            # the batch's width is its last (longest) member's: shrink the batch until it fits the budget
+            end = min(start + batch_size, len(order))
+            while end - start > 1 and (end - start) * len(encodings[order[end - 1]]) > batch_tokens:
+                end -= 1
+            idx = order[start:end]
+            start = end
             width = max(len(encodings[i]) for i in idx)
             ids = np.zeros((len(idx), width), dtype=np.int64)
             mask = np.zeros((len(idx), width), dtype=np.int64)

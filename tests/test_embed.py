@@ -73,3 +73,31 @@ def test_loading_the_model_writes_nothing_to_home(tmp_path) -> None:
     code = "from overlap.embed import load_embedder; e = load_embedder(); assert e is not None; e.encode(['a b'])"
     subprocess.run([sys.executable, "-c", code], check=True, env=env, cwd=os.getcwd(), timeout=120)
     assert not (tmp_path / ".cache" / "Microsoft").exists()
+
+
+def test_batches_hold_a_bounded_number_of_tokens() -> None:
+    from overlap.embed import load_embedder
+
+    e = load_embedder()
+    if e is None:
+        _no_model()
+    widths = []
+    real_run = e._session.run
+
+    class Spy:
+        def run(self, names, feeds):
+            widths.append(feeds["input_ids"].shape)
+            return real_run(names, feeds)
+
+    long = "word " * 300
+    texts = ["A short sentence about the weather today."] * 100 + [long] * 20
+    session = e._session
+    e._session = Spy()
+    try:
+        vecs = e.encode(texts, batch_size=64, batch_tokens=4096)
+    finally:
+        e._session = session
+    assert all(rows * width <= 4096 or rows == 1 for rows, width in widths)
+    assert sum(rows for rows, _ in widths) == len(texts)
+    assert np.allclose(np.linalg.norm(vecs, axis=1), 1.0, atol=1e-4)
+    assert float(vecs[0] @ vecs[1]) > 0.999 and float(vecs[-1] @ vecs[-2]) > 0.999
