@@ -266,7 +266,7 @@ def _parts(
         if not params.clauses:
             continue
         for c in clauses(u, params.min_clause_words):
-            pc = prepare(c.text)
+            pc = prepare(c.text, full=False)
             if len(pc.content) >= params.min_clause_content:
                 parts.append(c)
                 prep.append(pc)
@@ -316,7 +316,7 @@ def find_paraphrases(
         st.update(statements=0, candidates=0, verbatim_skipped=0, matches=0, clusters=0)
         return [], []
     units_ = statements(documents, params, exclude)
-    prepared_all = [prepare(u.text) for u in units_]
+    prepared_all = [prepare(u.text, full=False) for u in units_]  # full only for the few scored
     keep = [n for n, p in enumerate(prepared_all) if len(p.content) >= params.min_content]
     units_ = [units_[n] for n in keep]
     claims_on = params.claims
@@ -364,6 +364,10 @@ def find_paraphrases(
         w = (whole[ij[0]], whole[ij[1]])
         rest = [pq for pq in by_statement[ij] if pq != w] if claims_on else []
         return [w] + rest
+
+    # the units that will be scored get their full preparation (folded text, bigrams)
+    for k in sorted({k for ij in cand_stmt for pq in part_pairs(ij) for k in pq}):
+        prep[k] = prepare(parts[k].text)
 
     use_vectors = scorer.uses_embeddings
     lex_para = load_scorer(lexical_only=True) if use_vectors else scorer

@@ -54,6 +54,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from sys import intern as _intern
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -150,6 +151,18 @@ def _stemmer():
 
 
 _STEM = _stemmer()
+# word -> interned stem: a corpus has a small vocabulary, so a dict look-up replaces most stemming
+# and every sentence shares one copy of each stem (bounded: past the limit, words are stemmed afresh)
+_STEMS: dict[str, str] = {}
+_STEMS_MAX = 500_000
+_NOT_CONTENT = STOPWORDS | frozenset(NUMBER_WORDS)
+
+
+def _stem(word: str) -> str:
+    stem = _intern(_STEM.stemWord(word))
+    if len(_STEMS) < _STEMS_MAX:
+        _STEMS[word] = stem
+    return stem
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,24 +171,28 @@ class Prepared:
 
     text: str  # the original text
     norm: str  # normalised (folded) text
-    stems: tuple[str, ...]  # stems of all words, in order
-    content: frozenset[str]  # stemmed content words
-    bigrams: frozenset[tuple[str, str]]
+    n_words: int  # how many words
+    content: frozenset[str]  # stemmed content words (interned: a corpus shares one copy of each)
+    bigrams: frozenset[int]  # hashes of stemmed word bigrams (a tuple per bigram cost 4 kB a sentence)
     numbers: frozenset[str]
     names: frozenset[str]
     negated: bool
+    full: bool = True  # False: no norm or bigrams (see prepare)
 
 
-def prepare(text: str) -> Prepared:
-    """Normalise, tokenise and stem one sentence."""
+def prepare(text: str, full: bool = True) -> Prepared:
+    """Normalise, tokenise and stem one sentence.
+
+    ``full=False`` leaves out what only scoring needs (the folded text and the
+    bigrams, most of the memory): enough for candidates and filters, which
+    see every statement of a corpus while only a few are ever scored.
+    """
     marked = _COUNTRY_US.sub(" usa ", text)
     norm = normalize_text(marked)
     words = _WORD.findall(norm)
-    stems = tuple(_STEM.stemWords(words))
-    content = frozenset(
-        s for w, s in zip(words, stems) if w not in STOPWORDS and w not in NUMBER_WORDS and not w.isdigit()
-    )
-    bigrams = frozenset(zip(stems, stems[1:]))
+    stems = [_STEMS.get(w) or _stem(w) for w in words]
+    content = frozenset(s for w, s in zip(words, stems) if w not in _NOT_CONTENT and not w.isdigit())
+    bigrams = frozenset(map(hash, zip(stems, stems[1:]))) if full else frozenset()
     numbers = frozenset(n.replace(",", "") for n in _NUMBER.findall(norm)) | {
         NUMBER_WORDS[w] for w in words if w in NUMBER_WORDS
     }
@@ -187,7 +204,7 @@ def prepare(text: str) -> Prepared:
             if m.start() != first or m.group().lower() in _NAME_ALIASES]
     names = frozenset(_STEM.stemWords([_NAME_ALIASES.get(c.lower(), c.lower()) for c in caps if len(c) > 1]))
     negated = _NEGATION.search(text) is not None
-    return Prepared(text, normalize_text(text), stems, content, bigrams, numbers, names, negated)
+    return Prepared(text, normalize_text(text) if full else "", len(stems), content, bigrams, numbers, names, negated, full)
 
 
 def _jaccard(a: frozenset, b: frozenset) -> float:
@@ -198,6 +215,8 @@ def _jaccard(a: frozenset, b: frozenset) -> float:
 
 def signals(a: Prepared, b: Prepared) -> dict[str, float]:
     """The lexical signals of a pair, each in [0, 1] (see the module docstring)."""
+    if not (a.full and b.full):
+        raise ValueError("signals need fully prepared sentences: prepare(text, full=True)")
     ca, cb = a.content, b.content
     common = len(ca & cb)
     small = min(len(ca), len(cb))
@@ -205,7 +224,7 @@ def signals(a: Prepared, b: Prepared) -> dict[str, float]:
         numbers = _jaccard(a.numbers, b.numbers)
     else:
         numbers = 1.0
-    la, lb = len(a.stems), len(b.stems)
+    la, lb = a.n_words, b.n_words
     return {
         "ratio": fuzz.ratio(a.norm, b.norm) / 100.0,
         "token_sort": fuzz.token_sort_ratio(a.norm, b.norm) / 100.0,
