@@ -360,10 +360,17 @@ def find_paraphrases(
     st["candidates"] = len(cand_stmt)
     st.update(skipped)
 
+    parts_of: dict[int, list[int]] = {}
+    for k, o in enumerate(owner):
+        parts_of.setdefault(o, []).append(k)
+
     def part_pairs(ij: tuple[int, int]) -> list[tuple[int, int]]:
+        """The whole pair first, then (for claims) every statement-or-clause of one with every of the other:
+        whichever part pair LSH proposed, the claim may sit in another clause of the same two sentences."""
         w = (whole[ij[0]], whole[ij[1]])
-        rest = [pq for pq in by_statement[ij] if pq != w] if claims_on else []
-        return [w] + rest
+        if not claims_on:
+            return [w]
+        return [w] + [(x, y) for x in parts_of[ij[0]] for y in parts_of[ij[1]] if (x, y) != w]
 
     # the units that will be scored get their full preparation (folded text, bigrams)
     for k in sorted({k for ij in cand_stmt for pq in part_pairs(ij) for k in pq}):
@@ -455,6 +462,14 @@ def find_paraphrases(
         else:
             continue
         _, x, y = rows[ev]
+        if relation == "claim":
+            # which clause of each sentence carries the claim: the best pair of clauses (a sentence
+            # without clauses is its own), so that a sentence making two claims joins each claim's
+            # cluster by the clause that makes it, whichever pair scored highest
+            specific = [t for t in block
+                        if (rows[t][1] != wi or len(parts_of[i]) == 1) and (rows[t][2] != wj or len(parts_of[j]) == 1)]
+            if specific:
+                _, x, y = rows[max(specific, key=lambda t: claim[t])]
         if w is not None:
             sig = dict(zip(feat_names, (float(v) for v in x_all[w])))
         else:

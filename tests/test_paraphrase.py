@@ -270,6 +270,7 @@ SEED_CLAIMS = [
     ("it is ready to have a dialogue with the United States", "Once again we declare that we are fully prepared"),
     ("We are ready to work with the US partners", "In the development of our bilateral relations"),  # 000 / 004
     ("President Putin in favor of building good relations", "Despite all the unfriendly moves by Washington"),
+    ("we won\u2019t allow any infringement on our interests", "we will never allow anyone"),  # Putin 002 / Peskov 004
 ]
 # Same topic (US-Russia relations), different claims: never one claim.
 SEED_TOPIC_ONLY = [
