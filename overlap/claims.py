@@ -3,32 +3,35 @@
 Stages, in order:
 
 1. **units** (:func:`overlap.quotes.units`): sentences and quoted sentences of
-   every document, with speakers; units touching a boilerplate span (the
-   ``exclude`` argument) are dropped, so sign-ups never become claims.
+   every document, with speakers, and their clauses
+   (:func:`overlap.quotes.clauses`, attributions dropped); units touching a
+   boilerplate span (the ``exclude`` argument) are dropped, so sign-ups never
+   become claims.
 2. **candidates** (:func:`content_candidates`): MinHash LSH over each unit's
    *stemmed, stopword-free content words* at a low threshold (word 3-gram
    shingles recall only about half of MRPC's paraphrase pairs; content words
-   about 95% at 0.3), with the template rule of step 3 applied inside the LSH
-   buckets: only units with ``min_rare_shared`` rare words are banded, and a
-   pair is formed only from rare words both share, so the template pairs that
-   made the tier quadratic on newswire are never listed. With the embedding
-   model and ``neighbours``, each unit's nearest neighbours by cosine too.
-   Candidates carry no score.
-3. **verify**: the calibrated paraphrase score of :mod:`overlap.paraphrase`;
-   pairs at or above ``params.threshold`` (default: the model's cross-validated
-   cut) become ``Match(kind="paraphrase")``. With the embedding model, a pair
-   whose lexical-model score is below ``embed_floor`` is dropped unembedded
-   (the cascade: embedding is the slow part).
-   Near-verbatim pairs (``ratio >= params.verbatim``) are copies: they belong
-   to the reuse tier and are skipped here (counted in ``stats``). Pairs that
-   share fewer than ``min_rare_shared`` content words that are rare in the
-   corpus (in at most ``rare_share`` of the statements, or
-   ``rare_min_statements``) are templates (results tables, datelines), not
-   claims, and are not scored; nor are two statements that both give figures
-   and share none ("rose 5%" / "fell 7%": different facts, however alike), nor
-   two that both name people or places and share none ("Zimbabwean officials
-   were not available" / "Evergo officials were not available").
-4. **claim clusters**: connected statements, ordered by date where known.
+   about 95% at 0.3), with the template rule applied inside the LSH buckets:
+   only units with ``min_rare_shared`` rare words are banded, and a pair is
+   formed only from rare words both share, so the template pairs that made
+   the tier quadratic on newswire are never listed. With the embedding model,
+   each unit's nearest neighbours by cosine too (``neighbours``, or
+   automatically in a small corpus: ``embed_all_max``). Candidates carry no
+   score; pairs of units become pairs of statements.
+3. **filters**: two statements that both give figures and share none ("rose
+   5%" / "fell 7%": different facts, however alike), or both name people or
+   places and share none ("Zimbabwean officials were not available" / "Evergo
+   officials were not available"), are not scored.
+4. **scores**, per statement pair: the *paraphrase* score of the whole
+   statements (MRPC-fitted; at or above its cut: ``relation="paraphrase"``),
+   else the best *claim* score over the statements and their clauses
+   (STS-B-fitted; ``relation="claim"``). With the embedding model, part pairs
+   whose lexical scores are under ``embed_floor`` / ``claim_embed_floor`` are
+   decided unembedded (embedding is the slow part). Near-verbatim pairs
+   (``ratio >= params.verbatim``) are copies, left to the reuse tier (counted
+   in ``stats``). A quote and the sentence holding it give one match, not two.
+5. **claim clusters**: claims joined through the clauses that carry them (a
+   sentence making two claims does not chain them), ordered by date where
+   known.
 """
 
 from __future__ import annotations
