@@ -231,6 +231,9 @@ _CLAUSE_BREAK = re.compile(
 _ATTRIBUTION_TAIL = re.compile(rf",\s*(?:(?:[\w\u2019'-]+\s+){{0,6}}?{_NAME}|{_PRONOUN}|[a-z]+)\s+(?:[a-z]+\s+)?{_SPEECH}\b[^,;:]{{0,50}}$")
 # "Patrushev has also said that ..." / "Moscow claims ..." : the attribution before the claim
 _ATTRIBUTION_HEAD = re.compile(rf"^[^,;:]{{0,80}}?\b{_SPEECH}(?:\s+that)?\s+(?=\S)")
+# a clause that ends on its speech verb is only an attribution ("And David Frost, director of the
+# British Chambers of Commerce, said"), whatever its length
+_ATTRIBUTION_STUB = re.compile(rf"\b{_SPEECH}(?:\s+(?:that|on\s+\w+day|today|yesterday))?\s*$")
 _CLAUSE_EDGE = " \t\n,.;:!?\"'\u201c\u201d\u2018\u2019()-\u2013\u2014"
 
 
@@ -273,7 +276,7 @@ def clauses(unit: Passage, min_words: int = 4) -> list[Passage]:
             start += 1
         while end > start and text[end - 1] in _CLAUSE_EDGE:
             end -= 1
-        if len(text[start:end].split()) >= min_words:
+        if len(text[start:end].split()) >= min_words and not _ATTRIBUTION_STUB.search(text[start:end]):
             out.append((start, end))
     if len(out) < 2 and not (out and out[0][1] - out[0][0] < 0.8 * len(text.strip())):
         return []  # one clause that is (nearly) the whole statement adds nothing

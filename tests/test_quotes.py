@@ -130,3 +130,13 @@ def test_a_single_clause_statement_has_no_clauses() -> None:
 
     t = "The annexation of Crimea in 2014 has caused further tension between the two countries."
     assert clauses(Passage("d", Span(0, len(t)), t, "sentence")) == []
+
+
+def test_a_clause_that_is_only_an_attribution_is_dropped() -> None:
+    from overlap.model import Passage, Span
+    from overlap.quotes import clauses
+
+    t = ("Small firms could be hit by the rise in rates; and David Frost, director of the British Chambers "
+         "of Commerce, said")
+    got = [c.text for c in clauses(Passage("d", Span(0, len(t)), t, "sentence"))]
+    assert got == ["Small firms could be hit by the rise in rates"]
