@@ -355,28 +355,25 @@ def find_paraphrases(
         if i > j:
             i, j, x, y = j, i, y, x
         by_statement.setdefault((i, j), []).append((x, y))
-    # the statements themselves are parts 0.. of their own; find each statement's own part index
-    whole = {}
-    for k, o in enumerate(owner):
-        whole.setdefault(o, k)
     cand_stmt = sorted(by_statement)
     st["candidates"] = len(cand_stmt)
     st.update(skipped)
 
+    # each statement's parts: the statement itself first, then its clauses
     parts_of: dict[int, list[int]] = {}
     for k, o in enumerate(owner):
         parts_of.setdefault(o, []).append(k)
-
-    def part_pairs(ij: tuple[int, int]) -> list[tuple[int, int]]:
-        """The whole pair first, then (for claims) every statement-or-clause of one with every of the other:
-        whichever part pair LSH proposed, the claim may sit in another clause of the same two sentences."""
-        w = (whole[ij[0]], whole[ij[1]])
-        if not claims_on:
-            return [w]
-        return [w] + [(x, y) for x in parts_of[ij[0]] for y in parts_of[ij[1]] if (x, y) != w]
-
+    whole = {o: ks[0] for o, ks in parts_of.items()}
+    # the part pairs scored for each statement pair: the whole pair first, then (for claims) every
+    # part of one with every part of the other: whichever pair LSH proposed, the claim may sit in
+    # another clause of the same two sentences
+    pair_parts = [
+        [(whole[i], whole[j])]
+        + ([(x, y) for x in parts_of[i] for y in parts_of[j] if (x, y) != (whole[i], whole[j])] if claims_on else [])
+        for i, j in cand_stmt
+    ]
     # the units that will be scored get their full preparation (folded text, bigrams)
-    for k in sorted({k for ij in cand_stmt for pq in part_pairs(ij) for k in pq}):
+    for k in sorted({k for pp in pair_parts for pq in pp for k in pq}):
         prep[k] = prepare(parts[k].text)
 
     use_vectors = scorer.uses_embeddings
@@ -391,8 +388,7 @@ def find_paraphrases(
     lexical_whole: dict[int, float] = {}
     feats: list[np.ndarray] = []
     for start in range(0, len(cand_stmt), _CHUNK):  # bounded memory: signals of one chunk at a time
-        chunk = cand_stmt[start : start + _CHUNK]
-        flat = [(start + n, pq) for n, ij in enumerate(chunk) for pq in part_pairs(ij)]
+        flat = [(n, pq) for n in range(start, min(start + _CHUNK, len(cand_stmt))) for pq in pair_parts[n]]
         x = np.array([[sig[f] for f in lex_feats] for sig in (signals(prep[a], prep[b]) for _, (a, b) in flat)],
                      dtype=np.float64).reshape(len(flat), len(lex_feats))
         if use_vectors and (params.embed_floor > 0 or params.claim_embed_floor > 0):
@@ -410,7 +406,7 @@ def find_paraphrases(
                 n, (a, b) = flat[k]
                 if owner[a] != owner[b] and a == whole[owner[a]] and b == whole[owner[b]]:
                     lexical_whole[n] = float(lp[k])
-    st["lexical_pairs_scored"] = sum(len(part_pairs(ij)) for ij in cand_stmt)
+    st["lexical_pairs_scored"] = sum(map(len, pair_parts))
     x_all = np.vstack(feats) if feats else np.empty((0, len(lex_feats)))
     st["below_embed_floor"] = st["lexical_pairs_scored"] - len(rows) if use_vectors else 0
     if use_vectors and rows:
