@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import zlib
 import random
 
 import numpy as np
@@ -143,7 +144,7 @@ class _CountingEmbedder:
         out = np.zeros((len(texts), 64), dtype=np.float32)
         for r, t in enumerate(texts):
             for w in t.lower().split():
-                out[r, hash(w) % 64] += 1.0
+                out[r, zlib.crc32(w.encode()) % 64] += 1.0  # not hash(): that changes with every process
         return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
 
 
