@@ -392,7 +392,8 @@ def find_paraphrases(
         x = np.array([[sig[f] for f in lex_feats] for sig in (signals(prep[a], prep[b]) for _, (a, b) in flat)],
                      dtype=np.float64).reshape(len(flat), len(lex_feats))
         if use_vectors and (params.embed_floor > 0 or params.claim_embed_floor > 0):
-            hope = lex_para.combine_matrix(x) >= params.embed_floor
+            lp = lex_para.combine_matrix(x)
+            hope = lp >= params.embed_floor
             if claims_on:
                 hope |= lex_claim.combine_matrix(x) >= params.claim_embed_floor
         else:
@@ -401,7 +402,6 @@ def find_paraphrases(
         rows.extend((flat[k][0], flat[k][1][0], flat[k][1][1]) for k in keep)
         feats.append(x[keep])
         if len(keep) < len(flat):  # the whole pairs decided lexically keep their lexical paraphrase score
-            lp = lex_para.combine_matrix(x)
             for k in np.flatnonzero(~hope):
                 n, (a, b) = flat[k]
                 if owner[a] != owner[b] and a == whole[owner[a]] and b == whole[owner[b]]:

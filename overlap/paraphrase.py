@@ -335,6 +335,17 @@ def scorer_from_dict(model: dict, path: str) -> Scorer:
     )
 
 
+def _load(prefix: str, lexical_only: bool) -> Scorer:
+    """The model ``{prefix}embedding`` if the embedding model is installed (and wanted), else ``{prefix}lexical``."""
+    from .embed import embedder_status, load_embedder
+
+    models = json.loads(MODEL_FILE.read_text(encoding="utf-8"))["models"]
+    if lexical_only:
+        return scorer_from_dict(models[f"{prefix}lexical"], "lexical")
+    kind = "embedding" if load_embedder() is not None else "lexical"
+    return scorer_from_dict(models[f"{prefix}{kind}"], embedder_status())
+
+
 @lru_cache(maxsize=2)
 def load_scorer(lexical_only: bool = False) -> Scorer:
     """The shipped scorer: with embeddings if the model is installed, else lexical.
@@ -343,14 +354,7 @@ def load_scorer(lexical_only: bool = False) -> Scorer:
     >>> s.path
     'lexical'
     """
-    from .embed import embedder_status, load_embedder
-
-    models = json.loads(MODEL_FILE.read_text(encoding="utf-8"))["models"]
-    if lexical_only:
-        return scorer_from_dict(models["lexical"], "lexical")
-    if load_embedder() is not None:
-        return scorer_from_dict(models["embedding"], embedder_status())
-    return scorer_from_dict(models["lexical"], embedder_status())
+    return _load("", lexical_only)
 
 
 @lru_cache(maxsize=2)
@@ -360,14 +364,7 @@ def load_claim_scorer(lexical_only: bool = False) -> Scorer:
     >>> load_claim_scorer(lexical_only=True).path
     'lexical'
     """
-    from .embed import embedder_status, load_embedder
-
-    models = json.loads(MODEL_FILE.read_text(encoding="utf-8"))["models"]
-    if lexical_only:
-        return scorer_from_dict(models["claim_lexical"], "lexical")
-    if load_embedder() is not None:
-        return scorer_from_dict(models["claim_embedding"], embedder_status())
-    return scorer_from_dict(models["claim_lexical"], embedder_status())
+    return _load("claim_", lexical_only)
 
 
 def _parse_line(raw: str | bytes, source: str, lineno: int) -> tuple[str, str] | InputError:
