@@ -25,19 +25,23 @@ def star_clusters(
     links: Mapping[int, Mapping[int, float]],
     similarity: Callable[[int, int], float] | None = None,
     threshold: float = 0.0,
+    most_linked_first: bool = True,
 ) -> list[tuple[int, list[tuple[int, float]]]]:
     """Group nodes into ``(centre, [(member, score to centre), ...])`` stars.
 
     ``order`` lists nodes by preference among equally linked centres (earliest
     first); ``links[a][b]`` is the verified score of the link a-b (symmetric).
-    Nodes without links form no cluster. Clusters come out in ``order`` of
-    their centres.
+    With ``most_linked_first`` false, centres are taken in ``order`` alone, so
+    every centre comes before its members in ``order`` (claim clusters: the
+    centre is the earliest publication). Nodes without links form no cluster.
+    Clusters come out in ``order`` of their centres.
 
     >>> star_clusters([0, 1, 2, 3], {0: {1: 0.9}, 1: {0: 0.9, 2: 0.8}, 2: {1: 0.8}})
     [(1, [(0, 0.9), (2, 0.8)])]
     """
     rank = {node: i for i, node in enumerate(order)}
-    centres = sorted((n for n in order if links.get(n)), key=lambda n: (-len(links[n]), rank[n]))
+    centres = sorted((n for n in order if links.get(n)),
+                     key=lambda n: (-len(links[n]) if most_linked_first else 0, rank[n]))
     placed: dict[int, int] = {}  # node -> its centre
     stars: dict[int, list[tuple[int, float]]] = {}
     for node in centres:

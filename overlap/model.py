@@ -140,14 +140,33 @@ class Skipped:
 
 
 @dataclass(frozen=True, slots=True)
+class ClaimLink:
+    """Why a statement is in a claim cluster: the accepted pair that joins it to the cluster's centre.
+
+    ``relation`` is ``paraphrase`` (same statement) or ``claim`` (same
+    claim); ``within_document`` says the two statements are in one document
+    (a reporter restating a quote).
+    """
+
+    score: float
+    relation: str
+    within_document: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class ClaimCluster:
     """Statements (sentences or quotes) that say the same thing, across documents.
 
-    ``statements`` are ordered by their document's date where known (undated
-    last), then document id and offset, so the first one is the earliest
-    known rendering. ``documents``, ``sources`` and ``speakers`` list the
-    distinct values in that same order; ``min_score``/``mean_score`` are over
-    the paraphrase matches that link the statements.
+    A star around an anchor (:func:`overlap.claims.claim_clusters`):
+    ``statements[0]`` is the anchor, the claim's earliest known publication
+    (by its document's date, undated last, then document id and offset), and
+    every other statement was accepted by the model as the same statement or
+    claim as the anchor, by the pair in ``links`` (one per statement after
+    the anchor, in the same order). The others follow in that same order. A
+    statement is in at most one cluster. ``documents``, ``sources`` and
+    ``speakers`` list the distinct values in statement order;
+    ``first_published`` is the anchor's date; ``min_score``/``mean_score``
+    are over ``links``.
     """
 
     id: int
@@ -158,6 +177,7 @@ class ClaimCluster:
     first_published: str | None
     min_score: float
     mean_score: float
+    links: tuple[ClaimLink, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -199,6 +199,10 @@ class ParaphraseParams:
     the story's own words recur in tens of statements, and those are the words
     its paraphrases share (MRPC candidate recall after the filters: floor 3,
     0.800; 30, 0.768; 50, 0.825).
+    ``within_document``: pairs of statements in the same document count (a
+    reporter restating a quote in their own words, the most common way a claim
+    is repeated in news); they are marked ``details["within_document"]``.
+    Off keeps only pairs across documents.
     ``numbers_must_agree``: two statements that both give figures must share one;
     ``names_must_agree``: two that both name people or places must share one.
     The floor keeps the template rule quiet in small corpora: a template is only
@@ -237,7 +241,7 @@ class ParaphraseParams:
     verbatim: float = 0.9
     min_words: int = 6
     min_content: int = 4
-    same_document: bool = True
+    within_document: bool = True
     embeddings: bool = True
     min_rare_shared: int = 2
     rare_share: float = 0.001
