@@ -193,6 +193,9 @@ def main() -> None:
               help="Report only the same statement in other words, not the looser same claim (talking points).")
 @click.option("--lexical-paraphrase", is_flag=True, default=False,
               help="Score paraphrases without the embedding model even if it is installed (faster, fewer found).")
+@click.option("--within-document/--no-within-document", default=ParaphraseParams.within_document, show_default=True,
+              help="Count paraphrases and claims between statements of one document (a reporter restating a quote); "
+                   "such matches are marked within_document. --no-within-document keeps only pairs across documents.")
 @click.option("--timings", is_flag=True, default=False,
               help="Write stage timings into summary.json (the files are then no longer byte-identical across runs).")
 @click.option("--fail-on-duplicates", is_flag=True, default=False,
@@ -227,7 +230,8 @@ def scan(inputs: tuple[str, ...], output: str, **kw: Any) -> None:
             paraphrase=ParaphraseParams(enabled=not kw["no_paraphrase"], max_documents=kw["paraphrase_max_docs"],
                                         threshold=kw["paraphrase_threshold"],
                                         claim_threshold=kw["claim_threshold"], claims=not kw["no_claims"],
-                                        embeddings=not kw["lexical_paraphrase"]),
+                                        embeddings=not kw["lexical_paraphrase"],
+                                        within_document=kw["within_document"]),
         )
     except OverlapError as exc:
         raise click.UsageError(str(exc)) from None
@@ -390,8 +394,11 @@ def score(file: Any, threshold: float | None, lexical: bool, on_bad_line: str) -
     with details added or missing), "claim_threshold", "containment" (share of the
     shorter side's content words in the other: MRPC-style scores penalise a
     sentence that adds to the other; in news that is often still the same claim),
-    "signals" and "model" (which scorer: embedding or lexical, and why). Blank lines
-    are ignored.
+    "signals" and "model" (which scorer: embedding or lexical, and why). A pair
+    with a side the models cannot read (not English, empty, one or two content
+    words, numbers only, a list of names, a score line) is not scored: its line
+    has "scored": false, "not_scored" ({"a": reason, "b": reason}, the failing
+    sides), "score": null and "paraphrase"/"claim": false. Blank lines are ignored.
 
     \b
     Example:

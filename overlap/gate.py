@@ -7,18 +7,21 @@ unrelated stories came out as the same claim a third of the time. So before
 any pair is scored, each side must pass this gate; a statement that does not
 is set aside, counted by reason (and by language), and never matched.
 
-Reasons, checked in this order (cheap rules first, so that the language
-model never sees a team sheet, which it cannot name either):
+Reasons (the rules first, so that the language model never sees a team
+sheet, which it cannot name either; a statement with no Latin letter goes
+to the language model whatever its length, so that it is counted by
+language):
 
 ==================== ===========================================================
 ``empty``            nothing but white space or punctuation
 ``numbers only``     no word with a letter, or a table: more figures and dashes than words
-``too few words``    fewer than :data:`MIN_CONTENT_WORDS` content words
-                     (stemmed, stopwords dropped: ``"The cat sat."`` has two)
+``score line``       a result or fixture with at most one lower-case word of prose:
+                     ``"Chelsea 2-1 Arsenal"``, ``"Leeds v Hull"``
 ``list of names``    names and figures between commas or semicolons with at most one
                      lower-case word of prose: team sheets, scorers, line-ups
                      (``"Smith, Jones, Brown, Taylor, Evans"``)
-``score line``       a result or fixture: ``"Chelsea 2-1 Arsenal"``, ``"Leeds v Hull"``
+``too few words``    fewer than :data:`MIN_CONTENT_WORDS` content words
+                     (stemmed, stopwords dropped: ``"The cat sat."`` has two)
 ``not English``      :func:`overlap.language.identify` says another language
                      (the models read English only)
 ==================== ===========================================================
@@ -43,7 +46,7 @@ from .paraphrase import Prepared, prepare
 __all__ = ["Unscored", "check", "degenerate", "MIN_CONTENT_WORDS", "REASONS"]
 
 MIN_CONTENT_WORDS = 3
-REASONS = ("empty", "numbers only", "too few words", "list of names", "score line", "not English")
+REASONS = ("empty", "numbers only", "score line", "list of names", "too few words", "not English")
 
 _LETTER_WORD = re.compile(r"[^\W\d_]+(?:['\u2019.-][^\W\d_]+)*")
 _FIGURE = re.compile(r"(?<![^\W\d_])[-+]?\d[\d.,:/%-]*|(?<!\w)-{1,2}(?!\w)")
@@ -89,15 +92,14 @@ def degenerate(text: str, prepared: Prepared | None = None) -> str | None:
         return "numbers only" if _FIGURE.search(text) else "empty"
     if len(_FIGURE.findall(text)) > len(words):
         return "numbers only"
-    p = prepared if prepared is not None else prepare(text, full=False)
-    if len(p.content) < MIN_CONTENT_WORDS:
-        return "too few words"
-    has_lower = any(c.islower() for c in text)
-    if has_lower and _prose_words(text) <= 1:
+    if any(c.islower() for c in text) and _prose_words(text) <= 1:
         if _SCORE.search(text):
             return "score line"
         if len(_SEPARATOR.findall(text)) >= 2:
             return "list of names"
+    p = prepared if prepared is not None else prepare(text, full=False)
+    if len(p.content) < MIN_CONTENT_WORDS:
+        return "too few words"
     return None
 
 

@@ -30,6 +30,7 @@ from typing import Any, Iterable, Sequence
 from .graph import KINDS, layout, publication_order, source_graph
 from .highlight import shared_segments
 from .model import Match, MatchSide, Span
+from .report import claim_record, paraphrase_info, set_aside_text
 
 __all__ = ["HtmlLimits", "render_html", "source_graph_svg"]
 
@@ -84,6 +85,9 @@ _COUNT_LABELS = (
     ("exact_copies", "exact copies"),
     ("clusters", "duplicate clusters"),
     ("documents_in_clusters", "documents in clusters"),
+    ("paraphrase_within_document", "paraphrase matches within one document"),
+    ("paraphrase_set_aside", "statements set aside (not scored)"),
+    ("paraphrase_not_english", "statements not in English (not scored)"),
 )
 
 
@@ -298,26 +302,44 @@ def _claims(view: Any, limits: HtmlLimits) -> list[str]:
     if claims is None:
         return []
     out = ['<section id="claims"><h2>Claim clusters</h2>']
+    info = paraphrase_info(view)
+    aside = set_aside_text(info)
+    if aside:
+        out.append(f'<p class="muted">{_e(aside)}</p>')
+    if info.get("within_document") is False:
+        out.append('<p class="muted">Pairs within one document are not counted (--no-within-document).</p>')
     if not claims:
         out.append("<p>No statement was found made in different words by more than one document.</p></section>")
         return out
-    out.append('<p class="muted">Statements that say the same thing in different words, earliest first.</p>')
-    for cl in list(claims)[: limits.claim_clusters]:
-        statements = list(_get(cl, "statements", ()) or ())
-        sources = _get(cl, "sources", ()) or ()
-        n_docs = len({_get(st, "doc", "") for st in statements})
+    out.append('<p class="muted">Statements that say the same thing in different words. Each cluster is a star '
+               'around its anchor, the earliest known statement: every other statement was accepted by the model '
+               'against the anchor.</p>')
+    for cl in (claim_record(c) for c in list(claims)[: limits.claim_clusters]):
+        statements = list(cl.get("statements") or ())
+        sources = cl.get("sources") or ()
+        n_docs = len({st.get("doc", "") for st in statements})
         where = f"{n_docs} document{'s' if n_docs != 1 else ''}"
         if sources:
             where += f", {len(sources)} source{'s' if len(sources) != 1 else ''}"
-        out.append(f'<div class="claim"><h3>Claim {_e(_get(cl, "id", ""))}: {len(statements)} statements'
-                   f' in {where} <span class="muted">(first {_e(_get(cl, "first_published", "") or "undated")}; '
-                   f'score min {_num(_get(cl, "min_score"))}, mean {_num(_get(cl, "mean_score"))})</span></h3><ul>')
+        first = cl.get("first_publication") or {}
+        first_at = (f"first published in {_e(first.get('doc'))} [{_e(first.get('start'))}:{_e(first.get('end'))}], "
+                    if first else "first ")
+        out.append(f'<div class="claim"><h3>Claim {_e(cl.get("id", ""))}: {len(statements)} statements'
+                   f' in {where} <span class="muted">({first_at}{_e(cl.get("first_published") or "undated")}; '
+                   f'score min {_num(cl.get("min_score"))}, mean {_num(cl.get("mean_score"))})</span></h3><ul>')
         for st in statements[: limits.statements]:
-            doc_id = _get(st, "doc", "")
+            doc_id = st.get("doc", "")
             d = _doc(view, doc_id)
-            speaker = _get(st, "speaker")
+            speaker = st.get("speaker")
             who = f'<span class="speaker">{_e(speaker)}</span>: ' if speaker else ""
-            out.append(f"<li>{who}“{_e(_get(st, 'text', ''))}” <span class='muted'>— {_e(doc_id)}"
+            if st.get("anchor"):
+                link = "<span class='badge'>anchor</span> "
+            elif "relation" in st:
+                link = (f"<span class='badge'>{'same claim' if st['relation'] == 'claim' else 'same statement'} "
+                        f"{_num(st.get('score'))}{', within document' if st.get('within_document') else ''}</span> ")
+            else:
+                link = ""
+            out.append(f"<li>{link}{who}“{_e(st.get('text', ''))}” <span class='muted'>— {_e(doc_id)}"
                        f"{', ' + _e(_get(d, 'source')) if _get(d, 'source') else ''}"
                        f"{', ' + _e(_get(d, 'published')) if _get(d, 'published') else ''}</span></li>")
         out.append("</ul>")
@@ -387,7 +409,9 @@ def _matches(view: Any, limits: HtmlLimits) -> list[str]:
                 measures.append(f"{label} {value:.2f}")
         out.append(f'<article class="match" id="match-{i + 1}"><h3><span class="kind {kind_class}">{_e(m.kind)}</span>'
                    f'#{i + 1} · {" · ".join(measures)}'
-                   f'{" <span class=badge>within one source</span>" if within else ""}</h3><div class="pair">')
+                   f'{" <span class=badge>within one source</span>" if within else ""}'
+                   f'{" <span class=badge>within one document</span>" if (m.details or {}).get("within_document") else ""}'
+                   f'</h3><div class="pair">')
         out.append(_side_html(view, m.a, ta, h.a, fa, order < 0))
         out.append(_side_html(view, m.b, tb, h.b, fb, order > 0))
         out.append("</div></article>")

@@ -403,28 +403,51 @@ def score_lines(
     ``{"score", "paraphrase", "threshold", "containment", "signals", "model"}``;
     a bad line gives (not raises) an :class:`InputError` naming ``source:line``,
     so the caller chooses between skipping and stopping. Blank lines are
-    ignored. ``threshold`` overrides the model's cross-validated cut. With a
+    ignored. A pair with a side the models cannot read (:func:`overlap.gate.check`:
+    not English, empty, too few words, numbers, a list of names, a score line)
+    is not scored: ``{"scored": false, "not_scored": {"a": reason, ...},
+    "score": null, "paraphrase": false, ...}``; scored pairs say ``"scored": true``.
+    ``threshold`` overrides the model's cross-validated cut. With a
     ``claim_scorer`` (:func:`load_claim_scorer`, same path as ``scorer``) each
     result also has ``claim_score`` and ``claim`` (the same claim, looser than
     a paraphrase: what a fact-checker testing a claim wants).
 
     >>> s = load_scorer(lexical_only=True)
-    >>> out = list(score_lines(['{"a": "The cat sat.", "b": "The cat sat."}', '[1]'], "in.jsonl", s))
+    >>> out = list(score_lines(['{"a": "The cat sat on the mat.", "b": "The cat sat on the mat."}', '[1]',
+    ...                         '{"a": "", "b": ""}'], "in.jsonl", s))
     >>> out[0]["paraphrase"], str(out[1])
     (True, 'in.jsonl:2: expected a JSON object like {"a": "...", "b": "..."}')
+    >>> out[2]["scored"], out[2]["not_scored"], out[2]["paraphrase"]
+    (False, {'a': 'empty', 'b': 'empty'}, False)
     """
     cut = scorer.threshold if threshold is None else threshold
     pending: list[tuple[str, str] | InputError] = []
 
+    from .gate import check  # the gate prepares statements with this module: imported late
+
+    def unscored(pair: tuple[str, str]) -> dict[str, str]:
+        """Why each side cannot be scored (only the sides that cannot)."""
+        return {side: why.label() for side, text in zip("ab", pair) if (why := check(text)) is not None}
+
     def flush() -> Iterator[dict | InputError]:
-        pairs = [p for p in pending if not isinstance(p, InputError)]
+        gates = [None if isinstance(p, InputError) else unscored(p) for p in pending]
+        pairs = [p for p, g in zip(pending, gates) if g == {}]
         scored = iter(scorer.score_pairs(pairs, batch=max(1, len(pairs))))
-        for item in pending:
+        for item, gate in zip(pending, gates):
             if isinstance(item, InputError):
                 yield item
                 continue
+            if gate:  # never scored: a model's number on text it cannot read means nothing
+                out = {"scored": False, "not_scored": gate, "score": None, "paraphrase": False,
+                       "threshold": round(cut, 4)}
+                if claim_scorer is not None:
+                    out.update(claim_score=None, claim=False, claim_threshold=round(claim_scorer.threshold, 4))
+                out["model"] = scorer.path
+                yield out
+                continue
             r = next(scored)
             out = {
+                "scored": True,
                 "score": round(r.score, 4),
                 "paraphrase": bool(r.score >= cut),
                 "threshold": round(cut, 4),

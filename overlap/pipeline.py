@@ -25,7 +25,8 @@ import xxhash
 from xxhash import xxh3_64_intdigest as xxh64
 
 from . import __version__
-from .boilerplate import FURNITURE, WITHIN, BoilerplateCounter, BoilerplateSet, UnitRef, is_furniture, unit_spans, unit_text, units
+from .boilerplate import (FURNITURE, WITHIN, BoilerplateCounter, BoilerplateSet, UnitRef, every_occurrence, is_furniture,
+                          unit_spans, unit_text, units)
 from .candidates import CandidateIndex
 from .cluster import star_clusters
 from .claims import find_paraphrases
@@ -456,8 +457,8 @@ def _scan(
                 continue
             text = store.get_text(text_keys[r.id])
             scanned.append(Document(r.id, text, source=r.source, title=r.title, published=r.published))
-            if dropped_spans.get(r.id):
-                exclude[r.id] = unit_spans(text, dropped_spans[r.id])
+            if dropped_spans.get(r.id):  # every occurrence: a repeated title's first one too
+                exclude[r.id] = every_occurrence(text, unit_spans(text, dropped_spans[r.id]))
         para_matches, claims = find_paraphrases(scanned, params.paraphrase, exclude=exclude, stats=para_stats)
         matches.extend(para_matches)
         counts["paraphrase_statements"] = para_stats.get("statements", 0)
@@ -471,6 +472,10 @@ def _scan(
         counts["paraphrase_embedded"] = para_stats.get("embedded", 0)
         counts["paraphrase_below_embed_floor"] = para_stats.get("below_embed_floor", 0)
         counts["claim_clusters"] = len(claims)
+        counts["paraphrase_within_document"] = para_stats.get("within_document", 0)
+        set_aside = para_stats.get("set_aside") or {}
+        counts["paraphrase_set_aside"] = sum(set_aside.values())
+        counts["paraphrase_not_english"] = set_aside.get("not English", 0)
         timings["paraphrase"] = time.perf_counter() - t0
     b, r = index.bands
 
@@ -489,5 +494,8 @@ def _scan(
         _text_keys=text_keys,
         claim_clusters=claims if params.paraphrase.enabled and not too_many else None,
         paraphrase={"path": para_stats.get("path"), "threshold": para_stats.get("threshold"),
-                    "claim_threshold": para_stats.get("claim_threshold")} if para_stats else {},
+                    "claim_threshold": para_stats.get("claim_threshold"),
+                    "within_document": params.paraphrase.within_document,
+                    "set_aside": para_stats.get("set_aside") or {},
+                    "languages": para_stats.get("languages") or {}} if para_stats else {},
     )

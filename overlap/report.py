@@ -113,23 +113,63 @@ def clusters_document(result: ScanResult) -> dict[str, Any]:
 
 
 def claim_record(c: Any) -> dict[str, Any]:
-    """One claim cluster as written to ``clusters.json`` (``claim_clusters``)."""
+    """One claim cluster as written to ``clusters.json`` (``claim_clusters``).
+
+    ``statements[0]`` is the anchor (``"anchor": true``), the claim's earliest
+    known publication, also given as ``first_publication`` (document, span,
+    date); every other statement carries the accepted pair that joins it to
+    the anchor: ``relation``, ``score`` and ``within_document``.
+    """
     if isinstance(c, dict):
         return c
+    statements = []
+    for n, st in enumerate(c.statements):
+        rec = {"doc": st.doc, "start": st.span.start, "end": st.span.end, "kind": st.kind, "speaker": st.speaker,
+               "text": st.text, "anchor": n == 0}
+        if n and n - 1 < len(c.links):
+            link = c.links[n - 1]
+            rec.update(relation=link.relation, score=link.score, within_document=link.within_document)
+        statements.append(rec)
+    first = c.statements[0]
     return {
         "id": c.id,
-        "statements": [
-            {"doc": st.doc, "start": st.span.start, "end": st.span.end, "kind": st.kind, "speaker": st.speaker,
-             "text": st.text}
-            for st in c.statements
-        ],
+        "statements": statements,
         "documents": list(c.documents),
         "sources": list(c.sources),
         "speakers": list(c.speakers),
         "first_published": c.first_published,
+        "first_publication": {"doc": first.doc, "start": first.span.start, "end": first.span.end,
+                              "date": c.first_published},
         "min_score": c.min_score,
         "mean_score": c.mean_score,
     }
+
+
+def paraphrase_info(result: Any) -> Mapping[str, Any]:
+    """The paraphrase tier's settings and set-aside counts, from a live scan or a scan directory read back."""
+    info = getattr(result, "paraphrase", None)
+    if info is None:
+        info = (getattr(result, "summary", None) or {}).get("paraphrase") or {}
+    return info
+
+
+def set_aside_text(info: Mapping[str, Any]) -> str | None:
+    """One sentence on the statements the paraphrase tier set aside unscored, or ``None`` if none were.
+
+    >>> set_aside_text({"set_aside": {"not English": 3, "list of names": 2}, "languages": {"de": 2, "fr": 1}})
+    'Statements set aside, never scored or matched: 3 not English (de 2, fr 1); 2 list of names.'
+    """
+    reasons = info.get("set_aside") or {}
+    if not reasons:
+        return None
+    langs = info.get("languages") or {}
+    parts = []
+    for reason, n in reasons.items():
+        if reason == "not English" and langs:
+            parts.append(f"{n:,} {reason} ({', '.join(f'{k} {v:,}' for k, v in langs.items())})")
+        else:
+            parts.append(f"{n:,} {reason}")
+    return "Statements set aside, never scored or matched: " + "; ".join(parts) + "."
 
 
 def summary_document(
@@ -165,13 +205,26 @@ def _clip(text: str, limit: int = _EXCERPT) -> str:
 def _kind_label(m: Any) -> str:
     """``paraphrase`` matches say which relation they are: same statement, or same claim."""
     relation = (m.details or {}).get("relation") if m.kind == "paraphrase" else None
-    return f"{m.kind} ({'same claim' if relation == 'claim' else 'same statement'})" if relation else m.kind
+    if not relation:
+        return m.kind
+    within = ", within document" if (m.details or {}).get("within_document") else ""
+    return f"{m.kind} ({'same claim' if relation == 'claim' else 'same statement'}{within})"
 
 
 def _md_cell(text: str | None) -> str:
     if text is None:
         return ""
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+
+def _link_label(st: Mapping[str, Any]) -> str:
+    """How a claim-cluster statement is joined: ``anchor``, or its accepted pair with the anchor."""
+    if st.get("anchor"):
+        return "anchor"
+    if "relation" not in st:
+        return ""
+    label = f"{'same claim' if st['relation'] == 'claim' else 'same statement'} {st['score']:.2f}"
+    return label + (", within document" if st.get("within_document") else "")
 
 
 def _claims_markdown(result: Any, limit: int) -> list[str]:
@@ -183,9 +236,7 @@ def _claims_markdown(result: Any, limit: int) -> list[str]:
     claims = getattr(result, "claim_clusters", None)
     if claims is None:
         return []
-    info = getattr(result, "paraphrase", None)
-    if info is None:
-        info = (getattr(result, "summary", None) or {}).get("paraphrase") or {}
+    info = paraphrase_info(result)
     out = ["## Claim clusters", ""]
     out += [
         f"Statements (sentences or quotes) that say the same thing in different words, scored by the "
@@ -195,22 +246,34 @@ def _claims_markdown(result: Any, limit: int) -> list[str]:
         "Verbatim copies are reported as reuse, not here.",
         "",
     ]
+    aside = set_aside_text(info)
+    if aside:
+        out += [aside, ""]
+    if info.get("within_document") is False:
+        out += ["Pairs within one document are not counted (`--no-within-document`).", ""]
     if not claims:
         return out + ["No claim clusters found.", ""]
+    out += ["Each cluster is a star around its anchor, the earliest known statement: every other statement was "
+            "accepted by the model against the anchor (link), so no claim joins through a third statement.", ""]
     for cl in (claim_record(c) for c in list(claims)[:limit]):
         who = ", ".join(cl["speakers"]) if cl["speakers"] else "no attributed speaker"
+        first = cl.get("first_publication") or {}
+        sources = ", ".join(cl.get("sources") or []) or "no source given"
         out += [
             f"### Claim {cl['id']}: {len(cl['statements'])} statements in {len(cl['documents'])} document(s) "
             f"(score min {cl['min_score']:.2f}, mean {cl['mean_score']:.2f}; speakers: {_md_cell(who)})",
             "",
-            "| date | document | source | speaker | statement |",
-            "|---|---|---|---|---|",
+            f"First published: `{_md_cell(first.get('doc'))}` [{first.get('start')}:{first.get('end')}], "
+            f"{_md_cell(first.get('date') or 'undated')}; sources: {_md_cell(sources)}.",
+            "",
+            "| link | date | document | source | speaker | statement |",
+            "|---|---|---|---|---|---|",
         ]
         for st in cl["statements"]:
             d = result.document(st["doc"])
             out.append(
-                f"| {_md_cell(d.published)} | `{_md_cell(st['doc'])}` [{st['start']}:{st['end']}] | {_md_cell(d.source)} "
-                f"| {_md_cell(st['speaker'])} | {_md_cell(_clip(st['text'], 300))} |"
+                f"| {_link_label(st)} | {_md_cell(d.published)} | `{_md_cell(st['doc'])}` [{st['start']}:{st['end']}] "
+                f"| {_md_cell(d.source)} | {_md_cell(st['speaker'])} | {_md_cell(_clip(st['text'], 300))} |"
             )
         out.append("")
     if len(claims) > limit:
@@ -242,6 +305,10 @@ def render_markdown(result: ScanResult, *, limit: int = 50, extra: Mapping[str, 
         ),
         f"| paraphrase matches / claim clusters | {c.get('paraphrase_matches', 0)} / {c.get('claim_clusters', 0)} |",
         f"| same statement / same claim | {c.get('paraphrase_same_statement', 0)} / {c.get('paraphrase_same_claim', 0)} |",
+        *([f"| paraphrase matches within one document | {c['paraphrase_within_document']} |"]
+          if "paraphrase_within_document" in c else []),
+        *([f"| statements set aside (not scored) / not English | {c['paraphrase_set_aside']} / "
+           f"{c.get('paraphrase_not_english', 0)} |"] if "paraphrase_set_aside" in c else []),
         "",
     ]
 
@@ -360,8 +427,12 @@ def render_terminal(result: ScanResult, out_dir: str | None = None, *, timings: 
         ("matches", [
             *((kind, f"{by_kind.get(kind, 0):,}") for kind in ("duplicate", "reuse", "paraphrase")),
             *((f"  {label}", f"{c.get(key, 0):,}") for label, key in (
-                ("same statement", "paraphrase_same_statement"), ("same claim", "paraphrase_same_claim"))
+                ("same statement", "paraphrase_same_statement"), ("same claim", "paraphrase_same_claim"),
+                ("within document", "paraphrase_within_document"))
               if by_kind.get("paraphrase")),
+            *((("statements set aside", f"{c['paraphrase_set_aside']:,}"),
+               ("  not English", f"{c.get('paraphrase_not_english', 0):,}"))
+              if c.get("paraphrase_set_aside") else ()),
             *((("claim clusters", f"{c.get('claim_clusters', 0):,}"),) if by_kind.get("paraphrase") else ()),
             *((kind, f"{n:,}") for kind, n in sorted(by_kind.items()) if kind not in ("duplicate", "reuse", "paraphrase")),
             ("matches", f"{len(result.matches):,}"),

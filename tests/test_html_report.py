@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from overlap.highlight import shared_segments
 from overlap.html_report import HtmlLimits, render_html
-from overlap.model import Document, Match, MatchSide, Span
+from overlap.model import ClaimCluster, ClaimLink, Document, Match, MatchSide, Passage, Span
 from overlap.pipeline import scan
 from reuse_scenario import GRAIN, HOSTILE, WIRE, scenario
 
@@ -103,15 +103,16 @@ def test_sections_and_parameters_present() -> None:
 
 def test_claim_clusters_rendered_when_present() -> None:
     with scenario() as result:
-        result.claim_clusters = [SimpleNamespace(  # type: ignore[attr-defined]
-            id=1, statements=(SimpleNamespace(doc="wire-1", span=Span(0, 10), text="relations <b>will</b> recover",
-                                              speaker="Patrushev"),
-                              SimpleNamespace(doc="paper-2", span=Span(0, 10), text="ties will mend", speaker=None)),
+        result.claim_clusters = [ClaimCluster(  # type: ignore[attr-defined]
+            id=1, statements=(Passage("wire-1", Span(0, 10), "relations <b>will</b> recover", "quote", "Patrushev"),
+                              Passage("paper-2", Span(0, 10), "ties will mend", "sentence", None)),
             documents=("wire-1", "paper-2"), sources=("wire", "paper"), speakers=("Patrushev",),
-            first_published="2017-01-15", min_score=0.7, mean_score=0.8)]
+            first_published="2017-01-15", min_score=0.7, mean_score=0.7, links=(ClaimLink(0.7, "claim"),))]
         page = render_html(result)
     assert '<section id="claims">' in page and "Claim 1: 2 statements in 2 documents, 2 sources" in page
     assert "relations &lt;b&gt;will&lt;/b&gt; recover" in page
+    assert "first published in wire-1 [0:10], 2017-01-15" in page
+    assert "<span class='badge'>anchor</span>" in page and "<span class='badge'>same claim 0.70</span>" in page
 
 
 def test_no_claims_section_without_claim_clusters() -> None:

@@ -178,7 +178,7 @@ def test_score_lines_keeps_order_and_reports_bad_lines() -> None:
     ]
     assert all(isinstance(e, InputError) for e in out[1:5])
     assert out[5]["paraphrase"] is False
-    assert set(out[0]) == {"score", "paraphrase", "threshold", "containment", "signals", "model"}
+    assert set(out[0]) == {"scored", "score", "paraphrase", "threshold", "containment", "signals", "model"}
 
 
 def _seed_docs():

@@ -174,3 +174,17 @@ def test_signature_rows_match_the_verified_sets() -> None:
         for m in (m for m in result.matches if m.kind == "duplicate"):
             assert 0.5 <= m.jaccard <= 1.0
             assert np.isclose(m.score, m.jaccard)
+
+
+def test_no_paraphrase_match_touches_any_occurrence_of_a_boilerplate_line() -> None:
+    # seed 003 prints its title three times: the repeats are boilerplate, and the first one
+    # was matched as a "claim" against the page's own headline
+    docs = list(read_documents([str(Path(__file__).parent.parent / "seeds")]))
+    with scan(docs, Params()) as result:
+        texts = {d.id: d.text for d in docs}
+        lines = [b.text for b in result.boilerplate]
+        assert any(b.reason == "repeated within a document" for b in result.boilerplate)
+        for m in result.matches:
+            for side in (m.a, m.b):
+                got = texts[side.doc][side.span.start:side.span.end]
+                assert not any(line in got for line in lines), (side.doc, got)
