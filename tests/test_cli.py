@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -119,3 +120,49 @@ def test_paraphrase_tier_is_skipped_over_its_document_limit_and_says_so(tmp_path
     summary = json.loads((tmp_path / "o" / "summary.json").read_text())
     assert summary["counts"]["paraphrase_skipped_documents_over_limit"] == 5
     assert "paraphrase tier | skipped" in (tmp_path / "o" / "report.md").read_text()
+
+
+def _para(out: Path) -> list[dict]:
+    lines = (out / "matches.jsonl").read_text(encoding="utf-8").splitlines()
+    return [m for m in map(json.loads, lines) if m["kind"] == "paraphrase"]
+
+
+def test_within_document_switch_marks_and_drops_same_article_pairs(tmp_path: Path) -> None:
+    on, off = tmp_path / "on", tmp_path / "off"
+    result = _run(["scan", str(ROOT / "seeds"), "-o", str(on), "--lexical-paraphrase"])
+    assert result.exit_code == 0
+    within = [m for m in _para(on) if m["a"]["doc"] == m["b"]["doc"]]
+    assert within and all(m["details"]["within_document"] is True for m in within)
+    assert all("within_document" not in m["details"] for m in _para(on) if m["a"]["doc"] != m["b"]["doc"])
+    assert re.search(rf"^    within document +{len(within)}$", result.stdout, re.M), result.stdout
+    assert re.search(r"paraphrase \(same (claim|statement), within document\)", (on / "report.md").read_text(encoding="utf-8"))
+    assert "within one document</span>" in (on / "report.html").read_text(encoding="utf-8")
+    summary = json.loads((on / "summary.json").read_text(encoding="utf-8"))
+    assert summary["counts"]["paraphrase_within_document"] == len(within)
+    assert summary["paraphrase"]["within_document"] is True
+    result = _run(["scan", str(ROOT / "seeds"), "-o", str(off), "--lexical-paraphrase", "--no-within-document"])
+    assert result.exit_code == 0
+    assert all(m["a"]["doc"] != m["b"]["doc"] for m in _para(off))
+    assert json.loads((off / "summary.json").read_text(encoding="utf-8"))["parameters"]["paraphrase"]["within_document"] is False
+    assert "(`--no-within-document`)" in (off / "report.md").read_text(encoding="utf-8")
+
+
+def test_statements_in_other_languages_are_counted_in_every_output(tmp_path: Path) -> None:
+    src = tmp_path / "in.jsonl"
+    rows = [{"id": "de1", "text": "Die Bundesregierung hat am Mittwoch ein neues Klimaschutzgesetz für die Industrie "
+                                  "beschlossen. Tausende Menschen demonstrierten am Samstag in Berlin für höhere Löhne."},
+            {"id": "en1", "text": "The Zorvath mining consortium will close its Quellbrook smelter in June after losses "
+                                  "mounted for three years."}]
+    src.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    out = tmp_path / "o"
+    result = _run(["scan", str(src), "-o", str(out), "--lexical-paraphrase"])
+    assert result.exit_code == 0
+    assert "  statements set aside" in result.stdout and "    not English" in result.stdout
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["paraphrase"]["set_aside"] == {"not English": 2} and summary["paraphrase"]["languages"] == {"de": 2}
+    assert summary["counts"]["paraphrase_not_english"] == 2
+    aside = "Statements set aside, never scored or matched: 2 not English (de 2)."
+    assert aside in (out / "report.md").read_text(encoding="utf-8")
+    assert aside in (out / "report.html").read_text(encoding="utf-8")
+    re_rendered = _run(["report", str(out), "--format", "md"])
+    assert aside in re_rendered.stdout
