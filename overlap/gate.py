@@ -51,7 +51,6 @@ REASONS = ("empty", "numbers only", "score line", "list of names", "too few word
 _LETTER_WORD = re.compile(r"[^\W\d_]+(?:['\u2019.-][^\W\d_]+)*")
 _FIGURE = re.compile(r"(?<![^\W\d_])[-+]?\d[\d.,:/%-]*|(?<!\w)-{1,2}(?!\w)")
 _SEPARATOR = re.compile(r"[,;]")
-_PAREN = re.compile(r"\([^()]*\)")
 # lower-case words that belong to names and sports notation, not to prose
 _NAME_PARTICLES = frozenset(
     "de da di del della dal van von der den du le la al el bin ibn y og pen capt captain sub subs vc wk".split()
@@ -71,10 +70,15 @@ class Unscored:
         return f"{self.reason} ({self.language})" if self.language else self.reason
 
 
-def _prose_words(text: str) -> int:
-    """Lower-case words of three letters or more that are not name particles: the sign of a sentence."""
-    return sum(1 for w in _LETTER_WORD.findall(_PAREN.sub(" ", text))
-               if w[0].islower() and len(w) >= 3 and w not in _NAME_PARTICLES)
+def _has_prose(words: list[str]) -> bool:
+    """Two lower-case words of three letters or more that are not name particles: the sign of a sentence."""
+    found = 0
+    for w in words:
+        if len(w) >= 3 and w[0].islower() and w not in _NAME_PARTICLES:
+            found += 1
+            if found == 2:
+                return True
+    return False
 
 
 def degenerate(text: str, prepared: Prepared | None = None) -> str | None:
@@ -92,7 +96,7 @@ def degenerate(text: str, prepared: Prepared | None = None) -> str | None:
         return "numbers only" if _FIGURE.search(text) else "empty"
     if len(_FIGURE.findall(text)) > len(words):
         return "numbers only"
-    if any(c.islower() for c in text) and _prose_words(text) <= 1:
+    if not _has_prose(words) and not text.isupper():
         if _SCORE.search(text):
             return "score line"
         if len(_SEPARATOR.findall(text)) >= 2:
