@@ -67,6 +67,7 @@ __all__ = [
     "edge_csv_bytes",
     "graph_files",
     "EDGE_CSV_COLUMNS",
+    "GRAPH_FILES",
 ]
 
 KINDS = ("duplicate", "reuse", "paraphrase")
@@ -531,6 +532,8 @@ _NAMES = {
     ("sources", "gexf"): "sources.gexf", ("sources", "graphml"): "sources.graphml",
     ("sources", "json"): "sources.json", ("sources", "csv"): "sources_edges.csv",
 }
+#: Every graph file name overlap writes, whatever the format.
+GRAPH_FILES = tuple(_NAMES.values())
 
 
 def graph_files(view: ScanView, formats: Iterable[str] = ("gexf",)) -> dict[str, bytes]:

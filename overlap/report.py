@@ -1,10 +1,12 @@
 """Render a :class:`~overlap.pipeline.ScanResult` for people and programs.
 
-Renderers are pure: result in, text out. :func:`write_scan` then writes a
-whole output directory atomically: every file is rendered into a temporary
-directory beside the target first, and only a complete set is moved into
-place (``os.replace`` per file), so an error never leaves a partial report
-and a reader never sees half a file.
+Renderers are pure: result in, text out. :func:`write_scan` then replaces
+the whole scan folder in one step (:func:`overlap.atomic.write_folder`): the
+complete new folder is written beside the old one and swapped in, so an
+error, Ctrl-C, SIGTERM or ``kill -9`` never leaves a partial report, a mix of
+two scans, or half a file. Files an earlier scan wrote that this one does
+not (graph formats not asked for again) are removed; anything else in the
+folder is kept.
 
 Output is byte-stable: no wall-clock time unless ``timings=True`` is asked
 for, stable ordering everywhere, ``sort_keys`` where key order is not
@@ -15,12 +17,11 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import tempfile
 from collections import Counter
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping
+from typing import IO, Any, Iterable, Iterator, Mapping
 
+from .atomic import Content
 from .model import Match, MatchSide
 from .pipeline import ScanResult, versions
 
@@ -397,41 +398,21 @@ def write_scan(
     and the reuse graphs in ``graph_formats`` (:func:`overlap.graph.graph_files`:
     ``graph.gexf`` and ``sources.gexf`` by default).
     """
-    from .graph import graph_files
+    from .atomic import write_folder
+    from .graph import GRAPH_FILES, graph_files
     from .html_report import render_html
 
-    target = Path(out_dir)
-    parent = target.parent if str(target.parent) else Path(".")
-    parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent))
-    try:
-        with open(tmp / "matches.jsonl", "w", encoding="utf-8", newline="\n") as f:
-            for line in iter_match_lines(result):
-                f.write(line)
-        (tmp / "clusters.json").write_text(_dumps(clusters_document(result)), encoding="utf-8")
-        (tmp / "summary.json").write_text(
-            _dumps(summary_document(result, timings=timings, extra=extra)), encoding="utf-8"
-        )
-        (tmp / "report.md").write_text(render_markdown(result, extra=extra), encoding="utf-8")
-        (tmp / "report.html").write_text(render_html(result), encoding="utf-8")
-        for name, data in graph_files(result, graph_formats).items():
-            (tmp / name).write_bytes(data)
-        return _publish(tmp, target)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    def matches_jsonl(f: IO[bytes]) -> None:
+        for line in iter_match_lines(result):
+            f.write(line.encode("utf-8"))
 
-
-def _publish(tmp: Path, target: Path) -> list[Path]:
-    """Move a complete temporary directory's files into ``target``."""
-    names = sorted(p.name for p in tmp.iterdir())
-    if not target.exists():
-        try:
-            os.rename(tmp, target)
-            return [target / n for n in names]
-        except OSError:
-            target.mkdir(parents=True, exist_ok=True)
-    elif not target.is_dir():
-        raise NotADirectoryError(f"{target} exists and is not a directory")
-    for name in names:
-        os.replace(tmp / name, target / name)
-    return [target / n for n in names]
+    files: dict[str, Content] = {
+        "matches.jsonl": matches_jsonl,
+        "clusters.json": _dumps(clusters_document(result)).encode("utf-8"),
+        "summary.json": _dumps(summary_document(result, timings=timings, extra=extra)).encode("utf-8"),
+        "report.md": render_markdown(result, extra=extra).encode("utf-8"),
+        "report.html": render_html(result).encode("utf-8"),
+        **graph_files(result, graph_formats),
+    }
+    # a scan rewrites the whole set: graph files of an earlier scan in other formats would not match
+    return write_folder(out_dir, files, remove=[n for n in (*SCAN_FILES, *GRAPH_FILES) if n not in files])
