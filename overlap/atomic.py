@@ -147,9 +147,8 @@ def write_file(path: str | os.PathLike[str], content: Content) -> Path:
 
     >>> import tempfile, os
     >>> d = tempfile.mkdtemp()
-    >>> _ = write_file(os.path.join(d, "a.txt"), b"hello")
-    >>> open(os.path.join(d, "a.txt")).read(), os.listdir(d)
-    ('hello', ['a.txt'])
+    >>> write_file(os.path.join(d, "a.txt"), b"hello").read_bytes(), os.listdir(d)
+    (b'hello', ['a.txt'])
     """
     path = Path(path)
     parent = path.parent if str(path.parent) else Path(".")

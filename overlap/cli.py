@@ -302,7 +302,9 @@ def _passage_record(m: Any, text_a: str | None = None, text_b: str | None = None
 def _excerpt(text: str, limit: int = 600) -> str:
     import textwrap
 
-    flat = " ".join("".join(ch if ch.isprintable() or ch.isspace() else " " for ch in text).split())
+    from .escape import label
+
+    flat = label(text)  # no terminal escape sequences, no bidi controls
     if len(flat) > limit:
         flat = flat[: limit // 2] + " [...] " + flat[-limit // 2 :]
     return textwrap.fill(flat, width=96, initial_indent="    ", subsequent_indent="    ")

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import IO, Any, Iterable, Iterator, Mapping
 
 from .atomic import Content
+from .escape import markdown_code, markdown_text
 from .model import Match, MatchSide
 from .pipeline import ScanResult, versions
 
@@ -169,10 +170,8 @@ def _kind_label(m: Any) -> str:
     return f"{m.kind} ({'same claim' if relation == 'claim' else 'same statement'})" if relation else m.kind
 
 
-def _md_cell(text: str | None) -> str:
-    if text is None:
-        return ""
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+_md_cell = markdown_text  # every untrusted text in report.md goes through these two (see overlap.escape)
+_md_code = markdown_code
 
 
 def _claims_markdown(result: Any, limit: int) -> list[str]:
@@ -190,7 +189,7 @@ def _claims_markdown(result: Any, limit: int) -> list[str]:
     out = ["## Claim clusters", ""]
     out += [
         f"Statements (sentences or quotes) that say the same thing in different words, scored by the "
-        f"{info.get('path') or '?'} model: *same statement* (paraphrase score, MRPC-fitted, threshold "
+        f"{_md_cell(info.get('path') or '?')} model: *same statement* (paraphrase score, MRPC-fitted, threshold "
         f"{info.get('threshold')}) or *same claim* (claim score over statements and their clauses, "
         f"STS-B-fitted, threshold {info.get('claim_threshold')}). "
         "Verbatim copies are reported as reuse, not here.",
@@ -201,7 +200,7 @@ def _claims_markdown(result: Any, limit: int) -> list[str]:
     for cl in (claim_record(c) for c in list(claims)[:limit]):
         who = ", ".join(cl["speakers"]) if cl["speakers"] else "no attributed speaker"
         out += [
-            f"### Claim {cl['id']}: {len(cl['statements'])} statements in {len(cl['documents'])} document(s) "
+            f"### Claim {_md_cell(cl['id'])}: {len(cl['statements'])} statements in {len(cl['documents'])} document(s) "
             f"(score min {cl['min_score']:.2f}, mean {cl['mean_score']:.2f}; speakers: {_md_cell(who)})",
             "",
             "| date | document | source | speaker | statement |",
@@ -210,7 +209,7 @@ def _claims_markdown(result: Any, limit: int) -> list[str]:
         for st in cl["statements"]:
             d = result.document(st["doc"])
             out.append(
-                f"| {_md_cell(d.published)} | `{_md_cell(st['doc'])}` [{st['start']}:{st['end']}] | {_md_cell(d.source)} "
+                f"| {_md_cell(d.published)} | {_md_code(st['doc'])} [{st['start']}:{st['end']}] | {_md_cell(d.source)} "
                 f"| {_md_cell(st['speaker'])} | {_md_cell(_clip(st['text'], 300))} |"
             )
         out.append("")
@@ -264,7 +263,7 @@ def render_markdown(result: ScanResult, *, limit: int = 50, extra: Mapping[str, 
         for doc_id in cl.members:
             d = result.document(doc_id)
             mark = " (representative)" if doc_id == cl.representative else ""
-            out.append(f"| `{_md_cell(doc_id)}`{mark} | {_md_cell(d.source)} | {_md_cell(d.published)} | {_md_cell(d.title)} |")
+            out.append(f"| {_md_code(doc_id)}{mark} | {_md_cell(d.source)} | {_md_cell(d.published)} | {_md_cell(d.title)} |")
         out.append("")
     if len(clusters) > limit:
         out += [f"*{len(clusters) - limit} more clusters in `clusters.json`.*", ""]
@@ -276,7 +275,7 @@ def render_markdown(result: ScanResult, *, limit: int = 50, extra: Mapping[str, 
             a_in_b = f"{m.a_in_b:.2f}" if m.a_in_b is not None else ""
             b_in_a = f"{m.b_in_a:.2f}" if m.b_in_a is not None else ""
             out.append(
-                f"| {_kind_label(m)} | `{_md_cell(m.a.doc)}` | `{_md_cell(m.b.doc)}` | {m.score:.2f} | {a_in_b} | {b_in_a} |"
+                f"| {_md_cell(_kind_label(m))} | {_md_code(m.a.doc)} | {_md_code(m.b.doc)} | {m.score:.2f} | {a_in_b} | {b_in_a} |"
             )
         out.append("")
         if len(result.matches) > limit:
@@ -291,7 +290,7 @@ def render_markdown(result: ScanResult, *, limit: int = 50, extra: Mapping[str, 
         for m in sorted(reuse, key=lambda m: -m.score)[:limit]:
             cells = []
             for side, share in ((m.a, m.a_in_b), (m.b, m.b_in_a)):
-                where = f"`{_md_cell(side.doc)}` {side.span.start}-{side.span.end}"
+                where = f"{_md_code(side.doc)} {side.span.start}-{side.span.end}"
                 if share is not None:
                     where += f" ({share:.0%} of it)"
                 cells.append(f"{where}<br>{_md_cell(_clip(result.excerpt(side.doc, side.span)))}")
@@ -311,7 +310,7 @@ def render_markdown(result: ScanResult, *, limit: int = 50, extra: Mapping[str, 
         ]
         for b in result.boilerplate[:limit]:
             out.append(
-                f"| {b.documents} | {_md_cell(b.source or '(no source)')} | {b.reason} | {_md_cell(_clip(b.text, 120))} |"
+                f"| {b.documents} | {_md_cell(b.source or '(no source)')} | {_md_cell(b.reason)} | {_md_cell(_clip(b.text, 120))} |"
             )
         out.append("")
         if len(result.boilerplate) > limit:
@@ -322,7 +321,7 @@ def render_markdown(result: ScanResult, *, limit: int = 50, extra: Mapping[str, 
     if result.skipped:
         out += ["## Skipped documents", "", "| document | reason |", "|---|---|"]
         for s in result.skipped[:limit]:
-            out.append(f"| `{_md_cell(s.doc)}` | {_md_cell(s.reason)} |")
+            out.append(f"| {_md_code(s.doc)} | {_md_cell(s.reason)} |")
         out.append("")
         if len(result.skipped) > limit:
             out += [f"*{len(result.skipped) - limit} more skipped documents.*", ""]
