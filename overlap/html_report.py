@@ -97,7 +97,8 @@ def _l(value: Any) -> str:
 
     ``<bdi>`` keeps a right-to-left name from reordering the text around it.
     """
-    return f"<bdi>{_e(label(value))}</bdi>"
+    text = label(value)
+    return f"<bdi>{_e(text)}</bdi>" if text else ""
 
 
 def _get(obj: Any, name: str, default: Any = None) -> Any:
