@@ -26,10 +26,12 @@ New files get mode ``0666 & ~umask`` and new folders ``0777 & ~umask``, as
 ``open()`` and ``mkdir`` give them (``mkstemp``/``mkdtemp`` would give 0600
 and 0700); a folder that is replaced keeps its mode.
 
-When the folder itself cannot be swapped (a mount point, a parent folder that
-is not writable, or the current working directory lies inside it, which a
-swap would leave pointing at the removed old folder), its files are replaced
-one by one instead: each file whole, the set not.
+When the folder should not or cannot be swapped (a mount point; a parent
+folder that is not writable; the current working directory lies inside it,
+which a swap would leave pointing at the removed old folder; it holds
+folders of its own or more than 10,000 entries, so it is more than an output
+folder, say ``-o ~``), its files are replaced one by one instead: each file
+whole, the set not.
 """
 
 from __future__ import annotations
@@ -204,17 +206,26 @@ def _carry_over(old: Path, new: Path, skip: set[str]) -> None:
         src, dst = old / entry, new / entry
         if src.is_symlink():
             os.symlink(os.readlink(src), dst)
-        elif src.is_dir():
-            shutil.copytree(src, dst, symlinks=True, copy_function=_link_or_copy)
         else:
             _link_or_copy(str(src), str(dst))
 
 
+_MAX_CARRIED = 10_000
+
+
 def _swappable(target: Path) -> bool:
+    """Whether ``target`` can be replaced as a whole (see the module docstring for when it cannot)."""
     if os.path.ismount(target):
         return False
     cwd = Path.cwd().resolve()
-    return cwd != target and target not in cwd.parents
+    if cwd == target or target in cwd.parents:
+        return False
+    # a folder with folders of its own is more than an output folder (say, -o ~): never copy a tree
+    with os.scandir(target) as entries:
+        for n, entry in enumerate(entries):
+            if n >= _MAX_CARRIED or (entry.is_dir(follow_symlinks=False) and not _is_leftover(entry.name)):
+                return False
+    return True
 
 
 def write_folder(

@@ -205,6 +205,18 @@ def test_a_folder_holding_the_working_directory_is_updated_in_place(tmp_path: Pa
     assert sorted(os.listdir(".")) == ["a"] and Path("a").read_bytes() == b"2"  # the shell's folder is still it
 
 
+def test_a_folder_with_folders_of_its_own_is_updated_in_place(tmp_path: Path) -> None:
+    from overlap.atomic import write_folder
+
+    home = tmp_path / "home"
+    (home / "projects").mkdir(parents=True)
+    (home / "projects" / "big.bin").write_bytes(b"x")
+    inode = home.stat().st_ino
+    write_folder(home, {"report.md": b"new"})
+    assert home.stat().st_ino == inode  # not swapped: nothing of the tree was copied or moved
+    assert sorted(os.listdir(home)) == ["projects", "report.md"] and sorted(os.listdir(tmp_path)) == ["home"]
+
+
 def test_leftovers_of_a_live_writer_are_not_removed(tmp_path: Path) -> None:
     import fcntl
 
