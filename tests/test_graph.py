@@ -333,9 +333,10 @@ def test_gexf_survives_control_characters_and_newlines(tmp_path: Path) -> None:
     validate_gexf13(data)
     (tmp_path / "g.gexf").write_bytes(data)
     back = nx.read_gexf(tmp_path / "g.gexf", version="1.3")
-    assert set(back.nodes) == {"a\ufffd", "b"}  # XML 1.0 cannot hold U+0019
-    node = back.nodes["a\ufffd"]
-    assert node["title"] == "it\ufffds\nnew <b>&" and node["source"] == "x\ty"
+    escaped = '"a\\u0019"'  # XML 1.0 cannot hold U+0019: the id is written as a JSON string literal
+    assert set(back.nodes) == {escaped, "b"} and json.loads(escaped) == "a\x19"
+    node = back.nodes[escaped]
+    assert node["title"] == "it\ufffds\nnew <b>&" and node["source"] == "x\ty"  # display text: U+FFFD
     assert node["label"] == "it\ufffds new <b>&"
     back = nx.read_graphml(io.BytesIO(graphml_bytes(g)))
-    assert back.nodes["a\ufffd"]["title"] == "it\ufffds\nnew <b>&" and back.edges["a\ufffd", "b"]["matches"] == 1
+    assert back.nodes[escaped]["title"] == "it\ufffds\nnew <b>&" and back.edges[escaped, "b"]["matches"] == 1
