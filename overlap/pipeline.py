@@ -15,6 +15,7 @@ Each stage records its counts, and its wall time, in the result.
 
 from __future__ import annotations
 
+import logging
 import platform
 import time
 from dataclasses import dataclass, field
@@ -37,9 +38,19 @@ from .signatures import SCHEME, Signer
 from .store import SpillStore
 from .verify import set_similarity
 
-__all__ = ["ScanResult", "DocRecord", "scan", "versions"]
+__all__ = ["ScanResult", "DocRecord", "scan", "versions", "STAGE_UNITS"]
+
+log = logging.getLogger(__name__)
 
 Progress = Callable[[str, int, "int | None"], None]
+#: What each stage's ``progress(stage, done, total)`` counts, for people reading the numbers.
+STAGE_UNITS = {
+    "read": "documents",
+    "signatures": "documents",
+    "passages": "candidate pairs",
+    "paraphrase signals": "statement pairs",
+    "paraphrase embedding": "statements",
+}
 _BATCH = 256
 
 
@@ -246,7 +257,7 @@ def _scan(
                 local_drop,
             )
         )
-        if read % 5000 == 0:
+        if read % 1000 == 0:
             notify("read", read, None)
     notify("read", read, read)
     counts["documents_read"] = read
@@ -307,7 +318,7 @@ def _scan(
         if len(batch_keys) >= _BATCH:
             index.add(batch_keys, signer.sign(batch_sets))
             batch_keys, batch_sets = [], []
-        if (n + 1) % 5000 == 0:
+        if (n + 1) % 1000 == 0:
             notify("signatures", n + 1, len(pending))
     if batch_keys:
         index.add(batch_keys, signer.sign(batch_sets))
@@ -434,7 +445,7 @@ def _scan(
         reuse = reuse_matches(
             len(records), text_of, lambda i: records[i].id, params.passages,
             ignore_of=ignore_of, skip=explained,
-            progress=lambda done, total: notify("passages", done, total) if done % 1000 == 0 else None,
+            progress=lambda done, total: notify("passages", done, total) if done % 200 == 0 or done == total else None,
         )
         matches.extend(reuse)
         counts["reuse_matches"] = len(reuse)
@@ -448,7 +459,6 @@ def _scan(
         counts["paraphrase_skipped_documents_over_limit"] = len(text_keys)
     if params.paraphrase.enabled and not too_many:
         t0 = time.perf_counter()
-        notify("paraphrase", 0, len(records))
         scanned = []
         exclude: dict[str, list[Span]] = {}
         for r in records:
@@ -458,7 +468,8 @@ def _scan(
             scanned.append(Document(r.id, text, source=r.source, title=r.title, published=r.published))
             if dropped_spans.get(r.id):
                 exclude[r.id] = unit_spans(text, dropped_spans[r.id])
-        para_matches, claims = find_paraphrases(scanned, params.paraphrase, exclude=exclude, stats=para_stats)
+        para_matches, claims = find_paraphrases(scanned, params.paraphrase, exclude=exclude, stats=para_stats,
+                                                progress=notify)
         matches.extend(para_matches)
         counts["paraphrase_statements"] = para_stats.get("statements", 0)
         counts["paraphrase_candidates"] = para_stats.get("candidates", 0)
@@ -473,6 +484,9 @@ def _scan(
         counts["claim_clusters"] = len(claims)
         timings["paraphrase"] = time.perf_counter() - t0
     b, r = index.bands
+    for stage, seconds in timings.items():
+        log.info("stage %s took %.2fs", stage, seconds)
+    log.info("counts: %s", counts)
 
     return ScanResult(
         params=params,
