@@ -4,9 +4,11 @@ This is the only module that imports networkx. It builds two ``nx.DiGraph``:
 
 * the **document graph**: one node per document that takes part in at least
   one match, one edge per pair of documents that share text;
-* the **source graph**: one node per outlet (``source``; documents without
-  one are gathered under :data:`NO_SOURCE`), one edge per ordered pair of
-  outlets, a self-loop for an outlet repeating itself.
+* the **source graph**: one node per outlet (``source``), one edge per
+  ordered pair of outlets, a self-loop for an outlet repeating itself. A
+  document without a source is an outlet of its own, ``(no source: ID)``
+  (:func:`outlet`): gathering all of them under one name would draw one
+  fictitious outlet that seems to repeat itself.
 
 Edges carry the evidence, summed over the matches they stand for:
 ``matches`` (also the edge ``weight``), ``duplicate``/``reuse``/``paraphrase``
@@ -57,6 +59,7 @@ from .model import Cluster, Match
 __all__ = [
     "KINDS",
     "NO_SOURCE",
+    "outlet",
     "GRAPH_FORMATS",
     "document_graph",
     "source_graph",
@@ -73,6 +76,15 @@ __all__ = [
 
 KINDS = ("duplicate", "reuse", "paraphrase")
 NO_SOURCE = "(no source)"
+
+
+def outlet(source: str | None, doc_id: str) -> str:
+    """The source-graph node of a document: its source, else its own unknown outlet.
+
+    >>> outlet("TASS", "a"), outlet(None, "b")
+    ('TASS', '(no source: b)')
+    """
+    return source or f"{NO_SOURCE[:-1]}: {doc_id})"
 GRAPH_FORMATS = ("gexf", "graphml", "json", "csv")
 GEXF_NS = "http://gexf.net/1.3"
 _XSI = "http://www.w3.org/2001/XMLSchema-instance"
@@ -280,7 +292,7 @@ def source_graph(view: ScanView, docs: nx.DiGraph | None = None) -> nx.DiGraph:
     counts: dict[str, int] = {}
     first: dict[str, str] = {}
     for d in view.documents:
-        name = getattr(d, "source", None) or NO_SOURCE
+        name = outlet(getattr(d, "source", None), d.id)
         counts[name] = counts.get(name, 0) + 1
         m = _moment(getattr(d, "published", None))
         if m is not None:
@@ -288,8 +300,8 @@ def source_graph(view: ScanView, docs: nx.DiGraph | None = None) -> nx.DiGraph:
             if name not in first or day < first[name]:
                 first[name] = day
     matched: dict[str, int] = {}
-    for _, data in docs.nodes(data=True):
-        name = data.get("source") or NO_SOURCE
+    for doc_id, data in docs.nodes(data=True):
+        name = outlet(data.get("source"), doc_id)
         matched[name] = matched.get(name, 0) + 1
 
     def node(name: str) -> None:
@@ -306,8 +318,8 @@ def source_graph(view: ScanView, docs: nx.DiGraph | None = None) -> nx.DiGraph:
         if name in matched:
             node(name)
     for a, b, ev in docs.edges(data=True):
-        s = docs.nodes[a].get("source") or NO_SOURCE
-        t = docs.nodes[b].get("source") or NO_SOURCE
+        s = outlet(docs.nodes[a].get("source"), a)
+        t = outlet(docs.nodes[b].get("source"), b)
         node(s)
         node(t)
         dated = ev["directed"]
