@@ -40,6 +40,7 @@ import ctypes
 import errno
 import fcntl
 import os
+import re
 import secrets
 import shutil
 import tempfile
@@ -72,9 +73,15 @@ def umask() -> int:
 
 
 def _is_leftover(entry: str, name: str | None = None) -> bool:
-    """Whether a folder entry is a temporary file or folder of a write (to ``name``, or to anything)."""
+    """Whether a folder entry is a temporary file or folder of a write (to ``name``, or to anything).
+
+    Earlier versions of overlap named theirs ``.NAME.XXXXXXXX.tmp``
+    (``mkdtemp``'s eight characters); those are recognised too, so the first
+    run after an upgrade cleans them.
+    """
     if name is not None:
-        return entry.startswith(f".{name}{_TAG}") and entry.endswith(_SUFFIX)
+        return (entry.startswith(f".{name}{_TAG}") and entry.endswith(_SUFFIX)) or bool(
+            re.fullmatch(rf"\.{re.escape(name)}\.[a-z0-9_]{{8}}\.tmp", entry))
     return entry.startswith(".") and _TAG in entry and entry.endswith(_SUFFIX)
 
 

@@ -238,6 +238,15 @@ def test_leftovers_of_a_live_writer_are_not_removed(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
 
 
+def test_leftovers_of_earlier_versions_are_removed(tmp_path: Path) -> None:
+    from overlap.atomic import write_folder
+
+    (tmp_path / ".out.k2j_9x0a.tmp").mkdir()  # what a killed run of the old writer left
+    (tmp_path / ".out.notes.tmp").write_text("not ours: wrong shape")
+    write_folder(tmp_path / "out", {"a": b"1"})
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".out.notes.tmp", "out"]
+
+
 def test_a_folder_set_aside_by_an_interrupted_swap_is_put_back(tmp_path: Path) -> None:
     from overlap.atomic import write_folder
 
