@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 import time
 from dataclasses import asdict
@@ -30,6 +31,7 @@ from . import __version__
 from .errors import OverlapError
 from .ingest import FORMATS, FieldMap, IngestStats, read_documents
 from .graph import GRAPH_FORMATS
+from .screen import SET_ASIDE
 from .params import (
     BoilerplateParams,
     DuplicateParams,
@@ -97,15 +99,50 @@ class _Progress:
         click.echo(f"overlap: {stage}: {done:,}{of} documents", err=True)
 
 
-def _warning_printer(quiet: bool) -> tuple[Callable[[str], None], list[int]]:
-    printed = [0]
+class _Warnings:
+    """Warnings on stderr, capped so a run where every record has one problem stays readable.
 
-    def warn(message: str) -> None:
-        printed[0] += 1
-        if not quiet and printed[0] <= _MAX_PRINTED_WARNINGS:
-            click.echo(f"overlap: warning: {message}", err=True)
+    A warning is ``'path:line: what'``; its kind is the ``what`` (the place cut
+    off). At most ``per_kind`` of one kind and ``total`` in all are printed;
+    :meth:`finish` then says how many of each kind were not, so a wrong
+    ``--text-field`` on a million records prints a few lines, not a million.
+    """
 
-    return warn, printed
+    def __init__(self, quiet: bool, per_kind: int = 3, total: int = _MAX_PRINTED_WARNINGS) -> None:
+        self.quiet = quiet
+        self.per_kind = per_kind
+        self.total = total
+        self.count = 0
+        self.printed = 0
+        self.kinds: dict[str, list[int]] = {}  # kind -> [seen, printed]
+
+    def __call__(self, message: str) -> None:
+        self.count += 1
+        kind = _WHERE.sub("", message, count=1)
+        seen = self.kinds.setdefault(kind, [0, 0]) if len(self.kinds) < 1000 or kind in self.kinds else None
+        if seen is not None:
+            seen[0] += 1
+        if self.quiet or self.printed >= self.total or (seen is not None and seen[1] >= self.per_kind):
+            return
+        if seen is not None:
+            seen[1] += 1
+        self.printed += 1
+        click.echo(f"overlap: warning: {message}", err=True)
+
+    def finish(self) -> None:
+        """Say what was not printed: per kind when one kind repeats, else as one count."""
+        if self.quiet or self.printed == self.count:
+            return
+        left = self.count - self.printed
+        for kind, (seen, shown) in sorted(self.kinds.items(), key=lambda item: -item[1][0]):
+            if seen > shown and seen - shown >= left / 2:
+                click.echo(f"overlap: warning: {seen - shown:,} more like: {kind}", err=True)
+                left -= seen - shown
+        if left:
+            click.echo(f"overlap: {left:,} more warnings not shown", err=True)
+
+
+_WHERE = re.compile(r"^.*?:(?:\d+:)? (?=\S)")
 
 
 def input_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -172,6 +209,9 @@ def main() -> None:
               help="Where LSH starts proposing candidates; keep it below --threshold.")
 @click.option("--min-words", type=click.IntRange(1, 100_000), default=DuplicateParams.min_words,
               help="Documents with fewer words are skipped (counted in the report).")
+@click.option("--max-chars", type=click.IntRange(1, 10**10), default=DuplicateParams.max_chars,
+              help="Longer documents are set aside (counted in the report), like binary files, base64 blobs and "
+                   "number tables, so no one document can stall a stage; e.g. 5000000 for book-length texts.")
 @click.option("--boilerplate-min-docs", type=click.IntRange(2, 1_000_000), default=BoilerplateParams.min_docs,
               help="A short line in this many documents of one source is boilerplate.")
 @click.option("--boilerplate-max-words", type=click.IntRange(1, 10_000), default=BoilerplateParams.max_words,
@@ -220,7 +260,7 @@ def scan(inputs: tuple[str, ...], output: str, **kw: Any) -> None:
         params = Params(
             shingle=ShingleParams(kw["shingle_size"]),
             minhash=MinHashParams(kw["num_perm"], kw["seed"], kw["lsh_threshold"]),
-            duplicates=DuplicateParams(kw["threshold"], kw["min_words"]),
+            duplicates=DuplicateParams(kw["threshold"], kw["min_words"], kw["max_chars"]),
             boilerplate=BoilerplateParams(not kw["no_boilerplate"], kw["boilerplate_min_docs"],
                                           kw["boilerplate_max_words"], kw["boilerplate_min_share"]),
             passages=PassageParams(enabled=not kw["no_passages"]),
@@ -232,19 +272,20 @@ def scan(inputs: tuple[str, ...], output: str, **kw: Any) -> None:
     except OverlapError as exc:
         raise click.UsageError(str(exc)) from None
     stats = IngestStats()
-    warn, _ = _warning_printer(quiet)
+    warn = _Warnings(quiet)
     try:
         documents = read_documents(list(inputs), fmt=kw["fmt"], fields=fields, meta=kw["meta"],
                                    on_error=kw["on_bad_record"], stats=stats, on_warning=warn,
                                    stdin=None)
         with run_scan(documents, params, progress=_Progress(not quiet)) as result:
+            for s in result.skipped:
+                if s.reason.startswith(SET_ASIDE):
+                    warn(f"{s.origin or s.doc}: set aside: {s.reason}")
             ingest = {k: v for k, v in asdict(stats).items() if k != "warnings"}
             write_scan(result, output, timings=kw["timings"], extra={"ingest": ingest},
                        graph_formats=[f for f in kw["graph_formats"] if f != "none"])
+            warn.finish()
             if not quiet:
-                if stats.warnings_dropped or len(stats.warnings) > _MAX_PRINTED_WARNINGS:
-                    more = len(stats.warnings) + stats.warnings_dropped - _MAX_PRINTED_WARNINGS
-                    click.echo(f"overlap: {more} more warnings not shown", err=True)
                 click.echo(render_terminal(result, output))
                 over = result.counts.get("paraphrase_skipped_documents_over_limit")
                 if over:
@@ -252,6 +293,7 @@ def scan(inputs: tuple[str, ...], output: str, **kw: Any) -> None:
                                f"{params.paraphrase.max_documents:,} (0 runs it anyway)", err=True)
             found = bool(result.matches)
     except OverlapError as exc:
+        warn.finish()
         _fail(str(exc))
     except OSError as exc:
         _fail(f"cannot write {output}: {exc.strerror or exc}")
@@ -537,7 +579,7 @@ def filter_command(inputs: tuple[str, ...], index_target: str, **kw: Any) -> Non
     creation = {k: kw[k] for k in ("num_perm", "seed", "shingle_size", "lsh_threshold", "anchor_window")
                 if kw[k] is not None}
     out = sys.stdout.buffer
-    warn, printed = _warning_printer(quiet)
+    warn = _Warnings(quiet)
     ingest_stats = IngestStats()
     stats = FilterStats()
 
@@ -589,9 +631,8 @@ def filter_command(inputs: tuple[str, ...], index_target: str, **kw: Any) -> Non
     except KeyboardInterrupt:
         click.echo("overlap: interrupted", err=True)
         sys.exit(EXIT_INTERRUPTED)
+    warn.finish()
     if not quiet:
-        if printed[0] > _MAX_PRINTED_WARNINGS:
-            click.echo(f"overlap: {printed[0] - _MAX_PRINTED_WARNINGS} more warnings not shown", err=True)
         click.echo(f"overlap filter: {stats.summary()}, {ingest_stats.bad_records} bad records", err=True)
 
 
