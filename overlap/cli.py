@@ -73,11 +73,52 @@ def _load_config(ctx: click.Context, _param: click.Parameter, value: str | None)
         raise click.BadParameter(f"{value}: {exc}") from None
     if not isinstance(data, dict):
         raise click.BadParameter(f"{value}: expected a table of commands")
-    ctx.default_map = {
-        command: {k.replace("-", "_"): v for k, v in table.items()} if isinstance(table, dict) else table
-        for command, table in data.items()
-    }
+    assert isinstance(ctx.command, click.Group)
+    ctx.default_map = {command: _config_table(ctx, ctx.command, value, command, table)
+                       for command, table in data.items()}
     return value
+
+
+def _config_table(ctx: click.Context, group: click.Group, path: str, command: str, table: Any) -> dict[str, Any]:
+    """One command's table of a config file, checked as the command line would check it.
+
+    A misspelt key would otherwise be ignored without a word (the run then
+    silently uses the default), and a value of the wrong type would fail
+    later with a traceback; both are errors naming the file and the key. Keys
+    are option names as on the command line (``graph-format``, ``format``)
+    or their Python names (``graph_formats``, ``fmt``).
+    """
+    import difflib
+
+    cmd = group.commands.get(command)
+    if cmd is None:
+        raise click.BadParameter(f"{path}: unknown command [{command}]; expected one of: "
+                                 + ", ".join(sorted(group.commands)))
+    if not isinstance(table, dict):
+        raise click.BadParameter(f"{path}: [{command}] must be a table of options, got {table!r}")
+    names: dict[str, click.Option] = {}
+    for param in cmd.params:
+        if isinstance(param, click.Option) and param.name and param.name != "help":
+            names[param.name] = param
+            for opt in (*param.opts, *param.secondary_opts):
+                if opt.startswith("--"):
+                    names[opt[2:].replace("-", "_")] = param
+    out: dict[str, Any] = {}
+    for key, raw in table.items():
+        param = names.get(key.replace("-", "_"))
+        if param is None:
+            close = difflib.get_close_matches(key.replace("_", "-"), [n.replace("_", "-") for n in names], n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise click.BadParameter(f"{path}: [{command}] unknown option {key!r}{hint}")
+        try:
+            param.type_cast_value(ctx, raw)
+        except (click.BadParameter, TypeError, ValueError) as exc:
+            reason = exc.format_message() if isinstance(exc, click.ClickException) else \
+                f"not a valid {param.type.name}{' list' if param.multiple else ''}"
+            raise click.BadParameter(f"{path}: [{command}] {key} = {raw!r}: {reason}") from None
+        assert param.name is not None
+        out[param.name] = raw
+    return out
 
 
 class _Progress:
@@ -355,8 +396,10 @@ def compare(files: tuple[str, ...], pairs_file: str | None, root: str | None, wo
     that cannot be read is reported on stderr as FILE:LINE and the run goes on, ending with exit 1.
     """
     from .align import compare_texts
-    from .passages import compare_pairs, read_text
+    from .ingest import read_text_file
+    from .passages import compare_pairs
 
+    warn = _Warnings(quiet=False)
     try:
         params = PassageParams(min_chars=min_chars, seed_cosine=seed_similarity, seed_dice=seed_similarity)
     except OverlapError as exc:
@@ -367,21 +410,25 @@ def compare(files: tuple[str, ...], pairs_file: str | None, root: str | None, wo
         failed = False
         try:
             for result in compare_pairs(pairs_file, params, root=root, workers=workers):
+                for message in result.warnings:
+                    warn(message)
                 if result.error is not None:
                     click.echo(f"overlap: error: {result.error}", err=True)
                     failed = True
                     continue
                 if not result.matches:
                     continue
-                text_a = read_text(Path(root or ".") / result.a)
-                text_b = read_text(Path(root or ".") / result.b)
+                text_a = read_text_file(Path(root or ".") / result.a).text
+                text_b = read_text_file(Path(root or ".") / result.b).text
                 lines = [json.dumps(_passage_record(m, text_a, text_b), ensure_ascii=False) for m in result.matches]
                 click.echo("\n".join(lines))
         except OverlapError as exc:
+            warn.finish()
             _fail(str(exc))
         except KeyboardInterrupt:
             click.echo("overlap: interrupted", err=True)
             sys.exit(EXIT_INTERRUPTED)
+        warn.finish()
         if failed:
             sys.exit(EXIT_ERROR)
         return
@@ -390,11 +437,12 @@ def compare(files: tuple[str, ...], pairs_file: str | None, root: str | None, wo
     texts = []
     for path in files:
         try:
-            texts.append(read_text(path))
-        except UnicodeDecodeError:
-            _fail(f"{path}: not UTF-8 text")
+            content = read_text_file(path)
         except OSError as exc:
             _fail(f"{path}: {exc.strerror or exc}")
+        if content.invalid_line is not None:
+            warn(f"{path}:{content.invalid_line}: invalid UTF-8, decoded with replacement")
+        texts.append(content.text)
     text_a, text_b = texts
     matches = compare_texts(text_a, text_b, params, a_id=files[0], b_id=files[1])
     if as_json:
@@ -414,7 +462,7 @@ def compare(files: tuple[str, ...], pairs_file: str | None, root: str | None, wo
         click.echo(_excerpt(text_b[m.b.span.start : m.b.span.end]))
 
 @main.command()
-@click.argument("file", type=click.File("rb", lazy=False), metavar="FILE|-")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, allow_dash=True), metavar="FILE|-")
 @click.option("--threshold", type=click.FloatRange(0, 1), default=None,
               help="Score at which a pair counts as a paraphrase; by default the model's cross-validated cut "
                    "(printed in each line as \"threshold\").")
@@ -423,7 +471,7 @@ def compare(files: tuple[str, ...], pairs_file: str | None, root: str | None, wo
 @click.option("--on-bad-line", type=click.Choice(["skip", "fail"]), default="skip", show_default=True,
               help="A malformed line: write {\"error\": ..., \"line\": N} in its place and warn naming file:line, "
                    "or stop there with exit 1.")
-def score(file: Any, threshold: float | None, lexical: bool, on_bad_line: str) -> None:
+def score(file: str, threshold: float | None, lexical: bool, on_bad_line: str) -> None:
     """Score sentence pairs for paraphrase: one JSON line out per JSON line in.
 
     Each input line is {"a": text, "b": text}; each output line has "score" (0-1),
@@ -439,22 +487,33 @@ def score(file: Any, threshold: float | None, lexical: bool, on_bad_line: str) -
     Example:
       echo '{"a": "Russia is ready to talk.", "b": "Moscow says it is open to dialogue."}' | overlap score -
     """
+    from contextlib import nullcontext
+
     from .errors import InputError
+    from .ingest import binary_stdin
     from .paraphrase import load_claim_scorer, load_scorer, score_lines
 
-    name = "<stdin>" if getattr(file, "name", "-") in ("<stdin>", "-") else file.name
+    name = "<stdin>" if file == "-" else file
+    warn = _Warnings(quiet=False)
     try:
+        try:
+            stream = nullcontext(binary_stdin(None, name)) if file == "-" else open(file, "rb")
+        except OSError as exc:
+            raise InputError(name, None, f"cannot read: {exc.strerror or exc}") from None
         scorer = load_scorer(lexical_only=lexical)
         claim_scorer = load_claim_scorer(lexical_only=lexical)
-        for item in score_lines(file, name, scorer, threshold, claim_scorer=claim_scorer):
-            if isinstance(item, InputError):
-                if on_bad_line == "fail":
-                    _fail(str(item))
-                click.echo(f"overlap: warning: {item}", err=True)
-                click.echo(json.dumps({"error": item.message, "line": item.line}))
-            else:
-                click.echo(json.dumps(item, ensure_ascii=False))
+        with stream as lines:
+            for item in score_lines(lines, name, scorer, threshold, claim_scorer=claim_scorer, on_warning=warn):
+                if isinstance(item, InputError):
+                    if on_bad_line == "fail":
+                        _fail(str(item))
+                    warn(str(item))
+                    click.echo(json.dumps({"error": item.message, "line": item.line}))
+                else:
+                    click.echo(json.dumps(item, ensure_ascii=False))
+        warn.finish()
     except OverlapError as exc:
+        warn.finish()
         _fail(str(exc))
     except KeyboardInterrupt:
         click.echo("overlap: interrupted", err=True)
