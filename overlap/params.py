@@ -227,6 +227,11 @@ class ParaphraseParams:
     loses 2 of its 2,804 positives (0.07%). The claim floor is lower because the
     claim score is: on STS-B dev, a lexical claim score under 0.1 holds 1.5% of
     the embedding claim model's positives and 36% of all pairs.
+
+    ``max_statement_chars`` and ``max_statements_per_document`` bound what one
+    document can cost the tier (see :func:`overlap.claims.statements`): a
+    longer "statement" is a table or text without punctuation, and a pair's
+    signals cost the product of the two lengths.
     """
 
     enabled: bool = True

@@ -1,7 +1,9 @@
 """``scan()``: the only place that knows the order of the stages.
 
-1. read + normalise + split into lines and words (streaming; texts and word
-   hashes spill to a temporary file, not to Python objects);
+1. read, set aside what is not text (:mod:`overlap.screen`: binary, encoded
+   blobs, number tables, documents over ``max_chars``), normalise and split
+   into lines and words (streaming; texts and word hashes spill to a
+   temporary file, not to Python objects);
 2. count short lines per source -> boilerplate;
 3. shingles without boilerplate -> exact-copy groups -> MinHash signatures
    in numpy batches -> datasketch LSH;
