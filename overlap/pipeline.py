@@ -154,17 +154,60 @@ def scan(
     documents: Iterable[Document],
     params: Params | None = None,
     *,
+    passages: bool | None = None,
+    paraphrase: bool | None = None,
+    claims: bool | None = None,
     progress: Progress | None = None,
     spill_dir: str | None = None,
 ) -> ScanResult:
-    """Find near-duplicate documents in a stream of documents.
+    """Find where documents share text: near-duplicates, shared passages, paraphrased claims.
+
+    The documents are read once, as a stream; what the scan keeps in memory
+    is metadata, signatures and matches, while the texts go to a temporary
+    spill file (in ``spill_dir``, default the system's temp folder) so that
+    reports can quote them later. That file is why the result is a context
+    manager: use ``with scan(...) as result:`` (or call ``result.close()``)
+    and the spill file is removed when you are done.
+
+    Args:
+        documents: any iterable of :class:`~overlap.model.Document`, e.g.
+            :func:`overlap.read_documents`. Ids must be unique.
+        params: every setting of every tier (:class:`~overlap.params.Params`);
+            the defaults are the command line's.
+        passages: turn the shared-passage tier (``reuse`` matches) on or off,
+            overriding ``params``; it costs the most on large templated corpora.
+        paraphrase: turn the paraphrase tier (``paraphrase`` matches and claim
+            clusters) on or off, overriding ``params``.
+        claims: within the paraphrase tier, report "same claim" pairs besides
+            "same statement" ones (on by default).
+        progress: called as ``progress(stage, done, total)`` while a stage
+            runs; :data:`STAGE_UNITS` says what each stage counts.
+        spill_dir: folder for the temporary text file.
+
+    Returns:
+        ScanResult: ``matches``, duplicate ``clusters``, ``claim_clusters``,
+        ``documents`` (metadata), ``skipped`` documents with their reasons,
+        ``boilerplate`` lines set aside, ``counts`` and ``timings`` per stage;
+        :meth:`ScanResult.text` reads a document's original text back.
+        :func:`overlap.write_scan` writes it all as a scan folder.
+
+    Raises:
+        OverlapError: a data problem in the documents (for example a
+            duplicate id), with where it is.
 
     >>> docs = [Document(f"d{i}", "the same wire story about grain exports rising again this year") for i in range(3)]
-    >>> with scan(docs) as result:
-    ...     [c.members for c in result.clusters]
-    [('d0', 'd1', 'd2')]
+    >>> with scan(docs, paraphrase=False) as result:
+    ...     [c.members for c in result.clusters], len(result.matches)
+    ([('d0', 'd1', 'd2')], 2)
     """
     params = params or Params()
+    tiers: dict[str, dict[str, bool]] = {}
+    if passages is not None:
+        tiers["passages"] = {"enabled": passages}
+    if paraphrase is not None or claims is not None:
+        tiers["paraphrase"] = {k: v for k, v in (("enabled", paraphrase), ("claims", claims)) if v is not None}
+    if tiers:
+        params = params.with_(**tiers)
     notify = progress or (lambda stage, done, total: None)
     timings: dict[str, float] = {}
     counts: dict[str, int] = {}
