@@ -18,7 +18,7 @@ from reuse_scenario import GRAIN, HOSTILE, WIRE, scenario
 
 ALLOWED_TAGS = {"html", "head", "meta", "title", "style", "body", "header", "h1", "nav", "a", "main", "section",
                 "h2", "h3", "p", "table", "tr", "th", "td", "span", "b", "article", "div", "mark", "pre", "ul", "li",
-                "svg", "defs", "marker", "path", "line", "circle", "g", "text"}
+                "svg", "defs", "marker", "path", "line", "circle", "g", "text", "bdi"}
 
 
 class _Tags(HTMLParser):
@@ -111,7 +111,7 @@ def test_claim_clusters_rendered_when_present() -> None:
         page = render_html(result)
     assert '<section id="claims">' in page and "Claim 1: 2 statements in 2 documents, 2 sources" in page
     assert "relations &lt;b&gt;will&lt;/b&gt; recover" in page
-    assert "first published in wire-1 [0:10], 2017-01-15" in page
+    assert "first published in <bdi>wire-1</bdi> [0:10], <bdi>2017-01-15</bdi>" in page
     assert "<span class='badge'>anchor</span>" in page and "<span class='badge'>same claim 0.70</span>" in page
 
 
