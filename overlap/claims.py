@@ -685,29 +685,33 @@ def claim_clusters(
     """Claim clusters a researcher can cite: stars of accepted pairs, a statement in one cluster at most.
 
     Nodes are statements; an edge is a match (a pair the model accepted as
-    the same statement or claim). Clusters are stars around an *anchor*, the
-    earliest statement (:func:`overlap.cluster.star_clusters`, the rule of
-    the duplicate clusters, with centres taken in date order): the earliest
-    statement with an accepted pair becomes an anchor and takes every
-    not-yet-placed statement it was accepted against; then the next. So
-    every member was accepted against the anchor, which is the claim's first
-    known publication, by a pair shown with it (``links``): "first said
-    here, then repeated by these", and a chain A~B~C (a weak or wrong link
-    B~C) never puts A and C in one cluster. Connected components, the rule
-    before, did exactly that: one sentence making two claims, or one loose
-    claim match, merged unrelated talking points. A full clique (every
-    member accepted against every other) was the other choice; it splits a
-    talking point restated in five outlets whenever one pair of
-    restatements was never proposed as a candidate, which happens often
-    (candidates come from LSH and nearest neighbours), so it would report the
-    same claim as several clusters. A statement whose accepted pairs all go
-    to members of other stars is scored against those stars' anchors with
-    ``accept`` (the tier's own scorers) and joins the best star that accepts
-    it; else it stays out of clusters (its matches are still reported).
+    the same statement or claim). Clusters are stars around *anchors*
+    (:func:`overlap.cluster.star_clusters`, the rule of the duplicate
+    clusters): statements are taken in date order, and one becomes an anchor
+    unless it was accepted against an earlier anchor; then every other
+    statement joins the anchor it was accepted against most strongly. So
+    every member was accepted against its anchor by a pair shown with it
+    (``links``), and a chain A~B~C (a weak or wrong link B~C) never puts A
+    and C in one cluster. Connected components, the rule before, did exactly
+    that: one sentence making two claims, or one loose claim match, merged
+    unrelated talking points. A full clique (every member accepted against
+    every other) was the other choice; it splits a talking point restated in
+    five outlets whenever one pair of restatements was never proposed as a
+    candidate, which happens often (candidates come from LSH and nearest
+    neighbours), so it would report the same claim as several clusters.
+    Joining the *strongest* anchor rather than the first one keeps a loose
+    within-article echo (a headline "hopes for progress in cooperation")
+    from taking a statement away from the cross-outlet claim it restates
+    closely. A statement whose accepted pairs all go to members of other
+    stars (or an anchor left without members) is scored against those stars'
+    anchors with ``accept`` (the tier's own scorers) and joins the best star
+    that accepts it; else it stays out of clusters (its matches are still
+    reported).
 
     Statements are ordered by their document's date where known (undated
     last), then document id and offset: that order picks the anchors,
-    orders the members, and makes the output deterministic.
+    orders the members, and makes the output deterministic. ``first`` is the
+    cluster's first statement in that order, its earliest known publication.
     """
     docs = {d.id: d for d in documents}
     by_key = {(u.doc, u.span.start, u.span.end): u for u in units_}
@@ -744,7 +748,8 @@ def claim_clusters(
         return link.score
 
     out: list[ClaimCluster] = []
-    stars = star_clusters(range(len(nodes)), links, similarity=similarity, threshold=0.0, most_linked_first=False)
+    stars = star_clusters(range(len(nodes)), links, similarity=similarity, threshold=0.0, most_linked_first=False,
+                          best_centre=True)
     for n, (centre, members) in enumerate(stars, start=1):
         keys = [nodes[centre]] + [nodes[i] for i, _ in members]
         stmts = tuple(by_key[k] for k in keys)
@@ -759,15 +764,17 @@ def claim_clusters(
         sources = tuple(dict.fromkeys(docs[i].source for i in doc_ids if i in docs and docs[i].source))
         speakers = tuple(dict.fromkeys(s.speaker for s in stmts if s.speaker))
         scores = [link.score for link in claim_links]
+        first = min(keys, key=order)
         out.append(ClaimCluster(
             id=n,
             statements=stmts,
             documents=doc_ids,
             sources=sources,
             speakers=speakers,
-            first_published=published(keys[0][0]),
+            first_published=published(first[0]),
             min_score=round(min(scores), 4),
             mean_score=round(sum(scores) / len(scores), 4),
             links=tuple(claim_links),
+            first=by_key[first],
         ))
     return out

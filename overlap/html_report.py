@@ -323,7 +323,7 @@ def _claims(view: Any, limits: HtmlLimits) -> list[str]:
         out.append("<p>No statement was found made in different words by more than one document.</p></section>")
         return out
     out.append('<p class="muted">Statements that say the same thing in different words. Each cluster is a star '
-               'around its anchor, the earliest known statement: every other statement was accepted by the model '
+               'around its anchor (the first statement listed): every other statement was accepted by the model '
                'against the anchor.</p>')
     for cl in (claim_record(c) for c in list(claims)[: limits.claim_clusters]):
         statements = list(cl.get("statements") or ())

@@ -158,15 +158,16 @@ class ClaimCluster:
     """Statements (sentences or quotes) that say the same thing, across documents.
 
     A star around an anchor (:func:`overlap.claims.claim_clusters`):
-    ``statements[0]`` is the anchor, the claim's earliest known publication
-    (by its document's date, undated last, then document id and offset), and
-    every other statement was accepted by the model as the same statement or
-    claim as the anchor, by the pair in ``links`` (one per statement after
-    the anchor, in the same order). The others follow in that same order. A
-    statement is in at most one cluster. ``documents``, ``sources`` and
-    ``speakers`` list the distinct values in statement order;
-    ``first_published`` is the anchor's date; ``min_score``/``mean_score``
-    are over ``links``.
+    ``statements[0]`` is the anchor, and every other statement was accepted
+    by the model as the same statement or claim as the anchor, by the pair in
+    ``links`` (one per statement after the anchor, in the same order); they
+    follow in order of their document's date where known (undated last), then
+    document id and offset. A statement is in at most one cluster.
+    ``documents``, ``sources`` and ``speakers`` list the distinct values in
+    statement order; ``first`` is the claim's earliest known publication (the
+    statement of the earliest dated document, else the first in that order)
+    and ``first_published`` its date; ``min_score``/``mean_score`` are over
+    ``links``.
     """
 
     id: int
@@ -178,6 +179,7 @@ class ClaimCluster:
     min_score: float
     mean_score: float
     links: tuple[ClaimLink, ...] = ()
+    first: Passage | None = None
 
 
 @dataclass(frozen=True, slots=True)

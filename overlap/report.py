@@ -117,10 +117,10 @@ def clusters_document(result: ScanResult) -> dict[str, Any]:
 def claim_record(c: Any) -> dict[str, Any]:
     """One claim cluster as written to ``clusters.json`` (``claim_clusters``).
 
-    ``statements[0]`` is the anchor (``"anchor": true``), the claim's earliest
-    known publication, also given as ``first_publication`` (document, span,
-    date); every other statement carries the accepted pair that joins it to
-    the anchor: ``relation``, ``score`` and ``within_document``.
+    ``statements[0]`` is the anchor (``"anchor": true``); every other
+    statement carries the accepted pair that joins it to the anchor:
+    ``relation``, ``score`` and ``within_document``. ``first_publication``
+    (document, span, date) is the claim's earliest known publication.
     """
     if isinstance(c, dict):
         return c
@@ -132,7 +132,7 @@ def claim_record(c: Any) -> dict[str, Any]:
             link = c.links[n - 1]
             rec.update(relation=link.relation, score=link.score, within_document=link.within_document)
         statements.append(rec)
-    first = c.statements[0]
+    first = c.first or c.statements[0]
     return {
         "id": c.id,
         "statements": statements,
@@ -253,7 +253,7 @@ def _claims_markdown(result: Any, limit: int) -> list[str]:
         out += ["Pairs within one document are not counted (`--no-within-document`).", ""]
     if not claims:
         return out + ["No claim clusters found.", ""]
-    out += ["Each cluster is a star around its anchor, the earliest known statement: every other statement was "
+    out += ["Each cluster is a star around its anchor (the first statement listed): every other statement was "
             "accepted by the model against the anchor (link), so no claim joins through a third statement.", ""]
     for cl in (claim_record(c) for c in list(claims)[:limit]):
         who = ", ".join(cl["speakers"]) if cl["speakers"] else "no attributed speaker"

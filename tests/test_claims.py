@@ -238,8 +238,8 @@ def test_claim_clusters_never_chain_through_a_weak_link() -> None:
         members = {s.doc for s in c.statements}
         assert not {"d1", "d3"} <= members and not {"d2", "d4"} <= members
     first = clusters[0]
-    assert [s.doc for s in first.statements] == ["d1", "d2"]  # the anchor is the earliest publication
-    assert first.first_published == "2017-01-01" and first.sources == ("A", "B")
+    assert [s.doc for s in first.statements] == ["d1", "d2"]  # the anchor is the earliest publication here
+    assert first.first_published == "2017-01-01" and first.first.doc == "d1" and first.sources == ("A", "B")
     assert first.speakers == ("speaker d1", "speaker d2")
     assert [(lk.score, lk.relation) for lk in first.links] == [(0.8, "claim")]
     assert [s.doc for s in clusters[1].statements] == ["d3", "d4"]
@@ -294,3 +294,18 @@ def test_each_document_bounds_its_statements_and_their_length() -> None:
     assert stats["statements_too_long"] == 1 and stats["statements_over_document_cap"] == 20
     find_paraphrases(docs, params, stats=stats)
     assert stats["statements"] == 12 and stats["statements_too_long"] == 1
+
+
+def test_a_statement_joins_the_anchor_it_was_accepted_against_most_strongly() -> None:
+    from overlap.claims import claim_clusters
+    from overlap.model import Passage, Span
+
+    # d1 (earliest) echoes d3 loosely (0.5); d3 restates d2 closely (0.9): d3 goes with d2, and the
+    # cluster's first publication is still its earliest dated statement
+    docs = [Document("d1", "x" * 40, published="2017-01-01"), Document("d2", "x" * 40, published="2017-01-03"),
+            Document("d3", "x" * 40, published="2017-01-02")]
+    units = [Passage(d.id, Span(0, 10), f"statement {d.id}") for d in docs]
+    k = {d.id: (d.id, 0, 10) for d in docs}
+    (c,) = claim_clusters([_m(k["d1"], k["d3"], 0.5), _m(k["d2"], k["d3"], 0.9)], units, docs)
+    assert [s.doc for s in c.statements] == ["d2", "d3"] and [lk.score for lk in c.links] == [0.9]
+    assert c.first.doc == "d3" and c.first_published == "2017-01-02"
