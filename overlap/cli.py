@@ -494,7 +494,7 @@ def _excerpt(text: str, limit: int = 600) -> str:
 
 @main.command()
 @log_options
-@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False), metavar="[A B]")
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, allow_dash=True), metavar="[A B]")
 @click.option("--pairs", "pairs_file", type=click.Path(dir_okay=False), default=None,
               help="File with one pair of paths per line, e.g. 'wire/1.txt local/7.txt'; writes JSON lines.")
 @click.option("--root", type=click.Path(file_okay=False), default=None,
@@ -513,6 +513,7 @@ def compare(files: tuple[str, ...], pairs_file: str | None, root: str | None, wo
     \b
     Examples:
       overlap compare wire.txt local.txt
+      curl -s https://example.org/story.txt | overlap compare wire.txt -
       overlap compare --pairs pairs.txt --root corpus/ --workers 2 > passages.jsonl
 
     With --pairs, each output line is one shared passage: {"kind": "reuse", "score", "a": {"doc", "start",
@@ -521,7 +522,7 @@ def compare(files: tuple[str, ...], pairs_file: str | None, root: str | None, wo
     that cannot be read is reported on stderr as FILE:LINE and the run goes on, ending with exit 1.
     """
     from .align import compare_texts
-    from .ingest import read_text_file
+    from .ingest import decode_text_file, read_text_file
     from .passages import compare_pairs
 
     warn = _Warnings(quiet=False)
@@ -559,12 +560,15 @@ def compare(files: tuple[str, ...], pairs_file: str | None, root: str | None, wo
         return
     if len(files) != 2:
         raise click.UsageError("give two files to compare, or --pairs FILE")
+    if files == ("-", "-"):
+        raise click.UsageError("only one of A and B can be '-' (stdin)")
     texts = []
     for path in files:
         try:
-            content = read_text_file(path)
+            content = (decode_text_file(click.get_binary_stream("stdin").read()) if path == "-"
+                       else read_text_file(path))
         except OSError as exc:
-            _fail(f"{path}: {exc.strerror or exc}")
+            _fail(f"{'<stdin>' if path == '-' else path}: {exc.strerror or exc}")
         if content.invalid_line is not None:
             warn(f"{path}:{content.invalid_line}: invalid UTF-8, decoded with replacement")
         texts.append(content.text)
