@@ -398,6 +398,9 @@ def _terminate_as_interrupt(ctx: click.Context) -> None:
               default=("gexf",),
               help="Reuse graph formats to write (repeatable): graph.* (documents) and sources.* (outlets), "
                    "e.g. --graph-format gexf --graph-format csv; 'none' writes no graph.")
+@click.option("--infer-source/--no-infer-source", default=True,
+              help="Give a document without a source the outlet its text states ('Source: Tass', "
+                   "'(Reuters) -', a sign-off), marked 'NAME (inferred)'.")
 @click.option("-q", "--quiet", is_flag=True, default=False, help="No summary, progress or warnings on the terminal.")
 def scan(inputs: tuple[str, ...], output: str, **kw: Any) -> None:
     """Report near-duplicate documents in a collection of articles.
@@ -437,7 +440,7 @@ def scan(inputs: tuple[str, ...], output: str, **kw: Any) -> None:
     try:
         documents = read_documents(list(inputs), fmt=kw["fmt"], fields=fields, meta=kw["meta"],
                                    on_error=kw["on_bad_record"], stats=stats, on_warning=warn,
-                                   stdin=None)
+                                   stdin=None, infer_sources=kw["infer_source"])
         progress = _Progress(not quiet)
         with run_scan(documents, params, progress=progress) as result:
             progress.close()
