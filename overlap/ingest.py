@@ -121,6 +121,12 @@ class FieldMap:
 
     Reuters-21578, for example, is ``FieldMap(id="newid", text="body")``.
     Fields not named here are passed through in ``Document.meta``.
+
+    >>> from overlap.ingest import document_from_record
+    >>> d = document_from_record({"newid": 7, "body": "Grain exports rose.", "topics": ["grain"]},
+    ...                          FieldMap(id="newid", text="body"))
+    >>> d.id, d.text, d.meta
+    ('7', 'Grain exports rose.', {'topics': ['grain']})
     """
 
     id: str = "id"
@@ -891,9 +897,12 @@ def read_documents(inputs: Sequence[str | Path], *, fmt: str | None = None,
     Every input is checked before the first document is yielded, so a
     mistyped path fails at once rather than after an hour of reading.
 
-    >>> from pathlib import Path
-    >>> [d.id for d in read_documents([Path("seeds")])][:1]  # doctest: +SKIP
-    ['000_83b71f5e76b5d5c2.txt']
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "a.txt").write_text("The text of an article.")
+    >>> _ = (folder / "metadata.csv").write_text("id,source,date\\na.txt,TASS,15 January 2017\\n")
+    >>> [(d.id, d.source, d.published) for d in read_documents([folder])]
+    [('a.txt', 'TASS', '2017-01-15')]
     """
     if fmt is not None and fmt not in FORMATS:
         raise ValueError(f"fmt must be one of {FORMATS} or None, got {fmt!r}")
