@@ -537,8 +537,10 @@ def compare(files: tuple[str, ...], pairs_file: str | None, root: str | None, wo
         if files:
             raise click.UsageError("give either two files or --pairs, not both")
         failed = False
+        progress = _Progress(True)
         try:
-            for result in compare_pairs(pairs_file, params, root=root, workers=workers):
+            for done, result in enumerate(compare_pairs(pairs_file, params, root=root, workers=workers), 1):
+                progress("compare", done, None)
                 for message in result.warnings:
                     warn(message)
                 if result.error is not None:
@@ -557,6 +559,7 @@ def compare(files: tuple[str, ...], pairs_file: str | None, root: str | None, wo
         except KeyboardInterrupt:
             click.echo("overlap: interrupted", err=True)
             sys.exit(EXIT_INTERRUPTED)
+        progress.close()
         warn.finish()
         if failed:
             sys.exit(EXIT_ERROR)

@@ -53,6 +53,8 @@ STAGE_UNITS = {
     "passages": "candidate pairs",
     "paraphrase signals": "statement pairs",
     "paraphrase embedding": "statements",
+    "compare": "pairs",
+    "filter": "documents",
 }
 _BATCH = 256
 
