@@ -401,6 +401,9 @@ def _terminate_as_interrupt(ctx: click.Context) -> None:
               default=("gexf",),
               help="Reuse graph formats to write (repeatable): graph.* (documents) and sources.* (outlets), "
                    "e.g. --graph-format gexf --graph-format csv; 'none' writes no graph.")
+@click.option("--infer-source/--no-infer-source", default=True,
+              help="Give a document without a source the outlet its text states ('Source: Tass', "
+                   "'(Reuters) -', a sign-off), marked 'NAME (inferred)'.")
 @click.option("-q", "--quiet", is_flag=True, default=False, help="No summary, progress or warnings on the terminal.")
 def scan(inputs: tuple[str, ...], output: str, **kw: Any) -> None:
     """Report near-duplicate documents in a collection of articles.
@@ -441,7 +444,7 @@ def scan(inputs: tuple[str, ...], output: str, **kw: Any) -> None:
     try:
         documents = read_documents(list(inputs), fmt=kw["fmt"], fields=fields, meta=kw["meta"],
                                    on_error=kw["on_bad_record"], stats=stats, on_warning=warn,
-                                   stdin=None)
+                                   stdin=None, infer_sources=kw["infer_source"])
         progress = _Progress(not quiet)
         with run_scan(documents, params, progress=progress) as result:
             progress.close()
@@ -498,7 +501,7 @@ def _excerpt(text: str, limit: int = 600) -> str:
 
 @main.command()
 @log_options
-@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False), metavar="[A B]")
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, allow_dash=True), metavar="[A B]")
 @click.option("--pairs", "pairs_file", type=click.Path(dir_okay=False), default=None,
               help="File with one pair of paths per line, e.g. 'wire/1.txt local/7.txt'; writes JSON lines.")
 @click.option("--root", type=click.Path(file_okay=False), default=None,
@@ -517,6 +520,7 @@ def compare(files: tuple[str, ...], pairs_file: str | None, root: str | None, wo
     \b
     Examples:
       overlap compare wire.txt local.txt
+      curl -s https://example.org/story.txt | overlap compare wire.txt -
       overlap compare --pairs pairs.txt --root corpus/ --workers 2 > passages.jsonl
 
     With --pairs, each output line is one shared passage: {"kind": "reuse", "score", "a": {"doc", "start",
@@ -525,7 +529,7 @@ def compare(files: tuple[str, ...], pairs_file: str | None, root: str | None, wo
     that cannot be read is reported on stderr as FILE:LINE and the run goes on, ending with exit 1.
     """
     from .align import compare_texts
-    from .ingest import read_text_file
+    from .ingest import decode_text_file, read_text_file
     from .passages import compare_pairs
 
     warn = _Warnings(quiet=False)
@@ -537,8 +541,10 @@ def compare(files: tuple[str, ...], pairs_file: str | None, root: str | None, wo
         if files:
             raise click.UsageError("give either two files or --pairs, not both")
         failed = False
+        progress = _Progress(True)
         try:
-            for result in compare_pairs(pairs_file, params, root=root, workers=workers):
+            for done, result in enumerate(compare_pairs(pairs_file, params, root=root, workers=workers), 1):
+                progress("compare", done, None)
                 for message in result.warnings:
                     warn(message)
                 if result.error is not None:
@@ -557,18 +563,22 @@ def compare(files: tuple[str, ...], pairs_file: str | None, root: str | None, wo
         except KeyboardInterrupt:
             click.echo("overlap: interrupted", err=True)
             sys.exit(EXIT_INTERRUPTED)
+        progress.close()
         warn.finish()
         if failed:
             sys.exit(EXIT_ERROR)
         return
     if len(files) != 2:
         raise click.UsageError("give two files to compare, or --pairs FILE")
+    if files == ("-", "-"):
+        raise click.UsageError("only one of A and B can be '-' (stdin)")
     texts = []
     for path in files:
         try:
-            content = read_text_file(path)
+            content = (decode_text_file(click.get_binary_stream("stdin").read()) if path == "-"
+                       else read_text_file(path))
         except OSError as exc:
-            _fail(f"{path}: {exc.strerror or exc}")
+            _fail(f"{'<stdin>' if path == '-' else path}: {exc.strerror or exc}")
         if content.invalid_line is not None:
             warn(f"{path}:{content.invalid_line}: invalid UTF-8, decoded with replacement")
         texts.append(content.text)

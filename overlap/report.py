@@ -472,6 +472,17 @@ def write_scan(
     Besides the JSON and Markdown files: ``report.html`` (:mod:`overlap.html_report`)
     and the reuse graphs in ``graph_formats`` (:func:`overlap.graph.graph_files`:
     ``graph.gexf`` and ``sources.gexf`` by default).
+
+    >>> import tempfile, pathlib
+    >>> from overlap.model import Document
+    >>> from overlap.pipeline import scan
+    >>> docs = [Document(f"d{i}", "the same wire story about grain exports rising again this year")
+    ...         for i in range(2)]
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "out"
+    >>> with scan(docs, paraphrase=False) as result:
+    ...     names = sorted(p.name for p in write_scan(result, out))
+    >>> "matches.jsonl" in names and "report.html" in names
+    True
     """
     from .atomic import write_folder
     from .graph import GRAPH_FILES, graph_files
