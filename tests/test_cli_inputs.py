@@ -82,7 +82,7 @@ def test_score_with_stdin_closed_is_one_line(tmp_path: Path) -> None:
 
 def test_score_skips_a_line_nested_too_deeply_and_goes_on(tmp_path: Path) -> None:
     src = tmp_path / "pairs.jsonl"
-    src.write_text(DEEP + "\n" + json.dumps({"a": "The cat sat.", "b": "The cat sat."}) + "\n", encoding="utf-8")
+    src.write_text(DEEP + "\n" + json.dumps({"a": "The cat sat on the warm mat.", "b": "The cat sat on the warm mat."}) + "\n", encoding="utf-8")
     result = _run(["score", str(src), "--lexical"])
     assert result.exit_code == 0
     assert result.stderr == f"overlap: warning: {src}:1: invalid JSON: nested too deeply\n"
