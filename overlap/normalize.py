@@ -29,8 +29,9 @@ from dataclasses import dataclass
 
 __all__ = ["Normalized", "normalize", "normalize_text", "fold_lines", "fold_char", "NORMALIZATION_VERSION"]
 
-# Bump when folding changes: persisted indexes record it and refuse a mismatch.
-NORMALIZATION_VERSION = 1
+# Bump when folding or word cutting (overlap.shingle) changes: persisted indexes record it and
+# refuse a mismatch. 2: combining marks stay in their words; unspaced scripts cut per letter.
+NORMALIZATION_VERSION = 2
 
 _DOUBLE_QUOTES = frozenset('"\u00ab\u00bb\u201c\u201d\u201e\u201f\u2033\u2036\u275d\u275e\u301d\u301e\u301f\uff02')
 _SINGLE_QUOTES = frozenset("'`\u00b4\u2018\u2019\u201a\u201b\u2032\u2035\u2039\u203a\u275b\u275c\uff07\u02bc\u02bb")
