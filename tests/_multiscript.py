@@ -224,3 +224,24 @@ def small_edits(script: Script, rng: random.Random, sents: list[str], edits: int
             joiner = "" if script.name in ("chinese", "japanese", "thai") else " "
             out[i] = s.replace(old, old + joiner + new, 1)
     return out
+
+
+def passage_pair(script: Script, rng: random.Random) -> tuple[str, str, tuple[int, int], tuple[int, int]]:
+    """Two unrelated articles sharing a passage of 5 sentences (one word edited in the copy).
+
+    The passage is a paragraph of its own in the first article and runs on
+    inside a paragraph of the second. Returns both texts and the passage's
+    true ``[start, end)`` in each.
+    """
+    sep = script.sentence_sep
+    shared = sentences(script, rng, 5)
+    copied = small_edits(script, rng, shared, 1)
+    before_a, after_a = sentences(script, rng, 6), sentences(script, rng, 6)
+    before_b, after_b = sentences(script, rng, 4), sentences(script, rng, 8)
+    a_head = article(script, before_a) + "\n\n"
+    a_text = a_head + sep.join(shared) + "\n\n" + article(script, after_a)
+    b_head = article(script, before_b) + sep
+    b_text = b_head + sep.join(copied) + sep + sep.join(after_b)
+    a_span = (len(a_head), len(a_head) + len(sep.join(shared)))
+    b_span = (len(b_head), len(b_head) + len(sep.join(copied)))
+    return a_text, b_text, a_span, b_span
