@@ -26,6 +26,7 @@ import re
 import unicodedata
 from array import array
 from dataclasses import dataclass
+from typing import Literal, overload
 
 __all__ = ["Normalized", "normalize", "normalize_text", "fold_lines", "fold_char", "NORMALIZATION_VERSION"]
 
@@ -98,19 +99,27 @@ _ASCII_TABLE += bytes(range(128, 256))
 _ASCII_DELETE = bytes(c for c in range(128) if c != 10 and len(_TABLE[c]) == 0)
 
 
-def fold_lines(text: str) -> list[str]:
+@overload
+def fold_lines(text: str) -> list[str]: ...
+@overload
+def fold_lines(text: str, split: Literal[True]) -> list[str]: ...
+@overload
+def fold_lines(text: str, split: Literal[False]) -> str: ...
+
+
+def fold_lines(text: str, split: bool = True) -> list[str] | str:
     """The folded lines of ``text`` (split at line feeds), for word extraction.
 
     Line ``k`` holds the same words (``\\w+``) as ``normalize_text`` of the
     original line ``k`` (``text.split("\\n")[k]``); white space is not
     collapsed, because word extraction does not need it. Pure-ASCII text, most
-    news, takes a fast path.
+    news, takes a fast path. ``split=False`` returns the folded text unsplit.
     """
     if text.isascii():
         folded = text.encode("ascii").translate(_ASCII_TABLE, _ASCII_DELETE).decode("ascii")
     else:
         folded = text.translate(_LINE_TABLE)
-    return folded.split("\n")
+    return folded.split("\n") if split else folded
 
 
 def fold_char(ch: str) -> str:
