@@ -10,10 +10,9 @@ script comparable:
 * scripts written without spaces between words (Han, Hiragana, Katakana,
   Thai, Lao, Khmer, Myanmar) have no word boundaries a regular expression can
   see, so each of their letters (with its marks) is a word of its own, and a
-  shingle of ``n`` words there is a character ``n``-gram, as in the large
-  deduplication pipelines (CCNet, The Pile's and text-dedup's MinHash use
-  character n-grams for such text). Before, a whole clause between two
-  punctuation marks counted as one word.
+  shingle of ``n`` words there is a character ``n``-gram, as large
+  deduplication pipelines shingle such text. Before, a whole clause between
+  two punctuation marks counted as one word.
 
 Latin, Cyrillic, Greek, Arabic-script text without marks and every ASCII text
 are cut exactly as ``\\w+`` cuts them (and by the same fast paths).
