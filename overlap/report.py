@@ -103,8 +103,11 @@ def clusters_document(result: ScanResult) -> dict[str, Any]:
         )
     doc: dict[str, Any] = {"count": len(clusters), "clusters": clusters}
     # every scanned document's metadata, so a re-rendered report counts documents per source as the live one
+    # (with words and length, so `overlap graph DIR` rebuilds the scan's own graph.gexf byte for byte)
     doc["documents"] = [
-        {"doc": d.id, "source": d.source, "date": d.published, "title": d.title} for d in result.documents
+        {"doc": d.id, "source": d.source, "date": d.published, "title": d.title,
+         **{k: getattr(d, k) for k in ("words", "length") if isinstance(getattr(d, k, None), int)}}
+        for d in result.documents
     ]
     claims = getattr(result, "claim_clusters", None)
     if claims is not None:

@@ -45,6 +45,7 @@ class DocInfo:
     published: str | None = None
     url: str | None = None
     length: int | None = None
+    words: int | None = None
 
 
 class _Params:
@@ -257,6 +258,9 @@ def load_scan(directory: str | Path) -> FinishedScan:
             info.source = info.source or m.get("source")
             info.title = info.title or m.get("title")
             info.published = info.published or m.get("date")
+            for key in ("words", "length"):
+                if isinstance(m.get(key), int) and not isinstance(m.get(key), bool):
+                    setattr(info, key, m[key])
     claims = cdoc.get("claim_clusters") if isinstance(cdoc, dict) else None
     return FinishedScan(root, matches, clusters, summary, docs, texts,
                         claim_clusters=claims if isinstance(claims, list) else None)

@@ -125,3 +125,20 @@ def test_scan_can_write_no_graph(tmp_path: Path) -> None:
     assert _run(["scan", src, "-o", str(tmp_path / "o"), "-q", "--graph-format", "none"]).exit_code == 0
     names = {p.name for p in (tmp_path / "o").iterdir()}
     assert "report.html" in names and not any(n.startswith(("graph.", "sources.")) for n in names)
+
+
+@pytest.mark.parametrize("corpus", ["seeds", "wire-reprint-match", "scenario"])
+def test_graph_command_rewrites_the_scans_own_graph_byte_for_byte(corpus: str, tmp_path: Path) -> None:
+    """One graph from a scan, live or loaded: ``overlap graph DIR`` keeps every node attribute (words, length)."""
+    if corpus == "scenario":
+        with scenario() as result:
+            write_scan(result, tmp_path)
+    else:
+        source = ROOT / "seeds" if corpus == "seeds" else CORPORA / corpus / "articles.jsonl"
+        with scan(read_documents([source])) as result:
+            write_scan(result, tmp_path)
+    written = {name: (tmp_path / name).read_bytes() for name in ("graph.gexf", "sources.gexf")}
+    assert _run(["graph", str(tmp_path), "--format", "gexf"]).exit_code == 0
+    for name, data in written.items():
+        assert (tmp_path / name).read_bytes() == data, name
+    assert b'<attvalue for="words"' in written["graph.gexf"] and b'<attvalue for="length"' in written["graph.gexf"]
