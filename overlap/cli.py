@@ -428,22 +428,33 @@ def score(file: Any, threshold: float | None, lexical: bool, on_bad_line: str) -
 def report(scan_dir: str, fmt: str, output: str | None) -> None:
     """Re-render a finished scan directory without rescanning.
 
-    Reads matches.jsonl, clusters.json and summary.json.
+    Reads matches.jsonl, clusters.json and summary.json. With --format html
+    and -o FILE, the pages long lists continue on are written beside FILE
+    (FILE-reuse-2.html, ...).
 
     \b
     Examples:
       overlap report reports/ --format html -o reports/report.html
       overlap report reports/ --format json | jq .summary.counts
     """
-    from .scandir import render_report, write_files
+    from .scandir import render_html_report, render_report, write_files, write_report_pages
 
     try:
-        text = render_report(scan_dir, fmt)
-        if output:
-            path = Path(output)
-            write_files(path.parent if str(path.parent) else ".", {path.name: text.encode("utf-8")})
+        if fmt == "html" and output:
+            write_report_pages(scan_dir, output)
+        elif fmt == "html":
+            pages = render_html_report(scan_dir)
+            click.echo(pages["report.html"], nl=False)
+            if len(pages) > 1:
+                click.echo(f"overlap: report.html links to {len(pages) - 1:,} more pages; "
+                           "write them beside it with -o FILE", err=True)
         else:
-            click.echo(text, nl=False)
+            text = render_report(scan_dir, fmt)
+            if output:
+                path = Path(output)
+                write_files(path.parent if str(path.parent) else ".", {path.name: text.encode("utf-8")})
+            else:
+                click.echo(text, nl=False)
     except OverlapError as exc:
         _fail(str(exc))
     except OSError as exc:

@@ -19,7 +19,7 @@ import shutil
 import tempfile
 from collections import Counter
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from .model import Match, MatchSide
 from .pipeline import ScanResult, versions
@@ -35,6 +35,8 @@ __all__ = [
     "SCAN_FILES",
 ]
 
+#: The files every scan folder holds (with the default graph format). Long lists add further report pages
+#: beside ``report.html`` (``report-reuse-2.html``, ...: :func:`overlap.html_report.is_report_page`).
 SCAN_FILES = ("matches.jsonl", "clusters.json", "summary.json", "report.md", "report.html", "graph.gexf",
               "sources.gexf")
 _EXCERPT = 280
@@ -401,7 +403,7 @@ def write_scan(
     ``graph.gexf`` and ``sources.gexf`` by default).
     """
     from .graph import graph_files
-    from .html_report import render_html
+    from .html_report import is_report_page, render_html_pages
 
     target = Path(out_dir)
     parent = target.parent if str(target.parent) else Path(".")
@@ -416,16 +418,17 @@ def write_scan(
             _dumps(summary_document(result, timings=timings, extra=extra)), encoding="utf-8"
         )
         (tmp / "report.md").write_text(render_markdown(result, extra=extra), encoding="utf-8")
-        (tmp / "report.html").write_text(render_html(result), encoding="utf-8")
+        for name, page in render_html_pages(result).items():
+            (tmp / name).write_text(page, encoding="utf-8")
         for name, data in graph_files(result, graph_formats).items():
             (tmp / name).write_bytes(data)
-        return _publish(tmp, target)
+        return _publish(tmp, target, stale=is_report_page)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _publish(tmp: Path, target: Path) -> list[Path]:
-    """Move a complete temporary directory's files into ``target``."""
+def _publish(tmp: Path, target: Path, stale: Callable[[str], bool] = lambda name: False) -> list[Path]:
+    """Move a complete temporary directory's files into ``target``; remove the ``stale`` ones it does not hold."""
     names = sorted(p.name for p in tmp.iterdir())
     if not target.exists():
         try:
@@ -437,4 +440,7 @@ def _publish(tmp: Path, target: Path) -> list[Path]:
         raise NotADirectoryError(f"{target} exists and is not a directory")
     for name in names:
         os.replace(tmp / name, target / name)
+    for old in sorted(p.name for p in target.iterdir()):
+        if old not in names and stale(old):  # report pages of an earlier, longer scan
+            (target / old).unlink(missing_ok=True)
     return [target / n for n in names]

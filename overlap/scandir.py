@@ -29,8 +29,8 @@ from typing import Any, Iterable, Iterator, Mapping
 from .errors import InputError
 from .model import Boilerplate, Cluster, Match, MatchSide, Skipped, Span
 
-__all__ = ["FinishedScan", "DocInfo", "load_scan", "render_report", "write_graphs", "write_files", "REQUIRED_FILES",
-           "REPORT_FORMATS"]
+__all__ = ["FinishedScan", "DocInfo", "load_scan", "render_report", "render_html_report", "write_report_pages",
+           "write_graphs", "write_files", "REQUIRED_FILES", "REPORT_FORMATS"]
 
 REQUIRED_FILES = ("matches.jsonl", "clusters.json", "summary.json")
 
@@ -288,13 +288,46 @@ def render_report(scan_dir: str | Path, fmt: str = "md") -> str:
         }
         return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
     if fmt == "html":
-        from .html_report import render_html
-
-        return render_html(view)
+        return render_html_report(view)["report.html"]
     from .report import render_markdown
 
     ingest = view.summary.get("ingest")
     return render_markdown(view, extra={"ingest": ingest} if ingest else None)  # type: ignore[arg-type]
+
+
+def render_html_report(scan: "str | Path | FinishedScan", stem: str = "report") -> dict[str, str]:
+    """``{stem}.html`` and the further pages its lists continue on, re-rendered from a scan directory.
+
+    The pages link to each other by name (``{stem}-reuse-2.html``, ...), so
+    they are written together, into one folder
+    (:func:`overlap.html_report.render_html_pages`).
+    """
+    from .html_report import render_html_pages
+
+    view = scan if isinstance(scan, FinishedScan) else load_scan(scan)
+    return render_html_pages(view, stem=stem)
+
+
+def write_report_pages(scan_dir: str | Path, output: str | Path) -> list[Path]:
+    """Re-render ``report.html`` of a scan directory into the file ``output``, with its further pages beside it.
+
+    The further pages are named after ``output`` (``again.html`` ->
+    ``again-reuse-2.html``); pages of that name left from an earlier, longer
+    report are removed, so no link leads to a page of another scan.
+    """
+    from .html_report import is_report_page
+
+    out = Path(output)
+    stem = out.name[:-5] if out.name.endswith(".html") else out.name
+    pages = render_html_report(scan_dir, stem)
+    files = {(out.name if name == f"{stem}.html" else name): page.encode("utf-8") for name, page in pages.items()}
+    folder = out.parent if str(out.parent) else Path(".")
+    written = write_files(folder, files)
+    if folder.is_dir():
+        for old in sorted(p.name for p in folder.iterdir()):
+            if old not in files and is_report_page(old, stem):
+                (folder / old).unlink(missing_ok=True)
+    return written
 
 
 def write_files(out_dir: str | Path, files: Mapping[str, bytes]) -> list[Path]:

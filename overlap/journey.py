@@ -1,0 +1,111 @@
+"""A claim's journey: which outlets carried a claim cluster's statements, and when.
+
+The claim clusters of :mod:`overlap.claims` say *that* documents make the
+same claim; a researcher asks *who said it first and who followed*. This
+module answers from the documents' own metadata and nothing else:
+
+* a **carrier** is a document holding at least one of the cluster's
+  statements, with its outlet (``source``) and publication date as given;
+* the **earliest carriers** are the dated ones no other carrier precedes
+  (:func:`overlap.graph.publication_order`: a bare date is compared by day,
+  so two documents of the same day are both earliest when nothing precedes
+  them);
+* an **arrow** goes from each earliest carrier to each carrier published
+  strictly after it.
+
+A document without a date is never placed in time: it is listed apart as
+undated, and no arrow starts or ends at it. A document without an outlet is
+shown under :data:`overlap.graph.NO_SOURCE`. Nothing is guessed.
+
+The same journey feeds the timeline picture in ``report.html`` and the
+journey line in ``report.md``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable
+
+from .graph import NO_SOURCE, publication_days, publication_order
+
+__all__ = ["Carrier", "Journey", "claim_journey"]
+
+
+@dataclass(frozen=True, slots=True)
+class Carrier:
+    """A document that carries a claim: its outlet and date as the input gave them."""
+
+    doc: str
+    source: str | None
+    published: str | None
+    statements: int
+    earliest: bool = False
+
+    @property
+    def outlet(self) -> str:
+        """The outlet's name, :data:`~overlap.graph.NO_SOURCE` when the input gave none."""
+        return self.source or NO_SOURCE
+
+    @property
+    def days(self) -> float | None:
+        """Where the publication sits on a time axis (days since 1970), ``None`` when undated."""
+        return publication_days(self.published)
+
+
+@dataclass(frozen=True, slots=True)
+class Journey:
+    """The carriers of one claim: dated ones in time order, then undated ones; arrows earliest -> later."""
+
+    carriers: tuple[Carrier, ...]
+    arrows: tuple[tuple[str, str], ...]
+
+    @property
+    def dated(self) -> tuple[Carrier, ...]:
+        return tuple(c for c in self.carriers if c.days is not None)
+
+    @property
+    def undated(self) -> tuple[Carrier, ...]:
+        return tuple(c for c in self.carriers if c.days is None)
+
+    @property
+    def outlets(self) -> tuple[str, ...]:
+        """Outlets in the order they first carried the claim; undated-only outlets next, no source last."""
+        order = list(dict.fromkeys(c.outlet for c in (*self.dated, *self.undated)))
+        return tuple([o for o in order if o != NO_SOURCE] + [o for o in order if o == NO_SOURCE])
+
+
+def claim_journey(docs: Iterable[str], document: Callable[[str], Any]) -> Journey:
+    """The journey of a claim whose statements lie in ``docs`` (one entry per statement, repeats allowed).
+
+    ``document(doc_id)`` gives an object with ``source`` and ``published``
+    (a scan's ``document`` method); a document it does not know (``KeyError``)
+    counts as having neither.
+
+    >>> from types import SimpleNamespace as D
+    >>> meta = {"a": D(source="TASS", published="2017-01-15"), "b": D(source="Blog", published="2017-01-17"),
+    ...         "c": D(source=None, published=None)}
+    >>> j = claim_journey(["b", "a", "a", "c"], meta.__getitem__)
+    >>> [(c.doc, c.outlet, c.statements, c.earliest) for c in j.carriers]
+    [('a', 'TASS', 2, True), ('b', 'Blog', 1, False), ('c', '(no source)', 1, False)]
+    >>> j.arrows
+    (('a', 'b'),)
+    """
+    counts: dict[str, int] = {}
+    for doc in docs:
+        counts[doc] = counts.get(doc, 0) + 1
+    meta: dict[str, tuple[str | None, str | None]] = {}
+    for doc in counts:
+        try:
+            d = document(doc)
+        except KeyError:
+            d = None
+        source, published = getattr(d, "source", None), getattr(d, "published", None)
+        meta[doc] = (str(source) if source else None, str(published) if published else None)
+    dated = [doc for doc in counts if publication_days(meta[doc][1]) is not None]
+    undated = sorted(doc for doc in counts if doc not in dated)
+    dated.sort(key=lambda doc: (publication_days(meta[doc][1]), doc))
+    earliest = [d for d in dated if not any(publication_order(meta[o][1], meta[d][1]) < 0 for o in dated)]
+    arrows = tuple((e, d) for e in earliest for d in dated if publication_order(meta[e][1], meta[d][1]) < 0)
+    first = set(earliest)
+    carriers = tuple(Carrier(doc, meta[doc][0], meta[doc][1], counts[doc], doc in first) for doc in dated + undated)
+    return Journey(carriers, arrows)
