@@ -33,7 +33,7 @@ from typing import Any, Callable, Iterable, Sequence
 
 from .graph import KINDS, NO_SOURCE, layout, publication_order, source_graph
 from .highlight import shared_segments
-from .journey import Journey, claim_journey
+from .journey import Journey, claim_journey, claim_reach, widest_first
 from .model import Match, MatchSide, Span
 
 __all__ = ["HtmlLimits", "render_html", "render_html_pages", "is_report_page", "source_graph_svg",
@@ -472,29 +472,6 @@ def journey_svg(journey: Journey, *, key: str = "j", max_outlets: int = 12) -> s
     return "".join(parts)
 
 
-def _journey_text(journey: Journey, max_outlets: int) -> str:
-    """One sentence under the timeline: who carried the claim first, who followed, who is undated."""
-    dated, undated = journey.dated, journey.undated
-    bits = []
-    if dated:
-        first = [c for c in dated if c.earliest]
-        names = ", ".join(dict.fromkeys(f"{c.outlet} ({c.published})" for c in first))
-        bits.append(f"First carried by {names}" if len(first) == 1 else f"First carried, the same day, by {names}")
-        later = [c for c in dated if not c.earliest]
-        if later:
-            bits.append("then " + ", ".join(f"{c.outlet} ({c.published})" for c in later[:8])
-                        + (f" and {len(later) - 8:,} more" if len(later) > 8 else ""))
-    if undated and not dated:
-        bits.append(f"No document carrying this claim has a date, so there is no timeline to draw: "
-                    f"{_plural(len(undated), 'document')} from {', '.join(dict.fromkeys(c.outlet for c in undated))}")
-    elif undated:
-        bits.append(f"{_plural(len(undated), 'document')} without a date, shown apart in no order: "
-                    f"{', '.join(dict.fromkeys(c.outlet for c in undated))}")
-    if len(journey.outlets) > max_outlets:
-        bits.append(f"the picture shows {max_outlets} of {len(journey.outlets):,} outlets")
-    return "; ".join(bits) + "."
-
-
 # --- sections ----------------------------------------------------------------
 
 
@@ -535,8 +512,8 @@ def _findings(view: Any, g: Any, by_kind: dict[str, list[int]]) -> list[str]:
     if claims is None:
         items.append('<a href="#claims">Claims</a>: the paraphrase tier did not run.')
     elif claims:
-        widest = _widest_first(claims)[0]  # the first claim of the claims section
-        n_src, n_docs = _reach(widest)
+        widest = widest_first(claims)[0]  # the first claim of the claims section
+        n_src, n_docs = claim_reach(widest)
         outlets = _plural(n_src, "outlet") if n_src else "no named outlet"
         items.append(f'<a href="#claims">Claims</a>: {_e(_plural(len(claims), "claim"))} made in different words '
                      f"({_e(_plural(n_para, 'paraphrase match', 'paraphrase matches'))}); the most widely carried, "
@@ -621,7 +598,7 @@ def _claim_html(view: Any, cl: Any, n: int, limits: HtmlLimits) -> list[str]:
     journey = claim_journey([_get(st, "doc", "") for st in statements], lambda d: view.document(d))
     if journey.dated:  # without a single date there is no time axis: the sentence below says so
         out.append(journey_svg(journey, key=f"c{n}", max_outlets=limits.timeline_outlets))
-    out.append(f'<p class="journey">{_e(_journey_text(journey, limits.timeline_outlets))}</p>')
+    out.append(f'<p class="journey">{_e(journey.describe(limits.timeline_outlets))}</p>')
 
     def item(st: Any) -> str:
         doc_id = _get(st, "doc", "")
@@ -643,16 +620,6 @@ def _claim_html(view: Any, cl: Any, n: int, limits: HtmlLimits) -> list[str]:
     return out
 
 
-def _reach(cl: Any) -> tuple[int, int]:
-    """How widely a claim was carried: its outlets, then its documents."""
-    return (len(set(_get(cl, "sources", ()) or ())), len({_get(st, "doc") for st in _get(cl, "statements", ()) or ()}))
-
-
-def _widest_first(claims: Iterable[Any]) -> list[Any]:
-    """Claim clusters, the most widely carried first (ties in the scan's order)."""
-    return sorted(claims, key=lambda cl: tuple(-n for n in _reach(cl)))
-
-
 def _claims(view: Any, pages: _Pages, limits: HtmlLimits, by_kind: dict[str, list[int]]) -> list[str]:
     claims = getattr(view, "claim_clusters", None)
     out = ['<section id="claims"><h2>Claims made in other words</h2>']
@@ -671,7 +638,7 @@ def _claims(view: Any, pages: _Pages, limits: HtmlLimits, by_kind: dict[str, lis
         def render(chunk: Sequence[Any], offset: int) -> list[str]:
             return [part for k, cl in enumerate(chunk) for part in _claim_html(view, cl, offset + k, limits)]
 
-        parts, _ = _paged(pages, "claims", "Claims made in other words", _widest_first(claims),
+        parts, _ = _paged(pages, "claims", "Claims made in other words", widest_first(claims),
                           limits.claim_clusters, "Claims", render)
         out += parts
     if paraphrases:

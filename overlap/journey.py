@@ -28,7 +28,7 @@ from typing import Any, Callable, Iterable
 
 from .graph import NO_SOURCE, publication_days, publication_order
 
-__all__ = ["Carrier", "Journey", "claim_journey"]
+__all__ = ["Carrier", "Journey", "claim_journey", "claim_reach", "widest_first"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +74,39 @@ class Journey:
         return tuple([o for o in order if o != NO_SOURCE] + [o for o in order if o == NO_SOURCE])
 
 
+    def describe(self, max_outlets: int | None = None) -> str:
+        """One sentence: who carried the claim first, who followed, which documents are undated.
+
+        ``max_outlets`` adds that a picture shows only that many outlets.
+
+        >>> from types import SimpleNamespace as D
+        >>> meta = {"a": D(source="TASS", published="2017-01-15"), "b": D(source="Blog", published="2017-01-17"),
+        ...         "c": D(source=None, published=None)}
+        >>> claim_journey(["a", "b", "c"], meta.__getitem__).describe()
+        'First carried by TASS (2017-01-15); then Blog (2017-01-17); 1 document without a date, shown apart in no order: (no source).'
+        """
+        dated, undated = self.dated, self.undated
+        bits = []
+        if dated:
+            first = [c for c in dated if c.earliest]
+            names = ", ".join(dict.fromkeys(f"{c.outlet} ({c.published})" for c in first))
+            bits.append(f"First carried by {names}" if len(first) == 1
+                        else f"First carried by {names}, in no known order")
+            later = [c for c in dated if not c.earliest]
+            if later:
+                bits.append("then " + ", ".join(f"{c.outlet} ({c.published})" for c in later[:8])
+                            + (f" and {len(later) - 8:,} more" if len(later) > 8 else ""))
+        outlets = ", ".join(dict.fromkeys(c.outlet for c in undated))
+        n = f"{len(undated):,} document{'s' if len(undated) != 1 else ''}"
+        if undated and not dated:
+            bits.append(f"No document carrying this claim has a date, so there is no timeline to draw: {n} from {outlets}")
+        elif undated:
+            bits.append(f"{n} without a date, shown apart in no order: {outlets}")
+        if max_outlets is not None and len(self.outlets) > max_outlets:
+            bits.append(f"the picture shows {max_outlets} of {len(self.outlets):,} outlets")
+        return "; ".join(bits) + "."
+
+
 def claim_journey(docs: Iterable[str], document: Callable[[str], Any]) -> Journey:
     """The journey of a claim whose statements lie in ``docs`` (one entry per statement, repeats allowed).
 
@@ -109,3 +142,23 @@ def claim_journey(docs: Iterable[str], document: Callable[[str], Any]) -> Journe
     first = set(earliest)
     carriers = tuple(Carrier(doc, meta[doc][0], meta[doc][1], counts[doc], doc in first) for doc in dated + undated)
     return Journey(carriers, arrows)
+
+
+def _get(obj: Any, name: str) -> Any:
+    return obj.get(name) if isinstance(obj, dict) else getattr(obj, name, None)
+
+
+def claim_reach(cluster: Any) -> tuple[int, int]:
+    """How widely a claim cluster (a :class:`~overlap.model.ClaimCluster` or its ``clusters.json`` record)
+    was carried: its outlets, then its documents."""
+    docs = {_get(st, "doc") for st in _get(cluster, "statements") or ()}
+    return len(set(_get(cluster, "sources") or ())), len(docs)
+
+
+def widest_first(clusters: Iterable[Any]) -> list[Any]:
+    """Claim clusters, the most widely carried first (most outlets, then most documents; ties in scan order).
+
+    Both reports list claims in this order, so a researcher meets the
+    talking points that travelled furthest first.
+    """
+    return sorted(clusters, key=lambda c: tuple(-n for n in claim_reach(c)))
