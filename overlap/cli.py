@@ -145,7 +145,8 @@ def _field_map(kw: dict[str, Any]) -> FieldMap:
 @click.version_option(__version__, prog_name="overlap")
 @click.option("--config", type=click.Path(dir_okay=False), callback=_load_config, is_eager=True, expose_value=False,
               help="TOML or JSON file with option defaults, one table per command, e.g. [scan] threshold = 0.8")
-def main() -> None:
+@click.pass_context
+def main(ctx: click.Context) -> None:
     """Find where news articles share text.
 
     \b
@@ -153,6 +154,28 @@ def main() -> None:
       overlap scan seeds/ -o reports/
       overlap scan articles.jsonl.gz --id-field newid --text-field body -o out/
     """
+    _terminate_as_interrupt(ctx)
+
+
+def _on_sigterm(_signum: int, _frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
+def _terminate_as_interrupt(ctx: click.Context) -> None:
+    """SIGTERM (``kill``, ``timeout``, a container stopping) cleans up and exits 130 as Ctrl-C does.
+
+    Python's default for SIGTERM is to die on the spot, which skips every
+    ``finally`` and left temporary output folders behind. The previous
+    handler is restored when the command ends (the CLI may run inside a test
+    process).
+    """
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return
+    previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    ctx.call_on_close(lambda: signal.signal(signal.SIGTERM, previous))
 
 
 @main.command()
@@ -279,7 +302,9 @@ def _passage_record(m: Any, text_a: str | None = None, text_b: str | None = None
 def _excerpt(text: str, limit: int = 600) -> str:
     import textwrap
 
-    flat = " ".join("".join(ch if ch.isprintable() or ch.isspace() else " " for ch in text).split())
+    from .escape import label
+
+    flat = label(text)  # no terminal escape sequences, no bidi controls
     if len(flat) > limit:
         flat = flat[: limit // 2] + " [...] " + flat[-limit // 2 :]
     return textwrap.fill(flat, width=96, initial_indent="    ", subsequent_indent="    ")
@@ -437,7 +462,8 @@ def report(scan_dir: str, fmt: str, output: str | None) -> None:
       overlap report reports/ --format html -o reports/report.html
       overlap report reports/ --format json | jq .summary.counts
     """
-    from .scandir import render_html_report, render_report, write_files, write_report_pages
+    from .atomic import write_file
+    from .scandir import render_html_report, render_report, write_report_pages
 
     try:
         if fmt == "html" and output:
@@ -451,14 +477,16 @@ def report(scan_dir: str, fmt: str, output: str | None) -> None:
         else:
             text = render_report(scan_dir, fmt)
             if output:
-                path = Path(output)
-                write_files(path.parent if str(path.parent) else ".", {path.name: text.encode("utf-8")})
+                write_file(output, text.encode("utf-8"))
             else:
                 click.echo(text, nl=False)
     except OverlapError as exc:
         _fail(str(exc))
     except OSError as exc:
         _fail(f"cannot write {output}: {exc.strerror or exc}")
+    except KeyboardInterrupt:
+        click.echo("overlap: interrupted", err=True)
+        sys.exit(EXIT_INTERRUPTED)
 
 
 @main.command()
@@ -487,6 +515,9 @@ def graph(scan_dir: str, formats: tuple[str, ...], output: str | None) -> None:
         _fail(str(exc))
     except OSError as exc:
         _fail(f"cannot write {output or scan_dir}: {exc.strerror or exc}")
+    except KeyboardInterrupt:
+        click.echo("overlap: interrupted", err=True)
+        sys.exit(EXIT_INTERRUPTED)
 
 
 

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from html import escape
 from typing import Any, Callable, Iterable, Sequence
 
+from .escape import label
 from .graph import KINDS, NO_SOURCE, layout, publication_order, source_graph
 from .highlight import shared_segments
 from .journey import Journey, claim_journey, claim_reach, widest_first
@@ -120,6 +121,15 @@ def _e(value: Any) -> str:
     return escape("" if value is None else str(value), quote=True)
 
 
+def _l(value: Any) -> str:
+    """An untrusted label (id, source, title, date, speaker): one line, no bidi controls, isolated.
+
+    ``<bdi>`` keeps a right-to-left name from reordering the text around it.
+    """
+    text = label(value)
+    return f"<bdi>{_e(text)}</bdi>" if text else ""
+
+
 def _get(obj: Any, name: str, default: Any = None) -> Any:
     if isinstance(obj, dict):
         return obj.get(name, default)
@@ -134,8 +144,9 @@ def _plural(n: int, one: str, many: str | None = None) -> str:
     return f"{n:,} {one if n == 1 else (many or one + 's')}"
 
 
-def _short(text: str, limit: int) -> str:
-    text = " ".join(str(text).split())
+def _short(text: Any, limit: int) -> str:
+    """An untrusted name on one line, without bidi controls (:func:`overlap.escape.label`), cut to ``limit``."""
+    text = label(text)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -265,7 +276,7 @@ def _paged(pages: _Pages, section: str, heading: str, items: Sequence[Any], per_
                 f'<p class="muted">{_e(noun)} {lo + 1:,}–{hi:,} of {len(items):,}.</p>',
                 _pager(pages, section, n, total), *render(items[lo:hi], lo), _pager(pages, section, n, total),
                 "</section>"]
-        nav = [f'<a href="{pages.main}#{s}">{label}</a>' for s, label in _SECTIONS[:6]]
+        nav = [f'<a href="{pages.main}#{s}">{name}</a>' for s, name in _SECTIONS[:6]]
         pages.files[pages.name(section, n)] = pages.document(f"{pages.title}: {heading}, page {n}", body, nav)
     first = render(items[:per_page], 0)
     pager = _pager(pages, section, 1, total)
@@ -327,7 +338,7 @@ def _svg(g: Any, limits: HtmlLimits) -> tuple[str, str]:
     for s, t, d in edges:
         kinds = ", ".join(f"{d.get(k, 0)} {k}" for k in KINDS if d.get(k))
         arrow = "→" if d["directed"] else "–"
-        title = (f"{s} {arrow} {t}: {d['shared_chars']:,} characters shared in {d['matches']} matches ({kinds}); "
+        title = (f"{label(s)} {arrow} {label(t)}: {d['shared_chars']:,} characters shared in {d['matches']} matches ({kinds}); "
                  f"{d['undated_matches']} of unknown direction")
         width = 1 + 7 * math.sqrt(d["shared_chars"] / widest)  # the widest link is 8 px, an arrowhead 14
         if s == t:
@@ -355,13 +366,13 @@ def _svg(g: Any, limits: HtmlLimits) -> tuple[str, str]:
         d = sub.nodes[n]
         x, y = xy[n]
         r = radius(n)
-        title = (f"{n}: {d['documents']} documents, {d['matched_documents']} with matches; "
+        title = (f"{label(n)}: {d['documents']} documents, {d['matched_documents']} with matches; "
                  f"{d['cross_source_matches']} cross-source, {d['within_source_matches']} within-source matches")
-        label = _short(n, 28)
+        name = _short(n, 28)
         parts.append(
             f'<g><circle cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}" fill="#3b6fd8" fill-opacity="0.8" stroke="#fff" '
             f'stroke-width="1.5"><title>{_e(title)}</title></circle>'
-            f'<text x="{x + r + 4:.1f}" y="{y + 4:.1f}">{_e(label)}</text></g>'
+            f'<text x="{x + r + 4:.1f}" y="{y + 4:.1f}">{_e(name)}</text></g>'
         )
     parts.append("</svg>")
     return "".join(parts), note
@@ -421,18 +432,18 @@ def journey_svg(journey: Journey, *, key: str = "j", max_outlets: int = 12) -> s
         y = y_of(name)
         parts.append(f'<line x1="{label_w:.1f}" y1="{y:.1f}" x2="{w - 8:.1f}" y2="{y:.1f}" stroke="#eceef3"/>'
                      f'<text x="{label_w - 8}" y="{y + 4:.1f}" text-anchor="end">{_e(_short(name, 24))}'
-                     f"<title>{_e(name)}</title></text>")
+                     f"<title>{_e(label(name))}</title></text>")
     base = top + len(shown) * lane_h + 6
     if dated:
         parts.append(f'<line x1="{x0 - 6:.1f}" y1="{base:.1f}" x2="{x1 + 6:.1f}" y2="{base:.1f}" stroke="#9aa2b1"/>')
         first, last = dated[0], dated[-1]
         if hi == lo:
             parts.append(f'<text class="axis" x="{x_of(lo):.1f}" y="{base + 16:.1f}" text-anchor="middle">'
-                         f"{_e(_when(first.published))}</text>")
+                         f"{_e(_when(label(first.published)))}</text>")
         else:
             parts.append(f'<text class="axis" x="{x0:.1f}" y="{base + 16:.1f}" text-anchor="start">'
-                         f'{_e(_when(first.published))}</text><text class="axis" x="{x1:.1f}" y="{base + 16:.1f}" '
-                         f'text-anchor="end">{_e(_when(last.published))}</text>')
+                         f'{_e(_when(label(first.published)))}</text><text class="axis" x="{x1:.1f}" '
+                         f'y="{base + 16:.1f}" text-anchor="end">{_e(_when(label(last.published)))}</text>')
     else:
         parts.append(f'<text class="axis" x="{(x0 + x1) / 2:.1f}" y="{base + 16:.1f}" text-anchor="middle">'
                      "no document carrying this claim has a date</text>")
@@ -457,7 +468,7 @@ def journey_svg(journey: Journey, *, key: str = "j", max_outlets: int = 12) -> s
         y = y_of(outlet)
         dated_group = members[0].days is not None
         earliest = any(c.earliest for c in members)
-        title = "; ".join(f"{c.doc} ({c.outlet}, {c.published or 'undated'}): "
+        title = "; ".join(f"{label(c.doc)} ({label(c.outlet)}, {label(c.published) or 'undated'}): "
                           f"{_plural(c.statements, 'statement')}{', earliest carrier' if c.earliest else ''}"
                           for c in members)
         if dated_group:
@@ -502,7 +513,7 @@ def _findings(view: Any, g: Any, by_kind: dict[str, list[int]]) -> list[str]:
         s, t, d = max(cross, key=lambda e: (e[2]["shared_chars"], e[2]["matches"], str(e[0]), str(e[1])))
         arrow = "→" if d["directed"] else "and"
         items.append(f'<a href="#outlets">Outlets</a>: {_e(_plural(len(cross), "link"))} between outlets sharing '
-                     f"text; the strongest, {_e(s)} {arrow} {_e(t)}: {d['shared_chars']:,} characters in "
+                     f"text; the strongest, {_l(s)} {arrow} {_l(t)}: {d['shared_chars']:,} characters in "
                      f"{_e(_plural(d['matches'], 'match', 'matches'))}.")
     else:
         items.append('<a href="#outlets">Outlets</a>: no text shared between different outlets'
@@ -517,7 +528,7 @@ def _findings(view: Any, g: Any, by_kind: dict[str, list[int]]) -> list[str]:
         outlets = _plural(n_src, "outlet") if n_src else "no named outlet"
         items.append(f'<a href="#claims">Claims</a>: {_e(_plural(len(claims), "claim"))} made in different words '
                      f"({_e(_plural(n_para, 'paraphrase match', 'paraphrase matches'))}); the most widely carried, "
-                     f'<a href="#claim-{_e(_get(widest, "id"))}">claim {_e(_get(widest, "id"))}</a>, is in '
+                     f'<a href="#claim-{_e(label(_get(widest, "id")))}">claim {_l(_get(widest, "id"))}</a>, is in '
                      f"{_e(_plural(n_docs, 'document'))} from {_e(outlets)}.")
     else:
         items.append('<a href="#claims">Claims</a>: no claim made in different words by more than one statement.')
@@ -532,7 +543,7 @@ def _findings(view: Any, g: Any, by_kind: dict[str, list[int]]) -> list[str]:
 
 def _summary(view: Any, g: Any, by_kind: dict[str, list[int]]) -> list[str]:
     c = dict(view.counts)
-    rows = [(label, c[key]) for key, label in _COUNT_LABELS if key in c]
+    rows = [(name, c[key]) for key, name in _COUNT_LABELS if key in c]
     rows += [(f"{k} matches", len(by_kind.get(k, ()))) for k in KINDS]
     rows += [(f"{k} matches", len(v)) for k, v in sorted(by_kind.items()) if k not in KINDS]
     claims = getattr(view, "claim_clusters", None)
@@ -554,7 +565,7 @@ def _outlets(view: Any, g: Any, pages: _Pages, limits: HtmlLimits) -> list[str]:
         out.append("<p>No text is shared between documents, so there is no reuse graph to draw.</p></section>")
         return out
     out.append('<p class="muted">Each circle is an outlet (source), sized by its documents that share text; '
-               f"documents without one are gathered under {_e(NO_SOURCE)}. A line's width grows with the characters "
+               f"a document without one is an outlet of its own, {_e(NO_SOURCE[:-1])}: ID). A line's width grows with the characters "
                "of text the two outlets share. An arrow points from the earlier to the later publication; a dashed "
                "line joins outlets whose order is unknown (dates missing or equal); a ring marks an outlet "
                "repeating itself. Hover for counts.</p>")
@@ -569,10 +580,10 @@ def _outlets(view: Any, g: Any, pages: _Pages, limits: HtmlLimits) -> list[str]:
         for s, t, d in chunk:
             arrow = "itself" if s == t else ("→" if d["directed"] else "–")
             rows.append(
-                f"<tr><td>{_e(s)}</td><td>{arrow}</td><td>{'' if s == t else _e(t)}</td>"
+                f"<tr><td>{_l(s)}</td><td>{arrow}</td><td>{'' if s == t else _l(t)}</td>"
                 f"<td class='n'>{d['shared_chars']:,}</td><td class='n'>{d['matches']:,}</td>"
                 + "".join(f"<td class='n'>{d.get(k, 0):,}</td>" for k in KINDS)
-                + f"<td class='n'>{d['best_score']:.2f}</td><td>{_e(d.get('date', ''))}</td></tr>"
+                + f"<td class='n'>{d['best_score']:.2f}</td><td>{_l(d.get('date', ''))}</td></tr>"
             )
         rows.append("</table>")
         return rows
@@ -591,23 +602,23 @@ def _claim_html(view: Any, cl: Any, n: int, limits: HtmlLimits) -> list[str]:
     where = _plural(n_docs, "document")
     if sources:
         where += f", {_plural(len(sources), 'source')}"
-    cid = _e(_get(cl, "id", ""))
+    cid = _e(label(_get(cl, "id", "")))
     out = [f'<div class="claim" id="claim-{cid}"><h3>Claim {cid}: {len(statements)} statements'
-           f' in {where} <span class="muted">(first {_e(_get(cl, "first_published", "") or "undated")}; '
+           f' in {where} <span class="muted">(first {_l(_get(cl, "first_published", "") or "undated")}; '
            f'score min {_num(_get(cl, "min_score"))}, mean {_num(_get(cl, "mean_score"))})</span></h3>']
     journey = claim_journey([_get(st, "doc", "") for st in statements], lambda d: view.document(d))
     if journey.dated:  # without a single date there is no time axis: the sentence below says so
         out.append(journey_svg(journey, key=f"c{n}", max_outlets=limits.timeline_outlets))
-    out.append(f'<p class="journey">{_e(journey.describe(limits.timeline_outlets))}</p>')
+    out.append(f'<p class="journey">{_e(label(journey.describe(limits.timeline_outlets)))}</p>')
 
     def item(st: Any) -> str:
         doc_id = _get(st, "doc", "")
         d = _doc(view, doc_id)
         speaker = _get(st, "speaker")
-        who = f'<span class="speaker">{_e(speaker)}</span>: ' if speaker else ""
-        return (f"<li>{who}“{_e(_get(st, 'text', ''))}” <span class='muted'>— {_e(doc_id)}"
-                f"{', ' + _e(_get(d, 'source')) if _get(d, 'source') else ''}"
-                f"{', ' + _e(_get(d, 'published')) if _get(d, 'published') else ''}</span></li>")
+        who = f'<span class="speaker">{_l(speaker)}</span>: ' if speaker else ""
+        return (f"<li>{who}“<bdi>{_e(_get(st, 'text', ''))}</bdi>” <span class='muted'>— {_l(doc_id)}"
+                f"{', ' + _l(_get(d, 'source')) if _get(d, 'source') else ''}"
+                f"{', ' + _l(_get(d, 'published')) if _get(d, 'published') else ''}</span></li>")
 
     out.append("<ul>")
     out += [item(st) for st in statements[: limits.statements]]
@@ -653,17 +664,17 @@ def _claims(view: Any, pages: _Pages, limits: HtmlLimits, by_kind: dict[str, lis
 
 def _side_html(view: Any, side: MatchSide, text: str, spans: Sequence[Span], full: int, earlier: bool) -> str:
     d = _doc(view, side.doc)
-    bits = [f"<b>{_e(side.doc)}</b>"]
+    bits = [f"<b>{_l(side.doc)}</b>"]
     for name in ("source", "published", "title"):
         if _get(d, name):
-            bits.append(_e(_get(d, name)))
+            bits.append(_l(_get(d, name)))
     badge = '<span class="badge">earlier</span>' if earlier else ""
     rest = ""
     if full > len(text):
         rest = f'\n<span class="note">… {full - len(text):,} more characters not shown (whole in matches.jsonl)</span>'
     return (f'<div class="side"><div class="meta">{" · ".join(bits)}{badge} '
             f'<span class="muted">[{side.span.start:,}–{side.span.end:,}]</span></div>'
-            f'<div class="passage">{_marked(text, spans)}{rest}</div></div>')
+            f'<div class="passage" dir="auto">{_marked(text, spans)}{rest}</div></div>')
 
 
 def _match_html(view: Any, i: int, m: Match, limits: HtmlLimits) -> list[str]:
@@ -679,10 +690,10 @@ def _match_html(view: Any, i: int, m: Match, limits: HtmlLimits) -> list[str]:
     relation = (m.details or {}).get("relation") if m.kind == "paraphrase" else None
     measures = ([{"claim": "same claim", "paraphrase": "same statement"}.get(relation, relation)] if relation else [])
     measures.append(f"score {m.score:.2f}")
-    for label, value in (("Jaccard", m.jaccard), ("a in b", m.a_in_b), ("b in a", m.b_in_a)):
+    for name, value in (("Jaccard", m.jaccard), ("a in b", m.a_in_b), ("b in a", m.b_in_a)):
         if value is not None:
-            measures.append(f"{label} {value:.2f}")
-    return [f'<article class="match" id="match-{i + 1}"><h3><span class="kind {kind_class}">{_e(m.kind)}</span>'
+            measures.append(f"{name} {value:.2f}")
+    return [f'<article class="match" id="match-{i + 1}"><h3><span class="kind {kind_class}">{_l(m.kind)}</span>'
             f'#{i + 1} · {_e(" · ".join(measures))}'
             f'{" <span class=badge>within one source</span>" if within else ""}</h3><div class="pair">',
             _side_html(view, m.a, ta, h.a, fa, order < 0),
@@ -731,8 +742,8 @@ def _duplicates(view: Any, pages: _Pages, limits: HtmlLimits, by_kind: dict[str,
             for doc_id in members:
                 d = _doc(view, doc_id)
                 rep = ' <span class="badge">representative</span>' if doc_id == c.representative else ""
-                rows.append(f"<tr><td>{_e(doc_id)}{rep}</td><td>{_e(_get(d, 'source'))}</td>"
-                            f"<td>{_e(_get(d, 'published'))}</td><td>{_e(_get(d, 'title'))}</td></tr>")
+                rows.append(f"<tr><td>{_l(doc_id)}{rep}</td><td>{_l(_get(d, 'source'))}</td>"
+                            f"<td>{_l(_get(d, 'published'))}</td><td>{_l(_get(d, 'title'))}</td></tr>")
             rows.append("</table>")
             return rows
 
@@ -772,7 +783,7 @@ def _boilerplate(view: Any, limits: HtmlLimits) -> list[str]:
     out.append('<p class="muted">Lines treated as boilerplate never count as evidence of reuse.</p>')
     table = ["<table><tr><th>documents</th><th>source</th><th>why</th><th>line</th></tr>"]
     for b in items[: limits.boilerplate]:
-        table.append(f"<tr><td class='n'>{b.documents:,}</td><td class='nw'>{_e(b.source or NO_SOURCE)}</td>"
+        table.append(f"<tr><td class='n'>{b.documents:,}</td><td class='nw'>{_l(b.source or NO_SOURCE)}</td>"
                      f"<td class='nw'>{_e(b.reason)}</td><td>{_e(b.text)}</td></tr>")
     table.append("</table>")
     if len(items) > limits.boilerplate:
@@ -791,7 +802,7 @@ def _skipped(view: Any, pages: _Pages, limits: HtmlLimits) -> list[str]:
 
     def render(chunk: Sequence[Any], _offset: int) -> list[str]:
         return ["<table><tr><th>document</th><th>reason</th></tr>",
-                *(f"<tr><td>{_e(s.doc)}</td><td>{_e(s.reason)}</td></tr>" for s in chunk), "</table>"]
+                *(f"<tr><td>{_l(s.doc)}</td><td>{_e(s.reason)}</td></tr>" for s in chunk), "</table>"]
 
     parts, n_pages = _paged(pages, "skipped", "Skipped documents", items, limits.skipped, "Skipped documents", render)
     out += _folded(f"Skipped: {_count_line(len(items), 'entry', limits.skipped, n_pages, 'entries')}",
@@ -843,7 +854,7 @@ def render_html_pages(view: Any, *, limits: HtmlLimits = HtmlLimits(), title: st
     present = {s for s in ("summary", "outlets", "claims", "reuse", "duplicates", "boilerplate", "parameters")}
     if list(view.skipped):
         present.add("skipped")
-    nav = [f'<a href="#{s}">{label}</a>' for s, label in _SECTIONS if s in present]
+    nav = [f'<a href="#{s}">{name}</a>' for s, name in _SECTIONS if s in present]
     return {pages.main: pages.document(title, body, nav), **dict(sorted(pages.files.items()))}
 
 

@@ -95,6 +95,7 @@ class IngestStats:
     decode_errors: int = 0
     dates_unparsed: int = 0
     meta_unmatched: int = 0
+    sidecars: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     warnings_dropped: int = 0
 
@@ -584,7 +585,7 @@ def _records(stream: IO[bytes], fmt: str, label: str, ctx: _Context,
 
 
 def _text_document(data: bytes, doc_id: str, label: str, ctx: _Context,
-                   input_no: int) -> Document | None:
+                   input_no: int, fields: Mapping[str, Any] | None = None) -> Document | None:
     ctx.stats.records += 1
     if data.startswith(_BOM):
         data = data[3:]
@@ -595,7 +596,7 @@ def _text_document(data: bytes, doc_id: str, label: str, ctx: _Context,
         line = data.count(b"\n", 0, exc.start) + 1
         ctx.warn(label, line, "invalid UTF-8, decoded with replacement")
         text = data.decode("utf-8", "replace")
-    obj = {ctx.fields.id: doc_id, ctx.fields.text: text}
+    obj = {**(fields or {}), ctx.fields.id: doc_id, ctx.fields.text: text}
     return ctx.emit(obj, label, None, input_no)
 
 
@@ -674,6 +675,7 @@ def _load_sidecar(meta: str | Path, ctx: _Context) -> dict[str, dict[str, Any]]:
     f = ctx.fields
     table: dict[str, dict[str, Any]] = {}
     first_line: dict[str, int] = {}
+    records = ctx.stats.records  # sidecar rows are not article records
     with _open_binary(path, label) as stream:
         for line, obj in _records(stream, kind, label, ctx, f.id):
             if obj is None:
@@ -709,6 +711,46 @@ def _load_sidecar(meta: str | Path, ctx: _Context) -> dict[str, dict[str, Any]]:
                     if published != raw_date:
                         entry["date_raw"] = raw_date
             table[doc_id] = entry
+    ctx.stats.records = records
+    return table
+
+
+FOLDER_SIDECARS = ("metadata.csv", "metadata.jsonl")
+
+
+def _folder_sidecar(root: Path, label: str, ctx: _Context) -> dict[str, dict[str, Any]]:
+    """The record fields of a text folder's own ``metadata.csv``/``metadata.jsonl``, by file id.
+
+    Text files carry no metadata, so a folder may hold one sidecar beside
+    them, keyed by the files' relative paths (the document ids). Its fields
+    count as the files' own: an explicit ``--meta`` sidecar still overrides
+    them. Where it was found is recorded in ``IngestStats.sidecars`` so the
+    report names where sources and dates came from.
+    """
+    found = [root / name for name in FOLDER_SIDECARS if (root / name).is_file()]
+    if not found:
+        return {}
+    if len(found) > 1:
+        raise InputError(label, None, f"both {FOLDER_SIDECARS[0]} and {FOLDER_SIDECARS[1]}: keep one")
+    path = found[0]
+    side_label = os.path.join(label, path.name)
+    f = ctx.fields
+    table: dict[str, dict[str, Any]] = {}
+    records = ctx.stats.records  # sidecar rows are not article records
+    with _open_binary(path, side_label) as stream:
+        for line, obj in _records(stream, _suffix_format(path) or "csv", side_label, ctx, f.id):
+            if obj is None:
+                continue
+            raw_id = obj.get(f.id)
+            if not isinstance(raw_id, str) or not raw_id:
+                ctx.bad(side_label, line, f"no usable {f.id!r} value")
+                continue
+            if raw_id in table:
+                ctx.bad(side_label, line, f"duplicate id {raw_id!r}")
+                continue
+            table[raw_id] = {k: v for k, v in obj.items() if k not in (f.id, f.text) and v not in (None, "")}
+    ctx.stats.records = records
+    ctx.stats.sidecars.append(side_label)
     return table
 
 
@@ -731,6 +773,9 @@ def read_documents(inputs: Sequence[str | Path], *, fmt: str | None = None,
     ``.csv`` (optionally ``.gz``) or ``-`` for stdin (JSONL unless ``fmt`` is
     ``'csv'`` or ``'text'``). ``fmt`` forces the format of files and stdin.
 
+    A directory may hold its own sidecar, ``metadata.csv`` or
+    ``metadata.jsonl`` keyed by the files' ids, whose fields count as the
+    files' own (so the bundled ``seeds/`` carry their outlets).
     ``meta`` names a CSV or JSONL sidecar keyed by id whose source, date,
     title and url fill or override those of the documents. Bad records are
     skipped with a warning (``on_error='skip'``) or raised as
@@ -764,12 +809,18 @@ def _read(inputs: list[str | Path], fmt: str | None, fields: FieldMap,
             files = _walk_text_files(path, label)
             if not files:
                 raise InputError(label, None, "no .txt or .md files found")
+            folder_meta = _folder_sidecar(path, label, ctx)
             for rel, full in files:
                 file_label = os.path.join(label, *rel.split("/"))
                 no = ctx.new_input(file_label)
-                doc = _text_document(_read_bytes(full, file_label), rel, file_label, ctx, no)
+                doc = _text_document(_read_bytes(full, file_label), rel, file_label, ctx, no,
+                                     folder_meta.pop(rel, None))
                 if doc is not None:
                     yield doc
+            if folder_meta:
+                shown = ", ".join(repr(k) for k in list(folder_meta)[:3])
+                ctx.warn(ctx.stats.sidecars[-1], None,
+                         f"{len(folder_meta)} ids match no file ({shown}{', ...' if len(folder_meta) > 3 else ''})")
         elif kind == "text":
             no = ctx.new_input(label)
             if path is None:

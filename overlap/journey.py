@@ -5,7 +5,9 @@ same claim; a researcher asks *who said it first and who followed*. This
 module answers from the documents' own metadata and nothing else:
 
 * a **carrier** is a document holding at least one of the cluster's
-  statements, with its outlet (``source``) and publication date as given;
+  statements, with its outlet (``source``) and publication date as given
+  (a document without a source is an outlet of its own, ``(no source: ID)``,
+  as in the source graph: :func:`overlap.graph.outlet`);
 * the **earliest carriers** are the dated ones no other carrier precedes
   (:func:`overlap.graph.publication_order`: a bare date is compared by day,
   so two documents of the same day are both earliest when nothing precedes
@@ -14,8 +16,7 @@ module answers from the documents' own metadata and nothing else:
   strictly after it.
 
 A document without a date is never placed in time: it is listed apart as
-undated, and no arrow starts or ends at it. A document without an outlet is
-shown under :data:`overlap.graph.NO_SOURCE`. Nothing is guessed.
+undated, and no arrow starts or ends at it. Nothing is guessed.
 
 The same journey feeds the timeline picture in ``report.html`` and the
 journey line in ``report.md``.
@@ -26,7 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
-from .graph import NO_SOURCE, publication_days, publication_order
+from .graph import outlet, publication_days, publication_order
 
 __all__ = ["Carrier", "Journey", "claim_journey", "claim_reach", "widest_first"]
 
@@ -43,8 +44,8 @@ class Carrier:
 
     @property
     def outlet(self) -> str:
-        """The outlet's name, :data:`~overlap.graph.NO_SOURCE` when the input gave none."""
-        return self.source or NO_SOURCE
+        """The outlet's name as the source graph has it (``(no source: ID)`` when the input gave none)."""
+        return outlet(self.source, self.doc)
 
     @property
     def days(self) -> float | None:
@@ -69,10 +70,11 @@ class Journey:
 
     @property
     def outlets(self) -> tuple[str, ...]:
-        """Outlets in the order they first carried the claim; undated-only outlets next, no source last."""
-        order = list(dict.fromkeys(c.outlet for c in (*self.dated, *self.undated)))
-        return tuple([o for o in order if o != NO_SOURCE] + [o for o in order if o == NO_SOURCE])
-
+        """Outlets in the order they first carried the claim; undated-only outlets next, unnamed ones last."""
+        first: dict[str, Carrier] = {}
+        for c in (*self.dated, *self.undated):
+            first.setdefault(c.outlet, c)
+        return tuple([o for o, c in first.items() if c.source] + [o for o, c in first.items() if not c.source])
 
     def describe(self, max_outlets: int | None = None) -> str:
         """One sentence: who carried the claim first, who followed, which documents are undated.
@@ -83,7 +85,7 @@ class Journey:
         >>> meta = {"a": D(source="TASS", published="2017-01-15"), "b": D(source="Blog", published="2017-01-17"),
         ...         "c": D(source=None, published=None)}
         >>> claim_journey(["a", "b", "c"], meta.__getitem__).describe()
-        'First carried by TASS (2017-01-15); then Blog (2017-01-17); 1 document without a date, shown apart in no order: (no source).'
+        'First carried by TASS (2017-01-15); then Blog (2017-01-17); 1 document without a date, shown apart in no order: (no source: c).'
         """
         dated, undated = self.dated, self.undated
         bits = []
@@ -119,7 +121,7 @@ def claim_journey(docs: Iterable[str], document: Callable[[str], Any]) -> Journe
     ...         "c": D(source=None, published=None)}
     >>> j = claim_journey(["b", "a", "a", "c"], meta.__getitem__)
     >>> [(c.doc, c.outlet, c.statements, c.earliest) for c in j.carriers]
-    [('a', 'TASS', 2, True), ('b', 'Blog', 1, False), ('c', '(no source)', 1, False)]
+    [('a', 'TASS', 2, True), ('b', 'Blog', 1, False), ('c', '(no source: c)', 1, False)]
     >>> j.arrows
     (('a', 'b'),)
     """

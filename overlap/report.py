@@ -1,10 +1,12 @@
 """Render a :class:`~overlap.pipeline.ScanResult` for people and programs.
 
-Renderers are pure: result in, text out. :func:`write_scan` then writes a
-whole output directory atomically: every file is rendered into a temporary
-directory beside the target first, and only a complete set is moved into
-place (``os.replace`` per file), so an error never leaves a partial report
-and a reader never sees half a file.
+Renderers are pure: result in, text out. :func:`write_scan` then replaces
+the whole scan folder in one step (:func:`overlap.atomic.write_folder`): the
+complete new folder is written beside the old one and swapped in, so an
+error, Ctrl-C, SIGTERM or ``kill -9`` never leaves a partial report, a mix of
+two scans, or half a file. Files an earlier scan wrote that this one does
+not (graph formats not asked for again) are removed; anything else in the
+folder is kept.
 
 Output is byte-stable: no wall-clock time unless ``timings=True`` is asked
 for, stable ordering everywhere, ``sort_keys`` where key order is not
@@ -15,12 +17,12 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import tempfile
 from collections import Counter
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Mapping
+from typing import IO, Any, Iterable, Iterator, Mapping
 
+from .atomic import Content
+from .escape import markdown_code, markdown_text
 from .journey import claim_journey, widest_first
 from .model import Match, MatchSide
 from .pipeline import ScanResult, versions
@@ -174,10 +176,8 @@ def _kind_label(m: Any) -> str:
     return f"{m.kind} ({'same claim' if relation == 'claim' else 'same statement'})" if relation else m.kind
 
 
-def _md_cell(text: str | None) -> str:
-    if text is None:
-        return ""
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+_md_cell = markdown_text  # every untrusted text in report.md goes through these two (see overlap.escape)
+_md_code = markdown_code
 
 
 def _claims_markdown(result: Any, limit: int) -> list[str]:
@@ -196,7 +196,7 @@ def _claims_markdown(result: Any, limit: int) -> list[str]:
     out = ["## Claim clusters", ""]
     out += [
         f"Statements (sentences or quotes) that say the same thing in different words, scored by the "
-        f"{info.get('path') or '?'} model: *same statement* (paraphrase score, MRPC-fitted, threshold "
+        f"{_md_cell(info.get('path') or '?')} model: *same statement* (paraphrase score, MRPC-fitted, threshold "
         f"{info.get('threshold')}) or *same claim* (claim score over statements and their clauses, "
         f"STS-B-fitted, threshold {info.get('claim_threshold')}). "
         "Verbatim copies are reported as reuse, not here.",
@@ -209,7 +209,7 @@ def _claims_markdown(result: Any, limit: int) -> list[str]:
         who = ", ".join(cl["speakers"]) if cl["speakers"] else "no attributed speaker"
         journey = claim_journey([st["doc"] for st in cl["statements"]], result.document)
         out += [
-            f"### Claim {cl['id']}: {len(cl['statements'])} statements in {len(cl['documents'])} document(s) "
+            f"### Claim {_md_cell(cl['id'])}: {len(cl['statements'])} statements in {len(cl['documents'])} document(s) "
             f"(score min {cl['min_score']:.2f}, mean {cl['mean_score']:.2f}; speakers: {_md_cell(who)})",
             "",
             f"Journey: {_md_cell(journey.describe())}",
@@ -220,7 +220,7 @@ def _claims_markdown(result: Any, limit: int) -> list[str]:
         for st in cl["statements"]:
             d = result.document(st["doc"])
             out.append(
-                f"| {_md_cell(d.published)} | `{_md_cell(st['doc'])}` [{st['start']}:{st['end']}] | {_md_cell(d.source)} "
+                f"| {_md_cell(d.published)} | {_md_code(st['doc'])} [{st['start']}:{st['end']}] | {_md_cell(d.source)} "
                 f"| {_md_cell(st['speaker'])} | {_md_cell(_clip(st['text'], 300))} |"
             )
         out.append("")
@@ -238,7 +238,7 @@ def _match_table(matches: list[Any], limit: int, title: str) -> list[str]:
         a_in_b = f"{m.a_in_b:.2f}" if m.a_in_b is not None else ""
         b_in_a = f"{m.b_in_a:.2f}" if m.b_in_a is not None else ""
         out.append(
-            f"| {_kind_label(m)} | `{_md_cell(m.a.doc)}` | `{_md_cell(m.b.doc)}` | {m.score:.2f} | {a_in_b} | {b_in_a} |"
+            f"| {_md_cell(_kind_label(m))} | {_md_code(m.a.doc)} | {_md_code(m.b.doc)} | {m.score:.2f} | {a_in_b} | {b_in_a} |"
         )
     out.append("")
     if len(matches) > limit:
@@ -254,7 +254,7 @@ def _outlets_markdown(result: Any, limit: int) -> list[str]:
     out = ["## Outlets sharing text", ""]
     if g.number_of_edges() == 0:
         return out + ["No text is shared between documents.", ""]
-    out += [f"Documents without an outlet are counted under {NO_SOURCE}; → points from the earlier to the later "
+    out += [f"A document without an outlet is an outlet of its own, {NO_SOURCE[:-1]}: ID); → points from the earlier to the later "
             "publication, – joins outlets whose order is unknown. The picture is in `report.html`, the graph in "
             "`sources.gexf`.", "",
             "| from | | to | shared characters | matches | first shared |", "|---|---|---|---:|---:|---|"]
@@ -308,7 +308,7 @@ def render_markdown(result: ScanResult, *, limit: int = 50, extra: Mapping[str, 
         for m in sorted(reuse, key=lambda m: -m.score)[:limit]:
             cells = []
             for side, share in ((m.a, m.a_in_b), (m.b, m.b_in_a)):
-                where = f"`{_md_cell(side.doc)}` {side.span.start}-{side.span.end}"
+                where = f"{_md_code(side.doc)} {side.span.start}-{side.span.end}"
                 if share is not None:
                     where += f" ({share:.0%} of it)"
                 cells.append(f"{where}<br>{_md_cell(_clip(result.excerpt(side.doc, side.span)))}")
@@ -335,7 +335,7 @@ def render_markdown(result: ScanResult, *, limit: int = 50, extra: Mapping[str, 
         for doc_id in cl.members:
             d = result.document(doc_id)
             mark = " (representative)" if doc_id == cl.representative else ""
-            out.append(f"| `{_md_cell(doc_id)}`{mark} | {_md_cell(d.source)} | {_md_cell(d.published)} | {_md_cell(d.title)} |")
+            out.append(f"| {_md_code(doc_id)}{mark} | {_md_cell(d.source)} | {_md_cell(d.published)} | {_md_cell(d.title)} |")
         out.append("")
     if len(clusters) > limit:
         out += [f"*{len(clusters) - limit} more clusters in `clusters.json`.*", ""]
@@ -354,7 +354,7 @@ def render_markdown(result: ScanResult, *, limit: int = 50, extra: Mapping[str, 
         ]
         for b in result.boilerplate[:limit]:
             out.append(
-                f"| {b.documents} | {_md_cell(b.source or '(no source)')} | {b.reason} | {_md_cell(_clip(b.text, 120))} |"
+                f"| {b.documents} | {_md_cell(b.source or '(no source)')} | {_md_cell(b.reason)} | {_md_cell(_clip(b.text, 120))} |"
             )
         out.append("")
         if len(result.boilerplate) > limit:
@@ -365,7 +365,7 @@ def render_markdown(result: ScanResult, *, limit: int = 50, extra: Mapping[str, 
     if result.skipped:
         out += ["## Skipped documents", "", "| document | reason |", "|---|---|"]
         for s in result.skipped[:limit]:
-            out.append(f"| `{_md_cell(s.doc)}` | {_md_cell(s.reason)} |")
+            out.append(f"| {_md_code(s.doc)} | {_md_cell(s.reason)} |")
         out.append("")
         if len(result.skipped) > limit:
             out += [f"*{len(result.skipped) - limit} more skipped documents.*", ""]
@@ -441,45 +441,24 @@ def write_scan(
     and the reuse graphs in ``graph_formats`` (:func:`overlap.graph.graph_files`:
     ``graph.gexf`` and ``sources.gexf`` by default).
     """
-    from .graph import graph_files
+    from .atomic import write_folder
+    from .graph import GRAPH_FILES, graph_files
     from .html_report import is_report_page, render_html_pages
 
+    def matches_jsonl(f: IO[bytes]) -> None:
+        for line in iter_match_lines(result):
+            f.write(line.encode("utf-8"))
+
+    files: dict[str, Content] = {
+        "matches.jsonl": matches_jsonl,
+        "clusters.json": _dumps(clusters_document(result)).encode("utf-8"),
+        "summary.json": _dumps(summary_document(result, timings=timings, extra=extra)).encode("utf-8"),
+        "report.md": render_markdown(result, extra=extra).encode("utf-8"),
+        **{name: page.encode("utf-8") for name, page in render_html_pages(result).items()},
+        **graph_files(result, graph_formats),
+    }
+    # a scan rewrites the whole set: graph files of an earlier scan in other formats would not match, nor
+    # the report pages of an earlier, longer scan
     target = Path(out_dir)
-    parent = target.parent if str(target.parent) else Path(".")
-    parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent))
-    try:
-        with open(tmp / "matches.jsonl", "w", encoding="utf-8", newline="\n") as f:
-            for line in iter_match_lines(result):
-                f.write(line)
-        (tmp / "clusters.json").write_text(_dumps(clusters_document(result)), encoding="utf-8")
-        (tmp / "summary.json").write_text(
-            _dumps(summary_document(result, timings=timings, extra=extra)), encoding="utf-8"
-        )
-        (tmp / "report.md").write_text(render_markdown(result, extra=extra), encoding="utf-8")
-        for name, page in render_html_pages(result).items():
-            (tmp / name).write_text(page, encoding="utf-8")
-        for name, data in graph_files(result, graph_formats).items():
-            (tmp / name).write_bytes(data)
-        return _publish(tmp, target, stale=is_report_page)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-
-
-def _publish(tmp: Path, target: Path, stale: Callable[[str], bool] = lambda name: False) -> list[Path]:
-    """Move a complete temporary directory's files into ``target``; remove the ``stale`` ones it does not hold."""
-    names = sorted(p.name for p in tmp.iterdir())
-    if not target.exists():
-        try:
-            os.rename(tmp, target)
-            return [target / n for n in names]
-        except OSError:
-            target.mkdir(parents=True, exist_ok=True)
-    elif not target.is_dir():
-        raise NotADirectoryError(f"{target} exists and is not a directory")
-    for name in names:
-        os.replace(tmp / name, target / name)
-    for old in sorted(p.name for p in target.iterdir()):
-        if old not in names and stale(old):  # report pages of an earlier, longer scan
-            (target / old).unlink(missing_ok=True)
-    return [target / n for n in names]
+    pages = [p.name for p in target.iterdir() if is_report_page(p.name)] if target.is_dir() else []
+    return write_folder(out_dir, files, remove=[n for n in (*SCAN_FILES, *GRAPH_FILES, *pages) if n not in files])

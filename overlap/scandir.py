@@ -30,7 +30,7 @@ from .errors import InputError
 from .model import Boilerplate, Cluster, Match, MatchSide, Skipped, Span
 
 __all__ = ["FinishedScan", "DocInfo", "load_scan", "render_report", "render_html_report", "write_report_pages",
-           "write_graphs", "write_files", "REQUIRED_FILES", "REPORT_FORMATS"]
+           "write_graphs", "REQUIRED_FILES", "REPORT_FORMATS"]
 
 REQUIRED_FILES = ("matches.jsonl", "clusters.json", "summary.json")
 
@@ -315,6 +315,7 @@ def write_report_pages(scan_dir: str | Path, output: str | Path) -> list[Path]:
     ``again-reuse-2.html``); pages of that name left from an earlier, longer
     report are removed, so no link leads to a page of another scan.
     """
+    from .atomic import write_file, write_folder
     from .html_report import is_report_page
 
     out = Path(output)
@@ -322,38 +323,21 @@ def write_report_pages(scan_dir: str | Path, output: str | Path) -> list[Path]:
     pages = render_html_report(scan_dir, stem)
     files = {(out.name if name == f"{stem}.html" else name): page.encode("utf-8") for name, page in pages.items()}
     folder = out.parent if str(out.parent) else Path(".")
-    written = write_files(folder, files)
-    if folder.is_dir():
-        for old in sorted(p.name for p in folder.iterdir()):
-            if old not in files and is_report_page(old, stem):
-                (folder / old).unlink(missing_ok=True)
-    return written
-
-
-def write_files(out_dir: str | Path, files: Mapping[str, bytes]) -> list[Path]:
-    """Write each file atomically (temporary file in the same folder, then ``os.replace``)."""
-    import os
-    import tempfile
-
-    target = Path(out_dir)
-    target.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
-    for name, data in files.items():
-        fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=target)
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-            os.replace(tmp, target / name)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        written.append(target / name)
-    return written
+    stale = [p.name for p in folder.iterdir() if is_report_page(p.name, stem) and p.name not in files] \
+        if folder.is_dir() else []
+    if len(files) == 1 and not stale:
+        return [write_file(out, files[out.name])]
+    return write_folder(folder, files, remove=stale)  # the pages link to each other: all of them, or none
 
 
 def write_graphs(scan_dir: str | Path, formats: Iterable[str], out_dir: str | Path | None = None) -> list[Path]:
-    """Build the reuse graphs from a finished scan directory and write them in the given formats."""
+    """Build the reuse graphs from a finished scan directory and write them in the given formats.
+
+    The folder is replaced in one step (:func:`overlap.atomic.write_folder`),
+    keeping everything in it but the graph files written now.
+    """
+    from .atomic import write_folder
     from .graph import graph_files
 
     view = load_scan(scan_dir)
-    return write_files(out_dir or scan_dir, graph_files(view, formats))
+    return write_folder(out_dir or scan_dir, graph_files(view, formats))

@@ -20,7 +20,7 @@ from reuse_scenario import GRAIN, HOSTILE, WIRE, scenario
 
 ALLOWED_TAGS = {"html", "head", "meta", "title", "style", "body", "header", "h1", "nav", "a", "main", "section",
                 "h2", "h3", "p", "table", "tr", "th", "td", "span", "b", "article", "div", "mark", "pre", "ul", "li",
-                "svg", "defs", "marker", "path", "line", "circle", "g", "text", "details", "summary"}
+                "svg", "defs", "marker", "path", "line", "circle", "g", "text", "details", "summary", "bdi"}
 
 
 class _Tags(HTMLParser):
@@ -160,7 +160,7 @@ def test_timeline_escapes_hostile_outlets_and_shows_missing_metadata_honestly() 
     parsed = _parse(svg)
     assert {t for t, _ in parsed.tags} <= ALLOWED_TAGS | {"title"}
     assert "<script" not in svg and HOSTILE in "".join(parsed.text)
-    assert ">(no source)<" in svg and ">undated<" in svg and "zz ((no source), undated)" in svg
+    assert ">(no source: b)<" in svg and ">undated<" in svg and "zz ((no source: zz), undated)" in svg
 
 
 def test_no_claims_section_says_the_tier_did_not_run() -> None:
