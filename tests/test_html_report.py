@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 from overlap.highlight import shared_segments
 from overlap.html_report import HtmlLimits, is_report_page, render_html, render_html_pages
 from overlap.journey import claim_journey
-from overlap.model import ClaimCluster, Document, Match, MatchSide, Passage, Span
+from overlap.model import Document, Match, MatchSide, Span
 from overlap.pipeline import scan
-from reuse_scenario import GRAIN, HOSTILE, WIRE, scenario
+from reuse_scenario import GRAIN, HOSTILE, WIRE, claim_clusters, scenario
 
 ALLOWED_TAGS = {"html", "head", "meta", "title", "style", "body", "header", "h1", "nav", "a", "main", "section",
                 "h2", "h3", "p", "table", "tr", "th", "td", "span", "b", "article", "div", "mark", "pre", "ul", "li",
@@ -108,21 +108,9 @@ def test_sections_lead_with_the_answer_and_long_ones_fold() -> None:
     assert "<summary>Parameters and LSH settings of this scan</summary>" in page
 
 
-def _claims(result) -> list[ClaimCluster]:
-    """One claim in four documents: two dated outlets, the hostile outlet, and an undated blog."""
-    def st(doc: str, text: str, speaker: str | None = None) -> Passage:
-        return Passage(doc, Span(0, 10), text, "sentence", speaker)
-
-    return [ClaimCluster(
-        1, (st("wire-1", "relations <b>will</b> recover", "Patrushev"), st("paper-2", "ties will mend"),
-            st(f"evil-{HOSTILE}", "ties"), st("blog-1", "ties will mend")),
-        ("wire-1", "paper-2", f"evil-{HOSTILE}", "blog-1"), ("wire", "paper", f"src {HOSTILE}", "blog"),
-        ("Patrushev",), "2017-01-15T08:00:00+00:00", 0.7, 0.8)]
-
-
 def test_claim_clusters_rendered_with_a_timeline() -> None:
     with scenario() as result:
-        result.claim_clusters = _claims(result)  # type: ignore[attr-defined]
+        result.claim_clusters = claim_clusters()  # type: ignore[attr-defined]
         page = render_html(result)
     assert '<section id="claims">' in page and "Claim 1: 4 statements in 4 documents, 4 sources" in page
     assert "relations &lt;b&gt;will&lt;/b&gt; recover" in page
@@ -139,7 +127,7 @@ def test_claim_clusters_rendered_with_a_timeline() -> None:
 
 def test_a_claim_without_any_date_gets_no_time_axis() -> None:
     with scenario() as result:
-        claims = _claims(result)
+        claims = claim_clusters()
         only_blog = tuple(st for st in claims[0].statements if st.doc == "blog-1") * 2
         result.claim_clusters = [dataclasses.replace(claims[0], statements=only_blog)]  # type: ignore[attr-defined]
         page = render_html(result)
@@ -191,7 +179,7 @@ def test_paging_reaches_every_match_and_cluster_from_report_html() -> None:
         result.matches.extend(Match(m.kind if m.kind != "duplicate" else "reuse", 0.5, m.a, m.b)
                               for m in base for _ in range(30))
         result.matches.extend(Match("novel", 0.5, m.a, m.b) for m in base[:9])
-        result.claim_clusters = _claims(result) * 30  # type: ignore[attr-defined]
+        result.claim_clusters = claim_clusters() * 30  # type: ignore[attr-defined]
         total = len(result.matches)
         pages = render_html_pages(result, limits=HtmlLimits(matches=7, claim_clusters=4, graph_edges=2,
                                                             passage_chars=100))
