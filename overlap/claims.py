@@ -68,15 +68,36 @@ def statements(
     documents: Sequence[Document],
     params: ParaphraseParams,
     exclude: Mapping[str, list[Span]] | None = None,
+    stats: dict | None = None,
 ) -> list[Passage]:
-    """All units of all documents that may carry a claim (boilerplate and fragments left out)."""
+    """All units of all documents that may carry a claim (boilerplate and fragments left out).
+
+    A unit longer than ``params.max_statement_chars`` is a table or text that
+    lost its punctuation, not a statement, and every signal of a pair costs in
+    proportion to the product of the two lengths: it is left out. A document
+    gives at most ``params.max_statements_per_document`` statements (its first
+    ones), so no single document sets the tier's cost. ``stats`` (if given)
+    receives how many were left out for each reason.
+    """
     out: list[Passage] = []
+    too_long = over_cap = 0
     for doc in documents:
         banned = sorted((exclude or {}).get(doc.id, []), key=lambda s: s.start)
+        kept = 0
         for unit in units(doc.id, doc.text, params.min_words):
             if any(unit.span.overlaps(b) for b in banned):
                 continue
+            if len(unit.span) > params.max_statement_chars:
+                too_long += 1
+                continue
+            if kept >= params.max_statements_per_document:
+                over_cap += 1
+                continue
+            kept += 1
             out.append(unit)
+    if stats is not None:
+        stats["statements_too_long"] = too_long
+        stats["statements_over_document_cap"] = over_cap
     return out
 
 
@@ -318,7 +339,7 @@ def find_paraphrases(
     if not params.enabled:
         st.update(statements=0, candidates=0, verbatim_skipped=0, matches=0, clusters=0)
         return [], []
-    units_ = statements(documents, params, exclude)
+    units_ = statements(documents, params, exclude, st)
     prepared_all = [prepare(u.text, full=False) for u in units_]  # full only for the few scored
     keep = [n for n, p in enumerate(prepared_all) if len(p.content) >= params.min_content]
     units_ = [units_[n] for n in keep]

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 import time
 from dataclasses import asdict
@@ -30,6 +31,7 @@ from . import __version__
 from .errors import OverlapError
 from .ingest import FORMATS, FieldMap, IngestStats, read_documents
 from .graph import GRAPH_FORMATS
+from .screen import SET_ASIDE
 from .params import (
     BoilerplateParams,
     DuplicateParams,
@@ -71,11 +73,52 @@ def _load_config(ctx: click.Context, _param: click.Parameter, value: str | None)
         raise click.BadParameter(f"{value}: {exc}") from None
     if not isinstance(data, dict):
         raise click.BadParameter(f"{value}: expected a table of commands")
-    ctx.default_map = {
-        command: {k.replace("-", "_"): v for k, v in table.items()} if isinstance(table, dict) else table
-        for command, table in data.items()
-    }
+    assert isinstance(ctx.command, click.Group)
+    ctx.default_map = {command: _config_table(ctx, ctx.command, value, command, table)
+                       for command, table in data.items()}
     return value
+
+
+def _config_table(ctx: click.Context, group: click.Group, path: str, command: str, table: Any) -> dict[str, Any]:
+    """One command's table of a config file, checked as the command line would check it.
+
+    A misspelt key would otherwise be ignored without a word (the run then
+    silently uses the default), and a value of the wrong type would fail
+    later with a traceback; both are errors naming the file and the key. Keys
+    are option names as on the command line (``graph-format``, ``format``)
+    or their Python names (``graph_formats``, ``fmt``).
+    """
+    import difflib
+
+    cmd = group.commands.get(command)
+    if cmd is None:
+        raise click.BadParameter(f"{path}: unknown command [{command}]; expected one of: "
+                                 + ", ".join(sorted(group.commands)))
+    if not isinstance(table, dict):
+        raise click.BadParameter(f"{path}: [{command}] must be a table of options, got {table!r}")
+    names: dict[str, click.Option] = {}
+    for param in cmd.params:
+        if isinstance(param, click.Option) and param.name and param.name != "help":
+            names[param.name] = param
+            for opt in (*param.opts, *param.secondary_opts):
+                if opt.startswith("--"):
+                    names[opt[2:].replace("-", "_")] = param
+    out: dict[str, Any] = {}
+    for key, raw in table.items():
+        param = names.get(key.replace("-", "_"))
+        if param is None:
+            close = difflib.get_close_matches(key.replace("_", "-"), [n.replace("_", "-") for n in names], n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise click.BadParameter(f"{path}: [{command}] unknown option {key!r}{hint}")
+        try:
+            param.type_cast_value(ctx, raw)
+        except (click.BadParameter, TypeError, ValueError) as exc:
+            reason = exc.format_message() if isinstance(exc, click.ClickException) else \
+                f"not a valid {param.type.name}{' list' if param.multiple else ''}"
+            raise click.BadParameter(f"{path}: [{command}] {key} = {raw!r}: {reason}") from None
+        assert param.name is not None
+        out[param.name] = raw
+    return out
 
 
 class _Progress:
@@ -97,15 +140,50 @@ class _Progress:
         click.echo(f"overlap: {stage}: {done:,}{of} documents", err=True)
 
 
-def _warning_printer(quiet: bool) -> tuple[Callable[[str], None], list[int]]:
-    printed = [0]
+class _Warnings:
+    """Warnings on stderr, capped so a run where every record has one problem stays readable.
 
-    def warn(message: str) -> None:
-        printed[0] += 1
-        if not quiet and printed[0] <= _MAX_PRINTED_WARNINGS:
-            click.echo(f"overlap: warning: {message}", err=True)
+    A warning is ``'path:line: what'``; its kind is the ``what`` (the place cut
+    off). At most ``per_kind`` of one kind and ``total`` in all are printed;
+    :meth:`finish` then says how many of each kind were not, so a wrong
+    ``--text-field`` on a million records prints a few lines, not a million.
+    """
 
-    return warn, printed
+    def __init__(self, quiet: bool, per_kind: int = 3, total: int = _MAX_PRINTED_WARNINGS) -> None:
+        self.quiet = quiet
+        self.per_kind = per_kind
+        self.total = total
+        self.count = 0
+        self.printed = 0
+        self.kinds: dict[str, list[int]] = {}  # kind -> [seen, printed]
+
+    def __call__(self, message: str) -> None:
+        self.count += 1
+        kind = _WHERE.sub("", message, count=1)
+        seen = self.kinds.setdefault(kind, [0, 0]) if len(self.kinds) < 1000 or kind in self.kinds else None
+        if seen is not None:
+            seen[0] += 1
+        if self.quiet or self.printed >= self.total or (seen is not None and seen[1] >= self.per_kind):
+            return
+        if seen is not None:
+            seen[1] += 1
+        self.printed += 1
+        click.echo(f"overlap: warning: {message}", err=True)
+
+    def finish(self) -> None:
+        """Say what was not printed: per kind when one kind repeats, else as one count."""
+        if self.quiet or self.printed == self.count:
+            return
+        left = self.count - self.printed
+        for kind, (seen, shown) in sorted(self.kinds.items(), key=lambda item: -item[1][0]):
+            if seen > shown and seen - shown >= left / 2:
+                click.echo(f"overlap: warning: {seen - shown:,} more like: {kind}", err=True)
+                left -= seen - shown
+        if left:
+            click.echo(f"overlap: {left:,} more warnings not shown", err=True)
+
+
+_WHERE = re.compile(r"^.*?:(?:\d+:)? (?=\S)")
 
 
 def input_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -195,6 +273,9 @@ def _terminate_as_interrupt(ctx: click.Context) -> None:
               help="Where LSH starts proposing candidates; keep it below --threshold.")
 @click.option("--min-words", type=click.IntRange(1, 100_000), default=DuplicateParams.min_words,
               help="Documents with fewer words are skipped (counted in the report).")
+@click.option("--max-chars", type=click.IntRange(1, 10**10), default=DuplicateParams.max_chars,
+              help="Longer documents are set aside (counted in the report), like binary files, base64 blobs and "
+                   "number tables, so no one document can stall a stage; e.g. 5000000 for book-length texts.")
 @click.option("--boilerplate-min-docs", type=click.IntRange(2, 1_000_000), default=BoilerplateParams.min_docs,
               help="A short line in this many documents of one source is boilerplate.")
 @click.option("--boilerplate-max-words", type=click.IntRange(1, 10_000), default=BoilerplateParams.max_words,
@@ -243,7 +324,7 @@ def scan(inputs: tuple[str, ...], output: str, **kw: Any) -> None:
         params = Params(
             shingle=ShingleParams(kw["shingle_size"]),
             minhash=MinHashParams(kw["num_perm"], kw["seed"], kw["lsh_threshold"]),
-            duplicates=DuplicateParams(kw["threshold"], kw["min_words"]),
+            duplicates=DuplicateParams(kw["threshold"], kw["min_words"], kw["max_chars"]),
             boilerplate=BoilerplateParams(not kw["no_boilerplate"], kw["boilerplate_min_docs"],
                                           kw["boilerplate_max_words"], kw["boilerplate_min_share"]),
             passages=PassageParams(enabled=not kw["no_passages"]),
@@ -255,19 +336,20 @@ def scan(inputs: tuple[str, ...], output: str, **kw: Any) -> None:
     except OverlapError as exc:
         raise click.UsageError(str(exc)) from None
     stats = IngestStats()
-    warn, _ = _warning_printer(quiet)
+    warn = _Warnings(quiet)
     try:
         documents = read_documents(list(inputs), fmt=kw["fmt"], fields=fields, meta=kw["meta"],
                                    on_error=kw["on_bad_record"], stats=stats, on_warning=warn,
                                    stdin=None)
         with run_scan(documents, params, progress=_Progress(not quiet)) as result:
+            for s in result.skipped:
+                if s.reason.startswith(SET_ASIDE):
+                    warn(f"{s.origin or s.doc}: set aside: {s.reason}")
             ingest = {k: v for k, v in asdict(stats).items() if k != "warnings"}
             write_scan(result, output, timings=kw["timings"], extra={"ingest": ingest},
                        graph_formats=[f for f in kw["graph_formats"] if f != "none"])
+            warn.finish()
             if not quiet:
-                if stats.warnings_dropped or len(stats.warnings) > _MAX_PRINTED_WARNINGS:
-                    more = len(stats.warnings) + stats.warnings_dropped - _MAX_PRINTED_WARNINGS
-                    click.echo(f"overlap: {more} more warnings not shown", err=True)
                 click.echo(render_terminal(result, output))
                 over = result.counts.get("paraphrase_skipped_documents_over_limit")
                 if over:
@@ -275,6 +357,7 @@ def scan(inputs: tuple[str, ...], output: str, **kw: Any) -> None:
                                f"{params.paraphrase.max_documents:,} (0 runs it anyway)", err=True)
             found = bool(result.matches)
     except OverlapError as exc:
+        warn.finish()
         _fail(str(exc))
     except OSError as exc:
         _fail(f"cannot write {output}: {exc.strerror or exc}")
@@ -338,8 +421,10 @@ def compare(files: tuple[str, ...], pairs_file: str | None, root: str | None, wo
     that cannot be read is reported on stderr as FILE:LINE and the run goes on, ending with exit 1.
     """
     from .align import compare_texts
-    from .passages import compare_pairs, read_text
+    from .ingest import read_text_file
+    from .passages import compare_pairs
 
+    warn = _Warnings(quiet=False)
     try:
         params = PassageParams(min_chars=min_chars, seed_cosine=seed_similarity, seed_dice=seed_similarity)
     except OverlapError as exc:
@@ -350,21 +435,25 @@ def compare(files: tuple[str, ...], pairs_file: str | None, root: str | None, wo
         failed = False
         try:
             for result in compare_pairs(pairs_file, params, root=root, workers=workers):
+                for message in result.warnings:
+                    warn(message)
                 if result.error is not None:
                     click.echo(f"overlap: error: {result.error}", err=True)
                     failed = True
                     continue
                 if not result.matches:
                     continue
-                text_a = read_text(Path(root or ".") / result.a)
-                text_b = read_text(Path(root or ".") / result.b)
+                text_a = read_text_file(Path(root or ".") / result.a).text
+                text_b = read_text_file(Path(root or ".") / result.b).text
                 lines = [json.dumps(_passage_record(m, text_a, text_b), ensure_ascii=False) for m in result.matches]
                 click.echo("\n".join(lines))
         except OverlapError as exc:
+            warn.finish()
             _fail(str(exc))
         except KeyboardInterrupt:
             click.echo("overlap: interrupted", err=True)
             sys.exit(EXIT_INTERRUPTED)
+        warn.finish()
         if failed:
             sys.exit(EXIT_ERROR)
         return
@@ -373,11 +462,12 @@ def compare(files: tuple[str, ...], pairs_file: str | None, root: str | None, wo
     texts = []
     for path in files:
         try:
-            texts.append(read_text(path))
-        except UnicodeDecodeError:
-            _fail(f"{path}: not UTF-8 text")
+            content = read_text_file(path)
         except OSError as exc:
             _fail(f"{path}: {exc.strerror or exc}")
+        if content.invalid_line is not None:
+            warn(f"{path}:{content.invalid_line}: invalid UTF-8, decoded with replacement")
+        texts.append(content.text)
     text_a, text_b = texts
     matches = compare_texts(text_a, text_b, params, a_id=files[0], b_id=files[1])
     if as_json:
@@ -397,7 +487,7 @@ def compare(files: tuple[str, ...], pairs_file: str | None, root: str | None, wo
         click.echo(_excerpt(text_b[m.b.span.start : m.b.span.end]))
 
 @main.command()
-@click.argument("file", type=click.File("rb", lazy=False), metavar="FILE|-")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, allow_dash=True), metavar="FILE|-")
 @click.option("--threshold", type=click.FloatRange(0, 1), default=None,
               help="Score at which a pair counts as a paraphrase; by default the model's cross-validated cut "
                    "(printed in each line as \"threshold\").")
@@ -406,7 +496,7 @@ def compare(files: tuple[str, ...], pairs_file: str | None, root: str | None, wo
 @click.option("--on-bad-line", type=click.Choice(["skip", "fail"]), default="skip", show_default=True,
               help="A malformed line: write {\"error\": ..., \"line\": N} in its place and warn naming file:line, "
                    "or stop there with exit 1.")
-def score(file: Any, threshold: float | None, lexical: bool, on_bad_line: str) -> None:
+def score(file: str, threshold: float | None, lexical: bool, on_bad_line: str) -> None:
     """Score sentence pairs for paraphrase: one JSON line out per JSON line in.
 
     Each input line is {"a": text, "b": text}; each output line has "score" (0-1),
@@ -422,22 +512,33 @@ def score(file: Any, threshold: float | None, lexical: bool, on_bad_line: str) -
     Example:
       echo '{"a": "Russia is ready to talk.", "b": "Moscow says it is open to dialogue."}' | overlap score -
     """
+    from contextlib import nullcontext
+
     from .errors import InputError
+    from .ingest import binary_stdin
     from .paraphrase import load_claim_scorer, load_scorer, score_lines
 
-    name = "<stdin>" if getattr(file, "name", "-") in ("<stdin>", "-") else file.name
+    name = "<stdin>" if file == "-" else file
+    warn = _Warnings(quiet=False)
     try:
+        try:
+            stream = nullcontext(binary_stdin(None, name)) if file == "-" else open(file, "rb")
+        except OSError as exc:
+            raise InputError(name, None, f"cannot read: {exc.strerror or exc}") from None
         scorer = load_scorer(lexical_only=lexical)
         claim_scorer = load_claim_scorer(lexical_only=lexical)
-        for item in score_lines(file, name, scorer, threshold, claim_scorer=claim_scorer):
-            if isinstance(item, InputError):
-                if on_bad_line == "fail":
-                    _fail(str(item))
-                click.echo(f"overlap: warning: {item}", err=True)
-                click.echo(json.dumps({"error": item.message, "line": item.line}))
-            else:
-                click.echo(json.dumps(item, ensure_ascii=False))
+        with stream as lines:
+            for item in score_lines(lines, name, scorer, threshold, claim_scorer=claim_scorer, on_warning=warn):
+                if isinstance(item, InputError):
+                    if on_bad_line == "fail":
+                        _fail(str(item))
+                    warn(str(item))
+                    click.echo(json.dumps({"error": item.message, "line": item.line}))
+                else:
+                    click.echo(json.dumps(item, ensure_ascii=False))
+        warn.finish()
     except OverlapError as exc:
+        warn.finish()
         _fail(str(exc))
     except KeyboardInterrupt:
         click.echo("overlap: interrupted", err=True)
@@ -579,7 +680,7 @@ def filter_command(inputs: tuple[str, ...], index_target: str, **kw: Any) -> Non
     creation = {k: kw[k] for k in ("num_perm", "seed", "shingle_size", "lsh_threshold", "anchor_window")
                 if kw[k] is not None}
     out = sys.stdout.buffer
-    warn, printed = _warning_printer(quiet)
+    warn = _Warnings(quiet)
     ingest_stats = IngestStats()
     stats = FilterStats()
 
@@ -631,9 +732,8 @@ def filter_command(inputs: tuple[str, ...], index_target: str, **kw: Any) -> Non
     except KeyboardInterrupt:
         click.echo("overlap: interrupted", err=True)
         sys.exit(EXIT_INTERRUPTED)
+    warn.finish()
     if not quiet:
-        if printed[0] > _MAX_PRINTED_WARNINGS:
-            click.echo(f"overlap: {printed[0] - _MAX_PRINTED_WARNINGS} more warnings not shown", err=True)
         click.echo(f"overlap filter: {stats.summary()}, {ingest_stats.bad_records} bad records", err=True)
 
 

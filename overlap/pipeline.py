@@ -1,7 +1,9 @@
 """``scan()``: the only place that knows the order of the stages.
 
-1. read + normalise + split into lines and words (streaming; texts and word
-   hashes spill to a temporary file, not to Python objects);
+1. read, set aside what is not text (:mod:`overlap.screen`: binary, encoded
+   blobs, number tables, documents over ``max_chars``), normalise and split
+   into lines and words (streaming; texts and word hashes spill to a
+   temporary file, not to Python objects);
 2. count short lines per source -> boilerplate;
 3. shingles without boilerplate -> exact-copy groups -> MinHash signatures
    in numpy batches -> datasketch LSH;
@@ -32,6 +34,7 @@ from .claims import find_paraphrases
 from .model import Boilerplate, ClaimCluster, Cluster, Document, Match, MatchSide, Skipped, Span
 from .params import Params
 from .passages import reuse_matches
+from .screen import screen
 from .shingle import fold32, shingle_hashes, word_hashes
 from .signatures import SCHEME, Signer
 from .store import SpillStore
@@ -176,6 +179,7 @@ def _scan(
 ) -> ScanResult:
     bp_params = params.boilerplate
     min_words = params.duplicates.min_words
+    max_chars = params.duplicates.max_chars
     counter = BoilerplateCounter(bp_params)
     records: list[DocRecord] = []
     pending: list[_Pending] = []
@@ -192,6 +196,14 @@ def _scan(
         if doc.id in seen_ids:
             raise ValueError(f"duplicate document id {doc.id!r}: ids must be unique within a scan")
         seen_ids.add(doc.id)
+        # a binary file, an encoded blob, a number table or an outsized text is set aside
+        # before any stage reads it: each stage is bounded per document only for text
+        not_text = screen(doc.text, max_chars)
+        if not_text is not None:
+            records.append(DocRecord(len(records), doc.id, doc.source, doc.title, doc.published, doc.url,
+                                     doc.origin, len(doc.text), 0))
+            skipped.append(Skipped(doc.id, not_text, doc.origin))
+            continue
         words, short = units(doc.text, bp_params.max_words)
         n_words = len(words)
         record = DocRecord(
@@ -425,7 +437,8 @@ def _scan(
             return li == lj or lj in links.get(li, {})
 
         def text_of(i: int) -> str:
-            return store.get_text(text_keys[records[i].id])
+            key = text_keys.get(records[i].id)  # none for documents set aside as not text
+            return store.get_text(key) if key is not None else ""
 
         def ignore_of(i: int) -> list[Span]:
             refs = dropped_spans.get(records[i].id)
@@ -465,6 +478,8 @@ def _scan(
         counts["paraphrase_matches"] = len(para_matches)
         counts["paraphrase_verbatim_skipped"] = para_stats.get("verbatim_skipped", 0)
         counts["paraphrase_clauses"] = para_stats.get("clauses", 0)
+        counts["paraphrase_statements_too_long"] = para_stats.get("statements_too_long", 0)
+        counts["paraphrase_statements_over_document_cap"] = para_stats.get("statements_over_document_cap", 0)
         rel = para_stats.get("relations") or {}
         counts["paraphrase_same_statement"] = rel.get("paraphrase", 0)
         counts["paraphrase_same_claim"] = rel.get("claim", 0)

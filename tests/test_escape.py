@@ -18,6 +18,7 @@ from overlap.model import Document
 from overlap.params import ParaphraseParams, Params
 from overlap.pipeline import scan
 from overlap.report import render_markdown, write_scan
+from test_graph import validate_gexf13
 
 TEXT = "the same wire story about grain exports rising again this year and the ministry said more would follow "
 HOSTILE_HTML = "<script>alert(1)</script> <img src=x onerror=alert(2)> [link](javascript:alert(3)) ![i](http://x/i.png)"
@@ -138,6 +139,8 @@ def test_gexf_and_graphml_ids_join_with_matches_jsonl(hostile) -> None:
     def unescape(node_id: str) -> str:
         return json.loads(node_id) if node_id.startswith('"') else node_id
 
+    for name in ("graph.gexf", "sources.gexf"):
+        validate_gexf13((out / name).read_bytes())
     for name, read in (("graph.gexf", lambda p: nx.read_gexf(p, version="1.3")), ("graph.graphml", nx.read_graphml)):
         g = read(out / name)
         assert {unescape(n) for n in g.nodes} == docs, name
