@@ -19,7 +19,7 @@ import json
 import os
 from collections import Counter
 from pathlib import Path
-from typing import IO, Any, Iterable, Iterator, Mapping
+from typing import IO, Any, Iterable, Iterator, Mapping, Sequence
 
 from .atomic import Content
 from .escape import markdown_code, markdown_text
@@ -376,17 +376,21 @@ def render_markdown(result: ScanResult, *, limit: int = 50, extra: Mapping[str, 
     return "\n".join(out)
 
 
-def render_terminal(result: ScanResult, out_dir: str | None = None, *, timings: bool = True) -> str:
+def render_terminal(result: ScanResult, out_dir: str | None = None, *, timings: bool = True,
+                    files: Sequence[str] | None = None) -> str:
     """The summary printed after a scan: a small table in three groups, then where the report is.
 
     Numbers are right-aligned with thousands separators; matches are broken
     down by kind and the sources that share text are counted, so the reader
-    sees at a glance whether to open ``report.html``.
+    sees at a glance whether to open ``report.html``. Only known sources
+    count: two documents without one may or may not share an outlet.
+    ``files`` (the names written) makes the last line name every one.
     """
     c = result.counts
     by_kind = Counter(m.kind for m in result.matches)
-    sources = {result.document(d).source for m in result.matches for d in (m.a.doc, m.b.doc)}
-    cross = sum(1 for m in result.matches if result.document(m.a.doc).source != result.document(m.b.doc).source)
+    pairs = [(result.document(m.a.doc).source, result.document(m.b.doc).source) for m in result.matches]
+    sources = {s for pair in pairs for s in pair if s}
+    cross = sum(1 for sa, sb in pairs if sa and sb and sa != sb)
     groups: list[tuple[str, list[tuple[str, str]]]] = [
         ("input", [
             ("documents read", f"{c.get('documents_read', 0):,}"),
@@ -423,7 +427,8 @@ def render_terminal(result: ScanResult, out_dir: str | None = None, *, timings: 
         lines.append(f"{title} {rule[len(title) + 1:]}" if title else rule)
         lines += [f"  {k:<{width - 2}}  {v:>{vwidth}}" for k, v in rows]
     if out_dir:
-        lines.append(f"report: {os.path.join(out_dir, 'report.html')} (also report.md, matches.jsonl, graph.gexf)")
+        others = [f for f in files if f != "report.html"] if files is not None else ["report.md", "matches.jsonl"]
+        lines.append(f"report: {os.path.join(out_dir, 'report.html')} (also {', '.join(others)})")
     return "\n".join(lines)
 
 
@@ -440,6 +445,17 @@ def write_scan(
     Besides the JSON and Markdown files: ``report.html`` (:mod:`overlap.html_report`)
     and the reuse graphs in ``graph_formats`` (:func:`overlap.graph.graph_files`:
     ``graph.gexf`` and ``sources.gexf`` by default).
+
+    >>> import tempfile, pathlib
+    >>> from overlap.model import Document
+    >>> from overlap.pipeline import scan
+    >>> docs = [Document(f"d{i}", "the same wire story about grain exports rising again this year")
+    ...         for i in range(2)]
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "out"
+    >>> with scan(docs, paraphrase=False) as result:
+    ...     names = sorted(p.name for p in write_scan(result, out))
+    >>> "matches.jsonl" in names and "report.html" in names
+    True
     """
     from .atomic import write_folder
     from .graph import GRAPH_FILES, graph_files
