@@ -185,6 +185,11 @@ def test_paging_reaches_every_match_and_cluster_from_report_html() -> None:
                                                             passage_chars=100))
     seen, text = _crawl(pages)
     assert sorted(seen) == sorted(pages) and len(pages) > 40
+    for name, page in pages.items():  # every further page is as inert and self-contained as the first
+        parsed = _parse(page)
+        assert {t for t, _ in parsed.tags} <= ALLOWED_TAGS, name
+        assert "default-src 'none'" in page and "<script" not in page.lower(), name
+        assert not any(a.startswith("on") for _, attrs in parsed.tags for a in attrs), name
     numbers = {int(n) for n in re.findall(r'<article class="match" id="match-(\d+)"', text)}
     assert numbers == set(range(1, total + 1))
     assert text.count('<div class="claim" id="claim-1">') == 30
