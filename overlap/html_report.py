@@ -368,7 +368,7 @@ def _svg(g: Any, limits: HtmlLimits) -> tuple[str, str]:
         r = radius(n)
         title = (f"{label(n)}: {d['documents']} documents, {d['matched_documents']} with matches; "
                  f"{d['cross_source_matches']} cross-source, {d['within_source_matches']} within-source matches")
-        name = _short(n, 28)
+        name = _short(n, 24)
         parts.append(
             f'<g><circle cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}" fill="#3b6fd8" fill-opacity="0.8" stroke="#fff" '
             f'stroke-width="1.5"><title>{_e(title)}</title></circle>'
@@ -512,8 +512,8 @@ def _findings(view: Any, g: Any, by_kind: dict[str, list[int]]) -> list[str]:
     if cross:
         s, t, d = max(cross, key=lambda e: (e[2]["shared_chars"], e[2]["matches"], str(e[0]), str(e[1])))
         arrow = "→" if d["directed"] else "and"
-        items.append(f'<a href="#outlets">Outlets</a>: {_e(_plural(len(cross), "link"))} between outlets sharing '
-                     f"text; the strongest, {_l(s)} {arrow} {_l(t)}: {d['shared_chars']:,} characters in "
+        items.append(f'<a href="#outlets">Outlets</a>: {_e(_plural(len(cross), "link"))} between different outlets '
+                     f"sharing text; the strongest, {_l(s)} {arrow} {_l(t)}: {d['shared_chars']:,} characters in "
                      f"{_e(_plural(d['matches'], 'match', 'matches'))}.")
     else:
         items.append('<a href="#outlets">Outlets</a>: no text shared between different outlets'
@@ -589,7 +589,8 @@ def _outlets(view: Any, g: Any, pages: _Pages, limits: HtmlLimits) -> list[str]:
         return rows
 
     parts, n_pages = _paged(pages, "links", "Links between outlets", edges, limits.graph_edges, "Links", render)
-    out += _folded(f"Links between outlets, strongest first: {_count_line(len(edges), 'link', limits.graph_edges, n_pages)}",
+    out += _folded(f"Links between outlets (and within one), strongest first: "
+                   f"{_count_line(len(edges), 'link', limits.graph_edges, n_pages)}",
                    parts, open_=len(edges) <= OPEN_UP_TO, anchor="links")
     out.append("</section>")
     return out

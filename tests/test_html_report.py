@@ -104,7 +104,7 @@ def test_sections_lead_with_the_answer_and_long_ones_fold() -> None:
     assert '<ul class="findings">' in page.split('<section id="outlets">')[0]
     assert "<svg" in page and "marker-end" in page and "stroke-dasharray" in page
     assert "&quot;threshold&quot;: 0.5" in page
-    assert '<details id="links" open><summary>Links between outlets, strongest first: 7 links</summary>' in page
+    assert '<details id="links" open><summary>Links between outlets (and within one), strongest first: 7 links</summary>' in page
     assert "<summary>Parameters and LSH settings of this scan</summary>" in page
 
 
