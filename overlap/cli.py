@@ -17,6 +17,7 @@ config file, default.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import sys
@@ -122,22 +123,74 @@ def _config_table(ctx: click.Context, group: click.Group, path: str, command: st
 
 
 class _Progress:
-    """Progress lines on stderr for long runs only (quiet for the first two seconds)."""
+    """Per-stage progress on stderr: done/total in the stage's own unit, rate and ETA.
 
-    def __init__(self, enabled: bool) -> None:
+    A terminal gets a tqdm bar per stage; anything else (a log file, CI) gets a
+    plain line every ``interval`` seconds, so logs stay readable. Quiet for the
+    first ``delay`` seconds of each stage: a small scan prints nothing but its summary.
+    """
+
+    def __init__(self, enabled: bool, stream: Any = None, delay: float = 5.0, interval: float = 10.0) -> None:
+        from .pipeline import STAGE_UNITS
+
         self.enabled = enabled
+        self.stream = stream if stream is not None else sys.stderr
+        self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
+        self.units = STAGE_UNITS
+        self.delay, self.interval = delay, interval
         self.start = time.monotonic()
-        self.last = 0.0
+        self.stage: str | None = None
+        self.stage_start = self.start
+        self.stage_done = 0
+        self.last: float | None = None
+        self.bar: Any = None
 
     def __call__(self, stage: str, done: int, total: int | None) -> None:
         if not self.enabled:
             return
         now = time.monotonic()
-        if now - self.start < 2.0 or (now - self.last < 2.0 and total != done):
+        if stage != self.stage:
+            self.close()
+            self.stage, self.stage_start, self.stage_done, self.last = stage, now, done, None
+        if now - self.stage_start < self.delay:
+            return  # a stage that ends within the delay shows nothing
+        unit = self.units.get(stage, "items")
+        if self.tty:
+            if self.bar is None:
+                from tqdm import tqdm
+
+                self.bar = tqdm(total=total, desc=f"overlap: {stage}", unit=f" {unit}", file=self.stream,
+                                initial=done, dynamic_ncols=True, mininterval=0.5, leave=True)
+            if total is not None and self.bar.total != total:
+                self.bar.total = total
+            self.bar.update(done - self.bar.n)
+            return
+        if self.last is not None and now - self.last < self.interval and done != total:
             return
         self.last = now
-        of = f" of {total:,}" if total else ""
-        click.echo(f"overlap: {stage}: {done:,}{of} documents", err=True)
+        line = f"overlap: {stage}: {done:,}" + (f" of {total:,}" if total else "") + f" {unit}"
+        elapsed = now - self.stage_start
+        rate = (done - self.stage_done) / elapsed if elapsed > 0 else 0.0
+        if rate > 0:
+            line += f", {rate:,.0f}/s" if rate >= 10 else f", {rate:.1f}/s"
+            if total and done < total:
+                line += f", about {_duration((total - done) / rate)} left"
+        click.echo(line, file=self.stream)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+
+def _duration(seconds: float) -> str:
+    """``42s``, ``3m05s``, ``2h07m``: an ETA a person reads at a glance."""
+    s = int(round(seconds))
+    if s < 60:
+        return f"{s}s"
+    if s < 3600:
+        return f"{s // 60}m{s % 60:02d}s"
+    return f"{s // 3600}h{s % 3600 // 60:02d}m"
 
 
 class _Warnings:
@@ -184,6 +237,45 @@ class _Warnings:
 
 
 _WHERE = re.compile(r"^.*?:(?:\d+:)? (?=\S)")
+
+
+_LOG_LEVELS = ("debug", "info", "warning", "error")
+
+
+class _StderrHandler(logging.StreamHandler):
+    """Writes to whatever ``sys.stderr`` is at the time (click's test runner swaps it)."""
+
+    @property  # type: ignore[override]
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: Any) -> None:
+        pass
+
+
+def _set_verbosity(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    """Send the library's log records to stderr: ``-v`` info, ``-vv`` debug, or ``--log-level``."""
+    state = ctx.meta.setdefault("overlap_log", {"verbose": 0, "level": None})
+    state["verbose" if param.name == "verbose" else "level"] = value
+    level = state["level"] or {0: None, 1: "info"}.get(state["verbose"], "debug")
+    logger = logging.getLogger("overlap")
+    for h in [h for h in logger.handlers if isinstance(h, _StderrHandler)]:
+        logger.removeHandler(h)
+    logger.setLevel(level.upper() if level else logging.NOTSET)
+    if level is not None:
+        handler = _StderrHandler()
+        handler.setFormatter(logging.Formatter("overlap: %(levelname)s: %(name)s: %(message)s"))
+        logger.addHandler(handler)
+    return value
+
+
+def log_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``-v/--verbose`` and ``--log-level``, the same on every command."""
+    func = click.option("--log-level", type=click.Choice(_LOG_LEVELS), default=None, expose_value=False,
+                        callback=_set_verbosity, help="Diagnostics on stderr from this level up.")(func)
+    return click.option("-v", "--verbose", count=True, expose_value=False, callback=_set_verbosity,
+                        help="Diagnostics on stderr: -v what each stage did, -vv debug detail.")(func)
 
 
 def input_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -257,6 +349,7 @@ def _terminate_as_interrupt(ctx: click.Context) -> None:
 
 
 @main.command()
+@log_options
 @click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
 @click.option("-o", "--output", "output", type=click.Path(file_okay=False), default="reports", show_default=True,
               help="Directory to write matches.jsonl, clusters.json, summary.json and report.md into.")
@@ -305,6 +398,9 @@ def _terminate_as_interrupt(ctx: click.Context) -> None:
               default=("gexf",),
               help="Reuse graph formats to write (repeatable): graph.* (documents) and sources.* (outlets), "
                    "e.g. --graph-format gexf --graph-format csv; 'none' writes no graph.")
+@click.option("--infer-source/--no-infer-source", default=True,
+              help="Give a document without a source the outlet its text states ('Source: Tass', "
+                   "'(Reuters) -', a sign-off), marked 'NAME (inferred)'.")
 @click.option("-q", "--quiet", is_flag=True, default=False, help="No summary, progress or warnings on the terminal.")
 def scan(inputs: tuple[str, ...], output: str, **kw: Any) -> None:
     """Report near-duplicate documents in a collection of articles.
@@ -318,6 +414,10 @@ def scan(inputs: tuple[str, ...], output: str, **kw: Any) -> None:
     from .pipeline import scan as run_scan
     from .report import render_terminal, write_scan
 
+    if output == "-":
+        raise click.UsageError("-o - would make a folder named '-': a scan writes a folder of files; "
+                               "give a folder, then e.g. 'overlap report DIR --format json' prints it on stdout",
+                               ctx=click.get_current_context())
     fields = _field_map(kw)
     quiet = kw["quiet"]
     try:
@@ -340,17 +440,19 @@ def scan(inputs: tuple[str, ...], output: str, **kw: Any) -> None:
     try:
         documents = read_documents(list(inputs), fmt=kw["fmt"], fields=fields, meta=kw["meta"],
                                    on_error=kw["on_bad_record"], stats=stats, on_warning=warn,
-                                   stdin=None)
-        with run_scan(documents, params, progress=_Progress(not quiet)) as result:
+                                   stdin=None, infer_sources=kw["infer_source"])
+        progress = _Progress(not quiet)
+        with run_scan(documents, params, progress=progress) as result:
+            progress.close()
             for s in result.skipped:
                 if s.reason.startswith(SET_ASIDE):
                     warn(f"{s.origin or s.doc}: set aside: {s.reason}")
             ingest = {k: v for k, v in asdict(stats).items() if k != "warnings"}
-            write_scan(result, output, timings=kw["timings"], extra={"ingest": ingest},
-                       graph_formats=[f for f in kw["graph_formats"] if f != "none"])
+            written = write_scan(result, output, timings=kw["timings"], extra={"ingest": ingest},
+                                 graph_formats=[f for f in kw["graph_formats"] if f != "none"])
             warn.finish()
             if not quiet:
-                click.echo(render_terminal(result, output))
+                click.echo(render_terminal(result, output, files=[Path(p).name for p in written]))
                 over = result.counts.get("paraphrase_skipped_documents_over_limit")
                 if over:
                     click.echo(f"overlap: paraphrase tier skipped: {over:,} documents is over --paraphrase-max-docs "
@@ -394,7 +496,8 @@ def _excerpt(text: str, limit: int = 600) -> str:
 
 
 @main.command()
-@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False), metavar="[A B]")
+@log_options
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, allow_dash=True), metavar="[A B]")
 @click.option("--pairs", "pairs_file", type=click.Path(dir_okay=False), default=None,
               help="File with one pair of paths per line, e.g. 'wire/1.txt local/7.txt'; writes JSON lines.")
 @click.option("--root", type=click.Path(file_okay=False), default=None,
@@ -413,6 +516,7 @@ def compare(files: tuple[str, ...], pairs_file: str | None, root: str | None, wo
     \b
     Examples:
       overlap compare wire.txt local.txt
+      curl -s https://example.org/story.txt | overlap compare wire.txt -
       overlap compare --pairs pairs.txt --root corpus/ --workers 2 > passages.jsonl
 
     With --pairs, each output line is one shared passage: {"kind": "reuse", "score", "a": {"doc", "start",
@@ -421,7 +525,7 @@ def compare(files: tuple[str, ...], pairs_file: str | None, root: str | None, wo
     that cannot be read is reported on stderr as FILE:LINE and the run goes on, ending with exit 1.
     """
     from .align import compare_texts
-    from .ingest import read_text_file
+    from .ingest import decode_text_file, read_text_file
     from .passages import compare_pairs
 
     warn = _Warnings(quiet=False)
@@ -433,8 +537,10 @@ def compare(files: tuple[str, ...], pairs_file: str | None, root: str | None, wo
         if files:
             raise click.UsageError("give either two files or --pairs, not both")
         failed = False
+        progress = _Progress(True)
         try:
-            for result in compare_pairs(pairs_file, params, root=root, workers=workers):
+            for done, result in enumerate(compare_pairs(pairs_file, params, root=root, workers=workers), 1):
+                progress("compare", done, None)
                 for message in result.warnings:
                     warn(message)
                 if result.error is not None:
@@ -453,18 +559,22 @@ def compare(files: tuple[str, ...], pairs_file: str | None, root: str | None, wo
         except KeyboardInterrupt:
             click.echo("overlap: interrupted", err=True)
             sys.exit(EXIT_INTERRUPTED)
+        progress.close()
         warn.finish()
         if failed:
             sys.exit(EXIT_ERROR)
         return
     if len(files) != 2:
         raise click.UsageError("give two files to compare, or --pairs FILE")
+    if files == ("-", "-"):
+        raise click.UsageError("only one of A and B can be '-' (stdin)")
     texts = []
     for path in files:
         try:
-            content = read_text_file(path)
+            content = (decode_text_file(click.get_binary_stream("stdin").read()) if path == "-"
+                       else read_text_file(path))
         except OSError as exc:
-            _fail(f"{path}: {exc.strerror or exc}")
+            _fail(f"{'<stdin>' if path == '-' else path}: {exc.strerror or exc}")
         if content.invalid_line is not None:
             warn(f"{path}:{content.invalid_line}: invalid UTF-8, decoded with replacement")
         texts.append(content.text)
@@ -487,6 +597,7 @@ def compare(files: tuple[str, ...], pairs_file: str | None, root: str | None, wo
         click.echo(_excerpt(text_b[m.b.span.start : m.b.span.end]))
 
 @main.command()
+@log_options
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, allow_dash=True), metavar="FILE|-")
 @click.option("--threshold", type=click.FloatRange(0, 1), default=None,
               help="Score at which a pair counts as a paraphrase; by default the model's cross-validated cut "
@@ -546,6 +657,7 @@ def score(file: str, threshold: float | None, lexical: bool, on_bad_line: str) -
 
 
 @main.command()
+@log_options
 @click.argument("scan_dir", type=click.Path(file_okay=False))
 @click.option("--format", "fmt", type=click.Choice(["md", "html", "json"]), default="md",
               help="Markdown, the self-contained HTML page, or one JSON document (summary, clusters, matches).")
@@ -554,7 +666,9 @@ def score(file: str, threshold: float | None, lexical: bool, on_bad_line: str) -
 def report(scan_dir: str, fmt: str, output: str | None) -> None:
     """Re-render a finished scan directory without rescanning.
 
-    Reads matches.jsonl, clusters.json and summary.json.
+    Reads matches.jsonl, clusters.json and summary.json. With --format html
+    and -o FILE, the pages long lists continue on are written beside FILE
+    (FILE-reuse-2.html, ...).
 
     \b
     Examples:
@@ -562,14 +676,23 @@ def report(scan_dir: str, fmt: str, output: str | None) -> None:
       overlap report reports/ --format json | jq .summary.counts
     """
     from .atomic import write_file
-    from .scandir import render_report
+    from .scandir import render_html_report, render_report, write_report_pages
 
     try:
-        text = render_report(scan_dir, fmt)
-        if output:
-            write_file(output, text.encode("utf-8"))
+        if fmt == "html" and output:
+            write_report_pages(scan_dir, output)
+        elif fmt == "html":
+            pages = render_html_report(scan_dir)
+            click.echo(pages["report.html"], nl=False)
+            if len(pages) > 1:
+                click.echo(f"overlap: report.html links to {len(pages) - 1:,} more pages; "
+                           "write them beside it with -o FILE", err=True)
         else:
-            click.echo(text, nl=False)
+            text = render_report(scan_dir, fmt)
+            if output:
+                write_file(output, text.encode("utf-8"))
+            else:
+                click.echo(text, nl=False)
     except OverlapError as exc:
         _fail(str(exc))
     except OSError as exc:
@@ -580,6 +703,7 @@ def report(scan_dir: str, fmt: str, output: str | None) -> None:
 
 
 @main.command()
+@log_options
 @click.argument("scan_dir", type=click.Path(file_okay=False))
 @click.option("--format", "formats", type=click.Choice(GRAPH_FORMATS), multiple=True, default=GRAPH_FORMATS,
               help="Formats to write (repeatable); all of them by default.")
@@ -612,6 +736,7 @@ def graph(scan_dir: str, formats: tuple[str, ...], output: str | None) -> None:
 
 
 @main.command("filter")
+@log_options
 @click.argument("inputs", nargs=-1, metavar="[INPUT]...")
 @click.option("--index", "index_target", required=True, metavar="PATH|redis://HOST:PORT/DB",
               help="Persistent index of the documents seen so far: an SQLite file (created if missing) "

@@ -17,6 +17,7 @@ Each stage records its counts, and its wall time, in the result.
 
 from __future__ import annotations
 
+import logging
 import platform
 import time
 from dataclasses import dataclass, field
@@ -40,9 +41,21 @@ from .signatures import SCHEME, Signer
 from .store import SpillStore
 from .verify import set_similarity
 
-__all__ = ["ScanResult", "DocRecord", "scan", "versions"]
+__all__ = ["ScanResult", "DocRecord", "scan", "versions", "STAGE_UNITS"]
+
+log = logging.getLogger(__name__)
 
 Progress = Callable[[str, int, "int | None"], None]
+#: What each stage's ``progress(stage, done, total)`` counts, for people reading the numbers.
+STAGE_UNITS = {
+    "read": "documents",
+    "signatures": "documents",
+    "passages": "candidate pairs",
+    "paraphrase signals": "statement pairs",
+    "paraphrase embedding": "statements",
+    "compare": "pairs",
+    "filter": "documents",
+}
 _BATCH = 256
 
 
@@ -67,6 +80,13 @@ class ScanResult:
 
     Texts stay in a temporary spill file: use :meth:`text` to read one, and
     :meth:`close` (or ``with``) when done.
+
+    >>> docs = [Document("a", "the same wire story about grain exports rising again this year"),
+    ...         Document("b", "the same wire story about grain exports rising again this year")]
+    >>> with scan(docs, paraphrase=False) as result:
+    ...     m = result.matches[0]
+    ...     m.kind, result.text(m.a.doc)[m.a.span.start:m.a.span.start + 8], result.counts["documents_read"]
+    ('duplicate', 'the same', 2)
     """
 
     params: Params
@@ -143,17 +163,60 @@ def scan(
     documents: Iterable[Document],
     params: Params | None = None,
     *,
+    passages: bool | None = None,
+    paraphrase: bool | None = None,
+    claims: bool | None = None,
     progress: Progress | None = None,
     spill_dir: str | None = None,
 ) -> ScanResult:
-    """Find near-duplicate documents in a stream of documents.
+    """Find where documents share text: near-duplicates, shared passages, paraphrased claims.
+
+    The documents are read once, as a stream; what the scan keeps in memory
+    is metadata, signatures and matches, while the texts go to a temporary
+    spill file (in ``spill_dir``, default the system's temp folder) so that
+    reports can quote them later. That file is why the result is a context
+    manager: use ``with scan(...) as result:`` (or call ``result.close()``)
+    and the spill file is removed when you are done.
+
+    Args:
+        documents: any iterable of :class:`~overlap.model.Document`, e.g.
+            :func:`overlap.read_documents`. Ids must be unique.
+        params: every setting of every tier (:class:`~overlap.params.Params`);
+            the defaults are the command line's.
+        passages: turn the shared-passage tier (``reuse`` matches) on or off,
+            overriding ``params``; it costs the most on large templated corpora.
+        paraphrase: turn the paraphrase tier (``paraphrase`` matches and claim
+            clusters) on or off, overriding ``params``.
+        claims: within the paraphrase tier, report "same claim" pairs besides
+            "same statement" ones (on by default).
+        progress: called as ``progress(stage, done, total)`` while a stage
+            runs; :data:`STAGE_UNITS` says what each stage counts.
+        spill_dir: folder for the temporary text file.
+
+    Returns:
+        ScanResult: ``matches``, duplicate ``clusters``, ``claim_clusters``,
+        ``documents`` (metadata), ``skipped`` documents with their reasons,
+        ``boilerplate`` lines set aside, ``counts`` and ``timings`` per stage;
+        :meth:`ScanResult.text` reads a document's original text back.
+        :func:`overlap.write_scan` writes it all as a scan folder.
+
+    Raises:
+        OverlapError: a data problem in the documents (for example a
+            duplicate id), with where it is.
 
     >>> docs = [Document(f"d{i}", "the same wire story about grain exports rising again this year") for i in range(3)]
-    >>> with scan(docs) as result:
-    ...     [c.members for c in result.clusters]
-    [('d0', 'd1', 'd2')]
+    >>> with scan(docs, paraphrase=False) as result:
+    ...     [c.members for c in result.clusters], len(result.matches)
+    ([('d0', 'd1', 'd2')], 2)
     """
     params = params or Params()
+    tiers: dict[str, dict[str, bool]] = {}
+    if passages is not None:
+        tiers["passages"] = {"enabled": passages}
+    if paraphrase is not None or claims is not None:
+        tiers["paraphrase"] = {k: v for k, v in (("enabled", paraphrase), ("claims", claims)) if v is not None}
+    if tiers:
+        params = params.with_(**tiers)
     notify = progress or (lambda stage, done, total: None)
     timings: dict[str, float] = {}
     counts: dict[str, int] = {}
@@ -258,7 +321,7 @@ def _scan(
                 local_drop,
             )
         )
-        if read % 5000 == 0:
+        if read % 1000 == 0:
             notify("read", read, None)
     notify("read", read, read)
     counts["documents_read"] = read
@@ -319,7 +382,7 @@ def _scan(
         if len(batch_keys) >= _BATCH:
             index.add(batch_keys, signer.sign(batch_sets))
             batch_keys, batch_sets = [], []
-        if (n + 1) % 5000 == 0:
+        if (n + 1) % 1000 == 0:
             notify("signatures", n + 1, len(pending))
     if batch_keys:
         index.add(batch_keys, signer.sign(batch_sets))
@@ -447,7 +510,7 @@ def _scan(
         reuse = reuse_matches(
             len(records), text_of, lambda i: records[i].id, params.passages,
             ignore_of=ignore_of, skip=explained,
-            progress=lambda done, total: notify("passages", done, total) if done % 1000 == 0 else None,
+            progress=lambda done, total: notify("passages", done, total) if done % 200 == 0 or done == total else None,
         )
         matches.extend(reuse)
         counts["reuse_matches"] = len(reuse)
@@ -461,7 +524,6 @@ def _scan(
         counts["paraphrase_skipped_documents_over_limit"] = len(text_keys)
     if params.paraphrase.enabled and not too_many:
         t0 = time.perf_counter()
-        notify("paraphrase", 0, len(records))
         scanned = []
         exclude: dict[str, list[Span]] = {}
         for r in records:
@@ -471,7 +533,8 @@ def _scan(
             scanned.append(Document(r.id, text, source=r.source, title=r.title, published=r.published))
             if dropped_spans.get(r.id):
                 exclude[r.id] = unit_spans(text, dropped_spans[r.id])
-        para_matches, claims = find_paraphrases(scanned, params.paraphrase, exclude=exclude, stats=para_stats)
+        para_matches, claims = find_paraphrases(scanned, params.paraphrase, exclude=exclude, stats=para_stats,
+                                                progress=notify)
         matches.extend(para_matches)
         counts["paraphrase_statements"] = para_stats.get("statements", 0)
         counts["paraphrase_candidates"] = para_stats.get("candidates", 0)
@@ -488,6 +551,9 @@ def _scan(
         counts["claim_clusters"] = len(claims)
         timings["paraphrase"] = time.perf_counter() - t0
     b, r = index.bands
+    for stage, seconds in timings.items():
+        log.info("stage %s took %.2fs", stage, seconds)
+    log.info("counts: %s", counts)
 
     return ScanResult(
         params=params,

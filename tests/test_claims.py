@@ -139,7 +139,7 @@ class _CountingEmbedder:
     def __init__(self) -> None:
         self.seen: list[str] = []
 
-    def encode(self, texts):
+    def encode(self, texts, progress=None):
         self.seen.extend(texts)
         out = np.zeros((len(texts), 64), dtype=np.float32)
         for r, t in enumerate(texts):

@@ -201,3 +201,14 @@ def test_signature_rows_match_the_verified_sets() -> None:
         for m in (m for m in result.matches if m.kind == "duplicate"):
             assert 0.5 <= m.jaccard <= 1.0
             assert np.isclose(m.score, m.jaccard)
+
+
+def test_tiers_are_switched_by_keyword_arguments() -> None:
+    docs = list(read_documents([Path(__file__).parent.parent / "seeds"]))
+    with scan(docs, Params(), paraphrase=False) as result:
+        assert result.claim_clusters is None
+        assert not [m for m in result.matches if m.kind == "paraphrase"]
+        assert result.params.paraphrase.enabled is False
+    with scan(docs, passages=False, claims=False) as result:
+        assert result.params.passages.enabled is False and result.params.paraphrase.claims is False
+        assert {m.details.get("relation") for m in result.matches if m.kind == "paraphrase"} <= {"paraphrase"}
