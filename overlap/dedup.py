@@ -36,16 +36,20 @@ producer that writes one line at a time and waits for the answer wants
 
 from __future__ import annotations
 
+import errno
+import os
+import stat
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from typing import Callable, Iterable, Iterator, Sequence
+from typing import BinaryIO, Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 
+from .errors import OverlapError
 from .index import _MAX_ANCHOR_CANDIDATES, MODES, Index, Prepared, _score
 from .model import Decision, Document
 
-__all__ = ["FilterStats", "Pending", "decide", "filter_documents"]
+__all__ = ["FilterStats", "LineOutput", "Pending", "decide", "filter_documents"]
 
 _NONE = np.zeros(1, dtype=np.uint64)  # stands in for the shingles of documents known by id
 
@@ -234,6 +238,68 @@ def _reserve(
         if best[1] > verdicts[j].score:
             verdicts[j] = Decision(p.id, None, best[1], "new")
     return None
+
+
+class LineOutput:
+    """The filter's output: lines collected per batch, written whole by :meth:`flush` or the run stops.
+
+    Why not ``sys.stdout.buffer``: under ``PYTHONUNBUFFERED`` it is a raw
+    file whose ``write`` may write part of a line when the disk fills and
+    report it only as a count; the filter then recorded a document whose line
+    was cut. Here every write is checked and repeated until the batch is out;
+    a failure raises :class:`~overlap.errors.OverlapError` (``BrokenPipeError``
+    as itself), so the batch is never committed. On a regular file nobody
+    else wrote to meanwhile, the part of the batch that was written is cut
+    off again, so the file ends with whole lines and a rerun appends cleanly.
+
+    >>> out = LineOutput(sys.stdout.buffer)  # doctest: +SKIP
+    >>> out.write(b'{"id": "a"}\\n'); out.flush()  # doctest: +SKIP
+    """
+
+    def __init__(self, stream: BinaryIO, name: str = "<stdout>") -> None:
+        if hasattr(stream, "flush"):
+            stream.flush()  # anything written before goes first
+        self._raw = getattr(stream, "raw", stream)  # below any buffer: every count is seen
+        self.name = name
+        self._lines: list[bytes] = []
+
+    def write(self, line: bytes) -> None:
+        self._lines.append(line)
+
+    def flush(self) -> None:
+        data = memoryview(b"".join(self._lines))
+        self._lines.clear()
+        start = self._position()
+        done = 0
+        try:
+            while done < len(data):
+                n = self._raw.write(data[done:])
+                if n is None:  # a non-blocking stream that would block
+                    raise BlockingIOError(errno.EAGAIN, "output would block")
+                done += n
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            self._cut_back(start, done)
+            raise OverlapError(f"{self.name}: cannot write: {exc.strerror or exc}") from None
+
+    def _position(self) -> int | None:
+        try:
+            fd = self._raw.fileno()
+            return os.lseek(fd, 0, os.SEEK_CUR) if stat.S_ISREG(os.fstat(fd).st_mode) else None
+        except (OSError, ValueError, AttributeError):
+            return None
+
+    def _cut_back(self, start: int | None, written: int) -> None:
+        if start is None or not written:
+            return
+        try:
+            fd = self._raw.fileno()
+            if os.fstat(fd).st_size == start + written:  # only our bytes after start
+                os.ftruncate(fd, start)
+                os.lseek(fd, start, os.SEEK_SET)
+        except (OSError, ValueError):
+            pass  # the error being raised says what matters
 
 
 def _batches(docs: Iterable[Document], size: int) -> Iterator[list[Document]]:

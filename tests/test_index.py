@@ -110,9 +110,9 @@ def test_threshold_below_lsh_threshold_is_refused(location):
 
 def _tamper_sqlite(path, **changes):
     db = sqlite3.connect(path)
-    m = json.loads(db.execute("SELECT value FROM manifest").fetchone()[0])
+    m = json.loads(db.execute("SELECT value FROM manifest WHERE key='manifest'").fetchone()[0])
     m.update(changes)
-    db.execute("UPDATE manifest SET value=?", (json.dumps(m),))
+    db.execute("UPDATE manifest SET value=? WHERE key='manifest'", (json.dumps(m),))
     db.commit()
     db.close()
 
