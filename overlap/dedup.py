@@ -224,7 +224,8 @@ def _reserve(
     checked: dict[int, set[str]] = {}
     pos = 0
     while pos < len(fresh):
-        got = index.reserve([(preps[j], seen[j] | checked.get(j, set())) for j in fresh[pos:]])
+        got = index.reserve([(preps[j], seen[j] | checked.get(j, set())) for j in fresh[pos:]],
+                            anchors=mode == "containment")
         if got is None:
             return None
         offset, others = got

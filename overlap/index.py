@@ -540,7 +540,7 @@ class _SqliteStore:
 
         return self._run(record)
 
-    def reserve(self, items: Sequence[tuple[Prepared, set[str]]]) -> None:
+    def reserve(self, items: Sequence[tuple[Prepared, set[str]]], anchors: bool = False) -> None:
         """One writer at a time (the lock file): nobody to race with, nothing to reserve."""
         return None
 
@@ -959,10 +959,10 @@ class _RedisStore:
     # indexed one.
     _RESERVE_SCRIPT = """
     local ttl, token, docs_key = tonumber(ARGV[1]), ARGV[2], ARGV[3]
-    local bucket_prefix, doc_prefix, nb = ARGV[4], ARGV[5], tonumber(ARGV[6])
+    local bucket_prefix, doc_prefix = ARGV[4], ARGV[5]
     local t = redis.call('TIME')
     local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-    local i, k = 7, 0
+    local i, k = 6, 0
     while i <= #ARGV do
         k = k + 1
         local id, record, blob, nknown = ARGV[i], ARGV[i + 1], ARGV[i + 2], tonumber(ARGV[i + 3])
@@ -970,7 +970,7 @@ class _RedisStore:
         skip[id] = true
         for j = 1, nknown do skip[ARGV[i + 3 + j]] = true end
         i = i + 4 + nknown
-        local buckets, found = {}, {}
+        local buckets, found, nb = {}, {}, #blob / 8
         for b = 1, nb do
             local key = bucket_prefix .. string.sub(blob, (b - 1) * 8 + 1, b * 8)
             buckets[b] = key
@@ -1006,18 +1006,23 @@ class _RedisStore:
     return {0, {}}
     """
 
-    def reserve(self, items: Sequence[tuple[Prepared, set[str]]]) -> tuple[int, list[tuple[str, np.ndarray]]] | None:
+    def reserve(
+        self, items: Sequence[tuple[Prepared, set[str]]], anchors: bool = False
+    ) -> tuple[int, list[tuple[str, np.ndarray]]] | None:
         def reserve() -> tuple[int, list[tuple[str, np.ndarray]]] | None:
             if self._reserve_script is None:
                 self._reserve_script = self.r.register_script(self._RESERVE_SCRIPT)
             head: list[Any] = [self.reservation_ttl_ms, self._token, self._k_docs, self._k_resv,
-                               self._k_resv_doc, self.bands]
+                               self._k_resv_doc]
             done = 0
             while done < len(items):  # bounded script runs: other workers wait less
                 chunk = items[done : done + 256]
                 argv = list(head)
                 for p, seen in chunk:
-                    argv += [p.id.encode(), _pack_record(p), p.band_keys.astype("<i8").tobytes(), len(seen)]
+                    # band keys and anchors share one bucket space: a chance collision
+                    # of the two only costs one more exact verification
+                    keys = np.concatenate((p.band_keys, p.anchors)) if anchors else p.band_keys
+                    argv += [p.id.encode(), _pack_record(p), keys.astype("<i8").tobytes(), len(seen)]
                     argv += [i.encode() for i in seen]
                 k, found = self._reserve_script(args=argv)
                 if k:
@@ -1156,7 +1161,9 @@ class Index:
         """Whether other processes may write this index at the same time (Redis), so kept documents are reserved."""
         return self._store.kind == "redis"
 
-    def reserve(self, items: Sequence[tuple[Prepared, set[str]]]) -> tuple[int, list[tuple[str, np.ndarray]]] | None:
+    def reserve(
+        self, items: Sequence[tuple[Prepared, set[str]]], anchors: bool = False
+    ) -> tuple[int, list[tuple[str, np.ndarray]]] | None:
         """Reserve kept documents, in order, against other writers of a shared index.
 
         ``items`` pairs each document with the ids it was already verified
@@ -1165,8 +1172,11 @@ class Index:
         ``others`` (id and shingles of documents another writer reserved or
         indexed, sharing an LSH band with it) must be verified first. A
         single-writer index (SQLite) has nobody to race with and reserves nothing.
+        Reservations live in LSH band buckets, and also in anchor buckets with
+        ``anchors=True`` (containment mode: a piece and the article it was cut
+        from may share no band).
         """
-        return self._store.reserve(items)
+        return self._store.reserve(items, anchors)
 
     def id_kind(self, kind: str) -> str:
         """The JSON type of the ids this index keys ("number" or "string"), recording ``kind`` if it has none.

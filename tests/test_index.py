@@ -441,6 +441,11 @@ def test_two_workers_deciding_at_once_never_both_keep_twins(redis_url):
         assert decide(a, a.prepare([Document("r", _twin_text(50))]), 0.8)[0].is_new
         got = decide(b, b.prepare(batch), 0.8)
         assert [(d.doc, d.duplicate_of) for d in got] == [("x1", "r"), ("x2", "r")]
+        # containment: a piece meets the article another worker just kept through anchors, not bands
+        long_doc = Document("long", LONG + " " + LONG.replace("bank", "fund").replace("Tuesday", "Friday"))
+        piece = Document("piece", "citing inflation pressures across the economy and a weaker currency, and said further")
+        assert decide(a, a.prepare([long_doc]), 0.9, "containment")[0].is_new
+        assert decide(b, b.prepare([piece]), 0.9, "containment")[0].duplicate_of == "long"
 
 
 @pytest.mark.redis
