@@ -483,7 +483,8 @@ def graph(scan_dir: str, formats: tuple[str, ...], output: str | None) -> None:
 @click.argument("inputs", nargs=-1, metavar="[INPUT]...")
 @click.option("--index", "index_target", required=True, metavar="PATH|redis://HOST:PORT/DB",
               help="Persistent index of the documents seen so far: an SQLite file (created if missing) "
-                   "or a Redis index shared by several workers, e.g. redis://localhost:6379/0?prefix=news.")
+                   "or a Redis index shared by several workers, e.g. redis://localhost:6379/0?prefix=news "
+                   "(also rediss:// and unix:// as redis-py reads them; passwords are never printed).")
 @input_options
 @click.option("--threshold", type=click.FloatRange(0, 1, min_open=True), default=0.8,
               help="Exact similarity (from the shingles) at or above which a document is a duplicate "
@@ -496,7 +497,8 @@ def graph(scan_dir: str, formats: tuple[str, ...], output: str | None) -> None:
 @click.option("--batch-size", type=click.IntRange(1, 100_000), default=256,
               help="Documents decided together; output is flushed after each batch (1: answer every line at once).")
 @click.option("--commit-every", type=click.IntRange(1, 10_000_000), default=4096,
-              help="Commit new documents to the index every N, always after their output was flushed.")
+              help="Commit new documents to an SQLite index every N, always after their output was flushed "
+                   "(a Redis index commits after every batch).")
 @click.option("--num-perm", type=click.IntRange(16, 1024), default=None,
               help="[index creation] MinHash permutations  [default: 128]")
 @click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=None,
@@ -516,11 +518,13 @@ def filter_command(inputs: tuple[str, ...], index_target: str, **kw: Any) -> Non
     Reads JSONL (also .jsonl.gz, CSV, or a folder of .txt files) from INPUT
     files or stdin, writes the records of the documents that are not
     near-duplicates of anything in the index (or earlier in the input) to
-    stdout, then adds them to the index; counts go to stderr. Output is
-    flushed before the index records a document, so after a crash, running
-    the same input again loses nothing (a few records may come out twice,
-    same id). An id already in the index is the same document seen before:
-    a second run of the same input writes nothing.
+    stdout, unchanged, then adds them to the index; counts go to stderr.
+    Output is written and flushed whole before the index records a document,
+    so after a crash or a full disk, running the same input again loses
+    nothing (a few records may come out twice, same id). An id already in
+    the index is the same document seen before: a second run of the same
+    input writes nothing. An index keys either number or string ids, never
+    both (1 and "1" would be one key): the other kind is refused.
 
     \b
     Examples:
