@@ -698,7 +698,7 @@ def _posting_rows(keys: list[np.ndarray], ns: np.ndarray) -> Iterable[tuple[int,
 
 
 #: How long a Redis reservation lives unless its document is indexed first (``?reservation_ttl=`` seconds).
-RESERVATION_TTL = 600.0
+RESERVATION_TTL = 60.0
 _OWN_QUERY = ("prefix", "reservation_ttl")
 
 
@@ -974,9 +974,13 @@ class _RedisStore:
         for b = 1, nb do
             local key = bucket_prefix .. string.sub(blob, (b - 1) * 8 + 1, b * 8)
             buckets[b] = key
-            redis.call('ZREMRANGEBYSCORE', key, '-inf', now - ttl)
-            for _, other in ipairs(redis.call('ZRANGE', key, 0, -1)) do
-                if not skip[other] then
+            local entries = redis.call('ZRANGE', key, 0, -1, 'WITHSCORES')
+            if #entries > 0 and tonumber(entries[2]) < now - ttl then  -- oldest first: sweep the expired
+                redis.call('ZREMRANGEBYSCORE', key, '-inf', now - ttl)
+            end
+            for e = 1, #entries, 2 do
+                local other = entries[e]
+                if not skip[other] and tonumber(entries[e + 1]) >= now - ttl then
                     skip[other] = true
                     local rec = redis.call('GET', doc_prefix .. other)
                     if rec then
