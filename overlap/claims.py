@@ -39,7 +39,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from dataclasses import replace
-from typing import Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 
 import numpy as np
 from .candidates import lsh_bands
@@ -68,15 +68,36 @@ def statements(
     documents: Sequence[Document],
     params: ParaphraseParams,
     exclude: Mapping[str, list[Span]] | None = None,
+    stats: dict | None = None,
 ) -> list[Passage]:
-    """All units of all documents that may carry a claim (boilerplate and fragments left out)."""
+    """All units of all documents that may carry a claim (boilerplate and fragments left out).
+
+    A unit longer than ``params.max_statement_chars`` is a table or text that
+    lost its punctuation, not a statement, and every signal of a pair costs in
+    proportion to the product of the two lengths: it is left out. A document
+    gives at most ``params.max_statements_per_document`` statements (its first
+    ones), so no single document sets the tier's cost. ``stats`` (if given)
+    receives how many were left out for each reason.
+    """
     out: list[Passage] = []
+    too_long = over_cap = 0
     for doc in documents:
         banned = sorted((exclude or {}).get(doc.id, []), key=lambda s: s.start)
+        kept = 0
         for unit in units(doc.id, doc.text, params.min_words):
             if any(unit.span.overlaps(b) for b in banned):
                 continue
+            if len(unit.span) > params.max_statement_chars:
+                too_long += 1
+                continue
+            if kept >= params.max_statements_per_document:
+                over_cap += 1
+                continue
+            kept += 1
             out.append(unit)
+    if stats is not None:
+        stats["statements_too_long"] = too_long
+        stats["statements_over_document_cap"] = over_cap
     return out
 
 
@@ -285,6 +306,7 @@ def find_paraphrases(
     stats: dict | None = None,
     scorer: Scorer | None = None,
     claim_scorer: Scorer | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> tuple[list[Match], list[ClaimCluster]]:
     """Paraphrase and claim matches between statements, and the claim clusters they form.
 
@@ -297,6 +319,9 @@ def find_paraphrases(
     carried it). ``exclude`` maps a document id to its boilerplate spans: a
     statement touching one is never matched. ``stats`` (if given) receives
     counts and the scoring path (``"lexical"`` or the embedding model).
+    ``progress(stage, done, total)`` follows the two slow steps:
+    ``"paraphrase signals"`` (candidate statement pairs) and ``"paraphrase
+    embedding"`` (statements and clauses embedded).
 
     >>> from overlap.model import Document
     >>> docs = [Document("a", "Prices of bread rose by five percent in May, the bureau said."),
@@ -306,6 +331,11 @@ def find_paraphrases(
     [('a', 'b', 'paraphrase')]
     """
     st: dict = stats if stats is not None else {}
+    notify = progress or (lambda stage, done, total: None)
+
+    def embedding_progress(done: int, total: int) -> None:
+        notify("paraphrase embedding", done, total)
+
     if scorer is None:
         scorer = load_scorer(lexical_only=not params.embeddings)
     if claim_scorer is None:
@@ -318,7 +348,7 @@ def find_paraphrases(
     if not params.enabled:
         st.update(statements=0, candidates=0, verbatim_skipped=0, matches=0, clusters=0)
         return [], []
-    units_ = statements(documents, params, exclude)
+    units_ = statements(documents, params, exclude, st)
     prepared_all = [prepare(u.text, full=False) for u in units_]  # full only for the few scored
     keep = [n for n, p in enumerate(prepared_all) if len(p.content) >= params.min_content]
     units_ = [units_[n] for n in keep]
@@ -337,7 +367,7 @@ def find_paraphrases(
         # corpus, where a claim restated in other words shares too few content words for LSH
         from .embed import load_embedder
 
-        vectors = load_embedder().encode([p.text for p in parts])
+        vectors = load_embedder().encode([p.text for p in parts], progress=embedding_progress)
         extra = neighbour_candidates(vectors, params.neighbours or params.auto_neighbours, params.min_cosine)
         st["neighbour_candidates"] = len(extra - pairs)
         pairs |= extra
@@ -406,6 +436,7 @@ def find_paraphrases(
                 n, (a, b) = flat[k]
                 if owner[a] != owner[b] and a == whole[owner[a]] and b == whole[owner[b]]:
                     lexical_whole[n] = float(lp[k])
+        notify("paraphrase signals", min(start + _CHUNK, len(cand_stmt)), len(cand_stmt))
     st["lexical_pairs_scored"] = sum(map(len, pair_parts))
     x_all = np.vstack(feats) if feats else np.empty((0, len(lex_feats)))
     st["below_embed_floor"] = st["lexical_pairs_scored"] - len(rows) if use_vectors else 0
@@ -414,7 +445,7 @@ def find_paraphrases(
             from .embed import load_embedder
 
             needed = sorted({k for _, a, b in rows for k in (a, b)})
-            encoded = load_embedder().encode([parts[k].text for k in needed])
+            encoded = load_embedder().encode([parts[k].text for k in needed], progress=embedding_progress)
             vectors = np.zeros((len(parts), encoded.shape[1]), dtype=np.float32)
             vectors[needed] = encoded
             st["embedded"] = len(needed)

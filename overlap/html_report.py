@@ -28,6 +28,7 @@ from html import escape
 from typing import Any, Iterable, Sequence
 
 from .graph import KINDS, layout, publication_order, source_graph
+from .escape import label
 from .highlight import shared_segments
 from .model import Match, MatchSide, Span
 
@@ -89,6 +90,15 @@ _COUNT_LABELS = (
 
 def _e(value: Any) -> str:
     return escape("" if value is None else str(value), quote=True)
+
+
+def _l(value: Any) -> str:
+    """An untrusted label (id, source, title, date, speaker): one line, no bidi controls, isolated.
+
+    ``<bdi>`` keeps a right-to-left name from reordering the text around it.
+    """
+    text = label(value)
+    return f"<bdi>{_e(text)}</bdi>" if text else ""
 
 
 def _get(obj: Any, name: str, default: Any = None) -> Any:
@@ -178,7 +188,7 @@ def _svg(g: Any, limits: HtmlLimits) -> tuple[str, str]:
     for s, t, d in edges:
         kinds = ", ".join(f"{d.get(k, 0)} {k}" for k in KINDS if d.get(k))
         arrow = "→" if d["directed"] else "–"
-        title = f"{s} {arrow} {t}: {d['matches']} matches ({kinds}); {d['undated_matches']} of unknown direction"
+        title = f"{label(s)} {arrow} {label(t)}: {d['matches']} matches ({kinds}); {d['undated_matches']} of unknown direction"
         width = min(1 + math.log2(d["matches"]), 8)
         if s == t:
             x, y = xy[s]
@@ -204,13 +214,14 @@ def _svg(g: Any, limits: HtmlLimits) -> tuple[str, str]:
         d = sub.nodes[n]
         x, y = xy[n]
         r = radius(n)
-        title = (f"{n}: {d['documents']} documents, {d['matched_documents']} with matches; "
+        title = (f"{label(n)}: {d['documents']} documents, {d['matched_documents']} with matches; "
                  f"{d['cross_source_matches']} cross-source, {d['within_source_matches']} within-source matches")
-        label = n if len(n) <= 28 else n[:27] + "…"
+        name = label(n)
+        name = name if len(name) <= 28 else name[:27] + "…"
         parts.append(
             f'<g><circle cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}" fill="#3b6fd8" fill-opacity="0.8" stroke="#fff" '
             f'stroke-width="1.5"><title>{_e(title)}</title></circle>'
-            f'<text x="{x + r + 4:.1f}" y="{y + 4:.1f}">{_e(label)}</text></g>'
+            f'<text x="{x + r + 4:.1f}" y="{y + 4:.1f}">{_e(name)}</text></g>'
         )
     parts.append("</svg>")
     return "".join(parts), note
@@ -257,10 +268,10 @@ def _sources(view: Any, limits: HtmlLimits) -> list[str]:
     for s, t, d in edges[: limits.graph_edges]:
         arrow = "itself" if s == t else ("→" if d["directed"] else "–")
         out.append(
-            f"<tr><td>{_e(s)}</td><td>{arrow}</td><td>{'' if s == t else _e(t)}</td><td class='n'>{d['matches']:,}</td>"
+            f"<tr><td>{_l(s)}</td><td>{arrow}</td><td>{'' if s == t else _l(t)}</td><td class='n'>{d['matches']:,}</td>"
             + "".join(f"<td class='n'>{d.get(k, 0):,}</td>" for k in KINDS)
             + f"<td class='n'>{d['shared_chars']:,}</td><td class='n'>{d['best_score']:.2f}</td>"
-            f"<td>{_e(d.get('date', ''))}</td></tr>"
+            f"<td>{_l(d.get('date', ''))}</td></tr>"
         )
     out.append("</table>")
     out.append(_cut(len(edges), limits.graph_edges, "source links", "sources_edges.csv (overlap graph DIR)"))
@@ -284,8 +295,8 @@ def _clusters(view: Any, limits: HtmlLimits) -> list[str]:
         for doc_id in c.members[: limits.members]:
             d = _doc(view, doc_id)
             rep = ' <span class="badge">representative</span>' if doc_id == c.representative else ""
-            out.append(f"<tr><td>{_e(doc_id)}{rep}</td><td>{_e(_get(d, 'source'))}</td>"
-                       f"<td>{_e(_get(d, 'published'))}</td><td>{_e(_get(d, 'title'))}</td></tr>")
+            out.append(f"<tr><td>{_l(doc_id)}{rep}</td><td>{_l(_get(d, 'source'))}</td>"
+                       f"<td>{_l(_get(d, 'published'))}</td><td>{_l(_get(d, 'title'))}</td></tr>")
         out.append("</table>")
         out.append(_cut(len(c.members), limits.members, "members", "clusters.json"))
     out.append(_cut(len(clusters), limits.clusters, "clusters", "clusters.json"))
@@ -309,17 +320,17 @@ def _claims(view: Any, limits: HtmlLimits) -> list[str]:
         where = f"{n_docs} document{'s' if n_docs != 1 else ''}"
         if sources:
             where += f", {len(sources)} source{'s' if len(sources) != 1 else ''}"
-        out.append(f'<div class="claim"><h3>Claim {_e(_get(cl, "id", ""))}: {len(statements)} statements'
-                   f' in {where} <span class="muted">(first {_e(_get(cl, "first_published", "") or "undated")}; '
+        out.append(f'<div class="claim"><h3>Claim {_e(label(_get(cl, "id", "")))}: {len(statements)} statements'
+                   f' in {where} <span class="muted">(first {_l(_get(cl, "first_published", "") or "undated")}; '
                    f'score min {_num(_get(cl, "min_score"))}, mean {_num(_get(cl, "mean_score"))})</span></h3><ul>')
         for st in statements[: limits.statements]:
             doc_id = _get(st, "doc", "")
             d = _doc(view, doc_id)
             speaker = _get(st, "speaker")
-            who = f'<span class="speaker">{_e(speaker)}</span>: ' if speaker else ""
-            out.append(f"<li>{who}“{_e(_get(st, 'text', ''))}” <span class='muted'>— {_e(doc_id)}"
-                       f"{', ' + _e(_get(d, 'source')) if _get(d, 'source') else ''}"
-                       f"{', ' + _e(_get(d, 'published')) if _get(d, 'published') else ''}</span></li>")
+            who = f'<span class="speaker">{_l(speaker)}</span>: ' if speaker else ""
+            out.append(f"<li>{who}“<bdi>{_e(_get(st, 'text', ''))}</bdi>” <span class='muted'>— {_l(doc_id)}"
+                       f"{', ' + _l(_get(d, 'source')) if _get(d, 'source') else ''}"
+                       f"{', ' + _l(_get(d, 'published')) if _get(d, 'published') else ''}</span></li>")
         out.append("</ul>")
         out.append(_cut(len(statements), limits.statements, "statements", "the scan's claim output"))
         out.append("</div>")
@@ -346,17 +357,17 @@ def _pick(matches: Sequence[Match], limit: int) -> list[int]:
 
 def _side_html(view: Any, side: MatchSide, text: str, spans: Sequence[Span], full: int, earlier: bool) -> str:
     d = _doc(view, side.doc)
-    bits = [f"<b>{_e(side.doc)}</b>"]
+    bits = [f"<b>{_l(side.doc)}</b>"]
     for name in ("source", "published", "title"):
         if _get(d, name):
-            bits.append(_e(_get(d, name)))
+            bits.append(_l(_get(d, name)))
     badge = '<span class="badge">earlier</span>' if earlier else ""
     rest = ""
     if full > len(text):
         rest = f'\n<span class="note">… {full - len(text):,} more characters not shown</span>'
     return (f'<div class="side"><div class="meta">{" · ".join(bits)}{badge} '
             f'<span class="muted">[{side.span.start:,}–{side.span.end:,}]</span></div>'
-            f'<div class="passage">{_marked(text, spans)}{rest}</div></div>')
+            f'<div class="passage" dir="auto">{_marked(text, spans)}{rest}</div></div>')
 
 
 def _matches(view: Any, limits: HtmlLimits) -> list[str]:
@@ -385,7 +396,7 @@ def _matches(view: Any, limits: HtmlLimits) -> list[str]:
         for label, value in (("Jaccard", m.jaccard), ("a in b", m.a_in_b), ("b in a", m.b_in_a)):
             if value is not None:
                 measures.append(f"{label} {value:.2f}")
-        out.append(f'<article class="match" id="match-{i + 1}"><h3><span class="kind {kind_class}">{_e(m.kind)}</span>'
+        out.append(f'<article class="match" id="match-{i + 1}"><h3><span class="kind {kind_class}">{_l(m.kind)}</span>'
                    f'#{i + 1} · {" · ".join(measures)}'
                    f'{" <span class=badge>within one source</span>" if within else ""}</h3><div class="pair">')
         out.append(_side_html(view, m.a, ta, h.a, fa, order < 0))
@@ -404,7 +415,7 @@ def _boilerplate(view: Any, limits: HtmlLimits) -> list[str]:
     out.append('<p class="muted">Lines treated as boilerplate never count as evidence of reuse.</p>'
                "<table><tr><th>documents</th><th>source</th><th>why</th><th>line</th></tr>")
     for b in items[: limits.boilerplate]:
-        out.append(f"<tr><td class='n'>{b.documents:,}</td><td class='nw'>{_e(b.source or '(no source)')}</td>"
+        out.append(f"<tr><td class='n'>{b.documents:,}</td><td class='nw'>{_l(b.source or '(no source)')}</td>"
                    f"<td class='nw'>{_e(b.reason)}</td><td>{_e(b.text)}</td></tr>")
     out.append("</table>")
     out.append(_cut(len(items), limits.boilerplate, "boilerplate lines", "summary.json (first 100)"))
@@ -417,7 +428,7 @@ def _skipped(view: Any, limits: HtmlLimits) -> list[str]:
     if not items:
         return []
     out = ['<section id="skipped"><h2>Skipped documents</h2><table><tr><th>document</th><th>reason</th></tr>']
-    out += [f"<tr><td>{_e(s.doc)}</td><td>{_e(s.reason)}</td></tr>" for s in items[: limits.skipped]]
+    out += [f"<tr><td>{_l(s.doc)}</td><td>{_e(s.reason)}</td></tr>" for s in items[: limits.skipped]]
     out.append("</table>")
     out.append(_cut(len(items), limits.skipped, "skipped documents", "summary.json (counts by reason)"))
     out.append("</section>")

@@ -33,12 +33,13 @@ import os
 import re
 import sys
 import zlib
+from collections import Counter
 from dataclasses import dataclass, field, fields as dc_fields, replace
 from functools import cached_property
 from datetime import date, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from typing import IO, Any, Callable, Iterable, Iterator, Literal, Mapping, Sequence
+from typing import IO, Any, Callable, Iterable, Iterator, Literal, Mapping, NamedTuple, Sequence
 
 from .errors import InputError, OverlapError
 from .model import Document
@@ -52,6 +53,11 @@ __all__ = [
     "document_from_record",
     "document_to_record",
     "parse_date",
+    "decode_utf8",
+    "binary_stdin",
+    "parse_json_line",
+    "read_text_file",
+    "TextFile",
     "FORMATS",
     "SUFFIXES",
 ]
@@ -72,6 +78,7 @@ SUFFIXES = {
 _TEXT_SUFFIXES = (".txt", ".md")
 _STDIN_LABEL = "<stdin>"
 _MAX_WARNINGS = 1000
+_MAX_FIELDS_FOUND = 200  # distinct field names remembered for the "no document" error
 _BOM = b"\xef\xbb\xbf"
 # Articles can be long; the csv default of 128 KiB per field is not enough.
 _CSV_FIELD_LIMIT = min(sys.maxsize, 2**31 - 1)
@@ -95,6 +102,7 @@ class IngestStats:
     decode_errors: int = 0
     dates_unparsed: int = 0
     meta_unmatched: int = 0
+    sidecars: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     warnings_dropped: int = 0
 
@@ -139,6 +147,72 @@ class RecordError(OverlapError):
     def __init__(self, message: str) -> None:
         self.message = message
         super().__init__(message)
+
+
+# ------------------------------------------------------------------ decoding
+
+def decode_utf8(data: bytes) -> tuple[str, int | None]:
+    """``data`` as text, with bytes that are not UTF-8 replaced by U+FFFD, never refused.
+
+    The one decoding policy of every reader (text files, JSONL and CSV lines,
+    ``compare`` files, ``score`` lines): one broken byte, or an article saved as
+    cp1252, should not cost the whole article. Also returns the byte offset of
+    the first invalid byte (``None`` when all was UTF-8), for the caller to
+    count and report.
+
+    >>> text, bad = decode_utf8(b"caf\\xe9 au lait")
+    >>> text == "caf\\ufffd au lait", bad
+    (True, 3)
+    """
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError as exc:
+        return data.decode("utf-8", "replace"), exc.start
+
+
+def parse_json_line(text: str) -> Any:
+    """One JSON value, or :class:`RecordError` with a one-line reason (the caller adds ``path:line``).
+
+    Catches what :func:`json.loads` raises on hostile lines too: a line of
+    100,000 nested brackets exhausts the recursion limit, which must cost
+    that line, not the run.
+
+    >>> parse_json_line("[" * 100_000)
+    Traceback (most recent call last):
+    ...
+    overlap.ingest.RecordError: invalid JSON: nested too deeply
+    """
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise RecordError(f"invalid JSON: {exc.msg} at column {exc.colno}") from None
+    except RecursionError:
+        raise RecordError("invalid JSON: nested too deeply") from None
+
+
+class TextFile(NamedTuple):
+    """A text file's characters (see :func:`read_text_file`) and where decoding replaced bytes."""
+
+    text: str
+    invalid_line: int | None  # 1-based line of the first byte that was not UTF-8, or None
+
+
+def decode_text_file(data: bytes) -> TextFile:
+    """The contents of a text file: a UTF-8 byte-order mark dropped, then :func:`decode_utf8`.
+
+    Line ends stay exactly as they are (no universal newlines), so every
+    offset into the text is an offset into the file's characters.
+    """
+    if data.startswith(_BOM):
+        data = data[3:]
+    text, bad = decode_utf8(data)
+    return TextFile(text, None if bad is None else data.count(b"\n", 0, bad) + 1)
+
+
+def read_text_file(path: str | os.PathLike[str]) -> TextFile:
+    """Read one text file by the one decoding policy; ``OSError`` is the caller's to report."""
+    with open(path, "rb") as f:
+        return decode_text_file(f.read())
 
 
 # --------------------------------------------------------------------- dates
@@ -385,6 +459,10 @@ class _Context:
         self.labels: list[str] = []
         self.sidecar: dict[str, dict[str, Any]] | None = None
         self.sidecar_used: set[str] = set()
+        self.records = 0  # records offered as documents (not sidecar rows), and documents made of them
+        self.documents = 0
+        self.missing_text = 0  # records without the text field, and the field names they have
+        self.fields_found: Counter[str] = Counter()
 
     def warn(self, label: str, line: int | None, message: str) -> None:
         text = f"{label}:{line}: {message}" if line is not None else f"{label}: {message}"
@@ -409,12 +487,11 @@ class _Context:
                 # A text stream opened with surrogateescape (sys.stdin under a
                 # C locale) hands invalid bytes over as lone surrogates.
                 raw = raw.encode("utf-8", "surrogateescape")
-        try:
-            return raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
+        text, bad = decode_utf8(raw)
+        if bad is not None:
             self.stats.decode_errors += 1
-            self.warn(label, line, f"invalid UTF-8 at byte offset {exc.start}, decoded with replacement")
-            return raw.decode("utf-8", "replace")
+            self.warn(label, line, f"invalid UTF-8 at byte offset {bad}, decoded with replacement")
+        return text
 
     def new_input(self, label: str) -> int:
         self.labels.append(label)
@@ -426,9 +503,14 @@ class _Context:
         """Build, check and count one document; ``None`` if it was bad and skipped."""
         origin = f"{label}:{line}" if line is not None else label
         warnings: list[str] = []
+        self.records += 1
         try:
             doc = _build(obj, self.fields, origin, warnings)
         except RecordError as exc:
+            if self.fields.text not in obj:
+                self.missing_text += 1
+                if len(self.fields_found) < _MAX_FIELDS_FOUND:
+                    self.fields_found.update(obj.keys())
             self.bad(label, line, exc.message)
             return None
         if self.keep_records:
@@ -451,7 +533,28 @@ class _Context:
                 self.stats.dates_unparsed += 1
             self.warn(label, line, w)
         self.stats.documents += 1
+        self.documents += 1
         return doc
+
+    def finish(self) -> None:
+        """Fail a read in which records came and none made a document (a wrong text field, say).
+
+        Every record was already skipped with a warning; ending with exit 0 and
+        an empty report would look like a clean run with nothing in it. The
+        error names the fields the records do have, so the right one is easy
+        to pick.
+        """
+        if not self.records or self.documents:
+            return
+        where = self.labels[0] + (f" (and {len(self.labels) - 1} more inputs)" if len(self.labels) > 1 else "")
+        n = f"{self.records:,} record{'s' if self.records != 1 else ''}"
+        if not self.missing_text:
+            raise InputError(where, None, f"no document read: all {n} were bad (see the warnings)")
+        found = ", ".join(repr(k) for k, _ in self.fields_found.most_common(12)) or "none"
+        more = ", ..." if len(self.fields_found) > 12 else ""
+        lacking = "none" if self.missing_text == self.records else f"{self.missing_text:,}"
+        raise InputError(where, None, f"no document read: {lacking} of the {n} has the text field "
+                                      f"{self.fields.text!r}; the fields they have: {found}{more}")
 
 
 def _override(doc: Document, extra: Mapping[str, Any]) -> Document:
@@ -483,13 +586,9 @@ def _jsonl_objects(lines: Iterable[bytes | str], label: str,
         ctx.stats.records += 1
         text = ctx.decode(raw, label, n).rstrip("\r\n")
         try:
-            obj = json.loads(text)
-        except json.JSONDecodeError as exc:
-            ctx.bad(label, n, f"invalid JSON: {exc.msg} at column {exc.colno}")
-            yield n, None
-            continue
-        except RecursionError:
-            ctx.bad(label, n, "invalid JSON: nested too deeply")
+            obj = parse_json_line(text)
+        except RecordError as exc:
+            ctx.bad(label, n, exc.message)
             yield n, None
             continue
         if not isinstance(obj, dict):
@@ -590,25 +689,19 @@ def _records(stream: IO[bytes], fmt: str, label: str, ctx: _Context,
         raise InputError(label, where, f"cannot read: {reason}") from None
 
 
-def _text_document(data: bytes, doc_id: str, label: str, ctx: _Context,
-                   input_no: int) -> Document | None:
+def _text_document(content: TextFile, doc_id: str, label: str, ctx: _Context,
+                   input_no: int, fields: Mapping[str, Any] | None = None) -> Document | None:
     ctx.stats.records += 1
-    if data.startswith(_BOM):
-        data = data[3:]
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
+    if content.invalid_line is not None:
         ctx.stats.decode_errors += 1
-        line = data.count(b"\n", 0, exc.start) + 1
-        ctx.warn(label, line, "invalid UTF-8, decoded with replacement")
-        text = data.decode("utf-8", "replace")
-    obj = {ctx.fields.id: doc_id, ctx.fields.text: text}
+        ctx.warn(label, content.invalid_line, "invalid UTF-8, decoded with replacement")
+    obj = {**(fields or {}), ctx.fields.id: doc_id, ctx.fields.text: content.text}
     return ctx.emit(obj, label, None, input_no)
 
 
-def _read_bytes(path: Path, label: str) -> bytes:
+def _read_text(path: Path, label: str) -> TextFile:
     try:
-        return path.read_bytes()
+        return read_text_file(path)
     except OSError as exc:
         raise InputError(label, None, f"cannot read: {exc.strerror or exc}") from None
 
@@ -681,6 +774,7 @@ def _load_sidecar(meta: str | Path, ctx: _Context) -> dict[str, dict[str, Any]]:
     f = ctx.fields
     table: dict[str, dict[str, Any]] = {}
     first_line: dict[str, int] = {}
+    records = ctx.stats.records  # sidecar rows are not article records
     with _open_binary(path, label) as stream:
         for line, obj in _records(stream, kind, label, ctx, f.id):
             if obj is None:
@@ -716,11 +810,55 @@ def _load_sidecar(meta: str | Path, ctx: _Context) -> dict[str, dict[str, Any]]:
                     if published != raw_date:
                         entry["date_raw"] = raw_date
             table[doc_id] = entry
+    ctx.stats.records = records
     return table
 
 
-def _stdin_binary(stdin: IO | None) -> IO:
+FOLDER_SIDECARS = ("metadata.csv", "metadata.jsonl")
+
+
+def _folder_sidecar(root: Path, label: str, ctx: _Context) -> dict[str, dict[str, Any]]:
+    """The record fields of a text folder's own ``metadata.csv``/``metadata.jsonl``, by file id.
+
+    Text files carry no metadata, so a folder may hold one sidecar beside
+    them, keyed by the files' relative paths (the document ids). Its fields
+    count as the files' own: an explicit ``--meta`` sidecar still overrides
+    them. Where it was found is recorded in ``IngestStats.sidecars`` so the
+    report names where sources and dates came from.
+    """
+    found = [root / name for name in FOLDER_SIDECARS if (root / name).is_file()]
+    if not found:
+        return {}
+    if len(found) > 1:
+        raise InputError(label, None, f"both {FOLDER_SIDECARS[0]} and {FOLDER_SIDECARS[1]}: keep one")
+    path = found[0]
+    side_label = os.path.join(label, path.name)
+    f = ctx.fields
+    table: dict[str, dict[str, Any]] = {}
+    records = ctx.stats.records  # sidecar rows are not article records
+    with _open_binary(path, side_label) as stream:
+        for line, obj in _records(stream, _suffix_format(path) or "csv", side_label, ctx, f.id):
+            if obj is None:
+                continue
+            raw_id = obj.get(f.id)
+            if not isinstance(raw_id, str) or not raw_id:
+                ctx.bad(side_label, line, f"no usable {f.id!r} value")
+                continue
+            if raw_id in table:
+                ctx.bad(side_label, line, f"duplicate id {raw_id!r}")
+                continue
+            table[raw_id] = {k: v for k, v in obj.items() if k not in (f.id, f.text) and v not in (None, "")}
+    ctx.stats.records = records
+    ctx.stats.sidecars.append(side_label)
+    return table
+
+
+def binary_stdin(stdin: IO | None = None, label: str = _STDIN_LABEL) -> IO:
+    """The byte stream under ``stdin`` (default ``sys.stdin``); :class:`InputError` when it is closed."""
     stream = sys.stdin if stdin is None else stdin
+    if stream is None or getattr(stream, "closed", False):
+        # Python sets sys.stdin to None when file descriptor 0 is closed (``<&-``)
+        raise InputError(label, None, "cannot read: standard input is closed")
     return getattr(stream, "buffer", stream)
 
 
@@ -738,6 +876,9 @@ def read_documents(inputs: Sequence[str | Path], *, fmt: str | None = None,
     ``.csv`` (optionally ``.gz``) or ``-`` for stdin (JSONL unless ``fmt`` is
     ``'csv'`` or ``'text'``). ``fmt`` forces the format of files and stdin.
 
+    A directory may hold its own sidecar, ``metadata.csv`` or
+    ``metadata.jsonl`` keyed by the files' ids, whose fields count as the
+    files' own (so the bundled ``seeds/`` carry their outlets).
     ``meta`` names a CSV or JSONL sidecar keyed by id whose source, date,
     title and url fill or override those of the documents. Bad records are
     skipped with a warning (``on_error='skip'``) or raised as
@@ -774,29 +915,34 @@ def _read(inputs: list[str | Path], fmt: str | None, fields: FieldMap,
             files = _walk_text_files(path, label)
             if not files:
                 raise InputError(label, None, "no .txt or .md files found")
+            folder_meta = _folder_sidecar(path, label, ctx)
             for rel, full in files:
                 file_label = os.path.join(label, *rel.split("/"))
                 no = ctx.new_input(file_label)
-                doc = _text_document(_read_bytes(full, file_label), rel, file_label, ctx, no)
+                doc = _text_document(_read_text(full, file_label), rel, file_label, ctx, no,
+                                     folder_meta.pop(rel, None))
                 if doc is not None:
                     yield doc
+            if folder_meta:
+                shown = ", ".join(repr(k) for k in list(folder_meta)[:3])
+                ctx.warn(ctx.stats.sidecars[-1], None,
+                         f"{len(folder_meta)} ids match no file ({shown}{', ...' if len(folder_meta) > 3 else ''})")
         elif kind == "text":
             no = ctx.new_input(label)
             if path is None:
-                data = _stdin_binary(stdin).read()
+                data = binary_stdin(stdin, label).read()
                 if isinstance(data, str):
                     data = data.encode("utf-8", "surrogateescape")
-                doc_id = "stdin"
+                content, doc_id = decode_text_file(data), "stdin"
             else:
-                data = _read_bytes(path, label)
-                doc_id = path.name
-            doc = _text_document(data, doc_id, label, ctx, no)
+                content, doc_id = _read_text(path, label), path.name
+            doc = _text_document(content, doc_id, label, ctx, no)
             if doc is not None:
                 yield doc
         else:
             no = ctx.new_input(label)
             if path is None:
-                stream = _stdin_binary(stdin)
+                stream = binary_stdin(stdin, label)
                 for line, obj in _records(stream, kind, label, ctx, fields.text):
                     if obj is not None:
                         doc = ctx.emit(obj, label, line, no)
@@ -809,6 +955,7 @@ def _read(inputs: list[str | Path], fmt: str | None, fields: FieldMap,
                             doc = ctx.emit(obj, label, line, no)
                             if doc is not None:
                                 yield doc
+    ctx.finish()
     if ctx.sidecar is not None and meta is not None:
         unmatched = [k for k in ctx.sidecar if k not in ctx.sidecar_used]
         stats.meta_unmatched = len(unmatched)
@@ -843,3 +990,4 @@ def iter_jsonl(stream: Iterable[bytes | str], label: str, fields: FieldMap = Fie
             doc = ctx.emit(obj, label, line, no)
             if doc is not None:
                 yield doc
+    ctx.finish()

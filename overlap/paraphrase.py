@@ -58,12 +58,13 @@ from sys import intern as _intern
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 from rapidfuzz import fuzz
 
 from .errors import InputError
+from .ingest import RecordError, decode_utf8, parse_json_line
 from .normalize import normalize_text
 
 __all__ = [
@@ -367,16 +368,18 @@ def load_claim_scorer(lexical_only: bool = False) -> Scorer:
     return _load("claim_", lexical_only)
 
 
-def _parse_line(raw: str | bytes, source: str, lineno: int) -> tuple[str, str] | InputError:
+def _parse_line(raw: str | bytes, source: str, lineno: int,
+                on_warning: Callable[[str], None] | None) -> tuple[str, str] | InputError:
     if isinstance(raw, bytes):
-        try:
-            raw = raw.decode("utf-8-sig" if lineno == 1 else "utf-8")
-        except UnicodeDecodeError as exc:
-            return InputError(source, lineno, f"not UTF-8 text ({exc.reason} at byte {exc.start} of the line)")
+        if lineno == 1 and raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]
+        raw, bad = decode_utf8(raw)  # as every reader does: replaced, counted, said
+        if bad is not None and on_warning is not None:
+            on_warning(f"{source}:{lineno}: invalid UTF-8 at byte offset {bad}, decoded with replacement")
     try:
-        obj = json.loads(raw)
-    except ValueError as exc:
-        return InputError(source, lineno, f"invalid JSON: {exc.msg} (column {exc.colno})")
+        obj = parse_json_line(raw)
+    except RecordError as exc:
+        return InputError(source, lineno, exc.message)
     if not isinstance(obj, dict):
         return InputError(source, lineno, 'expected a JSON object like {"a": "...", "b": "..."}')
     missing = [k for k in ("a", "b") if k not in obj]
@@ -395,11 +398,13 @@ def score_lines(
     threshold: float | None = None,
     batch: int = 64,
     claim_scorer: Scorer | None = None,
+    on_warning: Callable[[str], None] | None = None,
 ) -> Iterator[dict | InputError]:
     """What ``overlap score`` computes: one result per non-blank JSON line, in order.
 
-    Each line (``str``, or ``bytes`` decoded as UTF-8 here so that a bad
-    encoding is an error of that line) is ``{"a": text, "b": text}``. A good line gives a dict
+    Each line (``str``, or ``bytes`` decoded here as every reader decodes:
+    bytes that are not UTF-8 replaced, and said through ``on_warning``) is
+    ``{"a": text, "b": text}``. A good line gives a dict
     ``{"score", "paraphrase", "threshold", "containment", "signals", "model"}``;
     a bad line gives (not raises) an :class:`InputError` naming ``source:line``,
     so the caller chooses between skipping and stopping. Blank lines are
@@ -444,7 +449,7 @@ def score_lines(
     for lineno, raw in enumerate(lines, start=1):
         if not raw.strip():
             continue
-        pending.append(_parse_line(raw, source, lineno))
+        pending.append(_parse_line(raw, source, lineno, on_warning))
         if len(pending) >= batch:
             yield from flush()
     yield from flush()

@@ -1,10 +1,12 @@
 """Render a :class:`~overlap.pipeline.ScanResult` for people and programs.
 
-Renderers are pure: result in, text out. :func:`write_scan` then writes a
-whole output directory atomically: every file is rendered into a temporary
-directory beside the target first, and only a complete set is moved into
-place (``os.replace`` per file), so an error never leaves a partial report
-and a reader never sees half a file.
+Renderers are pure: result in, text out. :func:`write_scan` then replaces
+the whole scan folder in one step (:func:`overlap.atomic.write_folder`): the
+complete new folder is written beside the old one and swapped in, so an
+error, Ctrl-C, SIGTERM or ``kill -9`` never leaves a partial report, a mix of
+two scans, or half a file. Files an earlier scan wrote that this one does
+not (graph formats not asked for again) are removed; anything else in the
+folder is kept.
 
 Output is byte-stable: no wall-clock time unless ``timings=True`` is asked
 for, stable ordering everywhere, ``sort_keys`` where key order is not
@@ -15,12 +17,12 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import tempfile
 from collections import Counter
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping
+from typing import IO, Any, Iterable, Iterator, Mapping, Sequence
 
+from .atomic import Content
+from .escape import markdown_code, markdown_text
 from .model import Match, MatchSide
 from .pipeline import ScanResult, versions
 
@@ -168,10 +170,8 @@ def _kind_label(m: Any) -> str:
     return f"{m.kind} ({'same claim' if relation == 'claim' else 'same statement'})" if relation else m.kind
 
 
-def _md_cell(text: str | None) -> str:
-    if text is None:
-        return ""
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+_md_cell = markdown_text  # every untrusted text in report.md goes through these two (see overlap.escape)
+_md_code = markdown_code
 
 
 def _claims_markdown(result: Any, limit: int) -> list[str]:
@@ -189,7 +189,7 @@ def _claims_markdown(result: Any, limit: int) -> list[str]:
     out = ["## Claim clusters", ""]
     out += [
         f"Statements (sentences or quotes) that say the same thing in different words, scored by the "
-        f"{info.get('path') or '?'} model: *same statement* (paraphrase score, MRPC-fitted, threshold "
+        f"{_md_cell(info.get('path') or '?')} model: *same statement* (paraphrase score, MRPC-fitted, threshold "
         f"{info.get('threshold')}) or *same claim* (claim score over statements and their clauses, "
         f"STS-B-fitted, threshold {info.get('claim_threshold')}). "
         "Verbatim copies are reported as reuse, not here.",
@@ -200,7 +200,7 @@ def _claims_markdown(result: Any, limit: int) -> list[str]:
     for cl in (claim_record(c) for c in list(claims)[:limit]):
         who = ", ".join(cl["speakers"]) if cl["speakers"] else "no attributed speaker"
         out += [
-            f"### Claim {cl['id']}: {len(cl['statements'])} statements in {len(cl['documents'])} document(s) "
+            f"### Claim {_md_cell(cl['id'])}: {len(cl['statements'])} statements in {len(cl['documents'])} document(s) "
             f"(score min {cl['min_score']:.2f}, mean {cl['mean_score']:.2f}; speakers: {_md_cell(who)})",
             "",
             "| date | document | source | speaker | statement |",
@@ -209,7 +209,7 @@ def _claims_markdown(result: Any, limit: int) -> list[str]:
         for st in cl["statements"]:
             d = result.document(st["doc"])
             out.append(
-                f"| {_md_cell(d.published)} | `{_md_cell(st['doc'])}` [{st['start']}:{st['end']}] | {_md_cell(d.source)} "
+                f"| {_md_cell(d.published)} | {_md_code(st['doc'])} [{st['start']}:{st['end']}] | {_md_cell(d.source)} "
                 f"| {_md_cell(st['speaker'])} | {_md_cell(_clip(st['text'], 300))} |"
             )
         out.append("")
@@ -263,7 +263,7 @@ def render_markdown(result: ScanResult, *, limit: int = 50, extra: Mapping[str, 
         for doc_id in cl.members:
             d = result.document(doc_id)
             mark = " (representative)" if doc_id == cl.representative else ""
-            out.append(f"| `{_md_cell(doc_id)}`{mark} | {_md_cell(d.source)} | {_md_cell(d.published)} | {_md_cell(d.title)} |")
+            out.append(f"| {_md_code(doc_id)}{mark} | {_md_cell(d.source)} | {_md_cell(d.published)} | {_md_cell(d.title)} |")
         out.append("")
     if len(clusters) > limit:
         out += [f"*{len(clusters) - limit} more clusters in `clusters.json`.*", ""]
@@ -275,7 +275,7 @@ def render_markdown(result: ScanResult, *, limit: int = 50, extra: Mapping[str, 
             a_in_b = f"{m.a_in_b:.2f}" if m.a_in_b is not None else ""
             b_in_a = f"{m.b_in_a:.2f}" if m.b_in_a is not None else ""
             out.append(
-                f"| {_kind_label(m)} | `{_md_cell(m.a.doc)}` | `{_md_cell(m.b.doc)}` | {m.score:.2f} | {a_in_b} | {b_in_a} |"
+                f"| {_md_cell(_kind_label(m))} | {_md_code(m.a.doc)} | {_md_code(m.b.doc)} | {m.score:.2f} | {a_in_b} | {b_in_a} |"
             )
         out.append("")
         if len(result.matches) > limit:
@@ -290,7 +290,7 @@ def render_markdown(result: ScanResult, *, limit: int = 50, extra: Mapping[str, 
         for m in sorted(reuse, key=lambda m: -m.score)[:limit]:
             cells = []
             for side, share in ((m.a, m.a_in_b), (m.b, m.b_in_a)):
-                where = f"`{_md_cell(side.doc)}` {side.span.start}-{side.span.end}"
+                where = f"{_md_code(side.doc)} {side.span.start}-{side.span.end}"
                 if share is not None:
                     where += f" ({share:.0%} of it)"
                 cells.append(f"{where}<br>{_md_cell(_clip(result.excerpt(side.doc, side.span)))}")
@@ -310,7 +310,7 @@ def render_markdown(result: ScanResult, *, limit: int = 50, extra: Mapping[str, 
         ]
         for b in result.boilerplate[:limit]:
             out.append(
-                f"| {b.documents} | {_md_cell(b.source or '(no source)')} | {b.reason} | {_md_cell(_clip(b.text, 120))} |"
+                f"| {b.documents} | {_md_cell(b.source or '(no source)')} | {_md_cell(b.reason)} | {_md_cell(_clip(b.text, 120))} |"
             )
         out.append("")
         if len(result.boilerplate) > limit:
@@ -321,7 +321,7 @@ def render_markdown(result: ScanResult, *, limit: int = 50, extra: Mapping[str, 
     if result.skipped:
         out += ["## Skipped documents", "", "| document | reason |", "|---|---|"]
         for s in result.skipped[:limit]:
-            out.append(f"| `{_md_cell(s.doc)}` | {_md_cell(s.reason)} |")
+            out.append(f"| {_md_code(s.doc)} | {_md_cell(s.reason)} |")
         out.append("")
         if len(result.skipped) > limit:
             out += [f"*{len(result.skipped) - limit} more skipped documents.*", ""]
@@ -332,17 +332,21 @@ def render_markdown(result: ScanResult, *, limit: int = 50, extra: Mapping[str, 
     return "\n".join(out)
 
 
-def render_terminal(result: ScanResult, out_dir: str | None = None, *, timings: bool = True) -> str:
+def render_terminal(result: ScanResult, out_dir: str | None = None, *, timings: bool = True,
+                    files: Sequence[str] | None = None) -> str:
     """The summary printed after a scan: a small table in three groups, then where the report is.
 
     Numbers are right-aligned with thousands separators; matches are broken
     down by kind and the sources that share text are counted, so the reader
-    sees at a glance whether to open ``report.html``.
+    sees at a glance whether to open ``report.html``. Only known sources
+    count: two documents without one may or may not share an outlet.
+    ``files`` (the names written) makes the last line name every one.
     """
     c = result.counts
     by_kind = Counter(m.kind for m in result.matches)
-    sources = {result.document(d).source for m in result.matches for d in (m.a.doc, m.b.doc)}
-    cross = sum(1 for m in result.matches if result.document(m.a.doc).source != result.document(m.b.doc).source)
+    pairs = [(result.document(m.a.doc).source, result.document(m.b.doc).source) for m in result.matches]
+    sources = {s for pair in pairs for s in pair if s}
+    cross = sum(1 for sa, sb in pairs if sa and sb and sa != sb)
     groups: list[tuple[str, list[tuple[str, str]]]] = [
         ("input", [
             ("documents read", f"{c.get('documents_read', 0):,}"),
@@ -379,7 +383,8 @@ def render_terminal(result: ScanResult, out_dir: str | None = None, *, timings: 
         lines.append(f"{title} {rule[len(title) + 1:]}" if title else rule)
         lines += [f"  {k:<{width - 2}}  {v:>{vwidth}}" for k, v in rows]
     if out_dir:
-        lines.append(f"report: {os.path.join(out_dir, 'report.html')} (also report.md, matches.jsonl, graph.gexf)")
+        others = [f for f in files if f != "report.html"] if files is not None else ["report.md", "matches.jsonl"]
+        lines.append(f"report: {os.path.join(out_dir, 'report.html')} (also {', '.join(others)})")
     return "\n".join(lines)
 
 
@@ -397,41 +402,21 @@ def write_scan(
     and the reuse graphs in ``graph_formats`` (:func:`overlap.graph.graph_files`:
     ``graph.gexf`` and ``sources.gexf`` by default).
     """
-    from .graph import graph_files
+    from .atomic import write_folder
+    from .graph import GRAPH_FILES, graph_files
     from .html_report import render_html
 
-    target = Path(out_dir)
-    parent = target.parent if str(target.parent) else Path(".")
-    parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent))
-    try:
-        with open(tmp / "matches.jsonl", "w", encoding="utf-8", newline="\n") as f:
-            for line in iter_match_lines(result):
-                f.write(line)
-        (tmp / "clusters.json").write_text(_dumps(clusters_document(result)), encoding="utf-8")
-        (tmp / "summary.json").write_text(
-            _dumps(summary_document(result, timings=timings, extra=extra)), encoding="utf-8"
-        )
-        (tmp / "report.md").write_text(render_markdown(result, extra=extra), encoding="utf-8")
-        (tmp / "report.html").write_text(render_html(result), encoding="utf-8")
-        for name, data in graph_files(result, graph_formats).items():
-            (tmp / name).write_bytes(data)
-        return _publish(tmp, target)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    def matches_jsonl(f: IO[bytes]) -> None:
+        for line in iter_match_lines(result):
+            f.write(line.encode("utf-8"))
 
-
-def _publish(tmp: Path, target: Path) -> list[Path]:
-    """Move a complete temporary directory's files into ``target``."""
-    names = sorted(p.name for p in tmp.iterdir())
-    if not target.exists():
-        try:
-            os.rename(tmp, target)
-            return [target / n for n in names]
-        except OSError:
-            target.mkdir(parents=True, exist_ok=True)
-    elif not target.is_dir():
-        raise NotADirectoryError(f"{target} exists and is not a directory")
-    for name in names:
-        os.replace(tmp / name, target / name)
-    return [target / n for n in names]
+    files: dict[str, Content] = {
+        "matches.jsonl": matches_jsonl,
+        "clusters.json": _dumps(clusters_document(result)).encode("utf-8"),
+        "summary.json": _dumps(summary_document(result, timings=timings, extra=extra)).encode("utf-8"),
+        "report.md": render_markdown(result, extra=extra).encode("utf-8"),
+        "report.html": render_html(result).encode("utf-8"),
+        **graph_files(result, graph_formats),
+    }
+    # a scan rewrites the whole set: graph files of an earlier scan in other formats would not match
+    return write_folder(out_dir, files, remove=[n for n in (*SCAN_FILES, *GRAPH_FILES) if n not in files])

@@ -29,7 +29,7 @@ from typing import Any, Iterable, Iterator, Mapping
 from .errors import InputError
 from .model import Boilerplate, Cluster, Match, MatchSide, Skipped, Span
 
-__all__ = ["FinishedScan", "DocInfo", "load_scan", "render_report", "write_graphs", "write_files", "REQUIRED_FILES",
+__all__ = ["FinishedScan", "DocInfo", "load_scan", "render_report", "write_graphs", "REQUIRED_FILES",
            "REPORT_FORMATS"]
 
 REQUIRED_FILES = ("matches.jsonl", "clusters.json", "summary.json")
@@ -293,30 +293,14 @@ def render_report(scan_dir: str | Path, fmt: str = "md") -> str:
     return render_markdown(view, extra={"ingest": ingest} if ingest else None)  # type: ignore[arg-type]
 
 
-def write_files(out_dir: str | Path, files: Mapping[str, bytes]) -> list[Path]:
-    """Write each file atomically (temporary file in the same folder, then ``os.replace``)."""
-    import os
-    import tempfile
-
-    target = Path(out_dir)
-    target.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
-    for name, data in files.items():
-        fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=target)
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-            os.replace(tmp, target / name)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        written.append(target / name)
-    return written
-
-
 def write_graphs(scan_dir: str | Path, formats: Iterable[str], out_dir: str | Path | None = None) -> list[Path]:
-    """Build the reuse graphs from a finished scan directory and write them in the given formats."""
+    """Build the reuse graphs from a finished scan directory and write them in the given formats.
+
+    The folder is replaced in one step (:func:`overlap.atomic.write_folder`),
+    keeping everything in it but the graph files written now.
+    """
+    from .atomic import write_folder
     from .graph import graph_files
 
     view = load_scan(scan_dir)
-    return write_files(out_dir or scan_dir, graph_files(view, formats))
+    return write_folder(out_dir or scan_dir, graph_files(view, formats))

@@ -139,7 +139,7 @@ class _CountingEmbedder:
     def __init__(self) -> None:
         self.seen: list[str] = []
 
-    def encode(self, texts):
+    def encode(self, texts, progress=None):
         self.seen.extend(texts)
         out = np.zeros((len(texts), 64), dtype=np.float32)
         for r, t in enumerate(texts):
@@ -172,3 +172,20 @@ def test_embedding_cascade_embeds_only_pairs_near_the_cut(monkeypatch: pytest.Mo
     assert seen[0.45][0]["below_embed_floor"] >= 1
     assert seen[0.45][0]["embedded"] == len(seen[0.45][2]) < 3
     assert seen[0.45][1] == seen[0.0][1] == [("a", "b")]  # what the cascade skipped was no match anyway
+
+
+def test_each_document_bounds_its_statements_and_their_length() -> None:
+    # a run-on "sentence" of 35,000 characters (an executable read as text had one) made every
+    # signal of every pair cost its length squared; one document must not set the tier's cost
+    rng = random.Random(8)
+    run_on = " ".join(rng.choice(VOCAB) for _ in range(5_000))
+    many = " ".join(f"{PAIR[0][:-1]} number {k}." for k in range(30))
+    docs = [Document("wire", PAIR[0]), Document("local", PAIR[1]), Document("run-on", run_on),
+            Document("many", many)]
+    params = ParaphraseParams(embeddings=False, max_statement_chars=3_000, max_statements_per_document=10)
+    stats: dict = {}
+    units_ = claims.statements(docs, params, stats=stats)
+    assert [u.doc for u in units_].count("many") == 10 and "run-on" not in {u.doc for u in units_}
+    assert stats["statements_too_long"] == 1 and stats["statements_over_document_cap"] == 20
+    find_paraphrases(docs, params, stats=stats)
+    assert stats["statements"] == 12 and stats["statements_too_long"] == 1

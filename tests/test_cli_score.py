@@ -48,9 +48,9 @@ def test_bad_line_is_skipped_with_error_line_and_warning(tmp_path: Path) -> None
     assert result.exit_code == 0
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert len(rows) == 3
-    assert rows[1] == {"error": "invalid JSON: Expecting property name enclosed in double quotes (column 2)", "line": 2}
+    assert rows[1] == {"error": "invalid JSON: Expecting property name enclosed in double quotes at column 2", "line": 2}
     assert result.stderr == (
-        f"overlap: warning: {src}:2: invalid JSON: Expecting property name enclosed in double quotes (column 2)\n"
+        f"overlap: warning: {src}:2: invalid JSON: Expecting property name enclosed in double quotes at column 2\n"
     )
 
 

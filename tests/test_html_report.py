@@ -18,7 +18,7 @@ from reuse_scenario import GRAIN, HOSTILE, WIRE, scenario
 
 ALLOWED_TAGS = {"html", "head", "meta", "title", "style", "body", "header", "h1", "nav", "a", "main", "section",
                 "h2", "h3", "p", "table", "tr", "th", "td", "span", "b", "article", "div", "mark", "pre", "ul", "li",
-                "svg", "defs", "marker", "path", "line", "circle", "g", "text"}
+                "svg", "defs", "marker", "path", "line", "circle", "g", "text", "bdi"}
 
 
 class _Tags(HTMLParser):

@@ -329,6 +329,43 @@ def test_sidecar_applies_to_text_files(tmp_path: Path) -> None:
     assert warnings == []
 
 
+def test_folder_sidecar_gives_text_files_their_metadata(tmp_path: Path) -> None:
+    root = tmp_path / "docs"
+    (root / "sub").mkdir(parents=True)
+    (root / "sub" / "a.txt").write_text("x")
+    (root / "b.txt").write_text("y")
+    (root / "metadata.csv").write_text(
+        "id,source,date,title,provenance\nsub/a.txt,TASS,\"January 15, 2017\",T a,dateline\nb.txt,,,,unknown\n"
+        "gone.txt,X,,,\n", encoding="utf-8")
+    docs, stats, warnings = _read([root])
+    b, a = docs  # sorted by id; the sidecar itself is not a document
+    assert (a.id, a.source, a.published, a.title, a.meta) == ("sub/a.txt", "TASS", "2017-01-15", "T a",
+                                                          {"provenance": "dateline", "date_raw": "January 15, 2017"})
+    assert (b.source, b.published, b.meta) == (None, None, {"provenance": "unknown"})
+    assert stats.sidecars == [os.path.join(str(root), "metadata.csv")]
+    assert stats.records == 2
+    assert warnings == [f"{os.path.join(str(root), 'metadata.csv')}: 1 ids match no file ('gone.txt')"]
+
+
+def test_explicit_sidecar_overrides_the_folder_sidecar(tmp_path: Path) -> None:
+    root = tmp_path / "docs"
+    root.mkdir()
+    (root / "a.txt").write_text("x")
+    (root / "metadata.jsonl").write_text(json.dumps({"id": "a.txt", "source": "folder", "title": "kept"}) + "\n")
+    meta = tmp_path / "m.csv"
+    meta.write_text("id,source\na.txt,explicit\n")
+    docs, stats, _ = _read([root], meta=meta)
+    assert (docs[0].source, docs[0].title) == ("explicit", "kept")
+    assert stats.records == 1
+
+
+def test_seeds_carry_their_outlets() -> None:
+    docs = list(read_documents([Path(__file__).parent.parent / "seeds"]))
+    assert [d.source for d in docs] == ["CWW7NEWS", "TASS", None, None, "Anadolu Agency"]
+    assert docs[1].published == "2017-01-15"
+    assert all(d.meta.get("provenance") for d in docs)
+
+
 # ------------------------------------------------------- paths and errors
 
 def test_missing_path_fails_before_any_document(tmp_path: Path) -> None:

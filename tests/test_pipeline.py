@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import itertools
+import os
 import random
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -87,6 +90,30 @@ def test_short_and_empty_documents_are_skipped_and_counted() -> None:
         assert reasons["short"].startswith("too short")
         assert result.counts["documents_skipped"] == 2
         assert result.counts["documents_scanned"] == 1
+
+
+def test_binary_encoded_tabular_and_outsized_documents_are_set_aside_with_their_reason() -> None:
+    # `cp /bin/ls d/ls.txt` once held the paraphrase tier for over ten minutes, and one
+    # 50 MB line took 5.6 GB: such documents are counted by reason and no stage sees them
+    rng = random.Random(5)
+    article = " ".join(rng.choice(VOCAB) for _ in range(200)) + "."
+    binary = Path(os.path.realpath(sys.executable)).read_bytes()[:4_000].decode("utf-8", "replace")
+    docs = [
+        Document("article", article),
+        Document("copy", article),
+        Document("ls.txt", binary),
+        Document("blob", base64.encodebytes(rng.randbytes(2_000)).decode()),
+        Document("table", "\n".join(f"{i} {rng.random():.4f} {rng.randint(0, 999)}" for i in range(200))),
+        Document("long", "word " * 2_000),
+    ]
+    with scan(docs, Params().with_(duplicates={"max_chars": 5_000})) as result:
+        reasons = {s.doc: s.reason.split(" (")[0] for s in result.skipped}
+        assert reasons == {"ls.txt": "not text: binary", "blob": "not text: encoded data",
+                           "table": "not text: numbers", "long": "too long"}
+        assert result.counts["documents_read"] == 6 and result.counts["documents_skipped"] == 4
+        assert result.counts["documents_scanned"] == 2
+        assert {m.a.doc for m in result.matches} | {m.b.doc for m in result.matches} == {"article", "copy"}
+        assert [d.length for d in result.documents if d.id == "long"] == [10_000]
 
 
 def _mutated_corpus(seed: int, n: int, edit_fraction: float = 1 / 3) -> list[Document]:
@@ -174,3 +201,14 @@ def test_signature_rows_match_the_verified_sets() -> None:
         for m in (m for m in result.matches if m.kind == "duplicate"):
             assert 0.5 <= m.jaccard <= 1.0
             assert np.isclose(m.score, m.jaccard)
+
+
+def test_tiers_are_switched_by_keyword_arguments() -> None:
+    docs = list(read_documents([Path(__file__).parent.parent / "seeds"]))
+    with scan(docs, Params(), paraphrase=False) as result:
+        assert result.claim_clusters is None
+        assert not [m for m in result.matches if m.kind == "paraphrase"]
+        assert result.params.paraphrase.enabled is False
+    with scan(docs, passages=False, claims=False) as result:
+        assert result.params.passages.enabled is False and result.params.paraphrase.claims is False
+        assert {m.details.get("relation") for m in result.matches if m.kind == "paraphrase"} <= {"paraphrase"}
