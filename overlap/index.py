@@ -22,8 +22,14 @@ Two stores share one interface (:class:`Index`):
   workers on several machines share one index. A batch is added by one Lua
   script, atomically (and ~70x fewer client commands than datasketch's
   insertion session, which spends its time packing commands in Python);
-  queries send one ``SUNION`` per document. Needs a single Redis server
-  (or primary), not Redis Cluster (the script touches keys it computes).
+  queries send one ``SUNION`` per document. Workers deciding at the same
+  moment never both keep near-duplicates: a kept document is *reserved* (one
+  more script, :meth:`Index.reserve`) before its output is written, and a
+  reservation another worker made since this one read the index is verified
+  first. Any URL ``redis.Redis.from_url`` reads (``rediss://``, ``unix://``,
+  ``?password=``) works; printed locations mask user and password. Needs a
+  single Redis server (or primary), not Redis Cluster (the scripts touch keys
+  they compute).
 
 A *manifest* written when the index is created records everything that
 decides what a signature means: overlap's index format, the datasketch
@@ -1348,6 +1354,9 @@ def open_index(
     readonly: bool = False,
 ) -> Index:
     """Open (or create) the index at a path or ``redis://host:port/db[?prefix=name]``.
+
+    A new SQLite index is created whole (written aside, then renamed); an
+    existing file that is empty is refused as damaged, never taken for new.
 
     ``settings`` apply when the index is created; given for an existing
     index they must agree with its manifest (else :class:`IndexStateError`),
