@@ -398,6 +398,9 @@ def _terminate_as_interrupt(ctx: click.Context) -> None:
               default=("gexf",),
               help="Reuse graph formats to write (repeatable): graph.* (documents) and sources.* (outlets), "
                    "e.g. --graph-format gexf --graph-format csv; 'none' writes no graph.")
+@click.option("--infer-source/--no-infer-source", default=True,
+              help="Give a document without a source the outlet its text states ('Source: Tass', "
+                   "'(Reuters) -', a sign-off), marked 'NAME (inferred)'.")
 @click.option("-q", "--quiet", is_flag=True, default=False, help="No summary, progress or warnings on the terminal.")
 def scan(inputs: tuple[str, ...], output: str, **kw: Any) -> None:
     """Report near-duplicate documents in a collection of articles.
@@ -437,7 +440,7 @@ def scan(inputs: tuple[str, ...], output: str, **kw: Any) -> None:
     try:
         documents = read_documents(list(inputs), fmt=kw["fmt"], fields=fields, meta=kw["meta"],
                                    on_error=kw["on_bad_record"], stats=stats, on_warning=warn,
-                                   stdin=None)
+                                   stdin=None, infer_sources=kw["infer_source"])
         progress = _Progress(not quiet)
         with run_scan(documents, params, progress=progress) as result:
             progress.close()
@@ -534,8 +537,10 @@ def compare(files: tuple[str, ...], pairs_file: str | None, root: str | None, wo
         if files:
             raise click.UsageError("give either two files or --pairs, not both")
         failed = False
+        progress = _Progress(True)
         try:
-            for result in compare_pairs(pairs_file, params, root=root, workers=workers):
+            for done, result in enumerate(compare_pairs(pairs_file, params, root=root, workers=workers), 1):
+                progress("compare", done, None)
                 for message in result.warnings:
                     warn(message)
                 if result.error is not None:
@@ -554,6 +559,7 @@ def compare(files: tuple[str, ...], pairs_file: str | None, root: str | None, wo
         except KeyboardInterrupt:
             click.echo("overlap: interrupted", err=True)
             sys.exit(EXIT_INTERRUPTED)
+        progress.close()
         warn.finish()
         if failed:
             sys.exit(EXIT_ERROR)
@@ -660,7 +666,9 @@ def score(file: str, threshold: float | None, lexical: bool, on_bad_line: str) -
 def report(scan_dir: str, fmt: str, output: str | None) -> None:
     """Re-render a finished scan directory without rescanning.
 
-    Reads matches.jsonl, clusters.json and summary.json.
+    Reads matches.jsonl, clusters.json and summary.json. With --format html
+    and -o FILE, the pages long lists continue on are written beside FILE
+    (FILE-reuse-2.html, ...).
 
     \b
     Examples:
@@ -668,14 +676,23 @@ def report(scan_dir: str, fmt: str, output: str | None) -> None:
       overlap report reports/ --format json | jq .summary.counts
     """
     from .atomic import write_file
-    from .scandir import render_report
+    from .scandir import render_html_report, render_report, write_report_pages
 
     try:
-        text = render_report(scan_dir, fmt)
-        if output:
-            write_file(output, text.encode("utf-8"))
+        if fmt == "html" and output:
+            write_report_pages(scan_dir, output)
+        elif fmt == "html":
+            pages = render_html_report(scan_dir)
+            click.echo(pages["report.html"], nl=False)
+            if len(pages) > 1:
+                click.echo(f"overlap: report.html links to {len(pages) - 1:,} more pages; "
+                           "write them beside it with -o FILE", err=True)
         else:
-            click.echo(text, nl=False)
+            text = render_report(scan_dir, fmt)
+            if output:
+                write_file(output, text.encode("utf-8"))
+            else:
+                click.echo(text, nl=False)
     except OverlapError as exc:
         _fail(str(exc))
     except OSError as exc:
@@ -838,11 +855,11 @@ def filter_command(inputs: tuple[str, ...], index_target: str, **kw: Any) -> Non
                 else:
                     docs = read_documents(["-"], fmt=kw["fmt"], fields=fields, meta=kw["meta"],
                                           on_error=kw["on_bad_record"], stats=ingest_stats, on_warning=warn,
-                                          stdin=stdin, keep_records=True)
+                                          stdin=stdin, keep_records=True, infer_sources=False)
             else:
                 docs = read_documents(list(inputs), fmt=kw["fmt"], fields=fields, meta=kw["meta"],
                                       on_error=kw["on_bad_record"], stats=ingest_stats, on_warning=warn,
-                                      keep_records=True)
+                                      keep_records=True, infer_sources=False)  # records go out as they came
             filter_documents(with_ids(docs, idx), idx, emit, flush=out.flush,
                              threshold=kw["threshold"], mode=kw["mode"], batch_size=kw["batch_size"],
                              commit_every=kw["commit_every"], on_skip=skip, stats=stats)

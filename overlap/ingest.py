@@ -43,6 +43,7 @@ from typing import IO, Any, Callable, Iterable, Iterator, Literal, Mapping, Name
 
 from .errors import InputError, OverlapError
 from .model import Document
+from .provenance import INFERRED, infer_source
 
 __all__ = [
     "IngestStats",
@@ -103,6 +104,7 @@ class IngestStats:
     dates_unparsed: int = 0
     meta_unmatched: int = 0
     sidecars: list[str] = field(default_factory=list)
+    sources_inferred: int = 0
     warnings: list[str] = field(default_factory=list)
     warnings_dropped: int = 0
 
@@ -119,6 +121,12 @@ class FieldMap:
 
     Reuters-21578, for example, is ``FieldMap(id="newid", text="body")``.
     Fields not named here are passed through in ``Document.meta``.
+
+    >>> from overlap.ingest import document_from_record
+    >>> d = document_from_record({"newid": 7, "body": "Grain exports rose.", "topics": ["grain"]},
+    ...                          FieldMap(id="newid", text="body"))
+    >>> d.id, d.text, d.meta
+    ('7', 'Grain exports rose.', {'topics': ['grain']})
     """
 
     id: str = "id"
@@ -459,6 +467,7 @@ class _Context:
         self.labels: list[str] = []
         self.sidecar: dict[str, dict[str, Any]] | None = None
         self.sidecar_used: set[str] = set()
+        self.infer_sources = False
         self.records = 0  # records offered as documents (not sidecar rows), and documents made of them
         self.documents = 0
         self.missing_text = 0  # records without the text field, and the field names they have
@@ -528,6 +537,11 @@ class _Context:
             if extra is not None:
                 self.sidecar_used.add(doc.id)
                 doc = _override(doc, extra)
+        if self.infer_sources and doc.source is None:
+            stated = infer_source(doc.text)
+            if stated is not None:
+                self.stats.sources_inferred += 1
+                doc = replace(doc, source=stated[0] + INFERRED, meta={**doc.meta, "source_evidence": stated[1]})
         for w in warnings:
             if w.startswith("unparseable date"):
                 self.stats.dates_unparsed += 1
@@ -867,7 +881,8 @@ def read_documents(inputs: Sequence[str | Path], *, fmt: str | None = None,
                    on_error: Literal["skip", "fail"] = "skip",
                    stats: IngestStats | None = None,
                    on_warning: Callable[[str], None] | None = None,
-                   stdin: IO | None = None, keep_records: bool = False) -> Iterator[Document]:
+                   stdin: IO | None = None, infer_sources: bool = True,
+                   keep_records: bool = False) -> Iterator[Document]:
     """Stream the documents of every input, one input after another.
 
     An input is a directory (every visible ``.txt``/``.md`` file below it,
@@ -880,7 +895,10 @@ def read_documents(inputs: Sequence[str | Path], *, fmt: str | None = None,
     ``metadata.jsonl`` keyed by the files' ids, whose fields count as the
     files' own (so the bundled ``seeds/`` carry their outlets).
     ``meta`` names a CSV or JSONL sidecar keyed by id whose source, date,
-    title and url fill or override those of the documents. Bad records are
+    title and url fill or override those of the documents. A document still
+    without a source gets the outlet its text states, if any, marked
+    ``"NAME (inferred)"`` (:mod:`overlap.provenance`; ``infer_sources=False``
+    turns that off). Bad records are
     skipped with a warning (``on_error='skip'``) or raised as
     :class:`InputError` (``'fail'``). Counts go into ``stats``.
     ``keep_records=True`` keeps each parsed record in ``Document.record``
@@ -889,23 +907,28 @@ def read_documents(inputs: Sequence[str | Path], *, fmt: str | None = None,
     Every input is checked before the first document is yielded, so a
     mistyped path fails at once rather than after an hour of reading.
 
-    >>> from pathlib import Path
-    >>> [d.id for d in read_documents([Path("seeds")])][:1]  # doctest: +SKIP
-    ['000_83b71f5e76b5d5c2.txt']
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "a.txt").write_text("The text of an article.")
+    >>> _ = (folder / "metadata.csv").write_text("id,source,date\\na.txt,TASS,15 January 2017\\n")
+    >>> [(d.id, d.source, d.published) for d in read_documents([folder])]
+    [('a.txt', 'TASS', '2017-01-15')]
     """
     if fmt is not None and fmt not in FORMATS:
         raise ValueError(f"fmt must be one of {FORMATS} or None, got {fmt!r}")
     if isinstance(inputs, (str, Path)):
         raise ValueError("inputs must be a sequence of paths, not a single path")
     return _read(list(inputs), fmt, fields, meta, on_error,
-                 stats if stats is not None else IngestStats(), on_warning, stdin, keep_records)
+                 stats if stats is not None else IngestStats(), on_warning, stdin, infer_sources,
+                 keep_records)
 
 
 def _read(inputs: list[str | Path], fmt: str | None, fields: FieldMap,
           meta: str | Path | None, on_error: str, stats: IngestStats,
           on_warning: Callable[[str], None] | None, stdin: IO | None,
-          keep_records: bool = False) -> Iterator[Document]:
+          infer_sources: bool = True, keep_records: bool = False) -> Iterator[Document]:
     ctx = _Context(fields, on_error, stats, on_warning, seen={}, keep_records=keep_records)
+    ctx.infer_sources = infer_sources
     plan = _plan(inputs, fmt)
     if meta is not None:
         ctx.sidecar = _load_sidecar(meta, ctx)

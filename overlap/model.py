@@ -17,7 +17,13 @@ from typing import Any, Mapping
 
 @dataclass(frozen=True, slots=True)
 class Span:
-    """A half-open range ``[start, end)`` of characters in an original text."""
+    """A half-open range ``[start, end)`` of characters in an original text.
+
+    >>> text = "Grain exports rose."
+    >>> s = Span(0, 5)
+    >>> text[s.start:s.end], len(s)
+    ('Grain', 5)
+    """
 
     start: int
     end: int
@@ -44,6 +50,10 @@ class Document:
     ``record`` is the input record exactly as parsed, kept only when the
     reader was asked to (the filter writes it back unchanged: ``"newid": 1``
     stays a number, key order and every field stay as they came).
+
+    >>> d = Document("a1", "Grain exports rose.", source="TASS", published="2017-01-15")
+    >>> d.id, d.source, d.published, d.meta
+    ('a1', 'TASS', '2017-01-15', {})
     """
 
     id: str
@@ -101,6 +111,10 @@ class Match:
     or ``paraphrase`` (same statement, different words). ``score`` is in
     [0, 1]. Directional measures name their direction: ``a_in_b`` is the
     share of a's shingles (or characters) that are found in b.
+
+    >>> m = Match("reuse", 0.9, MatchSide("a", Span(0, 40)), MatchSide("b", Span(10, 52)), a_in_b=0.5, b_in_a=0.2)
+    >>> m.kind, m.a.doc, (m.b.span.start, m.b.span.end)
+    ('reuse', 'a', (10, 52))
     """
 
     kind: str
@@ -115,7 +129,12 @@ class Match:
 
 @dataclass(frozen=True, slots=True)
 class Cluster:
-    """Documents linked by verified duplicate matches around a representative."""
+    """Documents linked by verified duplicate matches around a representative.
+
+    >>> c = Cluster(0, "a", ("a", "b"), min_score=0.8, mean_score=0.9)
+    >>> c.representative, c.members
+    ('a', ('a', 'b'))
+    """
 
     id: int
     representative: str

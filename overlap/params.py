@@ -301,7 +301,15 @@ class ParaphraseParams:
 
 @dataclass(frozen=True)
 class Params:
-    """All parameters of a scan."""
+    """All parameters of a scan, one group per tier; the defaults are the command line's.
+
+    Groups are frozen dataclasses; :meth:`with_` returns a copy with some
+    fields replaced, and :meth:`to_dict` is what ``summary.json`` records.
+
+    >>> p = Params().with_(duplicates={"threshold": 0.8}, passages={"enabled": False})
+    >>> p.duplicates.threshold, p.passages.enabled, p.minhash.num_perm
+    (0.8, False, 128)
+    """
 
     shingle: ShingleParams = field(default_factory=ShingleParams)
     minhash: MinHashParams = field(default_factory=MinHashParams)

@@ -53,6 +53,8 @@ STAGE_UNITS = {
     "passages": "candidate pairs",
     "paraphrase signals": "statement pairs",
     "paraphrase embedding": "statements",
+    "compare": "pairs",
+    "filter": "documents",
 }
 _BATCH = 256
 
@@ -78,6 +80,13 @@ class ScanResult:
 
     Texts stay in a temporary spill file: use :meth:`text` to read one, and
     :meth:`close` (or ``with``) when done.
+
+    >>> docs = [Document("a", "the same wire story about grain exports rising again this year"),
+    ...         Document("b", "the same wire story about grain exports rising again this year")]
+    >>> with scan(docs, paraphrase=False) as result:
+    ...     m = result.matches[0]
+    ...     m.kind, result.text(m.a.doc)[m.a.span.start:m.a.span.start + 8], result.counts["documents_read"]
+    ('duplicate', 'the same', 2)
     """
 
     params: Params
