@@ -673,7 +673,9 @@ def score(file: str, threshold: float | None, lexical: bool, on_bad_line: str) -
 def report(scan_dir: str, fmt: str, output: str | None) -> None:
     """Re-render a finished scan directory without rescanning.
 
-    Reads matches.jsonl, clusters.json and summary.json.
+    Reads matches.jsonl, clusters.json and summary.json. With --format html
+    and -o FILE, the pages long lists continue on are written beside FILE
+    (FILE-reuse-2.html, ...).
 
     \b
     Examples:
@@ -681,14 +683,23 @@ def report(scan_dir: str, fmt: str, output: str | None) -> None:
       overlap report reports/ --format json | jq .summary.counts
     """
     from .atomic import write_file
-    from .scandir import render_report
+    from .scandir import render_html_report, render_report, write_report_pages
 
     try:
-        text = render_report(scan_dir, fmt)
-        if output:
-            write_file(output, text.encode("utf-8"))
+        if fmt == "html" and output:
+            write_report_pages(scan_dir, output)
+        elif fmt == "html":
+            pages = render_html_report(scan_dir)
+            click.echo(pages["report.html"], nl=False)
+            if len(pages) > 1:
+                click.echo(f"overlap: report.html links to {len(pages) - 1:,} more pages; "
+                           "write them beside it with -o FILE", err=True)
         else:
-            click.echo(text, nl=False)
+            text = render_report(scan_dir, fmt)
+            if output:
+                write_file(output, text.encode("utf-8"))
+            else:
+                click.echo(text, nl=False)
     except OverlapError as exc:
         _fail(str(exc))
     except OSError as exc:
@@ -736,7 +747,8 @@ def graph(scan_dir: str, formats: tuple[str, ...], output: str | None) -> None:
 @click.argument("inputs", nargs=-1, metavar="[INPUT]...")
 @click.option("--index", "index_target", required=True, metavar="PATH|redis://HOST:PORT/DB",
               help="Persistent index of the documents seen so far: an SQLite file (created if missing) "
-                   "or a Redis index shared by several workers, e.g. redis://localhost:6379/0?prefix=news.")
+                   "or a Redis index shared by several workers, e.g. redis://localhost:6379/0?prefix=news "
+                   "(also rediss:// and unix:// as redis-py reads them; passwords are never printed).")
 @input_options
 @click.option("--threshold", type=click.FloatRange(0, 1, min_open=True), default=0.8,
               help="Exact similarity (from the shingles) at or above which a document is a duplicate "
@@ -749,7 +761,8 @@ def graph(scan_dir: str, formats: tuple[str, ...], output: str | None) -> None:
 @click.option("--batch-size", type=click.IntRange(1, 100_000), default=256,
               help="Documents decided together; output is flushed after each batch (1: answer every line at once).")
 @click.option("--commit-every", type=click.IntRange(1, 10_000_000), default=4096,
-              help="Commit new documents to the index every N, always after their output was flushed.")
+              help="Commit new documents to an SQLite index every N, always after their output was flushed "
+                   "(a Redis index commits after every batch).")
 @click.option("--num-perm", type=click.IntRange(16, 1024), default=None,
               help="[index creation] MinHash permutations  [default: 128]")
 @click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=None,
@@ -769,11 +782,13 @@ def filter_command(inputs: tuple[str, ...], index_target: str, **kw: Any) -> Non
     Reads JSONL (also .jsonl.gz, CSV, or a folder of .txt files) from INPUT
     files or stdin, writes the records of the documents that are not
     near-duplicates of anything in the index (or earlier in the input) to
-    stdout, then adds them to the index; counts go to stderr. Output is
-    flushed before the index records a document, so after a crash, running
-    the same input again loses nothing (a few records may come out twice,
-    same id). An id already in the index is the same document seen before:
-    a second run of the same input writes nothing.
+    stdout, unchanged, then adds them to the index; counts go to stderr.
+    Output is written and flushed whole before the index records a document,
+    so after a crash or a full disk, running the same input again loses
+    nothing (a few records may come out twice, same id). An id already in
+    the index is the same document seen before: a second run of the same
+    input writes nothing. An index keys either number or string ids, never
+    both (1 and "1" would be one key): the other kind is refused.
 
     \b
     Examples:
@@ -781,7 +796,7 @@ def filter_command(inputs: tuple[str, ...], index_target: str, **kw: Any) -> Non
       zcat feed.jsonl.gz | overlap filter --index redis://db1:6379/0 --mode containment
       overlap filter --index seen.db --mark --id-field newid --text-field body reuters.jsonl.gz
     """
-    from .dedup import FilterStats, filter_documents
+    from .dedup import FilterStats, LineOutput, filter_documents
     from .index import open_index
     from .ingest import document_to_record, iter_jsonl
 
@@ -789,50 +804,72 @@ def filter_command(inputs: tuple[str, ...], index_target: str, **kw: Any) -> Non
     quiet, mark = kw["quiet"], kw["mark"]
     creation = {k: kw[k] for k in ("num_perm", "seed", "shingle_size", "lsh_threshold", "anchor_window")
                 if kw[k] is not None}
-    out = sys.stdout.buffer
+    from_stdin = not inputs or list(inputs) == ["-"]
+    if sys.stdout is None:  # started with stdout closed (>&-)
+        _fail("standard output is closed: the filter writes the new records there (redirect it to a file or pipe)")
+    if from_stdin and sys.stdin is None:
+        _fail("standard input is closed: give INPUT files, or pipe JSONL records into the filter")
+    out = LineOutput(sys.stdout.buffer)
     warn = _Warnings(quiet)
     ingest_stats = IngestStats()
     stats = FilterStats()
+    number_ids = [False]  # the index keys JSON numbers: write duplicate_of back as one
 
     def emit(doc: Any, decision: Any) -> None:
         if not (mark or decision.is_new):
             return
-        rec = document_to_record(doc, fields)
+        rec = document_to_record(doc, fields)  # the record as it came
         if mark:
-            rec["duplicate_of"] = decision.duplicate_of
+            dup = decision.duplicate_of
+            rec["duplicate_of"] = int(dup) if number_ids[0] and dup is not None else dup
             rec["score"] = round(decision.score, 6)
         out.write(json.dumps(rec, ensure_ascii=False).encode("utf-8") + b"\n")
 
     def skip(doc: Any, reason: str) -> None:
         warn(f"{doc.origin or doc.id}: skipped: {reason}")
 
-    def with_ids(docs: Any) -> Any:
+    def with_ids(docs: Any, idx: Any) -> Any:
         # ingest names a record without an id after its file and line; a
         # persistent index must not remember "<stdin>:5" (tomorrow's line 5
         # would look already seen), so such records are counted bad and skipped.
+        kind = None
         for doc in docs:
             if _fallback_named(doc):
                 ingest_stats.bad_records += 1
                 warn(f"{doc.origin}: no {fields.id!r} field: the filter needs ids to remember documents; skipped")
                 continue
+            # ids are stored as text: the number 1 and the string "1" would be
+            # one key, so an index holds one kind and the other is refused
+            raw = doc.record.get(fields.id) if doc.record is not None else doc.id
+            this = "number" if isinstance(raw, (int, float)) and not isinstance(raw, bool) else "string"
+            if kind is None:
+                kind = idx.id_kind(this)
+                number_ids[0] = kind == "number"
+            if this != kind:
+                ingest_stats.bad_records += 1
+                warn(f"{doc.origin or doc.id}: id {raw!r} is a {this} but this index keys {kind} ids "
+                     f"({doc.id} and \"{doc.id}\" would be the same key); skipped")
+                continue
             yield doc
 
     try:
         with open_index(index_target, create=not kw["no_create"], settings=creation or None) as idx:
-            if not inputs or list(inputs) == ["-"]:
+            if from_stdin:
                 stdin = sys.stdin.buffer
                 if kw["fmt"] in (None, "jsonl") and kw["meta"] is None:  # answer lines as they arrive
-                    docs = iter_jsonl(stdin, "<stdin>", fields, kw["on_bad_record"], ingest_stats, warn)
+                    docs = iter_jsonl(stdin, "<stdin>", fields, kw["on_bad_record"], ingest_stats, warn,
+                                      keep_records=True)
                 else:
                     docs = read_documents(["-"], fmt=kw["fmt"], fields=fields, meta=kw["meta"],
                                           on_error=kw["on_bad_record"], stats=ingest_stats, on_warning=warn,
-                                          stdin=stdin)
+                                          stdin=stdin, keep_records=True, infer_sources=False)
             else:
                 docs = read_documents(list(inputs), fmt=kw["fmt"], fields=fields, meta=kw["meta"],
-                                      on_error=kw["on_bad_record"], stats=ingest_stats, on_warning=warn)
-            filter_documents(with_ids(docs), idx, emit, flush=out.flush, threshold=kw["threshold"], mode=kw["mode"],
-                             batch_size=kw["batch_size"], commit_every=kw["commit_every"], on_skip=skip,
-                             stats=stats)
+                                      on_error=kw["on_bad_record"], stats=ingest_stats, on_warning=warn,
+                                      keep_records=True, infer_sources=False)  # records go out as they came
+            filter_documents(with_ids(docs, idx), idx, emit, flush=out.flush,
+                             threshold=kw["threshold"], mode=kw["mode"], batch_size=kw["batch_size"],
+                             commit_every=kw["commit_every"], on_skip=skip, stats=stats)
     except OverlapError as exc:
         _fail(str(exc))
     except BrokenPipeError:

@@ -65,6 +65,7 @@ __all__ = [
     "source_graph",
     "shared_chars",
     "publication_order",
+    "publication_days",
     "gexf_bytes",
     "graphml_bytes",
     "node_link_bytes",
@@ -149,6 +150,23 @@ def publication_order(a: str | None, b: str | None) -> int:
     (0, 0)
     """
     return _earlier(_moment(a), _moment(b))
+
+
+def publication_days(published: str | None) -> float | None:
+    """An ISO date as days since 1970-01-01 (UTC), for placing it on a time axis; ``None`` if unknown.
+
+    A date without a time of day sits at the start of its day. Only for
+    drawing: to order two dates, use :func:`publication_order`, which does not
+    pretend that a bare date is midnight.
+
+    >>> publication_days("1970-01-02"), publication_days("1970-01-01T12:00:00+00:00"), publication_days("soon")
+    (1.0, 0.5, None)
+    """
+    m = _moment(published)
+    if m is None:
+        return None
+    at = m.at if m.at is not None else datetime(m.day.year, m.day.month, m.day.day)
+    return (at - datetime(1970, 1, 1)).total_seconds() / 86400
 
 
 def _earlier(a: _Moment | None, b: _Moment | None) -> int:

@@ -423,10 +423,14 @@ def document_to_record(doc: Document, fields: FieldMap = FieldMap()) -> dict[str
     The configured fields come first, then ``meta`` as read. The date is
     written as the input had it when known (``meta['date_raw']``), else as
     ``published``. Ids are written as strings and a null text as ``""``.
+    A document read with ``keep_records=True`` gives back its record as it
+    came instead (a copy), types and key order included.
 
     >>> document_to_record(Document(id="a", text="x", meta={"lang": "en"}))
     {'id': 'a', 'text': 'x', 'lang': 'en'}
     """
+    if doc.record is not None:
+        return dict(doc.record)
     rec: dict[str, Any] = {fields.id: doc.id, fields.text: doc.text}
     for name, value in ((fields.source, doc.source), (fields.title, doc.title)):
         if value is not None:
@@ -451,7 +455,7 @@ class _Context:
 
     def __init__(self, fields: FieldMap, on_error: str, stats: IngestStats,
                  on_warning: Callable[[str], None] | None,
-                 seen: dict[str, int] | None) -> None:
+                 seen: dict[str, int] | None, keep_records: bool = False) -> None:
         if on_error not in ("skip", "fail"):
             raise ValueError(f"on_error must be 'skip' or 'fail', got {on_error!r}")
         self.fields = fields
@@ -459,6 +463,7 @@ class _Context:
         self.stats = stats
         self.on_warning = on_warning
         self.seen = seen
+        self.keep_records = keep_records
         self.labels: list[str] = []
         self.sidecar: dict[str, dict[str, Any]] | None = None
         self.sidecar_used: set[str] = set()
@@ -517,6 +522,8 @@ class _Context:
                     self.fields_found.update(obj.keys())
             self.bad(label, line, exc.message)
             return None
+        if self.keep_records:
+            doc = replace(doc, record=obj)
         if self.seen is not None:
             first = self.seen.get(doc.id)
             if first is not None:
@@ -574,7 +581,7 @@ def _override(doc: Document, extra: Mapping[str, Any]) -> Document:
     return Document(id=doc.id, text=doc.text, source=extra.get("source", doc.source),
                     title=extra.get("title", doc.title),
                     published=extra.get("published", doc.published),
-                    url=extra.get("url", doc.url), meta=meta, origin=doc.origin)
+                    url=extra.get("url", doc.url), meta=meta, origin=doc.origin, record=doc.record)
 
 
 # ------------------------------------------------------------------ readers
@@ -874,7 +881,8 @@ def read_documents(inputs: Sequence[str | Path], *, fmt: str | None = None,
                    on_error: Literal["skip", "fail"] = "skip",
                    stats: IngestStats | None = None,
                    on_warning: Callable[[str], None] | None = None,
-                   stdin: IO | None = None, infer_sources: bool = True) -> Iterator[Document]:
+                   stdin: IO | None = None, infer_sources: bool = True,
+                   keep_records: bool = False) -> Iterator[Document]:
     """Stream the documents of every input, one input after another.
 
     An input is a directory (every visible ``.txt``/``.md`` file below it,
@@ -893,6 +901,8 @@ def read_documents(inputs: Sequence[str | Path], *, fmt: str | None = None,
     turns that off). Bad records are
     skipped with a warning (``on_error='skip'``) or raised as
     :class:`InputError` (``'fail'``). Counts go into ``stats``.
+    ``keep_records=True`` keeps each parsed record in ``Document.record``
+    (for writing it back unchanged; costs the memory of the records).
 
     Every input is checked before the first document is yielded, so a
     mistyped path fails at once rather than after an hour of reading.
@@ -909,14 +919,15 @@ def read_documents(inputs: Sequence[str | Path], *, fmt: str | None = None,
     if isinstance(inputs, (str, Path)):
         raise ValueError("inputs must be a sequence of paths, not a single path")
     return _read(list(inputs), fmt, fields, meta, on_error,
-                 stats if stats is not None else IngestStats(), on_warning, stdin, infer_sources)
+                 stats if stats is not None else IngestStats(), on_warning, stdin, infer_sources,
+                 keep_records)
 
 
 def _read(inputs: list[str | Path], fmt: str | None, fields: FieldMap,
           meta: str | Path | None, on_error: str, stats: IngestStats,
           on_warning: Callable[[str], None] | None, stdin: IO | None,
-          infer_sources: bool = True) -> Iterator[Document]:
-    ctx = _Context(fields, on_error, stats, on_warning, seen={})
+          infer_sources: bool = True, keep_records: bool = False) -> Iterator[Document]:
+    ctx = _Context(fields, on_error, stats, on_warning, seen={}, keep_records=keep_records)
     ctx.infer_sources = infer_sources
     plan = _plan(inputs, fmt)
     if meta is not None:
@@ -981,7 +992,7 @@ def _read(inputs: list[str | Path], fmt: str | None, fields: FieldMap,
 def iter_jsonl(stream: Iterable[bytes | str], label: str, fields: FieldMap = FieldMap(),
                on_error: Literal["skip", "fail"] = "skip", stats: IngestStats | None = None,
                on_warning: Callable[[str], None] | None = None, *,
-               check_duplicates: bool = False) -> Iterator[Document]:
+               check_duplicates: bool = False, keep_records: bool = False) -> Iterator[Document]:
     """Yield documents from JSONL lines as they arrive, for streaming filters.
 
     ``stream`` is any iterable of lines, bytes or str (``sys.stdin``,
@@ -995,7 +1006,7 @@ def iter_jsonl(stream: Iterable[bytes | str], label: str, fields: FieldMap = Fie
     ['a']
     """
     ctx = _Context(fields, on_error, stats if stats is not None else IngestStats(), on_warning,
-                   seen={} if check_duplicates else None)
+                   seen={} if check_duplicates else None, keep_records=keep_records)
     no = ctx.new_input(label)
     for line, obj in _jsonl_objects(stream, label, ctx):
         if obj is not None:

@@ -47,6 +47,9 @@ class Document:
     carried a date overlap could parse, else ``None``; keeping it a string
     keeps output byte-stable and sorts chronologically.
     ``origin`` says where the record came from (``file:line``) for messages.
+    ``record`` is the input record exactly as parsed, kept only when the
+    reader was asked to (the filter writes it back unchanged: ``"newid": 1``
+    stays a number, key order and every field stay as they came).
 
     >>> d = Document("a1", "Grain exports rose.", source="TASS", published="2017-01-15")
     >>> d.id, d.source, d.published, d.meta
@@ -61,6 +64,7 @@ class Document:
     url: str | None = None
     meta: Mapping[str, Any] = field(default_factory=dict)
     origin: str | None = None
+    record: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -388,11 +388,15 @@ def _scan(
     if batch_keys:
         index.add(batch_keys, signer.sign(batch_sets))
     pending.clear()
-    for group in short_copies.values():  # exact copies of short documents, never compared otherwise
-        if len(group) > 1:
-            copies[group[0]] = group[1:]
+    # exact copies of short documents, never compared otherwise: they are compared (as copies), so
+    # they count as scanned and not as skipped, and every document read is one or the other
+    short_groups = [group for group in short_copies.values() if len(group) > 1]
+    for group in short_groups:
+        copies[group[0]] = group[1:]
+    compared = {records[i].id for group in short_groups for i in group}
+    skipped = [s for s in skipped if s.doc not in compared]
     counts["documents_skipped"] = len(skipped)
-    counts["documents_scanned"] = len(shingle_keys) + sum(len(c) for c in copies.values())
+    counts["documents_scanned"] = len(shingle_keys) + sum(len(c) for c in copies.values()) + len(short_groups)
     counts["documents_with_boilerplate"] = boilerplate_docs
     counts["documents_all_boilerplate_kept_whole"] = kept_whole
     counts["exact_copies"] = sum(len(c) for c in copies.values())

@@ -23,6 +23,7 @@ from typing import IO, Any, Iterable, Iterator, Mapping, Sequence
 
 from .atomic import Content
 from .escape import markdown_code, markdown_text
+from .journey import claim_journey, widest_first
 from .model import Match, MatchSide
 from .pipeline import ScanResult, versions
 
@@ -37,6 +38,8 @@ __all__ = [
     "SCAN_FILES",
 ]
 
+#: The files every scan folder holds (with the default graph format). Long lists add further report pages
+#: beside ``report.html`` (``report-reuse-2.html``, ...: :func:`overlap.html_report.is_report_page`).
 SCAN_FILES = ("matches.jsonl", "clusters.json", "summary.json", "report.md", "report.html", "graph.gexf",
               "sources.gexf")
 _EXCERPT = 280
@@ -105,8 +108,11 @@ def clusters_document(result: ScanResult) -> dict[str, Any]:
         )
     doc: dict[str, Any] = {"count": len(clusters), "clusters": clusters}
     # every scanned document's metadata, so a re-rendered report counts documents per source as the live one
+    # (with words and length, so `overlap graph DIR` rebuilds the scan's own graph.gexf byte for byte)
     doc["documents"] = [
-        {"doc": d.id, "source": d.source, "date": d.published, "title": d.title} for d in result.documents
+        {"doc": d.id, "source": d.source, "date": d.published, "title": d.title,
+         **{k: getattr(d, k) for k in ("words", "length") if isinstance(getattr(d, k, None), int)}}
+        for d in result.documents
     ]
     claims = getattr(result, "claim_clusters", None)
     if claims is not None:
@@ -235,7 +241,8 @@ def _claims_markdown(result: Any, limit: int) -> list[str]:
     """
     claims = getattr(result, "claim_clusters", None)
     if claims is None:
-        return []
+        return ["## Claim clusters", "", "The paraphrase tier did not run in this scan, so no claim clusters were formed.",
+                ""]
     info = paraphrase_info(result)
     out = ["## Claim clusters", ""]
     out += [
@@ -253,15 +260,19 @@ def _claims_markdown(result: Any, limit: int) -> list[str]:
         out += ["Pairs within one document are not counted (`--no-within-document`).", ""]
     if not claims:
         return out + ["No claim clusters found.", ""]
-    out += ["Each cluster is a star around its anchor (the first statement listed): every other statement was "
-            "accepted by the model against the anchor (link), so no claim joins through a third statement.", ""]
-    for cl in (claim_record(c) for c in list(claims)[:limit]):
+    out += ["The claims carried by the most outlets and documents come first. Each cluster is a star around its "
+            "anchor (the first statement listed): every other statement was accepted by the model against the "
+            "anchor (link), so no claim joins through a third statement.", ""]
+    for cl in (claim_record(c) for c in widest_first(claims)[:limit]):
         who = ", ".join(cl["speakers"]) if cl["speakers"] else "no attributed speaker"
+        journey = claim_journey([st["doc"] for st in cl["statements"]], result.document)
         first = cl.get("first_publication") or {}
         sources = ", ".join(cl.get("sources") or []) or "no source given"
         out += [
             f"### Claim {_md_cell(cl['id'])}: {len(cl['statements'])} statements in {len(cl['documents'])} document(s) "
             f"(score min {cl['min_score']:.2f}, mean {cl['mean_score']:.2f}; speakers: {_md_cell(who)})",
+            "",
+            f"Journey: {_md_cell(journey.describe())}",
             "",
             f"First published: {_md_code(first.get('doc'))} [{first.get('start')}:{first.get('end')}], "
             f"{_md_cell(first.get('date') or 'undated')}; sources: {_md_cell(sources)}.",
@@ -277,7 +288,47 @@ def _claims_markdown(result: Any, limit: int) -> list[str]:
             )
         out.append("")
     if len(claims) > limit:
-        out += [f"*{len(claims) - limit} more claim clusters in `clusters.json`.*", ""]
+        out += [f"*{len(claims) - limit} more claim clusters in `clusters.json` and on the pages of `report.html`.*", ""]
+    return out
+
+
+def _match_table(matches: list[Any], limit: int, title: str) -> list[str]:
+    """A table of matches (documents, scores, containment); nothing when there are none."""
+    if not matches:
+        return []
+    out = [f"### {title}", "", "| kind | a | b | score | a in b | b in a |", "|---|---|---|---:|---:|---:|"]
+    for m in matches[:limit]:
+        a_in_b = f"{m.a_in_b:.2f}" if m.a_in_b is not None else ""
+        b_in_a = f"{m.b_in_a:.2f}" if m.b_in_a is not None else ""
+        out.append(
+            f"| {_md_cell(_kind_label(m))} | {_md_code(m.a.doc)} | {_md_code(m.b.doc)} | {m.score:.2f} | {a_in_b} | {b_in_a} |"
+        )
+    out.append("")
+    if len(matches) > limit:
+        out += [f"*{len(matches) - limit} more in `matches.jsonl` and on the pages of `report.html`.*", ""]
+    return out
+
+
+def _outlets_markdown(result: Any, limit: int) -> list[str]:
+    """Which outlets share text, the links with the most shared characters first (the source graph's edges)."""
+    from .graph import NO_SOURCE, source_graph
+
+    g = source_graph(result)
+    out = ["## Outlets sharing text", ""]
+    if g.number_of_edges() == 0:
+        return out + ["No text is shared between documents.", ""]
+    out += [f"A document without an outlet is an outlet of its own, {NO_SOURCE[:-1]}: ID); → points from the earlier to the later "
+            "publication, – joins outlets whose order is unknown. The picture is in `report.html`, the graph in "
+            "`sources.gexf`.", "",
+            "| from | | to | shared characters | matches | first shared |", "|---|---|---|---:|---:|---|"]
+    edges = sorted(g.edges(data=True), key=lambda e: (-e[2]["shared_chars"], -e[2]["matches"], str(e[0]), str(e[1])))
+    for a, b, d in edges[:limit]:
+        arrow = "itself" if a == b else ("→" if d["directed"] else "–")
+        out.append(f"| {_md_cell(a)} | {arrow} | {'' if a == b else _md_cell(b)} | {d['shared_chars']:,} "
+                   f"| {d['matches']:,} | {_md_cell(d.get('date', ''))} |")
+    out.append("")
+    if len(edges) > limit:
+        out += [f"*{len(edges) - limit} more links in `sources.gexf` and on the pages of `report.html`.*", ""]
     return out
 
 
@@ -312,6 +363,27 @@ def render_markdown(result: ScanResult, *, limit: int = 50, extra: Mapping[str, 
         "",
     ]
 
+    out += _outlets_markdown(result, limit)
+    out += _claims_markdown(result, limit)
+    out += _match_table([m for m in result.matches if m.kind == "paraphrase"], limit, "Paraphrase matches")
+    reuse = [m for m in result.matches if m.kind == "reuse"]
+    out += ["## Shared passages", ""]
+    if not reuse:
+        out += ["No passage of one document was found in another.", ""]
+    else:
+        out += ["| a | b | score |", "|---|---|---:|"]
+        for m in sorted(reuse, key=lambda m: -m.score)[:limit]:
+            cells = []
+            for side, share in ((m.a, m.a_in_b), (m.b, m.b_in_a)):
+                where = f"{_md_code(side.doc)} {side.span.start}-{side.span.end}"
+                if share is not None:
+                    where += f" ({share:.0%} of it)"
+                cells.append(f"{where}<br>{_md_cell(_clip(result.excerpt(side.doc, side.span)))}")
+            out.append(f"| {cells[0]} | {cells[1]} | {m.score:.2f} |")
+        out.append("")
+        if len(reuse) > limit:
+            out += [f"*{len(reuse) - limit} more shared passages in `matches.jsonl`.*", ""]
+
     out += ["## Duplicate clusters", ""]
     clusters = sorted(result.clusters, key=lambda cl: (-len(cl.members), cl.id))
     if not clusters:
@@ -335,37 +407,9 @@ def render_markdown(result: ScanResult, *, limit: int = 50, extra: Mapping[str, 
     if len(clusters) > limit:
         out += [f"*{len(clusters) - limit} more clusters in `clusters.json`.*", ""]
 
-    out += ["## Top matches", ""]
-    if result.matches:
-        out += ["| kind | a | b | score | a in b | b in a |", "|---|---|---|---:|---:|---:|"]
-        for m in result.matches[:limit]:
-            a_in_b = f"{m.a_in_b:.2f}" if m.a_in_b is not None else ""
-            b_in_a = f"{m.b_in_a:.2f}" if m.b_in_a is not None else ""
-            out.append(
-                f"| {_md_cell(_kind_label(m))} | {_md_code(m.a.doc)} | {_md_code(m.b.doc)} | {m.score:.2f} | {a_in_b} | {b_in_a} |"
-            )
-        out.append("")
-        if len(result.matches) > limit:
-            out += [f"*{len(result.matches) - limit} more matches in `matches.jsonl`.*", ""]
-    else:
-        out += ["No matches.", ""]
-
-    reuse = [m for m in result.matches if m.kind == "reuse"]
-    if reuse:
-        out += ["## Shared passages", ""]
-        out += ["| a | b | score |", "|---|---|---:|"]
-        for m in sorted(reuse, key=lambda m: -m.score)[:limit]:
-            cells = []
-            for side, share in ((m.a, m.a_in_b), (m.b, m.b_in_a)):
-                where = f"{_md_code(side.doc)} {side.span.start}-{side.span.end}"
-                if share is not None:
-                    where += f" ({share:.0%} of it)"
-                cells.append(f"{where}<br>{_md_cell(_clip(result.excerpt(side.doc, side.span)))}")
-            out.append(f"| {cells[0]} | {cells[1]} | {m.score:.2f} |")
-        out.append("")
-        if len(reuse) > limit:
-            out += [f"*{len(reuse) - limit} more shared passages in `matches.jsonl`.*", ""]
-    out += _claims_markdown(result, limit)
+    out += _match_table([m for m in result.matches if m.kind == "duplicate"], limit, "Near-duplicate pairs")
+    out += _match_table([m for m in result.matches if m.kind not in ("duplicate", "reuse", "paraphrase")], limit,
+                        "Other matches")
 
     out += ["## Boilerplate", ""]
     if result.boilerplate:
@@ -486,7 +530,7 @@ def write_scan(
     """
     from .atomic import write_folder
     from .graph import GRAPH_FILES, graph_files
-    from .html_report import render_html
+    from .html_report import is_report_page, render_html_pages
 
     def matches_jsonl(f: IO[bytes]) -> None:
         for line in iter_match_lines(result):
@@ -497,8 +541,11 @@ def write_scan(
         "clusters.json": _dumps(clusters_document(result)).encode("utf-8"),
         "summary.json": _dumps(summary_document(result, timings=timings, extra=extra)).encode("utf-8"),
         "report.md": render_markdown(result, extra=extra).encode("utf-8"),
-        "report.html": render_html(result).encode("utf-8"),
+        **{name: page.encode("utf-8") for name, page in render_html_pages(result).items()},
         **graph_files(result, graph_formats),
     }
-    # a scan rewrites the whole set: graph files of an earlier scan in other formats would not match
-    return write_folder(out_dir, files, remove=[n for n in (*SCAN_FILES, *GRAPH_FILES) if n not in files])
+    # a scan rewrites the whole set: graph files of an earlier scan in other formats would not match, nor
+    # the report pages of an earlier, longer scan
+    target = Path(out_dir)
+    pages = [p.name for p in target.iterdir() if is_report_page(p.name)] if target.is_dir() else []
+    return write_folder(out_dir, files, remove=[n for n in (*SCAN_FILES, *GRAPH_FILES, *pages) if n not in files])

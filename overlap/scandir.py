@@ -29,8 +29,8 @@ from typing import Any, Iterable, Iterator, Mapping
 from .errors import InputError
 from .model import Boilerplate, Cluster, Match, MatchSide, Skipped, Span
 
-__all__ = ["FinishedScan", "DocInfo", "load_scan", "render_report", "write_graphs", "REQUIRED_FILES",
-           "REPORT_FORMATS"]
+__all__ = ["FinishedScan", "DocInfo", "load_scan", "render_report", "render_html_report", "write_report_pages",
+           "write_graphs", "REQUIRED_FILES", "REPORT_FORMATS"]
 
 REQUIRED_FILES = ("matches.jsonl", "clusters.json", "summary.json")
 
@@ -45,6 +45,7 @@ class DocInfo:
     published: str | None = None
     url: str | None = None
     length: int | None = None
+    words: int | None = None
 
 
 class _Params:
@@ -257,6 +258,9 @@ def load_scan(directory: str | Path) -> FinishedScan:
             info.source = info.source or m.get("source")
             info.title = info.title or m.get("title")
             info.published = info.published or m.get("date")
+            for key in ("words", "length"):
+                if isinstance(m.get(key), int) and not isinstance(m.get(key), bool):
+                    setattr(info, key, m[key])
     claims = cdoc.get("claim_clusters") if isinstance(cdoc, dict) else None
     return FinishedScan(root, matches, clusters, summary, docs, texts,
                         claim_clusters=claims if isinstance(claims, list) else None)
@@ -284,13 +288,46 @@ def render_report(scan_dir: str | Path, fmt: str = "md") -> str:
         }
         return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
     if fmt == "html":
-        from .html_report import render_html
-
-        return render_html(view)
+        return render_html_report(view)["report.html"]
     from .report import render_markdown
 
     ingest = view.summary.get("ingest")
     return render_markdown(view, extra={"ingest": ingest} if ingest else None)  # type: ignore[arg-type]
+
+
+def render_html_report(scan: "str | Path | FinishedScan", stem: str = "report") -> dict[str, str]:
+    """``{stem}.html`` and the further pages its lists continue on, re-rendered from a scan directory.
+
+    The pages link to each other by name (``{stem}-reuse-2.html``, ...), so
+    they are written together, into one folder
+    (:func:`overlap.html_report.render_html_pages`).
+    """
+    from .html_report import render_html_pages
+
+    view = scan if isinstance(scan, FinishedScan) else load_scan(scan)
+    return render_html_pages(view, stem=stem)
+
+
+def write_report_pages(scan_dir: str | Path, output: str | Path) -> list[Path]:
+    """Re-render ``report.html`` of a scan directory into the file ``output``, with its further pages beside it.
+
+    The further pages are named after ``output`` (``again.html`` ->
+    ``again-reuse-2.html``); pages of that name left from an earlier, longer
+    report are removed, so no link leads to a page of another scan.
+    """
+    from .atomic import write_file, write_folder
+    from .html_report import is_report_page
+
+    out = Path(output)
+    stem = out.name[:-5] if out.name.endswith(".html") else out.name
+    pages = render_html_report(scan_dir, stem)
+    files = {(out.name if name == f"{stem}.html" else name): page.encode("utf-8") for name, page in pages.items()}
+    folder = out.parent if str(out.parent) else Path(".")
+    stale = [p.name for p in folder.iterdir() if is_report_page(p.name, stem) and p.name not in files] \
+        if folder.is_dir() else []
+    if len(files) == 1 and not stale:
+        return [write_file(out, files[out.name])]
+    return write_folder(folder, files, remove=stale)  # the pages link to each other: all of them, or none
 
 
 def write_graphs(scan_dir: str | Path, formats: Iterable[str], out_dir: str | Path | None = None) -> list[Path]:

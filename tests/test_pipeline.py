@@ -226,3 +226,84 @@ def test_tiers_are_switched_by_keyword_arguments() -> None:
     with scan(docs, passages=False, claims=False) as result:
         assert result.params.passages.enabled is False and result.params.paraphrase.claims is False
         assert {m.details.get("relation") for m in result.matches if m.kind == "paraphrase"} <= {"paraphrase"}
+
+
+# ---------------------------------------------------------------- text in every script
+
+from _multiscript import SCRIPTS, article, passage_pair, sentences, small_edits  # noqa: E402
+
+_DUPLICATE_TIER = Params().with_(paraphrase={"enabled": False}, passages={"enabled": False})
+_WITH_PASSAGES = Params().with_(paraphrase={"enabled": False})
+
+
+def _others(script: str, n: int, seed: int) -> list[Document]:
+    rng = random.Random(seed)
+    return [Document(f"other{i}", article(SCRIPTS[script], sentences(SCRIPTS[script], rng, 9))) for i in range(n)]
+
+
+def test_a_one_paragraph_chinese_article_is_compared_not_skipped() -> None:
+    text = "国务院新闻办公室周二举行发布会，国家统计局发言人表示，今年前三季度国内生产总值同比增长百分之五点二，经济运行总体稳定。"
+    copy = text.replace("五点二", "五点三")
+    docs = [Document("a", text), Document("b", copy), *_others("chinese", 3, 1)]
+    with scan(docs, _DUPLICATE_TIER) as result:
+        assert result.skipped == []
+        assert [(m.a.doc, m.b.doc) for m in result.matches] == [("a", "b")]
+
+
+def test_a_chinese_article_of_22_clauses_with_3_small_edits_is_a_near_duplicate() -> None:
+    zh = SCRIPTS["chinese"]
+    rng = random.Random(5)
+    sents = sentences(zh, rng, 9)
+    text = article(zh, sents)
+    assert 20 <= text.count("，") + text.count("。") <= 26  # clauses
+    copy = article(zh, small_edits(zh, rng, sents, 3))
+    with scan([Document("a", text), Document("b", copy), *_others("chinese", 3, 2)], _DUPLICATE_TIER) as result:
+        assert [(m.a.doc, m.b.doc) for m in result.matches if m.kind == "duplicate"] == [("a", "b")]
+
+
+def test_a_thai_article_with_small_edits_is_a_near_duplicate_and_nothing_else_is() -> None:
+    th = SCRIPTS["thai"]
+    rng = random.Random(6)
+    sents = sentences(th, rng, 9)
+    docs = [Document("a", article(th, sents)), Document("b", article(th, small_edits(th, rng, sents, 3))), *_others("thai", 6, 3)]
+    with scan(docs, _DUPLICATE_TIER) as result:
+        assert [(m.a.doc, m.b.doc) for m in result.matches] == [("a", "b")]
+
+
+def _passage_found_exactly(script: str, seed: int) -> None:
+    a_text, b_text, a_span, b_span = passage_pair(SCRIPTS[script], random.Random(seed))
+    assert min(a_span[1] - a_span[0], b_span[1] - b_span[0]) >= Params().passages.min_chars  # long enough to report
+    with scan([Document("a", a_text), Document("b", b_text)], _WITH_PASSAGES) as result:
+        found = [(m.kind, (m.a.span.start, m.a.span.end), (m.b.span.start, m.b.span.end)) for m in result.matches]
+    assert found == [("reuse", a_span, b_span)]
+
+
+def test_a_shared_japanese_passage_is_found_with_exact_offsets() -> None:
+    _passage_found_exactly("japanese", 7)
+
+
+def test_a_shared_chinese_passage_is_found_with_exact_offsets() -> None:
+    _passage_found_exactly("chinese", 12)
+
+
+def test_a_shared_thai_passage_is_found_with_exact_offsets() -> None:
+    _passage_found_exactly("thai", 9)
+
+
+def test_a_shared_urdu_passage_ends_at_the_urdu_full_stop() -> None:
+    _passage_found_exactly("urdu", 10)
+
+
+def test_every_document_read_is_scanned_or_skipped_and_skipped_ones_are_never_matched() -> None:
+    rng = random.Random(11)
+    line = "Markets closed early."  # a one-line item run twice: too short to compare, but a copy
+    docs = [Document(f"long{i}", " ".join(rng.choice(VOCAB) for _ in range(60))) for i in range(3)]
+    docs += [Document("item1", line), Document("item2", line), Document("lonely", "Just three words")]
+    with scan(docs, _DUPLICATE_TIER) as result:
+        c = result.counts
+        assert c["documents_read"] == 6
+        assert c["documents_read"] == c["documents_scanned"] + c["documents_skipped"]
+        assert [s.doc for s in result.skipped] == ["lonely"]
+        matched = {d for m in result.matches for d in (m.a.doc, m.b.doc)}
+        assert matched == {"item1", "item2"}
+        assert not matched & {s.doc for s in result.skipped}
