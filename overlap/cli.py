@@ -833,7 +833,8 @@ def filter_command(inputs: tuple[str, ...], index_target: str, **kw: Any) -> Non
         # persistent index must not remember "<stdin>:5" (tomorrow's line 5
         # would look already seen), so such records are counted bad and skipped.
         kind = None
-        for doc in docs:
+        for n, doc in enumerate(docs, 1):
+            progress("filter", n, None)
             if _fallback_named(doc):
                 ingest_stats.bad_records += 1
                 warn(f"{doc.origin}: no {fields.id!r} field: the filter needs ids to remember documents; skipped")
@@ -852,6 +853,7 @@ def filter_command(inputs: tuple[str, ...], index_target: str, **kw: Any) -> Non
                 continue
             yield doc
 
+    progress = _Progress(not quiet)
     try:
         with open_index(index_target, create=not kw["no_create"], settings=creation or None) as idx:
             if from_stdin:
@@ -870,6 +872,7 @@ def filter_command(inputs: tuple[str, ...], index_target: str, **kw: Any) -> Non
             filter_documents(with_ids(docs, idx), idx, emit, flush=out.flush,
                              threshold=kw["threshold"], mode=kw["mode"], batch_size=kw["batch_size"],
                              commit_every=kw["commit_every"], on_skip=skip, stats=stats)
+        progress.close()
     except OverlapError as exc:
         _fail(str(exc))
     except BrokenPipeError:
