@@ -1,8 +1,8 @@
 """Which statements a pair model may score at all, and why not the others.
 
 A model given two statements always answers with a number, and on text it
-cannot read that number means nothing: two empty strings scored 0.83, "the
-same statement"; two team sheets share a form, not a claim; Urdu news from
+cannot read that number means nothing: two empty strings scored 0.55, "the
+same statement" (claim score 1.0); two team sheets share a form, not a claim; Urdu news from
 unrelated stories came out as the same claim a third of the time. So before
 any pair is scored, each side must pass this gate; a statement that does not
 is set aside, counted by reason (and by language), and never matched.

@@ -78,7 +78,7 @@ def test_default_model_is_named(tmp_path: Path) -> None:
 
 
 def test_two_empty_strings_are_not_scored_not_the_same_statement() -> None:
-    # main scored this 0.83, "the same statement"
+    # main scored this 0.55, "the same statement" (claim score 1.0)
     result = _run(["score", "-"], input=json.dumps({"a": "", "b": ""}) + "\n")
     assert result.exit_code == 0 and result.stderr == ""
     row = json.loads(result.stdout)
