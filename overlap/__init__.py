@@ -22,7 +22,7 @@ __version__ = "0.1.0"
 from .errors import ConfigError, IndexStateError, InputError, OverlapError  # noqa: E402
 from .ingest import FieldMap, IngestStats, read_documents  # noqa: E402
 from .index import open_index  # noqa: E402
-from .model import Boilerplate, ClaimCluster, Cluster, Decision, Document, Match, MatchSide, Skipped, Span  # noqa: E402
+from .model import Boilerplate, ClaimCluster, ClaimLink, Cluster, Decision, Document, Match, MatchSide, Skipped, Span  # noqa: E402
 from .params import Params  # noqa: E402
 from .pipeline import STAGE_UNITS, ScanResult, scan  # noqa: E402
 from .report import write_scan  # noqa: E402
@@ -39,6 +39,7 @@ __all__ = [
     "open_index",
     "Boilerplate",
     "ClaimCluster",
+    "ClaimLink",
     "Cluster",
     "Decision",
     "Document",
