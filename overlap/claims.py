@@ -718,7 +718,7 @@ def claim_clusters(
 
     def published(doc_id: str) -> str | None:
         d = docs.get(doc_id)
-        return d.published if d is not None and d.published else None
+        return d.date if d is not None and d.date else None
 
     def order(k: tuple[str, int, int]) -> tuple:
         p = published(k[0])

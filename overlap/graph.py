@@ -101,7 +101,7 @@ class _Doc(Protocol):
     id: str
     source: str | None
     title: str | None
-    published: str | None
+    date: str | None
     url: str | None
 
 
@@ -227,7 +227,7 @@ def _doc_attrs(doc: Any, cluster: int | None) -> dict[str, Any]:
     attrs: dict[str, Any] = {}
     _set(attrs, "source", getattr(doc, "source", None))
     _set(attrs, "title", getattr(doc, "title", None))
-    _set(attrs, "date", getattr(doc, "published", None))
+    _set(attrs, "date", getattr(doc, "date", None))
     _set(attrs, "url", getattr(doc, "url", None))
     for name in ("words", "length"):
         value = getattr(doc, name, None)
@@ -244,8 +244,8 @@ def document_graph(view: ScanView) -> nx.DiGraph:
     >>> from overlap.model import Document
     >>> from overlap.pipeline import scan
     >>> text = "the same wire story about grain exports rising again this year"
-    >>> docs = [Document("a", text, source="wire", published="2020-01-01"),
-    ...         Document("b", text, source="paper", published="2020-01-02")]
+    >>> docs = [Document("a", text, source="wire", date="2020-01-01"),
+    ...         Document("b", text, source="paper", date="2020-01-02")]
     >>> with scan(docs) as result:
     ...     g = document_graph(result)
     >>> list(g.edges(data="directed"))
@@ -262,7 +262,7 @@ def document_graph(view: ScanView) -> nx.DiGraph:
         if doc_id in g:
             return
         doc = view.document(doc_id)
-        moments[doc_id] = _moment(getattr(doc, "published", None))
+        moments[doc_id] = _moment(getattr(doc, "date", None))
         g.add_node(doc_id, **_doc_attrs(doc, cluster_of.get(doc_id)),
                    matches=0, **{k: 0 for k in KINDS}, within_source_matches=0, cross_source_matches=0)
 
@@ -298,8 +298,8 @@ def source_graph(view: ScanView, docs: nx.DiGraph | None = None) -> nx.DiGraph:
     >>> from overlap.model import Document
     >>> from overlap.pipeline import scan
     >>> text = "the same wire story about grain exports rising again this year"
-    >>> docs = [Document("a", text, source="wire", published="2020-01-01"),
-    ...         Document("b", text, source="paper", published="2020-01-02")]
+    >>> docs = [Document("a", text, source="wire", date="2020-01-01"),
+    ...         Document("b", text, source="paper", date="2020-01-02")]
     >>> with scan(docs) as result:
     ...     g = source_graph(result)
     >>> [(s, t, d["matches"], d["dated_matches"]) for s, t, d in g.edges(data=True)]
@@ -312,7 +312,7 @@ def source_graph(view: ScanView, docs: nx.DiGraph | None = None) -> nx.DiGraph:
     for d in view.documents:
         name = outlet(getattr(d, "source", None), d.id)
         counts[name] = counts.get(name, 0) + 1
-        m = _moment(getattr(d, "published", None))
+        m = _moment(getattr(d, "date", None))
         if m is not None:
             day = m.day.isoformat()
             if name not in first or day < first[name]:

@@ -443,11 +443,11 @@ def journey_svg(journey: Journey, *, key: str = "j", max_outlets: int = 12) -> s
         first, last = dated[0], dated[-1]
         if hi == lo:
             parts.append(f'<text class="axis" x="{x_of(lo):.1f}" y="{base + 16:.1f}" text-anchor="middle">'
-                         f"{_e(_when(label(first.published)))}</text>")
+                         f"{_e(_when(label(first.date)))}</text>")
         else:
             parts.append(f'<text class="axis" x="{x0:.1f}" y="{base + 16:.1f}" text-anchor="start">'
-                         f'{_e(_when(label(first.published)))}</text><text class="axis" x="{x1:.1f}" '
-                         f'y="{base + 16:.1f}" text-anchor="end">{_e(_when(label(last.published)))}</text>')
+                         f'{_e(_when(label(first.date)))}</text><text class="axis" x="{x1:.1f}" '
+                         f'y="{base + 16:.1f}" text-anchor="end">{_e(_when(label(last.date)))}</text>')
     else:
         parts.append(f'<text class="axis" x="{(x0 + x1) / 2:.1f}" y="{base + 16:.1f}" text-anchor="middle">'
                      "no document carrying this claim has a date</text>")
@@ -472,7 +472,7 @@ def journey_svg(journey: Journey, *, key: str = "j", max_outlets: int = 12) -> s
         y = y_of(outlet)
         dated_group = members[0].days is not None
         earliest = any(c.earliest for c in members)
-        title = "; ".join(f"{label(c.doc)} ({label(c.outlet)}, {label(c.published) or 'undated'}): "
+        title = "; ".join(f"{label(c.doc)} ({label(c.outlet)}, {label(c.date) or 'undated'}): "
                           f"{_plural(c.statements, 'statement')}{', earliest carrier' if c.earliest else ''}"
                           for c in members)
         if dated_group:
@@ -503,7 +503,7 @@ def _findings(view: Any, g: Any, by_kind: dict[str, list[int]]) -> list[str]:
     docs = list(view.documents)
     outlets = {getattr(d, "source", None) for d in docs} - {None, ""}
     no_source = sum(1 for d in docs if not getattr(d, "source", None))
-    undated = sum(1 for d in docs if not getattr(d, "published", None))
+    undated = sum(1 for d in docs if not getattr(d, "date", None))
     scanned = c.get("documents_scanned", len(docs))
     first = f"{_plural(scanned, 'document')} scanned, from {_plural(len(outlets), 'outlet')}"
     missing = [f"{no_source:,} without an outlet"] if no_source else []
@@ -634,7 +634,7 @@ def _claim_html(view: Any, cl: Any, n: int, limits: HtmlLimits) -> list[str]:
             link = ""
         return (f"<li>{link}{who}“<bdi>{_e(_get(st, 'text', ''))}</bdi>” <span class='muted'>— {_l(doc_id)}"
                 f"{', ' + _l(_get(d, 'source')) if _get(d, 'source') else ''}"
-                f"{', ' + _l(_get(d, 'published')) if _get(d, 'published') else ''}</span></li>")
+                f"{', ' + _l(_get(d, 'date')) if _get(d, 'date') else ''}</span></li>")
 
     out.append("<ul>")
     out += [item(st) for st in statements[: limits.statements]]
@@ -688,7 +688,7 @@ def _claims(view: Any, pages: _Pages, limits: HtmlLimits, by_kind: dict[str, lis
 def _side_html(view: Any, side: MatchSide, text: str, spans: Sequence[Span], full: int, earlier: bool) -> str:
     d = _doc(view, side.doc)
     bits = [f"<b>{_l(side.doc)}</b>"]
-    for name in ("source", "published", "title"):
+    for name in ("source", "date", "title"):
         if _get(d, name):
             bits.append(_l(_get(d, name)))
     badge = '<span class="badge">earlier</span>' if earlier else ""
@@ -707,7 +707,7 @@ def _match_html(view: Any, i: int, m: Match, limits: HtmlLimits) -> list[str]:
     ta, tb = ta[: limits.passage_chars], tb[: limits.passage_chars]
     h = shared_segments(ta, tb)
     doc_a, doc_b = _doc(view, m.a.doc), _doc(view, m.b.doc)
-    order = publication_order(_get(doc_a, "published"), _get(doc_b, "published"))
+    order = publication_order(_get(doc_a, "date"), _get(doc_b, "date"))
     within = _get(doc_a, "source") is not None and _get(doc_a, "source") == _get(doc_b, "source")
     kind_class = f"k-{m.kind}" if m.kind in KINDS else "k-other"
     relation = (m.details or {}).get("relation") if m.kind == "paraphrase" else None
@@ -768,7 +768,7 @@ def _duplicates(view: Any, pages: _Pages, limits: HtmlLimits, by_kind: dict[str,
                 d = _doc(view, doc_id)
                 rep = ' <span class="badge">representative</span>' if doc_id == c.representative else ""
                 rows.append(f"<tr><td>{_l(doc_id)}{rep}</td><td>{_l(_get(d, 'source'))}</td>"
-                            f"<td>{_l(_get(d, 'published'))}</td><td>{_l(_get(d, 'title'))}</td></tr>")
+                            f"<td>{_l(_get(d, 'date'))}</td><td>{_l(_get(d, 'title'))}</td></tr>")
             rows.append("</table>")
             return rows
 
@@ -776,8 +776,8 @@ def _duplicates(view: Any, pages: _Pages, limits: HtmlLimits, by_kind: dict[str,
             parts: list[str] = []
             for c in chunk:
                 parts.append(f'<h3 id="cluster-{c.id}">Cluster {c.id}: {len(c.members):,} documents '
-                             f'<span class="muted">(Jaccard to representative: min {c.min_score:.2f}, '
-                             f'mean {c.mean_score:.2f})</span></h3>')
+                             f'<span class="muted">(Jaccard to representative: min {c.min_jaccard:.2f}, '
+                             f'mean {c.mean_jaccard:.2f})</span></h3>')
                 parts += member_rows(c, c.members[: limits.members])
                 rest = c.members[limits.members:]
                 if rest:

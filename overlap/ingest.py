@@ -20,7 +20,7 @@ Example::
     >>> stats = IngestStats()
     >>> docs = read_documents(["reuters.jsonl.gz"], fields=FieldMap(id="newid", text="body"),
     ...                       stats=stats)
-    >>> next(docs).published  # doctest: +SKIP
+    >>> next(docs).date  # doctest: +SKIP
     '1987-02-26T15:01:01.790'
 """
 
@@ -387,7 +387,7 @@ def _build(obj: Mapping[str, Any], fields: FieldMap, origin: str,
             meta["date_raw"] = raw_date
         if published is None and warnings is not None:
             warnings.append(f"unparseable date {raw_str[:80]!r} in field {fields.date!r}")
-    return Document(id=doc_id, text=text, source=source, title=title, published=published,
+    return Document(id=doc_id, text=text, source=source, title=title, date=published,
                     url=url, meta=meta, origin=origin)
 
 
@@ -399,7 +399,7 @@ def document_from_record(obj: Mapping[str, Any], fields: FieldMap = FieldMap(),
     Fields named by ``fields`` become attributes; every other field goes to
     ``meta``. A missing id becomes ``'<file name>:<line>'`` from ``origin``;
     an integer id becomes its decimal string. A date that cannot be parsed is
-    kept as ``meta['date_raw']`` with ``published=None`` and reported through
+    kept as ``meta['date_raw']`` with ``date=None`` and reported through
     ``on_warning`` as ``'origin: message'``. Raises :class:`RecordError` when
     the record cannot be a document (no text field, text not a string).
 
@@ -422,7 +422,7 @@ def document_to_record(doc: Document, fields: FieldMap = FieldMap()) -> dict[str
 
     The configured fields come first, then ``meta`` as read. The date is
     written as the input had it when known (``meta['date_raw']``), else as
-    ``published``. Ids are written as strings and a null text as ``""``.
+    ``date``. Ids are written as strings and a null text as ``""``.
     A document read with ``keep_records=True`` gives back its record as it
     came instead (a copy), types and key order included.
 
@@ -439,8 +439,8 @@ def document_to_record(doc: Document, fields: FieldMap = FieldMap()) -> dict[str
     raw_date = meta.pop("date_raw", None)
     if raw_date is not None:
         rec[fields.date] = raw_date
-    elif doc.published is not None:
-        rec[fields.date] = doc.published
+    elif doc.date is not None:
+        rec[fields.date] = doc.date
     if doc.url is not None:
         rec[fields.url] = doc.url
     for k, v in meta.items():
@@ -574,13 +574,13 @@ class _Context:
 def _override(doc: Document, extra: Mapping[str, Any]) -> Document:
     """Fill or override source, title, url and date from the sidecar."""
     meta = doc.meta
-    if "published" in extra:
+    if "date" in extra:
         meta = {k: v for k, v in meta.items() if k != "date_raw"}
         if "date_raw" in extra:
             meta["date_raw"] = extra["date_raw"]
     return Document(id=doc.id, text=doc.text, source=extra.get("source", doc.source),
                     title=extra.get("title", doc.title),
-                    published=extra.get("published", doc.published),
+                    date=extra.get("date", doc.date),
                     url=extra.get("url", doc.url), meta=meta, origin=doc.origin, record=doc.record)
 
 
@@ -778,7 +778,7 @@ def _plan(inputs: Sequence[str | Path], fmt: str | None) -> list[tuple[str, str,
 
 
 def _load_sidecar(meta: str | Path, ctx: _Context) -> dict[str, dict[str, Any]]:
-    """id -> {source, title, url, published, date_raw} from a CSV or JSONL sidecar."""
+    """id -> {source, title, url, date, date_raw} from a CSV or JSONL sidecar."""
     label = os.fspath(meta)
     path = Path(meta)
     kind = _suffix_format(path)
@@ -820,7 +820,7 @@ def _load_sidecar(meta: str | Path, ctx: _Context) -> dict[str, dict[str, Any]]:
                     ctx.warn(label, line, f"unparseable date {raw_str[:80]!r} in field {f.date!r}; "
                                           "the record's own date is kept")
                 else:
-                    entry["published"] = published
+                    entry["date"] = published
                     if published != raw_date:
                         entry["date_raw"] = raw_date
             table[doc_id] = entry
@@ -911,7 +911,7 @@ def read_documents(inputs: Sequence[str | Path], *, fmt: str | None = None,
     >>> folder = pathlib.Path(tempfile.mkdtemp())
     >>> _ = (folder / "a.txt").write_text("The text of an article.")
     >>> _ = (folder / "metadata.csv").write_text("id,source,date\\na.txt,TASS,15 January 2017\\n")
-    >>> [(d.id, d.source, d.published) for d in read_documents([folder])]
+    >>> [(d.id, d.source, d.date) for d in read_documents([folder])]
     [('a.txt', 'TASS', '2017-01-15')]
     """
     if fmt is not None and fmt not in FORMATS:

@@ -38,7 +38,7 @@ class Carrier:
 
     doc: str
     source: str | None
-    published: str | None
+    date: str | None
     statements: int
     earliest: bool = False
 
@@ -50,7 +50,7 @@ class Carrier:
     @property
     def days(self) -> float | None:
         """Where the publication sits on a time axis (days since 1970), ``None`` when undated."""
-        return publication_days(self.published)
+        return publication_days(self.date)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,8 +82,8 @@ class Journey:
         ``max_outlets`` adds that a picture shows only that many outlets.
 
         >>> from types import SimpleNamespace as D
-        >>> meta = {"a": D(source="TASS", published="2017-01-15"), "b": D(source="Blog", published="2017-01-17"),
-        ...         "c": D(source=None, published=None)}
+        >>> meta = {"a": D(source="TASS", date="2017-01-15"), "b": D(source="Blog", date="2017-01-17"),
+        ...         "c": D(source=None, date=None)}
         >>> claim_journey(["a", "b", "c"], meta.__getitem__).describe()
         'First carried by TASS (2017-01-15); then Blog (2017-01-17); 1 document without a date, shown apart in no order: (no source: c).'
         """
@@ -91,12 +91,12 @@ class Journey:
         bits = []
         if dated:
             first = [c for c in dated if c.earliest]
-            names = ", ".join(dict.fromkeys(f"{c.outlet} ({c.published})" for c in first))
+            names = ", ".join(dict.fromkeys(f"{c.outlet} ({c.date})" for c in first))
             bits.append(f"First carried by {names}" if len(first) == 1
                         else f"First carried by {names}, in no known order")
             later = [c for c in dated if not c.earliest]
             if later:
-                bits.append("then " + ", ".join(f"{c.outlet} ({c.published})" for c in later[:8])
+                bits.append("then " + ", ".join(f"{c.outlet} ({c.date})" for c in later[:8])
                             + (f" and {len(later) - 8:,} more" if len(later) > 8 else ""))
         outlets = ", ".join(dict.fromkeys(c.outlet for c in undated))
         n = f"{len(undated):,} document{'s' if len(undated) != 1 else ''}"
@@ -112,13 +112,13 @@ class Journey:
 def claim_journey(docs: Iterable[str], document: Callable[[str], Any]) -> Journey:
     """The journey of a claim whose statements lie in ``docs`` (one entry per statement, repeats allowed).
 
-    ``document(doc_id)`` gives an object with ``source`` and ``published``
+    ``document(doc_id)`` gives an object with ``source`` and ``date``
     (a scan's ``document`` method); a document it does not know (``KeyError``)
     counts as having neither.
 
     >>> from types import SimpleNamespace as D
-    >>> meta = {"a": D(source="TASS", published="2017-01-15"), "b": D(source="Blog", published="2017-01-17"),
-    ...         "c": D(source=None, published=None)}
+    >>> meta = {"a": D(source="TASS", date="2017-01-15"), "b": D(source="Blog", date="2017-01-17"),
+    ...         "c": D(source=None, date=None)}
     >>> j = claim_journey(["b", "a", "a", "c"], meta.__getitem__)
     >>> [(c.doc, c.outlet, c.statements, c.earliest) for c in j.carriers]
     [('a', 'TASS', 2, True), ('b', 'Blog', 1, False), ('c', '(no source: c)', 1, False)]
@@ -134,7 +134,7 @@ def claim_journey(docs: Iterable[str], document: Callable[[str], Any]) -> Journe
             d = document(doc)
         except KeyError:
             d = None
-        source, published = getattr(d, "source", None), getattr(d, "published", None)
+        source, published = getattr(d, "source", None), getattr(d, "date", None)
         meta[doc] = (str(source) if source else None, str(published) if published else None)
     dated = [doc for doc in counts if publication_days(meta[doc][1]) is not None]
     undated = sorted(doc for doc in counts if doc not in dated)

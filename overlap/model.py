@@ -43,7 +43,7 @@ class Span:
 class Document:
     """One article as read from the input.
 
-    ``published`` is an ISO 8601 string (date or date-time) when the input
+    ``date`` is an ISO 8601 string (date or date-time) when the input
     carried a date overlap could parse, else ``None``; keeping it a string
     keeps output byte-stable and sorts chronologically.
     ``origin`` says where the record came from (``file:line``) for messages.
@@ -51,8 +51,8 @@ class Document:
     reader was asked to (the filter writes it back unchanged: ``"newid": 1``
     stays a number, key order and every field stay as they came).
 
-    >>> d = Document("a1", "Grain exports rose.", source="TASS", published="2017-01-15")
-    >>> d.id, d.source, d.published, d.meta
+    >>> d = Document("a1", "Grain exports rose.", source="TASS", date="2017-01-15")
+    >>> d.id, d.source, d.date, d.meta
     ('a1', 'TASS', '2017-01-15', {})
     """
 
@@ -60,7 +60,7 @@ class Document:
     text: str
     source: str | None = None
     title: str | None = None
-    published: str | None = None
+    date: str | None = None
     url: str | None = None
     meta: Mapping[str, Any] = field(default_factory=dict)
     origin: str | None = None
@@ -131,7 +131,7 @@ class Match:
 class Cluster:
     """Documents linked by verified duplicate matches around a representative.
 
-    >>> c = Cluster(0, "a", ("a", "b"), min_score=0.8, mean_score=0.9)
+    >>> c = Cluster(0, "a", ("a", "b"), min_jaccard=0.8, mean_jaccard=0.9)
     >>> c.representative, c.members
     ('a', ('a', 'b'))
     """
@@ -139,8 +139,8 @@ class Cluster:
     id: int
     representative: str
     members: tuple[str, ...]
-    min_score: float
-    mean_score: float
+    min_jaccard: float
+    mean_jaccard: float
 
 
 @dataclass(frozen=True, slots=True)

@@ -68,7 +68,7 @@ class DocRecord:
     id: str
     source: str | None
     title: str | None
-    published: str | None
+    date: str | None
     url: str | None
     origin: str | None
     length: int
@@ -264,7 +264,7 @@ def _scan(
         # before any stage reads it: each stage is bounded per document only for text
         not_text = screen(doc.text, max_chars)
         if not_text is not None:
-            records.append(DocRecord(len(records), doc.id, doc.source, doc.title, doc.published, doc.url,
+            records.append(DocRecord(len(records), doc.id, doc.source, doc.title, doc.date, doc.url,
                                      doc.origin, len(doc.text), 0))
             skipped.append(Skipped(doc.id, not_text, doc.origin))
             continue
@@ -275,7 +275,7 @@ def _scan(
             id=doc.id,
             source=doc.source,
             title=doc.title,
-            published=doc.published,
+            date=doc.date,
             url=doc.url,
             origin=doc.origin,
             length=len(doc.text),
@@ -427,7 +427,7 @@ def _scan(
     t0 = time.perf_counter()
 
     def when(i: int) -> tuple[int, str, int]:
-        published = records[i].published
+        published = records[i].date
         return (0, published, i) if published else (1, "", i)
 
 
@@ -468,8 +468,8 @@ def _scan(
                 id=cid,
                 representative=records[representative].id,
                 members=tuple(records[i].id for i in docs),
-                min_score=round(min(scores), 6),
-                mean_score=round(sum(scores) / len(scores), 6),
+                min_jaccard=round(min(scores), 6),
+                mean_jaccard=round(sum(scores) / len(scores), 6),
             )
         )
 
@@ -535,7 +535,7 @@ def _scan(
             if r.id not in text_keys:
                 continue
             text = store.get_text(text_keys[r.id])
-            scanned.append(Document(r.id, text, source=r.source, title=r.title, published=r.published))
+            scanned.append(Document(r.id, text, source=r.source, title=r.title, date=r.date))
             if dropped_spans.get(r.id):  # every occurrence: a repeated title's first one too
                 exclude[r.id] = every_occurrence(text, unit_spans(text, dropped_spans[r.id]))
         para_matches, claims = find_paraphrases(scanned, params.paraphrase, exclude=exclude, stats=para_stats,

@@ -58,7 +58,7 @@ def _side(result: ScanResult, side: MatchSide, text: str | None = None) -> dict[
         "end": side.span.end,
         "text": full[side.span.start : side.span.end],
         "source": doc.source,
-        "date": doc.published,
+        "date": doc.date,
         "title": doc.title,
         **({"url": doc.url} if doc.url else {}),
     }
@@ -94,7 +94,7 @@ def clusters_document(result: ScanResult) -> dict[str, Any]:
         members = []
         for doc_id in c.members:
             d = result.document(doc_id)
-            members.append({"doc": doc_id, "source": d.source, "date": d.published, "title": d.title})
+            members.append({"doc": doc_id, "source": d.source, "date": d.date, "title": d.title})
         clusters.append(
             {
                 "id": c.id,
@@ -102,15 +102,15 @@ def clusters_document(result: ScanResult) -> dict[str, Any]:
                 "size": len(c.members),
                 "members": list(c.members),
                 "member_details": members,
-                "min_jaccard": c.min_score,
-                "mean_jaccard": c.mean_score,
+                "min_jaccard": c.min_jaccard,
+                "mean_jaccard": c.mean_jaccard,
             }
         )
     doc: dict[str, Any] = {"count": len(clusters), "clusters": clusters}
     # every scanned document's metadata, so a re-rendered report counts documents per source as the live one
     # (with words and length, so `overlap graph DIR` rebuilds the scan's own graph.gexf byte for byte)
     doc["documents"] = [
-        {"doc": d.id, "source": d.source, "date": d.published, "title": d.title,
+        {"doc": d.id, "source": d.source, "date": d.date, "title": d.title,
          **{k: getattr(d, k) for k in ("words", "length") if isinstance(getattr(d, k, None), int)}}
         for d in result.documents
     ]
@@ -283,7 +283,7 @@ def _claims_markdown(result: Any, limit: int) -> list[str]:
         for st in cl["statements"]:
             d = result.document(st["doc"])
             out.append(
-                f"| {_link_label(st)} | {_md_cell(d.published)} | {_md_code(st['doc'])} [{st['start']}:{st['end']}] "
+                f"| {_link_label(st)} | {_md_cell(d.date)} | {_md_code(st['doc'])} [{st['start']}:{st['end']}] "
                 f"| {_md_cell(d.source)} | {_md_cell(st['speaker'])} | {_md_cell(_clip(st['text'], 300))} |"
             )
         out.append("")
@@ -392,7 +392,7 @@ def render_markdown(result: ScanResult, *, limit: int = 50, extra: Mapping[str, 
         rep = result.document(cl.representative)
         out += [
             f"### Cluster {cl.id}: {len(cl.members)} documents "
-            f"(Jaccard to representative: min {cl.min_score:.2f}, mean {cl.mean_score:.2f})",
+            f"(Jaccard to representative: min {cl.min_jaccard:.2f}, mean {cl.mean_jaccard:.2f})",
             "",
             f"> {_md_cell(_clip(result.text(rep.id)))}",
             "",
@@ -402,7 +402,7 @@ def render_markdown(result: ScanResult, *, limit: int = 50, extra: Mapping[str, 
         for doc_id in cl.members:
             d = result.document(doc_id)
             mark = " (representative)" if doc_id == cl.representative else ""
-            out.append(f"| {_md_code(doc_id)}{mark} | {_md_cell(d.source)} | {_md_cell(d.published)} | {_md_cell(d.title)} |")
+            out.append(f"| {_md_code(doc_id)}{mark} | {_md_cell(d.source)} | {_md_cell(d.date)} | {_md_cell(d.title)} |")
         out.append("")
     if len(clusters) > limit:
         out += [f"*{len(clusters) - limit} more clusters in `clusters.json`.*", ""]

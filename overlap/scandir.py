@@ -42,7 +42,7 @@ class DocInfo:
     id: str
     source: str | None = None
     title: str | None = None
-    published: str | None = None
+    date: str | None = None
     url: str | None = None
     length: int | None = None
     words: int | None = None
@@ -211,7 +211,7 @@ def load_scan(directory: str | Path) -> FinishedScan:
         info = docs.get(doc_id)
         if info is None:
             info = docs[doc_id] = DocInfo(doc_id)
-        for attr, key in (("source", "source"), ("title", "title"), ("published", "date"), ("url", "url")):
+        for attr, key in (("source", "source"), ("title", "title"), ("date", "date"), ("url", "url")):
             if getattr(info, attr) is None and side.get(key) is not None:
                 setattr(info, attr, str(side[key]))
         if "text" in side and isinstance(side["text"], str):
@@ -245,7 +245,7 @@ def load_scan(directory: str | Path) -> FinishedScan:
                 info = docs.setdefault(str(m["doc"]), DocInfo(str(m["doc"])))
                 info.source = info.source or m.get("source")
                 info.title = info.title or m.get("title")
-                info.published = info.published or m.get("date")
+                info.date = info.date or m.get("date")
             for member in c["members"]:
                 docs.setdefault(str(member), DocInfo(str(member)))
             clusters.append(Cluster(int(c["id"]), str(c["representative"]), tuple(str(x) for x in c["members"]),
@@ -257,7 +257,7 @@ def load_scan(directory: str | Path) -> FinishedScan:
             info = docs.setdefault(str(m["doc"]), DocInfo(str(m["doc"])))
             info.source = info.source or m.get("source")
             info.title = info.title or m.get("title")
-            info.published = info.published or m.get("date")
+            info.date = info.date or m.get("date")
             for key in ("words", "length"):
                 if isinstance(m.get(key), int) and not isinstance(m.get(key), bool):
                     setattr(info, key, m[key])

@@ -38,16 +38,16 @@ PARAPHRASE_A = "Patrushev said that relations between Moscow and Washington woul
 PARAPHRASE_B = "Ties between Russia and the United States will recover in time, the Security Council chief said"
 
 DOCS = [
-    Document("wire-1", WIRE, source="wire", published="2017-01-15T08:00:00+00:00", title="Patrushev on ties",
+    Document("wire-1", WIRE, source="wire", date="2017-01-15T08:00:00+00:00", title="Patrushev on ties",
              url="https://wire.example/1"),
     Document("paper-1", "Relations will recover, says Patrushev\n\n" + WIRE + "\n\nLeave a Reply",
-             source="paper", published="2017-01-15T11:30:00+00:00", title="Relations will recover"),
+             source="paper", date="2017-01-15T11:30:00+00:00", title="Relations will recover"),
     Document("paper-2", "Our view. " + PARAPHRASE_B + ". Grain news: " + GRAIN,
-             source="paper", published="2017-01-16"),
+             source="paper", date="2017-01-16"),
     Document("blog-1", "Opinion. " + WIRE[:200] + " Or so they say, " + PARAPHRASE_A + ".", source="blog"),
-    Document("agro-1", GRAIN, source="agro", published="2017-01-16", title="Grain exports rise"),
+    Document("agro-1", GRAIN, source="agro", date="2017-01-16", title="Grain exports rise"),
     Document(f"evil-{HOSTILE}", HOSTILE + " " + GRAIN + " " + HOSTILE, source=f"src {HOSTILE}",
-             published="2017-01-17", title=f"title {HOSTILE}"),
+             date="2017-01-17", title=f"title {HOSTILE}"),
 ]
 
 

@@ -223,9 +223,9 @@ def test_claim_clusters_never_chain_through_a_weak_link() -> None:
     from overlap.claims import claim_clusters
     from overlap.model import Passage, Span
 
-    docs = [Document("d1", "x" * 40, source="A", published="2017-01-01"),
-            Document("d2", "x" * 40, source="B", published="2017-01-02"),
-            Document("d3", "x" * 40, source="C", published="2017-01-03"),
+    docs = [Document("d1", "x" * 40, source="A", date="2017-01-01"),
+            Document("d2", "x" * 40, source="B", date="2017-01-02"),
+            Document("d3", "x" * 40, source="C", date="2017-01-03"),
             Document("d4", "x" * 40, source="D")]
     units = [Passage(d.id, Span(0, 10), f"statement {d.id}", "quote", f"speaker {d.id}") for d in docs]
     k = {d.id: (d.id, 0, 10) for d in docs}
@@ -249,7 +249,7 @@ def test_claim_clusters_a_left_out_statement_joins_only_if_accepted_against_the_
     from overlap.claims import claim_clusters
     from overlap.model import ClaimLink, Passage, Span
 
-    docs = [Document(f"d{n}", "x" * 40, published=f"2017-01-0{n}") for n in (1, 2, 3)]
+    docs = [Document(f"d{n}", "x" * 40, date=f"2017-01-0{n}") for n in (1, 2, 3)]
     units = [Passage(d.id, Span(0, 10), f"statement {d.id}") for d in docs]
     k = {d.id: (d.id, 0, 10) for d in docs}
     matches = [_m(k["d1"], k["d2"], 0.8), _m(k["d2"], k["d3"], 0.7)]
@@ -302,8 +302,8 @@ def test_a_statement_joins_the_anchor_it_was_accepted_against_most_strongly() ->
 
     # d1 (earliest) echoes d3 loosely (0.5); d3 restates d2 closely (0.9): d3 goes with d2, and the
     # cluster's first publication is still its earliest dated statement
-    docs = [Document("d1", "x" * 40, published="2017-01-01"), Document("d2", "x" * 40, published="2017-01-03"),
-            Document("d3", "x" * 40, published="2017-01-02")]
+    docs = [Document("d1", "x" * 40, date="2017-01-01"), Document("d2", "x" * 40, date="2017-01-03"),
+            Document("d3", "x" * 40, date="2017-01-02")]
     units = [Passage(d.id, Span(0, 10), f"statement {d.id}") for d in docs]
     k = {d.id: (d.id, 0, 10) for d in docs}
     (c,) = claim_clusters([_m(k["d1"], k["d3"], 0.5), _m(k["d2"], k["d3"], 0.9)], units, docs)

@@ -30,7 +30,7 @@ def _hostile_docs() -> list[Document]:
     docs = []
     for i, name in enumerate(FORMULAS):
         docs.append(Document(name, TEXT * 3 + f" copy {i}", source=f"{RLO}evil wire {i}" if i % 2 else name,
-                             title=f"{HOSTILE_HTML} {RLO}title {i}", published=f"2020-01-0{i + 1}"))
+                             title=f"{HOSTILE_HTML} {RLO}title {i}", date=f"2020-01-0{i + 1}"))
     docs.append(Document("ctl\x01id`|x", TEXT * 3 + " control", source="src\x02one", title="t"))
     return docs
 

@@ -295,7 +295,7 @@ def _views(draw):
     dates = draw(st.lists(st.sampled_from([None, "2020-01-01", "2020-01-02", "2020-01-02T10:00:00+00:00",
                                            "2020-01-02T09:00:00-03:00", "2020-01-03"]), min_size=n, max_size=n))
     sources = draw(st.lists(st.sampled_from([None, "s1", "s2", "s3"]), min_size=n, max_size=n))
-    docs = [SimpleNamespace(id=f"d{i}", source=sources[i], title=None, published=dates[i], url=None,
+    docs = [SimpleNamespace(id=f"d{i}", source=sources[i], title=None, date=dates[i], url=None,
                             words=10, length=100) for i in range(n)]
     pairs = draw(st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1), st.sampled_from(KINDS),
                                     st.floats(0, 1), st.integers(0, 100), st.integers(0, 100)), max_size=25))

@@ -142,9 +142,9 @@ def test_a_claim_without_any_date_gets_no_time_axis() -> None:
 
 
 def test_timeline_escapes_hostile_outlets_and_shows_missing_metadata_honestly() -> None:
-    meta = {"a": SimpleNamespace(source=HOSTILE, published="2020-01-01"),
-            "b": SimpleNamespace(source=None, published="2020-01-03"),
-            "c": SimpleNamespace(source="x", published="2020-01-01")}
+    meta = {"a": SimpleNamespace(source=HOSTILE, date="2020-01-01"),
+            "b": SimpleNamespace(source=None, date="2020-01-03"),
+            "c": SimpleNamespace(source="x", date="2020-01-01")}
     j = claim_journey(["a", "b", "c", "zz"], meta.__getitem__)
     assert [c.doc for c in j.carriers if c.earliest] == ["a", "c"]  # the same day: both earliest, no order
     assert j.arrows == (("a", "b"), ("c", "b"))
@@ -240,7 +240,7 @@ def test_twenty_thousand_article_scan_stays_small() -> None:
             words = base.split()
             words[rng.randrange(len(words))] = "edited"
             yield Document(f"d{i}", " ".join(words), source=f"outlet{i % 97}",
-                           published=f"2020-{1 + i % 12:02d}-{1 + i % 28:02d}")
+                           date=f"2020-{1 + i % 12:02d}-{1 + i % 28:02d}")
 
     with scan(docs()) as result:
         assert len(result.matches) > 5000

@@ -247,8 +247,8 @@ def test_claim_clusters_ordered_by_date() -> None:
     from overlap.model import Document
 
     docs = [
-        Document("late", "In 2003 the company sold 500 cars, said the annual report.", source="Sputnik", published="2017-01-20"),
-        Document("early", "The company sold 500 cars in 2003, the annual report said.", source="Express", published="2017-01-15"),
+        Document("late", "In 2003 the company sold 500 cars, said the annual report.", source="Sputnik", date="2017-01-20"),
+        Document("early", "The company sold 500 cars in 2003, the annual report said.", source="Express", date="2017-01-15"),
         Document("undated", "The cat slept on the warm mat all day long without moving."),
     ]
     matches, clusters = find_paraphrases(docs, ParaphraseParams(embeddings=False))

@@ -59,7 +59,7 @@ def test_same_outlet_boilerplate_is_no_evidence_of_duplication() -> None:
 
 def test_byte_identical_copies_form_one_cluster_with_a_star_of_matches() -> None:
     text = " ".join(random.Random(1).choice(VOCAB) for _ in range(80))
-    docs = [Document(f"copy{i}", text, published=f"2020-01-0{9 - i}") for i in range(5)]
+    docs = [Document(f"copy{i}", text, date=f"2020-01-0{9 - i}") for i in range(5)]
     with scan(docs) as result:
         (cluster,) = result.clusters
         assert cluster.representative == "copy4"  # the earliest date wins over input order

@@ -45,7 +45,7 @@ def test_loaded_scan_keeps_matches_spans_texts_and_metadata(tmp_path: Path) -> N
     for (doc, span), text in texts.items():
         assert loaded.excerpt(doc, span) == text
     w = loaded.document("wire-1")
-    assert (w.source, w.title, w.published, w.url) == (
+    assert (w.source, w.title, w.date, w.url) == (
         "wire", "Patrushev on ties", "2017-01-15T08:00:00+00:00", "https://wire.example/1")
     assert loaded.document(f"evil-{HOSTILE}").source == f"src {HOSTILE}"
     assert [c.members for c in loaded.clusters] == [c.members for c in result.clusters]
