@@ -8,7 +8,12 @@ What it measures, each as a whole process (start-up, JSON in and out included):
 2. in the same run, the plain datasketch way over the same documents: one
    ``MinHash`` per document, ``update()`` per word 5-gram, ``MinHashLSH``
    query then insert; the ratio of (1) to it is the headline figure;
-3. with ``--million N``: N documents made at run time by splicing real
+3. with ``--race 2,4``: several ``overlap filter`` workers started together
+   on one Redis index, each on the same texts under its own ids (a twin of
+   every document per worker): how many twins more than one worker keeps
+   (must be 0), with the default batching and with ``--batch-size 1
+   --commit-every 1``;
+4. with ``--million N``: N documents made at run time by splicing real
    Reuters sentences (never stored), streamed into ``overlap filter`` through
    a pipe: throughput and memory per slice of the stream (is memory flat,
    is the rate within 2x of the Reuters rate?) and the index size per
@@ -18,6 +23,7 @@ Usage (from the project root)::
 
     python bench/filter.py                      # Reuters: SQLite, Redis, plain datasketch
     python bench/filter.py --million 1000000    # plus the generated million (long: run with nohup)
+    python bench/filter.py --skip-reuters --race 2,4   # twins let through by racing workers
 
 Machines are shared and noisy: compare the ratio, not the absolute rates.
 """
@@ -37,6 +43,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -308,12 +315,49 @@ def million(args: argparse.Namespace, work: Path, reuters_rate: float | None, re
               f"{n / cpu / reuters_cpu_rate:.2f} CPU time (target >= 0.5)")
 
 
+def race(args: argparse.Namespace, work: Path) -> None:
+    """Workers started together on one Redis index, each with a twin of every text: twins kept twice."""
+    rng = random.Random(5)
+    vocab = [f"w{i}" for i in range(5000)]
+    texts = [" ".join(rng.choice(vocab) for _ in range(rng.randint(60, 200))) for _ in range(args.race_docs)]
+    print(f"\nRacing workers: {args.race_docs} distinct random-word texts, each worker gets all of them "
+          "under its own ids; 'twins through' = copies kept beyond the first, summed over texts (target 0)")
+    print(f"{'workers':>7} {'options':32} {'kept':>6} {'twins through':>13} {'wall s':>7}")
+    for workers in [int(w) for w in args.race.split(",")]:
+        for opts in ([], ["--batch-size", "1", "--commit-every", "1"]):
+            server = RedisServer()
+            try:
+                url = f"redis://127.0.0.1:{server.port}/0?prefix=race"
+                files = []
+                for w in range(workers):
+                    path = work / f"race-{w}.jsonl"
+                    with open(path, "w", encoding="utf-8") as f:
+                        for i, t in enumerate(texts):
+                            f.write(json.dumps({"id": f"{w}-{i}", "text": t}) + "\n")
+                    files.append(path)
+                t0 = time.perf_counter()
+                procs = [subprocess.Popen(overlap_cmd("--index", url, "-q", *opts, str(path)), stdout=subprocess.PIPE,
+                                          stderr=subprocess.PIPE, env=env(), cwd=ROOT) for path in files]
+                outs = [p.communicate() for p in procs]
+                wall = time.perf_counter() - t0
+                for p, (_, err) in zip(procs, outs):
+                    assert p.returncode == 0, err.decode(errors="replace")
+                kept = Counter(json.loads(line)["id"].split("-", 1)[1] for out, _ in outs for line in out.splitlines())
+                through = sum(c - 1 for c in kept.values())
+                print(f"{workers:7d} {' '.join(opts) or '(defaults)':32} {sum(kept.values()):6d} {through:13d} {wall:7.1f}",
+                      flush=True)
+            finally:
+                server.stop()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA, help="reuters21578_docs.jsonl.gz")
     ap.add_argument("--repeat", type=int, default=1, help="repeat the Reuters runs (medians reported)")
     ap.add_argument("--no-redis", action="store_true", help="skip the Redis run")
     ap.add_argument("--million", type=int, default=0, help="also stream this many generated documents")
+    ap.add_argument("--race", default="", help="worker counts to race on one Redis index, e.g. 2,4")
+    ap.add_argument("--race-docs", type=int, default=3000, help="texts per racing worker")
     ap.add_argument("--skip-reuters", action="store_true", help="only the generated stream")
     ap.add_argument("--work", type=Path, default=None, help="folder for the index files (default: a temp folder)")
     args = ap.parse_args()
@@ -323,6 +367,8 @@ def main() -> None:
     work.mkdir(parents=True, exist_ok=True)
     print(f"machine: {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}; work folder {work}")
     figures = {} if args.skip_reuters else reuters(args, work)
+    if args.race:
+        race(args, work)
     if args.million:
         million(args, work, figures.get("sqlite"), figures.get("sqlite_cpu"))
     if args.work is None:

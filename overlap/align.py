@@ -45,7 +45,7 @@ from .model import Match, MatchSide, Span
 from .normalize import normalize, normalize_text
 from .params import PassageParams
 from .segment import sentences
-from .shingle import WORD, word_hashes
+from .shingle import UNSPACED, iter_words, word_hashes, words as _find_words
 
 __all__ = ["Prepared", "prepare", "align", "compare_texts", "STOPWORDS"]
 
@@ -128,30 +128,60 @@ class Prepared:
 _TOKEN = re.compile(r"\S+")
 
 
+def _terms(tokens: list[str], unspaced: bool) -> list[str]:
+    """A unit's terms: light stems of its content words.
+
+    In scripts without spaces each letter is a word (:mod:`overlap.shingle`),
+    and single letters make poor terms (two unrelated Japanese sentences share
+    most of their particles), so there the terms are pairs of adjacent letters,
+    as search engines index Chinese and Japanese (Lucene's CJK bigrams).
+    """
+    if not unspaced:
+        return [stem(w) for w in tokens if w not in STOPWORDS]
+    out: list[str] = []
+    after_letter = False
+    for i, w in enumerate(tokens):
+        if UNSPACED.match(w):
+            if i + 1 < len(tokens) and UNSPACED.match(tokens[i + 1]):
+                out.append(w + tokens[i + 1])
+            elif not after_letter:
+                out.append(w)  # a letter on its own
+            after_letter = True
+        else:
+            after_letter = False
+            if w not in STOPWORDS:
+                out.append(stem(w))
+    return out
+
+
 def _units(text: str, ignore: Sequence[Span]) -> Iterable[tuple[Span, list[str]]]:
-    """Sentences (long ones cut) with their content-word stems, boilerplate skipped."""
+    """Sentences (long ones cut) with their content terms, boilerplate skipped."""
     for sent in sentences(text):
         if ignore and _ignored(sent, ignore):
             continue
         segment = text[sent.start : sent.end]
-        tokens = WORD.findall(normalize_text(segment))
+        tokens = _find_words(normalize_text(segment))
         if not tokens:
             continue
+        unspaced = UNSPACED.search(segment) is not None
         if len(tokens) <= _MAX_UNIT_WORDS:
-            yield sent, [stem(w) for w in tokens if w not in STOPWORDS]
+            yield sent, _terms(tokens, unspaced)
             continue
         # a run-on "sentence" (lists, tables, lost punctuation): cut it at white space
-        # of the original text into pieces of about _CHUNK words, so offsets stay exact
+        # of the original text into pieces of about _CHUNK words, so offsets stay exact;
+        # text without spaces between words (Chinese, Thai) is cut between its words
         spaced = [m.start() for m in _TOKEN.finditer(segment)]
+        if unspaced:
+            spaced = sorted({*spaced, *(m.start() for m in iter_words(segment) if UNSPACED.match(segment, m.start()))})
         count = math.ceil(len(spaced) / _CHUNK)
         size = math.ceil(len(spaced) / count)
         cuts = spaced[size::size]
         bounds = [0, *cuts, len(segment)]
         for lo, hi in zip(bounds, bounds[1:]):
             piece = segment[lo:hi].rstrip()
-            words = WORD.findall(normalize_text(piece))
+            words = _find_words(normalize_text(piece))
             if words:
-                yield Span(sent.start + lo, sent.start + lo + len(piece)), [stem(w) for w in words if w not in STOPWORDS]
+                yield Span(sent.start + lo, sent.start + lo + len(piece)), _terms(words, unspaced)
 
 
 def _ignored(span: Span, ignore: Sequence[Span]) -> bool:
@@ -231,7 +261,16 @@ def _pair(a: Prepared, b: Prepared) -> _Pair | None:
 
 
 def _seeds(p: _Pair, params: PassageParams) -> list[tuple[int, int, float]]:
-    """Unit pairs similar enough to start a passage: ``(i, j, cosine)``."""
+    """Unit pairs similar enough to start a passage: ``(i, j, cosine)``, in ``(i, j)`` order.
+
+    Only unit pairs that share a weighted term can be seeds, so both products
+    are sparse (scipy, already installed with datasketch): the dense
+    ``units x shared terms`` matrices cost 3.5 GB and 130 s for one pair of
+    million-character texts, the sparse ones grow with the pairs that share
+    words.
+    """
+    from scipy import sparse
+
     in_a = np.bincount(p.inv_a, minlength=p.vocab) > 0
     in_b = np.bincount(p.inv_b, minlength=p.vocab) > 0
     shared = in_a & in_b
@@ -244,22 +283,27 @@ def _seeds(p: _Pair, params: PassageParams) -> list[tuple[int, int, float]]:
     norm_b = np.sqrt(np.bincount(p.b.unit, weights=p.w_b**2, minlength=nb))
     len_a = np.bincount(p.a.unit, minlength=na).astype(np.float64)
     len_b = np.bincount(p.b.unit, minlength=nb).astype(np.float64)
-    ma = np.zeros((na, k))
-    mb = np.zeros((nb, k))
-    sa = shared[p.inv_a]
-    sb = shared[p.inv_b]
-    ma[p.a.unit[sa], col[p.inv_a[sa]]] = p.w_a[sa]
-    mb[p.b.unit[sb], col[p.inv_b[sb]]] = p.w_b[sb]
-    dot = ma @ mb.T
+    # a term in every unit of both texts has idf 0: no weight, and not counted as shared
+    sa = shared[p.inv_a] & (p.w_a > 0)
+    sb = shared[p.inv_b] & (p.w_b > 0)
+    ma = sparse.csr_matrix((p.w_a[sa], (p.a.unit[sa], col[p.inv_a[sa]])), shape=(na, k))
+    mb = sparse.csr_matrix((p.w_b[sb], (p.b.unit[sb], col[p.inv_b[sb]])), shape=(nb, k))
+    dot = (ma @ mb.T).tocoo()
+    ones_a = sparse.csr_matrix((np.ones(int(sa.sum())), (p.a.unit[sa], col[p.inv_a[sa]])), shape=(na, k))
+    ones_b = sparse.csr_matrix((np.ones(int(sb.sum())), (p.b.unit[sb], col[p.inv_b[sb]])), shape=(nb, k))
+    inter = (ones_a @ ones_b.T).tocoo()
+    # both products hold exactly the unit pairs sharing a weighted term (all weights are positive)
+    order_d = np.lexsort((dot.col, dot.row))
+    order_i = np.lexsort((inter.col, inter.row))
+    ii, jj = dot.row[order_d].astype(np.int64), dot.col[order_d].astype(np.int64)
+    assert np.array_equal(ii, inter.row[order_i]) and np.array_equal(jj, inter.col[order_i])
     with np.errstate(divide="ignore", invalid="ignore"):
-        cos = dot / np.outer(norm_a, norm_b)
-        inter = (ma > 0).astype(np.float64) @ (mb > 0).astype(np.float64).T
-        dice = 2 * inter / (len_a[:, None] + len_b[None, :])
-    ok = (np.nan_to_num(cos) >= params.seed_cosine) & (np.nan_to_num(dice) >= params.seed_dice)
+        cos = np.nan_to_num(dot.data[order_d] / (norm_a[ii] * norm_b[jj]))
+        dice = np.nan_to_num(2 * inter.data[order_i] / (len_a[ii] + len_b[jj]))
+    ok = (cos >= params.seed_cosine) & (dice >= params.seed_dice)
     if p.a is p.b:  # a text against itself: only repeats, each once (a before b)
-        ok &= np.triu(np.ones_like(ok), k=1)
-    ii, jj = np.nonzero(ok)
-    return [(int(i), int(j), float(cos[i, j])) for i, j in zip(ii, jj)]
+        ok &= jj > ii
+    return [(int(i), int(j), float(c)) for i, j, c in zip(ii[ok], jj[ok], cos[ok])]
 
 
 def _split(group: list[tuple[int, int, float]], axis: int, gap: int) -> list[list[tuple[int, int, float]]]:
@@ -375,7 +419,7 @@ def _resolve(p: _Pair, frags: list[_Frag], params: PassageParams) -> list[_Frag]
 def _fragment_words(text: str, span: Span) -> tuple[list[str], list[bool], list[int], list[int]]:
     """Stems of the words in ``span``, whether each is a content word, and their original ranges.
 
-    Words are found in the original text (``\\w+``, so offsets need no map)
+    Words are found in the original text (:func:`overlap.shingle.iter_words`, so offsets need no map)
     and folded one by one; both sides of a pair are cut the same way, which
     is all the word alignment needs.
     """
@@ -383,13 +427,17 @@ def _fragment_words(text: str, span: Span) -> tuple[list[str], list[bool], list[
     content: list[bool] = []
     starts: list[int] = []
     ends: list[int] = []
-    for m in WORD.finditer(text, span.start, span.end):
+    for m in iter_words(text, span.start, span.end):
         word = normalize_text(m.group())
         stems.append(stem(word))
         content.append(word not in STOPWORDS)
         starts.append(m.start())
         ends.append(m.end())
     return stems, content, starts, ends
+
+
+def _mostly_unspaced(words: list[str]) -> bool:
+    return 2 * sum(1 for w in words if UNSPACED.match(w)) > len(words)
 
 
 def _snap(units: tuple[Span, ...], unit_starts: list[int], starts: list[int], word: int, frag: Span, snap: int, at_end: bool) -> int:
@@ -415,14 +463,16 @@ def _refine(a: Prepared, b: Prepared, f: "_Frag", snap: int) -> tuple[Span, Span
     edge moves there unless at most ``snap`` words separate it from the
     sentence boundary, so rewording at the edges does not cost whole words.
     Heavily reworded pairs (under half of the words aligned) keep their
-    sentence boundaries: word order says little about them. ``None`` means
-    "keep the unit boundaries".
+    sentence boundaries: word order says little about them, and so does text
+    mostly in scripts without spaces, whose words are single letters: runs of
+    a few shared letters ("と発表した", "said") are too common there to mark
+    where a copy starts. ``None`` means "keep the unit boundaries".
     """
     sa = Span(a.spans[max(f.a0 - 1, 0)].start, a.spans[min(f.a1 + 1, a.size - 1)].end)
     sb = Span(b.spans[max(f.b0 - 1, 0)].start, b.spans[min(f.b1 + 1, b.size - 1)].end)
     wa, ca, a_st, a_en = _fragment_words(a.text, sa)
     wb, cb, b_st, b_en = _fragment_words(b.text, sb)
-    if not wa or not wb:
+    if not wa or not wb or _mostly_unspaced(wa) or _mostly_unspaced(wb):
         return None
     equal = [o for o in Indel.opcodes(wa, wb) if o.tag == "equal" and any(ca[o.src_start : o.src_end])]
     strong = [k for k, o in enumerate(equal) if o.src_end - o.src_start >= 3 or sum(ca[o.src_start : o.src_end]) >= 2]
@@ -531,7 +581,7 @@ def align(a: Prepared, b: Prepared, params: PassageParams | None = None) -> list
 
 
 def _words(text: str) -> list[str]:
-    return WORD.findall(normalize_text(text))
+    return _find_words(normalize_text(text))
 
 
 def to_matches(a: Prepared, b: Prepared, found: Iterable[tuple[Span, Span, float, str]], a_id: str, b_id: str) -> list[Match]:

@@ -27,7 +27,7 @@ from .params import BoilerplateParams
 from .segment import is_wrapped as _is_wrapped, trim
 from .shingle import line_words
 
-__all__ = ["UnitRef", "units", "unit_text", "unit_spans", "line_key", "is_furniture", "BoilerplateCounter", "BoilerplateSet", "REPEATED", "WITHIN", "FURNITURE"]
+__all__ = ["UnitRef", "units", "unit_text", "unit_spans", "every_occurrence", "line_key", "is_furniture", "BoilerplateCounter", "BoilerplateSet", "REPEATED", "WITHIN", "FURNITURE"]
 
 REPEATED = "repeated across documents of one source"
 WITHIN = "repeated within a document"
@@ -125,6 +125,29 @@ def unit_spans(text: str, refs: list[UnitRef]) -> list[Span]:
     for _, _, first_line, last_line in refs:
         spans.append(Span(*trim(text, starts[first_line], starts[last_line + 1] - 1)))
     return spans
+
+
+def every_occurrence(text: str, spans: list[Span]) -> list[Span]:
+    r"""``spans`` and every other place in ``text`` where the same words stand.
+
+    A line repeated within a page (a title printed three times) is dropped
+    from its second occurrence on, so the duplicate tier still sees the
+    title once; the paraphrase tier must see it nowhere, or a repeated title
+    becomes a "claim" matched against the page's own headline.
+
+    >>> t = "Big News Today\nThe story.\nBig News Today"
+    >>> [t[s.start:s.end] for s in every_occurrence(t, [Span(26, 40)])]
+    ['Big News Today', 'Big News Today']
+    >>> [(s.start, s.end) for s in every_occurrence(t, [Span(26, 40)])]
+    [(0, 14), (26, 40)]
+    """
+    found = set(spans)
+    for piece in {text[s.start:s.end] for s in spans if s.end > s.start}:
+        at = text.find(piece)
+        while at >= 0:
+            found.add(Span(at, at + len(piece)))
+            at = text.find(piece, at + 1)
+    return sorted(found, key=lambda s: (s.start, s.end))
 
 
 def is_furniture(words: list[str] | tuple[str, ...]) -> bool:

@@ -29,9 +29,17 @@ Stages, in order:
    decided unembedded (embedding is the slow part). Near-verbatim pairs
    (``ratio >= params.verbatim``) are copies, left to the reuse tier (counted
    in ``stats``). A quote and the sentence holding it give one match, not two.
-5. **claim clusters**: claims joined through the clauses that carry them (a
-   sentence making two claims does not chain them), ordered by date where
-   known.
+5. **claim clusters** (:func:`claim_clusters`): stars of accepted pairs
+   around a centre statement, a statement in one cluster at most, so no
+   chaining through a weak link; each names its speakers, sources and first
+   publication.
+
+Between 1 and 2, the **gate** (:mod:`overlap.gate`): a statement the models
+cannot read (not English, by :mod:`overlap.language`) or that can carry no
+claim (empty, numbers, a list of names, a score line) is set aside and
+counted, never scored or matched. Pairs of statements in one document count
+(a reporter restating a quote) unless ``within_document`` is off; they are
+marked ``details["within_document"]``.
 """
 
 from __future__ import annotations
@@ -39,11 +47,14 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from dataclasses import replace
-from typing import Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 
 import numpy as np
 from .candidates import lsh_bands
-from .model import ClaimCluster, Document, Match, MatchSide, Passage, Span
+from .cluster import star_clusters
+from .gate import check
+from .language import has_latin
+from .model import ClaimCluster, ClaimLink, Document, Match, MatchSide, Passage, Span
 from .params import ParaphraseParams
 from .paraphrase import Prepared, Scorer, load_claim_scorer, load_scorer, prepare, signals
 from .quotes import clauses, units
@@ -68,15 +79,36 @@ def statements(
     documents: Sequence[Document],
     params: ParaphraseParams,
     exclude: Mapping[str, list[Span]] | None = None,
+    stats: dict | None = None,
 ) -> list[Passage]:
-    """All units of all documents that may carry a claim (boilerplate and fragments left out)."""
+    """All units of all documents that may carry a claim (boilerplate and fragments left out).
+
+    A unit longer than ``params.max_statement_chars`` is a table or text that
+    lost its punctuation, not a statement, and every signal of a pair costs in
+    proportion to the product of the two lengths: it is left out. A document
+    gives at most ``params.max_statements_per_document`` statements (its first
+    ones), so no single document sets the tier's cost. ``stats`` (if given)
+    receives how many were left out for each reason.
+    """
     out: list[Passage] = []
+    too_long = over_cap = 0
     for doc in documents:
         banned = sorted((exclude or {}).get(doc.id, []), key=lambda s: s.start)
+        kept = 0
         for unit in units(doc.id, doc.text, params.min_words):
             if any(unit.span.overlaps(b) for b in banned):
                 continue
+            if len(unit.span) > params.max_statement_chars:
+                too_long += 1
+                continue
+            if kept >= params.max_statements_per_document:
+                over_cap += 1
+                continue
+            kept += 1
             out.append(unit)
+    if stats is not None:
+        stats["statements_too_long"] = too_long
+        stats["statements_over_document_cap"] = over_cap
     return out
 
 
@@ -255,6 +287,36 @@ def neighbour_candidates(vectors: np.ndarray, k: int, min_cosine: float, block: 
     return pairs
 
 
+def _gate(
+    units_: Sequence[Passage], prepared: Sequence[Prepared], params: ParaphraseParams
+) -> tuple[list[int], dict[str, int], dict[str, int]]:
+    """The statements the models may score (:func:`overlap.gate.check`), and what was set aside.
+
+    Returns the indices kept, the statements set aside per reason and the
+    ones set aside as not English per language. A Latin-script statement
+    with fewer than ``min_content`` content words is dropped before the
+    gate, as it always was (too short to carry a claim, and not worth a
+    language look-up: the look-up is most of the gate's cost); a statement
+    with no Latin letter goes through the gate whatever its length, so that
+    every statement in another script is counted by language.
+    """
+    keep: list[int] = []
+    reasons: Counter[str] = Counter()
+    languages: Counter[str] = Counter()
+    for n, (u, p) in enumerate(zip(units_, prepared)):
+        if len(p.content) < params.min_content and has_latin(u.text):
+            continue
+        why = check(u.text, p)
+        if why is None:
+            if len(p.content) >= params.min_content:
+                keep.append(n)
+            continue
+        reasons[why.reason] += 1
+        if why.language:
+            languages[why.language] += 1
+    return keep, dict(sorted(reasons.items())), dict(sorted(languages.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
 def _parts(
     units_: Sequence[Passage], prepared: Sequence[Prepared], params: ParaphraseParams
 ) -> tuple[list[Passage], list[Prepared], list[int]]:
@@ -285,6 +347,7 @@ def find_paraphrases(
     stats: dict | None = None,
     scorer: Scorer | None = None,
     claim_scorer: Scorer | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> tuple[list[Match], list[ClaimCluster]]:
     """Paraphrase and claim matches between statements, and the claim clusters they form.
 
@@ -297,6 +360,9 @@ def find_paraphrases(
     carried it). ``exclude`` maps a document id to its boilerplate spans: a
     statement touching one is never matched. ``stats`` (if given) receives
     counts and the scoring path (``"lexical"`` or the embedding model).
+    ``progress(stage, done, total)`` follows the two slow steps:
+    ``"paraphrase signals"`` (candidate statement pairs) and ``"paraphrase
+    embedding"`` (statements and clauses embedded).
 
     >>> from overlap.model import Document
     >>> docs = [Document("a", "Prices of bread rose by five percent in May, the bureau said."),
@@ -306,6 +372,11 @@ def find_paraphrases(
     [('a', 'b', 'paraphrase')]
     """
     st: dict = stats if stats is not None else {}
+    notify = progress or (lambda stage, done, total: None)
+
+    def embedding_progress(done: int, total: int) -> None:
+        notify("paraphrase embedding", done, total)
+
     if scorer is None:
         scorer = load_scorer(lexical_only=not params.embeddings)
     if claim_scorer is None:
@@ -316,11 +387,14 @@ def find_paraphrases(
     st["threshold"] = round(cut, 4)
     st["claim_threshold"] = round(claim_cut, 4) if params.claims else None
     if not params.enabled:
-        st.update(statements=0, candidates=0, verbatim_skipped=0, matches=0, clusters=0)
+        st.update(statements=0, candidates=0, verbatim_skipped=0, matches=0, clusters=0, set_aside={}, languages={},
+                  within_document=0)
         return [], []
-    units_ = statements(documents, params, exclude)
+    units_ = statements(documents, params, exclude, st)
     prepared_all = [prepare(u.text, full=False) for u in units_]  # full only for the few scored
-    keep = [n for n, p in enumerate(prepared_all) if len(p.content) >= params.min_content]
+    keep, set_aside, languages = _gate(units_, prepared_all, params)
+    st["set_aside"] = set_aside
+    st["languages"] = languages
     units_ = [units_[n] for n in keep]
     claims_on = params.claims
     parts, prep, owner = _parts(units_, [prepared_all[n] for n in keep],
@@ -337,7 +411,7 @@ def find_paraphrases(
         # corpus, where a claim restated in other words shares too few content words for LSH
         from .embed import load_embedder
 
-        vectors = load_embedder().encode([p.text for p in parts])
+        vectors = load_embedder().encode([p.text for p in parts], progress=embedding_progress)
         extra = neighbour_candidates(vectors, params.neighbours or params.auto_neighbours, params.min_cosine)
         st["neighbour_candidates"] = len(extra - pairs)
         pairs |= extra
@@ -350,7 +424,7 @@ def find_paraphrases(
         if i == j:
             continue
         a, b = units_[i], units_[j]
-        if a.doc == b.doc and (not params.same_document or a.span.overlaps(b.span)):
+        if a.doc == b.doc and (not params.within_document or a.span.overlaps(b.span)):
             continue
         if i > j:
             i, j, x, y = j, i, y, x
@@ -406,6 +480,7 @@ def find_paraphrases(
                 n, (a, b) = flat[k]
                 if owner[a] != owner[b] and a == whole[owner[a]] and b == whole[owner[b]]:
                     lexical_whole[n] = float(lp[k])
+        notify("paraphrase signals", min(start + _CHUNK, len(cand_stmt)), len(cand_stmt))
     st["lexical_pairs_scored"] = sum(map(len, pair_parts))
     x_all = np.vstack(feats) if feats else np.empty((0, len(lex_feats)))
     st["below_embed_floor"] = st["lexical_pairs_scored"] - len(rows) if use_vectors else 0
@@ -414,7 +489,7 @@ def find_paraphrases(
             from .embed import load_embedder
 
             needed = sorted({k for _, a, b in rows for k in (a, b)})
-            encoded = load_embedder().encode([parts[k].text for k in needed])
+            encoded = load_embedder().encode([parts[k].text for k in needed], progress=embedding_progress)
             vectors = np.zeros((len(parts), encoded.shape[1]), dtype=np.float32)
             vectors[needed] = encoded
             st["embedded"] = len(needed)
@@ -487,7 +562,9 @@ def find_paraphrases(
     st["verbatim_skipped"] = verbatim
     st["matches"] = len(matches)
     st["relations"] = relations
-    clusters = claim_clusters(matches, units_, documents)
+    st["within_document"] = sum(1 for m in matches if m.details.get("within_document"))
+    clusters = claim_clusters(matches, units_, documents,
+                              accept=_acceptor(scorer, claim_scorer, cut, claim_cut if claims_on else None, params))
     st["clusters"] = len(clusters)
     log.info("paraphrase: %s", st)
     return matches, clusters
@@ -538,6 +615,8 @@ def _match(
         details["a_clause"] = [clause_a.span.start, clause_a.span.end]
     if clause_b is not None:
         details["b_clause"] = [clause_b.span.start, clause_b.span.end]
+    if a.doc == b.doc:
+        details["within_document"] = True  # a reporter restating a quote in the same article
     details.update({
         "signals": {k: round(v, 4) for k, v in sig.items()},
         "containment": round(sig["containment"], 4),
@@ -559,71 +638,143 @@ def _match(
     )
 
 
-def _evidence_key(m: Match, side: str) -> tuple[str, int, int, int, int]:
-    """A match side as a claim-graph node: the clause that carried the claim, else the statement.
+def _acceptor(
+    scorer: Scorer, claim_scorer: Scorer, cut: float, claim_cut: float | None, params: ParaphraseParams
+) -> Callable[[Passage, Passage], ClaimLink | None]:
+    """Score one more pair of statements the way the tier does, for a statement left out of every
+    star (:func:`claim_clusters`): the link if the model accepts it, else ``None``.
 
-    Nodes are clauses, not statements, so that a sentence making two claims
-    ("ready to cooperate ... despite being America's biggest threat") does
-    not chain two unrelated claim clusters into one.
+    Same statement on the whole statements, else the best claim score over
+    the statements and their clauses (:func:`_parts`' rule), as in
+    :func:`find_paraphrases`; a near-verbatim pair is a copy and never a
+    link, as there.
     """
-    ms = m.a if side == "a" else m.b
-    clause = m.details.get(f"{side}_clause")
-    start, end = (clause[0], clause[1]) if clause else (ms.span.start, ms.span.end)
-    return (ms.doc, start, end, ms.span.start, ms.span.end)
+
+    def parts(u: Passage) -> list[str]:
+        out = [u.text]
+        if claim_cut is not None and params.clauses:
+            out += [c.text for c in clauses(u, params.min_clause_words)
+                    if len(prepare(c.text, full=False).content) >= params.min_clause_content]
+        return out
+
+    def accept(a: Passage, b: Passage) -> ClaimLink | None:
+        within = a.doc == b.doc
+        if within and not params.within_document:
+            return None
+        pairs = [(x, y) for x in parts(a) for y in parts(b)]
+        scored = list(scorer.score_pairs(pairs))
+        if scored[0].signals["ratio"] >= params.verbatim:
+            return None  # a copy: the reuse tier's business, never a claim link
+        if scored[0].score >= cut:
+            return ClaimLink(round(scored[0].score, 4), "paraphrase", within)
+        if claim_cut is not None:
+            c = max(claim_scorer.combine(r.signals) for r in scored)
+            if c >= claim_cut:
+                return ClaimLink(round(c, 4), "claim", within)
+        return None
+
+    return accept
 
 
-def claim_clusters(matches: Sequence[Match], units_: Sequence[Passage], documents: Sequence[Document]) -> list[ClaimCluster]:
-    """Connected claims, each cluster's statements ordered by date (undated last), then document and offset."""
-    by_key = {(u.doc, u.span.start, u.span.end): u for u in units_}
+def claim_clusters(
+    matches: Sequence[Match],
+    units_: Sequence[Passage],
+    documents: Sequence[Document],
+    accept: Callable[[Passage, Passage], ClaimLink | None] | None = None,
+) -> list[ClaimCluster]:
+    """Claim clusters a researcher can cite: stars of accepted pairs, a statement in one cluster at most.
+
+    Nodes are statements; an edge is a match (a pair the model accepted as
+    the same statement or claim). Clusters are stars around *anchors*
+    (:func:`overlap.cluster.star_clusters`, the rule of the duplicate
+    clusters): statements are taken in date order, and one becomes an anchor
+    unless it was accepted against an earlier anchor; then every other
+    statement joins the anchor it was accepted against most strongly. So
+    every member was accepted against its anchor by a pair shown with it
+    (``links``), and a chain A~B~C (a weak or wrong link B~C) never puts A
+    and C in one cluster. Connected components, the rule before, did exactly
+    that: one sentence making two claims, or one loose claim match, merged
+    unrelated talking points. A full clique (every member accepted against
+    every other) was the other choice; it splits a talking point restated in
+    five outlets whenever one pair of restatements was never proposed as a
+    candidate, which happens often (candidates come from LSH and nearest
+    neighbours), so it would report the same claim as several clusters.
+    Joining the *strongest* anchor rather than the first one keeps a loose
+    within-article echo (a headline "hopes for progress in cooperation")
+    from taking a statement away from the cross-outlet claim it restates
+    closely. A statement whose accepted pairs all go to members of other
+    stars (or an anchor left without members) is scored against those stars'
+    anchors with ``accept`` (the tier's own scorers) and joins the best star
+    that accepts it; else it stays out of clusters (its matches are still
+    reported).
+
+    Statements are ordered by their document's date where known (undated
+    last), then document id and offset: that order picks the anchors,
+    orders the members, and makes the output deterministic. ``first`` is the
+    cluster's first statement in that order, its earliest known publication.
+    """
     docs = {d.id: d for d in documents}
-    parent: dict[tuple, tuple] = {}
+    by_key = {(u.doc, u.span.start, u.span.end): u for u in units_}
 
-    def find(x):
-        parent.setdefault(x, x)
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
+    def published(doc_id: str) -> str | None:
+        d = docs.get(doc_id)
+        return d.date if d is not None and d.date else None
 
-    edges: dict[tuple, list[float]] = {}
+    def order(k: tuple[str, int, int]) -> tuple:
+        p = published(k[0])
+        return (p is None, p or "", k[0], k[1], k[2])
+
+    pair_of: dict[tuple, Match] = {}
     for m in matches:
-        ra, rb = find(_evidence_key(m, "a")), find(_evidence_key(m, "b"))
-        if ra != rb:
-            parent[ra] = rb
-    for m in matches:
-        edges.setdefault(find(_evidence_key(m, "a")), []).append(m.score)
-    groups: dict[tuple, list[tuple]] = {}
-    for k in parent:
-        groups.setdefault(find(k), []).append(k)
+        ka, kb = (m.a.doc, m.a.span.start, m.a.span.end), (m.b.doc, m.b.span.start, m.b.span.end)
+        if ka == kb:
+            continue
+        key = (ka, kb) if order(ka) <= order(kb) else (kb, ka)
+        if key not in pair_of or m.score > pair_of[key].score:
+            pair_of[key] = m
+    nodes = sorted({k for pair in pair_of for k in pair}, key=order)
+    index = {k: n for n, k in enumerate(nodes)}
+    links: dict[int, dict[int, float]] = {}
+    for (ka, kb), m in pair_of.items():
+        links.setdefault(index[ka], {})[index[kb]] = m.score
+        links.setdefault(index[kb], {})[index[ka]] = m.score
+    extra: dict[tuple[int, int], ClaimLink] = {}
 
-    def order(k):
-        d = docs.get(k[0])
-        published = d.published if d is not None and d.published else None
-        return (published is None, published or "", k[0], k[3])
+    def similarity(node: int, centre: int) -> float:
+        link = accept(by_key[nodes[node]], by_key[nodes[centre]]) if accept is not None else None
+        if link is None:
+            return -1.0
+        extra[(node, centre)] = link
+        return link.score
 
-    built = []
-    for root, keys in groups.items():
-        keys.sort(key=order)
-        # the statements that carry the claim (a statement once, however many of its clauses are here)
-        stmt_keys = list(dict.fromkeys((k[0], k[3], k[4]) for k in keys))
-        stmts = tuple(by_key[k] for k in stmt_keys)
+    out: list[ClaimCluster] = []
+    stars = star_clusters(range(len(nodes)), links, similarity=similarity, threshold=0.0, most_linked_first=False,
+                          best_centre=True)
+    for n, (centre, members) in enumerate(stars, start=1):
+        keys = [nodes[centre]] + [nodes[i] for i, _ in members]
+        stmts = tuple(by_key[k] for k in keys)
+        claim_links = []
+        for i, _ in members:
+            a, b = nodes[centre], nodes[i]
+            m = pair_of.get((a, b)) or pair_of.get((b, a))
+            claim_links.append(extra[(i, centre)] if m is None else
+                               ClaimLink(m.score, m.details.get("relation", "paraphrase"),
+                                         bool(m.details.get("within_document"))))
         doc_ids = tuple(dict.fromkeys(k[0] for k in keys))
         sources = tuple(dict.fromkeys(docs[i].source for i in doc_ids if i in docs and docs[i].source))
         speakers = tuple(dict.fromkeys(s.speaker for s in stmts if s.speaker))
-        dates = [docs[i].published for i in doc_ids if i in docs and docs[i].published]
-        scores = edges[root]
-        built.append((order(keys[0]), stmts, doc_ids, sources, speakers, min(dates) if dates else None, scores))
-    built.sort(key=lambda b: b[0])
-    return [
-        ClaimCluster(
+        scores = [link.score for link in claim_links]
+        first = min(keys, key=order)
+        out.append(ClaimCluster(
             id=n,
             statements=stmts,
             documents=doc_ids,
             sources=sources,
             speakers=speakers,
-            first_published=first,
+            first_published=published(first[0]),
             min_score=round(min(scores), 4),
             mean_score=round(sum(scores) / len(scores), 4),
-        )
-        for n, (_, stmts, doc_ids, sources, speakers, first, scores) in enumerate(built, start=1)
-    ]
+            links=tuple(claim_links),
+            first=by_key[first],
+        ))
+    return out

@@ -17,7 +17,9 @@ config file, default.
 from __future__ import annotations
 
 import json
+import logging
 import os
+import re
 import sys
 import time
 from dataclasses import asdict
@@ -30,6 +32,7 @@ from . import __version__
 from .errors import OverlapError
 from .ingest import FORMATS, FieldMap, IngestStats, read_documents
 from .graph import GRAPH_FORMATS
+from .screen import SET_ASIDE
 from .params import (
     BoilerplateParams,
     DuplicateParams,
@@ -71,41 +74,208 @@ def _load_config(ctx: click.Context, _param: click.Parameter, value: str | None)
         raise click.BadParameter(f"{value}: {exc}") from None
     if not isinstance(data, dict):
         raise click.BadParameter(f"{value}: expected a table of commands")
-    ctx.default_map = {
-        command: {k.replace("-", "_"): v for k, v in table.items()} if isinstance(table, dict) else table
-        for command, table in data.items()
-    }
+    assert isinstance(ctx.command, click.Group)
+    ctx.default_map = {command: _config_table(ctx, ctx.command, value, command, table)
+                       for command, table in data.items()}
     return value
 
 
-class _Progress:
-    """Progress lines on stderr for long runs only (quiet for the first two seconds)."""
+def _config_table(ctx: click.Context, group: click.Group, path: str, command: str, table: Any) -> dict[str, Any]:
+    """One command's table of a config file, checked as the command line would check it.
 
-    def __init__(self, enabled: bool) -> None:
+    A misspelt key would otherwise be ignored without a word (the run then
+    silently uses the default), and a value of the wrong type would fail
+    later with a traceback; both are errors naming the file and the key. Keys
+    are option names as on the command line (``graph-format``, ``format``)
+    or their Python names (``graph_formats``, ``fmt``).
+    """
+    import difflib
+
+    cmd = group.commands.get(command)
+    if cmd is None:
+        raise click.BadParameter(f"{path}: unknown command [{command}]; expected one of: "
+                                 + ", ".join(sorted(group.commands)))
+    if not isinstance(table, dict):
+        raise click.BadParameter(f"{path}: [{command}] must be a table of options, got {table!r}")
+    names: dict[str, click.Option] = {}
+    for param in cmd.params:
+        if isinstance(param, click.Option) and param.name and param.name != "help":
+            names[param.name] = param
+            for opt in (*param.opts, *param.secondary_opts):
+                if opt.startswith("--"):
+                    names[opt[2:].replace("-", "_")] = param
+    out: dict[str, Any] = {}
+    for key, raw in table.items():
+        param = names.get(key.replace("-", "_"))
+        if param is None:
+            close = difflib.get_close_matches(key.replace("_", "-"), [n.replace("_", "-") for n in names], n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise click.BadParameter(f"{path}: [{command}] unknown option {key!r}{hint}")
+        try:
+            param.type_cast_value(ctx, raw)
+        except (click.BadParameter, TypeError, ValueError) as exc:
+            reason = exc.format_message() if isinstance(exc, click.ClickException) else \
+                f"not a valid {param.type.name}{' list' if param.multiple else ''}"
+            raise click.BadParameter(f"{path}: [{command}] {key} = {raw!r}: {reason}") from None
+        assert param.name is not None
+        out[param.name] = raw
+    return out
+
+
+class _Progress:
+    """Per-stage progress on stderr: done/total in the stage's own unit, rate and ETA.
+
+    A terminal gets a tqdm bar per stage; anything else (a log file, CI) gets a
+    plain line every ``interval`` seconds, so logs stay readable. Quiet for the
+    first ``delay`` seconds of each stage: a small scan prints nothing but its summary.
+    """
+
+    def __init__(self, enabled: bool, stream: Any = None, delay: float = 5.0, interval: float = 10.0) -> None:
+        from .pipeline import STAGE_UNITS
+
         self.enabled = enabled
+        self.stream = stream if stream is not None else sys.stderr
+        self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
+        self.units = STAGE_UNITS
+        self.delay, self.interval = delay, interval
         self.start = time.monotonic()
-        self.last = 0.0
+        self.stage: str | None = None
+        self.stage_start = self.start
+        self.stage_done = 0
+        self.last: float | None = None
+        self.bar: Any = None
 
     def __call__(self, stage: str, done: int, total: int | None) -> None:
         if not self.enabled:
             return
         now = time.monotonic()
-        if now - self.start < 2.0 or (now - self.last < 2.0 and total != done):
+        if stage != self.stage:
+            self.close()
+            self.stage, self.stage_start, self.stage_done, self.last = stage, now, done, None
+        if now - self.stage_start < self.delay:
+            return  # a stage that ends within the delay shows nothing
+        unit = self.units.get(stage, "items")
+        if self.tty:
+            if self.bar is None:
+                from tqdm import tqdm
+
+                self.bar = tqdm(total=total, desc=f"overlap: {stage}", unit=f" {unit}", file=self.stream,
+                                initial=done, dynamic_ncols=True, mininterval=0.5, leave=True)
+            if total is not None and self.bar.total != total:
+                self.bar.total = total
+            self.bar.update(done - self.bar.n)
+            return
+        if self.last is not None and now - self.last < self.interval and done != total:
             return
         self.last = now
-        of = f" of {total:,}" if total else ""
-        click.echo(f"overlap: {stage}: {done:,}{of} documents", err=True)
+        line = f"overlap: {stage}: {done:,}" + (f" of {total:,}" if total else "") + f" {unit}"
+        elapsed = now - self.stage_start
+        rate = (done - self.stage_done) / elapsed if elapsed > 0 else 0.0
+        if rate > 0:
+            line += f", {rate:,.0f}/s" if rate >= 10 else f", {rate:.1f}/s"
+            if total and done < total:
+                line += f", about {_duration((total - done) / rate)} left"
+        click.echo(line, file=self.stream)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
 
 
-def _warning_printer(quiet: bool) -> tuple[Callable[[str], None], list[int]]:
-    printed = [0]
+def _duration(seconds: float) -> str:
+    """``42s``, ``3m05s``, ``2h07m``: an ETA a person reads at a glance."""
+    s = int(round(seconds))
+    if s < 60:
+        return f"{s}s"
+    if s < 3600:
+        return f"{s // 60}m{s % 60:02d}s"
+    return f"{s // 3600}h{s % 3600 // 60:02d}m"
 
-    def warn(message: str) -> None:
-        printed[0] += 1
-        if not quiet and printed[0] <= _MAX_PRINTED_WARNINGS:
-            click.echo(f"overlap: warning: {message}", err=True)
 
-    return warn, printed
+class _Warnings:
+    """Warnings on stderr, capped so a run where every record has one problem stays readable.
+
+    A warning is ``'path:line: what'``; its kind is the ``what`` (the place cut
+    off). At most ``per_kind`` of one kind and ``total`` in all are printed;
+    :meth:`finish` then says how many of each kind were not, so a wrong
+    ``--text-field`` on a million records prints a few lines, not a million.
+    """
+
+    def __init__(self, quiet: bool, per_kind: int = 3, total: int = _MAX_PRINTED_WARNINGS) -> None:
+        self.quiet = quiet
+        self.per_kind = per_kind
+        self.total = total
+        self.count = 0
+        self.printed = 0
+        self.kinds: dict[str, list[int]] = {}  # kind -> [seen, printed]
+
+    def __call__(self, message: str) -> None:
+        self.count += 1
+        kind = _WHERE.sub("", message, count=1)
+        seen = self.kinds.setdefault(kind, [0, 0]) if len(self.kinds) < 1000 or kind in self.kinds else None
+        if seen is not None:
+            seen[0] += 1
+        if self.quiet or self.printed >= self.total or (seen is not None and seen[1] >= self.per_kind):
+            return
+        if seen is not None:
+            seen[1] += 1
+        self.printed += 1
+        click.echo(f"overlap: warning: {message}", err=True)
+
+    def finish(self) -> None:
+        """Say what was not printed: per kind when one kind repeats, else as one count."""
+        if self.quiet or self.printed == self.count:
+            return
+        left = self.count - self.printed
+        for kind, (seen, shown) in sorted(self.kinds.items(), key=lambda item: -item[1][0]):
+            if seen > shown and seen - shown >= left / 2:
+                click.echo(f"overlap: warning: {seen - shown:,} more like: {kind}", err=True)
+                left -= seen - shown
+        if left:
+            click.echo(f"overlap: {left:,} more warnings not shown", err=True)
+
+
+_WHERE = re.compile(r"^.*?:(?:\d+:)? (?=\S)")
+
+
+_LOG_LEVELS = ("debug", "info", "warning", "error")
+
+
+class _StderrHandler(logging.StreamHandler):
+    """Writes to whatever ``sys.stderr`` is at the time (click's test runner swaps it)."""
+
+    @property  # type: ignore[override]
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: Any) -> None:
+        pass
+
+
+def _set_verbosity(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    """Send the library's log records to stderr: ``-v`` info, ``-vv`` debug, or ``--log-level``."""
+    state = ctx.meta.setdefault("overlap_log", {"verbose": 0, "level": None})
+    state["verbose" if param.name == "verbose" else "level"] = value
+    level = state["level"] or {0: None, 1: "info"}.get(state["verbose"], "debug")
+    logger = logging.getLogger("overlap")
+    for h in [h for h in logger.handlers if isinstance(h, _StderrHandler)]:
+        logger.removeHandler(h)
+    logger.setLevel(level.upper() if level else logging.NOTSET)
+    if level is not None:
+        handler = _StderrHandler()
+        handler.setFormatter(logging.Formatter("overlap: %(levelname)s: %(name)s: %(message)s"))
+        logger.addHandler(handler)
+    return value
+
+
+def log_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``-v/--verbose`` and ``--log-level``, the same on every command."""
+    func = click.option("--log-level", type=click.Choice(_LOG_LEVELS), default=None, expose_value=False,
+                        callback=_set_verbosity, help="Diagnostics on stderr from this level up.")(func)
+    return click.option("-v", "--verbose", count=True, expose_value=False, callback=_set_verbosity,
+                        help="Diagnostics on stderr: -v what each stage did, -vv debug detail.")(func)
 
 
 def input_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -145,7 +315,8 @@ def _field_map(kw: dict[str, Any]) -> FieldMap:
 @click.version_option(__version__, prog_name="overlap")
 @click.option("--config", type=click.Path(dir_okay=False), callback=_load_config, is_eager=True, expose_value=False,
               help="TOML or JSON file with option defaults, one table per command, e.g. [scan] threshold = 0.8")
-def main() -> None:
+@click.pass_context
+def main(ctx: click.Context) -> None:
     """Find where news articles share text.
 
     \b
@@ -153,9 +324,32 @@ def main() -> None:
       overlap scan seeds/ -o reports/
       overlap scan articles.jsonl.gz --id-field newid --text-field body -o out/
     """
+    _terminate_as_interrupt(ctx)
+
+
+def _on_sigterm(_signum: int, _frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
+def _terminate_as_interrupt(ctx: click.Context) -> None:
+    """SIGTERM (``kill``, ``timeout``, a container stopping) cleans up and exits 130 as Ctrl-C does.
+
+    Python's default for SIGTERM is to die on the spot, which skips every
+    ``finally`` and left temporary output folders behind. The previous
+    handler is restored when the command ends (the CLI may run inside a test
+    process).
+    """
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return
+    previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    ctx.call_on_close(lambda: signal.signal(signal.SIGTERM, previous))
 
 
 @main.command()
+@log_options
 @click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
 @click.option("-o", "--output", "output", type=click.Path(file_okay=False), default="reports", show_default=True,
               help="Directory to write matches.jsonl, clusters.json, summary.json and report.md into.")
@@ -172,6 +366,9 @@ def main() -> None:
               help="Where LSH starts proposing candidates; keep it below --threshold.")
 @click.option("--min-words", type=click.IntRange(1, 100_000), default=DuplicateParams.min_words,
               help="Documents with fewer words are skipped (counted in the report).")
+@click.option("--max-chars", type=click.IntRange(1, 10**10), default=DuplicateParams.max_chars,
+              help="Longer documents are set aside (counted in the report), like binary files, base64 blobs and "
+                   "number tables, so no one document can stall a stage; e.g. 5000000 for book-length texts.")
 @click.option("--boilerplate-min-docs", type=click.IntRange(2, 1_000_000), default=BoilerplateParams.min_docs,
               help="A short line in this many documents of one source is boilerplate.")
 @click.option("--boilerplate-max-words", type=click.IntRange(1, 10_000), default=BoilerplateParams.max_words,
@@ -193,6 +390,9 @@ def main() -> None:
               help="Report only the same statement in other words, not the looser same claim (talking points).")
 @click.option("--lexical-paraphrase", is_flag=True, default=False,
               help="Score paraphrases without the embedding model even if it is installed (faster, fewer found).")
+@click.option("--within-document/--no-within-document", default=ParaphraseParams.within_document, show_default=True,
+              help="Count paraphrases and claims between statements of one document (a reporter restating a quote); "
+                   "such matches are marked within_document. --no-within-document keeps only pairs across documents.")
 @click.option("--timings", is_flag=True, default=False,
               help="Write stage timings into summary.json (the files are then no longer byte-identical across runs).")
 @click.option("--fail-on-duplicates", is_flag=True, default=False,
@@ -201,6 +401,9 @@ def main() -> None:
               default=("gexf",),
               help="Reuse graph formats to write (repeatable): graph.* (documents) and sources.* (outlets), "
                    "e.g. --graph-format gexf --graph-format csv; 'none' writes no graph.")
+@click.option("--infer-source/--no-infer-source", default=True,
+              help="Give a document without a source the outlet its text states ('Source: Tass', "
+                   "'(Reuters) -', a sign-off), marked 'NAME (inferred)'.")
 @click.option("-q", "--quiet", is_flag=True, default=False, help="No summary, progress or warnings on the terminal.")
 def scan(inputs: tuple[str, ...], output: str, **kw: Any) -> None:
     """Report near-duplicate documents in a collection of articles.
@@ -214,44 +417,53 @@ def scan(inputs: tuple[str, ...], output: str, **kw: Any) -> None:
     from .pipeline import scan as run_scan
     from .report import render_terminal, write_scan
 
+    if output == "-":
+        raise click.UsageError("-o - would make a folder named '-': a scan writes a folder of files; "
+                               "give a folder, then e.g. 'overlap report DIR --format json' prints it on stdout",
+                               ctx=click.get_current_context())
     fields = _field_map(kw)
     quiet = kw["quiet"]
     try:
         params = Params(
             shingle=ShingleParams(kw["shingle_size"]),
             minhash=MinHashParams(kw["num_perm"], kw["seed"], kw["lsh_threshold"]),
-            duplicates=DuplicateParams(kw["threshold"], kw["min_words"]),
+            duplicates=DuplicateParams(kw["threshold"], kw["min_words"], kw["max_chars"]),
             boilerplate=BoilerplateParams(not kw["no_boilerplate"], kw["boilerplate_min_docs"],
                                           kw["boilerplate_max_words"], kw["boilerplate_min_share"]),
             passages=PassageParams(enabled=not kw["no_passages"]),
             paraphrase=ParaphraseParams(enabled=not kw["no_paraphrase"], max_documents=kw["paraphrase_max_docs"],
                                         threshold=kw["paraphrase_threshold"],
                                         claim_threshold=kw["claim_threshold"], claims=not kw["no_claims"],
-                                        embeddings=not kw["lexical_paraphrase"]),
+                                        embeddings=not kw["lexical_paraphrase"],
+                                        within_document=kw["within_document"]),
         )
     except OverlapError as exc:
         raise click.UsageError(str(exc)) from None
     stats = IngestStats()
-    warn, _ = _warning_printer(quiet)
+    warn = _Warnings(quiet)
     try:
         documents = read_documents(list(inputs), fmt=kw["fmt"], fields=fields, meta=kw["meta"],
                                    on_error=kw["on_bad_record"], stats=stats, on_warning=warn,
-                                   stdin=None)
-        with run_scan(documents, params, progress=_Progress(not quiet)) as result:
+                                   stdin=None, infer_sources=kw["infer_source"])
+        progress = _Progress(not quiet)
+        with run_scan(documents, params, progress=progress) as result:
+            progress.close()
+            for s in result.skipped:
+                if s.reason.startswith(SET_ASIDE):
+                    warn(f"{s.origin or s.doc}: set aside: {s.reason}")
             ingest = {k: v for k, v in asdict(stats).items() if k != "warnings"}
-            write_scan(result, output, timings=kw["timings"], extra={"ingest": ingest},
-                       graph_formats=[f for f in kw["graph_formats"] if f != "none"])
+            written = write_scan(result, output, timings=kw["timings"], extra={"ingest": ingest},
+                                 graph_formats=[f for f in kw["graph_formats"] if f != "none"])
+            warn.finish()
             if not quiet:
-                if stats.warnings_dropped or len(stats.warnings) > _MAX_PRINTED_WARNINGS:
-                    more = len(stats.warnings) + stats.warnings_dropped - _MAX_PRINTED_WARNINGS
-                    click.echo(f"overlap: {more} more warnings not shown", err=True)
-                click.echo(render_terminal(result, output))
+                click.echo(render_terminal(result, output, files=[Path(p).name for p in written]))
                 over = result.counts.get("paraphrase_skipped_documents_over_limit")
                 if over:
                     click.echo(f"overlap: paraphrase tier skipped: {over:,} documents is over --paraphrase-max-docs "
                                f"{params.paraphrase.max_documents:,} (0 runs it anyway)", err=True)
             found = bool(result.matches)
     except OverlapError as exc:
+        warn.finish()
         _fail(str(exc))
     except OSError as exc:
         _fail(f"cannot write {output}: {exc.strerror or exc}")
@@ -279,14 +491,17 @@ def _passage_record(m: Any, text_a: str | None = None, text_b: str | None = None
 def _excerpt(text: str, limit: int = 600) -> str:
     import textwrap
 
-    flat = " ".join("".join(ch if ch.isprintable() or ch.isspace() else " " for ch in text).split())
+    from .escape import label
+
+    flat = label(text)  # no terminal escape sequences, no bidi controls
     if len(flat) > limit:
         flat = flat[: limit // 2] + " [...] " + flat[-limit // 2 :]
     return textwrap.fill(flat, width=96, initial_indent="    ", subsequent_indent="    ")
 
 
 @main.command()
-@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False), metavar="[A B]")
+@log_options
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, allow_dash=True), metavar="[A B]")
 @click.option("--pairs", "pairs_file", type=click.Path(dir_okay=False), default=None,
               help="File with one pair of paths per line, e.g. 'wire/1.txt local/7.txt'; writes JSON lines.")
 @click.option("--root", type=click.Path(file_okay=False), default=None,
@@ -305,6 +520,7 @@ def compare(files: tuple[str, ...], pairs_file: str | None, root: str | None, wo
     \b
     Examples:
       overlap compare wire.txt local.txt
+      curl -s https://example.org/story.txt | overlap compare wire.txt -
       overlap compare --pairs pairs.txt --root corpus/ --workers 2 > passages.jsonl
 
     With --pairs, each output line is one shared passage: {"kind": "reuse", "score", "a": {"doc", "start",
@@ -313,8 +529,10 @@ def compare(files: tuple[str, ...], pairs_file: str | None, root: str | None, wo
     that cannot be read is reported on stderr as FILE:LINE and the run goes on, ending with exit 1.
     """
     from .align import compare_texts
-    from .passages import compare_pairs, read_text
+    from .ingest import decode_text_file, read_text_file
+    from .passages import compare_pairs
 
+    warn = _Warnings(quiet=False)
     try:
         params = PassageParams(min_chars=min_chars, seed_cosine=seed_similarity, seed_dice=seed_similarity)
     except OverlapError as exc:
@@ -323,36 +541,47 @@ def compare(files: tuple[str, ...], pairs_file: str | None, root: str | None, wo
         if files:
             raise click.UsageError("give either two files or --pairs, not both")
         failed = False
+        progress = _Progress(True)
         try:
-            for result in compare_pairs(pairs_file, params, root=root, workers=workers):
+            for done, result in enumerate(compare_pairs(pairs_file, params, root=root, workers=workers), 1):
+                progress("compare", done, None)
+                for message in result.warnings:
+                    warn(message)
                 if result.error is not None:
                     click.echo(f"overlap: error: {result.error}", err=True)
                     failed = True
                     continue
                 if not result.matches:
                     continue
-                text_a = read_text(Path(root or ".") / result.a)
-                text_b = read_text(Path(root or ".") / result.b)
+                text_a = read_text_file(Path(root or ".") / result.a).text
+                text_b = read_text_file(Path(root or ".") / result.b).text
                 lines = [json.dumps(_passage_record(m, text_a, text_b), ensure_ascii=False) for m in result.matches]
                 click.echo("\n".join(lines))
         except OverlapError as exc:
+            warn.finish()
             _fail(str(exc))
         except KeyboardInterrupt:
             click.echo("overlap: interrupted", err=True)
             sys.exit(EXIT_INTERRUPTED)
+        progress.close()
+        warn.finish()
         if failed:
             sys.exit(EXIT_ERROR)
         return
     if len(files) != 2:
         raise click.UsageError("give two files to compare, or --pairs FILE")
+    if files == ("-", "-"):
+        raise click.UsageError("only one of A and B can be '-' (stdin)")
     texts = []
     for path in files:
         try:
-            texts.append(read_text(path))
-        except UnicodeDecodeError:
-            _fail(f"{path}: not UTF-8 text")
+            content = (decode_text_file(click.get_binary_stream("stdin").read()) if path == "-"
+                       else read_text_file(path))
         except OSError as exc:
-            _fail(f"{path}: {exc.strerror or exc}")
+            _fail(f"{'<stdin>' if path == '-' else path}: {exc.strerror or exc}")
+        if content.invalid_line is not None:
+            warn(f"{path}:{content.invalid_line}: invalid UTF-8, decoded with replacement")
+        texts.append(content.text)
     text_a, text_b = texts
     matches = compare_texts(text_a, text_b, params, a_id=files[0], b_id=files[1])
     if as_json:
@@ -372,7 +601,8 @@ def compare(files: tuple[str, ...], pairs_file: str | None, root: str | None, wo
         click.echo(_excerpt(text_b[m.b.span.start : m.b.span.end]))
 
 @main.command()
-@click.argument("file", type=click.File("rb", lazy=False), metavar="FILE|-")
+@log_options
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, allow_dash=True), metavar="FILE|-")
 @click.option("--threshold", type=click.FloatRange(0, 1), default=None,
               help="Score at which a pair counts as a paraphrase; by default the model's cross-validated cut "
                    "(printed in each line as \"threshold\").")
@@ -381,7 +611,7 @@ def compare(files: tuple[str, ...], pairs_file: str | None, root: str | None, wo
 @click.option("--on-bad-line", type=click.Choice(["skip", "fail"]), default="skip", show_default=True,
               help="A malformed line: write {\"error\": ..., \"line\": N} in its place and warn naming file:line, "
                    "or stop there with exit 1.")
-def score(file: Any, threshold: float | None, lexical: bool, on_bad_line: str) -> None:
+def score(file: str, threshold: float | None, lexical: bool, on_bad_line: str) -> None:
     """Score sentence pairs for paraphrase: one JSON line out per JSON line in.
 
     Each input line is {"a": text, "b": text}; each output line has "score" (0-1),
@@ -390,29 +620,43 @@ def score(file: Any, threshold: float | None, lexical: bool, on_bad_line: str) -
     with details added or missing), "claim_threshold", "containment" (share of the
     shorter side's content words in the other: MRPC-style scores penalise a
     sentence that adds to the other; in news that is often still the same claim),
-    "signals" and "model" (which scorer: embedding or lexical, and why). Blank lines
-    are ignored.
+    "signals" and "model" (which scorer: embedding or lexical, and why). A pair
+    with a side the models cannot read (not English, empty, one or two content
+    words, numbers only, a list of names, a score line) is not scored: its line
+    has "scored": false, "not_scored" ({"a": reason, "b": reason}, the failing
+    sides), "score": null and "paraphrase"/"claim": false. Blank lines are ignored.
 
     \b
     Example:
       echo '{"a": "Russia is ready to talk.", "b": "Moscow says it is open to dialogue."}' | overlap score -
     """
+    from contextlib import nullcontext
+
     from .errors import InputError
+    from .ingest import binary_stdin
     from .paraphrase import load_claim_scorer, load_scorer, score_lines
 
-    name = "<stdin>" if getattr(file, "name", "-") in ("<stdin>", "-") else file.name
+    name = "<stdin>" if file == "-" else file
+    warn = _Warnings(quiet=False)
     try:
+        try:
+            stream = nullcontext(binary_stdin(None, name)) if file == "-" else open(file, "rb")
+        except OSError as exc:
+            raise InputError(name, None, f"cannot read: {exc.strerror or exc}") from None
         scorer = load_scorer(lexical_only=lexical)
         claim_scorer = load_claim_scorer(lexical_only=lexical)
-        for item in score_lines(file, name, scorer, threshold, claim_scorer=claim_scorer):
-            if isinstance(item, InputError):
-                if on_bad_line == "fail":
-                    _fail(str(item))
-                click.echo(f"overlap: warning: {item}", err=True)
-                click.echo(json.dumps({"error": item.message, "line": item.line}))
-            else:
-                click.echo(json.dumps(item, ensure_ascii=False))
+        with stream as lines:
+            for item in score_lines(lines, name, scorer, threshold, claim_scorer=claim_scorer, on_warning=warn):
+                if isinstance(item, InputError):
+                    if on_bad_line == "fail":
+                        _fail(str(item))
+                    warn(str(item))
+                    click.echo(json.dumps({"error": item.message, "line": item.line}))
+                else:
+                    click.echo(json.dumps(item, ensure_ascii=False))
+        warn.finish()
     except OverlapError as exc:
+        warn.finish()
         _fail(str(exc))
     except KeyboardInterrupt:
         click.echo("overlap: interrupted", err=True)
@@ -420,6 +664,7 @@ def score(file: Any, threshold: float | None, lexical: bool, on_bad_line: str) -
 
 
 @main.command()
+@log_options
 @click.argument("scan_dir", type=click.Path(file_okay=False))
 @click.option("--format", "fmt", type=click.Choice(["md", "html", "json"]), default="md",
               help="Markdown, the self-contained HTML page, or one JSON document (summary, clusters, matches).")
@@ -428,29 +673,44 @@ def score(file: Any, threshold: float | None, lexical: bool, on_bad_line: str) -
 def report(scan_dir: str, fmt: str, output: str | None) -> None:
     """Re-render a finished scan directory without rescanning.
 
-    Reads matches.jsonl, clusters.json and summary.json.
+    Reads matches.jsonl, clusters.json and summary.json. With --format html
+    and -o FILE, the pages long lists continue on are written beside FILE
+    (FILE-reuse-2.html, ...).
 
     \b
     Examples:
       overlap report reports/ --format html -o reports/report.html
       overlap report reports/ --format json | jq .summary.counts
     """
-    from .scandir import render_report, write_files
+    from .atomic import write_file
+    from .scandir import render_html_report, render_report, write_report_pages
 
     try:
-        text = render_report(scan_dir, fmt)
-        if output:
-            path = Path(output)
-            write_files(path.parent if str(path.parent) else ".", {path.name: text.encode("utf-8")})
+        if fmt == "html" and output:
+            write_report_pages(scan_dir, output)
+        elif fmt == "html":
+            pages = render_html_report(scan_dir)
+            click.echo(pages["report.html"], nl=False)
+            if len(pages) > 1:
+                click.echo(f"overlap: report.html links to {len(pages) - 1:,} more pages; "
+                           "write them beside it with -o FILE", err=True)
         else:
-            click.echo(text, nl=False)
+            text = render_report(scan_dir, fmt)
+            if output:
+                write_file(output, text.encode("utf-8"))
+            else:
+                click.echo(text, nl=False)
     except OverlapError as exc:
         _fail(str(exc))
     except OSError as exc:
         _fail(f"cannot write {output}: {exc.strerror or exc}")
+    except KeyboardInterrupt:
+        click.echo("overlap: interrupted", err=True)
+        sys.exit(EXIT_INTERRUPTED)
 
 
 @main.command()
+@log_options
 @click.argument("scan_dir", type=click.Path(file_okay=False))
 @click.option("--format", "formats", type=click.Choice(GRAPH_FORMATS), multiple=True, default=GRAPH_FORMATS,
               help="Formats to write (repeatable); all of them by default.")
@@ -476,14 +736,19 @@ def graph(scan_dir: str, formats: tuple[str, ...], output: str | None) -> None:
         _fail(str(exc))
     except OSError as exc:
         _fail(f"cannot write {output or scan_dir}: {exc.strerror or exc}")
+    except KeyboardInterrupt:
+        click.echo("overlap: interrupted", err=True)
+        sys.exit(EXIT_INTERRUPTED)
 
 
 
 @main.command("filter")
+@log_options
 @click.argument("inputs", nargs=-1, metavar="[INPUT]...")
 @click.option("--index", "index_target", required=True, metavar="PATH|redis://HOST:PORT/DB",
               help="Persistent index of the documents seen so far: an SQLite file (created if missing) "
-                   "or a Redis index shared by several workers, e.g. redis://localhost:6379/0?prefix=news.")
+                   "or a Redis index shared by several workers, e.g. redis://localhost:6379/0?prefix=news "
+                   "(also rediss:// and unix:// as redis-py reads them; passwords are never printed).")
 @input_options
 @click.option("--threshold", type=click.FloatRange(0, 1, min_open=True), default=0.8,
               help="Exact similarity (from the shingles) at or above which a document is a duplicate "
@@ -496,7 +761,8 @@ def graph(scan_dir: str, formats: tuple[str, ...], output: str | None) -> None:
 @click.option("--batch-size", type=click.IntRange(1, 100_000), default=256,
               help="Documents decided together; output is flushed after each batch (1: answer every line at once).")
 @click.option("--commit-every", type=click.IntRange(1, 10_000_000), default=4096,
-              help="Commit new documents to the index every N, always after their output was flushed.")
+              help="Commit new documents to an SQLite index every N, always after their output was flushed "
+                   "(a Redis index commits after every batch).")
 @click.option("--num-perm", type=click.IntRange(16, 1024), default=None,
               help="[index creation] MinHash permutations  [default: 128]")
 @click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=None,
@@ -516,11 +782,13 @@ def filter_command(inputs: tuple[str, ...], index_target: str, **kw: Any) -> Non
     Reads JSONL (also .jsonl.gz, CSV, or a folder of .txt files) from INPUT
     files or stdin, writes the records of the documents that are not
     near-duplicates of anything in the index (or earlier in the input) to
-    stdout, then adds them to the index; counts go to stderr. Output is
-    flushed before the index records a document, so after a crash, running
-    the same input again loses nothing (a few records may come out twice,
-    same id). An id already in the index is the same document seen before:
-    a second run of the same input writes nothing.
+    stdout, unchanged, then adds them to the index; counts go to stderr.
+    Output is written and flushed whole before the index records a document,
+    so after a crash or a full disk, running the same input again loses
+    nothing (a few records may come out twice, same id). An id already in
+    the index is the same document seen before: a second run of the same
+    input writes nothing. An index keys either number or string ids, never
+    both (1 and "1" would be one key): the other kind is refused.
 
     \b
     Examples:
@@ -528,7 +796,7 @@ def filter_command(inputs: tuple[str, ...], index_target: str, **kw: Any) -> Non
       zcat feed.jsonl.gz | overlap filter --index redis://db1:6379/0 --mode containment
       overlap filter --index seen.db --mark --id-field newid --text-field body reuters.jsonl.gz
     """
-    from .dedup import FilterStats, filter_documents
+    from .dedup import FilterStats, LineOutput, filter_documents
     from .index import open_index
     from .ingest import document_to_record, iter_jsonl
 
@@ -536,50 +804,75 @@ def filter_command(inputs: tuple[str, ...], index_target: str, **kw: Any) -> Non
     quiet, mark = kw["quiet"], kw["mark"]
     creation = {k: kw[k] for k in ("num_perm", "seed", "shingle_size", "lsh_threshold", "anchor_window")
                 if kw[k] is not None}
-    out = sys.stdout.buffer
-    warn, printed = _warning_printer(quiet)
+    from_stdin = not inputs or list(inputs) == ["-"]
+    if sys.stdout is None:  # started with stdout closed (>&-)
+        _fail("standard output is closed: the filter writes the new records there (redirect it to a file or pipe)")
+    if from_stdin and sys.stdin is None:
+        _fail("standard input is closed: give INPUT files, or pipe JSONL records into the filter")
+    out = LineOutput(sys.stdout.buffer)
+    warn = _Warnings(quiet)
     ingest_stats = IngestStats()
     stats = FilterStats()
+    number_ids = [False]  # the index keys JSON numbers: write duplicate_of back as one
 
     def emit(doc: Any, decision: Any) -> None:
         if not (mark or decision.is_new):
             return
-        rec = document_to_record(doc, fields)
+        rec = document_to_record(doc, fields)  # the record as it came
         if mark:
-            rec["duplicate_of"] = decision.duplicate_of
+            dup = decision.duplicate_of
+            rec["duplicate_of"] = int(dup) if number_ids[0] and dup is not None else dup
             rec["score"] = round(decision.score, 6)
         out.write(json.dumps(rec, ensure_ascii=False).encode("utf-8") + b"\n")
 
     def skip(doc: Any, reason: str) -> None:
         warn(f"{doc.origin or doc.id}: skipped: {reason}")
 
-    def with_ids(docs: Any) -> Any:
+    def with_ids(docs: Any, idx: Any) -> Any:
         # ingest names a record without an id after its file and line; a
         # persistent index must not remember "<stdin>:5" (tomorrow's line 5
         # would look already seen), so such records are counted bad and skipped.
-        for doc in docs:
+        kind = None
+        for n, doc in enumerate(docs, 1):
+            progress("filter", n, None)
             if _fallback_named(doc):
                 ingest_stats.bad_records += 1
                 warn(f"{doc.origin}: no {fields.id!r} field: the filter needs ids to remember documents; skipped")
                 continue
+            # ids are stored as text: the number 1 and the string "1" would be
+            # one key, so an index holds one kind and the other is refused
+            raw = doc.record.get(fields.id) if doc.record is not None else doc.id
+            this = "number" if isinstance(raw, (int, float)) and not isinstance(raw, bool) else "string"
+            if kind is None:
+                kind = idx.id_kind(this)
+                number_ids[0] = kind == "number"
+            if this != kind:
+                ingest_stats.bad_records += 1
+                warn(f"{doc.origin or doc.id}: id {raw!r} is a {this} but this index keys {kind} ids "
+                     f"({doc.id} and \"{doc.id}\" would be the same key); skipped")
+                continue
             yield doc
 
+    progress = _Progress(not quiet)
     try:
         with open_index(index_target, create=not kw["no_create"], settings=creation or None) as idx:
-            if not inputs or list(inputs) == ["-"]:
+            if from_stdin:
                 stdin = sys.stdin.buffer
                 if kw["fmt"] in (None, "jsonl") and kw["meta"] is None:  # answer lines as they arrive
-                    docs = iter_jsonl(stdin, "<stdin>", fields, kw["on_bad_record"], ingest_stats, warn)
+                    docs = iter_jsonl(stdin, "<stdin>", fields, kw["on_bad_record"], ingest_stats, warn,
+                                      keep_records=True)
                 else:
                     docs = read_documents(["-"], fmt=kw["fmt"], fields=fields, meta=kw["meta"],
                                           on_error=kw["on_bad_record"], stats=ingest_stats, on_warning=warn,
-                                          stdin=stdin)
+                                          stdin=stdin, keep_records=True, infer_sources=False)
             else:
                 docs = read_documents(list(inputs), fmt=kw["fmt"], fields=fields, meta=kw["meta"],
-                                      on_error=kw["on_bad_record"], stats=ingest_stats, on_warning=warn)
-            filter_documents(with_ids(docs), idx, emit, flush=out.flush, threshold=kw["threshold"], mode=kw["mode"],
-                             batch_size=kw["batch_size"], commit_every=kw["commit_every"], on_skip=skip,
-                             stats=stats)
+                                      on_error=kw["on_bad_record"], stats=ingest_stats, on_warning=warn,
+                                      keep_records=True, infer_sources=False)  # records go out as they came
+            filter_documents(with_ids(docs, idx), idx, emit, flush=out.flush,
+                             threshold=kw["threshold"], mode=kw["mode"], batch_size=kw["batch_size"],
+                             commit_every=kw["commit_every"], on_skip=skip, stats=stats)
+        progress.close()
     except OverlapError as exc:
         _fail(str(exc))
     except BrokenPipeError:
@@ -589,9 +882,8 @@ def filter_command(inputs: tuple[str, ...], index_target: str, **kw: Any) -> Non
     except KeyboardInterrupt:
         click.echo("overlap: interrupted", err=True)
         sys.exit(EXIT_INTERRUPTED)
+    warn.finish()
     if not quiet:
-        if printed[0] > _MAX_PRINTED_WARNINGS:
-            click.echo(f"overlap: {printed[0] - _MAX_PRINTED_WARNINGS} more warnings not shown", err=True)
         click.echo(f"overlap filter: {stats.summary()}, {ingest_stats.bad_records} bad records", err=True)
 
 

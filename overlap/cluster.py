@@ -25,32 +25,59 @@ def star_clusters(
     links: Mapping[int, Mapping[int, float]],
     similarity: Callable[[int, int], float] | None = None,
     threshold: float = 0.0,
+    most_linked_first: bool = True,
+    best_centre: bool = False,
 ) -> list[tuple[int, list[tuple[int, float]]]]:
     """Group nodes into ``(centre, [(member, score to centre), ...])`` stars.
 
     ``order`` lists nodes by preference among equally linked centres (earliest
     first); ``links[a][b]`` is the verified score of the link a-b (symmetric).
-    Nodes without links form no cluster. Clusters come out in ``order`` of
-    their centres.
+    With ``most_linked_first`` false, centres are taken in ``order`` alone, so
+    every centre comes before its members in ``order`` (claim clusters: the
+    centre comes first in its group of candidates). With ``best_centre``, a
+    node becomes a centre unless it is linked to an earlier centre, every
+    other linked node joins the centre it is most strongly linked to (ties:
+    the earlier centre), and a centre left without members is treated like
+    any other node left out. Nodes without links form no cluster.
+    Clusters come out in ``order`` of their centres.
 
     >>> star_clusters([0, 1, 2, 3], {0: {1: 0.9}, 1: {0: 0.9, 2: 0.8}, 2: {1: 0.8}})
     [(1, [(0, 0.9), (2, 0.8)])]
     """
     rank = {node: i for i, node in enumerate(order)}
-    centres = sorted((n for n in order if links.get(n)), key=lambda n: (-len(links[n]), rank[n]))
+    centres = sorted((n for n in order if links.get(n)),
+                     key=lambda n: (-len(links[n]) if most_linked_first else 0, rank[n]))
     placed: dict[int, int] = {}  # node -> its centre
     stars: dict[int, list[tuple[int, float]]] = {}
-    for node in centres:
-        if node in placed:
-            continue
-        members = [(other, score) for other, score in links[node].items() if other not in placed]
-        if not members:
-            continue
-        members.sort(key=lambda ms: rank[ms[0]])
-        placed[node] = node
-        for other, _ in members:
-            placed[other] = node
-        stars[node] = members
+    if best_centre:  # centres: each candidate not linked to an earlier centre; members: their best centre
+        chosen: list[int] = []
+        for node in centres:
+            if not any(c in links[node] for c in chosen):
+                chosen.append(node)
+        is_centre = set(chosen)
+        stars = {centre: [] for centre in chosen}
+        for node in order:
+            if node in is_centre or not links.get(node):
+                continue
+            score, _, top = max((links[node][c], -rank[c], c) for c in links[node] if c in is_centre)
+            placed[node] = top
+            stars[top].append((node, score))
+        for centre in chosen:
+            if stars[centre]:
+                placed[centre] = centre
+            else:
+                del stars[centre]
+    else:
+        for node in centres:
+            if node in placed:
+                continue
+            members = [(other, score) for other, score in links[node].items() if other not in placed]
+            if not members:
+                continue
+            placed[node] = node
+            for other, _ in members:
+                placed[other] = node
+            stars[node] = members
     if similarity is not None:
         for node in order:  # leftovers: every neighbour already belongs to another star
             if node in placed or not links.get(node):

@@ -36,16 +36,20 @@ producer that writes one line at a time and waits for the answer wants
 
 from __future__ import annotations
 
+import errno
+import os
+import stat
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from typing import Callable, Iterable, Iterator, Sequence
+from typing import BinaryIO, Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 
+from .errors import OverlapError
 from .index import _MAX_ANCHOR_CANDIDATES, MODES, Index, Prepared, _score
 from .model import Decision, Document
 
-__all__ = ["FilterStats", "Pending", "decide", "filter_documents"]
+__all__ = ["FilterStats", "LineOutput", "Pending", "decide", "filter_documents"]
 
 _NONE = np.zeros(1, dtype=np.uint64)  # stands in for the shingles of documents known by id
 
@@ -99,6 +103,20 @@ class Pending:
             for k in p.anchors.tolist():
                 self.anchors[k].append(i)
 
+    def truncate(self, n: int) -> None:
+        """Forget the documents added after the first ``n`` (a verdict taken back)."""
+        while len(self.docs) > n:
+            i = len(self.docs) - 1
+            p = self.docs.pop()
+            self.ids.discard(p.id)
+            for k in p.band_keys.tolist():
+                assert self.bands[k][-1] == i
+                self.bands[k].pop()
+            if self.mode == "containment":
+                for k in p.anchors.tolist():
+                    assert self.anchors[k][-1] == i
+                    self.anchors[k].pop()
+
     def scored(self, p: Prepared) -> list[tuple[str, float]]:
         if not self.docs:
             return []
@@ -116,6 +134,7 @@ def decide(
     mode: str = "whole",
     pending: Pending | None = None,
     known: set[str] | None = None,
+    reserve: bool = True,
 ) -> list[Decision]:
     """Verdicts for a batch, in order, as if each document were checked and (if new) added in turn.
 
@@ -123,6 +142,11 @@ def decide(
     one when not given), which the caller commits after emitting them.
     Every document must have words (``not p.empty``). ``known``: the ids
     among them already indexed, when the caller looked them up already.
+
+    On an index other processes write too (Redis), each new document is also
+    *reserved* (:meth:`Index.reserve`) before it is called new, so that of two
+    near-duplicates decided at the same moment by two workers only one is
+    kept; ``reserve=False`` only looks (nothing will be added).
 
     >>> decide(idx, idx.prepare([doc]), 0.8)  # doctest: +SKIP
     [Decision(doc='a', duplicate_of=None, score=0.0, mode='new')]
@@ -137,14 +161,43 @@ def decide(
         raise ValueError("pending documents were collected for another mode")
     if known is None:
         known = index.known_ids([p.id for p in preps])
-    stored = index.scored([p for p in preps if p.id not in known], mode)
-    stored_by = iter(stored)
+    # one read of the index for the batch; what others add after it is met
+    # through their reservations
+    stored_by = iter(index.scored([p for p in preps if p.id not in known], mode))
+    stored = [[] if p.id in known else next(stored_by) for p in preps]
     out: list[Decision] = []
-    for p in preps:
+    start = 0
+    while start < len(preps):
+        mark = len(pending)
+        rest = preps[start:]
+        verdicts, seen = _decide_in_turn(rest, stored[start:], threshold, pending, known)
+        taken_back = _reserve(index, rest, verdicts, seen, threshold, mode) if reserve and index.shared else None
+        if taken_back is None:
+            out += verdicts
+            break
+        # another worker holds a near-duplicate of rest[j]: it is not new after
+        # all, and what follows it is decided again without it
+        j, verdict = taken_back
+        out += verdicts[:j] + [verdict]
+        pending.truncate(mark + sum(v.is_new for v in verdicts[:j]))
+        start += j + 1
+    return out
+
+
+def _decide_in_turn(
+    preps: Sequence[Prepared], stored: Sequence[list[tuple[str, float]]], threshold: float, pending: Pending,
+    known: set[str],
+) -> tuple[list[Decision], list[set[str]]]:
+    """Verdicts from the index candidates and the pending documents; also the ids each was verified against."""
+    mode = pending.mode
+    out: list[Decision] = []
+    seen: list[set[str]] = []
+    for p, cands in zip(preps, stored):
         if p.id in known:
             out.append(Decision(p.id, p.id, 1.0, "id"))
+            seen.append(set())
             continue
-        cands = next(stored_by)
+        seen.append({c[0] for c in cands})
         if p.id in pending.ids:
             out.append(Decision(p.id, p.id, 1.0, "id"))
             continue
@@ -155,7 +208,99 @@ def decide(
         else:
             out.append(Decision(p.id, None, best[1] if best else 0.0, "new"))
             pending.add(p)
-    return out
+    return out, seen
+
+
+def _reserve(
+    index: Index, preps: Sequence[Prepared], verdicts: list[Decision], seen: list[set[str]], threshold: float, mode: str
+) -> tuple[int, Decision] | None:
+    """Reserve the new documents in order; the first that another worker's document duplicates, with its verdict.
+
+    Documents before it stay reserved. One that is not a near-duplicate of
+    what the index showed is reserved on the next try (its verified ids grow
+    by those just checked, so every try makes progress).
+    """
+    fresh = [j for j, v in enumerate(verdicts) if v.is_new]
+    checked: dict[int, set[str]] = {}
+    pos = 0
+    while pos < len(fresh):
+        got = index.reserve([(preps[j], seen[j] | checked.get(j, set())) for j in fresh[pos:]],
+                            anchors=mode == "containment")
+        if got is None:
+            return None
+        offset, others = got
+        pos += offset
+        j = fresh[pos]
+        p = preps[j]
+        best = min(((oid, _score(p.shingles, sh, mode)) for oid, sh in others), key=lambda s: (-s[1], s[0]))
+        if best[1] >= threshold:
+            return j, Decision(p.id, best[0], best[1], mode)
+        checked.setdefault(j, set()).update(oid for oid, _ in others)
+        if best[1] > verdicts[j].score:
+            verdicts[j] = Decision(p.id, None, best[1], "new")
+    return None
+
+
+class LineOutput:
+    """The filter's output: lines collected per batch, written whole by :meth:`flush` or the run stops.
+
+    Why not ``sys.stdout.buffer``: under ``PYTHONUNBUFFERED`` it is a raw
+    file whose ``write`` may write part of a line when the disk fills and
+    report it only as a count; the filter then recorded a document whose line
+    was cut. Here every write is checked and repeated until the batch is out;
+    a failure raises :class:`~overlap.errors.OverlapError` (``BrokenPipeError``
+    as itself), so the batch is never committed. On a regular file nobody
+    else wrote to meanwhile, the part of the batch that was written is cut
+    off again, so the file ends with whole lines and a rerun appends cleanly.
+
+    >>> out = LineOutput(sys.stdout.buffer)  # doctest: +SKIP
+    >>> out.write(b'{"id": "a"}\\n'); out.flush()  # doctest: +SKIP
+    """
+
+    def __init__(self, stream: BinaryIO, name: str = "<stdout>") -> None:
+        if hasattr(stream, "flush"):
+            stream.flush()  # anything written before goes first
+        self._raw = getattr(stream, "raw", stream)  # below any buffer: every count is seen
+        self.name = name
+        self._lines: list[bytes] = []
+
+    def write(self, line: bytes) -> None:
+        self._lines.append(line)
+
+    def flush(self) -> None:
+        data = memoryview(b"".join(self._lines))
+        self._lines.clear()
+        start = self._position()
+        done = 0
+        try:
+            while done < len(data):
+                n = self._raw.write(data[done:])
+                if n is None:  # a non-blocking stream that would block
+                    raise BlockingIOError(errno.EAGAIN, "output would block")
+                done += n
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            self._cut_back(start, done)
+            raise OverlapError(f"{self.name}: cannot write: {exc.strerror or exc}") from None
+
+    def _position(self) -> int | None:
+        try:
+            fd = self._raw.fileno()
+            return os.lseek(fd, 0, os.SEEK_CUR) if stat.S_ISREG(os.fstat(fd).st_mode) else None
+        except (OSError, ValueError, AttributeError):
+            return None
+
+    def _cut_back(self, start: int | None, written: int) -> None:
+        if start is None or not written:
+            return
+        try:
+            fd = self._raw.fileno()
+            if os.fstat(fd).st_size == start + written:  # only our bytes after start
+                os.ftruncate(fd, start)
+                os.lseek(fd, start, os.SEEK_SET)
+        except (OSError, ValueError):
+            pass  # the error being raised says what matters
 
 
 def _batches(docs: Iterable[Document], size: int) -> Iterator[list[Document]]:
@@ -244,7 +389,9 @@ def filter_documents(
             flush()
             flushed = len(pending)
             stats.batches += 1
-            if flushed >= commit_every:
+            # a shared index commits every batch: its reservations must not
+            # outlive a slow stream (and Redis gains nothing from waiting)
+            if flushed >= commit_every or (flushed and index.shared):
                 commit(flushed)
     except BaseException:
         # Interrupted (Ctrl-C, a broken pipe, a bad record with on_error=fail):

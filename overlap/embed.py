@@ -31,7 +31,7 @@ from importlib import metadata
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -184,8 +184,9 @@ class Embedder:
         self._output = tokens_out[0]
         self.model_id = MODEL_ID
 
-    def encode(self, texts: Sequence[str], batch_size: int = 64, batch_tokens: int = 4096) -> np.ndarray:
-        """``(len(texts), 384)`` float32 unit vectors.
+    def encode(self, texts: Sequence[str], batch_size: int = 64, batch_tokens: int = 4096,
+               progress: Callable[[int, int], None] | None = None) -> np.ndarray:
+        """``(len(texts), 384)`` float32 unit vectors; ``progress(done, total)`` after each batch.
 
         Batches are sorted by length (little padding) and hold at most
         ``batch_tokens`` tokens: attention memory grows with rows x width², and
@@ -221,6 +222,8 @@ class Embedder:
             pooled = (hidden * m).sum(axis=1) / np.maximum(m.sum(axis=1), 1e-9)
             norms = np.linalg.norm(pooled, axis=1, keepdims=True)
             out[idx] = pooled / np.maximum(norms, 1e-12)
+            if progress is not None:
+                progress(start, len(texts))
         return out
 
 

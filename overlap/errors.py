@@ -10,7 +10,15 @@ from __future__ import annotations
 
 
 class OverlapError(Exception):
-    """Base class for problems with the user's data or environment."""
+    """Base class for problems with the user's data or environment.
+
+    >>> from overlap import read_documents
+    >>> try:
+    ...     list(read_documents(["no-such-file.jsonl"]))
+    ... except OverlapError as exc:
+    ...     print(exc)
+    no-such-file.jsonl: cannot read: No such file or directory
+    """
 
 
 class InputError(OverlapError):

@@ -4,9 +4,11 @@ This is the only module that imports networkx. It builds two ``nx.DiGraph``:
 
 * the **document graph**: one node per document that takes part in at least
   one match, one edge per pair of documents that share text;
-* the **source graph**: one node per outlet (``source``; documents without
-  one are gathered under :data:`NO_SOURCE`), one edge per ordered pair of
-  outlets, a self-loop for an outlet repeating itself.
+* the **source graph**: one node per outlet (``source``), one edge per
+  ordered pair of outlets, a self-loop for an outlet repeating itself. A
+  document without a source is an outlet of its own, ``(no source: ID)``
+  (:func:`outlet`): gathering all of them under one name would draw one
+  fictitious outlet that seems to repeat itself.
 
 Edges carry the evidence, summed over the matches they stand for:
 ``matches`` (also the edge ``weight``), ``duplicate``/``reuse``/``paraphrase``
@@ -51,26 +53,39 @@ from typing import Any, Iterable, Mapping, Protocol, Sequence
 import networkx as nx
 
 from . import __version__
+from .escape import csv_cell
 from .model import Cluster, Match
 
 __all__ = [
     "KINDS",
     "NO_SOURCE",
+    "outlet",
     "GRAPH_FORMATS",
     "document_graph",
     "source_graph",
     "shared_chars",
     "publication_order",
+    "publication_days",
     "gexf_bytes",
     "graphml_bytes",
     "node_link_bytes",
     "edge_csv_bytes",
     "graph_files",
     "EDGE_CSV_COLUMNS",
+    "GRAPH_FILES",
 ]
 
 KINDS = ("duplicate", "reuse", "paraphrase")
 NO_SOURCE = "(no source)"
+
+
+def outlet(source: str | None, doc_id: str) -> str:
+    """The source-graph node of a document: its source, else its own unknown outlet.
+
+    >>> outlet("TASS", "a"), outlet(None, "b")
+    ('TASS', '(no source: b)')
+    """
+    return source or f"{NO_SOURCE[:-1]}: {doc_id})"
 GRAPH_FORMATS = ("gexf", "graphml", "json", "csv")
 GEXF_NS = "http://gexf.net/1.3"
 _XSI = "http://www.w3.org/2001/XMLSchema-instance"
@@ -86,7 +101,7 @@ class _Doc(Protocol):
     id: str
     source: str | None
     title: str | None
-    published: str | None
+    date: str | None
     url: str | None
 
 
@@ -135,6 +150,23 @@ def publication_order(a: str | None, b: str | None) -> int:
     (0, 0)
     """
     return _earlier(_moment(a), _moment(b))
+
+
+def publication_days(published: str | None) -> float | None:
+    """An ISO date as days since 1970-01-01 (UTC), for placing it on a time axis; ``None`` if unknown.
+
+    A date without a time of day sits at the start of its day. Only for
+    drawing: to order two dates, use :func:`publication_order`, which does not
+    pretend that a bare date is midnight.
+
+    >>> publication_days("1970-01-02"), publication_days("1970-01-01T12:00:00+00:00"), publication_days("soon")
+    (1.0, 0.5, None)
+    """
+    m = _moment(published)
+    if m is None:
+        return None
+    at = m.at if m.at is not None else datetime(m.day.year, m.day.month, m.day.day)
+    return (at - datetime(1970, 1, 1)).total_seconds() / 86400
 
 
 def _earlier(a: _Moment | None, b: _Moment | None) -> int:
@@ -195,7 +227,7 @@ def _doc_attrs(doc: Any, cluster: int | None) -> dict[str, Any]:
     attrs: dict[str, Any] = {}
     _set(attrs, "source", getattr(doc, "source", None))
     _set(attrs, "title", getattr(doc, "title", None))
-    _set(attrs, "date", getattr(doc, "published", None))
+    _set(attrs, "date", getattr(doc, "date", None))
     _set(attrs, "url", getattr(doc, "url", None))
     for name in ("words", "length"):
         value = getattr(doc, name, None)
@@ -212,8 +244,8 @@ def document_graph(view: ScanView) -> nx.DiGraph:
     >>> from overlap.model import Document
     >>> from overlap.pipeline import scan
     >>> text = "the same wire story about grain exports rising again this year"
-    >>> docs = [Document("a", text, source="wire", published="2020-01-01"),
-    ...         Document("b", text, source="paper", published="2020-01-02")]
+    >>> docs = [Document("a", text, source="wire", date="2020-01-01"),
+    ...         Document("b", text, source="paper", date="2020-01-02")]
     >>> with scan(docs) as result:
     ...     g = document_graph(result)
     >>> list(g.edges(data="directed"))
@@ -230,7 +262,7 @@ def document_graph(view: ScanView) -> nx.DiGraph:
         if doc_id in g:
             return
         doc = view.document(doc_id)
-        moments[doc_id] = _moment(getattr(doc, "published", None))
+        moments[doc_id] = _moment(getattr(doc, "date", None))
         g.add_node(doc_id, **_doc_attrs(doc, cluster_of.get(doc_id)),
                    matches=0, **{k: 0 for k in KINDS}, within_source_matches=0, cross_source_matches=0)
 
@@ -266,8 +298,8 @@ def source_graph(view: ScanView, docs: nx.DiGraph | None = None) -> nx.DiGraph:
     >>> from overlap.model import Document
     >>> from overlap.pipeline import scan
     >>> text = "the same wire story about grain exports rising again this year"
-    >>> docs = [Document("a", text, source="wire", published="2020-01-01"),
-    ...         Document("b", text, source="paper", published="2020-01-02")]
+    >>> docs = [Document("a", text, source="wire", date="2020-01-01"),
+    ...         Document("b", text, source="paper", date="2020-01-02")]
     >>> with scan(docs) as result:
     ...     g = source_graph(result)
     >>> [(s, t, d["matches"], d["dated_matches"]) for s, t, d in g.edges(data=True)]
@@ -278,16 +310,16 @@ def source_graph(view: ScanView, docs: nx.DiGraph | None = None) -> nx.DiGraph:
     counts: dict[str, int] = {}
     first: dict[str, str] = {}
     for d in view.documents:
-        name = getattr(d, "source", None) or NO_SOURCE
+        name = outlet(getattr(d, "source", None), d.id)
         counts[name] = counts.get(name, 0) + 1
-        m = _moment(getattr(d, "published", None))
+        m = _moment(getattr(d, "date", None))
         if m is not None:
             day = m.day.isoformat()
             if name not in first or day < first[name]:
                 first[name] = day
     matched: dict[str, int] = {}
-    for _, data in docs.nodes(data=True):
-        name = data.get("source") or NO_SOURCE
+    for doc_id, data in docs.nodes(data=True):
+        name = outlet(data.get("source"), doc_id)
         matched[name] = matched.get(name, 0) + 1
 
     def node(name: str) -> None:
@@ -304,8 +336,8 @@ def source_graph(view: ScanView, docs: nx.DiGraph | None = None) -> nx.DiGraph:
         if name in matched:
             node(name)
     for a, b, ev in docs.edges(data=True):
-        s = docs.nodes[a].get("source") or NO_SOURCE
-        t = docs.nodes[b].get("source") or NO_SOURCE
+        s = outlet(docs.nodes[a].get("source"), a)
+        t = outlet(docs.nodes[b].get("source"), b)
         node(s)
         node(t)
         dated = ev["directed"]
@@ -391,6 +423,28 @@ def _q(value: Any) -> str:
     return '"' + _XML_BAD.sub("\ufffd", text).translate(_XML_ESCAPES) + '"'
 
 
+def xml_id(value: Any) -> str:
+    r"""A node id (doc id or source name) as GEXF and GraphML write it: the id itself, reversibly escaped if need be.
+
+    XML 1.0 cannot hold some characters even as references (most C0
+    controls, lone surrogates, U+FFFE/U+FFFF). An id with one of them, or
+    one that starts with a double quote, is written as a JSON string literal
+    (ASCII, with its quotes), so every id stays joinable with the ``doc`` of
+    ``matches.jsonl``: ``json.loads(node_id) if node_id.startswith('"') else node_id``.
+
+    >>> xml_id("reuters-1"), xml_id("a\x01b"), xml_id('"quoted"')
+    ('reuters-1', '"a\\u0001b"', '"\\"quoted\\""')
+    """
+    text = value if isinstance(value, str) else str(value)
+    if text.startswith('"') or _XML_BAD.search(text):
+        return json.dumps(text, ensure_ascii=True)
+    return text
+
+
+def _qid(value: Any) -> str:
+    return _q(xml_id(value))
+
+
 def gexf_bytes(g: nx.DiGraph, *, description: str = "") -> bytes:
     """GEXF 1.3 for Gephi: attributes declared per class, weights, day-granular ``start`` dates.
 
@@ -435,7 +489,7 @@ def gexf_bytes(g: nx.DiGraph, *, description: str = "") -> bytes:
         return f'"{v}"' if isinstance(v, int) else f'"{_format(v)}"'
 
     def attvalues(data: Mapping[str, Any], types: Mapping[str, str]) -> None:
-        values = [f"{prefix[k]}{value(v)} />" for k, v in data.items() if k in types]
+        values = [f"{prefix[k]}{_qid(v) if k == 'source' else value(v)} />" for k, v in data.items() if k in types]
         if values:
             out.append("        <attvalues>")
             out.extend(values)
@@ -445,13 +499,13 @@ def gexf_bytes(g: nx.DiGraph, *, description: str = "") -> bytes:
     for n, data in g.nodes(data=True):
         label = " ".join(str(data.get("title") or n).split())
         day = _gexf_day(data.get("date"))
-        out.append(f'      <node id={_q(str(n))} label={_q(label)}' + (f' start="{day}">' if day else ">"))
+        out.append(f'      <node id={_qid(n)} label={_q(label)}' + (f' start="{day}">' if day else ">"))
         attvalues(data, node_types)
         out.append("      </node>")
     out.append("    </nodes>")
     out.append(f'    <edges count="{g.number_of_edges()}">')
     for i, (s, t, data) in enumerate(g.edges(data=True)):
-        head = f'      <edge id="{i}" source={_q(str(s))} target={_q(str(t))} type="directed"'
+        head = f'      <edge id="{i}" source={_qid(s)} target={_qid(t)} type="directed"'
         if "weight" in data:
             head += f' weight="{_format(float(data["weight"]))}"'
         day = _gexf_day(data.get("date"))
@@ -493,11 +547,12 @@ def graphml_bytes(g: nx.DiGraph) -> bytes:
         return _format(v)
 
     for n, data in g.nodes(data=True):
-        out.append(f"    <node id={_q(str(n))}>")
-        out += [f'      <data key="{keys["node", k]}">{value(v)}</data>' for k, v in data.items()]
+        out.append(f"    <node id={_qid(n)}>")
+        out += [f'      <data key="{keys["node", k]}">{_qid(v)[1:-1] if k == "source" else value(v)}</data>'
+                for k, v in data.items()]
         out.append("    </node>")
     for s, t, data in g.edges(data=True):
-        out.append(f"    <edge source={_q(str(s))} target={_q(str(t))}>")
+        out.append(f"    <edge source={_qid(s)} target={_qid(t)}>")
         out += [f'      <data key="{keys["edge", k]}">{value(v)}</data>' for k, v in data.items()]
         out.append("    </edge>")
     out += ["  </graph>", "</graphml>", ""]
@@ -511,15 +566,24 @@ def node_link_bytes(g: nx.DiGraph) -> bytes:
 
 
 def edge_csv_bytes(g: nx.DiGraph) -> bytes:
-    """One CSV row per edge: the evidence columns of :data:`EDGE_CSV_COLUMNS`."""
+    """One CSV row per edge: the evidence columns of :data:`EDGE_CSV_COLUMNS`.
+
+    Ids, names and dates come from the input, so they pass through
+    :func:`overlap.escape.csv_cell` (a leading ``'`` where a spreadsheet
+    would run a formula); counts and scores are numbers and are written as
+    they are. Lines end in CRLF (RFC 4180, what spreadsheets expect), so a
+    cell holding a carriage return is quoted like one holding a newline.
+    """
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
+    w = csv.writer(buf, lineterminator="\r\n")  # RFC 4180; with "\n" a lone "\r" in a cell went unquoted
     w.writerow(EDGE_CSV_COLUMNS)
     for s, t, d in g.edges(data=True):
+        text = [csv_cell(str(v)) for v in (s, t)]
+        dates = [csv_cell(v) for v in (d.get("date", ""), g.nodes[s].get("date", ""), g.nodes[t].get("date", ""))]
         w.writerow([
-            s, t, _format(d.get("directed", False)), _format(d.get("within_source", False)), d.get("matches", 0),
+            *text, _format(d.get("directed", False)), _format(d.get("within_source", False)), d.get("matches", 0),
             *(d.get(k, 0) for k in KINDS), d.get("shared_chars", 0), _format(float(d.get("best_score", 0.0))),
-            d.get("date", ""), g.nodes[s].get("date", ""), g.nodes[t].get("date", ""),
+            *dates,
         ])
     return buf.getvalue().encode("utf-8")
 
@@ -531,6 +595,8 @@ _NAMES = {
     ("sources", "gexf"): "sources.gexf", ("sources", "graphml"): "sources.graphml",
     ("sources", "json"): "sources.json", ("sources", "csv"): "sources_edges.csv",
 }
+#: Every graph file name overlap writes, whatever the format.
+GRAPH_FILES = tuple(_NAMES.values())
 
 
 def graph_files(view: ScanView, formats: Iterable[str] = ("gexf",)) -> dict[str, bytes]:

@@ -4,7 +4,9 @@ The two passages are compared word by word (case folded) with rapidfuzz's
 Indel opcodes, which align two sequences of hashable items; runs of equal
 words become highlighted character ranges in each passage's own text. Short
 runs are noise ("of the"), so only runs of at least ``min_run`` words count
-(two words for passages of a sentence or two, three for longer ones).
+(two words for passages of a sentence or two, three for longer ones; twice
+as many in text mostly in scripts without spaces, where every letter is a
+word: see :mod:`overlap.shingle`).
 
 The alignment is bit-parallel but still grows with the product of the
 lengths, so passages are cut to ``max_words`` words each before comparing:
@@ -13,17 +15,16 @@ the report says when that happened (:attr:`Highlight.truncated`).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from rapidfuzz.distance import Indel
 
 from .model import Span
+from .shingle import UNSPACED, iter_words
 
 __all__ = ["Highlight", "shared_segments", "MAX_WORDS"]
 
 MAX_WORDS = 4000
-_WORD = re.compile(r"\w+", re.UNICODE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +39,7 @@ class Highlight:
 def _words(text: str, limit: int) -> tuple[list[str], list[tuple[int, int]], bool]:
     words: list[str] = []
     spans: list[tuple[int, int]] = []
-    for m in _WORD.finditer(text):
+    for m in iter_words(text):
         if len(words) >= limit:
             return words, spans, True
         words.append(m.group().casefold())
@@ -71,6 +72,8 @@ def shared_segments(a: str, b: str, *, min_run: int | None = None, max_words: in
         return Highlight((), (), cut_a or cut_b)
     if min_run is None:
         min_run = 2 if min(len(wa), len(wb)) <= 40 else 3
+        if 2 * sum(1 for w in wa if UNSPACED.match(w)) > len(wa):
+            min_run *= 2  # single letters: "について" is four of them
     out_a: list[Span] = []
     out_b: list[Span] = []
     for op in Indel.opcodes(wa, wb):

@@ -22,8 +22,14 @@ Two stores share one interface (:class:`Index`):
   workers on several machines share one index. A batch is added by one Lua
   script, atomically (and ~70x fewer client commands than datasketch's
   insertion session, which spends its time packing commands in Python);
-  queries send one ``SUNION`` per document. Needs a single Redis server
-  (or primary), not Redis Cluster (the script touches keys it computes).
+  queries send one ``SUNION`` per document. Workers deciding at the same
+  moment never both keep near-duplicates: a kept document is *reserved* (one
+  more script, :meth:`Index.reserve`) before its output is written, and a
+  reservation another worker made since this one read the index is verified
+  first. Any URL ``redis.Redis.from_url`` reads (``rediss://``, ``unix://``,
+  ``?password=``) works; printed locations mask user and password. Needs a
+  single Redis server (or primary), not Redis Cluster (the scripts touch keys
+  they compute).
 
 A *manifest* written when the index is created records everything that
 decides what a signature means: overlap's index format, the datasketch
@@ -62,7 +68,7 @@ from functools import lru_cache
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping, Sequence
-from urllib.parse import parse_qs, unquote, urlparse
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import numpy as np
 import xxhash
@@ -407,21 +413,45 @@ class _SqliteStore:
         self.location = os.fspath(path)
         self.readonly = readonly
         self._lock_fd: int | None = None
-        if not self.path.exists():
-            if not create or readonly:
-                raise IndexStateError(f"{self.location}: no index here (create it first)")
+        self.db = None
+        if not readonly:
             if not self.path.parent.is_dir():
                 raise IndexStateError(f"{self.location}: folder {self.path.parent} does not exist")
-        if not readonly:
             self._lock()
+        # Checked under the lock: a writer that finished creating the index a
+        # moment ago must not be mistaken for "no index here".
+        self._new = not self.path.exists()
+        if self._new:
+            if not create or readonly:
+                self.close()
+                raise IndexStateError(f"{self.location}: no index here (create it first)")
+            return  # created whole by initialise(), never half-made at this path
         try:
-            if readonly:
+            empty = self.path.stat().st_size == 0
+        except OSError as exc:
+            self.close()
+            raise IndexStateError(f"{self.location}: cannot read the index: {exc.strerror or exc}") from None
+        if empty:
+            # An index is never empty (it is created whole, with its manifest):
+            # an empty file is a truncated one, and using it as a new index
+            # would silently forget everything it held.
+            self.close()
+            raise IndexStateError(
+                f"{self.location}: the index file is empty (0 bytes): damaged or truncated, not a new index; "
+                "restore it from a backup, or delete it to start a new index"
+            )
+        self._connect()
+
+    def _connect(self) -> None:
+        sqlite3 = self._sqlite3
+        try:
+            if self.readonly:
                 uri = "file:" + os.path.abspath(self.location) + "?mode=ro"
                 self.db = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
             else:
                 self.db = sqlite3.connect(self.location, isolation_level=None, check_same_thread=False)
             self.db.execute("PRAGMA busy_timeout=30000")
-            if not readonly:
+            if not self.readonly:
                 mode = self.db.execute("PRAGMA journal_mode=WAL").fetchone()[0]
                 if mode.lower() != "wal":
                     raise IndexStateError(f"{self.location}: cannot switch the index to WAL mode (got {mode})")
@@ -431,10 +461,18 @@ class _SqliteStore:
         except sqlite3.DatabaseError as exc:
             self.close()
             raise IndexStateError(f"{self.location}: not a usable SQLite index ({exc})") from None
+        except BaseException:
+            self.close()
+            raise
 
     def _lock(self) -> None:
         lock_path = self.location + "-lock"
-        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise IndexStateError(
+                f"{self.location}: cannot open the index for writing: {lock_path}: {exc.strerror or exc}"
+            ) from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -452,9 +490,9 @@ class _SqliteStore:
 
     def read_manifest(self) -> dict[str, Any] | None:
         def read() -> dict[str, Any] | None:
-            tables = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-            if not tables:
+            if self.db is None:  # a new index, not created yet
                 return None
+            tables = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
             if "manifest" not in tables:
                 raise IndexStateError(f"{self.location}: an SQLite file, but not an overlap index")
             row = self.db.execute("SELECT value FROM manifest WHERE key='manifest'").fetchone()
@@ -465,18 +503,52 @@ class _SqliteStore:
         return self._run(read)
 
     def initialise(self, manifest: dict[str, Any]) -> None:
-        def init() -> None:
-            self.db.execute("BEGIN IMMEDIATE")
-            try:
-                for stmt in self._SCHEMA:
-                    self.db.execute(stmt)
-                self.db.execute("INSERT INTO manifest VALUES ('manifest', ?)", (json.dumps(manifest, sort_keys=True),))
-            except BaseException:
-                self.db.execute("ROLLBACK")
-                raise
-            self.db.execute("COMMIT")
+        """Create the new index whole: schema and manifest in a temporary file, then one rename.
 
-        self._run(init)
+        A crash at any point leaves either no index or a complete empty one,
+        never an empty file that a later run could not tell from a truncated index.
+        """
+        if not self._new or self.db is not None:
+            raise IndexStateError(f"{self.location}: exists but is not an overlap index")
+        tmp = f"{self.location}.{os.getpid()}.new"
+        try:
+            con = self._sqlite3.connect(tmp, isolation_level=None)
+            try:
+                con.execute("BEGIN IMMEDIATE")
+                for stmt in self._SCHEMA:
+                    con.execute(stmt)
+                con.execute("INSERT INTO manifest VALUES ('manifest', ?)", (json.dumps(manifest, sort_keys=True),))
+                con.execute("COMMIT")
+            finally:
+                con.close()
+            fd = os.open(tmp, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            os.replace(tmp, self.location)
+        except (OSError, self._sqlite3.DatabaseError) as exc:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+            reason = getattr(exc, "strerror", None) or exc
+            raise IndexStateError(f"{self.location}: cannot create the index: {reason}") from None
+        self._new = False
+        self._connect()
+
+    def id_kind(self, kind: str) -> str:
+        def record() -> str:
+            if not self.readonly:
+                self.db.execute("INSERT OR IGNORE INTO manifest VALUES ('id_kind', ?)", (kind,))
+            row = self.db.execute("SELECT value FROM manifest WHERE key='id_kind'").fetchone()
+            return kind if row is None else row[0]
+
+        return self._run(record)
+
+    def reserve(self, items: Sequence[tuple[Prepared, set[str]]], anchors: bool = False) -> None:
+        """One writer at a time (the lock file): nobody to race with, nothing to reserve."""
+        return None
 
     @staticmethod
     def _chunks(values: list, size: int = 900) -> Iterator[list]:
@@ -631,6 +703,80 @@ def _posting_rows(keys: list[np.ndarray], ns: np.ndarray) -> Iterable[tuple[int,
     return zip(k[order].tolist(), d[order].tolist())
 
 
+#: How long a Redis reservation lives unless its document is indexed first (``?reservation_ttl=`` seconds).
+RESERVATION_TTL = 60.0
+_OWN_QUERY = ("prefix", "reservation_ttl")
+
+
+def _redis_settings(url: str) -> tuple[dict[str, Any], str, float, str]:
+    """``redis.Redis`` keyword arguments, key prefix, reservation lifetime and a printable location.
+
+    Accepts what ``redis.Redis.from_url`` accepts (``redis://``, ``rediss://``
+    for TLS, ``unix://`` sockets; user and password in the URL or as
+    ``?password=``; its query options) plus overlap's own ``prefix`` and
+    ``reservation_ttl``. The location never shows a password or user name.
+    """
+    from redis.connection import SSLConnection, UnixDomainSocketConnection, parse_url
+
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    own = {k: v for k, v in query if k in _OWN_QUERY}
+    prefix = own.get("prefix") or "overlap"
+    clean = urlunsplit(parts._replace(query=urlencode([(k, v) for k, v in query if k not in _OWN_QUERY])))
+    shown = _redact_url(url)
+    try:
+        conn = parse_url(clean)
+    except ValueError as exc:
+        raise ConfigError(f"{shown}: not a usable Redis URL ({exc}); e.g. redis://localhost:6379/0?prefix=news") from None
+    try:
+        ttl = float(own.get("reservation_ttl", RESERVATION_TTL))
+        if not 1 <= ttl <= 86400:
+            raise ValueError
+    except ValueError:
+        raise ConfigError(f"{shown}: reservation_ttl must be a number of seconds from 1 to 86400") from None
+    cls = conn.pop("connection_class", None)
+    cred = "***@" if parts.username or parts.password or "password" in conn else ""
+    db = conn.get("db", 0)
+    if cls is UnixDomainSocketConnection:
+        path = conn.pop("path", None)
+        if not path:
+            raise ConfigError(f"{shown}: a unix:// Redis URL needs the socket path, e.g. unix:///run/redis.sock")
+        conn["unix_socket_path"] = path
+        location = f"unix://{cred}{path}?db={db}&prefix={prefix}"
+    else:
+        if cls is SSLConnection:
+            conn["ssl"] = True
+        location = f"{parts.scheme}://{cred}{conn.get('host', 'localhost')}:{conn.get('port', 6379)}/{db}?prefix={prefix}"
+    conn.setdefault("socket_connect_timeout", 5)
+    conn.setdefault("socket_timeout", 60)
+    return conn, prefix, ttl, location
+
+
+def _redact_url(url: str) -> str:
+    """The URL with any user:password and ``password=`` value replaced by ``***``."""
+    try:
+        parts = urlsplit(url)
+        netloc = parts.netloc
+        if "@" in netloc:
+            netloc = "***@" + netloc.rsplit("@", 1)[1]
+        query = "&".join(
+            f"{k}=***" if k.lower() in ("password", "username", "user") else (f"{k}={v}" if v else k)
+            for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        )
+        return urlunsplit(parts._replace(netloc=netloc, query=query))
+    except ValueError:
+        return "<a URL that cannot be parsed>"
+
+
+def _redacted(message: str, conn: Mapping[str, Any]) -> str:
+    """An error message with any password or user name of ``conn`` masked (redis-py may quote them)."""
+    for key in ("password", "username"):
+        secret = conn.get(key)
+        if secret and len(str(secret)) >= 4:  # masking "a" everywhere would garble the message
+            message = message.replace(str(secret), "***")
+    return message
+
+
 class _RedisStore:
     """The shared store: datasketch's Redis LSH layout plus records and anchors in Redis."""
 
@@ -642,42 +788,36 @@ class _RedisStore:
         except ImportError:  # pragma: no cover - redis is a declared dependency
             raise IndexStateError("the Python package 'redis' is needed for redis:// indexes") from None
         self._redis_mod = redis
-        parsed = urlparse(url)
-        if parsed.scheme != "redis":
-            raise ValueError(f"not a redis:// URL: {url!r}")
-        self.host = parsed.hostname or "localhost"
-        self.port = parsed.port or 6379
-        path = parsed.path.strip("/")
-        try:
-            self.db_number = int(path) if path else 0
-        except ValueError:
-            raise ConfigError(f"{url}: the path must be a database number, e.g. redis://localhost:6379/0") from None
-        query = parse_qs(parsed.query)
-        prefix = query.get("prefix", ["overlap"])[0]
-        self.location = f"redis://{self.host}:{self.port}/{self.db_number}?prefix={prefix}"
+        conn, prefix, ttl, self.location = _redis_settings(url)
         self.prefix = prefix.encode()
         self.readonly = readonly
         self.create = create
-        conn = {"host": self.host, "port": self.port, "db": self.db_number}
-        if parsed.password:
-            conn["password"] = unquote(parsed.password)
         self._conn = conn
-        self.r = redis.Redis(socket_connect_timeout=5, socket_timeout=60, **conn)
+        self.reservation_ttl_ms = int(ttl * 1000)
+        self._token = os.urandom(16)  # this client's reservations, told apart from other workers'
+        try:
+            self.r = redis.Redis(**conn)
+        except TypeError as exc:  # an option in the URL query redis-py does not know
+            raise ConfigError(f"{self.location}: unsupported option in the Redis URL ({exc})") from None
         self._k_manifest = self.prefix + b":manifest"
         self._k_docs = self.prefix + b":docs"
         self._k_anchor = self.prefix + b":anchor:"
+        self._k_resv = self.prefix + b":resv:"  # + time slot: hash of band key -> reserving ids
+        self._k_resv_doc = self.prefix + b":resvdoc:"  # id -> reserving client's token + record, expiring
+        self._k_id_kind = self.prefix + b":id_kind"
         self.lsh = None
         self._add_script = None
+        self._reserve_script = None
         try:
             self.r.ping()
         except redis.exceptions.RedisError as exc:
-            raise IndexStateError(f"{self.location}: cannot reach Redis ({exc})") from None
+            raise IndexStateError(f"{self.location}: cannot reach Redis ({_redacted(str(exc), conn)})") from None
 
     def _run(self, fn, *args):
         try:
             return fn(*args)
         except self._redis_mod.exceptions.RedisError as exc:
-            raise IndexStateError(f"{self.location}: Redis error: {exc}") from None
+            raise IndexStateError(f"{self.location}: Redis error: {_redacted(str(exc), self._conn)}") from None
 
     def attach(self, manifest: dict[str, Any]) -> None:
         """Open datasketch's LSH over the shared Redis keys (bands and rows from the manifest)."""
@@ -763,11 +903,11 @@ class _RedisStore:
     # exist; one call instead of ~70 commands a document from Python.
     _ADD_SCRIPT = """
     local bands, width = tonumber(ARGV[1]), tonumber(ARGV[2])
-    local docs_key, keys_name, anchor_prefix = ARGV[3], ARGV[4], ARGV[5]
+    local docs_key, keys_name, anchor_prefix, resv_doc_prefix = ARGV[3], ARGV[4], ARGV[5], ARGV[6]
     local names = {}
-    for b = 1, bands do names[b] = ARGV[5 + b] end
+    for b = 1, bands do names[b] = ARGV[6 + b] end
     local added = 0
-    for i = 6 + bands, #ARGV, 4 do
+    for i = 7 + bands, #ARGV, 4 do
         local id, record, hblob, ablob = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
         if redis.call('HSETNX', docs_key, id, record) == 1 then
             local hs = {}
@@ -785,6 +925,10 @@ class _RedisStore:
             redis.call('RPUSH', keys_name .. id, unpack(hs))
             added = added + 1
         end
+        -- the record now lives in the index; the reservation's bucket entries
+        -- stay until they expire, so a worker that read before this commit
+        -- and reserves after it still meets this document
+        redis.call('DEL', resv_doc_prefix .. id)
     end
     return added
     """
@@ -795,7 +939,8 @@ class _RedisStore:
                 self._add_script = self.r.register_script(self._ADD_SCRIPT)
             names = [t._name for t in self.lsh.hashtables]
             width = self.rows * 4  # datasketch's bucket key: the band's 32-bit values, big-endian
-            head: list[Any] = [len(names), width, self._k_docs, self.lsh.keys._name, self._k_anchor, *names]
+            head: list[Any] = [len(names), width, self._k_docs, self.lsh.keys._name, self._k_anchor,
+                               self._k_resv_doc, *names]
             total = 0
             for start in range(0, len(preps), 256):  # bounded script runs: other workers wait less
                 argv = list(head)
@@ -807,6 +952,130 @@ class _RedisStore:
             return total
 
         return self._run(add)
+
+    # Reserves kept documents before their output is written, so that two
+    # workers never both keep near-duplicates: for each document in order,
+    # atomically, the live reservations sharing one of its LSH bands that the
+    # worker has not verified yet (another worker's, or indexed since the
+    # worker's read) are returned instead of reserving; the worker verifies
+    # them exactly and asks again, or drops the document. Scripts run one at a
+    # time, so of two twins the later reservation always sees the earlier.
+    # A reservation expires (a killed worker blocks nothing for longer than
+    # the reservation lifetime); the commit replaces its record by the
+    # indexed one.
+    # Reservations of a time slot (the lifetime long) live in one hash, band
+    # key -> length-prefixed ids, expiring as a whole two slots later: a
+    # few calls per band and no key per bucket (a sorted set per bucket cost
+    # twice the Redis CPU and 4.6 kB a document). An entry is alive while its
+    # record key (token + record, expiring after the lifetime) exists or its
+    # document is indexed.
+    _RESERVE_SCRIPT = """
+    local ttl, token, docs_key = tonumber(ARGV[1]), ARGV[2], ARGV[3]
+    local slot_prefix, doc_prefix = ARGV[4], ARGV[5]
+    local t = redis.call('TIME')
+    local slot = math.floor((tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)) / ttl)
+    local cur, prev = slot_prefix .. slot, slot_prefix .. (slot - 1)
+    local function enc(s)
+        local n = #s
+        return string.char(math.floor(n / 16777216) % 256, math.floor(n / 65536) % 256,
+                           math.floor(n / 256) % 256, n % 256) .. s
+    end
+    local i, k, touched = 6, 0, false
+    while i <= #ARGV do
+        k = k + 1
+        local id, record, blob, nknown = ARGV[i], ARGV[i + 1], ARGV[i + 2], tonumber(ARGV[i + 3])
+        local skip = {}
+        skip[id] = true
+        for j = 1, nknown do skip[ARGV[i + 3 + j]] = true end
+        i = i + 4 + nknown
+        local fields, current, found = {}, {}, {}
+        for b = 1, #blob / 8 do
+            local field = string.sub(blob, (b - 1) * 8 + 1, b * 8)
+            fields[b] = field
+            local lists = {redis.call('HGET', cur, field), redis.call('HGET', prev, field)}
+            current[b] = lists[1] or ''
+            for l = 1, 2 do
+                local v = lists[l]
+                if v then
+                    local pos = 1
+                    while pos < #v do
+                        local a, b2, c, d = string.byte(v, pos, pos + 3)
+                        local n = ((a * 256 + b2) * 256 + c) * 256 + d
+                        local other = string.sub(v, pos + 4, pos + 3 + n)
+                        pos = pos + 4 + n
+                        if not skip[other] then
+                            skip[other] = true
+                            local rec = redis.call('GET', doc_prefix .. other)
+                            if rec then
+                                if string.sub(rec, 1, 16) ~= token then
+                                    found[#found + 1] = other
+                                    found[#found + 1] = string.sub(rec, 17)
+                                end
+                            else
+                                rec = redis.call('HGET', docs_key, other)
+                                if rec then
+                                    found[#found + 1] = other
+                                    found[#found + 1] = rec
+                                end
+                            end
+                        end
+                    end
+                end
+            end
+        end
+        if #found > 0 then
+            if touched then redis.call('PEXPIRE', cur, 2 * ttl + 1000) end
+            return {k, found}
+        end
+        local e = enc(id)
+        for b = 1, #fields do
+            redis.call('HSET', cur, fields[b], current[b] .. e)
+        end
+        redis.call('SET', doc_prefix .. id, token .. record, 'PX', ttl)
+        touched = true
+    end
+    if touched then redis.call('PEXPIRE', cur, 2 * ttl + 1000) end
+    return {0, {}}
+    """
+
+    def reserve(
+        self, items: Sequence[tuple[Prepared, set[str]]], anchors: bool = False
+    ) -> tuple[int, list[tuple[str, np.ndarray]]] | None:
+        def reserve() -> tuple[int, list[tuple[str, np.ndarray]]] | None:
+            if self._reserve_script is None:
+                self._reserve_script = self.r.register_script(self._RESERVE_SCRIPT)
+            head: list[Any] = [self.reservation_ttl_ms, self._token, self._k_docs, self._k_resv,
+                               self._k_resv_doc]
+            done = 0
+            while done < len(items):  # bounded script runs: other workers wait less
+                chunk = items[done : done + 256]
+                argv = list(head)
+                for p, seen in chunk:
+                    # band keys and anchors share one bucket space: a chance collision
+                    # of the two only costs one more exact verification
+                    keys = np.concatenate((p.band_keys, p.anchors)) if anchors else p.band_keys
+                    argv += [p.id.encode(), _pack_record(p), keys.astype("<i8").tobytes(), len(seen)]
+                    argv += [i.encode() for i in seen]
+                k, found = self._reserve_script(args=argv)
+                if k:
+                    others = [
+                        (found[j].decode(), _unpack_shingles(_unpack_record(found[j + 1])[3]))
+                        for j in range(0, len(found), 2)
+                    ]
+                    return done + int(k) - 1, others
+                done += len(chunk)
+            return None
+
+        return self._run(reserve) if items else None
+
+    def id_kind(self, kind: str) -> str:
+        def record() -> str:
+            if not self.readonly:
+                self.r.set(self._k_id_kind, kind, nx=True)
+            got = self.r.get(self._k_id_kind)
+            return kind if got is None else got.decode()
+
+        return self._run(record)
 
     def remove(self, ids: Sequence[str], preparer: _Preparer) -> int:
         def remove() -> int:
@@ -919,6 +1188,36 @@ class Index:
     def backend(self) -> str:
         return self._store.kind
 
+    @property
+    def shared(self) -> bool:
+        """Whether other processes may write this index at the same time (Redis), so kept documents are reserved."""
+        return self._store.kind == "redis"
+
+    def reserve(
+        self, items: Sequence[tuple[Prepared, set[str]]], anchors: bool = False
+    ) -> tuple[int, list[tuple[str, np.ndarray]]] | None:
+        """Reserve kept documents, in order, against other writers of a shared index.
+
+        ``items`` pairs each document with the ids it was already verified
+        against. Returns ``None`` when all are reserved, else ``(i, others)``:
+        documents before ``i`` are reserved, document ``i`` is not, because
+        ``others`` (id and shingles of documents another writer reserved or
+        indexed, sharing an LSH band with it) must be verified first. A
+        single-writer index (SQLite) has nobody to race with and reserves nothing.
+        Reservations live in LSH band buckets, and also in anchor buckets with
+        ``anchors=True`` (containment mode: a piece and the article it was cut
+        from may share no band).
+        """
+        return self._store.reserve(items, anchors)
+
+    def id_kind(self, kind: str) -> str:
+        """The JSON type of the ids this index keys ("number" or "string"), recording ``kind`` if it has none.
+
+        Ids are stored as text, so the number 1 and the string "1" would be one
+        key; the filter keeps each index to one kind and refuses the other.
+        """
+        return self._store.id_kind(kind)
+
     # -- preparation
     def prepare(self, docs: Sequence[Document]) -> list[Prepared]:
         """Shingles, anchors, signatures and band keys of a batch of documents."""
@@ -1024,7 +1323,7 @@ class Index:
         prep = self.prepare([doc])
         if prep[0].empty:
             raise ValueError(f"document {doc.id!r} has no words to compare")
-        decision = decide(self, prep, threshold, mode)[0]
+        decision = decide(self, prep, threshold, mode, reserve=add)[0]
         if add and decision.is_new:
             self.add(prep)
         return decision
@@ -1056,6 +1355,9 @@ def open_index(
 ) -> Index:
     """Open (or create) the index at a path or ``redis://host:port/db[?prefix=name]``.
 
+    A new SQLite index is created whole (written aside, then renamed); an
+    existing file that is empty is refused as damaged, never taken for new.
+
     ``settings`` apply when the index is created; given for an existing
     index they must agree with its manifest (else :class:`IndexStateError`),
     so a typo in ``--num-perm`` cannot quietly query a different index. A
@@ -1067,10 +1369,13 @@ def open_index(
     Decision(doc='a', duplicate_of=None, score=0.0, mode='new')
     """
     text = os.fspath(target)
-    if text.startswith("redis://"):
+    if text.startswith(("redis://", "rediss://", "unix://")):
         store: Any = _RedisStore(text, create, readonly)
     elif "://" in text:
-        raise ConfigError(f"{text}: unsupported index location (a file path or redis://host:port/db)")
+        raise ConfigError(
+            f"{_redact_url(text)}: unsupported index location "
+            "(a file path, or redis://host:port/db, rediss:// for TLS, unix:///path/to/socket)"
+        )
     else:
         store = _SqliteStore(text, create, readonly)
     given: dict[str, Any]

@@ -20,7 +20,7 @@ Example::
     >>> stats = IngestStats()
     >>> docs = read_documents(["reuters.jsonl.gz"], fields=FieldMap(id="newid", text="body"),
     ...                       stats=stats)
-    >>> next(docs).published  # doctest: +SKIP
+    >>> next(docs).date  # doctest: +SKIP
     '1987-02-26T15:01:01.790'
 """
 
@@ -33,15 +33,17 @@ import os
 import re
 import sys
 import zlib
-from dataclasses import dataclass, field, fields as dc_fields
+from collections import Counter
+from dataclasses import dataclass, field, fields as dc_fields, replace
 from functools import cached_property
 from datetime import date, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from typing import IO, Any, Callable, Iterable, Iterator, Literal, Mapping, Sequence
+from typing import IO, Any, Callable, Iterable, Iterator, Literal, Mapping, NamedTuple, Sequence
 
 from .errors import InputError, OverlapError
 from .model import Document
+from .provenance import INFERRED, infer_source
 
 __all__ = [
     "IngestStats",
@@ -52,6 +54,11 @@ __all__ = [
     "document_from_record",
     "document_to_record",
     "parse_date",
+    "decode_utf8",
+    "binary_stdin",
+    "parse_json_line",
+    "read_text_file",
+    "TextFile",
     "FORMATS",
     "SUFFIXES",
 ]
@@ -72,6 +79,7 @@ SUFFIXES = {
 _TEXT_SUFFIXES = (".txt", ".md")
 _STDIN_LABEL = "<stdin>"
 _MAX_WARNINGS = 1000
+_MAX_FIELDS_FOUND = 200  # distinct field names remembered for the "no document" error
 _BOM = b"\xef\xbb\xbf"
 # Articles can be long; the csv default of 128 KiB per field is not enough.
 _CSV_FIELD_LIMIT = min(sys.maxsize, 2**31 - 1)
@@ -95,6 +103,8 @@ class IngestStats:
     decode_errors: int = 0
     dates_unparsed: int = 0
     meta_unmatched: int = 0
+    sidecars: list[str] = field(default_factory=list)
+    sources_inferred: int = 0
     warnings: list[str] = field(default_factory=list)
     warnings_dropped: int = 0
 
@@ -111,6 +121,12 @@ class FieldMap:
 
     Reuters-21578, for example, is ``FieldMap(id="newid", text="body")``.
     Fields not named here are passed through in ``Document.meta``.
+
+    >>> from overlap.ingest import document_from_record
+    >>> d = document_from_record({"newid": 7, "body": "Grain exports rose.", "topics": ["grain"]},
+    ...                          FieldMap(id="newid", text="body"))
+    >>> d.id, d.text, d.meta
+    ('7', 'Grain exports rose.', {'topics': ['grain']})
     """
 
     id: str = "id"
@@ -139,6 +155,72 @@ class RecordError(OverlapError):
     def __init__(self, message: str) -> None:
         self.message = message
         super().__init__(message)
+
+
+# ------------------------------------------------------------------ decoding
+
+def decode_utf8(data: bytes) -> tuple[str, int | None]:
+    """``data`` as text, with bytes that are not UTF-8 replaced by U+FFFD, never refused.
+
+    The one decoding policy of every reader (text files, JSONL and CSV lines,
+    ``compare`` files, ``score`` lines): one broken byte, or an article saved as
+    cp1252, should not cost the whole article. Also returns the byte offset of
+    the first invalid byte (``None`` when all was UTF-8), for the caller to
+    count and report.
+
+    >>> text, bad = decode_utf8(b"caf\\xe9 au lait")
+    >>> text == "caf\\ufffd au lait", bad
+    (True, 3)
+    """
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError as exc:
+        return data.decode("utf-8", "replace"), exc.start
+
+
+def parse_json_line(text: str) -> Any:
+    """One JSON value, or :class:`RecordError` with a one-line reason (the caller adds ``path:line``).
+
+    Catches what :func:`json.loads` raises on hostile lines too: a line of
+    100,000 nested brackets exhausts the recursion limit, which must cost
+    that line, not the run.
+
+    >>> parse_json_line("[" * 100_000)
+    Traceback (most recent call last):
+    ...
+    overlap.ingest.RecordError: invalid JSON: nested too deeply
+    """
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise RecordError(f"invalid JSON: {exc.msg} at column {exc.colno}") from None
+    except RecursionError:
+        raise RecordError("invalid JSON: nested too deeply") from None
+
+
+class TextFile(NamedTuple):
+    """A text file's characters (see :func:`read_text_file`) and where decoding replaced bytes."""
+
+    text: str
+    invalid_line: int | None  # 1-based line of the first byte that was not UTF-8, or None
+
+
+def decode_text_file(data: bytes) -> TextFile:
+    """The contents of a text file: a UTF-8 byte-order mark dropped, then :func:`decode_utf8`.
+
+    Line ends stay exactly as they are (no universal newlines), so every
+    offset into the text is an offset into the file's characters.
+    """
+    if data.startswith(_BOM):
+        data = data[3:]
+    text, bad = decode_utf8(data)
+    return TextFile(text, None if bad is None else data.count(b"\n", 0, bad) + 1)
+
+
+def read_text_file(path: str | os.PathLike[str]) -> TextFile:
+    """Read one text file by the one decoding policy; ``OSError`` is the caller's to report."""
+    with open(path, "rb") as f:
+        return decode_text_file(f.read())
 
 
 # --------------------------------------------------------------------- dates
@@ -305,7 +387,7 @@ def _build(obj: Mapping[str, Any], fields: FieldMap, origin: str,
             meta["date_raw"] = raw_date
         if published is None and warnings is not None:
             warnings.append(f"unparseable date {raw_str[:80]!r} in field {fields.date!r}")
-    return Document(id=doc_id, text=text, source=source, title=title, published=published,
+    return Document(id=doc_id, text=text, source=source, title=title, date=published,
                     url=url, meta=meta, origin=origin)
 
 
@@ -317,7 +399,7 @@ def document_from_record(obj: Mapping[str, Any], fields: FieldMap = FieldMap(),
     Fields named by ``fields`` become attributes; every other field goes to
     ``meta``. A missing id becomes ``'<file name>:<line>'`` from ``origin``;
     an integer id becomes its decimal string. A date that cannot be parsed is
-    kept as ``meta['date_raw']`` with ``published=None`` and reported through
+    kept as ``meta['date_raw']`` with ``date=None`` and reported through
     ``on_warning`` as ``'origin: message'``. Raises :class:`RecordError` when
     the record cannot be a document (no text field, text not a string).
 
@@ -340,11 +422,15 @@ def document_to_record(doc: Document, fields: FieldMap = FieldMap()) -> dict[str
 
     The configured fields come first, then ``meta`` as read. The date is
     written as the input had it when known (``meta['date_raw']``), else as
-    ``published``. Ids are written as strings and a null text as ``""``.
+    ``date``. Ids are written as strings and a null text as ``""``.
+    A document read with ``keep_records=True`` gives back its record as it
+    came instead (a copy), types and key order included.
 
     >>> document_to_record(Document(id="a", text="x", meta={"lang": "en"}))
     {'id': 'a', 'text': 'x', 'lang': 'en'}
     """
+    if doc.record is not None:
+        return dict(doc.record)
     rec: dict[str, Any] = {fields.id: doc.id, fields.text: doc.text}
     for name, value in ((fields.source, doc.source), (fields.title, doc.title)):
         if value is not None:
@@ -353,8 +439,8 @@ def document_to_record(doc: Document, fields: FieldMap = FieldMap()) -> dict[str
     raw_date = meta.pop("date_raw", None)
     if raw_date is not None:
         rec[fields.date] = raw_date
-    elif doc.published is not None:
-        rec[fields.date] = doc.published
+    elif doc.date is not None:
+        rec[fields.date] = doc.date
     if doc.url is not None:
         rec[fields.url] = doc.url
     for k, v in meta.items():
@@ -369,7 +455,7 @@ class _Context:
 
     def __init__(self, fields: FieldMap, on_error: str, stats: IngestStats,
                  on_warning: Callable[[str], None] | None,
-                 seen: dict[str, int] | None) -> None:
+                 seen: dict[str, int] | None, keep_records: bool = False) -> None:
         if on_error not in ("skip", "fail"):
             raise ValueError(f"on_error must be 'skip' or 'fail', got {on_error!r}")
         self.fields = fields
@@ -377,9 +463,15 @@ class _Context:
         self.stats = stats
         self.on_warning = on_warning
         self.seen = seen
+        self.keep_records = keep_records
         self.labels: list[str] = []
         self.sidecar: dict[str, dict[str, Any]] | None = None
         self.sidecar_used: set[str] = set()
+        self.infer_sources = False
+        self.records = 0  # records offered as documents (not sidecar rows), and documents made of them
+        self.documents = 0
+        self.missing_text = 0  # records without the text field, and the field names they have
+        self.fields_found: Counter[str] = Counter()
 
     def warn(self, label: str, line: int | None, message: str) -> None:
         text = f"{label}:{line}: {message}" if line is not None else f"{label}: {message}"
@@ -404,12 +496,11 @@ class _Context:
                 # A text stream opened with surrogateescape (sys.stdin under a
                 # C locale) hands invalid bytes over as lone surrogates.
                 raw = raw.encode("utf-8", "surrogateescape")
-        try:
-            return raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
+        text, bad = decode_utf8(raw)
+        if bad is not None:
             self.stats.decode_errors += 1
-            self.warn(label, line, f"invalid UTF-8 at byte offset {exc.start}, decoded with replacement")
-            return raw.decode("utf-8", "replace")
+            self.warn(label, line, f"invalid UTF-8 at byte offset {bad}, decoded with replacement")
+        return text
 
     def new_input(self, label: str) -> int:
         self.labels.append(label)
@@ -421,11 +512,18 @@ class _Context:
         """Build, check and count one document; ``None`` if it was bad and skipped."""
         origin = f"{label}:{line}" if line is not None else label
         warnings: list[str] = []
+        self.records += 1
         try:
             doc = _build(obj, self.fields, origin, warnings)
         except RecordError as exc:
+            if self.fields.text not in obj:
+                self.missing_text += 1
+                if len(self.fields_found) < _MAX_FIELDS_FOUND:
+                    self.fields_found.update(obj.keys())
             self.bad(label, line, exc.message)
             return None
+        if self.keep_records:
+            doc = replace(doc, record=obj)
         if self.seen is not None:
             first = self.seen.get(doc.id)
             if first is not None:
@@ -439,25 +537,51 @@ class _Context:
             if extra is not None:
                 self.sidecar_used.add(doc.id)
                 doc = _override(doc, extra)
+        if self.infer_sources and doc.source is None:
+            stated = infer_source(doc.text)
+            if stated is not None:
+                self.stats.sources_inferred += 1
+                doc = replace(doc, source=stated[0] + INFERRED, meta={**doc.meta, "source_evidence": stated[1]})
         for w in warnings:
             if w.startswith("unparseable date"):
                 self.stats.dates_unparsed += 1
             self.warn(label, line, w)
         self.stats.documents += 1
+        self.documents += 1
         return doc
+
+    def finish(self) -> None:
+        """Fail a read in which records came and none made a document (a wrong text field, say).
+
+        Every record was already skipped with a warning; ending with exit 0 and
+        an empty report would look like a clean run with nothing in it. The
+        error names the fields the records do have, so the right one is easy
+        to pick.
+        """
+        if not self.records or self.documents:
+            return
+        where = self.labels[0] + (f" (and {len(self.labels) - 1} more inputs)" if len(self.labels) > 1 else "")
+        n = f"{self.records:,} record{'s' if self.records != 1 else ''}"
+        if not self.missing_text:
+            raise InputError(where, None, f"no document read: all {n} were bad (see the warnings)")
+        found = ", ".join(repr(k) for k, _ in self.fields_found.most_common(12)) or "none"
+        more = ", ..." if len(self.fields_found) > 12 else ""
+        lacking = "none" if self.missing_text == self.records else f"{self.missing_text:,}"
+        raise InputError(where, None, f"no document read: {lacking} of the {n} has the text field "
+                                      f"{self.fields.text!r}; the fields they have: {found}{more}")
 
 
 def _override(doc: Document, extra: Mapping[str, Any]) -> Document:
     """Fill or override source, title, url and date from the sidecar."""
     meta = doc.meta
-    if "published" in extra:
+    if "date" in extra:
         meta = {k: v for k, v in meta.items() if k != "date_raw"}
         if "date_raw" in extra:
             meta["date_raw"] = extra["date_raw"]
     return Document(id=doc.id, text=doc.text, source=extra.get("source", doc.source),
                     title=extra.get("title", doc.title),
-                    published=extra.get("published", doc.published),
-                    url=extra.get("url", doc.url), meta=meta, origin=doc.origin)
+                    date=extra.get("date", doc.date),
+                    url=extra.get("url", doc.url), meta=meta, origin=doc.origin, record=doc.record)
 
 
 # ------------------------------------------------------------------ readers
@@ -476,13 +600,9 @@ def _jsonl_objects(lines: Iterable[bytes | str], label: str,
         ctx.stats.records += 1
         text = ctx.decode(raw, label, n).rstrip("\r\n")
         try:
-            obj = json.loads(text)
-        except json.JSONDecodeError as exc:
-            ctx.bad(label, n, f"invalid JSON: {exc.msg} at column {exc.colno}")
-            yield n, None
-            continue
-        except RecursionError:
-            ctx.bad(label, n, "invalid JSON: nested too deeply")
+            obj = parse_json_line(text)
+        except RecordError as exc:
+            ctx.bad(label, n, exc.message)
             yield n, None
             continue
         if not isinstance(obj, dict):
@@ -583,25 +703,19 @@ def _records(stream: IO[bytes], fmt: str, label: str, ctx: _Context,
         raise InputError(label, where, f"cannot read: {reason}") from None
 
 
-def _text_document(data: bytes, doc_id: str, label: str, ctx: _Context,
-                   input_no: int) -> Document | None:
+def _text_document(content: TextFile, doc_id: str, label: str, ctx: _Context,
+                   input_no: int, fields: Mapping[str, Any] | None = None) -> Document | None:
     ctx.stats.records += 1
-    if data.startswith(_BOM):
-        data = data[3:]
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
+    if content.invalid_line is not None:
         ctx.stats.decode_errors += 1
-        line = data.count(b"\n", 0, exc.start) + 1
-        ctx.warn(label, line, "invalid UTF-8, decoded with replacement")
-        text = data.decode("utf-8", "replace")
-    obj = {ctx.fields.id: doc_id, ctx.fields.text: text}
+        ctx.warn(label, content.invalid_line, "invalid UTF-8, decoded with replacement")
+    obj = {**(fields or {}), ctx.fields.id: doc_id, ctx.fields.text: content.text}
     return ctx.emit(obj, label, None, input_no)
 
 
-def _read_bytes(path: Path, label: str) -> bytes:
+def _read_text(path: Path, label: str) -> TextFile:
     try:
-        return path.read_bytes()
+        return read_text_file(path)
     except OSError as exc:
         raise InputError(label, None, f"cannot read: {exc.strerror or exc}") from None
 
@@ -664,7 +778,7 @@ def _plan(inputs: Sequence[str | Path], fmt: str | None) -> list[tuple[str, str,
 
 
 def _load_sidecar(meta: str | Path, ctx: _Context) -> dict[str, dict[str, Any]]:
-    """id -> {source, title, url, published, date_raw} from a CSV or JSONL sidecar."""
+    """id -> {source, title, url, date, date_raw} from a CSV or JSONL sidecar."""
     label = os.fspath(meta)
     path = Path(meta)
     kind = _suffix_format(path)
@@ -674,6 +788,7 @@ def _load_sidecar(meta: str | Path, ctx: _Context) -> dict[str, dict[str, Any]]:
     f = ctx.fields
     table: dict[str, dict[str, Any]] = {}
     first_line: dict[str, int] = {}
+    records = ctx.stats.records  # sidecar rows are not article records
     with _open_binary(path, label) as stream:
         for line, obj in _records(stream, kind, label, ctx, f.id):
             if obj is None:
@@ -705,15 +820,59 @@ def _load_sidecar(meta: str | Path, ctx: _Context) -> dict[str, dict[str, Any]]:
                     ctx.warn(label, line, f"unparseable date {raw_str[:80]!r} in field {f.date!r}; "
                                           "the record's own date is kept")
                 else:
-                    entry["published"] = published
+                    entry["date"] = published
                     if published != raw_date:
                         entry["date_raw"] = raw_date
             table[doc_id] = entry
+    ctx.stats.records = records
     return table
 
 
-def _stdin_binary(stdin: IO | None) -> IO:
+FOLDER_SIDECARS = ("metadata.csv", "metadata.jsonl")
+
+
+def _folder_sidecar(root: Path, label: str, ctx: _Context) -> dict[str, dict[str, Any]]:
+    """The record fields of a text folder's own ``metadata.csv``/``metadata.jsonl``, by file id.
+
+    Text files carry no metadata, so a folder may hold one sidecar beside
+    them, keyed by the files' relative paths (the document ids). Its fields
+    count as the files' own: an explicit ``--meta`` sidecar still overrides
+    them. Where it was found is recorded in ``IngestStats.sidecars`` so the
+    report names where sources and dates came from.
+    """
+    found = [root / name for name in FOLDER_SIDECARS if (root / name).is_file()]
+    if not found:
+        return {}
+    if len(found) > 1:
+        raise InputError(label, None, f"both {FOLDER_SIDECARS[0]} and {FOLDER_SIDECARS[1]}: keep one")
+    path = found[0]
+    side_label = os.path.join(label, path.name)
+    f = ctx.fields
+    table: dict[str, dict[str, Any]] = {}
+    records = ctx.stats.records  # sidecar rows are not article records
+    with _open_binary(path, side_label) as stream:
+        for line, obj in _records(stream, _suffix_format(path) or "csv", side_label, ctx, f.id):
+            if obj is None:
+                continue
+            raw_id = obj.get(f.id)
+            if not isinstance(raw_id, str) or not raw_id:
+                ctx.bad(side_label, line, f"no usable {f.id!r} value")
+                continue
+            if raw_id in table:
+                ctx.bad(side_label, line, f"duplicate id {raw_id!r}")
+                continue
+            table[raw_id] = {k: v for k, v in obj.items() if k not in (f.id, f.text) and v not in (None, "")}
+    ctx.stats.records = records
+    ctx.stats.sidecars.append(side_label)
+    return table
+
+
+def binary_stdin(stdin: IO | None = None, label: str = _STDIN_LABEL) -> IO:
+    """The byte stream under ``stdin`` (default ``sys.stdin``); :class:`InputError` when it is closed."""
     stream = sys.stdin if stdin is None else stdin
+    if stream is None or getattr(stream, "closed", False):
+        # Python sets sys.stdin to None when file descriptor 0 is closed (``<&-``)
+        raise InputError(label, None, "cannot read: standard input is closed")
     return getattr(stream, "buffer", stream)
 
 
@@ -722,7 +881,8 @@ def read_documents(inputs: Sequence[str | Path], *, fmt: str | None = None,
                    on_error: Literal["skip", "fail"] = "skip",
                    stats: IngestStats | None = None,
                    on_warning: Callable[[str], None] | None = None,
-                   stdin: IO | None = None) -> Iterator[Document]:
+                   stdin: IO | None = None, infer_sources: bool = True,
+                   keep_records: bool = False) -> Iterator[Document]:
     """Stream the documents of every input, one input after another.
 
     An input is a directory (every visible ``.txt``/``.md`` file below it,
@@ -731,30 +891,44 @@ def read_documents(inputs: Sequence[str | Path], *, fmt: str | None = None,
     ``.csv`` (optionally ``.gz``) or ``-`` for stdin (JSONL unless ``fmt`` is
     ``'csv'`` or ``'text'``). ``fmt`` forces the format of files and stdin.
 
+    A directory may hold its own sidecar, ``metadata.csv`` or
+    ``metadata.jsonl`` keyed by the files' ids, whose fields count as the
+    files' own (so the bundled ``seeds/`` carry their outlets).
     ``meta`` names a CSV or JSONL sidecar keyed by id whose source, date,
-    title and url fill or override those of the documents. Bad records are
+    title and url fill or override those of the documents. A document still
+    without a source gets the outlet its text states, if any, marked
+    ``"NAME (inferred)"`` (:mod:`overlap.provenance`; ``infer_sources=False``
+    turns that off). Bad records are
     skipped with a warning (``on_error='skip'``) or raised as
     :class:`InputError` (``'fail'``). Counts go into ``stats``.
+    ``keep_records=True`` keeps each parsed record in ``Document.record``
+    (for writing it back unchanged; costs the memory of the records).
 
     Every input is checked before the first document is yielded, so a
     mistyped path fails at once rather than after an hour of reading.
 
-    >>> from pathlib import Path
-    >>> [d.id for d in read_documents([Path("seeds")])][:1]  # doctest: +SKIP
-    ['000_83b71f5e76b5d5c2.txt']
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "a.txt").write_text("The text of an article.")
+    >>> _ = (folder / "metadata.csv").write_text("id,source,date\\na.txt,TASS,15 January 2017\\n")
+    >>> [(d.id, d.source, d.date) for d in read_documents([folder])]
+    [('a.txt', 'TASS', '2017-01-15')]
     """
     if fmt is not None and fmt not in FORMATS:
         raise ValueError(f"fmt must be one of {FORMATS} or None, got {fmt!r}")
     if isinstance(inputs, (str, Path)):
         raise ValueError("inputs must be a sequence of paths, not a single path")
     return _read(list(inputs), fmt, fields, meta, on_error,
-                 stats if stats is not None else IngestStats(), on_warning, stdin)
+                 stats if stats is not None else IngestStats(), on_warning, stdin, infer_sources,
+                 keep_records)
 
 
 def _read(inputs: list[str | Path], fmt: str | None, fields: FieldMap,
           meta: str | Path | None, on_error: str, stats: IngestStats,
-          on_warning: Callable[[str], None] | None, stdin: IO | None) -> Iterator[Document]:
-    ctx = _Context(fields, on_error, stats, on_warning, seen={})
+          on_warning: Callable[[str], None] | None, stdin: IO | None,
+          infer_sources: bool = True, keep_records: bool = False) -> Iterator[Document]:
+    ctx = _Context(fields, on_error, stats, on_warning, seen={}, keep_records=keep_records)
+    ctx.infer_sources = infer_sources
     plan = _plan(inputs, fmt)
     if meta is not None:
         ctx.sidecar = _load_sidecar(meta, ctx)
@@ -764,29 +938,34 @@ def _read(inputs: list[str | Path], fmt: str | None, fields: FieldMap,
             files = _walk_text_files(path, label)
             if not files:
                 raise InputError(label, None, "no .txt or .md files found")
+            folder_meta = _folder_sidecar(path, label, ctx)
             for rel, full in files:
                 file_label = os.path.join(label, *rel.split("/"))
                 no = ctx.new_input(file_label)
-                doc = _text_document(_read_bytes(full, file_label), rel, file_label, ctx, no)
+                doc = _text_document(_read_text(full, file_label), rel, file_label, ctx, no,
+                                     folder_meta.pop(rel, None))
                 if doc is not None:
                     yield doc
+            if folder_meta:
+                shown = ", ".join(repr(k) for k in list(folder_meta)[:3])
+                ctx.warn(ctx.stats.sidecars[-1], None,
+                         f"{len(folder_meta)} ids match no file ({shown}{', ...' if len(folder_meta) > 3 else ''})")
         elif kind == "text":
             no = ctx.new_input(label)
             if path is None:
-                data = _stdin_binary(stdin).read()
+                data = binary_stdin(stdin, label).read()
                 if isinstance(data, str):
                     data = data.encode("utf-8", "surrogateescape")
-                doc_id = "stdin"
+                content, doc_id = decode_text_file(data), "stdin"
             else:
-                data = _read_bytes(path, label)
-                doc_id = path.name
-            doc = _text_document(data, doc_id, label, ctx, no)
+                content, doc_id = _read_text(path, label), path.name
+            doc = _text_document(content, doc_id, label, ctx, no)
             if doc is not None:
                 yield doc
         else:
             no = ctx.new_input(label)
             if path is None:
-                stream = _stdin_binary(stdin)
+                stream = binary_stdin(stdin, label)
                 for line, obj in _records(stream, kind, label, ctx, fields.text):
                     if obj is not None:
                         doc = ctx.emit(obj, label, line, no)
@@ -799,6 +978,7 @@ def _read(inputs: list[str | Path], fmt: str | None, fields: FieldMap,
                             doc = ctx.emit(obj, label, line, no)
                             if doc is not None:
                                 yield doc
+    ctx.finish()
     if ctx.sidecar is not None and meta is not None:
         unmatched = [k for k in ctx.sidecar if k not in ctx.sidecar_used]
         stats.meta_unmatched = len(unmatched)
@@ -812,7 +992,7 @@ def _read(inputs: list[str | Path], fmt: str | None, fields: FieldMap,
 def iter_jsonl(stream: Iterable[bytes | str], label: str, fields: FieldMap = FieldMap(),
                on_error: Literal["skip", "fail"] = "skip", stats: IngestStats | None = None,
                on_warning: Callable[[str], None] | None = None, *,
-               check_duplicates: bool = False) -> Iterator[Document]:
+               check_duplicates: bool = False, keep_records: bool = False) -> Iterator[Document]:
     """Yield documents from JSONL lines as they arrive, for streaming filters.
 
     ``stream`` is any iterable of lines, bytes or str (``sys.stdin``,
@@ -826,10 +1006,11 @@ def iter_jsonl(stream: Iterable[bytes | str], label: str, fields: FieldMap = Fie
     ['a']
     """
     ctx = _Context(fields, on_error, stats if stats is not None else IngestStats(), on_warning,
-                   seen={} if check_duplicates else None)
+                   seen={} if check_duplicates else None, keep_records=keep_records)
     no = ctx.new_input(label)
     for line, obj in _jsonl_objects(stream, label, ctx):
         if obj is not None:
             doc = ctx.emit(obj, label, line, no)
             if doc is not None:
                 yield doc
+    ctx.finish()

@@ -17,7 +17,13 @@ from typing import Any, Mapping
 
 @dataclass(frozen=True, slots=True)
 class Span:
-    """A half-open range ``[start, end)`` of characters in an original text."""
+    """A half-open range ``[start, end)`` of characters in an original text.
+
+    >>> text = "Grain exports rose."
+    >>> s = Span(0, 5)
+    >>> text[s.start:s.end], len(s)
+    ('Grain', 5)
+    """
 
     start: int
     end: int
@@ -37,20 +43,28 @@ class Span:
 class Document:
     """One article as read from the input.
 
-    ``published`` is an ISO 8601 string (date or date-time) when the input
+    ``date`` is an ISO 8601 string (date or date-time) when the input
     carried a date overlap could parse, else ``None``; keeping it a string
     keeps output byte-stable and sorts chronologically.
     ``origin`` says where the record came from (``file:line``) for messages.
+    ``record`` is the input record exactly as parsed, kept only when the
+    reader was asked to (the filter writes it back unchanged: ``"newid": 1``
+    stays a number, key order and every field stay as they came).
+
+    >>> d = Document("a1", "Grain exports rose.", source="TASS", date="2017-01-15")
+    >>> d.id, d.source, d.date, d.meta
+    ('a1', 'TASS', '2017-01-15', {})
     """
 
     id: str
     text: str
     source: str | None = None
     title: str | None = None
-    published: str | None = None
+    date: str | None = None
     url: str | None = None
     meta: Mapping[str, Any] = field(default_factory=dict)
     origin: str | None = None
+    record: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +111,10 @@ class Match:
     or ``paraphrase`` (same statement, different words). ``score`` is in
     [0, 1]. Directional measures name their direction: ``a_in_b`` is the
     share of a's shingles (or characters) that are found in b.
+
+    >>> m = Match("reuse", 0.9, MatchSide("a", Span(0, 40)), MatchSide("b", Span(10, 52)), a_in_b=0.5, b_in_a=0.2)
+    >>> m.kind, m.a.doc, (m.b.span.start, m.b.span.end)
+    ('reuse', 'a', (10, 52))
     """
 
     kind: str
@@ -111,13 +129,18 @@ class Match:
 
 @dataclass(frozen=True, slots=True)
 class Cluster:
-    """Documents linked by verified duplicate matches around a representative."""
+    """Documents linked by verified duplicate matches around a representative.
+
+    >>> c = Cluster(0, "a", ("a", "b"), min_jaccard=0.8, mean_jaccard=0.9)
+    >>> c.representative, c.members
+    ('a', ('a', 'b'))
+    """
 
     id: int
     representative: str
     members: tuple[str, ...]
-    min_score: float
-    mean_score: float
+    min_jaccard: float
+    mean_jaccard: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,14 +163,34 @@ class Skipped:
 
 
 @dataclass(frozen=True, slots=True)
+class ClaimLink:
+    """Why a statement is in a claim cluster: the accepted pair that joins it to the cluster's centre.
+
+    ``relation`` is ``paraphrase`` (same statement) or ``claim`` (same
+    claim); ``within_document`` says the two statements are in one document
+    (a reporter restating a quote).
+    """
+
+    score: float
+    relation: str
+    within_document: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class ClaimCluster:
     """Statements (sentences or quotes) that say the same thing, across documents.
 
-    ``statements`` are ordered by their document's date where known (undated
-    last), then document id and offset, so the first one is the earliest
-    known rendering. ``documents``, ``sources`` and ``speakers`` list the
-    distinct values in that same order; ``min_score``/``mean_score`` are over
-    the paraphrase matches that link the statements.
+    A star around an anchor (:func:`overlap.claims.claim_clusters`):
+    ``statements[0]`` is the anchor, and every other statement was accepted
+    by the model as the same statement or claim as the anchor, by the pair in
+    ``links`` (one per statement after the anchor, in the same order); they
+    follow in order of their document's date where known (undated last), then
+    document id and offset. A statement is in at most one cluster.
+    ``documents``, ``sources`` and ``speakers`` list the distinct values in
+    statement order; ``first`` is the claim's earliest known publication (the
+    statement of the earliest dated document, else the first in that order)
+    and ``first_published`` its date; ``min_score``/``mean_score`` are over
+    ``links``.
     """
 
     id: int
@@ -158,6 +201,8 @@ class ClaimCluster:
     first_published: str | None
     min_score: float
     mean_score: float
+    links: tuple[ClaimLink, ...] = ()
+    first: Passage | None = None
 
 
 @dataclass(frozen=True, slots=True)

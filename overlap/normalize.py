@@ -17,6 +17,9 @@ Folding rules (one table, used by every stage):
   ``Russia’s`` and ``Russias`` match;
 * control and format characters (zero-width spaces, soft hyphens, BOMs,
   stray C0/C1 controls such as PAN's ``U+0019``) are dropped;
+* the Arabic tatweel (``U+0640``, a stretch of the baseline) and the optional
+  Arabic vowel marks (tanwin, fatha, damma, kasra, shadda, sukun:
+  ``U+064B``-``U+0652``) are dropped, so ``كَتَبَ``, ``كـتـب`` and ``كتب`` match;
 * any run of white space becomes one space.
 """
 
@@ -26,19 +29,24 @@ import re
 import unicodedata
 from array import array
 from dataclasses import dataclass
+from typing import Literal, overload
 
 __all__ = ["Normalized", "normalize", "normalize_text", "fold_lines", "fold_char", "NORMALIZATION_VERSION"]
 
-# Bump when folding changes: persisted indexes record it and refuse a mismatch.
-NORMALIZATION_VERSION = 1
+# Bump when folding or word cutting (overlap.shingle) changes: persisted indexes record it and
+# refuse a mismatch. 2: combining marks stay in their words; unspaced scripts cut per letter;
+# Arabic tatweel and vowel marks dropped.
+NORMALIZATION_VERSION = 2
 
 _DOUBLE_QUOTES = frozenset('"\u00ab\u00bb\u201c\u201d\u201e\u201f\u2033\u2036\u275d\u275e\u301d\u301e\u301f\uff02')
 _SINGLE_QUOTES = frozenset("'`\u00b4\u2018\u2019\u201a\u201b\u2032\u2035\u2039\u203a\u275b\u275c\uff07\u02bc\u02bb")
 _EXTRA_DASHES = frozenset("\u2212\u2043\ufe63\uff0d")
+# Arabic tatweel and the optional vowel marks, which writers add or leave out freely.
+_ARABIC_OPTIONAL = frozenset("\u0640\u064b\u064c\u064d\u064e\u064f\u0650\u0651\u0652")
 
 
 def _fold_once(ch: str) -> str:
-    if ch in _SINGLE_QUOTES:
+    if ch in _SINGLE_QUOTES or ch in _ARABIC_OPTIONAL:
         return ""
     if ch in _DOUBLE_QUOTES:
         return '"'
@@ -97,19 +105,27 @@ _ASCII_TABLE += bytes(range(128, 256))
 _ASCII_DELETE = bytes(c for c in range(128) if c != 10 and len(_TABLE[c]) == 0)
 
 
-def fold_lines(text: str) -> list[str]:
+@overload
+def fold_lines(text: str) -> list[str]: ...
+@overload
+def fold_lines(text: str, split: Literal[True]) -> list[str]: ...
+@overload
+def fold_lines(text: str, split: Literal[False]) -> str: ...
+
+
+def fold_lines(text: str, split: bool = True) -> list[str] | str:
     """The folded lines of ``text`` (split at line feeds), for word extraction.
 
     Line ``k`` holds the same words (``\\w+``) as ``normalize_text`` of the
     original line ``k`` (``text.split("\\n")[k]``); white space is not
     collapsed, because word extraction does not need it. Pure-ASCII text, most
-    news, takes a fast path.
+    news, takes a fast path. ``split=False`` returns the folded text unsplit.
     """
     if text.isascii():
         folded = text.encode("ascii").translate(_ASCII_TABLE, _ASCII_DELETE).decode("ascii")
     else:
         folded = text.translate(_LINE_TABLE)
-    return folded.split("\n")
+    return folded.split("\n") if split else folded
 
 
 def fold_char(ch: str) -> str:

@@ -58,12 +58,13 @@ from sys import intern as _intern
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 from rapidfuzz import fuzz
 
 from .errors import InputError
+from .ingest import RecordError, decode_utf8, parse_json_line
 from .normalize import normalize_text
 
 __all__ = [
@@ -367,16 +368,18 @@ def load_claim_scorer(lexical_only: bool = False) -> Scorer:
     return _load("claim_", lexical_only)
 
 
-def _parse_line(raw: str | bytes, source: str, lineno: int) -> tuple[str, str] | InputError:
+def _parse_line(raw: str | bytes, source: str, lineno: int,
+                on_warning: Callable[[str], None] | None) -> tuple[str, str] | InputError:
     if isinstance(raw, bytes):
-        try:
-            raw = raw.decode("utf-8-sig" if lineno == 1 else "utf-8")
-        except UnicodeDecodeError as exc:
-            return InputError(source, lineno, f"not UTF-8 text ({exc.reason} at byte {exc.start} of the line)")
+        if lineno == 1 and raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]
+        raw, bad = decode_utf8(raw)  # as every reader does: replaced, counted, said
+        if bad is not None and on_warning is not None:
+            on_warning(f"{source}:{lineno}: invalid UTF-8 at byte offset {bad}, decoded with replacement")
     try:
-        obj = json.loads(raw)
-    except ValueError as exc:
-        return InputError(source, lineno, f"invalid JSON: {exc.msg} (column {exc.colno})")
+        obj = parse_json_line(raw)
+    except RecordError as exc:
+        return InputError(source, lineno, exc.message)
     if not isinstance(obj, dict):
         return InputError(source, lineno, 'expected a JSON object like {"a": "...", "b": "..."}')
     missing = [k for k in ("a", "b") if k not in obj]
@@ -395,36 +398,61 @@ def score_lines(
     threshold: float | None = None,
     batch: int = 64,
     claim_scorer: Scorer | None = None,
+    on_warning: Callable[[str], None] | None = None,
 ) -> Iterator[dict | InputError]:
     """What ``overlap score`` computes: one result per non-blank JSON line, in order.
 
-    Each line (``str``, or ``bytes`` decoded as UTF-8 here so that a bad
-    encoding is an error of that line) is ``{"a": text, "b": text}``. A good line gives a dict
+    Each line (``str``, or ``bytes`` decoded here as every reader decodes:
+    bytes that are not UTF-8 replaced, and said through ``on_warning``) is
+    ``{"a": text, "b": text}``. A good line gives a dict
     ``{"score", "paraphrase", "threshold", "containment", "signals", "model"}``;
     a bad line gives (not raises) an :class:`InputError` naming ``source:line``,
     so the caller chooses between skipping and stopping. Blank lines are
-    ignored. ``threshold`` overrides the model's cross-validated cut. With a
+    ignored. A pair with a side the models cannot read (:func:`overlap.gate.check`:
+    not English, empty, too few words, numbers, a list of names, a score line)
+    is not scored: ``{"scored": false, "not_scored": {"a": reason, ...},
+    "score": null, "paraphrase": false, ...}``; scored pairs say ``"scored": true``.
+    ``threshold`` overrides the model's cross-validated cut. With a
     ``claim_scorer`` (:func:`load_claim_scorer`, same path as ``scorer``) each
     result also has ``claim_score`` and ``claim`` (the same claim, looser than
     a paraphrase: what a fact-checker testing a claim wants).
 
     >>> s = load_scorer(lexical_only=True)
-    >>> out = list(score_lines(['{"a": "The cat sat.", "b": "The cat sat."}', '[1]'], "in.jsonl", s))
+    >>> out = list(score_lines(['{"a": "The cat sat on the mat.", "b": "The cat sat on the mat."}', '[1]',
+    ...                         '{"a": "", "b": ""}'], "in.jsonl", s))
     >>> out[0]["paraphrase"], str(out[1])
     (True, 'in.jsonl:2: expected a JSON object like {"a": "...", "b": "..."}')
+    >>> out[2]["scored"], out[2]["not_scored"], out[2]["paraphrase"]
+    (False, {'a': 'empty', 'b': 'empty'}, False)
     """
     cut = scorer.threshold if threshold is None else threshold
     pending: list[tuple[str, str] | InputError] = []
 
+    from .gate import check  # the gate prepares statements with this module: imported late
+
+    def unscored(pair: tuple[str, str]) -> dict[str, str]:
+        """Why each side cannot be scored (only the sides that cannot)."""
+        return {side: why.label() for side, text in zip("ab", pair) if (why := check(text)) is not None}
+
     def flush() -> Iterator[dict | InputError]:
-        pairs = [p for p in pending if not isinstance(p, InputError)]
+        gates = [None if isinstance(p, InputError) else unscored(p) for p in pending]
+        pairs = [p for p, g in zip(pending, gates) if g == {}]
         scored = iter(scorer.score_pairs(pairs, batch=max(1, len(pairs))))
-        for item in pending:
+        for item, gate in zip(pending, gates):
             if isinstance(item, InputError):
                 yield item
                 continue
+            if gate:  # never scored: a model's number on text it cannot read means nothing
+                out = {"scored": False, "not_scored": gate, "score": None, "paraphrase": False,
+                       "threshold": round(cut, 4)}
+                if claim_scorer is not None:
+                    out.update(claim_score=None, claim=False, claim_threshold=round(claim_scorer.threshold, 4))
+                out["model"] = scorer.path
+                yield out
+                continue
             r = next(scored)
             out = {
+                "scored": True,
                 "score": round(r.score, 4),
                 "paraphrase": bool(r.score >= cut),
                 "threshold": round(cut, 4),
@@ -444,7 +472,7 @@ def score_lines(
     for lineno, raw in enumerate(lines, start=1):
         if not raw.strip():
             continue
-        pending.append(_parse_line(raw, source, lineno))
+        pending.append(_parse_line(raw, source, lineno, on_warning))
         if len(pending) >= batch:
             yield from flush()
     yield from flush()

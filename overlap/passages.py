@@ -31,12 +31,13 @@ import numpy as np
 from .align import Prepared, align, prepare, to_matches
 from .candidates import CandidateIndex
 from .errors import InputError, OverlapError
+from .ingest import decode_utf8, read_text_file
 from .model import CandidatePair, Document, Match, Span
 from .params import PassageParams
 from .shingle import fold32
 from .signatures import Signer
 
-__all__ = ["find_reuse", "reuse_matches", "candidate_pairs", "window_sets", "PairResult", "read_pairs", "compare_pairs", "read_text"]
+__all__ = ["find_reuse", "reuse_matches", "candidate_pairs", "window_sets", "PairResult", "read_pairs", "compare_pairs"]
 
 
 def window_sets(prepared: Prepared, params: PassageParams, common: np.ndarray | None = None) -> list[np.ndarray]:
@@ -260,6 +261,8 @@ class PairResult:
     b: str
     matches: tuple[Match, ...] = ()
     error: OverlapError | None = None
+    # "path:line: invalid UTF-8, decoded with replacement", once per file when first read
+    warnings: tuple[str, ...] = ()
 
 
 def read_pairs(path: str | os.PathLike[str]) -> Iterator[tuple[int, str, str] | InputError]:
@@ -270,31 +273,21 @@ def read_pairs(path: str | os.PathLike[str]) -> Iterator[tuple[int, str, str] | 
     """
     name = os.fspath(path)
     try:
-        f = open(name, encoding="utf-8")
+        f = open(name, "rb")
     except OSError as exc:
         raise InputError(name, None, f"cannot read pairs file: {exc.strerror or exc}") from None
     with f:
-        try:
-            for lineno, line in enumerate(f, 1):
-                fields = line.split()
-                if not fields or fields[0].startswith("#"):
-                    continue
-                if len(fields) != 2:
-                    yield InputError(name, lineno, f"expected two paths separated by white space, got {len(fields)} field(s)")
-                    continue
-                yield lineno, fields[0], fields[1]
-        except UnicodeDecodeError:
-            raise InputError(name, None, "pairs file is not UTF-8 text") from None
-
-
-def read_text(path: str | os.PathLike[str]) -> str:
-    """A text file's exact characters: UTF-8, line ends kept as they are.
-
-    ``newline=""`` matters: universal newlines would turn ``\\r\\n`` into
-    ``\\n`` and shift every offset after it.
-    """
-    with open(path, encoding="utf-8", newline="") as f:
-        return f.read()
+        for lineno, raw in enumerate(f, 1):
+            # bytes that are not UTF-8 are replaced, as everywhere (ingest.decode_utf8): such a
+            # path then names no file and that line says so
+            line = decode_utf8(raw[3:] if lineno == 1 and raw.startswith(b"\xef\xbb\xbf") else raw)[0]
+            fields = line.split()
+            if not fields or fields[0].startswith("#"):
+                continue
+            if len(fields) != 2:
+                yield InputError(name, lineno, f"expected two paths separated by white space, got {len(fields)} field(s)")
+                continue
+            yield lineno, fields[0], fields[1]
 
 
 class _Cache:
@@ -305,15 +298,17 @@ class _Cache:
         self.size = size
         self.items: OrderedDict[str, Prepared] = OrderedDict()
 
-    def get(self, path: str) -> Prepared:
+    def get(self, path: str) -> tuple[Prepared, int | None]:
+        """The prepared text, and the line of its first byte that was not UTF-8 when just read (else None)."""
         if path in self.items:
             self.items.move_to_end(path)
-            return self.items[path]
-        prepared = prepare(read_text(path), self.params)
+            return self.items[path], None
+        content = read_text_file(path)
+        prepared = prepare(content.text, self.params)
         self.items[path] = prepared
         if len(self.items) > self.size:
             self.items.popitem(last=False)
-        return prepared
+        return prepared, content.invalid_line
 
 
 _worker_cache: _Cache | None = None
@@ -329,20 +324,22 @@ def _compare_one(job: tuple[int, str, str, str, str, str], cache: _Cache | None 
     cache = cache or _worker_cache
     assert cache is not None
     prepared = []
+    warnings = []
     for shown, path in ((a, path_a), (b, path_b)):
         try:
-            prepared.append(cache.get(path))
+            p, invalid_line = cache.get(path)
+            prepared.append(p)
+            if invalid_line is not None:
+                warnings.append(f"{shown}:{invalid_line}: invalid UTF-8, decoded with replacement")
         except FileNotFoundError:
             return PairResult(lineno, a, b, error=InputError(pairs_name, lineno, f"no such file: {shown}"))
         except IsADirectoryError:
             return PairResult(lineno, a, b, error=InputError(pairs_name, lineno, f"is a directory, not a text file: {shown}"))
-        except UnicodeDecodeError:
-            return PairResult(lineno, a, b, error=InputError(pairs_name, lineno, f"not UTF-8 text: {shown}"))
         except OSError as exc:
             return PairResult(lineno, a, b, error=InputError(pairs_name, lineno, f"cannot read {shown}: {exc.strerror or exc}"))
     pa, pb = prepared
     found = align(pa, pb, cache.params)
-    return PairResult(lineno, a, b, tuple(to_matches(pa, pb, found, a, b)))
+    return PairResult(lineno, a, b, tuple(to_matches(pa, pb, found, a, b)), warnings=tuple(warnings))
 
 
 def compare_pairs(

@@ -1,7 +1,9 @@
 """``scan()``: the only place that knows the order of the stages.
 
-1. read + normalise + split into lines and words (streaming; texts and word
-   hashes spill to a temporary file, not to Python objects);
+1. read, set aside what is not text (:mod:`overlap.screen`: binary, encoded
+   blobs, number tables, documents over ``max_chars``), normalise and split
+   into lines and words (streaming; texts and word hashes spill to a
+   temporary file, not to Python objects);
 2. count short lines per source -> boilerplate;
 3. shingles without boilerplate -> exact-copy groups -> MinHash signatures
    in numpy batches -> datasketch LSH;
@@ -15,6 +17,7 @@ Each stage records its counts, and its wall time, in the result.
 
 from __future__ import annotations
 
+import logging
 import platform
 import time
 from dataclasses import dataclass, field
@@ -25,21 +28,35 @@ import xxhash
 from xxhash import xxh3_64_intdigest as xxh64
 
 from . import __version__
-from .boilerplate import FURNITURE, WITHIN, BoilerplateCounter, BoilerplateSet, UnitRef, is_furniture, unit_spans, unit_text, units
+from .boilerplate import (FURNITURE, WITHIN, BoilerplateCounter, BoilerplateSet, UnitRef, every_occurrence, is_furniture,
+                          unit_spans, unit_text, units)
 from .candidates import CandidateIndex
 from .cluster import star_clusters
 from .claims import find_paraphrases
 from .model import Boilerplate, ClaimCluster, Cluster, Document, Match, MatchSide, Skipped, Span
 from .params import Params
 from .passages import reuse_matches
+from .screen import screen
 from .shingle import fold32, shingle_hashes, word_hashes
 from .signatures import SCHEME, Signer
 from .store import SpillStore
 from .verify import set_similarity
 
-__all__ = ["ScanResult", "DocRecord", "scan", "versions"]
+__all__ = ["ScanResult", "DocRecord", "scan", "versions", "STAGE_UNITS"]
+
+log = logging.getLogger(__name__)
 
 Progress = Callable[[str, int, "int | None"], None]
+#: What each stage's ``progress(stage, done, total)`` counts, for people reading the numbers.
+STAGE_UNITS = {
+    "read": "documents",
+    "signatures": "documents",
+    "passages": "candidate pairs",
+    "paraphrase signals": "statement pairs",
+    "paraphrase embedding": "statements",
+    "compare": "pairs",
+    "filter": "documents",
+}
 _BATCH = 256
 
 
@@ -51,7 +68,7 @@ class DocRecord:
     id: str
     source: str | None
     title: str | None
-    published: str | None
+    date: str | None
     url: str | None
     origin: str | None
     length: int
@@ -64,6 +81,13 @@ class ScanResult:
 
     Texts stay in a temporary spill file: use :meth:`text` to read one, and
     :meth:`close` (or ``with``) when done.
+
+    >>> docs = [Document("a", "the same wire story about grain exports rising again this year"),
+    ...         Document("b", "the same wire story about grain exports rising again this year")]
+    >>> with scan(docs, paraphrase=False) as result:
+    ...     m = result.matches[0]
+    ...     m.kind, result.text(m.a.doc)[m.a.span.start:m.a.span.start + 8], result.counts["documents_read"]
+    ('duplicate', 'the same', 2)
     """
 
     params: Params
@@ -140,17 +164,60 @@ def scan(
     documents: Iterable[Document],
     params: Params | None = None,
     *,
+    passages: bool | None = None,
+    paraphrase: bool | None = None,
+    claims: bool | None = None,
     progress: Progress | None = None,
     spill_dir: str | None = None,
 ) -> ScanResult:
-    """Find near-duplicate documents in a stream of documents.
+    """Find where documents share text: near-duplicates, shared passages, paraphrased claims.
+
+    The documents are read once, as a stream; what the scan keeps in memory
+    is metadata, signatures and matches, while the texts go to a temporary
+    spill file (in ``spill_dir``, default the system's temp folder) so that
+    reports can quote them later. That file is why the result is a context
+    manager: use ``with scan(...) as result:`` (or call ``result.close()``)
+    and the spill file is removed when you are done.
+
+    Args:
+        documents: any iterable of :class:`~overlap.model.Document`, e.g.
+            :func:`overlap.read_documents`. Ids must be unique.
+        params: every setting of every tier (:class:`~overlap.params.Params`);
+            the defaults are the command line's.
+        passages: turn the shared-passage tier (``reuse`` matches) on or off,
+            overriding ``params``; it costs the most on large templated corpora.
+        paraphrase: turn the paraphrase tier (``paraphrase`` matches and claim
+            clusters) on or off, overriding ``params``.
+        claims: within the paraphrase tier, report "same claim" pairs besides
+            "same statement" ones (on by default).
+        progress: called as ``progress(stage, done, total)`` while a stage
+            runs; :data:`STAGE_UNITS` says what each stage counts.
+        spill_dir: folder for the temporary text file.
+
+    Returns:
+        ScanResult: ``matches``, duplicate ``clusters``, ``claim_clusters``,
+        ``documents`` (metadata), ``skipped`` documents with their reasons,
+        ``boilerplate`` lines set aside, ``counts`` and ``timings`` per stage;
+        :meth:`ScanResult.text` reads a document's original text back.
+        :func:`overlap.write_scan` writes it all as a scan folder.
+
+    Raises:
+        OverlapError: a data problem in the documents (for example a
+            duplicate id), with where it is.
 
     >>> docs = [Document(f"d{i}", "the same wire story about grain exports rising again this year") for i in range(3)]
-    >>> with scan(docs) as result:
-    ...     [c.members for c in result.clusters]
-    [('d0', 'd1', 'd2')]
+    >>> with scan(docs, paraphrase=False) as result:
+    ...     [c.members for c in result.clusters], len(result.matches)
+    ([('d0', 'd1', 'd2')], 2)
     """
     params = params or Params()
+    tiers: dict[str, dict[str, bool]] = {}
+    if passages is not None:
+        tiers["passages"] = {"enabled": passages}
+    if paraphrase is not None or claims is not None:
+        tiers["paraphrase"] = {k: v for k, v in (("enabled", paraphrase), ("claims", claims)) if v is not None}
+    if tiers:
+        params = params.with_(**tiers)
     notify = progress or (lambda stage, done, total: None)
     timings: dict[str, float] = {}
     counts: dict[str, int] = {}
@@ -176,6 +243,7 @@ def _scan(
 ) -> ScanResult:
     bp_params = params.boilerplate
     min_words = params.duplicates.min_words
+    max_chars = params.duplicates.max_chars
     counter = BoilerplateCounter(bp_params)
     records: list[DocRecord] = []
     pending: list[_Pending] = []
@@ -192,6 +260,14 @@ def _scan(
         if doc.id in seen_ids:
             raise ValueError(f"duplicate document id {doc.id!r}: ids must be unique within a scan")
         seen_ids.add(doc.id)
+        # a binary file, an encoded blob, a number table or an outsized text is set aside
+        # before any stage reads it: each stage is bounded per document only for text
+        not_text = screen(doc.text, max_chars)
+        if not_text is not None:
+            records.append(DocRecord(len(records), doc.id, doc.source, doc.title, doc.date, doc.url,
+                                     doc.origin, len(doc.text), 0))
+            skipped.append(Skipped(doc.id, not_text, doc.origin))
+            continue
         words, short = units(doc.text, bp_params.max_words)
         n_words = len(words)
         record = DocRecord(
@@ -199,7 +275,7 @@ def _scan(
             id=doc.id,
             source=doc.source,
             title=doc.title,
-            published=doc.published,
+            date=doc.date,
             url=doc.url,
             origin=doc.origin,
             length=len(doc.text),
@@ -246,7 +322,7 @@ def _scan(
                 local_drop,
             )
         )
-        if read % 5000 == 0:
+        if read % 1000 == 0:
             notify("read", read, None)
     notify("read", read, read)
     counts["documents_read"] = read
@@ -307,16 +383,20 @@ def _scan(
         if len(batch_keys) >= _BATCH:
             index.add(batch_keys, signer.sign(batch_sets))
             batch_keys, batch_sets = [], []
-        if (n + 1) % 5000 == 0:
+        if (n + 1) % 1000 == 0:
             notify("signatures", n + 1, len(pending))
     if batch_keys:
         index.add(batch_keys, signer.sign(batch_sets))
     pending.clear()
-    for group in short_copies.values():  # exact copies of short documents, never compared otherwise
-        if len(group) > 1:
-            copies[group[0]] = group[1:]
+    # exact copies of short documents, never compared otherwise: they are compared (as copies), so
+    # they count as scanned and not as skipped, and every document read is one or the other
+    short_groups = [group for group in short_copies.values() if len(group) > 1]
+    for group in short_groups:
+        copies[group[0]] = group[1:]
+    compared = {records[i].id for group in short_groups for i in group}
+    skipped = [s for s in skipped if s.doc not in compared]
     counts["documents_skipped"] = len(skipped)
-    counts["documents_scanned"] = len(shingle_keys) + sum(len(c) for c in copies.values())
+    counts["documents_scanned"] = len(shingle_keys) + sum(len(c) for c in copies.values()) + len(short_groups)
     counts["documents_with_boilerplate"] = boilerplate_docs
     counts["documents_all_boilerplate_kept_whole"] = kept_whole
     counts["exact_copies"] = sum(len(c) for c in copies.values())
@@ -347,7 +427,7 @@ def _scan(
     t0 = time.perf_counter()
 
     def when(i: int) -> tuple[int, str, int]:
-        published = records[i].published
+        published = records[i].date
         return (0, published, i) if published else (1, "", i)
 
 
@@ -388,8 +468,8 @@ def _scan(
                 id=cid,
                 representative=records[representative].id,
                 members=tuple(records[i].id for i in docs),
-                min_score=round(min(scores), 6),
-                mean_score=round(sum(scores) / len(scores), 6),
+                min_jaccard=round(min(scores), 6),
+                mean_jaccard=round(sum(scores) / len(scores), 6),
             )
         )
 
@@ -425,7 +505,8 @@ def _scan(
             return li == lj or lj in links.get(li, {})
 
         def text_of(i: int) -> str:
-            return store.get_text(text_keys[records[i].id])
+            key = text_keys.get(records[i].id)  # none for documents set aside as not text
+            return store.get_text(key) if key is not None else ""
 
         def ignore_of(i: int) -> list[Span]:
             refs = dropped_spans.get(records[i].id)
@@ -434,7 +515,7 @@ def _scan(
         reuse = reuse_matches(
             len(records), text_of, lambda i: records[i].id, params.passages,
             ignore_of=ignore_of, skip=explained,
-            progress=lambda done, total: notify("passages", done, total) if done % 1000 == 0 else None,
+            progress=lambda done, total: notify("passages", done, total) if done % 200 == 0 or done == total else None,
         )
         matches.extend(reuse)
         counts["reuse_matches"] = len(reuse)
@@ -448,31 +529,40 @@ def _scan(
         counts["paraphrase_skipped_documents_over_limit"] = len(text_keys)
     if params.paraphrase.enabled and not too_many:
         t0 = time.perf_counter()
-        notify("paraphrase", 0, len(records))
         scanned = []
         exclude: dict[str, list[Span]] = {}
         for r in records:
             if r.id not in text_keys:
                 continue
             text = store.get_text(text_keys[r.id])
-            scanned.append(Document(r.id, text, source=r.source, title=r.title, published=r.published))
-            if dropped_spans.get(r.id):
-                exclude[r.id] = unit_spans(text, dropped_spans[r.id])
-        para_matches, claims = find_paraphrases(scanned, params.paraphrase, exclude=exclude, stats=para_stats)
+            scanned.append(Document(r.id, text, source=r.source, title=r.title, date=r.date))
+            if dropped_spans.get(r.id):  # every occurrence: a repeated title's first one too
+                exclude[r.id] = every_occurrence(text, unit_spans(text, dropped_spans[r.id]))
+        para_matches, claims = find_paraphrases(scanned, params.paraphrase, exclude=exclude, stats=para_stats,
+                                                progress=notify)
         matches.extend(para_matches)
         counts["paraphrase_statements"] = para_stats.get("statements", 0)
         counts["paraphrase_candidates"] = para_stats.get("candidates", 0)
         counts["paraphrase_matches"] = len(para_matches)
         counts["paraphrase_verbatim_skipped"] = para_stats.get("verbatim_skipped", 0)
         counts["paraphrase_clauses"] = para_stats.get("clauses", 0)
+        counts["paraphrase_statements_too_long"] = para_stats.get("statements_too_long", 0)
+        counts["paraphrase_statements_over_document_cap"] = para_stats.get("statements_over_document_cap", 0)
         rel = para_stats.get("relations") or {}
         counts["paraphrase_same_statement"] = rel.get("paraphrase", 0)
         counts["paraphrase_same_claim"] = rel.get("claim", 0)
         counts["paraphrase_embedded"] = para_stats.get("embedded", 0)
         counts["paraphrase_below_embed_floor"] = para_stats.get("below_embed_floor", 0)
         counts["claim_clusters"] = len(claims)
+        counts["paraphrase_within_document"] = para_stats.get("within_document", 0)
+        set_aside = para_stats.get("set_aside") or {}
+        counts["paraphrase_set_aside"] = sum(set_aside.values())
+        counts["paraphrase_not_english"] = set_aside.get("not English", 0)
         timings["paraphrase"] = time.perf_counter() - t0
     b, r = index.bands
+    for stage, seconds in timings.items():
+        log.info("stage %s took %.2fs", stage, seconds)
+    log.info("counts: %s", counts)
 
     return ScanResult(
         params=params,
@@ -489,5 +579,8 @@ def _scan(
         _text_keys=text_keys,
         claim_clusters=claims if params.paraphrase.enabled and not too_many else None,
         paraphrase={"path": para_stats.get("path"), "threshold": para_stats.get("threshold"),
-                    "claim_threshold": para_stats.get("claim_threshold")} if para_stats else {},
+                    "claim_threshold": para_stats.get("claim_threshold"),
+                    "within_document": params.paraphrase.within_document,
+                    "set_aside": para_stats.get("set_aside") or {},
+                    "languages": para_stats.get("languages") or {}} if para_stats else {},
     )

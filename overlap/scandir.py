@@ -29,8 +29,8 @@ from typing import Any, Iterable, Iterator, Mapping
 from .errors import InputError
 from .model import Boilerplate, Cluster, Match, MatchSide, Skipped, Span
 
-__all__ = ["FinishedScan", "DocInfo", "load_scan", "render_report", "write_graphs", "write_files", "REQUIRED_FILES",
-           "REPORT_FORMATS"]
+__all__ = ["FinishedScan", "DocInfo", "load_scan", "render_report", "render_html_report", "write_report_pages",
+           "write_graphs", "REQUIRED_FILES", "REPORT_FORMATS"]
 
 REQUIRED_FILES = ("matches.jsonl", "clusters.json", "summary.json")
 
@@ -42,9 +42,10 @@ class DocInfo:
     id: str
     source: str | None = None
     title: str | None = None
-    published: str | None = None
+    date: str | None = None
     url: str | None = None
     length: int | None = None
+    words: int | None = None
 
 
 class _Params:
@@ -210,7 +211,7 @@ def load_scan(directory: str | Path) -> FinishedScan:
         info = docs.get(doc_id)
         if info is None:
             info = docs[doc_id] = DocInfo(doc_id)
-        for attr, key in (("source", "source"), ("title", "title"), ("published", "date"), ("url", "url")):
+        for attr, key in (("source", "source"), ("title", "title"), ("date", "date"), ("url", "url")):
             if getattr(info, attr) is None and side.get(key) is not None:
                 setattr(info, attr, str(side[key]))
         if "text" in side and isinstance(side["text"], str):
@@ -244,7 +245,7 @@ def load_scan(directory: str | Path) -> FinishedScan:
                 info = docs.setdefault(str(m["doc"]), DocInfo(str(m["doc"])))
                 info.source = info.source or m.get("source")
                 info.title = info.title or m.get("title")
-                info.published = info.published or m.get("date")
+                info.date = info.date or m.get("date")
             for member in c["members"]:
                 docs.setdefault(str(member), DocInfo(str(member)))
             clusters.append(Cluster(int(c["id"]), str(c["representative"]), tuple(str(x) for x in c["members"]),
@@ -256,7 +257,10 @@ def load_scan(directory: str | Path) -> FinishedScan:
             info = docs.setdefault(str(m["doc"]), DocInfo(str(m["doc"])))
             info.source = info.source or m.get("source")
             info.title = info.title or m.get("title")
-            info.published = info.published or m.get("date")
+            info.date = info.date or m.get("date")
+            for key in ("words", "length"):
+                if isinstance(m.get(key), int) and not isinstance(m.get(key), bool):
+                    setattr(info, key, m[key])
     claims = cdoc.get("claim_clusters") if isinstance(cdoc, dict) else None
     return FinishedScan(root, matches, clusters, summary, docs, texts,
                         claim_clusters=claims if isinstance(claims, list) else None)
@@ -284,39 +288,56 @@ def render_report(scan_dir: str | Path, fmt: str = "md") -> str:
         }
         return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
     if fmt == "html":
-        from .html_report import render_html
-
-        return render_html(view)
+        return render_html_report(view)["report.html"]
     from .report import render_markdown
 
     ingest = view.summary.get("ingest")
     return render_markdown(view, extra={"ingest": ingest} if ingest else None)  # type: ignore[arg-type]
 
 
-def write_files(out_dir: str | Path, files: Mapping[str, bytes]) -> list[Path]:
-    """Write each file atomically (temporary file in the same folder, then ``os.replace``)."""
-    import os
-    import tempfile
+def render_html_report(scan: "str | Path | FinishedScan", stem: str = "report") -> dict[str, str]:
+    """``{stem}.html`` and the further pages its lists continue on, re-rendered from a scan directory.
 
-    target = Path(out_dir)
-    target.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
-    for name, data in files.items():
-        fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=target)
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-            os.replace(tmp, target / name)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        written.append(target / name)
-    return written
+    The pages link to each other by name (``{stem}-reuse-2.html``, ...), so
+    they are written together, into one folder
+    (:func:`overlap.html_report.render_html_pages`).
+    """
+    from .html_report import render_html_pages
+
+    view = scan if isinstance(scan, FinishedScan) else load_scan(scan)
+    return render_html_pages(view, stem=stem)
+
+
+def write_report_pages(scan_dir: str | Path, output: str | Path) -> list[Path]:
+    """Re-render ``report.html`` of a scan directory into the file ``output``, with its further pages beside it.
+
+    The further pages are named after ``output`` (``again.html`` ->
+    ``again-reuse-2.html``); pages of that name left from an earlier, longer
+    report are removed, so no link leads to a page of another scan.
+    """
+    from .atomic import write_file, write_folder
+    from .html_report import is_report_page
+
+    out = Path(output)
+    stem = out.name[:-5] if out.name.endswith(".html") else out.name
+    pages = render_html_report(scan_dir, stem)
+    files = {(out.name if name == f"{stem}.html" else name): page.encode("utf-8") for name, page in pages.items()}
+    folder = out.parent if str(out.parent) else Path(".")
+    stale = [p.name for p in folder.iterdir() if is_report_page(p.name, stem) and p.name not in files] \
+        if folder.is_dir() else []
+    if len(files) == 1 and not stale:
+        return [write_file(out, files[out.name])]
+    return write_folder(folder, files, remove=stale)  # the pages link to each other: all of them, or none
 
 
 def write_graphs(scan_dir: str | Path, formats: Iterable[str], out_dir: str | Path | None = None) -> list[Path]:
-    """Build the reuse graphs from a finished scan directory and write them in the given formats."""
+    """Build the reuse graphs from a finished scan directory and write them in the given formats.
+
+    The folder is replaced in one step (:func:`overlap.atomic.write_folder`),
+    keeping everything in it but the graph files written now.
+    """
+    from .atomic import write_folder
     from .graph import graph_files
 
     view = load_scan(scan_dir)
-    return write_files(out_dir or scan_dir, graph_files(view, formats))
+    return write_folder(out_dir or scan_dir, graph_files(view, formats))

@@ -6,6 +6,14 @@ news sentences end in ``.?!`` (optionally followed by closing quotes or
 brackets) before white space and an upper-case letter, digit or opening
 quote, except after common abbreviations and initials ("U.S.", "Jan.",
 "H. J. I."). Paragraph breaks always end a sentence.
+
+Other scripts end sentences with their own marks: the Urdu full stop ``۔``
+and the Arabic question mark ``؟``, the Devanagari danda ``।``/``॥``, the
+Myanmar ``။``, Khmer ``។`` and Ethiopic ``።`` (all before white space, like
+the full stop); Chinese and Japanese ``。！？`` end a sentence wherever they
+stand (no space follows them), closing brackets ``」』）`` included. Thai and
+Lao have no sentence punctuation: a space between two of their letters ends
+a sentence (words are not spaced there, sentences and clauses are).
 """
 
 from __future__ import annotations
@@ -30,9 +38,24 @@ _ABBREVIATIONS = frozenset(
     """.split()
 )
 
-# Candidate sentence ends: terminal punctuation, optional closers, then white space.
-_END = re.compile(r"""[.?!]+["'\u201d\u2019)\]]*(?=\s+|$)""")
+# Full stops of spaced scripts besides ``.?!``: Urdu full stop, Arabic question mark, Devanagari
+# dandas, Myanmar, Khmer and Ethiopic full stops.
+_STOPS = "\u06d4\u061f\u0964\u0965\u104b\u17d4\u1362"
+# Chinese and Japanese full stops, exclamation and question marks (ideographic and full width).
+_CJK_STOPS = "\u3002\uff01\uff1f\uff61"
+_CJK_CLOSERS = "\u300d\u300f\uff09\u3011\u3015\u3009\u300b\u201d\u2019\"')\\]"
+# Thai and Lao, where a space between letters ends a sentence.
+_THAI_LAO = "\u0e01-\u0e5b\u0e81-\u0edf"
+# Candidate sentence ends: terminal punctuation, optional closers, then white space; a CJK stop
+# anywhere; or the point before a space between Thai or Lao letters.
+_END = re.compile(
+    rf"""[.?!{_STOPS}]+["'\u201d\u2019)\]]*(?=\s+|$)"""
+    rf"|[{_CJK_STOPS}]+[{_CJK_CLOSERS}]*"
+    rf"|(?<=[{_THAI_LAO}])(?=\s+[{_THAI_LAO}])"
+)
 _NEXT_START = re.compile(r"""[\s\x00-\x1f\x7f-\x9f]*(?:["'\u201c\u2018(\[\-\u2014\u2013]|\w)""")
+# What may end the line before a single line break for that break to end a block.
+_LINE_END = ".?!\"'\u201d\u2019:)" + _STOPS + _CJK_STOPS + "\u300d\u300f\uff09"
 
 
 def lines(text: str) -> Iterator[Span]:
@@ -65,6 +88,11 @@ def _sentences_in(text: str, start: int, end: int) -> Iterator[Span]:
     pos = start
     for m in _END.finditer(text, start, end):
         stop = m.end()
+        if m.start() == stop or text[m.start()] in _CJK_STOPS:
+            # a Thai/Lao space or a CJK stop: always an end (no abbreviations, no capitals there)
+            yield from _trimmed(text, pos, stop)
+            pos = stop
+            continue
         if text[m.start()] == "." and m.end() - m.start() == 1 and _is_abbreviation(text, m.start()):
             # an abbreviation ends a sentence only if the next word looks like a new sentence
             # and the abbreviation is not a title or initial that precedes a name
@@ -121,6 +149,9 @@ def sentences(text: str) -> Iterator[Span]:
     >>> t = 'Mr. Peskov told reporters. "We are ready," he said.\\n\\nThe U.S. Army replied.'
     >>> [t[s.start:s.end] for s in sentences(t)]
     ['Mr. Peskov told reporters.', '"We are ready," he said.', 'The U.S. Army replied.']
+    >>> t = "外交部表示，会谈将继续。「我们准备好了。」他说。 یہ پہلا جملہ ہے۔ یہ دوسرا ہے۔"
+    >>> [t[s.start:s.end] for s in sentences(t)]
+    ['外交部表示，会谈将继续。', '「我们准备好了。」', '他说。', 'یہ پہلا جملہ ہے۔', 'یہ دوسرا ہے۔']
     """
     for para in _blocks(text, _wrap_width(text)):
         yield from _sentences_in(text, para.start, para.end)
@@ -150,7 +181,7 @@ def _blocks(text: str, wrap_width: int | None = None) -> Iterator[Span]:
         cut = m.start()
         if m.group().count("\n") == 1:
             before = text[pos:cut].rstrip()
-            if before and before[-1] not in ".?!\"'\u201d\u2019:)":
+            if before and before[-1] not in _LINE_END:
                 last = before.rsplit("\n", 1)[-1]
                 if wrap_width is not None and len(last) >= 0.6 * wrap_width:
                     continue  # a wrapped line, not a heading

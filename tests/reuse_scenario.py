@@ -17,7 +17,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 from typing import Iterator
 
-from overlap.model import Document, Match, MatchSide, Span
+from overlap.model import ClaimCluster, ClaimLink, Document, Match, MatchSide, Passage, Span
 from overlap.params import Params
 from overlap.pipeline import ScanResult, scan
 
@@ -38,16 +38,16 @@ PARAPHRASE_A = "Patrushev said that relations between Moscow and Washington woul
 PARAPHRASE_B = "Ties between Russia and the United States will recover in time, the Security Council chief said"
 
 DOCS = [
-    Document("wire-1", WIRE, source="wire", published="2017-01-15T08:00:00+00:00", title="Patrushev on ties",
+    Document("wire-1", WIRE, source="wire", date="2017-01-15T08:00:00+00:00", title="Patrushev on ties",
              url="https://wire.example/1"),
     Document("paper-1", "Relations will recover, says Patrushev\n\n" + WIRE + "\n\nLeave a Reply",
-             source="paper", published="2017-01-15T11:30:00+00:00", title="Relations will recover"),
+             source="paper", date="2017-01-15T11:30:00+00:00", title="Relations will recover"),
     Document("paper-2", "Our view. " + PARAPHRASE_B + ". Grain news: " + GRAIN,
-             source="paper", published="2017-01-16"),
+             source="paper", date="2017-01-16"),
     Document("blog-1", "Opinion. " + WIRE[:200] + " Or so they say, " + PARAPHRASE_A + ".", source="blog"),
-    Document("agro-1", GRAIN, source="agro", published="2017-01-16", title="Grain exports rise"),
+    Document("agro-1", GRAIN, source="agro", date="2017-01-16", title="Grain exports rise"),
     Document(f"evil-{HOSTILE}", HOSTILE + " " + GRAIN + " " + HOSTILE, source=f"src {HOSTILE}",
-             published="2017-01-17", title=f"title {HOSTILE}"),
+             date="2017-01-17", title=f"title {HOSTILE}"),
 ]
 
 
@@ -79,3 +79,16 @@ def scenario() -> Iterator[ScanResult]:
     with scan(DOCS, Params().with_(passages={"enabled": False}, paraphrase={"enabled": False})) as result:
         result.matches.extend(extra_matches())
         yield result
+
+
+def claim_clusters() -> list[ClaimCluster]:
+    """One claim in four documents: two dated outlets, the hostile outlet, and an undated blog."""
+    def st(doc: str, text: str, speaker: str | None = None) -> Passage:
+        return Passage(doc, Span(0, 10), text, "sentence", speaker)
+
+    return [ClaimCluster(
+        1, (st("wire-1", "relations <b>will</b> recover", "Patrushev"), st("paper-2", "ties will mend"),
+            st(f"evil-{HOSTILE}", "ties"), st("blog-1", "ties will mend")),
+        ("wire-1", "paper-2", f"evil-{HOSTILE}", "blog-1"), ("wire", "paper", f"src {HOSTILE}", "blog"),
+        ("Patrushev",), "2017-01-15T08:00:00+00:00", 0.7, 0.8,
+        (ClaimLink(0.8, "claim"), ClaimLink(0.7, "claim"), ClaimLink(0.9, "paraphrase", within_document=True)))]

@@ -28,8 +28,10 @@ from typing import Any
 
 import pytest
 
+from overlap.html_report import HtmlLimits, render_html_pages
+from overlap.model import Match
 from overlap.report import write_scan
-from reuse_scenario import GRAIN, HOSTILE, scenario
+from reuse_scenario import GRAIN, HOSTILE, claim_clusters, scenario
 
 pytestmark = pytest.mark.browser
 
@@ -64,7 +66,20 @@ def _run(page: Path, *args: str) -> tuple[str, list[str]]:
 def report_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("scan")
     with scenario() as result:
+        result.claim_clusters = claim_clusters()  # type: ignore[attr-defined]
         write_scan(result, out)
+    return out / "report.html"
+
+
+@pytest.fixture(scope="module")
+def paged_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The scenario with every match repeated, on pages of 5 matches: report.html and its further pages."""
+    out = tmp_path_factory.mktemp("paged")
+    with scenario() as result:
+        result.matches.extend(Match(m.kind, m.score, m.a, m.b, a_in_b=m.a_in_b, b_in_a=m.b_in_a)
+                              for m in list(result.matches) for _ in range(3))
+        for name, page in render_html_pages(result, limits=HtmlLimits(matches=5)).items():
+            (out / name).write_text(page, encoding="utf-8")
     return out / "report.html"
 
 
@@ -77,6 +92,7 @@ def test_report_renders_passages_and_logs_no_errors(report_page: Path) -> None:
     assert "<img" not in dom and "<script" not in dom
     assert "&lt;script&gt;document.title=\"pwned\"&lt;/script&gt;" in dom  # the article's markup, shown as text
     assert "<svg" in dom and "<circle" in dom
+    assert 'aria-label="When each outlet carried the claim"' in dom  # the claim's timeline
 
 
 def test_console_check_sees_errors(tmp_path: Path) -> None:
@@ -226,6 +242,11 @@ def test_passages_render_side_by_side_and_nothing_complains(devtools: DevTools, 
     assert marks >= 9
     assert devtools.evaluate("document.querySelectorAll('script, img, iframe').length") == 0
     assert devtools.evaluate("document.querySelector('svg').getBoundingClientRect().height") > 100
+    timeline = json.loads(devtools.evaluate(
+        "JSON.stringify((r => [r.width, r.height])(document.querySelector('#claim-1 svg').getBoundingClientRect()))"))
+    assert timeline[0] > 600 and timeline[1] > 100
+    lanes = devtools.evaluate("[...document.querySelectorAll('#claim-1 svg text')].map(t => t.childNodes[0].nodeValue)")
+    assert "wire" in lanes and "undated" in lanes and any("<script>" in t for t in lanes)  # escaped: shown as text
     assert devtools.problems() == []
 
 
@@ -233,6 +254,27 @@ def test_narrow_window_stacks_the_passages(devtools: DevTools, report_page: Path
     devtools.open(report_page.resolve().as_uri(), width=600)
     for (ax, ay, aw, ah), (bx, by, _, _) in json.loads(devtools.evaluate(_SIDES)):
         assert ax == bx and ay + ah <= by
+    assert devtools.problems() == []
+
+
+def test_next_page_opens_by_its_link_and_leads_back(devtools: DevTools, paged_report: Path) -> None:
+    """Paged lists: the pager's link opens the second page, which renders its matches and links back."""
+    devtools.open(paged_report.resolve().as_uri(), width=1280)
+    summary = devtools.evaluate("document.querySelector('#reuse-list > summary').textContent")
+    assert summary == "Shared passages: 16 passages: 5 here, the rest on 3 more pages"
+    ids = "[...document.querySelectorAll('article.match')].map(a => a.id)"
+    first_page = set(devtools.evaluate(ids))
+    assert devtools.evaluate("document.querySelectorAll('#reuse-list article.match').length") == 5
+    devtools.events.clear()
+    devtools.evaluate("document.querySelector('#reuse-list a[rel=next]').click()")
+    devtools.wait_for("Page.loadEventFired")
+    assert devtools.evaluate("location.pathname").endswith("/report-reuse-2.html")
+    assert devtools.evaluate("document.querySelector('h2').textContent") == "Shared passages: page 2 of 4"
+    pairs = json.loads(devtools.evaluate(_SIDES))
+    assert len(pairs) == 5 and all(a[1] == b[1] and a[0] + a[2] <= b[0] for a, b in pairs)  # side by side
+    assert not first_page & set(devtools.evaluate(ids))  # other matches than page 1's
+    back = devtools.evaluate("document.querySelector('a[rel=prev]').getAttribute('href')")
+    assert back == "report.html#reuse"
     assert devtools.problems() == []
 
 

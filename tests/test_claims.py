@@ -139,7 +139,7 @@ class _CountingEmbedder:
     def __init__(self) -> None:
         self.seen: list[str] = []
 
-    def encode(self, texts):
+    def encode(self, texts, progress=None):
         self.seen.extend(texts)
         out = np.zeros((len(texts), 64), dtype=np.float32)
         for r, t in enumerate(texts):
@@ -172,3 +172,140 @@ def test_embedding_cascade_embeds_only_pairs_near_the_cut(monkeypatch: pytest.Mo
     assert seen[0.45][0]["below_embed_floor"] >= 1
     assert seen[0.45][0]["embedded"] == len(seen[0.45][2]) < 3
     assert seen[0.45][1] == seen[0.0][1] == [("a", "b")]  # what the cascade skipped was no match anyway
+
+
+# --- the gate, claim clusters and the within-document switch ----------------------------------------
+
+GERMAN = [
+    "Die Bundesregierung hat am Mittwoch ein neues Klimaschutzgesetz für die Industrie beschlossen.",
+    "Nach dem schweren Unwetter in Bayern sind hunderte Haushalte seit Tagen ohne Strom.",
+    "Der Autobauer kündigte an, im kommenden Jahr rund zweitausend Stellen in Deutschland abzubauen.",
+    "Die Polizei ermittelt nach einem bewaffneten Überfall auf eine Bankfiliale in der Kölner Innenstadt.",
+    "Tausende Menschen demonstrierten am Samstag in Berlin für höhere Löhne und kürzere Arbeitszeiten.",
+    "Der Flughafen Frankfurt meldete wegen eines Streiks des Bodenpersonals zahlreiche Ausfälle.",
+]
+RUSSIAN = [
+    "Правительство утвердило новый бюджет на следующий год на заседании в среду.",
+    "Сильный снегопад парализовал движение транспорта в Санкт-Петербурге на несколько часов.",
+    "Центральный банк сохранил ключевую ставку на прежнем уровне, сообщила пресс-служба.",
+]
+
+
+def test_statements_in_other_languages_are_set_aside_counted_and_never_matched() -> None:
+    docs = [Document(f"de{k}", t) for k, t in enumerate(GERMAN)] + [Document(f"ru{k}", t) for k, t in enumerate(RUSSIAN)]
+    docs += [Document("wire", PAIR[0]), Document("local", PAIR[1])]
+    stats: dict = {}
+    matches, _ = find_paraphrases(docs, ParaphraseParams(embeddings=False), stats=stats)
+    assert stats["set_aside"] == {"not English": 9}
+    assert stats["languages"] == {"de": 6, "ru": 3}
+    assert {(m.a.doc, m.b.doc) for m in matches} == {("local", "wire")}
+
+
+def test_degenerate_statements_never_match() -> None:
+    sheet = "Smith, Jones, Brown, Taylor, Evans, Walker, Wright, Hughes (capt), Green, Hall, Wood."
+    docs = [Document("a", sheet), Document("b", sheet.replace("Wood", "Clarke")),
+            Document("c", "Chelsea 2-1 Arsenal, Everton 0-0 Leeds, Fulham 3-1 Hull City, Stoke 1-1 Wigan."),
+            Document("d", "Chelsea 2-1 Arsenal, Everton 0-0 Leeds, Fulham 3-1 Hull City, Stoke 2-1 Wigan.")]
+    stats: dict = {}
+    matches, clusters = find_paraphrases(docs, ParaphraseParams(embeddings=False, verbatim=1.0), stats=stats)
+    assert matches == [] and clusters == []
+    assert stats["set_aside"] == {"list of names": 2, "score line": 2}
+
+
+def _m(a: tuple[str, int, int], b: tuple[str, int, int], score: float, relation: str = "claim") -> "claims.Match":
+    from overlap.model import Match, MatchSide, Span
+
+    return Match("paraphrase", score, MatchSide(a[0], Span(a[1], a[2])), MatchSide(b[0], Span(b[1], b[2])),
+                 details={"relation": relation, "within_document": a[0] == b[0]})
+
+
+def test_claim_clusters_never_chain_through_a_weak_link() -> None:
+    from overlap.claims import claim_clusters
+    from overlap.model import Passage, Span
+
+    docs = [Document("d1", "x" * 40, source="A", date="2017-01-01"),
+            Document("d2", "x" * 40, source="B", date="2017-01-02"),
+            Document("d3", "x" * 40, source="C", date="2017-01-03"),
+            Document("d4", "x" * 40, source="D")]
+    units = [Passage(d.id, Span(0, 10), f"statement {d.id}", "quote", f"speaker {d.id}") for d in docs]
+    k = {d.id: (d.id, 0, 10) for d in docs}
+    # d1~d2 and d2~d3 accepted, d1~d3 never: union-find joined all three through d2
+    matches = [_m(k["d1"], k["d2"], 0.8), _m(k["d2"], k["d3"], 0.5), _m(k["d3"], k["d4"], 0.9)]
+    clusters = claim_clusters(matches, units, docs)
+    placed = [s.doc for c in clusters for s in c.statements]
+    assert len(placed) == len(set(placed))  # a statement in at most one cluster
+    for c in clusters:
+        members = {s.doc for s in c.statements}
+        assert not {"d1", "d3"} <= members and not {"d2", "d4"} <= members
+    first = clusters[0]
+    assert [s.doc for s in first.statements] == ["d1", "d2"]  # the anchor is the earliest publication here
+    assert first.first_published == "2017-01-01" and first.first.doc == "d1" and first.sources == ("A", "B")
+    assert first.speakers == ("speaker d1", "speaker d2")
+    assert [(lk.score, lk.relation) for lk in first.links] == [(0.8, "claim")]
+    assert [s.doc for s in clusters[1].statements] == ["d3", "d4"]
+
+
+def test_claim_clusters_a_left_out_statement_joins_only_if_accepted_against_the_anchor() -> None:
+    from overlap.claims import claim_clusters
+    from overlap.model import ClaimLink, Passage, Span
+
+    docs = [Document(f"d{n}", "x" * 40, date=f"2017-01-0{n}") for n in (1, 2, 3)]
+    units = [Passage(d.id, Span(0, 10), f"statement {d.id}") for d in docs]
+    k = {d.id: (d.id, 0, 10) for d in docs}
+    matches = [_m(k["d1"], k["d2"], 0.8), _m(k["d2"], k["d3"], 0.7)]
+    asked: list[tuple[str, str]] = []
+
+    def accept(a, b):
+        asked.append((a.doc, b.doc))
+        return ClaimLink(0.6, "claim") if (a.doc, b.doc) == ("d3", "d1") else None
+
+    (c,) = claim_clusters(matches, units, docs, accept=accept)
+    assert asked == [("d3", "d1")]
+    assert [s.doc for s in c.statements] == ["d1", "d2", "d3"] and [lk.score for lk in c.links] == [0.8, 0.6]
+    (c,) = claim_clusters(matches, units, docs, accept=lambda a, b: None)
+    assert [s.doc for s in c.statements] == ["d1", "d2"]
+
+
+def test_within_document_pairs_are_marked_and_can_be_switched_off() -> None:
+    text = PAIR[0] + " Officials said the decision was final. " + PAIR[1]
+    docs = [Document("one", text)]
+    stats: dict = {}
+    matches, clusters = find_paraphrases(docs, ParaphraseParams(embeddings=False), stats=stats)
+    assert len(matches) == 1 and matches[0].details["within_document"] is True
+    assert stats["within_document"] == 1 and clusters[0].links[0].within_document is True
+    matches, clusters = find_paraphrases(docs, ParaphraseParams(embeddings=False, within_document=False), stats=stats)
+    assert matches == [] and clusters == [] and stats["within_document"] == 0
+    across = find_paraphrases([Document("a", PAIR[0]), Document("b", PAIR[1])], ParaphraseParams(embeddings=False))[0]
+    assert len(across) == 1 and "within_document" not in across[0].details
+
+
+def test_each_document_bounds_its_statements_and_their_length() -> None:
+    # a run-on "sentence" of 35,000 characters (an executable read as text had one) made every
+    # signal of every pair cost its length squared; one document must not set the tier's cost
+    rng = random.Random(8)
+    run_on = " ".join(rng.choice(VOCAB) for _ in range(5_000))
+    many = " ".join(f"{PAIR[0][:-1]} number {k}." for k in range(30))
+    docs = [Document("wire", PAIR[0]), Document("local", PAIR[1]), Document("run-on", run_on),
+            Document("many", many)]
+    params = ParaphraseParams(embeddings=False, max_statement_chars=3_000, max_statements_per_document=10)
+    stats: dict = {}
+    units_ = claims.statements(docs, params, stats=stats)
+    assert [u.doc for u in units_].count("many") == 10 and "run-on" not in {u.doc for u in units_}
+    assert stats["statements_too_long"] == 1 and stats["statements_over_document_cap"] == 20
+    find_paraphrases(docs, params, stats=stats)
+    assert stats["statements"] == 12 and stats["statements_too_long"] == 1
+
+
+def test_a_statement_joins_the_anchor_it_was_accepted_against_most_strongly() -> None:
+    from overlap.claims import claim_clusters
+    from overlap.model import Passage, Span
+
+    # d1 (earliest) echoes d3 loosely (0.5); d3 restates d2 closely (0.9): d3 goes with d2, and the
+    # cluster's first publication is still its earliest dated statement
+    docs = [Document("d1", "x" * 40, date="2017-01-01"), Document("d2", "x" * 40, date="2017-01-03"),
+            Document("d3", "x" * 40, date="2017-01-02")]
+    units = [Passage(d.id, Span(0, 10), f"statement {d.id}") for d in docs]
+    k = {d.id: (d.id, 0, 10) for d in docs}
+    (c,) = claim_clusters([_m(k["d1"], k["d3"], 0.5), _m(k["d2"], k["d3"], 0.9)], units, docs)
+    assert [s.doc for s in c.statements] == ["d2", "d3"] and [lk.score for lk in c.links] == [0.9]
+    assert c.first.doc == "d3" and c.first_published == "2017-01-02"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
+import time
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -119,3 +121,128 @@ def test_paraphrase_tier_is_skipped_over_its_document_limit_and_says_so(tmp_path
     summary = json.loads((tmp_path / "o" / "summary.json").read_text())
     assert summary["counts"]["paraphrase_skipped_documents_over_limit"] == 5
     assert "paraphrase tier | skipped" in (tmp_path / "o" / "report.md").read_text()
+
+
+def _para(out: Path) -> list[dict]:
+    lines = (out / "matches.jsonl").read_text(encoding="utf-8").splitlines()
+    return [m for m in map(json.loads, lines) if m["kind"] == "paraphrase"]
+
+
+def test_within_document_switch_marks_and_drops_same_article_pairs(tmp_path: Path) -> None:
+    on, off = tmp_path / "on", tmp_path / "off"
+    result = _run(["scan", str(ROOT / "seeds"), "-o", str(on), "--lexical-paraphrase"])
+    assert result.exit_code == 0
+    within = [m for m in _para(on) if m["a"]["doc"] == m["b"]["doc"]]
+    assert within and all(m["details"]["within_document"] is True for m in within)
+    assert all("within_document" not in m["details"] for m in _para(on) if m["a"]["doc"] != m["b"]["doc"])
+    assert re.search(rf"^    within document +{len(within)}$", result.stdout, re.M), result.stdout
+    assert re.search(r"paraphrase \(same (claim|statement), within document\)", (on / "report.md").read_text(encoding="utf-8"))
+    assert "within one document</span>" in (on / "report.html").read_text(encoding="utf-8")
+    summary = json.loads((on / "summary.json").read_text(encoding="utf-8"))
+    assert summary["counts"]["paraphrase_within_document"] == len(within)
+    assert summary["paraphrase"]["within_document"] is True
+    result = _run(["scan", str(ROOT / "seeds"), "-o", str(off), "--lexical-paraphrase", "--no-within-document"])
+    assert result.exit_code == 0
+    assert all(m["a"]["doc"] != m["b"]["doc"] for m in _para(off))
+    assert json.loads((off / "summary.json").read_text(encoding="utf-8"))["parameters"]["paraphrase"]["within_document"] is False
+    assert "(`--no-within-document`)" in (off / "report.md").read_text(encoding="utf-8")
+
+
+def test_statements_in_other_languages_are_counted_in_every_output(tmp_path: Path) -> None:
+    src = tmp_path / "in.jsonl"
+    rows = [{"id": "de1", "text": "Die Bundesregierung hat am Mittwoch ein neues Klimaschutzgesetz für die Industrie "
+                                  "beschlossen. Tausende Menschen demonstrierten am Samstag in Berlin für höhere Löhne."},
+            {"id": "en1", "text": "The Zorvath mining consortium will close its Quellbrook smelter in June after losses "
+                                  "mounted for three years."}]
+    src.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    out = tmp_path / "o"
+    result = _run(["scan", str(src), "-o", str(out), "--lexical-paraphrase"])
+    assert result.exit_code == 0
+    assert "  statements set aside" in result.stdout and "    not English" in result.stdout
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["paraphrase"]["set_aside"] == {"not English": 2} and summary["paraphrase"]["languages"] == {"de": 2}
+    assert summary["counts"]["paraphrase_not_english"] == 2
+    aside = "Statements set aside, never scored or matched: 2 not English (de 2)."
+    assert aside in (out / "report.md").read_text(encoding="utf-8")
+    assert aside in (out / "report.html").read_text(encoding="utf-8")
+    re_rendered = _run(["report", str(out), "--format", "md"])
+    assert aside in re_rendered.stdout
+
+
+def test_scan_summary_names_every_file_written_and_counts_known_sources(tmp_path: Path) -> None:
+    out = tmp_path / "reports"
+    result = _run(["scan", str(ROOT / "seeds"), "-o", str(out), "--graph-format", "gexf", "--graph-format", "csv"])
+    assert result.exit_code == 0, result.stderr
+    last = result.stdout.strip().splitlines()[-1]
+    written = sorted(p.name for p in out.iterdir())
+    assert last.startswith(f"report: {out / 'report.html'} (also ")
+    named = last.split("(also ", 1)[1].rstrip(")").split(", ")
+    assert sorted(named + ["report.html"]) == written
+    # the seeds' sidecar names three outlets; two documents have none and are not counted as one
+    assert "sources involved               3" in result.stdout
+
+
+def test_scan_output_dash_is_refused_not_a_folder_named_dash(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["scan", str(ROOT / "seeds"), "-o", "-"])
+    assert result.exit_code == 2
+    assert "-o - would make a folder named '-'" in result.stderr
+    assert not (tmp_path / "-").exists()
+
+
+def test_verbose_and_log_level_send_diagnostics_to_stderr(tmp_path: Path) -> None:
+    src = str(CORPORA / "wire-reprint-match" / "articles.jsonl")
+    quiet = _run(["scan", src, "-o", str(tmp_path / "a"), "-q"])
+    assert quiet.stderr == ""
+    loud = _run(["scan", src, "-o", str(tmp_path / "b"), "-q", "-v"])
+    assert "overlap: INFO: overlap.pipeline: stage read took" in loud.stderr
+    assert loud.stdout == ""
+    level = _run(["scan", src, "-o", str(tmp_path / "c"), "-q", "--log-level", "warning"])
+    assert "INFO" not in level.stderr
+    again = _run(["scan", src, "-o", str(tmp_path / "d"), "-q"])  # nothing left over from the runs before
+    assert again.stderr == ""
+
+
+def test_progress_lines_give_unit_rate_and_eta_when_not_a_terminal() -> None:
+    import io
+
+    from overlap.cli import _Progress
+
+    stream = io.StringIO()
+    progress = _Progress(True, stream=stream, delay=0, interval=0)
+    progress("passages", 0, 200)
+    time.sleep(0.01)
+    progress("passages", 50, 200)
+    progress("passages", 200, 200)
+    lines = stream.getvalue().splitlines()
+    assert lines[0] == "overlap: passages: 0 of 200 candidate pairs"
+    assert lines[1].startswith("overlap: passages: 50 of 200 candidate pairs, ")
+    assert lines[1].endswith(" left") and "/s" in lines[1]
+    assert lines[2].startswith("overlap: passages: 200 of 200 candidate pairs, ")
+    late = io.StringIO()
+    slow = _Progress(True, stream=late, delay=60, interval=0)
+    slow("read", 5, 5)  # a stage that ends within the delay prints nothing
+    assert late.getvalue() == ""
+    silent = io.StringIO()
+    _Progress(False, stream=silent, delay=0, interval=0)("read", 5, 5)
+    assert silent.getvalue() == ""
+
+
+def test_progress_is_a_bar_per_stage_on_a_terminal() -> None:
+    import io
+
+    from overlap.cli import _Progress
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    stream = Terminal()
+    progress = _Progress(True, stream=stream, delay=0)
+    progress("paraphrase signals", 10, 40)
+    progress("paraphrase signals", 40, 40)
+    progress("paraphrase embedding", 3, 9)
+    progress.close()
+    out = stream.getvalue()
+    assert "overlap: paraphrase signals" in out and "40/40" in out and "statement pairs" in out
+    assert "overlap: paraphrase embedding" in out and "statements" in out

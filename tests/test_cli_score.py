@@ -29,8 +29,8 @@ def test_score_file_one_line_out_per_line_in_order(tmp_path: Path) -> None:
     assert rows[0]["model"] == "lexical"
     assert rows[0]["threshold"] == round(load_scorer(lexical_only=True).threshold, 4)
     assert rows[0]["score"] == rows[2]["score"] > rows[1]["score"]
-    assert {"score", "paraphrase", "threshold", "claim_score", "claim", "claim_threshold", "containment", "signals",
-            "model"} == set(rows[0])
+    assert {"scored", "score", "paraphrase", "threshold", "claim_score", "claim", "claim_threshold", "containment",
+            "signals", "model"} == set(rows[0])
     assert all(0.0 <= r["claim_score"] <= 1.0 and r["claim"] == (r["claim_score"] >= r["claim_threshold"]) for r in rows)
 
 
@@ -48,9 +48,9 @@ def test_bad_line_is_skipped_with_error_line_and_warning(tmp_path: Path) -> None
     assert result.exit_code == 0
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert len(rows) == 3
-    assert rows[1] == {"error": "invalid JSON: Expecting property name enclosed in double quotes (column 2)", "line": 2}
+    assert rows[1] == {"error": "invalid JSON: Expecting property name enclosed in double quotes at column 2", "line": 2}
     assert result.stderr == (
-        f"overlap: warning: {src}:2: invalid JSON: Expecting property name enclosed in double quotes (column 2)\n"
+        f"overlap: warning: {src}:2: invalid JSON: Expecting property name enclosed in double quotes at column 2\n"
     )
 
 
@@ -75,3 +75,30 @@ def test_default_model_is_named(tmp_path: Path) -> None:
     row = json.loads(result.stdout)
     assert row["model"] == load_scorer().path
     assert row["model"].startswith(("embedding", "lexical ("))
+
+
+def test_two_empty_strings_are_not_scored_not_the_same_statement() -> None:
+    # main scored this 0.55, "the same statement" (claim score 1.0)
+    result = _run(["score", "-"], input=json.dumps({"a": "", "b": ""}) + "\n")
+    assert result.exit_code == 0 and result.stderr == ""
+    row = json.loads(result.stdout)
+    assert row["scored"] is False and row["not_scored"] == {"a": "empty", "b": "empty"}
+    assert row["score"] is None and row["paraphrase"] is False and row["claim"] is False
+
+
+def test_pairs_the_models_cannot_read_say_why_per_side() -> None:
+    lines = [
+        {"a": "Die Bundesregierung hat am Mittwoch ein neues Klimaschutzgesetz beschlossen.",
+         "b": "Russia is ready to cooperate with the United States on terrorism."},
+        {"a": "Smith, Jones, Brown, Taylor, Evans", "b": "Smith, Jones, Brown, Taylor, Evans"},
+        {"a": "Chelsea 2-1 Arsenal, Everton 0-0 Leeds", "b": "12 34 56"},
+        {"a": "Russia is ready to talk.", "b": "Moscow says it is open to dialogue."},
+    ]
+    result = _run(["score", "-", "--lexical"], input="".join(json.dumps(x) + "\n" for x in lines))
+    assert result.exit_code == 0
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r.get("not_scored") for r in rows] == [
+        {"a": "not English (de)"}, {"a": "list of names", "b": "list of names"},
+        {"a": "score line", "b": "numbers only"}, None]
+    assert [r["scored"] for r in rows] == [False, False, False, True]
+    assert not any(r["paraphrase"] or r["claim"] for r in rows[:3])

@@ -116,8 +116,9 @@ def test_usage_errors_have_no_traceback(tmp_path: Path) -> None:
     assert both.exit_code == 2
     binary = tmp_path / "bin.txt"
     binary.write_bytes(b"\xff\xfe\x00bad")
+    # not UTF-8: decoded with replacement and said so, as scan does (one policy everywhere)
     bad = runner.invoke(main, ["compare", str(binary), str(binary)])
-    assert bad.exit_code == 1 and bad.stderr == f"overlap: error: {binary}: not UTF-8 text\n"
+    assert bad.exit_code == 0 and bad.stderr == f"overlap: warning: {binary}:1: invalid UTF-8, decoded with replacement\n" * 2
 
 
 def test_scan_no_passages_flag(tmp_path: Path) -> None:
@@ -136,3 +137,14 @@ def test_scan_no_passages_flag(tmp_path: Path) -> None:
     kinds_on = [json.loads(x)["kind"] for x in (tmp_path / "on" / "matches.jsonl").read_text().splitlines()]
     assert kinds_on == ["reuse"]
     assert (tmp_path / "off" / "matches.jsonl").read_text() == ""
+
+
+def test_compare_reads_one_side_from_stdin(tmp_path: Path) -> None:
+    a, b, shared = _files(tmp_path)
+    from_file = CliRunner().invoke(main, ["compare", "--json", str(a), str(b)])
+    from_stdin = CliRunner().invoke(main, ["compare", "--json", str(a), "-"], input=b.read_bytes())
+    assert from_stdin.exit_code == 0, from_stdin.output
+    assert from_stdin.stdout.replace('"doc": "-"', f'"doc": "{b}"') == from_file.stdout
+    assert shared in json.loads(from_stdin.stdout.splitlines()[0])["b"]["text"]
+    both = CliRunner().invoke(main, ["compare", "-", "-"], input="x")
+    assert both.exit_code == 2 and "only one of A and B can be '-'" in both.stderr

@@ -161,3 +161,31 @@ def test_redis_gives_the_same_verdicts(tmp_path, redis_url):
 
 def test_filter_stats_summary():
     assert FilterStats(5, 2, 1, 1, 1).summary() == "5 read, 2 new, 1 near-duplicates, 1 already indexed, 1 skipped (no words)"
+
+
+def test_line_output_writes_batches_whole_or_cuts_them_back(tmp_path):
+    """A batch that cannot be written whole is taken off a regular file again: it ends with whole lines."""
+    import errno
+    import io
+
+    from overlap.dedup import LineOutput
+    from overlap.errors import OverlapError
+
+    class Small(io.FileIO):  # a real file on a disk with 100 bytes of room, short writes then ENOSPC
+        def write(self, b):
+            room = 100 - self.tell()
+            if room <= 0:
+                raise OSError(errno.ENOSPC, "No space left on device")
+            return super().write(bytes(b[:room]))
+
+    path = tmp_path / "out.jsonl"
+    with Small(path, "wb") as f:
+        out = LineOutput(f, "out.jsonl")
+        out.write(b'{"id": "a"}\n')
+        out.write(b'{"id": "b"}\n')
+        out.flush()
+        for i in range(10):
+            out.write(b'{"id": "%d"}\n' % i)
+        with pytest.raises(OverlapError, match="^out.jsonl: cannot write: No space left on device$"):
+            out.flush()
+    assert path.read_bytes() == b'{"id": "a"}\n{"id": "b"}\n'

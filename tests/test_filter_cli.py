@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import gzip
+import io
 import json
 import os
 import signal
@@ -151,9 +153,9 @@ def test_wrong_index_settings_and_versions_are_one_line_errors(tmp_path, docs):
     import sqlite3
 
     con = sqlite3.connect(db)
-    m = json.loads(con.execute("SELECT value FROM manifest").fetchone()[0])
+    m = json.loads(con.execute("SELECT value FROM manifest WHERE key='manifest'").fetchone()[0])
     m["datasketch_version"] = "1.6.5"
-    con.execute("UPDATE manifest SET value=?", (json.dumps(m),))
+    con.execute("UPDATE manifest SET value=? WHERE key='manifest'", (json.dumps(m),))
     con.commit()
     con.close()
     r = invoke("--index", db, src)
@@ -265,3 +267,194 @@ def test_anchor_window_zero_refuses_containment(tmp_path, docs):
     assert invoke("--index", db, "--anchor-window", "0", src).exit_code == 0
     r = invoke("--index", db, "--mode", "containment", src)
     assert r.exit_code == 1 and "created without anchors" in r.stderr and r.stdout == ""
+
+
+# ------------------------------------------------------------- hardening
+
+
+class _FullDisk(io.RawIOBase):
+    """A raw stdout on a disk that fills after ``room`` bytes: a short write, then ENOSPC (as FileIO does)."""
+
+    def __init__(self, room: int) -> None:
+        self.room = room
+        self.data = bytearray()
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, b) -> int:
+        if self.room == 0:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        n = min(len(b), self.room)
+        self.data += bytes(b[:n])
+        self.room -= n
+        return n
+
+
+def _whole_lines(data: bytes, field: str = "id") -> list:
+    return [json.loads(line)[field] for line in data.split(b"\n")[:-1]]
+
+
+@pytest.mark.parametrize("cut", ["mid-batch", "last line of a batch"])
+def test_a_full_disk_stops_the_run_and_loses_no_document(tmp_path, docs, monkeypatch, capsys, cut):
+    """PYTHONUNBUFFERED makes stdout a raw file whose writes can be cut short: the index must not record those."""
+    src = write_jsonl(tmp_path / "in.jsonl", docs)
+    clean = invoke("--index", tmp_path / "clean.db", src)
+    kept = ids(clean.stdout)
+    size = {i: len(line.encode()) + 1 for i, line in zip(kept, clean.stdout.splitlines())}
+    if cut == "mid-batch":
+        room = 5_000
+    else:  # the disk fills 3 bytes before the end of the 4th batch's output (8 documents a batch)
+        room = sum(size[d.id] for d in docs[:32] if d.id in size) - 3
+        assert docs[31].id in size or docs[30].id in size
+    disk = _FullDisk(room)
+    monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(disk, write_through=True))
+    db = tmp_path / "seen.db"
+    with pytest.raises(SystemExit) as stop:
+        main(["filter", "--index", str(db), "--batch-size", "8", "--commit-every", "8", str(src)])
+    monkeypatch.undo()
+    assert stop.value.code == 1
+    assert capsys.readouterr().err == "overlap: error: <stdout>: cannot write: No space left on device\n"
+    written = _whole_lines(bytes(disk.data))
+    assert 0 < len(written) < len(kept)
+    with open_index(db, create=False) as idx:
+        indexed = {d.id for d in docs if d.id in idx}
+    assert indexed <= set(written)  # nothing recorded whose line was not whole
+    rerun = invoke("--index", db, src)
+    assert rerun.exit_code == 0
+    assert sorted(set(written) | set(ids(rerun.stdout))) == sorted(kept)
+
+
+def _closed(fd: int, args: list[str]) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    return subprocess.run([sys.executable, "-m", "overlap", "filter", *args], preexec_fn=lambda: os.close(fd),
+                          stdin=subprocess.DEVNULL if fd != 0 else None,
+                          stdout=subprocess.PIPE if fd != 1 else None, stderr=subprocess.PIPE, env=env, cwd=ROOT,
+                          timeout=120)
+
+
+def test_closed_stdout_and_stdin_are_one_line(tmp_path, docs):
+    src = write_jsonl(tmp_path / "in.jsonl", docs[:5])
+    r = _closed(1, ["--index", str(tmp_path / "a.db"), str(src)])
+    assert r.returncode == 1
+    assert r.stderr.decode() == (
+        "overlap: error: standard output is closed: the filter writes the new records there "
+        "(redirect it to a file or pipe)\n"
+    )
+    r = _closed(0, ["--index", str(tmp_path / "b.db")])
+    assert r.returncode == 1 and r.stdout == b""
+    assert r.stderr.decode() == (
+        "overlap: error: standard input is closed: give INPUT files, or pipe JSONL records into the filter\n"
+    )
+    assert not (tmp_path / "a.db").exists() and not (tmp_path / "b.db").exists()
+
+
+def test_unwritable_index_folder_and_bad_redis_port_are_one_line(tmp_path, docs, monkeypatch):
+    src = write_jsonl(tmp_path / "in.jsonl", docs[:5])
+    real_open = os.open
+
+    def denied(path, *a, **k):  # tests run as root: a read-only folder is simulated
+        if str(path).endswith("-lock"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, *a, **k)
+
+    monkeypatch.setattr(os, "open", denied)
+    db = tmp_path / "seen.db"
+    r = invoke("--index", db, src)
+    monkeypatch.undo()
+    assert r.exit_code == 1 and r.stdout == ""
+    assert r.stderr == f"overlap: error: {db}: cannot open the index for writing: {db}-lock: Permission denied\n"
+    r = invoke("--index", "redis://host:notaport/0", src)
+    assert r.exit_code == 1 and r.stdout == "" and len(r.stderr.splitlines()) == 1
+    assert r.stderr.startswith("overlap: error: redis://host:notaport/0: not a usable Redis URL (Port could not")
+    r = invoke("--index", "rediss://:s3cretpw@127.0.0.1:1/0?prefix=x", src)
+    assert r.exit_code == 1 and "s3cretpw" not in r.stderr and len(r.stderr.splitlines()) == 1
+
+
+def test_output_records_are_the_input_records(tmp_path, docs):
+    """Integer ids stay integers; key order and every field are as they came."""
+    src = tmp_path / "in.jsonl"
+    lines = [json.dumps({"title": f"t{i}", "newid": i + 1, "body": d.text, "extra": [1, None, {"x": 1.5}]})
+             for i, d in enumerate(docs)]
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    r = invoke("--index", tmp_path / "seen.db", "--id-field", "newid", "--text-field", "body", src)
+    assert r.exit_code == 0
+    oracle = sequential_oracle(docs, 0.8, "whole")
+    assert r.stdout.splitlines() == [line for line, d in zip(lines, docs) if oracle[d.id] is None]
+    m = invoke("--index", tmp_path / "mark.db", "--mark", "--id-field", "newid", "--text-field", "body", src)
+    recs = [json.loads(line) for line in m.stdout.splitlines()]
+    by_doc = {d.id: i + 1 for i, d in enumerate(docs)}
+    assert [r["newid"] for r in recs] == list(range(1, len(docs) + 1))
+    assert {r["newid"]: r["duplicate_of"] for r in recs} == {
+        by_doc[k]: (None if v is None else by_doc[v]) for k, v in oracle.items()
+    }
+
+
+def test_an_integer_id_and_its_string_never_collide_silently(tmp_path):
+    text = "an article about the harbour strike that closed the port for a week in the spring"
+    other = "completely different words about a football match and the weather on saturday afternoon"
+    db = tmp_path / "seen.db"
+    first = tmp_path / "first.jsonl"
+    first.write_text(json.dumps({"id": 1, "text": text}) + "\n", encoding="utf-8")
+    assert ids(invoke("--index", db, first).stdout) == [1]
+    second = tmp_path / "second.jsonl"
+    second.write_text(json.dumps({"id": "1", "text": other}) + "\n" + json.dumps({"id": 2, "text": other}) + "\n",
+                      encoding="utf-8")
+    r = invoke("--index", db, second)
+    assert r.exit_code == 0 and ids(r.stdout) == [2]
+    assert r.stderr.splitlines() == [
+        f"overlap: warning: {second}:1: id '1' is a string but this index keys number ids "
+        '(1 and "1" would be the same key); skipped',
+        "overlap filter: 1 read, 1 new, 0 near-duplicates, 0 already indexed, 0 skipped (no words), 1 bad records",
+    ]
+    strings = tmp_path / "strings.db"  # and the other way round, within one input
+    r = invoke("--index", strings, second)
+    assert ids(r.stdout) == ["1"] and "id 2 is a number but this index keys string ids" in r.stderr
+
+
+@pytest.mark.redis
+@pytest.mark.parametrize("workers", [2, 4])
+def test_workers_racing_on_one_redis_index_never_both_keep_twins(redis_url, workers):
+    """Workers fed the same texts line by line in lockstep (each under its own ids): every text kept once."""
+    import random
+    import threading
+
+    rng = random.Random(workers)
+    texts = [" ".join(f"w{rng.randrange(3000)}" for _ in range(rng.randint(40, 90))) for _ in range(150)]
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    procs = [subprocess.Popen([sys.executable, "-m", "overlap", "filter", "--index", redis_url, "-q",
+                               "--batch-size", "4"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, env=env, cwd=ROOT) for _ in range(workers)]
+    outs: list = [[] for _ in range(workers)]
+    warm = [threading.Event() for _ in range(workers)]
+
+    def read(k):
+        for line in procs[k].stdout:
+            outs[k].append(line)
+            if len(outs[k]) == 4:
+                warm[k].set()
+
+    readers = [threading.Thread(target=read, args=(k,)) for k in range(workers)]
+    for t in readers:
+        t.start()
+    for k, p in enumerate(procs):  # a first batch of unrelated texts: every worker is up before the race
+        for j in range(4):
+            p.stdin.write((json.dumps({"id": f"warm{k}{j}", "text": f"warm up {k} {j} " * 20}) + "\n").encode())
+        p.stdin.flush()
+    for e in warm:
+        assert e.wait(timeout=120)
+    for i, text in enumerate(texts):
+        for k, p in enumerate(procs):
+            p.stdin.write((json.dumps({"id": f"{k}-{i}", "text": text}) + "\n").encode())
+            p.stdin.flush()
+    for p in procs:
+        p.stdin.close()
+    for t in readers:
+        t.join(timeout=300)
+    for p in procs:
+        assert p.wait(timeout=300) == 0, p.stderr.read().decode()
+        p.stderr.close()
+        p.stdout.close()
+    outs = [b"".join(o[4:]) for o in outs]
+    kept = [json.loads(line)["id"].split("-")[1] for out in outs for line in out.splitlines()]
+    assert sorted(kept, key=int) == [str(i) for i in range(len(texts))]  # each text once, none lost

@@ -21,7 +21,7 @@ from overlap.graph import (
     EDGE_CSV_COLUMNS,
     GRAPH_FORMATS,
     KINDS,
-    NO_SOURCE,
+    outlet,
     document_graph,
     gexf_bytes,
     graph_files,
@@ -295,7 +295,7 @@ def _views(draw):
     dates = draw(st.lists(st.sampled_from([None, "2020-01-01", "2020-01-02", "2020-01-02T10:00:00+00:00",
                                            "2020-01-02T09:00:00-03:00", "2020-01-03"]), min_size=n, max_size=n))
     sources = draw(st.lists(st.sampled_from([None, "s1", "s2", "s3"]), min_size=n, max_size=n))
-    docs = [SimpleNamespace(id=f"d{i}", source=sources[i], title=None, published=dates[i], url=None,
+    docs = [SimpleNamespace(id=f"d{i}", source=sources[i], title=None, date=dates[i], url=None,
                             words=10, length=100) for i in range(n)]
     pairs = draw(st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1), st.sampled_from(KINDS),
                                     st.floats(0, 1), st.integers(0, 100), st.integers(0, 100)), max_size=25))
@@ -319,7 +319,7 @@ def test_counts_add_up_and_directions_follow_dates_for_any_matches(view) -> None
             assert docs.nodes[s]["date"][:10] <= docs.nodes[t]["date"][:10]
     for n, d in sources.nodes(data=True):
         assert d["reused_by_others"] + d["reused_from_others"] + d["undated_cross_matches"] == d["cross_source_matches"]
-        assert n == NO_SOURCE or n in {"s1", "s2", "s3"}
+        assert n in {"s1", "s2", "s3"} or n in {outlet(None, d.id) for d in view.documents if d.source is None}
     validate_gexf13(gexf_bytes(docs))
     validate_gexf13(gexf_bytes(sources))
 
@@ -333,9 +333,10 @@ def test_gexf_survives_control_characters_and_newlines(tmp_path: Path) -> None:
     validate_gexf13(data)
     (tmp_path / "g.gexf").write_bytes(data)
     back = nx.read_gexf(tmp_path / "g.gexf", version="1.3")
-    assert set(back.nodes) == {"a\ufffd", "b"}  # XML 1.0 cannot hold U+0019
-    node = back.nodes["a\ufffd"]
-    assert node["title"] == "it\ufffds\nnew <b>&" and node["source"] == "x\ty"
+    escaped = '"a\\u0019"'  # XML 1.0 cannot hold U+0019: the id is written as a JSON string literal
+    assert set(back.nodes) == {escaped, "b"} and json.loads(escaped) == "a\x19"
+    node = back.nodes[escaped]
+    assert node["title"] == "it\ufffds\nnew <b>&" and node["source"] == "x\ty"  # display text: U+FFFD
     assert node["label"] == "it\ufffds new <b>&"
     back = nx.read_graphml(io.BytesIO(graphml_bytes(g)))
-    assert back.nodes["a\ufffd"]["title"] == "it\ufffds\nnew <b>&" and back.edges["a\ufffd", "b"]["matches"] == 1
+    assert back.nodes[escaped]["title"] == "it\ufffds\nnew <b>&" and back.edges[escaped, "b"]["matches"] == 1

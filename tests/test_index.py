@@ -110,9 +110,9 @@ def test_threshold_below_lsh_threshold_is_refused(location):
 
 def _tamper_sqlite(path, **changes):
     db = sqlite3.connect(path)
-    m = json.loads(db.execute("SELECT value FROM manifest").fetchone()[0])
+    m = json.loads(db.execute("SELECT value FROM manifest WHERE key='manifest'").fetchone()[0])
     m.update(changes)
-    db.execute("UPDATE manifest SET value=?", (json.dumps(m),))
+    db.execute("UPDATE manifest SET value=? WHERE key='manifest'", (json.dumps(m),))
     db.commit()
     db.close()
 
@@ -304,3 +304,165 @@ def test_index_without_anchors_serves_whole_mode_only(tmp_path):
         assert idx.query(LONG, threshold=0.8) == [("a", 1.0)]
         with pytest.raises(ConfigError, match="without anchors"):
             idx.query(LONG, threshold=0.8, mode="containment")
+
+
+# ------------------------------------------------------------- hardening
+
+
+def test_an_index_truncated_to_zero_bytes_is_refused_not_started_again(tmp_path):
+    path = tmp_path / "seen.db"
+    with open_index(str(path)) as idx:
+        idx.add([Document("a", LONG)])
+    for extra in (path.parent / "seen.db-wal", path.parent / "seen.db-shm"):
+        extra.unlink(missing_ok=True)
+    path.write_bytes(b"")
+    with pytest.raises(IndexStateError, match=r"seen.db: the index file is empty \(0 bytes\): damaged or truncated"):
+        open_index(str(path))
+    with pytest.raises(IndexStateError, match="empty"):
+        open_index(str(path), readonly=True)
+    assert path.stat().st_size == 0  # left as it was, for the operator to restore
+
+
+def test_a_new_index_appears_whole_or_not_at_all(tmp_path, monkeypatch):
+    """Creation writes the schema and manifest aside and renames: a crash leaves no empty file to be refused."""
+    import os as os_module
+
+    path = tmp_path / "new.db"
+
+    def crash(*a, **k):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os_module, "replace", crash)
+    with pytest.raises(IndexStateError, match="new.db: cannot create the index: No space left on device"):
+        open_index(str(path))
+    monkeypatch.undo()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["new.db-lock"]
+    with open_index(str(path)) as idx:
+        assert idx.stats().documents == 0
+    assert path.stat().st_size > 0
+
+
+def test_an_index_folder_that_cannot_be_written_is_a_clear_error(tmp_path, monkeypatch):
+    """Tests run as root, so the PermissionError a read-only folder gives is simulated."""
+    import os as os_module
+
+    real_open = os_module.open
+
+    def denied(path, *a, **k):
+        if str(path).endswith("-lock"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, *a, **k)
+
+    monkeypatch.setattr(os_module, "open", denied)
+    with pytest.raises(IndexStateError) as err:
+        open_index(str(tmp_path / "seen.db"))
+    assert str(err.value) == (
+        f"{tmp_path / 'seen.db'}: cannot open the index for writing: {tmp_path / 'seen.db'}-lock: Permission denied"
+    )
+
+
+def test_redis_url_that_cannot_be_parsed_is_a_config_error():
+    with pytest.raises(ConfigError, match=r"redis://host:notaport/0: not a usable Redis URL"):
+        open_index("redis://host:notaport/0")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "rediss://:s3cretpw@127.0.0.1:{port}/0",
+        "rediss://alice:s3cretpw@127.0.0.1:{port}/0?prefix=x",
+        "redis://127.0.0.1:{port}/0?password=s3cretpw",
+        "unix://:s3cretpw@/nonexistent/redis.sock?db=0",
+        "redis://alice:s3cretpw@127.0.0.1:notaport/0",
+        "http://alice:s3cretpw@example.invalid/?password=s3cretpw",
+    ],
+)
+def test_redis_passwords_are_never_printed(url):
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with pytest.raises((IndexStateError, ConfigError)) as err:
+        open_index(url.format(port=port))
+    assert "s3cretpw" not in str(err.value) and "alice" not in str(err.value)
+    assert "***" in str(err.value)
+
+
+@pytest.mark.redis
+def test_redis_url_forms_of_redis_py_are_accepted(redis_url):
+    """A user and password as ?username=&password= reach the server (redis-py's from_url), never dropped."""
+    import uuid
+
+    import redis
+
+    base, query = redis_url.split("?")
+    user = f"u{uuid.uuid4().hex[:8]}"
+    admin = redis.Redis.from_url(base)
+    admin.acl_setuser(user, enabled=True, passwords=["+s3cretpw"], keys=["*"], commands=["+@all"])
+    try:
+        with open_index(f"{base}?{query}&username={user}&password=s3cretpw") as idx:
+            assert idx.add([Document("a", LONG)]) == 1
+        with pytest.raises(IndexStateError) as err:
+            open_index(f"{base}?{query}&username={user}&password=wrongpw1")
+        assert "wrongpw1" not in str(err.value) and user not in str(err.value)
+        assert "cannot reach Redis (invalid username-password pair" in str(err.value)
+        host = base.split("//")[1].split("/")[0]
+        with pytest.raises(IndexStateError, match="invalid username-password pair"):
+            open_index(f"redis://{user}:wrongpw1@{host}/0?{query}")
+    finally:
+        admin.acl_deluser(user)
+        admin.close()
+    with open_index(f"{base}?{query}&socket_keepalive=true") as idx:  # redis-py's own query options
+        assert "a" in idx
+    with pytest.raises(ConfigError, match="unsupported option in the Redis URL"):
+        open_index(f"{base}?{query}&no_such_option=1")
+
+
+def _twin_text(i: int) -> str:
+    import random
+
+    rng = random.Random(i)
+    return " ".join(f"w{rng.randrange(3000)}" for _ in range(80))
+
+
+@pytest.mark.redis
+def test_two_workers_deciding_at_once_never_both_keep_twins(redis_url):
+    """A worker's kept (not yet committed) documents are reserved: another worker sees them at once."""
+    from overlap.dedup import decide
+
+    with open_index(redis_url) as a, open_index(redis_url) as b:
+        da = decide(a, a.prepare([Document(f"a{i}", _twin_text(i)) for i in range(20)]), 0.8)
+        db = decide(b, b.prepare([Document(f"b{i}", _twin_text(i)) for i in range(20)]), 0.8)
+        assert all(d.is_new for d in da)
+        assert [(d.duplicate_of, d.score, d.mode) for d in db] == [(f"a{i}", 1.0, "whole") for i in range(20)]
+        # within one batch: b's first twin is taken back, so its own copy is decided again without it
+        batch = [Document("x1", _twin_text(50)), Document("x2", _twin_text(50))]
+        assert decide(a, a.prepare([Document("r", _twin_text(50))]), 0.8)[0].is_new
+        got = decide(b, b.prepare(batch), 0.8)
+        assert [(d.doc, d.duplicate_of) for d in got] == [("x1", "r"), ("x2", "r")]
+        # containment: a piece meets the article another worker just kept through anchors, not bands
+        long_doc = Document("long", LONG + " " + LONG.replace("bank", "fund").replace("Tuesday", "Friday"))
+        piece = Document("piece", "citing inflation pressures across the economy and a weaker currency, and said further")
+        assert decide(a, a.prepare([long_doc]), 0.9, "containment")[0].is_new
+        assert decide(b, b.prepare([piece]), 0.9, "containment")[0].duplicate_of == "long"
+
+
+@pytest.mark.redis
+def test_a_dead_workers_reservation_expires_and_its_rerun_takes_it_over(redis_url):
+    from overlap.dedup import decide
+
+    url = redis_url + "&reservation_ttl=1"
+    with open_index(url) as dead:
+        assert decide(dead, dead.prepare([Document("a", _twin_text(1))]), 0.8)[0].is_new  # reserved, never committed
+    with open_index(url) as rerun:  # the same document again (another client): its own id does not block it
+        assert decide(rerun, rerun.prepare([Document("a", _twin_text(1))]), 0.8)[0].is_new
+    with open_index(url) as other:
+        assert decide(other, other.prepare([Document("b", _twin_text(1))]), 0.8)[0].duplicate_of == "a"
+    import time
+
+    time.sleep(1.2)
+    with open_index(url) as later:  # nobody indexed "a": after the reservation lifetime it blocks nothing
+        assert decide(later, later.prepare([Document("b", _twin_text(1))]), 0.8)[0].is_new
+    with pytest.raises(ConfigError, match="reservation_ttl"):
+        open_index(redis_url + "&reservation_ttl=0")

@@ -57,7 +57,7 @@ def test_jsonl_fields_meta_and_origin(tmp_path: Path) -> None:
         f.write(b"\n   \n")  # blank lines are not records
     docs, stats, warnings = _read([path])
     assert docs[0] == Document(id="x1", text="First.", source="tass", title="T",
-                               published="2017-01-15", url="https://e.org/1",
+                               date="2017-01-15", url="https://e.org/1",
                                meta={"lang": "ru", "tags": ["a", "b"]}, origin=f"{path}:1")
     assert docs[1] == Document(id="x2", text="Second.", origin=f"{path}:2")
     assert (stats.files, stats.records, stats.documents, stats.bad_records) == (1, 2, 2, 0)
@@ -88,10 +88,10 @@ def test_reuters_like_field_map(tmp_path: Path) -> None:
     ], gz=True)
     docs, stats, warnings = _read([path], fields=FieldMap(id="newid", text="body"))
     assert docs[0].id == "1" and docs[0].text == "Showers." and docs[0].title == "COCOA"
-    assert docs[0].published == "1987-02-26T15:01:01.790"
+    assert docs[0].date == "1987-02-26T15:01:01.790"
     assert docs[0].meta == {"topics": ["cocoa"], "date_raw": "26-FEB-1987 15:01:01.79"}
     # A null body is an empty article (the pipeline skips it), not a broken line.
-    assert docs[1].id == "2" and docs[1].text == "" and docs[1].published == "1987-03-27T00:02:59.130"
+    assert docs[1].id == "2" and docs[1].text == "" and docs[1].date == "1987-03-27T00:02:59.130"
     assert stats.bad_records == 0 and warnings == []
 
 
@@ -205,7 +205,7 @@ def test_csv_gz_with_custom_fields_and_large_field(tmp_path: Path) -> None:
     with gzip.open(path, "wt", encoding="utf-8", newline="") as f:
         f.write(f"key,content,published\nk1,{big},2017/01/15\n")
     docs, _, _ = _read([path], fields=FieldMap(id="key", text="content", date="published"))
-    assert docs[0].id == "k1" and docs[0].text == big and docs[0].published == "2017-01-15"
+    assert docs[0].id == "k1" and docs[0].text == big and docs[0].date == "2017-01-15"
 
 
 def test_csv_without_text_column_names_the_columns(tmp_path: Path) -> None:
@@ -231,7 +231,7 @@ def test_directory_is_recursive_sorted_and_skips_hidden(tmp_path: Path) -> None:
     docs, stats, _ = _read([root])
     assert [d.id for d in docs] == ["A_upper.txt", "a.md", "b.txt", "sub/a.txt", "sub/z.txt"]
     assert docs[3].text == "SA" and docs[3].origin == os.path.join(str(root), "sub", "a.txt")
-    assert docs[3].published is None and docs[3].meta == {}
+    assert docs[3].date is None and docs[3].meta == {}
     assert stats.files == 5 and stats.documents == 5
 
 
@@ -310,9 +310,9 @@ def test_sidecar_fills_and_overrides(tmp_path: Path, kind: str) -> None:
         meta = _write_jsonl(tmp_path / "m.jsonl", rows)
     docs, stats, warnings = _read([data], meta=meta)
     a, b, c = docs
-    assert (a.source, a.published) == ("new", "2017-01-15T10:00:00+00:00")
+    assert (a.source, a.date) == ("new", "2017-01-15T10:00:00+00:00")
     assert a.meta == {"date_raw": "Sun, 15 Jan 2017 10:00:00 GMT"}
-    assert (b.source, b.title, b.url, b.published) == ("fill", "Tb", "u", None)
+    assert (b.source, b.title, b.url, b.date) == ("fill", "Tb", "u", None)
     assert c.source == "kept"
     assert stats.meta_unmatched == 2
     assert warnings == [f"{meta}: 2 ids never matched a document ('ghost', 'ghost2')"]
@@ -325,8 +325,45 @@ def test_sidecar_applies_to_text_files(tmp_path: Path) -> None:
     meta = tmp_path / "m.csv"
     meta.write_text("id,source,date\nsub/a.txt,ria,15 January 2017\n")
     docs, _, warnings = _read([root], meta=meta)
-    assert (docs[0].source, docs[0].published) == ("ria", "2017-01-15")
+    assert (docs[0].source, docs[0].date) == ("ria", "2017-01-15")
     assert warnings == []
+
+
+def test_folder_sidecar_gives_text_files_their_metadata(tmp_path: Path) -> None:
+    root = tmp_path / "docs"
+    (root / "sub").mkdir(parents=True)
+    (root / "sub" / "a.txt").write_text("x")
+    (root / "b.txt").write_text("y")
+    (root / "metadata.csv").write_text(
+        "id,source,date,title,provenance\nsub/a.txt,TASS,\"January 15, 2017\",T a,dateline\nb.txt,,,,unknown\n"
+        "gone.txt,X,,,\n", encoding="utf-8")
+    docs, stats, warnings = _read([root])
+    b, a = docs  # sorted by id; the sidecar itself is not a document
+    assert (a.id, a.source, a.date, a.title, a.meta) == ("sub/a.txt", "TASS", "2017-01-15", "T a",
+                                                          {"provenance": "dateline", "date_raw": "January 15, 2017"})
+    assert (b.source, b.date, b.meta) == (None, None, {"provenance": "unknown"})
+    assert stats.sidecars == [os.path.join(str(root), "metadata.csv")]
+    assert stats.records == 2
+    assert warnings == [f"{os.path.join(str(root), 'metadata.csv')}: 1 ids match no file ('gone.txt')"]
+
+
+def test_explicit_sidecar_overrides_the_folder_sidecar(tmp_path: Path) -> None:
+    root = tmp_path / "docs"
+    root.mkdir()
+    (root / "a.txt").write_text("x")
+    (root / "metadata.jsonl").write_text(json.dumps({"id": "a.txt", "source": "folder", "title": "kept"}) + "\n")
+    meta = tmp_path / "m.csv"
+    meta.write_text("id,source\na.txt,explicit\n")
+    docs, stats, _ = _read([root], meta=meta)
+    assert (docs[0].source, docs[0].title) == ("explicit", "kept")
+    assert stats.records == 1
+
+
+def test_seeds_carry_their_outlets() -> None:
+    docs = list(read_documents([Path(__file__).parent.parent / "seeds"]))
+    assert [d.source for d in docs] == ["CWW7NEWS", "TASS", None, None, "Anadolu Agency"]
+    assert docs[1].date == "2017-01-15"
+    assert all(d.meta.get("provenance") for d in docs)
 
 
 # ------------------------------------------------------- paths and errors
@@ -405,7 +442,7 @@ def test_unparseable_dates(raw: str) -> None:
 def test_unparseable_date_keeps_the_document(tmp_path: Path) -> None:
     path = _write_jsonl(tmp_path / "d.jsonl", [{"id": "a", "text": "x", "date": "last Tuesday"}])
     docs, stats, warnings = _read([path])
-    assert docs[0].published is None and docs[0].meta == {"date_raw": "last Tuesday"}
+    assert docs[0].date is None and docs[0].meta == {"date_raw": "last Tuesday"}
     assert warnings == [f"{path}:1: unparseable date 'last Tuesday' in field 'date'"]
     assert stats.dates_unparsed == 1 and stats.bad_records == 0
 
@@ -472,7 +509,7 @@ def test_document_from_record_and_back() -> None:
     record = {"newid": "9", "body": "Text.", "title": "T", "date": "26-FEB-1987 15:01:01.79",
               "source": "reuters", "url": "u", "topics": ["x"], "n": 3}
     doc = document_from_record(record, fields, "r.jsonl:9")
-    assert doc.published == "1987-02-26T15:01:01.790" and doc.origin == "r.jsonl:9"
+    assert doc.date == "1987-02-26T15:01:01.790" and doc.origin == "r.jsonl:9"
     assert document_to_record(doc, fields) == record
     with pytest.raises(RecordError, match="no 'body' field"):
         document_from_record({"newid": "1"}, fields, "r.jsonl:1")

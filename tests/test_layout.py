@@ -13,6 +13,7 @@ ROOMS = {
     "networkx": {"graph.py"},
     "datasketch": {"signatures.py", "candidates.py", "index.py", "dedup.py"},
     "redis": {"index.py"},
+    "scipy": {"align.py"},
 }
 
 

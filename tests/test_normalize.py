@@ -82,3 +82,10 @@ def test_offsets_point_into_the_original() -> None:
 def test_out_of_range_is_a_value_error() -> None:
     with pytest.raises(ValueError):
         normalize("abc").to_original(2, 5)
+
+
+def test_arabic_tatweel_and_optional_vowel_marks_are_dropped() -> None:
+    assert normalize_text("كَتَبَ الوزيرُ") == normalize_text("كـتـب الوزير") == "كتب الوزير"
+    n = normalize("كَتَبَ")
+    assert n.text == "كتب" and n.to_original(0, 3) == (0, 5)  # the marks stay inside the original span
+    assert normalize_text("اعلیٰ") == "اعلیٰ"  # the Urdu superscript alef is a letter there, kept

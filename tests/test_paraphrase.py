@@ -167,18 +167,20 @@ def test_score_lines_keeps_order_and_reports_bad_lines() -> None:
         b"{\"a\": \"\xff\", \"b\": \"c\"}",
         json.dumps({"a": PATRUSHEV_A, "b": SAME_TOPIC}),
     ]
-    out = list(score_lines(lines, "pairs.jsonl", scorer))
+    warnings: list[str] = []
+    out = list(score_lines(lines, "pairs.jsonl", scorer, on_warning=warnings.append))
     assert len(out) == 6  # the blank line gives nothing
     assert out[0]["paraphrase"] is True and out[0]["model"] == "lexical"
-    assert [str(e) for e in out[1:5]] == [
-        "pairs.jsonl:2: invalid JSON: Expecting value (column 1)",
+    assert [str(e) for e in out[1:4]] == [
+        "pairs.jsonl:2: invalid JSON: Expecting value at column 1",
         "pairs.jsonl:4: missing field(s) 'b': expected \"a\" and \"b\" texts",
         "pairs.jsonl:5: field(s) 'a' must be strings",
-        "pairs.jsonl:6: not UTF-8 text (invalid start byte at byte 7 of the line)",
     ]
-    assert all(isinstance(e, InputError) for e in out[1:5])
+    assert all(isinstance(e, InputError) for e in out[1:4])
+    # not UTF-8: decoded with replacement and scored, as every reader does
+    assert "score" in out[4] and warnings == ["pairs.jsonl:6: invalid UTF-8 at byte offset 7, decoded with replacement"]
     assert out[5]["paraphrase"] is False
-    assert set(out[0]) == {"score", "paraphrase", "threshold", "containment", "signals", "model"}
+    assert set(out[0]) == {"scored", "score", "paraphrase", "threshold", "containment", "signals", "model"}
 
 
 def _seed_docs():
@@ -245,8 +247,8 @@ def test_claim_clusters_ordered_by_date() -> None:
     from overlap.model import Document
 
     docs = [
-        Document("late", "In 2003 the company sold 500 cars, said the annual report.", source="Sputnik", published="2017-01-20"),
-        Document("early", "The company sold 500 cars in 2003, the annual report said.", source="Express", published="2017-01-15"),
+        Document("late", "In 2003 the company sold 500 cars, said the annual report.", source="Sputnik", date="2017-01-20"),
+        Document("early", "The company sold 500 cars in 2003, the annual report said.", source="Express", date="2017-01-15"),
         Document("undated", "The cat slept on the warm mat all day long without moving."),
     ]
     matches, clusters = find_paraphrases(docs, ParaphraseParams(embeddings=False))

@@ -13,7 +13,8 @@ from overlap.align import align, prepare
 from overlap.errors import ConfigError, InputError
 from overlap.model import CandidatePair, Document, Span
 from overlap.params import Params, PassageParams
-from overlap.passages import candidate_pairs, compare_pairs, find_reuse, read_text, window_sets
+from overlap.ingest import read_text_file
+from overlap.passages import candidate_pairs, compare_pairs, find_reuse, window_sets
 
 
 def _corpus(seed: int = 11, n: int = 24) -> tuple[list[Document], set[tuple[str, str]]]:
@@ -144,7 +145,7 @@ def test_compare_pairs_in_order_with_errors_and_workers(tmp_path: Path) -> None:
     assert found == {"dst0.txt", "dst2.txt", "dst4.txt"}
     for r in one:
         for m in r.matches:
-            text = read_text(tmp_path / m.a.doc)
+            text = read_text_file(tmp_path / m.a.doc).text
             assert "\r\n" in text[m.a.span.start : m.a.span.end]
     two = list(compare_pairs(pairs, root=tmp_path, workers=2))
     assert [(r.line, r.matches, str(r.error)) for r in two] == [(r.line, r.matches, str(r.error)) for r in one]

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import itertools
+import os
 import random
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -56,7 +59,7 @@ def test_same_outlet_boilerplate_is_no_evidence_of_duplication() -> None:
 
 def test_byte_identical_copies_form_one_cluster_with_a_star_of_matches() -> None:
     text = " ".join(random.Random(1).choice(VOCAB) for _ in range(80))
-    docs = [Document(f"copy{i}", text, published=f"2020-01-0{9 - i}") for i in range(5)]
+    docs = [Document(f"copy{i}", text, date=f"2020-01-0{9 - i}") for i in range(5)]
     with scan(docs) as result:
         (cluster,) = result.clusters
         assert cluster.representative == "copy4"  # the earliest date wins over input order
@@ -87,6 +90,30 @@ def test_short_and_empty_documents_are_skipped_and_counted() -> None:
         assert reasons["short"].startswith("too short")
         assert result.counts["documents_skipped"] == 2
         assert result.counts["documents_scanned"] == 1
+
+
+def test_binary_encoded_tabular_and_outsized_documents_are_set_aside_with_their_reason() -> None:
+    # `cp /bin/ls d/ls.txt` once held the paraphrase tier for over ten minutes, and one
+    # 50 MB line took 5.6 GB: such documents are counted by reason and no stage sees them
+    rng = random.Random(5)
+    article = " ".join(rng.choice(VOCAB) for _ in range(200)) + "."
+    binary = Path(os.path.realpath(sys.executable)).read_bytes()[:4_000].decode("utf-8", "replace")
+    docs = [
+        Document("article", article),
+        Document("copy", article),
+        Document("ls.txt", binary),
+        Document("blob", base64.encodebytes(rng.randbytes(2_000)).decode()),
+        Document("table", "\n".join(f"{i} {rng.random():.4f} {rng.randint(0, 999)}" for i in range(200))),
+        Document("long", "word " * 2_000),
+    ]
+    with scan(docs, Params().with_(duplicates={"max_chars": 5_000})) as result:
+        reasons = {s.doc: s.reason.split(" (")[0] for s in result.skipped}
+        assert reasons == {"ls.txt": "not text: binary", "blob": "not text: encoded data",
+                           "table": "not text: numbers", "long": "too long"}
+        assert result.counts["documents_read"] == 6 and result.counts["documents_skipped"] == 4
+        assert result.counts["documents_scanned"] == 2
+        assert {m.a.doc for m in result.matches} | {m.b.doc for m in result.matches} == {"article", "copy"}
+        assert [d.length for d in result.documents if d.id == "long"] == [10_000]
 
 
 def _mutated_corpus(seed: int, n: int, edit_fraction: float = 1 / 3) -> list[Document]:
@@ -174,3 +201,109 @@ def test_signature_rows_match_the_verified_sets() -> None:
         for m in (m for m in result.matches if m.kind == "duplicate"):
             assert 0.5 <= m.jaccard <= 1.0
             assert np.isclose(m.score, m.jaccard)
+
+
+def test_no_paraphrase_match_touches_any_occurrence_of_a_boilerplate_line() -> None:
+    # seed 003 prints its title three times: the repeats are boilerplate, and the first one
+    # was matched as a "claim" against the page's own headline
+    docs = list(read_documents([str(Path(__file__).parent.parent / "seeds")]))
+    with scan(docs, Params()) as result:
+        texts = {d.id: d.text for d in docs}
+        lines = [b.text for b in result.boilerplate]
+        assert any(b.reason == "repeated within a document" for b in result.boilerplate)
+        for m in result.matches:
+            for side in (m.a, m.b):
+                got = texts[side.doc][side.span.start:side.span.end]
+                assert not any(line in got for line in lines), (side.doc, got)
+
+
+def test_tiers_are_switched_by_keyword_arguments() -> None:
+    docs = list(read_documents([Path(__file__).parent.parent / "seeds"]))
+    with scan(docs, Params(), paraphrase=False) as result:
+        assert result.claim_clusters is None
+        assert not [m for m in result.matches if m.kind == "paraphrase"]
+        assert result.params.paraphrase.enabled is False
+    with scan(docs, passages=False, claims=False) as result:
+        assert result.params.passages.enabled is False and result.params.paraphrase.claims is False
+        assert {m.details.get("relation") for m in result.matches if m.kind == "paraphrase"} <= {"paraphrase"}
+
+
+# ---------------------------------------------------------------- text in every script
+
+from _multiscript import SCRIPTS, article, passage_pair, sentences, small_edits  # noqa: E402
+
+_DUPLICATE_TIER = Params().with_(paraphrase={"enabled": False}, passages={"enabled": False})
+_WITH_PASSAGES = Params().with_(paraphrase={"enabled": False})
+
+
+def _others(script: str, n: int, seed: int) -> list[Document]:
+    rng = random.Random(seed)
+    return [Document(f"other{i}", article(SCRIPTS[script], sentences(SCRIPTS[script], rng, 9))) for i in range(n)]
+
+
+def test_a_one_paragraph_chinese_article_is_compared_not_skipped() -> None:
+    text = "国务院新闻办公室周二举行发布会，国家统计局发言人表示，今年前三季度国内生产总值同比增长百分之五点二，经济运行总体稳定。"
+    copy = text.replace("五点二", "五点三")
+    docs = [Document("a", text), Document("b", copy), *_others("chinese", 3, 1)]
+    with scan(docs, _DUPLICATE_TIER) as result:
+        assert result.skipped == []
+        assert [(m.a.doc, m.b.doc) for m in result.matches] == [("a", "b")]
+
+
+def test_a_chinese_article_of_22_clauses_with_3_small_edits_is_a_near_duplicate() -> None:
+    zh = SCRIPTS["chinese"]
+    rng = random.Random(5)
+    sents = sentences(zh, rng, 9)
+    text = article(zh, sents)
+    assert 20 <= text.count("，") + text.count("。") <= 26  # clauses
+    copy = article(zh, small_edits(zh, rng, sents, 3))
+    with scan([Document("a", text), Document("b", copy), *_others("chinese", 3, 2)], _DUPLICATE_TIER) as result:
+        assert [(m.a.doc, m.b.doc) for m in result.matches if m.kind == "duplicate"] == [("a", "b")]
+
+
+def test_a_thai_article_with_small_edits_is_a_near_duplicate_and_nothing_else_is() -> None:
+    th = SCRIPTS["thai"]
+    rng = random.Random(6)
+    sents = sentences(th, rng, 9)
+    docs = [Document("a", article(th, sents)), Document("b", article(th, small_edits(th, rng, sents, 3))), *_others("thai", 6, 3)]
+    with scan(docs, _DUPLICATE_TIER) as result:
+        assert [(m.a.doc, m.b.doc) for m in result.matches] == [("a", "b")]
+
+
+def _passage_found_exactly(script: str, seed: int) -> None:
+    a_text, b_text, a_span, b_span = passage_pair(SCRIPTS[script], random.Random(seed))
+    assert min(a_span[1] - a_span[0], b_span[1] - b_span[0]) >= Params().passages.min_chars  # long enough to report
+    with scan([Document("a", a_text), Document("b", b_text)], _WITH_PASSAGES) as result:
+        found = [(m.kind, (m.a.span.start, m.a.span.end), (m.b.span.start, m.b.span.end)) for m in result.matches]
+    assert found == [("reuse", a_span, b_span)]
+
+
+def test_a_shared_japanese_passage_is_found_with_exact_offsets() -> None:
+    _passage_found_exactly("japanese", 7)
+
+
+def test_a_shared_chinese_passage_is_found_with_exact_offsets() -> None:
+    _passage_found_exactly("chinese", 12)
+
+
+def test_a_shared_thai_passage_is_found_with_exact_offsets() -> None:
+    _passage_found_exactly("thai", 9)
+
+
+def test_a_shared_urdu_passage_ends_at_the_urdu_full_stop() -> None:
+    _passage_found_exactly("urdu", 10)
+
+
+def test_every_document_read_is_scanned_or_skipped_and_skipped_ones_are_never_matched() -> None:
+    rng = random.Random(11)
+    line = "Markets closed early."  # a one-line item run twice: too short to compare, but a copy
+    docs = [Document(f"long{i}", " ".join(rng.choice(VOCAB) for _ in range(60))) for i in range(3)]
+    docs += [Document("item1", line), Document("item2", line), Document("lonely", "Just three words")]
+    with scan(docs, _DUPLICATE_TIER) as result:
+        c = result.counts
+        assert c["documents_read"] == 6
+        assert c["documents_read"] == c["documents_scanned"] + c["documents_skipped"]
+        assert [s.doc for s in result.skipped] == ["lonely"]
+        matched = {d for m in result.matches for d in (m.a.doc, m.b.doc)}
+        assert matched == {"item1", "item2"}
+        assert not matched & {s.doc for s in result.skipped}

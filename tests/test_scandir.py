@@ -12,7 +12,9 @@ from overlap.cli import main
 from overlap.errors import InputError
 from overlap.ingest import read_documents
 from overlap.pipeline import scan
-from overlap.report import render_markdown, write_scan
+from overlap.html_report import is_report_page
+from overlap.model import Match
+from overlap.report import SCAN_FILES, render_markdown, write_scan
 from overlap.scandir import load_scan, render_report
 from reuse_scenario import HOSTILE, scenario
 
@@ -43,7 +45,7 @@ def test_loaded_scan_keeps_matches_spans_texts_and_metadata(tmp_path: Path) -> N
     for (doc, span), text in texts.items():
         assert loaded.excerpt(doc, span) == text
     w = loaded.document("wire-1")
-    assert (w.source, w.title, w.published, w.url) == (
+    assert (w.source, w.title, w.date, w.url) == (
         "wire", "Patrushev on ties", "2017-01-15T08:00:00+00:00", "https://wire.example/1")
     assert loaded.document(f"evil-{HOSTILE}").source == f"src {HOSTILE}"
     assert [c.members for c in loaded.clusters] == [c.members for c in result.clusters]
@@ -125,3 +127,56 @@ def test_scan_can_write_no_graph(tmp_path: Path) -> None:
     assert _run(["scan", src, "-o", str(tmp_path / "o"), "-q", "--graph-format", "none"]).exit_code == 0
     names = {p.name for p in (tmp_path / "o").iterdir()}
     assert "report.html" in names and not any(n.startswith(("graph.", "sources.")) for n in names)
+
+
+@pytest.mark.parametrize("corpus", ["seeds", "wire-reprint-match", "scenario"])
+def test_graph_command_rewrites_the_scans_own_graph_byte_for_byte(corpus: str, tmp_path: Path) -> None:
+    """One graph from a scan, live or loaded: ``overlap graph DIR`` keeps every node attribute (words, length)."""
+    if corpus == "scenario":
+        with scenario() as result:
+            write_scan(result, tmp_path)
+    else:
+        source = ROOT / "seeds" if corpus == "seeds" else CORPORA / corpus / "articles.jsonl"
+        with scan(read_documents([source])) as result:
+            write_scan(result, tmp_path)
+    written = {name: (tmp_path / name).read_bytes() for name in ("graph.gexf", "sources.gexf")}
+    assert _run(["graph", str(tmp_path), "--format", "gexf"]).exit_code == 0
+    for name, data in written.items():
+        assert (tmp_path / name).read_bytes() == data, name
+    assert b'<attvalue for="words"' in written["graph.gexf"] and b'<attvalue for="length"' in written["graph.gexf"]
+
+
+def _many(result) -> None:
+    """Every scenario match 120 times over: more than a page of shared passages."""
+    result.matches.extend(Match(m.kind, m.score, m.a, m.b) for m in list(result.matches) for _ in range(120))
+
+
+def test_report_pages_are_written_with_the_scan_and_stale_ones_removed(tmp_path: Path) -> None:
+    with scenario() as result:
+        _many(result)
+        write_scan(result, tmp_path)
+    pages = sorted(p.name for p in tmp_path.iterdir() if is_report_page(p.name))
+    assert "report-reuse-2.html" in pages and "report-duplicate-pairs-2.html" in pages
+    assert render_report(tmp_path, "html") == (tmp_path / "report.html").read_text(encoding="utf-8")
+    (tmp_path / "notes-2.html").write_text("mine")
+    with scenario() as result:  # a shorter scan into the same folder: no link may lead to the old pages
+        write_scan(result, tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*SCAN_FILES, "notes-2.html"])
+
+
+def test_report_command_writes_the_further_pages_beside_the_file(tmp_path: Path) -> None:
+    with scenario() as result:
+        _many(result)
+        write_scan(result, tmp_path / "scan")
+    out = tmp_path / "out" / "again.html"
+    result = _run(["report", str(tmp_path / "scan"), "--format", "html", "-o", str(out)])
+    assert result.exit_code == 0 and result.stdout == "" and result.stderr == ""
+    names = sorted(p.name for p in out.parent.iterdir())
+    assert "again.html" in names and "again-reuse-2.html" in names and all(
+        n == "again.html" or is_report_page(n, "again") for n in names)
+    assert 'href="again-reuse-2.html"' in out.read_text(encoding="utf-8")
+    assert len(names) == len([p for p in (tmp_path / "scan").iterdir() if p.name.startswith("report") and
+                              p.name.endswith(".html")])
+    result = _run(["report", str(tmp_path / "scan"), "--format", "html"])
+    assert result.exit_code == 0 and result.stdout == (tmp_path / "scan" / "report.html").read_text(encoding="utf-8")
+    assert result.stderr.startswith("overlap: report.html links to ") and "write them beside it with -o FILE" in result.stderr

@@ -72,3 +72,32 @@ def test_wrapped_newswire_lines_are_not_headings() -> None:
     # in text with one paragraph per line, a short line without a stop is still a heading
     t2 = "We Need Friends\nThe president spoke for an hour to officials and lawmakers in the Kremlin."
     assert [t2[s.start : s.end] for s in sentences(t2)][0] == "We Need Friends"
+
+
+def test_urdu_full_stop_and_arabic_question_mark_end_sentences() -> None:
+    text = "وزیر اعظم نے کہا کہ معیشت بہتر ہے۔ کیا قیمتیں کم ہوں گی؟ عدالت نے فیصلہ دیا۔"
+    assert _texts(text, sentences(text)) == ["وزیر اعظم نے کہا کہ معیشت بہتر ہے۔", "کیا قیمتیں کم ہوں گی؟", "عدالت نے فیصلہ دیا۔"]
+
+
+def test_chinese_and_japanese_stops_end_sentences_without_a_space() -> None:
+    text = "国务院表示，经济增长稳定。出口数据好于预期！价格会上涨吗？「我们准备好了。」首相は会見で述べた。"
+    assert _texts(text, sentences(text)) == [
+        "国务院表示，经济增长稳定。", "出口数据好于预期！", "价格会上涨吗？", "「我们准备好了。」", "首相は会見で述べた。",
+    ]
+
+
+def test_a_space_between_thai_letters_ends_a_sentence() -> None:
+    text = "รัฐบาลประกาศนโยบายใหม่ ราคาข้าวเพิ่มขึ้นร้อยละห้า GDP 3.2 %"
+    assert _texts(text, sentences(text)) == ["รัฐบาลประกาศนโยบายใหม่", "ราคาข้าวเพิ่มขึ้นร้อยละห้า GDP 3.2 %"]
+
+
+@given(st.text(alphabet=st.sampled_from(list("ab 中国ไทย่ .?!。！」「۔؟\n\"'AZ1")), max_size=120))
+def test_sentence_spans_in_every_script_are_ordered_trimmed_and_lose_nothing(text: str) -> None:
+    spans = list(sentences(text))
+    last = 0
+    for s in spans:
+        assert last <= s.start < s.end <= len(text)
+        assert not text[s.start].isspace() and not text[s.end - 1].isspace()
+        last = s.end
+    covered = "".join(text[s.start : s.end] for s in spans)
+    assert "".join(covered.split()) == "".join(text.split())

@@ -1,0 +1,120 @@
+"""Which statements a pair model may score at all, and why not the others.
+
+A model given two statements always answers with a number, and on text it
+cannot read that number means nothing: two empty strings scored 0.55, "the
+same statement" (claim score 1.0); two team sheets share a form, not a claim; Urdu news from
+unrelated stories came out as the same claim a third of the time. So before
+any pair is scored, each side must pass this gate; a statement that does not
+is set aside, counted by reason (and by language), and never matched.
+
+Reasons (the rules first, so that the language model never sees a team
+sheet, which it cannot name either; a statement with no Latin letter goes
+to the language model whatever its length, so that it is counted by
+language):
+
+==================== ===========================================================
+``empty``            nothing but white space or punctuation
+``numbers only``     no word with a letter, or a table: more figures and dashes than words
+``score line``       a result or fixture with at most one lower-case word of prose:
+                     ``"Chelsea 2-1 Arsenal"``, ``"Leeds v Hull"``
+``list of names``    names and figures between commas or semicolons with at most one
+                     lower-case word of prose: team sheets, scorers, line-ups
+                     (``"Smith, Jones, Brown, Taylor, Evans"``)
+``too few words``    fewer than :data:`MIN_CONTENT_WORDS` content words
+                     (stemmed, stopwords dropped: ``"The cat sat."`` has two)
+``not English``      :func:`overlap.language.identify` says another language
+                     (the models read English only)
+==================== ===========================================================
+
+>>> check("Russia is ready to cooperate with the United States.") is None
+True
+>>> [check(t).reason for t in ["", "12 34 5.6", "The cat sat.", "Smith, Jones, Brown, Taylor, Evans",
+...                             "Chelsea 2-1 Arsenal, Everton 0-0 Leeds", "Die Regierung hat ein neues Gesetz beschlossen."]]
+['empty', 'numbers only', 'too few words', 'list of names', 'score line', 'not English']
+>>> check("Die Regierung hat ein neues Gesetz beschlossen.").language
+'de'
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .language import has_latin, identify
+from .paraphrase import Prepared, prepare
+
+__all__ = ["Unscored", "check", "degenerate", "MIN_CONTENT_WORDS", "REASONS"]
+
+MIN_CONTENT_WORDS = 3
+REASONS = ("empty", "numbers only", "score line", "list of names", "too few words", "not English")
+
+_LETTER_WORD = re.compile(r"[^\W\d_]+(?:['\u2019.-][^\W\d_]+)*")
+_FIGURE = re.compile(r"(?<![^\W\d_])[-+]?\d[\d.,:/%-]*|(?<!\w)-{1,2}(?!\w)")
+_SEPARATOR = re.compile(r"[,;]")
+# lower-case words that belong to names and sports notation, not to prose
+_NAME_PARTICLES = frozenset(
+    "de da di del della dal van von der den du le la al el bin ibn y og pen capt captain sub subs vc wk".split()
+)
+_SCORE = re.compile(r"[^\W\d_]\w*\s+\d{1,3}\s*[-\u2013:]\s*\d{1,3}\b|\b[A-Z][\w.'-]*\s+(?:v|vs)\.?\s+[A-Z]")
+
+
+@dataclass(frozen=True, slots=True)
+class Unscored:
+    """Why a statement is not scored: one of :data:`REASONS`, and the language for ``not English``."""
+
+    reason: str
+    language: str | None = None
+
+    def label(self) -> str:
+        """``"not English (de)"``, ``"list of names"``: how outputs say it."""
+        return f"{self.reason} ({self.language})" if self.language else self.reason
+
+
+def _has_prose(words: list[str]) -> bool:
+    """Two lower-case words of three letters or more that are not name particles: the sign of a sentence."""
+    found = 0
+    for w in words:
+        if len(w) >= 3 and w[0].islower() and w not in _NAME_PARTICLES:
+            found += 1
+            if found == 2:
+                return True
+    return False
+
+
+def degenerate(text: str, prepared: Prepared | None = None) -> str | None:
+    """The reason ``text`` can carry no claim (one of the first five :data:`REASONS`), else ``None``.
+
+    ``prepared`` (:func:`overlap.paraphrase.prepare` of ``text``) saves preparing it again.
+
+    >>> degenerate("Putin met Trump in Helsinki.") is None
+    True
+    >>> degenerate("Gerrard 79 og, Drogba 107, Kezman 112.")
+    'list of names'
+    """
+    words = _LETTER_WORD.findall(text)
+    if not words:
+        return "numbers only" if _FIGURE.search(text) else "empty"
+    if len(_FIGURE.findall(text)) > len(words):
+        return "numbers only"
+    if not _has_prose(words) and not text.isupper():
+        if _SCORE.search(text):
+            return "score line"
+        if len(_SEPARATOR.findall(text)) >= 2:
+            return "list of names"
+    p = prepared if prepared is not None else prepare(text, full=False)
+    if len(p.content) < MIN_CONTENT_WORDS:
+        return "too few words"
+    return None
+
+
+def check(text: str, prepared: Prepared | None = None) -> Unscored | None:
+    """``None`` when a model may score ``text``; else why not (see the module docstring)."""
+    reason = degenerate(text, prepared)
+    if reason in ("empty", "numbers only"):
+        return Unscored(reason)
+    if reason is not None and has_latin(text):
+        return Unscored(reason)
+    lang = identify(text)  # another script is counted by its language, however short
+    if not lang.english:
+        return Unscored("not English", lang.language)
+    return None
