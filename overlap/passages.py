@@ -383,7 +383,11 @@ def compare_pairs(
 
     import multiprocessing
 
-    ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+    # never "fork": a process that already runs threads (onnxruntime's pool, a BLAS pool) forks
+    # children that can wait forever on a lock some other thread held at the fork; a fork server
+    # starts workers from a clean single-threaded process
+    methods = multiprocessing.get_all_start_methods()
+    ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
     with ctx.Pool(workers, initializer=_init_worker, initargs=(params,)) as pool:
         batch: list[tuple[int, str, str, str, str, str] | InputError] = []
         for item in _batched(jobs(), 4096):

@@ -34,7 +34,9 @@ def _files(folder: Path) -> dict[str, bytes]:
 
 
 def _env() -> dict[str, str]:
-    return {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    # one BLAS/OpenMP thread: the crash test forks its writer, and a fork never inherits a pool
+    return {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""),
+            "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
 
 
 # A child that builds two scans, then for step N = 1, 2, ... forks a writer that replaces the old
