@@ -740,17 +740,23 @@ def _reuse(view: Any, pages: _Pages, limits: HtmlLimits, by_kind: dict[str, list
     else:
         out.append('<p class="muted">The two passages of each match side by side; '
                    "<mark>highlighted</mark> words occur in both, in the same order.</p>")
-        parts, n_pages = _paged(pages, "reuse", "Shared passages", reuse, limits.matches, "Shared passages",
-                                lambda chunk, _o: _match_list(view, chunk, limits))
-        out += _folded(f"Shared passages: {_count_line(len(reuse), 'passage', limits.matches, n_pages)}", parts,
-                       open_=len(reuse) <= OPEN_UP_TO, anchor="reuse-list")
+        out += _match_pages(view, pages, limits, reuse, ("reuse", "Shared passages", "reuse-list"),
+                            "Shared passages", "passage")
     if other:
-        parts, n_pages = _paged(pages, "other", "Other matches", other, limits.matches, "Other matches",
-                                lambda chunk, _o: _match_list(view, chunk, limits))
-        out += _folded(f"Matches of other kinds: {_count_line(len(other), 'match', limits.matches, n_pages, 'matches')}",
-                       parts, open_=len(other) <= OPEN_UP_TO, anchor="other")
+        out += _match_pages(view, pages, limits, other, ("other", "Other matches", "other"),
+                            "Matches of other kinds", "match", "matches")
     out.append("</section>")
     return out
+
+
+def _match_pages(view: Any, pages: _Pages, limits: HtmlLimits, matches: Sequence[int], where: tuple[str, str, str],
+                 summary: str, noun: str, plural: str | None = None) -> list[str]:
+    """A folded, paged list of matches side by side; ``where`` is (page section, heading, anchor)."""
+    section, heading, anchor = where
+    parts, n_pages = _paged(pages, section, heading, matches, limits.matches, heading,
+                            lambda chunk, _o: _match_list(view, chunk, limits))
+    return _folded(f"{summary}: {_count_line(len(matches), noun, limits.matches, n_pages, plural)}", parts,
+                   open_=len(matches) <= OPEN_UP_TO, anchor=anchor)
 
 
 def _duplicates(view: Any, pages: _Pages, limits: HtmlLimits, by_kind: dict[str, list[int]]) -> list[str]:
@@ -791,10 +797,8 @@ def _duplicates(view: Any, pages: _Pages, limits: HtmlLimits, by_kind: dict[str,
                        parts, open_=len(clusters) <= OPEN_UP_TO, anchor="duplicate-clusters")
     dups = by_kind.get("duplicate", [])
     if dups:
-        parts, n_pages = _paged(pages, "duplicate-pairs", "Duplicate pairs", dups, limits.matches, "Duplicate pairs",
-                                lambda chunk, _o: _match_list(view, chunk, limits))
-        out += _folded(f"The near-duplicate pairs, side by side: {_count_line(len(dups), 'pair', limits.matches, n_pages)}",
-                       parts, open_=len(dups) <= OPEN_UP_TO, anchor="duplicate-pairs")
+        out += _match_pages(view, pages, limits, dups, ("duplicate-pairs", "Duplicate pairs", "duplicate-pairs"),
+                            "The near-duplicate pairs, side by side", "pair")
     out.append("</section>")
     return out
 
