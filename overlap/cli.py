@@ -499,6 +499,40 @@ def _excerpt(text: str, limit: int = 600) -> str:
     return textwrap.fill(flat, width=96, initial_indent="    ", subsequent_indent="    ")
 
 
+def _compare_pairs(pairs_file: str, params: PassageParams, root: str | None, workers: int, warn: _Warnings) -> None:
+    """``compare --pairs``: one JSON line per shared passage, in the pairs file's order; exit 1 if a pair failed."""
+    from .ingest import read_text_file
+    from .passages import compare_pairs
+
+    failed = False
+    progress = _Progress(True)
+    try:
+        for done, result in enumerate(compare_pairs(pairs_file, params, root=root, workers=workers), 1):
+            progress("compare", done, None)
+            for message in result.warnings:
+                warn(message)
+            if result.error is not None:
+                click.echo(f"overlap: error: {result.error}", err=True)
+                failed = True
+                continue
+            if not result.matches:
+                continue
+            text_a = read_text_file(Path(root or ".") / result.a).text
+            text_b = read_text_file(Path(root or ".") / result.b).text
+            lines = [json.dumps(_passage_record(m, text_a, text_b), ensure_ascii=False) for m in result.matches]
+            click.echo("\n".join(lines))
+    except OverlapError as exc:
+        warn.finish()
+        _fail(str(exc))
+    except KeyboardInterrupt:
+        click.echo("overlap: interrupted", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    progress.close()
+    warn.finish()
+    if failed:
+        sys.exit(EXIT_ERROR)
+
+
 @main.command()
 @log_options
 @click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, allow_dash=True), metavar="[A B]")
@@ -530,7 +564,6 @@ def compare(files: tuple[str, ...], pairs_file: str | None, root: str | None, wo
     """
     from .align import compare_texts
     from .ingest import decode_text_file, read_text_file
-    from .passages import compare_pairs
 
     warn = _Warnings(quiet=False)
     try:
@@ -540,33 +573,7 @@ def compare(files: tuple[str, ...], pairs_file: str | None, root: str | None, wo
     if pairs_file is not None:
         if files:
             raise click.UsageError("give either two files or --pairs, not both")
-        failed = False
-        progress = _Progress(True)
-        try:
-            for done, result in enumerate(compare_pairs(pairs_file, params, root=root, workers=workers), 1):
-                progress("compare", done, None)
-                for message in result.warnings:
-                    warn(message)
-                if result.error is not None:
-                    click.echo(f"overlap: error: {result.error}", err=True)
-                    failed = True
-                    continue
-                if not result.matches:
-                    continue
-                text_a = read_text_file(Path(root or ".") / result.a).text
-                text_b = read_text_file(Path(root or ".") / result.b).text
-                lines = [json.dumps(_passage_record(m, text_a, text_b), ensure_ascii=False) for m in result.matches]
-                click.echo("\n".join(lines))
-        except OverlapError as exc:
-            warn.finish()
-            _fail(str(exc))
-        except KeyboardInterrupt:
-            click.echo("overlap: interrupted", err=True)
-            sys.exit(EXIT_INTERRUPTED)
-        progress.close()
-        warn.finish()
-        if failed:
-            sys.exit(EXIT_ERROR)
+        _compare_pairs(pairs_file, params, root, workers, warn)
         return
     if len(files) != 2:
         raise click.UsageError("give two files to compare, or --pairs FILE")
