@@ -641,7 +641,8 @@ def score(file: str, threshold: float | None, lexical: bool, on_bad_line: str) -
 
     from .errors import InputError
     from .ingest import binary_stdin
-    from .paraphrase import load_claim_scorer, load_scorer, score_lines
+    from .claims.pairs_io import score_lines
+    from .claims.scorer import load_claim_scorer, load_scorer
 
     name = "<stdin>" if file == "-" else file
     warn = _Warnings(quiet=False)

@@ -180,7 +180,7 @@ class PassageParams:
 class ParaphraseParams:
     """The paraphrase tier: same statement, different words (see :mod:`overlap.claims`).
 
-    ``threshold`` is the cut on the calibrated score (:mod:`overlap.paraphrase`);
+    ``threshold`` is the cut on the calibrated score (:mod:`overlap.claims.scorer`);
     ``None`` uses the model's own cross-validated cut (about 0.54 with
     embeddings, 0.56 lexical); higher trades recall for precision. ``lsh_threshold`` is the Jaccard
     level where LSH over stemmed content words starts proposing pairs: 0.3
