@@ -2,9 +2,9 @@
 
 Stages, in order:
 
-1. **units** (:func:`overlap.quotes.units`): sentences and quoted sentences of
+1. **units** (:func:`overlap.text.quotes.units`): sentences and quoted sentences of
    every document, with speakers, and their clauses
-   (:func:`overlap.quotes.clauses`, attributions dropped); units touching a
+   (:func:`overlap.text.quotes.clauses`, attributions dropped); units touching a
    boilerplate span (the ``exclude`` argument) are dropped, so sign-ups never
    become claims.
 2. **candidates** (:func:`content_candidates`): MinHash LSH over each unit's
@@ -35,7 +35,7 @@ Stages, in order:
    publication.
 
 Between 1 and 2, the **gate** (:mod:`overlap.gate`): a statement the models
-cannot read (not English, by :mod:`overlap.language`) or that can carry no
+cannot read (not English, by :mod:`overlap.text.language`) or that can carry no
 claim (empty, numbers, a list of names, a score line) is set aside and
 counted, never scored or matched. Pairs of statements in one document count
 (a reporter restating a quote) unless ``within_document`` is off; they are
@@ -53,12 +53,12 @@ import numpy as np
 from .candidates import lsh_bands
 from .cluster import star_clusters
 from .gate import check
-from .language import has_latin
+from .text.language import has_latin
 from .model import ClaimCluster, ClaimLink, Document, Match, MatchSide, Passage, Span
 from .params import ParaphraseParams
 from .paraphrase import Prepared, Scorer, load_claim_scorer, load_scorer, prepare, signals
-from .quotes import clauses, units
-from .shingle import fold32, word_hashes
+from .text.quotes import clauses, units
+from .text.shingle import fold32, word_hashes
 from .signatures import Signer
 
 __all__ = [
@@ -320,7 +320,7 @@ def _gate(
 def _parts(
     units_: Sequence[Passage], prepared: Sequence[Prepared], params: ParaphraseParams
 ) -> tuple[list[Passage], list[Prepared], list[int]]:
-    """Statements and their clauses (:func:`overlap.quotes.clauses`), prepared, each with its statement's index."""
+    """Statements and their clauses (:func:`overlap.text.quotes.clauses`), prepared, each with its statement's index."""
     parts: list[Passage] = []
     prep: list[Prepared] = []
     owner: list[int] = []

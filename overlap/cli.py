@@ -32,7 +32,7 @@ from . import __version__
 from .errors import OverlapError
 from .ingest import FORMATS, FieldMap, IngestStats, read_documents
 from .graph import GRAPH_FORMATS
-from .screen import SET_ASIDE
+from .text.screen import SET_ASIDE
 from .params import (
     BoilerplateParams,
     DuplicateParams,

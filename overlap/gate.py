@@ -22,7 +22,7 @@ language):
                      (``"Smith, Jones, Brown, Taylor, Evans"``)
 ``too few words``    fewer than :data:`MIN_CONTENT_WORDS` content words
                      (stemmed, stopwords dropped: ``"The cat sat."`` has two)
-``not English``      :func:`overlap.language.identify` says another language
+``not English``      :func:`overlap.text.language.identify` says another language
                      (the models read English only)
 ==================== ===========================================================
 
@@ -40,7 +40,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .language import has_latin, identify
+from .text.language import has_latin, identify
 from .paraphrase import Prepared, prepare
 
 __all__ = ["Unscored", "check", "degenerate", "MIN_CONTENT_WORDS", "REASONS"]

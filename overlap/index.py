@@ -77,9 +77,9 @@ from numpy.lib.stride_tricks import sliding_window_view
 from . import __version__
 from .errors import ConfigError, IndexStateError
 from .model import Decision, Document
-from .normalize import NORMALIZATION_VERSION
+from .text.normalize import NORMALIZATION_VERSION
 from .params import MinHashParams, ShingleParams
-from .shingle import fold32, shingle_hashes, text_words, word_hashes
+from .text.shingle import fold32, shingle_hashes, text_words, word_hashes
 from .signatures import DATASKETCH_VERSION, SCHEME, Signer
 
 __all__ = [

@@ -65,7 +65,7 @@ from rapidfuzz import fuzz
 
 from .errors import InputError
 from .ingest import RecordError, decode_utf8, parse_json_line
-from .normalize import normalize_text
+from .text.normalize import normalize_text
 
 __all__ = [
     "SIGNALS",

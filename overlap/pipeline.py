@@ -1,6 +1,6 @@
 """``scan()``: the only place that knows the order of the stages.
 
-1. read, set aside what is not text (:mod:`overlap.screen`: binary, encoded
+1. read, set aside what is not text (:mod:`overlap.text.screen`: binary, encoded
    blobs, number tables, documents over ``max_chars``), normalise and split
    into lines and words (streaming; texts and word hashes spill to a
    temporary file, not to Python objects);
@@ -28,7 +28,7 @@ import xxhash
 from xxhash import xxh3_64_intdigest as xxh64
 
 from . import __version__
-from .boilerplate import (FURNITURE, WITHIN, BoilerplateCounter, BoilerplateSet, UnitRef, every_occurrence, is_furniture,
+from .text.boilerplate import (FURNITURE, WITHIN, BoilerplateCounter, BoilerplateSet, UnitRef, every_occurrence, is_furniture,
                           unit_spans, unit_text, units)
 from .candidates import CandidateIndex
 from .cluster import star_clusters
@@ -36,8 +36,8 @@ from .claims import find_paraphrases
 from .model import Boilerplate, ClaimCluster, Cluster, Document, Match, MatchSide, Skipped, Span
 from .params import Params
 from .passages import reuse_matches
-from .screen import screen
-from .shingle import fold32, shingle_hashes, word_hashes
+from .text.screen import screen
+from .text.shingle import fold32, shingle_hashes, word_hashes
 from .signatures import SCHEME, Signer
 from .store import SpillStore
 from .verify import set_similarity

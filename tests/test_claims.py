@@ -18,7 +18,7 @@ from overlap.claims import _pairs_within_runs, content_candidates, filter_pairs,
 from overlap.model import Document
 from overlap.paraphrase import MODEL_FILE, prepare, scorer_from_dict
 from overlap.params import ParaphraseParams
-from overlap.shingle import fold32, word_hashes
+from overlap.text.shingle import fold32, word_hashes
 from overlap.signatures import Signer
 
 from _textgen import VOCAB

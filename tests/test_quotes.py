@@ -7,7 +7,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from overlap.quotes import quotes, units
+from overlap.text.quotes import quotes, units
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 
@@ -112,7 +112,7 @@ def test_quote_spans_stay_in_range_and_match_text(text: str) -> None:
 
 def test_clauses_point_into_the_text_and_drop_attributions() -> None:
     from overlap.model import Passage, Span
-    from overlap.quotes import clauses
+    from overlap.text.quotes import clauses
 
     text = ("Noise first. Russia on Thursday said it wants good relations with the US but remains ready for "
             "the worst scenarios, Kremlin spokesperson Dmitry Peskov told reporters in the capital Moscow.")
@@ -126,7 +126,7 @@ def test_clauses_point_into_the_text_and_drop_attributions() -> None:
 
 def test_a_single_clause_statement_has_no_clauses() -> None:
     from overlap.model import Passage, Span
-    from overlap.quotes import clauses
+    from overlap.text.quotes import clauses
 
     t = "The annexation of Crimea in 2014 has caused further tension between the two countries."
     assert clauses(Passage("d", Span(0, len(t)), t, "sentence")) == []
@@ -134,7 +134,7 @@ def test_a_single_clause_statement_has_no_clauses() -> None:
 
 def test_a_clause_that_is_only_an_attribution_is_dropped() -> None:
     from overlap.model import Passage, Span
-    from overlap.quotes import clauses
+    from overlap.text.quotes import clauses
 
     t = ("Small firms could be hit by the rise in rates; and David Frost, director of the British Chambers "
          "of Commerce, said")

@@ -22,8 +22,8 @@ import re
 
 import xxhash
 
-from .model import Boilerplate, Span
-from .params import BoilerplateParams
+from ..model import Boilerplate, Span
+from ..params import BoilerplateParams
 from .segment import is_wrapped as _is_wrapped, trim
 from .shingle import line_words
 

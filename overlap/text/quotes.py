@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-from .model import Passage, Span
+from ..model import Passage, Span
 from .segment import paragraphs, sentences
 
 __all__ = ["quotes", "units", "clauses"]
