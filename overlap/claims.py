@@ -2,7 +2,7 @@
 
 Stages, in order:
 
-1. **units** (:func:`overlap.text.quotes.units`): sentences and quoted sentences of
+1. **units** (:func:`overlap.text.quotes.sentences_and_quotes`): sentences and quoted sentences of
    every document, with speakers, and their clauses
    (:func:`overlap.text.quotes.clauses`, attributions dropped); units touching a
    boilerplate span (the ``exclude`` argument) are dropped, so sign-ups never
@@ -57,7 +57,7 @@ from .text.language import has_latin
 from .model import ClaimCluster, ClaimLink, Document, Match, MatchSide, Passage, Span
 from .params import ParaphraseParams
 from .paraphrase import Prepared, Scorer, load_claim_scorer, load_scorer, prepare, signals
-from .text.quotes import clauses, units
+from .text.quotes import clauses, sentences_and_quotes
 from .text.shingle import fold32, word_hashes
 from .signatures import Signer
 
@@ -95,7 +95,7 @@ def statements(
     for doc in documents:
         banned = sorted((exclude or {}).get(doc.id, []), key=lambda s: s.start)
         kept = 0
-        for unit in units(doc.id, doc.text, params.min_words):
+        for unit in sentences_and_quotes(doc.id, doc.text, params.min_words):
             if any(unit.span.overlaps(b) for b in banned):
                 continue
             if len(unit.span) > params.max_statement_chars:

@@ -29,7 +29,7 @@ from xxhash import xxh3_64_intdigest as xxh64
 
 from . import __version__
 from .text.boilerplate import (FURNITURE, WITHIN, BoilerplateCounter, BoilerplateSet, UnitRef, every_occurrence, is_furniture,
-                          unit_spans, unit_text, units)
+                               unit_spans, unit_text, words_and_short_units)
 from .candidates import CandidateIndex
 from .cluster import star_clusters
 from .claims import find_paraphrases
@@ -268,7 +268,7 @@ def _scan(
                                      doc.origin, len(doc.text), 0))
             skipped.append(Skipped(doc.id, not_text, doc.origin))
             continue
-        words, short = units(doc.text, bp_params.max_words)
+        words, short = words_and_short_units(doc.text, bp_params.max_words)
         n_words = len(words)
         record = DocRecord(
             index=len(records),

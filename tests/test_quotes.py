@@ -7,7 +7,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from overlap.text.quotes import quotes, units
+from overlap.text.quotes import quotes, sentences_and_quotes
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 
@@ -86,9 +86,9 @@ def test_seed_003_quoted_by_outlet_names_the_spokesman() -> None:
     assert once == ["Igor Konashenkov"]
 
 
-def test_units_cover_quotes_once_and_spans_point_into_text() -> None:
+def test_sentences_and_quotes_cover_quotes_once_and_spans_point_into_text() -> None:
     t = _seed("000")
-    us = list(units("000", t))
+    us = list(sentences_and_quotes("000", t))
     for u in us:
         assert t[u.span.start : u.span.end] == u.text
         assert u.doc == "000"
@@ -106,7 +106,7 @@ def test_quote_spans_stay_in_range_and_match_text(text: str) -> None:
     for q in quotes(text, min_words=1):
         assert 0 <= q.span.start <= q.span.end <= len(text)
         assert text[q.span.start : q.span.end] == q.text
-    for u in units("d", text, min_words=1):
+    for u in sentences_and_quotes("d", text, min_words=1):
         assert text[u.span.start : u.span.end] == u.text
 
 
