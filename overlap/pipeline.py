@@ -30,17 +30,17 @@ from xxhash import xxh3_64_intdigest as xxh64
 from . import __version__
 from .text.boilerplate import (FURNITURE, WITHIN, BoilerplateCounter, BoilerplateSet, UnitRef, every_occurrence, is_furniture,
                                unit_spans, unit_text, words_and_short_units)
-from .candidates import CandidateIndex
-from .cluster import star_clusters
+from .minhash.lsh import CandidateIndex
+from .duplicates.cluster import star_clusters
 from .claims import find_paraphrases
 from .model import Boilerplate, ClaimCluster, Cluster, Document, Match, MatchSide, Skipped, Span
 from .params import Params
 from .passages import reuse_matches
 from .text.screen import screen
 from .text.shingle import fold32, shingle_hashes, word_hashes
-from .signatures import SCHEME, Signer
+from .minhash.signatures import SCHEME, Signer
 from .store import SpillStore
-from .verify import set_similarity
+from .minhash.verify import set_similarity
 
 __all__ = ["ScanResult", "DocRecord", "scan", "versions", "STAGE_UNITS"]
 
