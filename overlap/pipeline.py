@@ -30,17 +30,17 @@ from xxhash import xxh3_64_intdigest as xxh64
 from ._version import __version__
 from .boilerplate import (FURNITURE, WITHIN, BoilerplateCounter, BoilerplateSet, UnitRef, every_occurrence, is_furniture,
                           unit_spans, unit_text, units)
-from .candidates import CandidateIndex
-from .cluster import star_clusters
+from .minhash.lsh import CandidateIndex
+from .duplicates.cluster import star_clusters
 from .claims import find_paraphrases
 from .model import ClaimCluster, Cluster, Document, DocumentInfo, Match, MatchSide, ScanResult, Skipped, Span
 from .params import Params
 from .passages import reuse_matches
 from .screen import screen
 from .shingle import fold32, shingle_hashes, word_hashes
-from .signatures import SCHEME, Signer
+from .minhash.signatures import SCHEME, Signer
 from .store import SpillStore
-from .verify import set_similarity
+from .minhash.verify import set_similarity
 
 __all__ = ["scan", "versions", "SpilledTexts", "STAGE_UNITS"]
 
