@@ -73,7 +73,7 @@ import numpy as np
 import xxhash
 from numpy.lib.stride_tricks import sliding_window_view
 
-from . import __version__
+from ._version import __version__
 from .errors import ConfigError, IndexStateError
 from .model import Decision, Document
 from .text.normalize import NORMALIZATION_VERSION
