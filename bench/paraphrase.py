@@ -333,10 +333,10 @@ def plain_speed(pairs) -> float:
 def candidate_recall(pairs, y, vectors_a=None, vectors_b=None) -> None:
     """Pool every MRPC sentence; which share of the paraphrase pairs does each candidate stage propose?"""
     from overlap.claims.candidates import content_candidates, neighbour_candidates
-    from overlap.normalize import normalize_text
+    from overlap.text.normalize import normalize_text
     from overlap.params import ParaphraseParams
-    from overlap.shingle import fold32, shingle_set
-    from overlap.signatures import Signer
+    from overlap.text.shingle import fold32, shingle_set
+    from overlap.minhash.signatures import Signer
     from datasketch import MinHashLSH
 
     texts: dict[str, int] = {}

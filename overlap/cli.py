@@ -28,11 +28,11 @@ from typing import Any, Callable
 
 import click
 
-from . import __version__
+from ._version import __version__
 from .errors import OverlapError
 from .ingest import FORMATS, FieldMap, IngestStats, read_documents
 from .graph import GRAPH_FORMATS
-from .screen import SET_ASIDE
+from .text.screen import SET_ASIDE
 from .params import (
     BoilerplateParams,
     DuplicateParams,

@@ -66,7 +66,7 @@ class DuplicateParams:
     sets: lower finds more rewritten copies (recall) and more false links
     (precision). ``min_words`` skips documents too short to judge.
     ``max_chars`` sets aside longer documents (with binary files, encoded
-    blobs and number tables: :mod:`overlap.screen`) so that no single
+    blobs and number tables: :mod:`overlap.text.screen`) so that no single
     document can make a stage's cost unbounded; one million characters is
     a book, 40 times the longest BBC News article.
     """

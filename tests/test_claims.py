@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from overlap.candidates import CandidateIndex
+from overlap.minhash.lsh import CandidateIndex
 from overlap.claims import embed
 from overlap.claims.candidates import content_candidates, filter_pairs, pairs_within_runs, rare_limit, word_counts
 from overlap.claims.clusters import claim_clusters
@@ -22,8 +22,8 @@ from overlap.claims.signals import prepare
 from overlap.claims.statements import statements
 from overlap.model import ClaimLink, Document, Match, MatchSide, Passage, Span
 from overlap.params import ParaphraseParams
-from overlap.shingle import fold32, word_hashes
-from overlap.signatures import Signer
+from overlap.text.shingle import fold32, word_hashes
+from overlap.minhash.signatures import Signer
 
 from _textgen import VOCAB
 

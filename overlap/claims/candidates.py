@@ -18,11 +18,11 @@ from typing import Sequence
 
 import numpy as np
 
-from ..candidates import lsh_bands
+from ..minhash.lsh import lsh_bands
 from ..model import Passage
 from ..params import ParaphraseParams
-from ..shingle import fold32, word_hashes
-from ..signatures import Signer
+from ..text.shingle import fold32, word_hashes
+from ..minhash.signatures import Signer
 from .signals import Prepared
 from .statements import Parts
 
@@ -103,7 +103,7 @@ def content_candidates(prepared: Sequence[Prepared], params: ParaphraseParams) -
       companies costs 1,000 look-ups and forms no pair.
 
     The result is exactly the LSH pairs (datasketch's bands over
-    :class:`overlap.signatures.Signer` signatures) that pass the template
+    :class:`overlap.minhash.signatures.Signer` signatures) that pass the template
     rule. Works on any list of :class:`overlap.claims.signals.Prepared`
     (sentences, quotes, clauses); rarity is counted within that list.
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Mapping, Sequence
 
-from ..cluster import star_clusters
+from ..duplicates.cluster import star_clusters
 from ..model import ClaimCluster, ClaimLink, Document, Match, Passage
 
 __all__ = ["claim_clusters"]
@@ -77,7 +77,7 @@ def claim_clusters(
 
     Nodes are statements; an edge is a match (a pair the model accepted as
     the same statement or claim). Clusters are stars around *anchors*
-    (:func:`overlap.cluster.star_clusters`, the rule of the duplicate
+    (:func:`overlap.duplicates.cluster.star_clusters`, the rule of the duplicate
     clusters): statements are taken in date order, and one becomes an anchor
     unless it was accepted against an earlier anchor; then every other
     statement joins the anchor it was accepted against most strongly. So

@@ -22,7 +22,7 @@ language):
                      (``"Smith, Jones, Brown, Taylor, Evans"``)
 ``too few words``    fewer than :data:`MIN_CONTENT_WORDS` content words
                      (stemmed, stopwords dropped: ``"The cat sat."`` has two)
-``not English``      :func:`overlap.language.identify` says another language
+``not English``      :func:`overlap.text.language.identify` says another language
                      (the models read English only)
 ==================== ===========================================================
 
@@ -43,7 +43,7 @@ from dataclasses import dataclass
 from collections import Counter
 from typing import Sequence
 
-from ..language import has_latin, identify
+from ..text.language import has_latin, identify
 from ..model import Passage
 from .signals import Prepared, prepare
 

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from ..normalize import normalize_text
+from ..text.normalize import normalize_text
 
 __all__ = [
     "SIGNALS",

@@ -1,11 +1,11 @@
 """Statements: the sentences and quotes of a corpus that may carry a claim, and their clauses.
 
 The first stage of the claims tier. A statement is a unit of
-:func:`overlap.quotes.units` (a sentence or a quoted sentence, with its
+:func:`overlap.text.quotes.sentences_and_quotes` (a sentence or a quoted sentence, with its
 speaker); units touching boilerplate never become statements (sign-ups are
 not claims), and two bounds keep one document from setting the tier's cost.
 A statement's *parts* are the statement itself and its clauses
-(:func:`overlap.quotes.clauses`, attributions dropped): a talking point is
+(:func:`overlap.text.quotes.clauses`, attributions dropped): a talking point is
 often one clause of a longer sentence.
 """
 
@@ -16,7 +16,7 @@ from typing import Iterable, Mapping, Sequence
 
 from ..model import Document, Passage, Span
 from ..params import ParaphraseParams
-from ..quotes import clauses, units
+from ..text.quotes import clauses, sentences_and_quotes
 from .signals import Prepared, prepare
 
 __all__ = ["statements", "Parts", "statement_parts"]
@@ -48,7 +48,7 @@ def statements(
     for doc in documents:
         banned = sorted((exclude or {}).get(doc.id, []), key=lambda s: s.start)
         kept = 0
-        for unit in units(doc.id, doc.text, params.min_words):
+        for unit in sentences_and_quotes(doc.id, doc.text, params.min_words):
             if any(unit.span.overlaps(b) for b in banned):
                 continue
             if len(unit.span) > params.max_statement_chars:
@@ -94,7 +94,7 @@ class Parts:
 def statement_parts(
     statements_: Sequence[Passage], prepared: Sequence[Prepared], params: ParaphraseParams
 ) -> Parts:
-    """Statements and their clauses (:func:`overlap.quotes.clauses`), prepared, each with its statement's index.
+    """Statements and their clauses (:func:`overlap.text.quotes.clauses`), prepared, each with its statement's index.
 
     A clause needs ``params.min_clause_words`` words and
     ``params.min_clause_content`` content words; with ``params.clauses`` off

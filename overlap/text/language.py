@@ -61,7 +61,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from .errors import OverlapError
+from ..errors import OverlapError
 
 __all__ = ["Language", "identify", "has_latin", "MIN_CONFIDENCE", "MAX_ENGLISH", "MODEL_SHA256"]
 
