@@ -29,13 +29,13 @@ from typing import Callable, Iterable, Iterator, Mapping, Sequence
 import numpy as np
 
 from .align import Prepared, align, prepare, to_matches
-from .candidates import CandidateIndex
+from .minhash.lsh import CandidateIndex
 from .errors import InputError, OverlapError
 from .ingest import decode_utf8, read_text_file
 from .model import CandidatePair, Document, Match, Span
 from .params import PassageParams
-from .shingle import fold32
-from .signatures import Signer
+from .text.shingle import fold32
+from .minhash.signatures import Signer
 
 __all__ = ["find_reuse", "reuse_matches", "candidate_pairs", "window_sets", "PairResult", "read_pairs", "compare_pairs"]
 
