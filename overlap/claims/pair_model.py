@@ -22,18 +22,21 @@ import hashlib
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
 from .embed import VOCAB_PATH, WordPiece
 
-__all__ = ["PairModel", "load_pair_model", "pair_model_status", "PAIR_MODEL_ID"]
+__all__ = ["PairModel", "load_pair_model", "pair_model_status", "PAIR_MODEL_ID", "PAIR_CUT", "PAIR_CLAIM_CUT"]
 
-PAIR_MODEL_FILE = Path(__file__).parent / "data" / "pair-model-int8.onnx"
-PAIR_MODEL_SHA256 = ""
-PAIR_MODEL_ID = "overlap-pair-minilm-l6 1 (int8)"
+PAIR_MODEL_FILE = Path(__file__).parent.parent / "data" / "pair-model-int8.onnx"
+PAIR_MODEL_SHA256 = "41b4eccd115acf8dde6fb45e5502eb11966b524035c368cbbdd9688748bd0240"
+PAIR_MODEL_ID = "overlap-pair-minilm-l6-v1-int8"
 MAX_TOKENS = 96  # per statement, as trained
+#: Cuts on the two probabilities, chosen on the cross-validation's held-out pairs (see the model card).
+PAIR_CUT = 0.5
+PAIR_CLAIM_CUT = 0.5
 
 
 class PairModel:
@@ -54,9 +57,11 @@ class PairModel:
         self._session = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
         self.model_id = PAIR_MODEL_ID
 
-    def score(self, pairs: Sequence[tuple[str, str]], batch_tokens: int = 4096) -> np.ndarray:
+    def score(self, pairs: Sequence[tuple[str, str]], batch_tokens: int = 4096,
+              progress: Callable[[int, int], None] | None = None) -> np.ndarray:
         """Probabilities of each pair, in order. Pairs are batched by length (little padding); a
-        batch holds at most ``batch_tokens`` tokens so memory stays flat."""
+        batch holds at most ``batch_tokens`` tokens so memory stays flat; ``progress(done, total)``
+        after each batch."""
         out = np.zeros((len(pairs), 2), dtype=np.float32)
         if not len(pairs):
             return out
@@ -80,6 +85,8 @@ class PairModel:
                     mask[row, : len(e)] = 1
                 feeds[f"ids_{name}"], feeds[f"mask_{name}"] = ids, mask
             out[idx] = self._session.run(None, feeds)[0]
+            if progress is not None:
+                progress(start, len(pairs))
         return out
 
 
