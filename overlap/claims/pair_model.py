@@ -18,7 +18,6 @@ Nothing is downloaded.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from functools import lru_cache
 from pathlib import Path
@@ -26,12 +25,12 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from .embed import VOCAB_PATH, WordPiece
+from .embed import VOCAB_PATH, WordPiece, file_sha256, onnxruntime_missing
 
 __all__ = ["PairModel", "load_pair_model", "pair_model_status", "PAIR_MODEL_ID", "PAIR_CUT", "PAIR_CLAIM_CUT"]
 
 PAIR_MODEL_FILE = Path(__file__).parent.parent / "data" / "pair-model-int8.onnx"
-PAIR_MODEL_SHA256 = "41b4eccd115acf8dde6fb45e5502eb11966b524035c368cbbdd9688748bd0240"
+PAIR_MODEL_SHA256 = ""
 PAIR_MODEL_ID = "overlap-pair-minilm-l6-v1-int8"
 MAX_TOKENS = 96  # per statement, as trained
 #: Cuts on the two probabilities, chosen on the cross-validation's held-out pairs (see the model card).
@@ -90,24 +89,14 @@ class PairModel:
         return out
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 @lru_cache(maxsize=1)
 def _load() -> tuple[PairModel | None, str]:
     if os.environ.get("OVERLAP_NO_PAIR_MODEL"):
         return None, "no pair model (disabled by OVERLAP_NO_PAIR_MODEL)"
-    try:
-        os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
-        import onnxruntime  # noqa: F401
-    except ImportError as exc:
-        return None, f"no pair model (onnxruntime not installed: {exc.name}; pip install 'overlap[embed]')"
-    if not PAIR_MODEL_FILE.is_file() or _sha256(PAIR_MODEL_FILE) != PAIR_MODEL_SHA256:
+    missing = onnxruntime_missing()
+    if missing:
+        return None, f"no pair model (onnxruntime not installed: {missing}; pip install 'overlap[embed]')"
+    if not PAIR_MODEL_FILE.is_file() or file_sha256(PAIR_MODEL_FILE) != PAIR_MODEL_SHA256:
         return None, f"no pair model ({PAIR_MODEL_FILE.name} missing or not sha256 {PAIR_MODEL_SHA256[:12]}...)"
     return PairModel(PAIR_MODEL_FILE), f"pair model ({PAIR_MODEL_ID})"
 

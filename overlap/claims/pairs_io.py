@@ -15,7 +15,7 @@ from typing import Callable, Iterable, Iterator, Sequence
 from ..errors import InputError
 from ..ingest import RecordError, decode_utf8, parse_json_line
 from .gate import check
-from .pair_model import PAIR_CLAIM_CUT, PAIR_CUT, PairModel, pair_model_status
+from .pair_model import PAIR_CLAIM_CUT, PAIR_CUT, PairModel
 from .scorer import PairScore, Scorer
 
 __all__ = ["score_lines", "parse_pair_line"]
@@ -150,7 +150,7 @@ def score_lines(
     if pair is not None:
         judges = _Judges(scorer, claim_scorer, PAIR_CUT if threshold is None else threshold,
                          PAIR_CLAIM_CUT if claim_scorer is not None else None, pair,
-                         f"{pair_model_status()}; signals from {scorer.path}")
+                         f"pair model ({pair.model_id}); signals from {scorer.path}")
     else:
         judges = _Judges(scorer, claim_scorer, scorer.threshold if threshold is None else threshold,
                          claim_scorer.threshold if claim_scorer is not None else None, None, scorer.path)

@@ -27,7 +27,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from ..params import ParaphraseParams
-from .pair_model import PAIR_CLAIM_CUT, PAIR_CUT, PairModel, load_pair_model, pair_model_status
+from .pair_model import PAIR_CLAIM_CUT, PAIR_CUT, PairModel, load_pair_model
 from .scorer import Scorer, load_claim_scorer, load_scorer
 from .signals import Prepared, signals
 
@@ -66,7 +66,7 @@ class Scorers:
         """What decides, in words: the pair model (and what proposed its pairs), or the fitted scorer's path."""
         if self.pair is None:
             return self.paraphrase.path
-        return f"{pair_model_status()}; proposed by {self.paraphrase.path}"
+        return f"pair model ({self.pair.model_id}); proposed by {self.paraphrase.path}"
 
     @classmethod
     def load(cls, params: ParaphraseParams, scorer: Scorer | None = None, claim_scorer: Scorer | None = None) -> Scorers:
