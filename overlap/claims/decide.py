@@ -98,7 +98,7 @@ class _Evidence:
         passages, prep = self.parts.passages, self.parts.prepared
         return _match(self.statements[i], self.statements[j], prep[wi], prep[wj],
                       float(para[ev] if relation == "paraphrase" else claim[ev]), self.signals(w, wi, wj),
-                      self.scorers.path, relation=relation,
+                      self.scorers.paraphrase.path, relation=relation,
                       paraphrase=float(para[w]) if w is not None else self.scored.lexical_whole.get(n, 0.0),
                       claim=float(claim[max(block, key=lambda t: claim[t])]) if self.scorers.claims else None,
                       clause_a=passages[x] if x != wi else None,
@@ -232,8 +232,8 @@ class Acceptor:
     For a statement left out of every star (:func:`overlap.claims.clusters.claim_clusters`).
     Same statement on the whole statements, else the best claim score over
     the statements and their clauses (:func:`overlap.claims.statements.statement_parts`),
-    as in :func:`decide`; a near-verbatim pair is a copy and never a link,
-    as there.
+    as in :func:`decide`, scored by :func:`overlap.claims.score.score_batch`
+    as there; a near-verbatim pair is a copy and never a link, as there.
     """
 
     scorers: Scorers
@@ -249,12 +249,12 @@ class Acceptor:
         if within and not self.params.within_document:
             return None
         s = self.scorers
-        pairs = [(x, y) for x in self._texts(a) for y in self._texts(b)]
-        scored = list(s.paraphrase.score_pairs(pairs))
-        if scored[0].signals["ratio"] >= self.params.verbatim:
+        texts = [(x, y) for x in self._texts(a) for y in self._texts(b)]  # the whole statements first
+        sigs = [r.signals for r in s.paraphrase.score_pairs(texts)]  # (with the cosine on the embedding path)
+        names = list(sigs[0])
+        para, claim = score_batch(texts, np.array([[sig[f] for f in names] for sig in sigs]), names, s)
+        if sigs[0]["ratio"] >= self.params.verbatim:
             return None  # a copy: the reuse tier's business, never a claim link
-        names = list(scored[0].signals)  # every signal: the paraphrase and claim models read different ones
-        para, claim = score_batch(pairs, np.array([[r.signals[f] for f in names] for r in scored]), names, s)
         if para[0] >= s.cut:
             return ClaimLink(round(float(para[0]), 4), "paraphrase", within)
         if s.claims and claim.max() >= s.claim_cut:
