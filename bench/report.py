@@ -24,7 +24,8 @@ from pathlib import Path
 
 import networkx as nx
 
-from overlap.graph import KINDS, document_graph, gexf_bytes, source_graph
+from overlap.graph.build import KINDS, document_graph, source_graph
+from overlap.graph.formats import gexf_bytes
 from overlap.html_report import render_html
 from overlap.ingest import FieldMap, read_documents
 from overlap.pipeline import scan

@@ -32,7 +32,8 @@ from html import escape
 from typing import Any, Callable, Iterable, Sequence
 
 from .escape import label
-from .graph import KINDS, NO_SOURCE, layout, publication_order, source_graph
+from .graph.build import KINDS, NO_SOURCE, layout, source_graph
+from .graph.dates import publication_order
 from .highlight import shared_segments
 from .journey import Journey, claim_journey, claim_reach, widest_first
 from .model import Match, MatchSide, Span

@@ -300,7 +300,7 @@ def _match_table(matches: list[Any], limit: int, title: str) -> list[str]:
 
 def _outlets_markdown(result: Any, limit: int) -> list[str]:
     """Which outlets share text, the links with the most shared characters first (the source graph's edges)."""
-    from .graph import NO_SOURCE, source_graph
+    from .graph.build import NO_SOURCE, source_graph
 
     g = source_graph(result)
     out = ["## Outlets sharing text", ""]
@@ -503,7 +503,7 @@ def write_scan(
     """Write the scan's files into ``out_dir`` atomically; return their paths.
 
     Besides the JSON and Markdown files: ``report.html`` (:mod:`overlap.html_report`)
-    and the reuse graphs in ``graph_formats`` (:func:`overlap.graph.graph_files`:
+    and the reuse graphs in ``graph_formats`` (:func:`overlap.graph.formats.graph_files`:
     ``graph.gexf`` and ``sources.gexf`` by default).
 
     >>> import tempfile, pathlib
@@ -518,7 +518,7 @@ def write_scan(
     True
     """
     from .atomic import write_folder
-    from .graph import GRAPH_FILES, graph_files
+    from .graph.formats import GRAPH_FILES, graph_files
     from .html_report import is_report_page, render_html_pages
 
     def matches_jsonl(f: IO[bytes]) -> None:

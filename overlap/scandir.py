@@ -343,7 +343,7 @@ def write_graphs(scan_dir: str | Path, formats: Iterable[str], out_dir: str | Pa
     keeping everything in it but the graph files written now.
     """
     from .atomic import write_folder
-    from .graph import graph_files
+    from .graph.formats import graph_files
 
     view = load_scan(scan_dir)
     return write_folder(out_dir or scan_dir, graph_files(view, formats))
