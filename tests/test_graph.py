@@ -26,8 +26,7 @@ from overlap.graph.formats import (
     graphml_bytes,
 )
 from overlap.model import DocumentInfo, Match, MatchSide, Span
-from overlap.report import write_scan
-from overlap.scandir import load_scan, write_graphs
+from overlap.report.folder import load_scan, write_graphs, write_scan
 from reuse_scenario import scenario
 
 NS = "{http://gexf.net/1.3}"

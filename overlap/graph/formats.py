@@ -19,7 +19,7 @@ from typing import Any, Iterable, Mapping
 import networkx as nx
 
 from .._version import __version__
-from ..escape import csv_cell
+from ..report.escape import csv_cell
 from ..model import ScanResult
 from .build import KINDS, document_graph, source_graph
 from .dates import moment
@@ -231,7 +231,7 @@ def edge_csv_bytes(g: nx.DiGraph) -> bytes:
     """One CSV row per edge: the evidence columns of :data:`EDGE_CSV_COLUMNS`.
 
     Ids, names and dates come from the input, so they pass through
-    :func:`overlap.escape.csv_cell` (a leading ``'`` where a spreadsheet
+    :func:`overlap.report.escape.csv_cell` (a leading ``'`` where a spreadsheet
     would run a formula); counts and scores are numbers and are written as
     they are. Lines end in CRLF (RFC 4180, what spreadsheets expect), so a
     cell holding a carriage return is quoted like one holding a newline.

@@ -27,9 +27,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
-from .graph.build import outlet
-from .graph.dates import publication_days, publication_order
-from .model import ClaimCluster
+from ..graph.build import outlet
+from ..graph.dates import publication_days, publication_order
+from ..model import ClaimCluster
 
 __all__ = ["Carrier", "Journey", "claim_journey", "claim_reach", "widest_first"]
 
