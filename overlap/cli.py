@@ -32,7 +32,7 @@ from ._version import __version__
 from .errors import OverlapError
 from .ingest import FORMATS, FieldMap, IngestStats, read_documents
 from .graph.formats import GRAPH_FORMATS
-from .screen import SET_ASIDE
+from .text.screen import SET_ASIDE
 from .params import (
     BoilerplateParams,
     DuplicateParams,
@@ -642,7 +642,8 @@ def score(file: str, threshold: float | None, lexical: bool, on_bad_line: str) -
 
     from .errors import InputError
     from .ingest import binary_stdin
-    from .paraphrase import load_claim_scorer, load_scorer, score_lines
+    from .claims.pairs_io import score_lines
+    from .claims.scorer import load_claim_scorer, load_scorer
 
     name = "<stdin>" if file == "-" else file
     warn = _Warnings(quiet=False)
