@@ -27,24 +27,24 @@ import numpy as np
 import xxhash
 from xxhash import xxh3_64_intdigest as xxh64
 
-from . import __version__
-from .boilerplate import (FURNITURE, WITHIN, BoilerplateCounter, BoilerplateSet, UnitRef, every_occurrence, is_furniture,
+from .. import __version__
+from ..boilerplate import (FURNITURE, WITHIN, BoilerplateCounter, BoilerplateSet, UnitRef, every_occurrence, is_furniture,
                           unit_spans, unit_text, units)
-from .candidates import CandidateIndex
-from .cluster import star_clusters
-from .claims import find_paraphrases
-from .model import Boilerplate, ClaimCluster, Cluster, Document, Match, MatchSide, Skipped, Span
-from .params import Params
-from .passages import reuse_matches
-from .screen import screen
-from .shingle import fold32, shingle_hashes, word_hashes
-from .signatures import SCHEME, Signer
-from .store import SpillStore
-from .verify import set_similarity
+from ..candidates import CandidateIndex
+from ..cluster import star_clusters
+from ..claims import find_paraphrases
+from ..model import Boilerplate, ClaimCluster, Cluster, Document, Match, MatchSide, Skipped, Span
+from ..params import Params
+from ..passages.corpus import reuse_matches
+from ..screen import screen
+from ..shingle import fold32, shingle_hashes, word_hashes
+from ..signatures import SCHEME, Signer
+from .spill import SpillStore
+from ..verify import set_similarity
 
 __all__ = ["ScanResult", "DocRecord", "scan", "versions", "STAGE_UNITS"]
 
-log = logging.getLogger(__name__)
+log = logging.getLogger(__package__)  # "overlap.pipeline", as the CLI's log lines have always said
 
 Progress = Callable[[str, int, "int | None"], None]
 #: What each stage's ``progress(stage, done, total)`` counts, for people reading the numbers.

@@ -1,43 +1,35 @@
-"""Shared passages across a corpus, and across a list of document pairs.
+"""Shared passages across a corpus.
 
 Aligning every pair of documents is quadratic; a million articles would
 never finish. So documents are cut into windows of a few sentences, each
 window becomes a MinHash signature of its content words (the same stems
-:mod:`overlap.align` compares), and LSH banding (:mod:`overlap.candidates`,
+:mod:`overlap.passages.align` compares), and LSH banding (:mod:`overlap.candidates`,
 datasketch's bands) proposes the
 document pairs that share at least one similar window. Only those pairs are
 aligned. Cost grows with the number of windows plus the number of proposed
 pairs, not with all pairs; ``max_candidates`` bounds the partners per
 document so a corpus of many near-identical reprints stays linear.
 
-LSH only proposes: every reported passage comes from :func:`overlap.align.align`.
-
-The pairwise path (:func:`compare_pairs`) is for lists of pairs already
-known, such as benchmark corpora: each document is read and prepared once
-per worker (cached), and results come back in input order whatever the
-number of workers.
+LSH only proposes: every reported passage comes from
+:func:`overlap.passages.align.align`. Lists of pairs already known (files
+named in a pairs file) are :mod:`overlap.passages.pairfiles`' job.
 """
 
 from __future__ import annotations
 
-import os
 from collections import Counter, OrderedDict, defaultdict
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
 from .align import Prepared, align, prepare, to_matches
-from .candidates import CandidateIndex
-from .errors import InputError, OverlapError
-from .ingest import decode_utf8, read_text_file
-from .model import CandidatePair, Document, Match, Span
-from .params import PassageParams
-from .shingle import fold32
-from .signatures import Signer
+from ..candidates import CandidateIndex
+from ..model import CandidatePair, Document, Match, Span
+from ..params import PassageParams
+from ..shingle import fold32
+from ..signatures import Signer
 
-__all__ = ["find_reuse", "reuse_matches", "candidate_pairs", "window_sets", "PairResult", "read_pairs", "compare_pairs"]
+__all__ = ["find_reuse", "reuse_matches", "candidate_pairs", "window_sets", "common_terms"]
 
 
 def window_sets(prepared: Prepared, params: PassageParams, common: np.ndarray | None = None) -> list[np.ndarray]:
@@ -247,166 +239,3 @@ def reuse_matches(
         if progress is not None:
             progress(done, len(pairs))
     return out
-
-
-# --- pairs of files -------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PairResult:
-    """The outcome of one line of a pairs file: matches, or the error that stopped it."""
-
-    line: int
-    a: str
-    b: str
-    matches: tuple[Match, ...] = ()
-    error: OverlapError | None = None
-    # "path:line: invalid UTF-8, decoded with replacement", once per file when first read
-    warnings: tuple[str, ...] = ()
-
-
-def read_pairs(path: str | os.PathLike[str]) -> Iterator[tuple[int, str, str] | InputError]:
-    """Lines of a pairs file as ``(line, a, b)``; malformed lines as :class:`InputError`.
-
-    Blank lines and lines starting with ``#`` are skipped. Errors are
-    yielded rather than raised so the caller can report them and go on.
-    """
-    name = os.fspath(path)
-    try:
-        f = open(name, "rb")
-    except OSError as exc:
-        raise InputError(name, None, f"cannot read pairs file: {exc.strerror or exc}") from None
-    with f:
-        for lineno, raw in enumerate(f, 1):
-            # bytes that are not UTF-8 are replaced, as everywhere (ingest.decode_utf8): such a
-            # path then names no file and that line says so
-            line = decode_utf8(raw[3:] if lineno == 1 and raw.startswith(b"\xef\xbb\xbf") else raw)[0]
-            fields = line.split()
-            if not fields or fields[0].startswith("#"):
-                continue
-            if len(fields) != 2:
-                yield InputError(name, lineno, f"expected two paths separated by white space, got {len(fields)} field(s)")
-                continue
-            yield lineno, fields[0], fields[1]
-
-
-class _Cache:
-    """Prepared documents by path, least recently used dropped first."""
-
-    def __init__(self, params: PassageParams, size: int = 256) -> None:
-        self.params = params
-        self.size = size
-        self.items: OrderedDict[str, Prepared] = OrderedDict()
-
-    def get(self, path: str) -> tuple[Prepared, int | None]:
-        """The prepared text, and the line of its first byte that was not UTF-8 when just read (else None)."""
-        if path in self.items:
-            self.items.move_to_end(path)
-            return self.items[path], None
-        content = read_text_file(path)
-        prepared = prepare(content.text, self.params)
-        self.items[path] = prepared
-        if len(self.items) > self.size:
-            self.items.popitem(last=False)
-        return prepared, content.invalid_line
-
-
-_worker_cache: _Cache | None = None
-
-
-def _init_worker(params: PassageParams) -> None:
-    global _worker_cache
-    _worker_cache = _Cache(params)
-
-
-def _compare_one(job: tuple[int, str, str, str, str, str], cache: _Cache | None = None) -> PairResult:
-    lineno, a, b, path_a, path_b, pairs_name = job
-    cache = cache or _worker_cache
-    assert cache is not None
-    prepared = []
-    warnings = []
-    for shown, path in ((a, path_a), (b, path_b)):
-        try:
-            p, invalid_line = cache.get(path)
-            prepared.append(p)
-            if invalid_line is not None:
-                warnings.append(f"{shown}:{invalid_line}: invalid UTF-8, decoded with replacement")
-        except FileNotFoundError:
-            return PairResult(lineno, a, b, error=InputError(pairs_name, lineno, f"no such file: {shown}"))
-        except IsADirectoryError:
-            return PairResult(lineno, a, b, error=InputError(pairs_name, lineno, f"is a directory, not a text file: {shown}"))
-        except OSError as exc:
-            return PairResult(lineno, a, b, error=InputError(pairs_name, lineno, f"cannot read {shown}: {exc.strerror or exc}"))
-    pa, pb = prepared
-    found = align(pa, pb, cache.params)
-    return PairResult(lineno, a, b, tuple(to_matches(pa, pb, found, a, b)), warnings=tuple(warnings))
-
-
-def compare_pairs(
-    pairs_file: str | os.PathLike[str],
-    params: PassageParams | None = None,
-    *,
-    root: str | os.PathLike[str] | None = None,
-    workers: int = 1,
-) -> Iterator[PairResult]:
-    """Align every pair listed in ``pairs_file`` (one ``A B`` per line), in file order.
-
-    Paths are relative to ``root`` (default: the current directory) and are
-    reported as written. A pair that cannot be read yields a
-    :class:`PairResult` with ``error`` set, and the run goes on. With
-    ``workers > 1`` pairs are aligned in that many processes; consecutive
-    lines go to the same process, so documents repeated on nearby lines are
-    prepared once, and results still come back in file order.
-    """
-    params = params or PassageParams()
-    if workers < 1:
-        raise ValueError("workers must be at least 1")
-    name = os.fspath(pairs_file)
-    base = Path(root) if root is not None else Path(".")
-
-    def jobs() -> Iterator[tuple[int, str, str, str, str, str] | InputError]:
-        for item in read_pairs(name):
-            if isinstance(item, InputError):
-                yield item
-                continue
-            lineno, a, b = item
-            yield lineno, a, b, str(base / a), str(base / b), name
-
-    if workers == 1:
-        cache = _Cache(params)
-        for job in jobs():
-            if isinstance(job, InputError):
-                yield PairResult(job.line or 0, "", "", error=job)
-            else:
-                yield _compare_one(job, cache)
-        return
-
-    import multiprocessing
-
-    # never "fork": a process that already runs threads (onnxruntime's pool, a BLAS pool) forks
-    # children that can wait forever on a lock some other thread held at the fork; a fork server
-    # starts workers from a clean single-threaded process
-    methods = multiprocessing.get_all_start_methods()
-    ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-    with ctx.Pool(workers, initializer=_init_worker, initargs=(params,)) as pool:
-        batch: list[tuple[int, str, str, str, str, str] | InputError] = []
-        for item in _batched(jobs(), 4096):
-            batch = item
-            valid = [j for j in batch if not isinstance(j, InputError)]
-            results = iter(pool.imap(_compare_one, valid, chunksize=8))
-            for job in batch:
-                if isinstance(job, InputError):
-                    yield PairResult(job.line or 0, "", "", error=job)
-                else:
-                    yield next(results)
-
-
-def _batched(items: Iterable, n: int) -> Iterator[list]:
-    batch: list = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= n:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
