@@ -18,18 +18,20 @@ named in a pairs file) are :mod:`overlap.passages.pairfiles`' job.
 from __future__ import annotations
 
 from collections import Counter, OrderedDict, defaultdict
-from typing import Callable, Mapping, Sequence
+from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
 
 from .align import Prepared, align, prepare, to_matches
+from .pool import batched
 from ..candidates import CandidateIndex
 from ..model import CandidatePair, Document, Match, Span
 from ..params import PassageParams
 from ..shingle import fold32
 from ..signatures import Signer
 
-__all__ = ["find_reuse", "reuse_matches", "candidate_pairs", "window_sets", "common_terms"]
+__all__ = ["find_reuse", "reuse_batches", "candidate_pairs", "window_sets", "common_terms", "window_signatures",
+           "pair_documents", "align_pairs"]
 
 
 def window_sets(prepared: Prepared, params: PassageParams, common: np.ndarray | None = None) -> list[np.ndarray]:
@@ -67,56 +69,49 @@ def window_sets(prepared: Prepared, params: PassageParams, common: np.ndarray | 
     return np.split(t, np.searchsorted(w, np.arange(1, count)))
 
 
-def common_terms(count: int, prepared_of: Callable[[int], Prepared], params: PassageParams) -> np.ndarray:
-    """Hashes of words in more than ``params.common_share`` of the documents (sorted).
+def common_terms(prepared: Iterable[Prepared], count: int, params: PassageParams) -> np.ndarray:
+    """Hashes of words in more than ``params.common_share`` of the ``count`` documents (sorted).
 
     Newswire is full of templates ("Shr 34 cts vs 1.19 dlrs", "said it
     lowered the debt ratings of"): windows made of such words collide in
     huge LSH buckets, cost quadratic candidate pairs, and are not reuse.
     Corpora of under 100 documents have no reliable frequencies: nothing is
-    left out there.
+    left out there, and ``prepared`` (which may be lazy) is not consumed.
+    A reduce over all documents: per-partition document frequencies add up.
     """
     if count < 100 or params.common_share >= 1.0:
         return np.empty(0, dtype=np.uint64)
-    per_doc = [np.unique(prepared_of(d).term) for d in range(count)]
+    per_doc = [np.unique(p.term) for p in prepared]
     terms, df = np.unique(np.concatenate(per_doc), return_counts=True)
     return terms[df > params.common_share * count]
 
 
-def _index_windows(
-    count: int, prepared_of: Callable[[int], Prepared], params: PassageParams, common: np.ndarray | None = None
-) -> tuple[CandidateIndex, list[tuple[int, int]]]:
-    """Signatures of every document's windows in one LSH index; ``owners[key] = (doc, window)``.
+def window_signatures(
+    batch: Iterable[tuple[int, Prepared]], signer: Signer, params: PassageParams, common: np.ndarray | None = None
+) -> tuple[list[tuple[int, int]], np.ndarray]:
+    """MinHash signatures of the windows of a batch of ``(document index, prepared)``: ``(owners, rows)``.
 
-    Windows are signed in batches across documents (one numpy pass each);
-    windows left empty once common words are out are not indexed.
+    ``owners[k] = (doc, window)`` names row ``k``. A map over documents:
+    windows left empty once common words are out are not signed.
     """
-    signer = Signer(params.num_perm, params.seed)
-    index = CandidateIndex(signer, params.lsh_threshold)
     owners: list[tuple[int, int]] = []
-    batch: list[np.ndarray] = []
-
-    def flush() -> None:
-        if batch:
-            keys = np.arange(len(owners) - len(batch), len(owners), dtype=np.int64)
-            index.add(keys, signer.sign(batch))
-            batch.clear()
-
-    for d in range(count):
-        for w, s in enumerate(window_sets(prepared_of(d), params, common)):
-            if len(s) == 0:
-                continue
-            owners.append((d, w))
-            batch.append(fold32(s))
-        if len(batch) >= 4096:
-            flush()
-    flush()
-    return index, owners
+    sets: list[np.ndarray] = []
+    for d, prepared in batch:
+        for w, s in enumerate(window_sets(prepared, params, common)):
+            if len(s):
+                owners.append((d, w))
+                sets.append(fold32(s))
+    return owners, signer.sign(sets) if sets else np.empty((0, signer.num_perm), dtype=np.uint32)
 
 
-def _pairs_from(
-    index: CandidateIndex, owners: list[tuple[int, int]], params: PassageParams, within: bool
+def pair_documents(
+    index: CandidateIndex, owners: Sequence[tuple[int, int]], params: PassageParams, within: bool
 ) -> list[tuple[CandidatePair | tuple[int, int], int]]:
+    """Candidate window pairs (grouped by LSH band in ``index``) -> document pairs, with their shared windows.
+
+    Each document keeps at most ``params.max_candidates`` partners, those
+    sharing most windows; a pair is kept when either document keeps it.
+    """
     shared: Counter[tuple[int, int]] = Counter()
     for cand in index.pairs():
         (da, wa), (db, wb) = owners[cand.a], owners[cand.b]
@@ -137,6 +132,18 @@ def _pairs_from(
     return [(CandidatePair(*pair) if pair[0] < pair[1] else pair, shared[pair]) for pair in sorted(keep)]
 
 
+def _index_windows(prepared: Iterable[Prepared], params: PassageParams, common: np.ndarray) -> tuple[CandidateIndex, list[tuple[int, int]]]:
+    """Every document's window signatures in one LSH index, signed a batch of documents at a time."""
+    signer = Signer(params.num_perm, params.seed)
+    index = CandidateIndex(signer, params.lsh_threshold)
+    owners: list[tuple[int, int]] = []
+    for batch in batched(enumerate(prepared), _SIGN_BATCH):
+        batch_owners, rows = window_signatures(batch, signer, params, common)
+        index.add(np.arange(len(owners), len(owners) + len(batch_owners), dtype=np.int64), rows)
+        owners.extend(batch_owners)
+    return index, owners
+
+
 def candidate_pairs(
     prepared: Sequence[Prepared], params: PassageParams, *, within: bool = False
 ) -> list[tuple[CandidatePair | tuple[int, int], int]]:
@@ -148,9 +155,17 @@ def candidate_pairs(
     document keeps at most ``params.max_candidates`` partners, those sharing
     most windows; a pair is kept when either document keeps it.
     """
-    common = common_terms(len(prepared), prepared.__getitem__, params)
-    index, owners = _index_windows(len(prepared), prepared.__getitem__, params, common)
-    return _pairs_from(index, owners, params, within)
+    common = common_terms(prepared, len(prepared), params)
+    index, owners = _index_windows(prepared, params, common)
+    return pair_documents(index, owners, params, within)
+
+
+def align_pairs(batch: Iterable[tuple[Prepared, Prepared, str, str]], params: PassageParams) -> list[Match]:
+    """Shared passages of a batch of document pairs joined with their prepared texts and ids.
+
+    A map over pairs: LSH only proposed them; :func:`~overlap.passages.align.align` decides.
+    """
+    return [m for pa, pb, a_id, b_id in batch for m in to_matches(pa, pb, align(pa, pb, params), a_id, b_id)]
 
 
 def find_reuse(
@@ -179,23 +194,43 @@ def find_reuse(
     [('wire', 'local', 28)]
     """
     ignore = ignore or {}
-    return reuse_matches(
-        len(documents),
-        lambda i: documents[i].text,
-        lambda i: documents[i].id,
-        params,
-        ignore_of=lambda i: ignore.get(documents[i].id, ()),
-        within=within,
-        progress=progress,
-    )
+    out: list[Match] = []
+    batches = reuse_batches(len(documents), lambda i: documents[i].text, lambda i: documents[i].id, params,
+                            ignore_of=lambda i: ignore.get(documents[i].id, ()), within=within)
+    for matches, done, total in batches:
+        out.extend(matches)
+        if progress is not None:
+            progress(done, total)
+    return out
 
 
 # Prepared documents kept between the two passes (LRU beyond this): a few KB each,
 # so corpora of this size are prepared once; larger ones re-prepare on demand.
 _CACHE_DOCS = 20_000
+_SIGN_BATCH = 512  # documents whose windows are signed in one numpy pass
+ALIGN_BATCH = 200  # candidate pairs aligned between two progress reports
 
 
-def reuse_matches(
+class _PreparedCache:
+    """Documents prepared on demand from their texts, the most recently used kept."""
+
+    def __init__(self, text_of: Callable[[int], str], ignore_of: Callable[[int], Sequence[Span]] | None,
+                 params: PassageParams) -> None:
+        self.text_of, self.ignore_of, self.params = text_of, ignore_of, params
+        self.items: OrderedDict[int, Prepared] = OrderedDict()
+
+    def __call__(self, i: int) -> Prepared:
+        if i in self.items:
+            self.items.move_to_end(i)
+            return self.items[i]
+        p = prepare(self.text_of(i), self.params, self.ignore_of(i) if self.ignore_of else ())
+        self.items[i] = p
+        if len(self.items) > _CACHE_DOCS:
+            self.items.popitem(last=False)
+        return p
+
+
+def reuse_batches(
     count: int,
     text_of: Callable[[int], str],
     id_of: Callable[[int], str],
@@ -204,38 +239,26 @@ def reuse_matches(
     ignore_of: Callable[[int], Sequence[Span]] | None = None,
     within: bool = False,
     skip: Callable[[int, int], bool] | None = None,
-    progress: Callable[[int, int], None] | None = None,
-) -> list[Match]:
-    """:func:`find_reuse` over documents reached by index, for callers that keep texts on disk.
+) -> Iterator[tuple[list[Match], int, int]]:
+    """:func:`find_reuse` over documents reached by index, yielding ``(matches, pairs done, pairs in all)``.
 
-    Two passes: window signatures of every document (only signatures stay
-    in memory), then alignment of the proposed pairs, re-preparing texts
-    through a small cache. ``skip(i, j)`` drops pairs the caller has already
-    explained (e.g. whole-document duplicates).
+    The in-process composition of this module's stages, for callers that
+    keep texts on disk: window signatures of every document (only
+    signatures stay in memory), then alignment of the proposed pairs a
+    batch at a time, re-preparing texts through a small cache (the join of
+    pairs with their texts). ``skip(i, j)`` drops pairs the caller has
+    already explained (e.g. whole-document duplicates). Yielding between
+    batches leaves progress, timing and stopping to the caller.
     """
     params = params or PassageParams()
-    cache: OrderedDict[int, Prepared] = OrderedDict()
-
-    def prepared_of(i: int) -> Prepared:
-        if i in cache:
-            cache.move_to_end(i)
-            return cache[i]
-        p = prepare(text_of(i), params, ignore_of(i) if ignore_of else ())
-        cache[i] = p
-        if len(cache) > _CACHE_DOCS:
-            cache.popitem(last=False)
-        return p
-
-    common = common_terms(count, prepared_of, params)
-    index, owners = _index_windows(count, prepared_of, params, common)
-    pairs = _pairs_from(index, owners, params, within)
-    out: list[Match] = []
-    for done, (pair, _n) in enumerate(pairs, 1):
-        i, j = (pair.a, pair.b) if isinstance(pair, CandidatePair) else pair
-        if skip is not None and i != j and skip(i, j):
-            continue
-        pa, pb = prepared_of(i), prepared_of(j)
-        out.extend(to_matches(pa, pb, align(pa, pb, params), id_of(i), id_of(j)))
-        if progress is not None:
-            progress(done, len(pairs))
-    return out
+    prepared_of = _PreparedCache(text_of, ignore_of, params)
+    common = common_terms((prepared_of(d) for d in range(count)), count, params)
+    index, owners = _index_windows((prepared_of(d) for d in range(count)), params, common)
+    pairs = pair_documents(index, owners, params, within)
+    for start in range(0, len(pairs), ALIGN_BATCH):
+        joined = []
+        for pair, _n in pairs[start : start + ALIGN_BATCH]:
+            i, j = (pair.a, pair.b) if isinstance(pair, CandidatePair) else pair
+            if skip is None or i == j or not skip(i, j):
+                joined.append((prepared_of(i), prepared_of(j), id_of(i), id_of(j)))
+        yield align_pairs(joined, params), min(start + ALIGN_BATCH, len(pairs)), len(pairs)

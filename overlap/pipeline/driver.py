@@ -1,18 +1,28 @@
 """``scan()``: the only place that knows the order of the stages.
 
-1. read, set aside what is not text (:mod:`overlap.screen`: binary, encoded
-   blobs, number tables, documents over ``max_chars``), normalise and split
-   into lines and words (streaming; texts and word hashes spill to a
-   temporary file, not to Python objects);
-2. count short lines per source -> boilerplate;
-3. shingles without boilerplate -> exact-copy groups -> MinHash signatures
-   in numpy batches -> datasketch LSH;
-4. candidate pairs -> exact verification -> duplicate links;
-5. star clusters around the earliest publication;
-6. shared passages (:mod:`overlap.passages`) between documents that are not
-   whole duplicates of each other, boilerplate excluded.
+Each stage is a pure batch function: plain batches in (documents, arrays,
+pairs), ``(output, counts)`` out, no spill file, progress callback or
+counts dict inside. This driver composes them and owns what lies between:
+the order, timing, progress, and where data waits (the spill files). The
+four shapes of work, which another engine (all cores, a Dask cluster) runs
+with the same functions:
 
-Each stage records its counts, and its wall time, in the result.
+- *map over batches of documents*: 1. read (:mod:`.read`: set aside what is
+  not text, split into lines and words, short lines); 3. shingle without
+  boilerplate and sign (:mod:`.near_duplicates`);
+- *reduce / group by key*: 2. boilerplate counts per source; exact copies
+  by content key; LSH buckets by band (:mod:`overlap.candidates`);
+- *join pairs with what they need, map over pairs*: 4. candidate pairs with
+  their shingle sets -> verified links (:mod:`.near_duplicates`); 6. passage
+  candidates with their prepared texts -> ``reuse`` matches
+  (:mod:`overlap.passages.corpus`); 7. statements -> ``paraphrase`` matches
+  and claim clusters (:mod:`overlap.claims`);
+- *collect on the driver*: 5. star clusters and ``duplicate`` matches from
+  the verified links, which are few (:mod:`.clusters`).
+
+Texts and word hashes spill to temporary files as they are read, so memory
+holds metadata, signatures and matches, not the corpus. Each stage's counts
+and wall time go into the result.
 """
 
 from __future__ import annotations
@@ -20,27 +30,25 @@ from __future__ import annotations
 import logging
 import platform
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 import numpy as np
-import xxhash
-from xxhash import xxh3_64_intdigest as xxh64
 
 from .. import __version__
-from ..boilerplate import (FURNITURE, WITHIN, BoilerplateCounter, BoilerplateSet, UnitRef, every_occurrence, is_furniture,
-                          unit_spans, unit_text, units)
+from ..boilerplate import BoilerplateCounter, BoilerplateSet, UnitRef, every_occurrence, unit_spans, unit_text
 from ..candidates import CandidateIndex
-from ..cluster import star_clusters
 from ..claims import find_paraphrases
-from ..model import Boilerplate, ClaimCluster, Cluster, Document, Match, MatchSide, Skipped, Span
+from ..model import Boilerplate, ClaimCluster, Cluster, Document, Match, Skipped, Span
 from ..params import Params
-from ..passages.corpus import reuse_matches
-from ..screen import screen
-from ..shingle import fold32, shingle_hashes, word_hashes
+from ..passages.corpus import reuse_batches
+from ..passages.pool import batched
 from ..signatures import SCHEME, Signer
+from .clusters import cluster_duplicates, explained_by_duplicates
+from .near_duplicates import Link, Words, shingle_documents, sign_sets, verify_pairs
+from .read import NOT_TEXT, TOO_SHORT, ReadDocument, read_documents
 from .spill import SpillStore
-from ..verify import set_similarity
 
 __all__ = ["ScanResult", "DocRecord", "scan", "versions", "STAGE_UNITS"]
 
@@ -57,7 +65,9 @@ STAGE_UNITS = {
     "compare": "pairs",
     "filter": "documents",
 }
-_BATCH = 256
+_BATCH = 256  # documents a stage takes at once
+_BATCH_CHARS = 8_000_000  # ...and at most this much text, however long the documents
+_VERIFY_BATCH = 4096  # candidate pairs joined with their shingle sets at once
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,18 +158,6 @@ def versions() -> dict[str, str]:
     return out
 
 
-@dataclass(slots=True)
-class _Pending:
-    """Per-document state between the first and the second pass."""
-
-    record: DocRecord
-    token_key: tuple[int, int]
-    fingerprint: int  # of all the document's words: byte-identical copies share it
-    short: np.ndarray  # (n, 4) int32 UnitRefs of short lines/blocks: boilerplate candidates
-    keys: np.ndarray  # their uint64 keys (compact: this lives until the second pass)
-    local_drop: list[int]  # indices into ``short`` that are boilerplate in this document on their own
-
-
 def scan(
     documents: Iterable[Document],
     params: Params | None = None,
@@ -218,369 +216,299 @@ def scan(
         tiers["paraphrase"] = {k: v for k, v in (("enabled", paraphrase), ("claims", claims)) if v is not None}
     if tiers:
         params = params.with_(**tiers)
-    notify = progress or (lambda stage, done, total: None)
-    timings: dict[str, float] = {}
-    counts: dict[str, int] = {}
     store = SpillStore(spill_dir)
-    tokens_store = SpillStore(spill_dir)  # word hashes, needed only until signatures are done
     try:
-        return _scan(documents, params, notify, timings, counts, store, tokens_store)
+        with SpillStore(spill_dir) as tokens_store:  # word hashes, needed only until signatures are done
+            return _Scan(params, progress, store, tokens_store).run(documents)
     except BaseException:
         store.close()
         raise
-    finally:
-        tokens_store.close()
 
 
-def _scan(
-    documents: Iterable[Document],
-    params: Params,
-    notify: Progress,
-    timings: dict[str, float],
-    counts: dict[str, int],
-    store: SpillStore,
-    tokens_store: SpillStore,
-) -> ScanResult:
-    bp_params = params.boilerplate
-    min_words = params.duplicates.min_words
-    max_chars = params.duplicates.max_chars
-    counter = BoilerplateCounter(bp_params)
-    records: list[DocRecord] = []
-    pending: list[_Pending] = []
-    skipped: list[Skipped] = []
-    text_keys: dict[str, tuple[int, int]] = {}
-    seen_ids: set[str] = set()
-    short_copies: dict[int, list[int]] = {}  # too short to compare, but byte-identical copies still count
+@dataclass(slots=True)
+class _Pending:
+    """Per-document state between the read stage and the signatures: spill keys and compact arrays."""
+
+    record: DocRecord
+    token_key: tuple[int, int]
+    short: np.ndarray  # (n, 4) int32 UnitRefs of short lines/blocks: boilerplate candidates
+    keys: np.ndarray  # their uint64 keys (compact: this lives until the second pass)
+    local_drop: list[int]  # indices into ``short`` that are boilerplate in this document on their own
+
+
+def _batches(documents: Iterable[Document]) -> Iterator[list[Document]]:
+    """Documents in batches of at most :data:`_BATCH` and :data:`_BATCH_CHARS`, ids checked as they come.
+
+    An id seen before stops the scan at that document, before anything
+    read after it can fail.
+    """
+    seen: set[str] = set()
+    batch: list[Document] = []
+    chars = 0
+    for doc in documents:
+        if doc.id in seen:
+            raise ValueError(f"duplicate document id {doc.id!r}: ids must be unique within a scan")
+        seen.add(doc.id)
+        batch.append(doc)
+        chars += len(doc.text)
+        if len(batch) >= _BATCH or chars >= _BATCH_CHARS:
+            yield batch
+            batch, chars = [], 0
+    if batch:
+        yield batch
+
+
+class _Scan:
+    """One scan: the stages in order, with what is kept between them (in memory and in the spill files).
+
+    Every stage is a pure batch function from the ``read``,
+    ``near_duplicates``, ``clusters`` modules or a tier's package; this class
+    feeds them batches, keeps their outputs, adds up their counts and times
+    them. It is the in-process engine: another (all cores, a cluster) maps
+    the same functions over partitions.
+    """
+
+    def __init__(self, params: Params, progress: Progress | None, store: SpillStore, tokens_store: SpillStore) -> None:
+        self.params = params
+        self.notify: Progress = progress or (lambda stage, done, total: None)
+        self.store, self.tokens_store = store, tokens_store
+        self.counts: dict[str, int] = {}
+        self.timings: dict[str, float] = {}
+        self.records: list[DocRecord] = []
+        self.skipped: list[Skipped] = []
+        self.text_keys: dict[str, tuple[int, int]] = {}
+        self.pending: list[_Pending] = []
+        self.short_copies: dict[int, list[int]] = {}  # too short to compare, but byte-identical copies still count
+        self.counter = BoilerplateCounter(params.boilerplate)
+        self.boilerplate = BoilerplateSet(frozenset(), ())
+        self.dropped: dict[str, list[UnitRef]] = {}  # boilerplate units left out of each document
+        self.shingle_keys: dict[int, tuple[int, int]] = {}  # leader -> its shingle set in the spill file
+        self.copies: dict[int, list[int]] = {}  # leader -> later exact copies
+        self.index = CandidateIndex(Signer(params.minhash.num_perm, params.minhash.seed), params.minhash.lsh_threshold)
+        self.links: list[Link] = []
+
+    @contextmanager
+    def _timed(self, stage: str) -> Iterator[None]:
+        t0 = time.perf_counter()
+        yield
+        self.timings[stage] = time.perf_counter() - t0
+
+    def _count(self, counts: Mapping[str, int]) -> None:
+        """Add a batch's counts to the scan's: a key keeps the place it first had (summary.json's order)."""
+        _add(self.counts, counts)
+
+    def run(self, documents: Iterable[Document]) -> ScanResult:
+        with self._timed("read"):
+            self.read(documents)
+        with self._timed("boilerplate"):
+            self.boilerplate = self.counter.finish()
+            self.counts["boilerplate_lines"] = len(self.boilerplate.lines)
+        with self._timed("signatures"):
+            self.signatures()
+        with self._timed("candidates_and_verify"):
+            self.verify()
+        with self._timed("cluster"):
+            clusters, matches = self.cluster()
+        if self.params.passages.enabled:
+            with self._timed("passages"):
+                matches.extend(self.passages())
+        claims, para_stats = self.paraphrase(matches)
+        for stage, seconds in self.timings.items():
+            log.info("stage %s took %.2fs", stage, seconds)
+        log.info("counts: %s", self.counts)
+        return self.result(matches, clusters, claims, para_stats)
 
     # 1. read, normalise, split; count short lines for boilerplate
-    t0 = time.perf_counter()
-    read = 0
-    for doc in documents:
-        read += 1
-        if doc.id in seen_ids:
-            raise ValueError(f"duplicate document id {doc.id!r}: ids must be unique within a scan")
-        seen_ids.add(doc.id)
-        # a binary file, an encoded blob, a number table or an outsized text is set aside
-        # before any stage reads it: each stage is bounded per document only for text
-        not_text = screen(doc.text, max_chars)
-        if not_text is not None:
-            records.append(DocRecord(len(records), doc.id, doc.source, doc.title, doc.date, doc.url,
-                                     doc.origin, len(doc.text), 0))
-            skipped.append(Skipped(doc.id, not_text, doc.origin))
-            continue
-        words, short = units(doc.text, bp_params.max_words)
-        n_words = len(words)
-        record = DocRecord(
-            index=len(records),
-            id=doc.id,
-            source=doc.source,
-            title=doc.title,
-            date=doc.date,
-            url=doc.url,
-            origin=doc.origin,
-            length=len(doc.text),
-            words=n_words,
-        )
-        records.append(record)
-        text_keys[doc.id] = store.put_text(doc.text)
-        if n_words == 0:
-            skipped.append(Skipped(doc.id, "empty", doc.origin))
-            continue
-        tokens = word_hashes(words)
-        raw = tokens.tobytes()
-        fingerprint = xxh64(raw)
-        if n_words < min_words:
-            skipped.append(Skipped(doc.id, f"too short ({n_words} words < {min_words})", doc.origin))
-            short_copies.setdefault(fingerprint, []).append(record.index)
-            continue
-        keys = [xxh64(raw[8 * first : 8 * end]) or 1 for first, end, _, _ in short]
-        text = doc.text
-        counter.add(doc.source, fingerprint, keys, lambda i: unit_text(text, short[i]))
-        local_drop: list[int] = []
-        if short and bp_params.enabled:
-            seen_here: set[int] = set()
-            noted: set[int] = set()
-            for k, key in enumerate(keys):
-                if key in seen_here:
-                    local_drop.append(k)
-                    if key not in noted:  # count documents, not occurrences
-                        noted.add(key)
-                        counter.note_local(WITHIN, doc.source, unit_text(text, short[k]))
-                else:
-                    first, end = short[k][0], short[k][1]
-                    if is_furniture(words[first:end]):
-                        local_drop.append(k)
-                        counter.note_local(FURNITURE, doc.source, unit_text(text, short[k]))
-                seen_here.add(key)
-        pending.append(
-            _Pending(
-                record,
-                tokens_store.put_array(tokens),
-                fingerprint,
-                np.array(short, dtype=np.int32).reshape(-1, 4),
-                np.array(keys, dtype=np.uint64),
-                local_drop,
-            )
-        )
-        if read % 1000 == 0:
-            notify("read", read, None)
-    notify("read", read, read)
-    counts["documents_read"] = read
-    counts["documents_skipped"] = len(skipped)
-    timings["read"] = time.perf_counter() - t0
+    def read(self, documents: Iterable[Document]) -> None:
+        for batch in _batches(documents):
+            read, counts = read_documents(batch, self.params)
+            self._count(counts)
+            for item in read:
+                self._keep(item)
+            self.notify("read", len(self.records), None)
+        self.counts.setdefault("documents_read", 0)
+        self.counts.setdefault("documents_skipped", 0)
+        self.notify("read", len(self.records), len(self.records))
 
-    # 2. boilerplate
-    t0 = time.perf_counter()
-    boilerplate: BoilerplateSet = counter.finish()
-    counts["boilerplate_lines"] = len(boilerplate.lines)
-    timings["boilerplate"] = time.perf_counter() - t0
+    def _keep(self, item: ReadDocument) -> None:
+        """Fold one read document into the scan: its record, its text in the spill file, its boilerplate counts."""
+        doc = item.doc
+        record = DocRecord(len(self.records), doc.id, doc.source, doc.title, doc.date, doc.url, doc.origin,
+                           len(doc.text), item.words)
+        self.records.append(record)
+        if item.status != NOT_TEXT:
+            self.text_keys[doc.id] = self.store.put_text(doc.text)
+        if item.status is not None:
+            self.skipped.append(Skipped(doc.id, item.reason or item.status, doc.origin))
+            if item.status == TOO_SHORT:
+                self.short_copies.setdefault(item.fingerprint, []).append(record.index)
+            return
+        text, short = doc.text, item.short
+        self.counter.add(doc.source, item.fingerprint, item.keys, lambda i: unit_text(text, short[i]))
+        for reason, line in item.local_notes:
+            self.counter.note_local(reason, doc.source, line)
+        self.pending.append(_Pending(record, self.tokens_store.put_array(item.tokens),
+                                     np.array(short, dtype=np.int32).reshape(-1, 4),
+                                     np.array(item.keys, dtype=np.uint64), item.local_drop))
 
     # 3. shingles -> exact-copy groups -> signatures -> LSH
-    t0 = time.perf_counter()
-    signer = Signer(params.minhash.num_perm, params.minhash.seed)
-    index = CandidateIndex(signer, params.minhash.lsh_threshold)
-    shingle_keys: dict[int, tuple[int, int]] = {}
-    shingle_sizes: dict[int, int] = {}
-    exact_leader: dict[int, int] = {}  # content hash -> first document index
-    copies: dict[int, list[int]] = {}  # leader -> later exact copies
-    batch_keys: list[int] = []
-    batch_sets: list[np.ndarray] = []
-    boilerplate_docs = 0
-    dropped_spans: dict[str, list[UnitRef]] = {}
-    kept_whole = 0
-    for n, item in enumerate(pending):
-        tokens = tokens_store.get_array(item.token_key, np.uint64)
-        src = item.record.source
-        drop = [k for k, key in enumerate(item.keys.tolist()) if (src, key) in boilerplate]
-        if item.local_drop:
-            drop = sorted(set(drop).union(item.local_drop))
-        if drop:
-            dropped = [tuple(item.short[k].tolist()) for k in drop]
-            mask = np.ones(len(tokens), dtype=bool)
-            for first, end, _, _ in dropped:
-                mask[first:end] = False
-            kept = int(mask.sum())
-            # Boilerplate is what surrounds content. A document that would be left with
-            # (almost) nothing is all template, a notice or a one-paragraph item that
-            # others repeat: it is compared whole, or its copies would go unseen.
-            if kept >= min_words:
-                boilerplate_docs += 1
-                dropped_spans[item.record.id] = dropped
-                tokens = tokens[mask]
-            else:
-                kept_whole += 1
-        shingles = np.unique(shingle_hashes(tokens, params.shingle.size))
-        doc_index = item.record.index
-        content = xxhash.xxh3_128_intdigest(shingles.tobytes())  # identical sets after boilerplate
-        leader = exact_leader.setdefault(content, doc_index)
-        if leader != doc_index:
-            copies.setdefault(leader, []).append(doc_index)
-            continue
-        shingle_keys[doc_index] = store.put_array(shingles)
-        shingle_sizes[doc_index] = len(shingles)
-        batch_keys.append(doc_index)
-        batch_sets.append(fold32(shingles))
-        if len(batch_keys) >= _BATCH:
-            index.add(batch_keys, signer.sign(batch_sets))
-            batch_keys, batch_sets = [], []
-        if (n + 1) % 1000 == 0:
-            notify("signatures", n + 1, len(pending))
-    if batch_keys:
-        index.add(batch_keys, signer.sign(batch_sets))
-    pending.clear()
-    # exact copies of short documents, never compared otherwise: they are compared (as copies), so
-    # they count as scanned and not as skipped, and every document read is one or the other
-    short_groups = [group for group in short_copies.values() if len(group) > 1]
-    for group in short_groups:
-        copies[group[0]] = group[1:]
-    compared = {records[i].id for group in short_groups for i in group}
-    skipped = [s for s in skipped if s.doc not in compared]
-    counts["documents_skipped"] = len(skipped)
-    counts["documents_scanned"] = len(shingle_keys) + sum(len(c) for c in copies.values()) + len(short_groups)
-    counts["documents_with_boilerplate"] = boilerplate_docs
-    counts["documents_all_boilerplate_kept_whole"] = kept_whole
-    counts["exact_copies"] = sum(len(c) for c in copies.values())
-    counts["signatures"] = len(index)
-    timings["signatures"] = time.perf_counter() - t0
+    def signatures(self) -> None:
+        exact_leader: dict[int, int] = {}  # content hash -> first document index
+        shingle_counts: dict[str, int] = {}
+        done = 0
+        for batch in batched(self.pending, _BATCH):
+            words = [Words(p.record.index, p.record.source, self.tokens_store.get_array(p.token_key, np.uint64),
+                           p.short, p.keys, p.local_drop) for p in batch]
+            shingled, counts = shingle_documents(words, self.boilerplate, self.params)
+            _add(shingle_counts, counts)
+            leaders = []
+            for item in shingled:
+                if item.dropped is not None:
+                    self.dropped[self.records[item.index].id] = item.dropped
+                leader = exact_leader.setdefault(item.content, item.index)
+                if leader != item.index:
+                    self.copies.setdefault(leader, []).append(item.index)
+                    continue
+                self.shingle_keys[item.index] = self.store.put_array(item.shingles)
+                leaders.append(item)
+            self.index.add([s.index for s in leaders], sign_sets(self.index.signer, [s.shingles for s in leaders]))
+            done += len(batch)
+            self.notify("signatures", done, len(self.pending))
+        self.pending.clear()
+        short_groups = self._short_copies()
+        copies = sum(len(c) for c in self.copies.values())
+        self.counts["documents_skipped"] = len(self.skipped)
+        self.counts["documents_scanned"] = len(self.shingle_keys) + copies + short_groups
+        self.counts.update(shingle_counts)
+        self.counts["exact_copies"] = copies
+        self.counts["signatures"] = len(self.index)
 
-    # 4. candidates -> verified links
-    t0 = time.perf_counter()
-    threshold = params.duplicates.threshold
-    links: dict[int, dict[int, float]] = {}
-    verified: list[tuple[int, int, float, float, float]] = []
-    n_candidates = 0
-    for pair in index.pairs():
-        n_candidates += 1
-        sim = set_similarity(
-            store.get_array(shingle_keys[pair.a], np.uint64), store.get_array(shingle_keys[pair.b], np.uint64)
-        )
-        if sim.jaccard >= threshold:
-            verified.append((pair.a, pair.b, sim.jaccard, sim.a_in_b, sim.b_in_a))
-            links.setdefault(pair.a, {})[pair.b] = sim.jaccard
-            links.setdefault(pair.b, {})[pair.a] = sim.jaccard
-    counts["candidate_pairs"] = n_candidates
-    counts["verified_pairs"] = len(verified)
-    counts["rejected_candidates"] = n_candidates - len(verified)
-    timings["candidates_and_verify"] = time.perf_counter() - t0
+    def _short_copies(self) -> int:
+        """Exact copies of short documents, never compared otherwise: they are compared (as copies),
+        so they count as scanned and not as skipped, and every document read is one or the other."""
+        short_groups = [group for group in self.short_copies.values() if len(group) > 1]
+        for group in short_groups:
+            self.copies[group[0]] = group[1:]
+        compared = {self.records[i].id for group in short_groups for i in group}
+        self.skipped = [s for s in self.skipped if s.doc not in compared]
+        return len(short_groups)
+
+    # 4. candidates -> verified links (each pair joined with the two shingle sets it needs)
+    def verify(self) -> None:
+        threshold = self.params.duplicates.threshold
+        self._count({"candidate_pairs": 0, "verified_pairs": 0, "rejected_candidates": 0})
+        for batch in batched(self.index.pairs(), _VERIFY_BATCH):
+            joined = [(p.a, p.b, self._shingles(p.a), self._shingles(p.b)) for p in batch]
+            links, counts = verify_pairs(joined, threshold)
+            self.links.extend(links)
+            self._count(counts)
+
+    def _shingles(self, leader: int) -> np.ndarray:
+        return self.store.get_array(self.shingle_keys[leader], np.uint64)
 
     # 5. clusters: exact-copy groups act as one node, represented by their earliest member
-    t0 = time.perf_counter()
-
-    def when(i: int) -> tuple[int, str, int]:
-        published = records[i].date
-        return (0, published, i) if published else (1, "", i)
-
-
-    group_of: dict[int, list[int]] = {lead: sorted([lead, *rest], key=when) for lead, rest in copies.items()}
-    node_order = sorted(shingle_keys, key=lambda lead: when(group_of.get(lead, [lead])[0]))
-
-    def exact(x: int, y: int) -> float:
-        """Exact Jaccard of two exact-copy groups (leaders) from their stored shingle sets."""
-        if x == y:
-            return 1.0
-        if x not in shingle_keys or y not in shingle_keys:  # short documents: only exact copies
-            return 0.0
-        known = links.get(x, {}).get(y)
-        if known is not None:
-            return known
-        return set_similarity(
-            store.get_array(shingle_keys[x], np.uint64), store.get_array(shingle_keys[y], np.uint64)
-        ).jaccard
-
-    stars = star_clusters(node_order, links, exact, threshold)
-    clustered = {lead for lead, _ in stars} | {m for _, ms in stars for m, _ in ms}
-    stars.extend((lead, []) for lead in sorted(copies) if lead not in clustered)
-
-    clusters: list[Cluster] = []
-    ranked = []
-    for centre, members in stars:
-        nodes = [centre] + [node for node, _ in members]
-        docs = sorted((i for node in nodes for i in group_of.get(node, [node])), key=when)
-        ranked.append((when(docs[0]), docs, nodes))
-    ranked.sort(key=lambda item: item[0])
-    for cid, (_, docs, nodes) in enumerate(ranked, start=1):
-        representative = docs[0]
-        rep_node = next(n for n in nodes if representative in group_of.get(n, [n]))
-        leader_of = {i: n for n in nodes for i in group_of.get(n, [n])}
-        scores = [exact(rep_node, leader_of[i]) for i in docs[1:]]
-        clusters.append(
-            Cluster(
-                id=cid,
-                representative=records[representative].id,
-                members=tuple(records[i].id for i in docs),
-                min_jaccard=round(min(scores), 6),
-                mean_jaccard=round(sum(scores) / len(scores), 6),
-            )
-        )
-
-    # matches: every verified link, plus every exact copy linked to its first copy
-    matches: list[Match] = []
-
-    def whole(i: int) -> MatchSide:
-        return MatchSide(records[i].id, Span(0, records[i].length))
-
-    for lead, rest in sorted(copies.items()):
-        first = group_of[lead][0]
-        for i in group_of[lead][1:]:
-            a, b = sorted((first, i))
-            matches.append(Match("duplicate", 1.0, whole(a), whole(b), jaccard=1.0, a_in_b=1.0, b_in_a=1.0))
-    for a, b, jac, a_in_b, b_in_a in verified:
-        matches.append(
-            Match("duplicate", round(jac, 6), whole(a), whole(b), round(jac, 6), round(a_in_b, 6), round(b_in_a, 6))
-        )
-    position = {r.id: r.index for r in records}
-    matches.sort(key=lambda m: (-m.score, position[m.a.doc], position[m.b.doc]))
-    counts["duplicate_matches"] = len(matches)
-    counts["clusters"] = len(clusters)
-    counts["documents_in_clusters"] = sum(len(c.members) for c in clusters)
-    timings["cluster"] = time.perf_counter() - t0
+    def cluster(self) -> tuple[list[Cluster], list[Match]]:
+        (clusters, matches), counts = cluster_duplicates(self.records, self.shingle_keys, self.copies, self.links,
+                                                         self.params.duplicates.threshold, self._shingles)
+        self._count(counts)
+        return clusters, matches
 
     # 6. shared passages between documents that are not already whole duplicates of each other
-    if params.passages.enabled:
-        t0 = time.perf_counter()
-        leader_of = {i: lead for lead, group in group_of.items() for i in group}
+    def passages(self) -> list[Match]:
+        explained = explained_by_duplicates(self.copies, self.links)
+        found: list[Match] = []
+        batches = reuse_batches(len(self.records), self._text_at, lambda i: self.records[i].id, self.params.passages,
+                                ignore_of=self._ignored_at, skip=explained)
+        for matches, done, total in batches:
+            found.extend(matches)
+            self.notify("passages", done, total)
+        self.counts["reuse_matches"] = len(found)
+        return found
 
-        def explained(i: int, j: int) -> bool:
-            li, lj = leader_of.get(i, i), leader_of.get(j, j)
-            return li == lj or lj in links.get(li, {})
+    def _text_at(self, i: int) -> str:
+        key = self.text_keys.get(self.records[i].id)  # none for documents set aside as not text
+        return self.store.get_text(key) if key is not None else ""
 
-        def text_of(i: int) -> str:
-            key = text_keys.get(records[i].id)  # none for documents set aside as not text
-            return store.get_text(key) if key is not None else ""
+    def _ignored_at(self, i: int) -> list[Span]:
+        refs = self.dropped.get(self.records[i].id)
+        return unit_spans(self._text_at(i), refs) if refs else []
 
-        def ignore_of(i: int) -> list[Span]:
-            refs = dropped_spans.get(records[i].id)
-            return unit_spans(text_of(i), refs) if refs else []
 
-        reuse = reuse_matches(
-            len(records), text_of, lambda i: records[i].id, params.passages,
-            ignore_of=ignore_of, skip=explained,
-            progress=lambda done, total: notify("passages", done, total) if done % 200 == 0 or done == total else None,
+    # 7. paraphrase tier: same statement in other words (sentences and quotes, boilerplate excluded)
+    def paraphrase(self, matches: list[Match]) -> tuple[list[ClaimCluster] | None, dict[str, Any]]:
+        """Claim clusters (None when the tier is off or skipped over its document limit) and the tier's stats."""
+        if not self.params.paraphrase.enabled:
+            return None, {}
+        limit = self.params.paraphrase.max_documents
+        if limit and len(self.text_keys) > limit:
+            self.counts["paraphrase_skipped_documents_over_limit"] = len(self.text_keys)
+            return None, {}
+        with self._timed("paraphrase"):
+            scanned: list[Document] = []
+            exclude: dict[str, list[Span]] = {}
+            for r in self.records:
+                if r.id not in self.text_keys:
+                    continue
+                text = self.store.get_text(self.text_keys[r.id])
+                scanned.append(Document(r.id, text, source=r.source, title=r.title, date=r.date))
+                if self.dropped.get(r.id):  # every occurrence: a repeated title's first one too
+                    exclude[r.id] = every_occurrence(text, unit_spans(text, self.dropped[r.id]))
+            stats: dict[str, Any] = {}
+            found, claims = find_paraphrases(scanned, self.params.paraphrase, exclude=exclude, stats=stats,
+                                             progress=self.notify)
+            matches.extend(found)
+            self.counts.update(_paraphrase_counts(stats, len(found), len(claims)))
+        return claims, stats
+
+    def result(self, matches: list[Match], clusters: list[Cluster], claims: list[ClaimCluster] | None,
+               stats: dict[str, Any]) -> ScanResult:
+        b, r = self.index.bands
+        params = self.params
+        return ScanResult(
+            params=params,
+            documents=self.records,
+            matches=matches,
+            clusters=clusters,
+            boilerplate=self.boilerplate.lines,
+            skipped=self.skipped,
+            counts=self.counts,
+            timings={k: round(v, 4) for k, v in self.timings.items()},
+            lsh={"bands": b, "rows": r, "threshold": params.minhash.lsh_threshold, "scheme": SCHEME},
+            _dropped=self.dropped,
+            _store=self.store,
+            _text_keys=self.text_keys,
+            claim_clusters=claims,
+            paraphrase={"path": stats.get("path"), "threshold": stats.get("threshold"),
+                        "claim_threshold": stats.get("claim_threshold"),
+                        "within_document": params.paraphrase.within_document,
+                        "set_aside": stats.get("set_aside") or {},
+                        "languages": stats.get("languages") or {}} if stats else {},
         )
-        matches.extend(reuse)
-        counts["reuse_matches"] = len(reuse)
-        timings["passages"] = time.perf_counter() - t0
-    # paraphrase tier: same statement in other words (sentences and quotes, boilerplate excluded)
-    claims: list[ClaimCluster] = []
-    para_stats: dict[str, Any] = {}
-    limit = params.paraphrase.max_documents
-    too_many = bool(limit) and len(text_keys) > limit
-    if params.paraphrase.enabled and too_many:
-        counts["paraphrase_skipped_documents_over_limit"] = len(text_keys)
-    if params.paraphrase.enabled and not too_many:
-        t0 = time.perf_counter()
-        scanned = []
-        exclude: dict[str, list[Span]] = {}
-        for r in records:
-            if r.id not in text_keys:
-                continue
-            text = store.get_text(text_keys[r.id])
-            scanned.append(Document(r.id, text, source=r.source, title=r.title, date=r.date))
-            if dropped_spans.get(r.id):  # every occurrence: a repeated title's first one too
-                exclude[r.id] = every_occurrence(text, unit_spans(text, dropped_spans[r.id]))
-        para_matches, claims = find_paraphrases(scanned, params.paraphrase, exclude=exclude, stats=para_stats,
-                                                progress=notify)
-        matches.extend(para_matches)
-        counts["paraphrase_statements"] = para_stats.get("statements", 0)
-        counts["paraphrase_candidates"] = para_stats.get("candidates", 0)
-        counts["paraphrase_matches"] = len(para_matches)
-        counts["paraphrase_verbatim_skipped"] = para_stats.get("verbatim_skipped", 0)
-        counts["paraphrase_clauses"] = para_stats.get("clauses", 0)
-        counts["paraphrase_statements_too_long"] = para_stats.get("statements_too_long", 0)
-        counts["paraphrase_statements_over_document_cap"] = para_stats.get("statements_over_document_cap", 0)
-        rel = para_stats.get("relations") or {}
-        counts["paraphrase_same_statement"] = rel.get("paraphrase", 0)
-        counts["paraphrase_same_claim"] = rel.get("claim", 0)
-        counts["paraphrase_embedded"] = para_stats.get("embedded", 0)
-        counts["paraphrase_below_embed_floor"] = para_stats.get("below_embed_floor", 0)
-        counts["claim_clusters"] = len(claims)
-        counts["paraphrase_within_document"] = para_stats.get("within_document", 0)
-        set_aside = para_stats.get("set_aside") or {}
-        counts["paraphrase_set_aside"] = sum(set_aside.values())
-        counts["paraphrase_not_english"] = set_aside.get("not English", 0)
-        timings["paraphrase"] = time.perf_counter() - t0
-    b, r = index.bands
-    for stage, seconds in timings.items():
-        log.info("stage %s took %.2fs", stage, seconds)
-    log.info("counts: %s", counts)
 
-    return ScanResult(
-        params=params,
-        documents=records,
-        matches=matches,
-        clusters=clusters,
-        boilerplate=boilerplate.lines,
-        skipped=skipped,
-        counts=counts,
-        timings={k: round(v, 4) for k, v in timings.items()},
-        lsh={"bands": b, "rows": r, "threshold": params.minhash.lsh_threshold, "scheme": SCHEME},
-        _dropped=dropped_spans,
-        _store=store,
-        _text_keys=text_keys,
-        claim_clusters=claims if params.paraphrase.enabled and not too_many else None,
-        paraphrase={"path": para_stats.get("path"), "threshold": para_stats.get("threshold"),
-                    "claim_threshold": para_stats.get("claim_threshold"),
-                    "within_document": params.paraphrase.within_document,
-                    "set_aside": para_stats.get("set_aside") or {},
-                    "languages": para_stats.get("languages") or {}} if para_stats else {},
-    )
+
+def _paraphrase_counts(stats: dict[str, Any], matches: int, claims: int) -> dict[str, int]:
+    rel = stats.get("relations") or {}
+    set_aside = stats.get("set_aside") or {}
+    return {
+        "paraphrase_statements": stats.get("statements", 0),
+        "paraphrase_candidates": stats.get("candidates", 0),
+        "paraphrase_matches": matches,
+        "paraphrase_verbatim_skipped": stats.get("verbatim_skipped", 0),
+        "paraphrase_clauses": stats.get("clauses", 0),
+        "paraphrase_statements_too_long": stats.get("statements_too_long", 0),
+        "paraphrase_statements_over_document_cap": stats.get("statements_over_document_cap", 0),
+        "paraphrase_same_statement": rel.get("paraphrase", 0),
+        "paraphrase_same_claim": rel.get("claim", 0),
+        "paraphrase_embedded": stats.get("embedded", 0),
+        "paraphrase_below_embed_floor": stats.get("below_embed_floor", 0),
+        "claim_clusters": claims,
+        "paraphrase_within_document": stats.get("within_document", 0),
+        "paraphrase_set_aside": sum(set_aside.values()),
+        "paraphrase_not_english": set_aside.get("not English", 0),
+    }
+
+
+def _add(total: dict[str, int], counts: Mapping[str, int]) -> None:
+    """Add one batch's counts to a stage's (a key keeps the place it first had)."""
+    for key, n in counts.items():
+        total[key] = total.get(key, 0) + n
