@@ -335,7 +335,7 @@ def candidate_recall(pairs, y, vectors_a=None, vectors_b=None) -> None:
     from overlap.normalize import normalize_text
     from overlap.params import ParaphraseParams
     from overlap.shingle import fold32, shingle_set
-    from overlap.signatures import Signer
+    from overlap.minhash.signatures import Signer
     from datasketch import MinHashLSH
 
     texts: dict[str, int] = {}

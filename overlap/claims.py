@@ -50,8 +50,8 @@ from dataclasses import replace
 from typing import Callable, Mapping, Sequence
 
 import numpy as np
-from .candidates import lsh_bands
-from .cluster import star_clusters
+from .minhash.lsh import lsh_bands
+from .duplicates.cluster import star_clusters
 from .gate import check
 from .language import has_latin
 from .model import ClaimCluster, ClaimLink, Document, Match, MatchSide, Passage, Span
@@ -59,7 +59,7 @@ from .params import ParaphraseParams
 from .paraphrase import Prepared, Scorer, load_claim_scorer, load_scorer, prepare, signals
 from .quotes import clauses, units
 from .shingle import fold32, word_hashes
-from .signatures import Signer
+from .minhash.signatures import Signer
 
 __all__ = [
     "find_paraphrases",

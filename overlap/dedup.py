@@ -39,14 +39,16 @@ from __future__ import annotations
 import errno
 import os
 import stat
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass
 from typing import BinaryIO, Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 
 from .errors import OverlapError
-from .index import _MAX_ANCHOR_CANDIDATES, MODES, Index, Prepared, _score
+from .index import _MAX_ANCHOR_CANDIDATES, Index, Prepared
+from .minhash.lsh import Buckets
+from .minhash.verify import MODES, mode_score
 from .model import Decision, Document
 
 __all__ = ["FilterStats", "LineOutput", "Pending", "decide", "filter_documents"]
@@ -87,8 +89,8 @@ class Pending:
     def clear(self) -> None:
         self.ids: set[str] = set()
         self.docs: list[Prepared] = []
-        self.bands: dict[int, list[int]] = defaultdict(list)
-        self.anchors: dict[int, list[int]] = defaultdict(list)
+        self.bands = Buckets()
+        self.anchors = Buckets()
 
     def __len__(self) -> int:
         return len(self.docs)
@@ -97,11 +99,9 @@ class Pending:
         i = len(self.docs)
         self.docs.append(p)
         self.ids.add(p.id)
-        for k in p.band_keys.tolist():
-            self.bands[k].append(i)
+        self.bands.add(i, p.band_keys.tolist())
         if self.mode == "containment":
-            for k in p.anchors.tolist():
-                self.anchors[k].append(i)
+            self.anchors.add(i, p.anchors.tolist())
 
     def truncate(self, n: int) -> None:
         """Forget the documents added after the first ``n`` (a verdict taken back)."""
@@ -109,22 +109,18 @@ class Pending:
             i = len(self.docs) - 1
             p = self.docs.pop()
             self.ids.discard(p.id)
-            for k in p.band_keys.tolist():
-                assert self.bands[k][-1] == i
-                self.bands[k].pop()
+            self.bands.pop(i, p.band_keys.tolist())
             if self.mode == "containment":
-                for k in p.anchors.tolist():
-                    assert self.anchors[k][-1] == i
-                    self.anchors[k].pop()
+                self.anchors.pop(i, p.anchors.tolist())
 
     def scored(self, p: Prepared) -> list[tuple[str, float]]:
         if not self.docs:
             return []
-        cands = {i for k in p.band_keys.tolist() for i in self.bands.get(k, ())}
+        cands = set(self.bands.members(p.band_keys.tolist()))
         if self.mode == "containment":
-            counts = Counter(i for k in p.anchors.tolist() for i in self.anchors.get(k, ()))
+            counts = Counter(self.anchors.members(p.anchors.tolist()))
             cands.update(i for i, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:_MAX_ANCHOR_CANDIDATES])
-        return [(self.docs[i].id, _score(p.shingles, self.docs[i].shingles, self.mode)) for i in cands]
+        return [(self.docs[i].id, mode_score(p.shingles, self.docs[i].shingles, self.mode)) for i in cands]
 
 
 def decide(
@@ -232,7 +228,7 @@ def _reserve(
         pos += offset
         j = fresh[pos]
         p = preps[j]
-        best = min(((oid, _score(p.shingles, sh, mode)) for oid, sh in others), key=lambda s: (-s[1], s[0]))
+        best = min(((oid, mode_score(p.shingles, sh, mode)) for oid, sh in others), key=lambda s: (-s[1], s[0]))
         if best[1] >= threshold:
             return j, Decision(p.id, best[0], best[1], mode)
         checked.setdefault(j, set()).update(oid for oid, _ in others)

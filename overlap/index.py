@@ -64,7 +64,6 @@ import json
 import os
 import struct
 from collections import Counter, defaultdict
-from functools import lru_cache
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping, Sequence
@@ -80,7 +79,9 @@ from .model import Decision, Document
 from .normalize import NORMALIZATION_VERSION
 from .params import MinHashParams, ShingleParams
 from .shingle import fold32, shingle_hashes, text_words, word_hashes
-from .signatures import DATASKETCH_VERSION, SCHEME, Signer
+from .minhash.lsh import band_keys, lsh_bands
+from .minhash.signatures import DATASKETCH_VERSION, SCHEME, Signer
+from .minhash.verify import MODES, mode_score
 
 __all__ = [
     "INDEX_FORMAT",
@@ -94,8 +95,6 @@ __all__ = [
 
 #: Version of the on-disk layout; bumped when records or keys change shape.
 INDEX_FORMAT = 1
-#: What counts as a match: whole documents (Jaccard) or containment (|A∩B|/|A|).
-MODES = ("whole", "containment")
 
 # Most anchor candidates verified per document: ranked by shared anchors, so
 # the true source (which shares many) comes first; the cap bounds the work a
@@ -105,24 +104,6 @@ _PROBE_TEXT = (
     "Moscow\u2019s \u201cspecial\u201d envoy said on Tuesday \u2014 d\u00e9j\u00e0 vu \u2014 that the "
     "talks in Geneva would resume next week, according to REUTERS and TASS."
 )
-
-
-def _splitmix64(seed: int, count: int) -> np.ndarray:
-    """Deterministic odd 64-bit constants (splitmix64), for band-key hashing."""
-    out = []
-    x = seed
-    mask = (1 << 64) - 1
-    for _ in range(count):
-        x = (x + 0x9E3779B97F4A7C15) & mask
-        z = x
-        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & mask
-        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & mask
-        out.append((z ^ (z >> 31)) | 1)
-    return np.array(out, dtype=np.uint64)
-
-
-_BAND_MULT = _splitmix64(0x0BE1A9, 1024)
-_BAND_SALT = _splitmix64(0x5A17, 1024)
 
 
 @dataclass(frozen=True)
@@ -153,7 +134,7 @@ class IndexSettings:
     @property
     def bands_rows(self) -> tuple[int, int]:
         """LSH (bands, rows) as datasketch's ``MinHashLSH(threshold, num_perm)`` would choose."""
-        return _bands_rows(self.lsh_threshold, self.num_perm)
+        return lsh_bands(self.lsh_threshold, self.num_perm)
 
     def manifest(self) -> dict[str, Any]:
         """The manifest an index created with these settings carries."""
@@ -187,13 +168,6 @@ class IndexSettings:
             )
         except (KeyError, TypeError, ValueError, ConfigError) as exc:
             raise IndexStateError(f"index manifest is incomplete or invalid ({exc})") from None
-
-
-@lru_cache(maxsize=64)
-def _bands_rows(threshold: float, num_perm: int) -> tuple[int, int]:
-    from datasketch.lsh import _optimal_param  # a grid search: ~80 ms, so computed once
-
-    return _optimal_param(threshold, num_perm, 0.5, 0.5)
 
 
 # Manifest keys that must agree for signatures to mean the same thing. The
@@ -268,14 +242,8 @@ class _Preparer:
         ]
 
     def band_keys(self, sigs: np.ndarray) -> np.ndarray:
-        """One 64-bit key per (document, band): the band's rows hashed with its number."""
-        b, r = self.bands, self.rows
-        x = sigs[:, : b * r].reshape(len(sigs), b, r).astype(np.uint64)
-        h = (x * _BAND_MULT[:r]).sum(axis=2, dtype=np.uint64) + _BAND_SALT[:b]
-        h ^= h >> np.uint64(31)
-        h *= np.uint64(0x94D049BB133111EB)
-        h ^= h >> np.uint64(29)
-        return h.view(np.int64)
+        """One 64-bit key per (document, band) (:func:`overlap.minhash.lsh.band_keys`)."""
+        return band_keys(sigs, self.bands, self.rows)
 
 
 def _per_doc_unique(seg: np.ndarray, values: np.ndarray, ndocs: int) -> list[np.ndarray]:
@@ -362,16 +330,6 @@ def _pack_shingles(shingles: np.ndarray) -> bytes:
 
 def _unpack_shingles(blob: bytes) -> np.ndarray:
     return np.frombuffer(blob, dtype=np.uint64)
-
-
-def _score(new: np.ndarray, old: np.ndarray, mode: str) -> float:
-    """Exact similarity of two shingle sets: Jaccard, or the share of ``new`` in ``old``."""
-    if len(new) == 0 or len(old) == 0:
-        return 0.0
-    inter = len(np.intersect1d(new, old, assume_unique=True))
-    if mode == "containment":
-        return inter / len(new)
-    return inter / (len(new) + len(old) - inter)
 
 
 @dataclass(frozen=True)
@@ -1274,7 +1232,7 @@ class Index:
             for h in c:
                 got = loaded.get(h)
                 if got is not None:
-                    scores.append((got[0], _score(p.shingles, got[1], mode)))
+                    scores.append((got[0], mode_score(p.shingles, got[1], mode)))
             scores.sort(key=lambda s: (-s[1], s[0]))
             by_prep[id(p)] = scores
         return [by_prep.get(id(p), []) for p in preps]

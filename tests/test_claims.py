@@ -13,13 +13,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from overlap import claims
-from overlap.candidates import CandidateIndex
+from overlap.minhash.lsh import CandidateIndex
 from overlap.claims import _pairs_within_runs, content_candidates, filter_pairs, find_paraphrases, rare_limit
 from overlap.model import Document
 from overlap.paraphrase import MODEL_FILE, prepare, scorer_from_dict
 from overlap.params import ParaphraseParams
 from overlap.shingle import fold32, word_hashes
-from overlap.signatures import Signer
+from overlap.minhash.signatures import Signer
 
 from _textgen import VOCAB
 

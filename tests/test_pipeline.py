@@ -19,7 +19,7 @@ from overlap.normalize import normalize_text
 from overlap.params import Params
 from overlap.pipeline import scan
 from overlap.shingle import shingle_set
-from overlap.verify import set_similarity
+from overlap.minhash.verify import set_similarity
 
 CORPORA = Path(__file__).parent / "corpora"
 VOCAB = [f"w{i}" for i in range(400)]

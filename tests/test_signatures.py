@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from overlap.shingle import fold32, shingle_hashes, shingle_set, word_hashes, words
-from overlap.signatures import Signer
+from overlap.minhash.signatures import Signer
 
 
 @given(

@@ -3,7 +3,7 @@
 Aligning every pair of documents is quadratic; a million articles would
 never finish. So documents are cut into windows of a few sentences, each
 window becomes a MinHash signature of its content words (the same stems
-:mod:`overlap.passages.align` compares), and LSH banding (:mod:`overlap.candidates`,
+:mod:`overlap.passages.align` compares), and LSH banding (:mod:`overlap.minhash.lsh`,
 datasketch's bands) proposes the
 document pairs that share at least one similar window. Only those pairs are
 aligned. Cost grows with the number of windows plus the number of proposed
@@ -24,11 +24,11 @@ import numpy as np
 
 from .align import Prepared, align, prepare, to_matches
 from .pool import batched
-from ..candidates import CandidateIndex
+from ..minhash.lsh import CandidateIndex
 from ..model import CandidatePair, Document, Match, Span
 from ..params import PassageParams
 from ..shingle import fold32
-from ..signatures import Signer
+from ..minhash.signatures import Signer
 
 __all__ = ["find_reuse", "reuse_batches", "candidate_pairs", "window_sets", "common_terms", "window_signatures",
            "pair_documents", "align_pairs"]

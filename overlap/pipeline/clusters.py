@@ -3,7 +3,7 @@
 It runs where the links are collected (the driver): they are few, however
 large the corpus. A group of exact copies acts as one node, represented by
 its first document (the *leader*); a cluster is a star of such nodes around
-the earliest publication (:func:`overlap.cluster.star_clusters`).
+the earliest publication (:func:`overlap.duplicates.cluster.star_clusters`).
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from typing import Callable, Collection, Mapping, Protocol, Sequence
 
 import numpy as np
 
-from ..cluster import star_clusters
+from ..duplicates.cluster import star_clusters
 from ..model import Cluster, Match, MatchSide, Span
-from ..verify import set_similarity
+from ..minhash.verify import set_similarity
 from .near_duplicates import Link
 
 __all__ = ["Record", "cluster_duplicates", "explained_by_duplicates"]

@@ -11,7 +11,7 @@ with the same functions:
   not text, split into lines and words, short lines); 3. shingle without
   boilerplate and sign (:mod:`.near_duplicates`);
 - *reduce / group by key*: 2. boilerplate counts per source; exact copies
-  by content key; LSH buckets by band (:mod:`overlap.candidates`);
+  by content key; LSH buckets by band (:mod:`overlap.minhash.lsh`);
 - *join pairs with what they need, map over pairs*: 4. candidate pairs with
   their shingle sets -> verified links (:mod:`.near_duplicates`); 6. passage
   candidates with their prepared texts -> ``reuse`` matches
@@ -38,13 +38,13 @@ import numpy as np
 
 from .. import __version__
 from ..boilerplate import BoilerplateCounter, BoilerplateSet, UnitRef, every_occurrence, unit_spans, unit_text
-from ..candidates import CandidateIndex
+from ..minhash.lsh import CandidateIndex
 from ..claims import find_paraphrases
 from ..model import Boilerplate, ClaimCluster, Cluster, Document, Match, Skipped, Span
 from ..params import Params
 from ..passages.corpus import reuse_batches
 from ..passages.pool import batched
-from ..signatures import SCHEME, Signer
+from ..minhash.signatures import SCHEME, Signer
 from .clusters import cluster_duplicates, explained_by_duplicates
 from .near_duplicates import Link, Words, shingle_documents, sign_sets, verify_pairs
 from .read import NOT_TEXT, TOO_SHORT, ReadDocument, read_documents

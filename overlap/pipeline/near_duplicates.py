@@ -20,8 +20,8 @@ import xxhash
 from ..boilerplate import BoilerplateSet, UnitRef
 from ..params import Params
 from ..shingle import fold32, shingle_hashes
-from ..signatures import Signer
-from ..verify import set_similarity
+from ..minhash.signatures import Signer
+from ..minhash.verify import set_similarity
 
 __all__ = ["Words", "Shingled", "Link", "shingle_documents", "sign_sets", "verify_pairs"]
 

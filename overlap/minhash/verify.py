@@ -13,7 +13,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["SetSimilarity", "set_similarity"]
+__all__ = ["MODES", "SetSimilarity", "set_similarity", "mode_score"]
+
+#: What counts as a match: whole documents (Jaccard) or containment (|A∩B|/|A|).
+MODES = ("whole", "containment")
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,3 +40,15 @@ def set_similarity(a: np.ndarray, b: np.ndarray) -> SetSimilarity:
     shared = len(np.intersect1d(a, b, assume_unique=True))
     union = len(a) + len(b) - shared
     return SetSimilarity(shared / union, shared / len(a), shared / len(b), shared)
+
+
+def mode_score(new: np.ndarray, old: np.ndarray, mode: str) -> float:
+    """The one score a mode decides on: Jaccard (``"whole"``) or the share of ``new`` in ``old``.
+
+    >>> mode_score(np.array([1, 2, 3, 4]), np.array([3, 4, 5]), "containment")
+    0.5
+    """
+    sim = set_similarity(new, old)
+    if mode == "containment":
+        return sim.a_in_b
+    return sim.jaccard

@@ -1,0 +1,1 @@
+"""Duplicate clusters: star clusters formed from verified links only (:mod:`.cluster`)."""

@@ -1,0 +1,189 @@
+"""LSH banding: the one choice of bands and rows, the one bucket key, candidate pairs.
+
+LSH only proposes: two documents are candidates when all ``r`` hash values
+of at least one of ``b`` bands agree, and candidates carry no score, because
+a shared bucket is not evidence of similarity (datasketch's own ``query``
+documentation says to filter the results again). :mod:`overlap.minhash.verify`
+decides.
+
+Everything that bands signatures goes through this module, so the scan, the
+passages, the claims and the persistent index cannot drift apart:
+
+* :func:`lsh_bands` is datasketch's own choice of ``(b, r)`` for a threshold
+  (the one ``MinHashLSH(threshold, num_perm)`` makes, minimising false
+  positives and negatives with equal weights);
+* :func:`band_keys` is the bucket of a signature in each band: one 64-bit key
+  per (document, band), the band's values hashed with the band's number. The
+  persistent index stores these keys, so they are part of its format;
+* :class:`CandidateIndex` groups equal keys band by band into candidate
+  pairs; :class:`Buckets` is the same bucketing kept in memory one document
+  at a time (the filter's not yet committed documents).
+
+Filling datasketch's ``MinHashLSH`` costs one Python call per document and
+band (600,000 for Reuters-21578), so the buckets are formed with
+``np.unique`` over each band of the whole key matrix instead. The pairs are
+the ones datasketch's ``insert`` then ``query`` would give (equal band keys
+mean equal band values, but for a 64-bit hash collision, about one chance in
+10^9 on Reuters); ``tests/test_lsh.py`` checks that against datasketch itself.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from functools import lru_cache
+from typing import Hashable, Iterable, Iterator
+
+import numpy as np
+
+from ..model import CandidatePair
+from .signatures import Signer
+
+__all__ = ["Buckets", "CandidateIndex", "band_keys", "lsh_bands"]
+
+
+@lru_cache(maxsize=64)
+def lsh_bands(threshold: float, num_perm: int) -> tuple[int, int]:
+    """The ``(bands, rows)`` datasketch's ``MinHashLSH(threshold, num_perm)`` chooses.
+
+    Computed by datasketch's own optimiser (a grid search of ~80 ms, so
+    cached), called directly: ``MinHashLSH`` itself refuses a choice of one
+    band (a threshold of 0.99 at 128 permutations), which the numpy
+    bucketing here serves as well as any other.
+
+    >>> lsh_bands(0.5, 128)
+    (25, 5)
+    """
+    from datasketch.lsh import _optimal_param  # what MinHashLSH calls with weights (0.5, 0.5)
+
+    return _optimal_param(threshold, num_perm, 0.5, 0.5)
+
+
+def _splitmix64(seed: int, count: int) -> np.ndarray:
+    """Deterministic odd 64-bit constants (splitmix64), for band-key hashing."""
+    out = []
+    x = seed
+    mask = (1 << 64) - 1
+    for _ in range(count):
+        x = (x + 0x9E3779B97F4A7C15) & mask
+        z = x
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & mask
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & mask
+        out.append((z ^ (z >> 31)) | 1)
+    return np.array(out, dtype=np.uint64)
+
+
+_BAND_MULT = _splitmix64(0x0BE1A9, 1024)
+_BAND_SALT = _splitmix64(0x5A17, 1024)
+
+
+def band_keys(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
+    """One 64-bit bucket key per (document, band): the band's rows hashed with its number.
+
+    ``signatures`` is ``(n, num_perm)`` ``uint32``; the result ``(n, bands)``
+    ``int64``. Keys of different bands differ (the band number is salted in),
+    so one key space can hold every band. These are the keys the persistent
+    index stores: changing them changes its format.
+
+    >>> sig = np.arange(8, dtype=np.uint32).reshape(1, 8)
+    >>> band_keys(sig, 2, 4).shape
+    (1, 2)
+    """
+    n = len(signatures)
+    x = signatures[:, : bands * rows].reshape(n, bands, rows).astype(np.uint64)
+    h = (x * _BAND_MULT[:rows]).sum(axis=2, dtype=np.uint64) + _BAND_SALT[:bands]
+    h ^= h >> np.uint64(31)
+    h *= np.uint64(0x94D049BB133111EB)
+    h ^= h >> np.uint64(29)
+    return h.view(np.int64)
+
+
+class CandidateIndex:
+    """Collects signature rows under integer keys; yields candidate pairs.
+
+    Only the band keys of each row are kept (``bands`` 64-bit values, a fifth
+    of the signature's size at 128 permutations).
+    """
+
+    def __init__(self, signer: Signer, threshold: float) -> None:
+        self.signer = signer
+        self.threshold = threshold
+        self.b, self.r = lsh_bands(threshold, signer.num_perm)
+        self._ids: list[np.ndarray] = []
+        self._keys: list[np.ndarray] = []
+        self._count = 0
+
+    @property
+    def bands(self) -> tuple[int, int]:
+        """``(bands, rows)`` datasketch chose for the threshold."""
+        return self.b, self.r
+
+    def add(self, keys: np.ndarray | list[int], signatures: np.ndarray) -> None:
+        """Add signature rows under integer keys (a batch at a time)."""
+        if len(keys) == 0:
+            return
+        self._ids.append(np.asarray(keys, dtype=np.int64))
+        self._keys.append(band_keys(np.ascontiguousarray(signatures, dtype=np.uint32), self.b, self.r))
+        self._count += len(keys)
+
+    def pairs(self) -> Iterator[CandidatePair]:
+        """Every distinct pair sharing at least one band bucket, in canonical order."""
+        if not self._keys:
+            return
+        ids = np.concatenate(self._ids)
+        keys = np.concatenate(self._keys)
+        seen: set[tuple[int, int]] = set()
+        for band in range(self.b):
+            for group in _shared_buckets(keys[:, band]):
+                members = sorted(int(k) for k in ids[group])
+                for i, a in enumerate(members):
+                    for b in members[i + 1 :]:
+                        seen.add((a, b))
+        for a, b in sorted(seen):
+            yield CandidatePair(a, b)
+
+    def __len__(self) -> int:
+        return self._count
+
+
+def _shared_buckets(cells: np.ndarray) -> list[np.ndarray]:
+    """Positions of ``cells`` grouped by value, for every value held more than once."""
+    _, inverse, counts = np.unique(cells, return_inverse=True, return_counts=True)
+    shared = np.flatnonzero(counts > 1)
+    if len(shared) == 0:
+        return []
+    members = np.flatnonzero(np.isin(inverse, shared))
+    order = members[np.argsort(inverse[members], kind="stable")]
+    return np.split(order, np.flatnonzero(np.diff(inverse[order])) + 1)
+
+
+class Buckets:
+    """Band (or anchor) buckets in memory, filled one document at a time and emptied from the end.
+
+    The in-memory form of the persistent index's bucket tables: ``add`` puts
+    a member under each of its keys, ``members`` lists what shares a key,
+    ``pop`` takes the last member added back out (a verdict taken back).
+
+    >>> b = Buckets()
+    >>> b.add(0, [7, 8]); b.add(1, [8])
+    >>> sorted(b.members([8]))
+    [0, 1]
+    """
+
+    def __init__(self) -> None:
+        self._buckets: dict[int, list[Hashable]] = defaultdict(list)
+
+    def add(self, member: Hashable, keys: Iterable[int]) -> None:
+        for k in keys:
+            self._buckets[k].append(member)
+
+    def pop(self, member: Hashable, keys: Iterable[int]) -> None:
+        """Remove ``member``, which must be the last one added under each of ``keys``."""
+        for k in keys:
+            if self._buckets[k][-1] != member:
+                raise ValueError("Buckets.pop: only the last member added can be taken out")
+            self._buckets[k].pop()
+
+    def members(self, keys: Iterable[int]) -> Iterator[Hashable]:
+        """Every member under any of ``keys``, once per key it shares."""
+        for k in keys:
+            yield from self._buckets.get(k, ())

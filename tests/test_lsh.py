@@ -1,0 +1,85 @@
+"""LSH banding: the one band choice and bucketing; vectorised pairs equal datasketch's MinHashLSH."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from datasketch import MinHashLSH
+
+from overlap.minhash.lsh import CandidateIndex, band_keys, lsh_bands
+from overlap.minhash.signatures import Signer
+
+
+def _signatures(n: int, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    base = rng.integers(0, 2**32, 300, dtype=np.uint32)
+    sets = []
+    for i in range(n):
+        keep = base[rng.random(300) < 0.7 + 0.3 * (i % 2)]
+        sets.append(np.unique(np.concatenate([keep, rng.integers(0, 2**32, 30, dtype=np.uint32)])))
+    return Signer(64, 1).sign(sets)
+
+
+@pytest.mark.parametrize("threshold", [0.3, 0.5, 0.8])
+def test_pairs_equal_datasketch_insert_and_query(threshold: float) -> None:
+    signer = Signer(64, 1)
+    sigs = _signatures(40)
+    ours = CandidateIndex(signer, threshold)
+    ours.add(list(range(20)), sigs[:20])  # in two batches
+    ours.add(list(range(20, 40)), sigs[20:])
+    plain = MinHashLSH(threshold=threshold, num_perm=64)
+    for i, row in enumerate(sigs):
+        plain.insert(i, signer.lean(row))
+    assert ours.bands == (plain.b, plain.r)
+    expected = set()
+    for i, row in enumerate(sigs):
+        for j in plain.query(signer.lean(row)):
+            if i < j:
+                expected.add((i, j))
+    assert {(p.a, p.b) for p in ours.pairs()} == expected
+    assert len(ours) == 40
+
+
+def test_unrelated_documents_give_no_candidates() -> None:
+    rng = np.random.default_rng(1)
+    signer = Signer(128, 1)
+    sets = [rng.integers(0, 2**32, 200, dtype=np.uint32) for _ in range(30)]
+    index = CandidateIndex(signer, 0.5)
+    index.add(list(range(30)), signer.sign(sets))
+    assert list(index.pairs()) == []
+
+
+def test_a_threshold_datasketch_answers_with_one_band_still_gives_pairs() -> None:
+    # datasketch chooses one band of 128 rows at 0.99; MinHashLSH itself then
+    # refuses to be built, which made `overlap scan --threshold 0.99
+    # --lsh-threshold 0.99` end in a traceback
+    assert lsh_bands(0.99, 128) == (1, 128)
+    signer = Signer(128, 1)
+    same = np.arange(50, dtype=np.uint32)
+    index = CandidateIndex(signer, 0.99)
+    index.add([0, 1, 2], signer.sign([same, same, same + 1000]))
+    assert [(p.a, p.b) for p in index.pairs()] == [(0, 1)]
+
+
+@pytest.mark.parametrize("threshold", [0.05, 0.3, 0.5, 0.8, 0.95])
+def test_the_scan_and_the_index_band_alike(threshold: float) -> None:
+    from overlap.index import IndexSettings
+
+    signer = Signer(128, 1)
+    settings = IndexSettings(lsh_threshold=threshold)
+    assert CandidateIndex(signer, threshold).bands == settings.bands_rows == lsh_bands(threshold, 128)
+    plain = MinHashLSH(threshold=threshold, num_perm=128)
+    assert lsh_bands(threshold, 128) == (plain.b, plain.r)
+
+
+def test_band_keys_are_equal_exactly_when_the_band_is() -> None:
+    sigs = _signatures(30, seed=4)
+    b, r = lsh_bands(0.5, 64)
+    keys = band_keys(sigs, b, r)
+    for band in range(b):
+        cells = [bytes(row[band * r : (band + 1) * r]) for row in sigs]
+        for i in range(len(sigs)):
+            for j in range(len(sigs)):
+                assert (keys[i, band] == keys[j, band]) == (cells[i] == cells[j])
+    distinct_cells = {(band, bytes(row[band * r : (band + 1) * r])) for band in range(b) for row in sigs}
+    assert len(set(keys.ravel().tolist())) == len(distinct_cells)  # no key shared across bands
