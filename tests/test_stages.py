@@ -10,12 +10,12 @@ import pytest
 
 from _textgen import edit, sentences
 from overlap import write_scan
-from overlap.ingest import read_documents as read_files
+from overlap.ingest import read_documents
 from overlap.model import Document
 from overlap.params import Params
 from overlap.passages import corpus
 from overlap.pipeline import STAGE_UNITS, driver, scan
-from overlap.pipeline.read import read_documents
+from overlap.pipeline.read import read_batch
 
 SEEDS = Path(__file__).parent.parent / "seeds"
 
@@ -23,7 +23,7 @@ SEEDS = Path(__file__).parent.parent / "seeds"
 def _corpus() -> list[Document]:
     """Seeds, plus what every stage has work for: reprints, exact and short copies, boilerplate, empty texts."""
     rng = random.Random(5)
-    docs = list(read_files([SEEDS]))
+    docs = list(read_documents([SEEDS]))
     story = " ".join(sentences(rng, 10))
     footer = "\nSubscribe to our newsletter\nLeave a Reply"
     for i in range(9):  # reprints, edited reprints, and new stories quoting half of it
@@ -58,8 +58,8 @@ def test_a_scan_writes_the_same_bytes_whatever_the_batch_sizes(tmp_path: Path, m
 
 def test_reading_in_batches_is_reading_one_by_one() -> None:
     docs = _corpus()
-    together, counts = read_documents(docs, Params())
-    alone = [read_documents([d], Params())[0][0] for d in docs]
+    together, counts = read_batch(docs, Params())
+    alone = [read_batch([d], Params())[0][0] for d in docs]
     assert counts == {"documents_read": len(docs), "documents_skipped": 3}
     for a, b in zip(together, alone):
         assert (a.status, a.reason, a.fingerprint, a.keys, a.short, a.local_drop, a.local_notes) == \

@@ -47,7 +47,7 @@ from ..passages.pool import batched
 from ..minhash.signatures import SCHEME, Signer
 from .clusters import cluster_duplicates, explained_by_duplicates
 from .near_duplicates import Link, Words, shingle_documents, sign_sets, verify_pairs
-from .read import NOT_TEXT, TOO_SHORT, ReadDocument, read_documents
+from .read import NOT_TEXT, TOO_SHORT, ReadDocument, read_batch
 from .spill import SpillStore
 
 __all__ = ["ScanResult", "DocRecord", "scan", "versions", "STAGE_UNITS"]
@@ -321,7 +321,7 @@ class _Scan:
     # 1. read, normalise, split; count short lines for boilerplate
     def read(self, documents: Iterable[Document]) -> None:
         for batch in _batches(documents):
-            read, counts = read_documents(batch, self.params)
+            read, counts = read_batch(batch, self.params)
             self._count(counts)
             for item in read:
                 self._keep(item)

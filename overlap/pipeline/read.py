@@ -25,7 +25,7 @@ from ..params import Params
 from ..screen import screen
 from ..shingle import word_hashes
 
-__all__ = ["ReadDocument", "read_documents", "EMPTY", "NOT_TEXT", "TOO_SHORT"]
+__all__ = ["ReadDocument", "read_batch", "EMPTY", "NOT_TEXT", "TOO_SHORT"]
 
 NOT_TEXT, EMPTY, TOO_SHORT = "not text", "empty", "too short"
 
@@ -54,13 +54,13 @@ class ReadDocument:
 _NO_TOKENS = np.empty(0, dtype=np.uint64)
 
 
-def read_documents(documents: Sequence[Document], params: Params) -> tuple[list[ReadDocument], dict[str, int]]:
+def read_batch(documents: Sequence[Document], params: Params) -> tuple[list[ReadDocument], dict[str, int]]:
     """Read a batch of documents; counts ``documents_read`` and ``documents_skipped``.
 
     >>> from overlap.params import Params
-    >>> [(r.status, r.words) for r in read_documents([Document("a", "One two three."), Document("b", "")],
-    ...                                              Params())[0]]
-    [('too short', 3), ('empty', 0)]
+    >>> read, counts = read_batch([Document("a", "One two three."), Document("b", "")], Params())
+    >>> [(r.status, r.words) for r in read], counts["documents_skipped"]
+    ([('too short', 3), ('empty', 0)], 2)
     """
     out = [_read_one(doc, params) for doc in documents]
     return out, {"documents_read": len(out), "documents_skipped": sum(r.status is not None for r in out)}
