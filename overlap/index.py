@@ -73,12 +73,12 @@ import numpy as np
 import xxhash
 from numpy.lib.stride_tricks import sliding_window_view
 
-from . import __version__
+from ._version import __version__
 from .errors import ConfigError, IndexStateError
 from .model import Decision, Document
-from .normalize import NORMALIZATION_VERSION
+from .text.normalize import NORMALIZATION_VERSION
 from .params import MinHashParams, ShingleParams
-from .shingle import fold32, shingle_hashes, text_words, word_hashes
+from .text.shingle import fold32, shingle_hashes, text_words, word_hashes
 from .minhash.lsh import band_keys, lsh_bands
 from .minhash.signatures import DATASKETCH_VERSION, SCHEME, Signer
 from .minhash.verify import MODES, mode_score

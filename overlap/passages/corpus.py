@@ -27,7 +27,7 @@ from .pool import batched
 from ..minhash.lsh import CandidateIndex
 from ..model import CandidatePair, Document, Match, Span
 from ..params import PassageParams
-from ..shingle import fold32
+from ..text.shingle import fold32
 from ..minhash.signatures import Signer
 
 __all__ = ["find_reuse", "reuse_batches", "candidate_pairs", "window_sets", "common_terms", "window_signatures",

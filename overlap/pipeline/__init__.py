@@ -7,6 +7,6 @@
 - :mod:`~overlap.pipeline.spill`: the temporary files texts and shingle sets wait in.
 """
 
-from .driver import STAGE_UNITS, DocRecord, ScanResult, scan, versions
+from .driver import STAGE_UNITS, scan, versions
 
-__all__ = ["STAGE_UNITS", "DocRecord", "ScanResult", "scan", "versions"]
+__all__ = ["STAGE_UNITS", "scan", "versions"]

@@ -21,16 +21,14 @@ __all__ = ["Record", "cluster_duplicates", "explained_by_duplicates"]
 
 
 class Record(Protocol):
-    """What this stage needs to know of a document (a scan's :class:`~overlap.pipeline.DocRecord` has it)."""
+    """What this stage needs to know of a document (:class:`~overlap.model.DocumentInfo` has it)."""
 
-    @property
-    def index(self) -> int: ...  # its position in the input
     @property
     def id(self) -> str: ...
     @property
     def date(self) -> str | None: ...  # ISO date, or None
     @property
-    def length(self) -> int: ...  # characters of its text
+    def length(self) -> int | None: ...  # characters of its text
 
 
 class _Nodes:
@@ -75,7 +73,8 @@ def cluster_duplicates(
 ) -> tuple[tuple[list[Cluster], list[Match]], dict[str, int]]:
     """Duplicate clusters and matches; counts ``duplicate_matches``, ``clusters`` and ``documents_in_clusters``.
 
-    ``records[i]`` shows document ``i``'s ``id``, ``date`` and ``length``;
+    ``records[i]`` shows document ``i``'s ``id``, ``date`` and ``length``
+    (``i`` is its position in the input);
     ``leaders`` are the documents that were signed (one per exact-copy group),
     ``copies`` maps a leader to its later exact copies, ``links`` are the
     verified pairs of leaders. ``shingles_of(leader)`` is the join with the
@@ -120,7 +119,7 @@ def _matches(nodes: _Nodes, copies: Mapping[int, list[int]], links: Sequence[Lin
     records = nodes.records
 
     def whole(i: int) -> MatchSide:
-        return MatchSide(records[i].id, Span(0, records[i].length))
+        return MatchSide(records[i].id, Span(0, records[i].length or 0))
 
     matches: list[Match] = []
     for lead in sorted(copies):
@@ -132,7 +131,7 @@ def _matches(nodes: _Nodes, copies: Mapping[int, list[int]], links: Sequence[Lin
         jac = round(link.jaccard, 6)
         matches.append(Match("duplicate", jac, whole(link.a), whole(link.b), jac,
                              round(link.a_in_b, 6), round(link.b_in_a, 6)))
-    position = {r.id: r.index for r in records}
+    position = {r.id: i for i, r in enumerate(records)}
     matches.sort(key=lambda m: (-m.score, position[m.a.doc], position[m.b.doc]))
     return matches
 

@@ -31,26 +31,26 @@ import logging
 import platform
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Callable, Iterable, Iterator, Mapping
 
 import numpy as np
 
-from .. import __version__
-from ..boilerplate import BoilerplateCounter, BoilerplateSet, UnitRef, every_occurrence, unit_spans, unit_text
+from .._version import __version__
+from ..claims.find import ClaimResult, find_claims
 from ..minhash.lsh import CandidateIndex
-from ..claims import find_paraphrases
-from ..model import Boilerplate, ClaimCluster, Cluster, Document, Match, Skipped, Span
+from ..minhash.signatures import SCHEME, Signer
+from ..model import Cluster, Document, DocumentInfo, Match, ScanResult, Skipped, Span
 from ..params import Params
 from ..passages.corpus import reuse_batches
 from ..passages.pool import batched
-from ..minhash.signatures import SCHEME, Signer
+from ..text.boilerplate import BoilerplateCounter, BoilerplateSet, UnitRef, every_occurrence, unit_spans, unit_text
 from .clusters import cluster_duplicates, explained_by_duplicates
 from .near_duplicates import Link, Words, shingle_documents, sign_sets, verify_pairs
 from .read import NOT_TEXT, TOO_SHORT, ReadDocument, read_batch
-from .spill import SpillStore
+from .spill import SpilledTexts, SpillStore
 
-__all__ = ["ScanResult", "DocRecord", "scan", "versions", "STAGE_UNITS"]
+__all__ = ["scan", "versions", "STAGE_UNITS"]
 
 log = logging.getLogger(__package__)  # "overlap.pipeline", as the CLI's log lines have always said
 
@@ -68,80 +68,6 @@ STAGE_UNITS = {
 _BATCH = 256  # documents a stage takes at once
 _BATCH_CHARS = 8_000_000  # ...and at most this much text, however long the documents
 _VERIFY_BATCH = 4096  # candidate pairs joined with their shingle sets at once
-
-
-@dataclass(frozen=True, slots=True)
-class DocRecord:
-    """What a scan keeps of a document in memory: metadata, not text."""
-
-    index: int
-    id: str
-    source: str | None
-    title: str | None
-    date: str | None
-    url: str | None
-    origin: str | None
-    length: int
-    words: int
-
-
-@dataclass
-class ScanResult:
-    """Everything a scan found, plus how it was made.
-
-    Texts stay in a temporary spill file: use :meth:`text` to read one, and
-    :meth:`close` (or ``with``) when done.
-
-    >>> docs = [Document("a", "the same wire story about grain exports rising again this year"),
-    ...         Document("b", "the same wire story about grain exports rising again this year")]
-    >>> with scan(docs, paraphrase=False) as result:
-    ...     m = result.matches[0]
-    ...     m.kind, result.text(m.a.doc)[m.a.span.start:m.a.span.start + 8], result.counts["documents_read"]
-    ('duplicate', 'the same', 2)
-    """
-
-    params: Params
-    documents: list[DocRecord]
-    matches: list[Match]
-    clusters: list[Cluster]
-    boilerplate: tuple[Boilerplate, ...]
-    skipped: list[Skipped]
-    counts: dict[str, int]
-    timings: dict[str, float]
-    lsh: dict[str, Any]
-    _dropped: dict[str, list[UnitRef]] = field(repr=False)
-    _store: SpillStore = field(repr=False)
-    _text_keys: dict[str, tuple[int, int]] = field(repr=False)
-    _by_id: dict[str, DocRecord] = field(repr=False, default_factory=dict)
-    claim_clusters: list[ClaimCluster] | None = None  # None when the paraphrase tier was off
-    paraphrase: dict[str, Any] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        self._by_id = {d.id: d for d in self.documents}
-
-    def text(self, doc_id: str) -> str:
-        """The original text of a document."""
-        return self._store.get_text(self._text_keys[doc_id])
-
-    def document(self, doc_id: str) -> DocRecord:
-        return self._by_id[doc_id]
-
-    def boilerplate_spans(self, doc_id: str) -> list[Span]:
-        """Spans of a document's text treated as boilerplate (excluded from evidence)."""
-        refs = self._dropped.get(doc_id)
-        return unit_spans(self.text(doc_id), refs) if refs else []
-
-    def excerpt(self, doc_id: str, span: Span) -> str:
-        return self.text(doc_id)[span.start : span.end]
-
-    def close(self) -> None:
-        self._store.close()
-
-    def __enter__(self) -> "ScanResult":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
 
 def versions() -> dict[str, str]:
@@ -229,7 +155,8 @@ def scan(
 class _Pending:
     """Per-document state between the read stage and the signatures: spill keys and compact arrays."""
 
-    record: DocRecord
+    index: int  # the document's position in the scan's documents
+    record: DocumentInfo
     token_key: tuple[int, int]
     short: np.ndarray  # (n, 4) int32 UnitRefs of short lines/blocks: boilerplate candidates
     keys: np.ndarray  # their uint64 keys (compact: this lives until the second pass)
@@ -274,7 +201,7 @@ class _Scan:
         self.store, self.tokens_store = store, tokens_store
         self.counts: dict[str, int] = {}
         self.timings: dict[str, float] = {}
-        self.records: list[DocRecord] = []
+        self.records: list[DocumentInfo] = []
         self.skipped: list[Skipped] = []
         self.text_keys: dict[str, tuple[int, int]] = {}
         self.pending: list[_Pending] = []
@@ -312,11 +239,11 @@ class _Scan:
         if self.params.passages.enabled:
             with self._timed("passages"):
                 matches.extend(self.passages())
-        claims, para_stats = self.paraphrase(matches)
+        claims = self.paraphrase(matches)
         for stage, seconds in self.timings.items():
             log.info("stage %s took %.2fs", stage, seconds)
         log.info("counts: %s", self.counts)
-        return self.result(matches, clusters, claims, para_stats)
+        return self.result(matches, clusters, claims)
 
     # 1. read, normalise, split; count short lines for boilerplate
     def read(self, documents: Iterable[Document]) -> None:
@@ -332,22 +259,21 @@ class _Scan:
 
     def _keep(self, item: ReadDocument) -> None:
         """Fold one read document into the scan: its record, its text in the spill file, its boilerplate counts."""
-        doc = item.doc
-        record = DocRecord(len(self.records), doc.id, doc.source, doc.title, doc.date, doc.url, doc.origin,
-                           len(doc.text), item.words)
+        doc, index = item.doc, len(self.records)
+        record = DocumentInfo(doc.id, doc.source, doc.title, doc.date, doc.url, len(doc.text), item.words, doc.origin)
         self.records.append(record)
         if item.status != NOT_TEXT:
             self.text_keys[doc.id] = self.store.put_text(doc.text)
         if item.status is not None:
             self.skipped.append(Skipped(doc.id, item.reason or item.status, doc.origin))
             if item.status == TOO_SHORT:
-                self.short_copies.setdefault(item.fingerprint, []).append(record.index)
+                self.short_copies.setdefault(item.fingerprint, []).append(index)
             return
         text, short = doc.text, item.short
         self.counter.add(doc.source, item.fingerprint, item.keys, lambda i: unit_text(text, short[i]))
         for reason, line in item.local_notes:
             self.counter.note_local(reason, doc.source, line)
-        self.pending.append(_Pending(record, self.tokens_store.put_array(item.tokens),
+        self.pending.append(_Pending(index, record, self.tokens_store.put_array(item.tokens),
                                      np.array(short, dtype=np.int32).reshape(-1, 4),
                                      np.array(item.keys, dtype=np.uint64), item.local_drop))
 
@@ -357,7 +283,7 @@ class _Scan:
         shingle_counts: dict[str, int] = {}
         done = 0
         for batch in batched(self.pending, _BATCH):
-            words = [Words(p.record.index, p.record.source, self.tokens_store.get_array(p.token_key, np.uint64),
+            words = [Words(p.index, p.record.source, self.tokens_store.get_array(p.token_key, np.uint64),
                            p.short, p.keys, p.local_drop) for p in batch]
             shingled, counts = shingle_documents(words, self.boilerplate, self.params)
             _add(shingle_counts, counts)
@@ -435,14 +361,14 @@ class _Scan:
 
 
     # 7. paraphrase tier: same statement in other words (sentences and quotes, boilerplate excluded)
-    def paraphrase(self, matches: list[Match]) -> tuple[list[ClaimCluster] | None, dict[str, Any]]:
-        """Claim clusters (None when the tier is off or skipped over its document limit) and the tier's stats."""
+    def paraphrase(self, matches: list[Match]) -> ClaimResult | None:
+        """The claims tier's result (None when the tier is off or skipped over its document limit)."""
         if not self.params.paraphrase.enabled:
-            return None, {}
+            return None
         limit = self.params.paraphrase.max_documents
         if limit and len(self.text_keys) > limit:
             self.counts["paraphrase_skipped_documents_over_limit"] = len(self.text_keys)
-            return None, {}
+            return None
         with self._timed("paraphrase"):
             scanned: list[Document] = []
             exclude: dict[str, list[Span]] = {}
@@ -453,15 +379,14 @@ class _Scan:
                 scanned.append(Document(r.id, text, source=r.source, title=r.title, date=r.date))
                 if self.dropped.get(r.id):  # every occurrence: a repeated title's first one too
                     exclude[r.id] = every_occurrence(text, unit_spans(text, self.dropped[r.id]))
-            stats: dict[str, Any] = {}
-            found, claims = find_paraphrases(scanned, self.params.paraphrase, exclude=exclude, stats=stats,
-                                             progress=self.notify)
-            matches.extend(found)
-            self.counts.update(_paraphrase_counts(stats, len(found), len(claims)))
-        return claims, stats
+            found, counts = find_claims(scanned, self.params.paraphrase, exclude=exclude, progress=self.notify)
+            matches.extend(found.matches)
+            self.counts.update({f"paraphrase_{name}": counts[name] for name in _PARAPHRASE_COUNTS})
+            self.counts["claim_clusters"] = counts["clusters"]
+            self.counts.update({f"paraphrase_{name}": counts[name] for name in _PARAPHRASE_COUNTS_AFTER})
+        return found
 
-    def result(self, matches: list[Match], clusters: list[Cluster], claims: list[ClaimCluster] | None,
-               stats: dict[str, Any]) -> ScanResult:
+    def result(self, matches: list[Match], clusters: list[Cluster], claims: ClaimResult | None) -> ScanResult:
         b, r = self.index.bands
         params = self.params
         return ScanResult(
@@ -474,38 +399,18 @@ class _Scan:
             counts=self.counts,
             timings={k: round(v, 4) for k, v in self.timings.items()},
             lsh={"bands": b, "rows": r, "threshold": params.minhash.lsh_threshold, "scheme": SCHEME},
-            _dropped=self.dropped,
-            _store=self.store,
-            _text_keys=self.text_keys,
-            claim_clusters=claims,
-            paraphrase={"path": stats.get("path"), "threshold": stats.get("threshold"),
-                        "claim_threshold": stats.get("claim_threshold"),
-                        "within_document": params.paraphrase.within_document,
-                        "set_aside": stats.get("set_aside") or {},
-                        "languages": stats.get("languages") or {}} if stats else {},
+            texts=SpilledTexts(self.store, self.text_keys, self.dropped),
+            claim_clusters=claims.clusters if claims is not None else None,
+            paraphrase={"path": claims.path, "threshold": claims.threshold, "claim_threshold": claims.claim_threshold,
+                        "within_document": params.paraphrase.within_document, "set_aside": claims.set_aside,
+                        "languages": claims.languages} if claims is not None else {},
         )
 
 
-def _paraphrase_counts(stats: dict[str, Any], matches: int, claims: int) -> dict[str, int]:
-    rel = stats.get("relations") or {}
-    set_aside = stats.get("set_aside") or {}
-    return {
-        "paraphrase_statements": stats.get("statements", 0),
-        "paraphrase_candidates": stats.get("candidates", 0),
-        "paraphrase_matches": matches,
-        "paraphrase_verbatim_skipped": stats.get("verbatim_skipped", 0),
-        "paraphrase_clauses": stats.get("clauses", 0),
-        "paraphrase_statements_too_long": stats.get("statements_too_long", 0),
-        "paraphrase_statements_over_document_cap": stats.get("statements_over_document_cap", 0),
-        "paraphrase_same_statement": rel.get("paraphrase", 0),
-        "paraphrase_same_claim": rel.get("claim", 0),
-        "paraphrase_embedded": stats.get("embedded", 0),
-        "paraphrase_below_embed_floor": stats.get("below_embed_floor", 0),
-        "claim_clusters": claims,
-        "paraphrase_within_document": stats.get("within_document", 0),
-        "paraphrase_set_aside": sum(set_aside.values()),
-        "paraphrase_not_english": set_aside.get("not English", 0),
-    }
+# The claims tier's counts a scan reports (as ``paraphrase_<name>``, in this order, around ``claim_clusters``)
+_PARAPHRASE_COUNTS = ("statements", "candidates", "matches", "verbatim_skipped", "clauses", "statements_too_long",
+                      "statements_over_document_cap", "same_statement", "same_claim", "embedded", "below_embed_floor")
+_PARAPHRASE_COUNTS_AFTER = ("within_document", "set_aside", "not_english")
 
 
 def _add(total: dict[str, int], counts: Mapping[str, int]) -> None:

@@ -17,9 +17,9 @@ from typing import Iterable, Sequence
 import numpy as np
 import xxhash
 
-from ..boilerplate import BoilerplateSet, UnitRef
+from ..text.boilerplate import BoilerplateSet, UnitRef
 from ..params import Params
-from ..shingle import fold32, shingle_hashes
+from ..text.shingle import fold32, shingle_hashes
 from ..minhash.signatures import Signer
 from ..minhash.verify import set_similarity
 

@@ -19,11 +19,11 @@ from typing import Sequence
 import numpy as np
 from xxhash import xxh3_64_intdigest as xxh64
 
-from ..boilerplate import FURNITURE, WITHIN, UnitRef, is_furniture, unit_text, units
+from ..text.boilerplate import FURNITURE, WITHIN, UnitRef, is_furniture, unit_text, words_and_short_units
 from ..model import Document
 from ..params import Params
-from ..screen import screen
-from ..shingle import word_hashes
+from ..text.screen import screen
+from ..text.shingle import word_hashes
 
 __all__ = ["ReadDocument", "read_batch", "EMPTY", "NOT_TEXT", "TOO_SHORT"]
 
@@ -72,7 +72,7 @@ def _read_one(doc: Document, params: Params) -> ReadDocument:
     not_text = screen(doc.text, params.duplicates.max_chars)
     if not_text is not None:
         return ReadDocument(doc, NOT_TEXT, not_text, 0, _NO_TOKENS, 0, [], [], [], [])
-    words, short = units(doc.text, params.boilerplate.max_words)
+    words, short = words_and_short_units(doc.text, params.boilerplate.max_words)
     if not words:
         return ReadDocument(doc, EMPTY, EMPTY, 0, _NO_TOKENS, 0, [], [], [], [])
     tokens = word_hashes(words)
