@@ -124,9 +124,12 @@ def score_batch(
 
     ``texts`` are the pairs' two texts, ``features`` their signals (one row
     each, one column per entry of ``names``). This is the one place where
-    the tier turns candidates into scores: a pair model that reads the two
-    texts (a cross-encoder) plugs in here and returns the same two arrays.
-    The claim scores are zeros when the claim relation is off.
+    the tier turns candidates into scores (the candidate pairs of
+    :func:`overlap.claims.find.find_claims`, and the one-more-pair checks of
+    :class:`overlap.claims.decide.Acceptor` for the claim clusters): a pair
+    model that reads the two texts (a cross-encoder) plugs in here and
+    returns the same two arrays. The claim scores are zeros when the claim
+    relation is off.
 
     >>> s = Scorers.load(ParaphraseParams(embeddings=False))
     >>> from overlap.claims.signals import prepare, signals
