@@ -98,7 +98,7 @@ class _Evidence:
         passages, prep = self.parts.passages, self.parts.prepared
         return _match(self.statements[i], self.statements[j], prep[wi], prep[wj],
                       float(para[ev] if relation == "paraphrase" else claim[ev]), self.signals(w, wi, wj),
-                      self.scorers.paraphrase.path, relation=relation,
+                      self.scorers.path, relation=relation,
                       paraphrase=float(para[w]) if w is not None else self.scored.lexical_whole.get(n, 0.0),
                       claim=float(claim[max(block, key=lambda t: claim[t])]) if self.scorers.claims else None,
                       clause_a=passages[x] if x != wi else None,
