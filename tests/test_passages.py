@@ -9,12 +9,13 @@ from pathlib import Path
 import pytest
 
 from _textgen import edit, sentences
-from overlap.align import align, prepare
+from overlap.passages.align import align, prepare
 from overlap.errors import ConfigError, InputError
 from overlap.model import CandidatePair, Document, Span
 from overlap.params import Params, PassageParams
 from overlap.ingest import read_text_file
-from overlap.passages import candidate_pairs, compare_pairs, find_reuse, window_sets
+from overlap.passages.corpus import candidate_pairs, find_reuse, window_sets
+from overlap.passages.pairfiles import compare_pairs
 
 
 def _corpus(seed: int = 11, n: int = 24) -> tuple[list[Document], set[tuple[str, str]]]:
@@ -158,7 +159,7 @@ def test_compare_pairs_missing_pairs_file(tmp_path: Path) -> None:
 
 def test_scan_reports_reuse_lines_and_side_by_side_excerpts(tmp_path: Path) -> None:
     from overlap.pipeline import scan
-    from overlap.report import write_scan
+    from overlap.report.folder import write_scan
 
     rng = random.Random(31)
     wire = sentences(rng, 14)
