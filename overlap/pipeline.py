@@ -32,7 +32,7 @@ from .text.boilerplate import (FURNITURE, WITHIN, BoilerplateCounter, Boilerplat
                                unit_spans, unit_text, words_and_short_units)
 from .minhash.lsh import CandidateIndex
 from .duplicates.cluster import star_clusters
-from .claims import find_paraphrases
+from .claims.find import find_claims
 from .model import ClaimCluster, Cluster, Document, DocumentInfo, Match, MatchSide, ScanResult, Skipped, Span
 from .params import Params
 from .passages import reuse_matches
@@ -54,6 +54,7 @@ STAGE_UNITS = {
     "passages": "candidate pairs",
     "paraphrase signals": "statement pairs",
     "paraphrase embedding": "statements",
+    "paraphrase pair model": "pairs",
     "compare": "pairs",
     "filter": "documents",
 }
@@ -472,7 +473,7 @@ def _scan(
         timings["passages"] = time.perf_counter() - t0
     # paraphrase tier: same statement in other words (sentences and quotes, boilerplate excluded)
     claims: list[ClaimCluster] = []
-    para_stats: dict[str, Any] = {}
+    para_info: dict[str, Any] = {}
     limit = params.paraphrase.max_documents
     too_many = bool(limit) and len(text_keys) > limit
     if params.paraphrase.enabled and too_many:
@@ -488,26 +489,20 @@ def _scan(
             scanned.append(Document(r.id, text, source=r.source, title=r.title, date=r.date))
             if dropped_spans.get(r.id):  # every occurrence: a repeated title's first one too
                 exclude[r.id] = every_occurrence(text, unit_spans(text, dropped_spans[r.id]))
-        para_matches, claims = find_paraphrases(scanned, params.paraphrase, exclude=exclude, stats=para_stats,
-                                                progress=notify)
-        matches.extend(para_matches)
-        counts["paraphrase_statements"] = para_stats.get("statements", 0)
-        counts["paraphrase_candidates"] = para_stats.get("candidates", 0)
-        counts["paraphrase_matches"] = len(para_matches)
-        counts["paraphrase_verbatim_skipped"] = para_stats.get("verbatim_skipped", 0)
-        counts["paraphrase_clauses"] = para_stats.get("clauses", 0)
-        counts["paraphrase_statements_too_long"] = para_stats.get("statements_too_long", 0)
-        counts["paraphrase_statements_over_document_cap"] = para_stats.get("statements_over_document_cap", 0)
-        rel = para_stats.get("relations") or {}
-        counts["paraphrase_same_statement"] = rel.get("paraphrase", 0)
-        counts["paraphrase_same_claim"] = rel.get("claim", 0)
-        counts["paraphrase_embedded"] = para_stats.get("embedded", 0)
-        counts["paraphrase_below_embed_floor"] = para_stats.get("below_embed_floor", 0)
-        counts["claim_clusters"] = len(claims)
-        counts["paraphrase_within_document"] = para_stats.get("within_document", 0)
-        set_aside = para_stats.get("set_aside") or {}
-        counts["paraphrase_set_aside"] = sum(set_aside.values())
-        counts["paraphrase_not_english"] = set_aside.get("not English", 0)
+        found, tier = find_claims(scanned, params.paraphrase, exclude=exclude, progress=notify)
+        matches.extend(found.matches)
+        claims = found.clusters
+        for name in ("statements", "candidates", "matches", "verbatim_skipped", "clauses", "statements_too_long",
+                     "statements_over_document_cap", "same_statement", "same_claim", "embedded",
+                     "below_embed_floor", "pair_model_scored"):
+            counts[f"paraphrase_{name}"] = tier[name]
+        counts["claim_clusters"] = tier["clusters"]
+        counts["paraphrase_within_document"] = tier["within_document"]
+        counts["paraphrase_set_aside"] = tier["set_aside"]
+        counts["paraphrase_not_english"] = tier["not_english"]
+        para_info = {"path": found.path, "threshold": found.threshold, "claim_threshold": found.claim_threshold,
+                     "within_document": params.paraphrase.within_document, "set_aside": found.set_aside,
+                     "languages": found.languages}
         timings["paraphrase"] = time.perf_counter() - t0
     b, r = index.bands
     for stage, seconds in timings.items():
@@ -526,9 +521,5 @@ def _scan(
         lsh={"bands": b, "rows": r, "threshold": params.minhash.lsh_threshold, "scheme": SCHEME},
         texts=SpilledTexts(store, text_keys, dropped_spans),
         claim_clusters=claims if params.paraphrase.enabled and not too_many else None,
-        paraphrase={"path": para_stats.get("path"), "threshold": para_stats.get("threshold"),
-                    "claim_threshold": para_stats.get("claim_threshold"),
-                    "within_document": params.paraphrase.within_document,
-                    "set_aside": para_stats.get("set_aside") or {},
-                    "languages": para_stats.get("languages") or {}} if para_stats else {},
+        paraphrase=para_info,
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from overlap.gate import Unscored, check, degenerate
+from overlap.claims.gate import Unscored, check, degenerate
 from overlap.text.language import has_latin, identify
 
 ENGLISH_HARD = [

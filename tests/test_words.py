@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from overlap import align, paraphrase
+from overlap import align
+from overlap.claims.signals import prepare as prepare_sentence
 from overlap.text.shingle import word_hashes
 from overlap.text.words import STOPWORDS, stem, stems
 
@@ -27,5 +28,5 @@ def test_alignment_and_paraphrase_see_the_same_content_words() -> None:
     # passage tier and "relat" to the paraphrase tier, and "told"/"according" counted for one only
     text = "Officials told reporters the relations between the ministries were deteriorating, according to diplomats."
     terms = align.prepare(text).term
-    content = paraphrase.prepare(text).content
+    content = prepare_sentence(text).content
     assert sorted(terms.tolist()) == sorted(word_hashes(sorted(content)).tolist())
