@@ -31,7 +31,7 @@ import click
 from ._version import __version__
 from .errors import OverlapError
 from .ingest import FORMATS, FieldMap, IngestStats, read_documents
-from .graph import GRAPH_FORMATS
+from .graph.formats import GRAPH_FORMATS
 from .text.screen import SET_ASIDE
 from .params import (
     BoilerplateParams,
@@ -418,7 +418,8 @@ def scan(inputs: tuple[str, ...], output: str, **kw: Any) -> None:
       cat articles.jsonl | overlap scan - -o out/
     """
     from .pipeline import scan as run_scan
-    from .report import render_terminal, write_scan
+    from .report.folder import write_scan
+    from .report.terminal import render_terminal
 
     if output == "-":
         raise click.UsageError("-o - would make a folder named '-': a scan writes a folder of files; "
@@ -495,7 +496,7 @@ def _passage_record(m: Any, text_a: str | None = None, text_b: str | None = None
 def _excerpt(text: str, limit: int = 600) -> str:
     import textwrap
 
-    from .escape import label
+    from .report.escape import label
 
     flat = label(text)  # no terminal escape sequences, no bidi controls
     if len(flat) > limit:
@@ -702,7 +703,7 @@ def report(scan_dir: str, fmt: str, output: str | None) -> None:
       overlap report reports/ --format json | jq .summary.counts
     """
     from .atomic import write_file
-    from .scandir import render_html_report, render_report, write_report_pages
+    from .report.folder import render_html_report, render_report, write_report_pages
 
     try:
         if fmt == "html" and output:
@@ -746,7 +747,7 @@ def graph(scan_dir: str, formats: tuple[str, ...], output: str | None) -> None:
       overlap graph reports/
       overlap graph reports/ --format graphml --format csv -o graphs/
     """
-    from .scandir import write_graphs
+    from .report.folder import write_graphs
 
     try:
         for path in write_graphs(scan_dir, formats, output):
