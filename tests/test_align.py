@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from _textgen import edit, sentences
-from overlap.align import align, compare_texts, prepare
+from overlap.passages.align import align, compare_texts, prepare
 from overlap.params import PassageParams
 
 
@@ -183,7 +183,7 @@ def test_seed_memory_grows_with_shared_sentence_pairs_not_with_the_product_of_le
     # texts; the seeds of 1,500 sentences against an edited copy must fit in a few MiB
     import tracemalloc
 
-    from overlap.align import _pair, _seeds
+    from overlap.passages.align import _pair, _seeds
 
     rng = random.Random(1)
     src = sentences(rng, 1500)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from overlap import align
+from overlap.passages import align
 from overlap.claims.signals import prepare as prepare_sentence
 from overlap.text.shingle import word_hashes
 from overlap.text.words import STOPWORDS, stem, stems

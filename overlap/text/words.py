@@ -1,6 +1,6 @@
 """Words as the comparison tiers weigh them: the one stemmer and the one stopword list.
 
-Two tiers compare bags of content words: passage alignment (:mod:`overlap.align`:
+Two tiers compare bags of content words: passage alignment (:mod:`overlap.passages.align`:
 tf-idf over sentence units) and the paraphrase signals (:mod:`overlap.claims.signals`:
 content-word overlap, bigrams, names). Both must agree on what a content word is
 and when two inflections are the same word, so both take them from here.

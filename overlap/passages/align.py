@@ -41,12 +41,12 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 from rapidfuzz.distance import Indel
 
-from .model import Match, MatchSide, Span
-from .text.normalize import normalize, normalize_text
-from .params import PassageParams
-from .text.segment import sentences
-from .text.shingle import UNSPACED, iter_words, word_hashes, words as _find_words
-from .text.words import STOPWORDS, stem
+from ..model import Match, MatchSide, Span
+from ..text.normalize import normalize, normalize_text
+from ..params import PassageParams
+from ..text.segment import sentences
+from ..text.shingle import UNSPACED, iter_words, word_hashes, words as _find_words
+from ..text.words import STOPWORDS, stem
 
 __all__ = ["Prepared", "prepare", "align", "compare_texts"]
 
