@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from _textgen import edit, sentences
-from overlap.passages.align import align, compare_texts, prepare, stem
+from overlap.passages.align import align, compare_texts, prepare
 from overlap.params import PassageParams
 
 
@@ -176,11 +176,6 @@ def test_boilerplate_sentences_are_ignored() -> None:
     pa = prepare(a, ignore=[Span(start, len(a))])
     assert align(pa, prepare(b)) == []
     assert len(align(prepare(a), prepare(b))) == 1
-
-
-def test_stem_folds_inflections() -> None:
-    assert stem("reported") == stem("reports") == stem("reporting") == "report"
-    assert stem("gas") == "gas"
 
 
 def test_seed_memory_grows_with_shared_sentence_pairs_not_with_the_product_of_lengths() -> None:

@@ -6,7 +6,7 @@ across the scan, the per-source boilerplate counts, the spill file the texts
 wait in, the index each document gets) is the driver's.
 
 A document is *set aside* before any stage pays for it when it is not text
-(:func:`overlap.screen.screen`: binary, encoded blobs, number tables,
+(:func:`overlap.text.screen.screen`: binary, encoded blobs, number tables,
 outsized texts), and is not compared when it has no words or fewer than
 ``min_words`` (short ones still count when they are byte-identical copies).
 """
