@@ -103,6 +103,17 @@ def test_reopen_keeps_documents_and_checks_settings(location):
         open_index(location, settings={"num_perm": 128})
 
 
+def test_a_refused_setting_leaves_the_index_free_for_the_next_open(tmp_path):
+    """open_index used to take the writer lock before checking the settings, and keep it after refusing them."""
+    path = str(tmp_path / "seen.db")
+    with pytest.raises(ValueError, match="unknown index settings: bogus"):
+        open_index(path, settings={"bogus": 1})
+    with pytest.raises(ConfigError, match="anchor_window"):
+        open_index(path, settings={"anchor_window": -1})
+    with open_index(path) as idx:
+        idx.add([Document("a", LONG)])
+
+
 def test_threshold_below_lsh_threshold_is_refused(location):
     with open_index(location, settings={"lsh_threshold": 0.6}) as idx:
         with pytest.raises(ConfigError, match="below the index's LSH threshold 0.6"):
