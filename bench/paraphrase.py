@@ -46,7 +46,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from overlap.paraphrase import LEXICAL_SIGNALS, MODEL_FILE, SIGNALS, expand, prepare, scorer_from_dict, signals  # noqa: E402
+from overlap.claims.scorer import MODEL_FILE, expand, scorer_from_dict  # noqa: E402
+from overlap.claims.signals import LEXICAL_SIGNALS, SIGNALS, prepare, signals  # noqa: E402
 
 DATA = ROOT.parent.parent / "shared" / "data"
 DEFAULT_MRPC = Path("/work/shared/data/mrpc/msr_paraphrase_train.txt")
@@ -85,7 +86,7 @@ def cached_vectors(embedder, texts, cache: Path | None):
     """Embeddings of ``texts``, kept in ``cache`` (npz keyed by text and model hash) between runs."""
     if cache is None:
         return embedder.encode(texts)
-    from overlap.embed import MODEL_SHA256
+    from overlap.claims.embed import MODEL_SHA256
 
     key = hashlib.sha256(("\n".join(texts) + MODEL_SHA256).encode()).hexdigest()[:16]
     f = cache / f"vectors-{key}.npy"
@@ -286,7 +287,7 @@ class Negatives:
                 for r, j in enumerate(sims.argmax(axis=1)):
                     nearest.append((start + r, int(j)))
         else:
-            from overlap.claims import content_candidates
+            from overlap.claims.candidates import content_candidates
             from overlap.params import ParaphraseParams
 
             best: dict[int, tuple[float, int]] = {}
@@ -331,10 +332,10 @@ def plain_speed(pairs) -> float:
 
 def candidate_recall(pairs, y, vectors_a=None, vectors_b=None) -> None:
     """Pool every MRPC sentence; which share of the paraphrase pairs does each candidate stage propose?"""
-    from overlap.claims import content_candidates, neighbour_candidates
-    from overlap.normalize import normalize_text
+    from overlap.claims.candidates import content_candidates, neighbour_candidates
+    from overlap.text.normalize import normalize_text
     from overlap.params import ParaphraseParams
-    from overlap.shingle import fold32, shingle_set
+    from overlap.text.shingle import fold32, shingle_set
     from overlap.minhash.signatures import Signer
     from datasketch import MinHashLSH
 
@@ -367,15 +368,15 @@ def candidate_recall(pairs, y, vectors_a=None, vectors_b=None) -> None:
             if j != i:
                 plain.add((min(i, j), max(i, j)))
     report("word 3-gram shingles, LSH 0.3 (plain)", plain, time.perf_counter() - t0)
-    # what claims.py uses: LSH over content words, pairs formed only from shared rare words (the template
+    # what overlap/claims/candidates.py uses: LSH over content words, pairs formed only from shared rare words (the template
     # rule applied inside the buckets), so "content LSH" below is already after the template rule
-    from overlap.claims import filter_pairs
+    from overlap.claims.candidates import filter_pairs
 
     content = {}
     for t in (0.3, 0.2):
         t0 = time.perf_counter()
         content[t] = content_candidates(prep, ParaphraseParams(lsh_threshold=t))
-        report(f"content LSH {t} sharing >= 2 rare words (claims.py)", content[t], time.perf_counter() - t0)
+        report(f"content LSH {t} sharing >= 2 rare words (overlap.claims)", content[t], time.perf_counter() - t0)
     for t in (0.3, 0.2):
         t0 = time.perf_counter()
         params = ParaphraseParams(lsh_threshold=t)
@@ -452,7 +453,7 @@ def main() -> None:
     ap.add_argument("--write", action="store_true", help="claim: store the fitted claim models in the model file")
     args = ap.parse_args()
 
-    from overlap.embed import embedder_status, load_embedder
+    from overlap.claims.embed import embedder_status, load_embedder
 
     embedder = None if args.no_embed else load_embedder()
     if args.command == "claim":

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """How many real articles the not-text rules would set aside (the answer must be 0), and how close they come.
 
-Runs :func:`overlap.screen.screen` over every document of the given corpora
+Runs :func:`overlap.text.screen.screen` over every document of the given corpora
 (read as ``overlap scan`` reads them) and prints, per corpus, the documents
 set aside by reason and the nearest any article comes to each rule: the
 longest text, the highest share of control or undecodable characters, of
@@ -19,7 +19,7 @@ from collections import Counter
 
 from overlap.ingest import FieldMap, read_documents
 from overlap.params import DuplicateParams
-from overlap.screen import NUMBERS_MIN_TOKENS, _ENCODED_RUN, _LETTER, _TOKEN, _UNREADABLE, screen
+from overlap.text.screen import NUMBERS_MIN_TOKENS, _ENCODED_RUN, _LETTER, _TOKEN, _UNREADABLE, screen
 
 
 def margins(text: str) -> tuple[float, float, float | None]:

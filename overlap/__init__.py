@@ -17,14 +17,14 @@ The library API is what the ``overlap`` command line calls::
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
+from ._version import __version__
 from .errors import ConfigError, IndexStateError, InputError, OverlapError  # noqa: E402
 from .ingest import FieldMap, IngestStats, read_documents  # noqa: E402
 from .index import open_index  # noqa: E402
 from .model import Boilerplate, ClaimCluster, ClaimLink, Cluster, Decision, Document, Match, MatchSide, Skipped, Span  # noqa: E402
 from .params import Params  # noqa: E402
-from .pipeline import STAGE_UNITS, ScanResult, scan  # noqa: E402
+from .model import ScanResult  # noqa: E402
+from .pipeline import STAGE_UNITS, scan  # noqa: E402
 from .report import write_scan  # noqa: E402
 
 __all__ = [

@@ -5,8 +5,8 @@ text-alignment corpora) are rewritten as well as copied: words inserted or
 dropped, clauses reordered, synonyms swapped, whole paragraphs condensed.
 Character alignment breaks on the first reordered clause; sentence-level
 evidence survives all of that and still lands on exact offsets, because
-every sentence is a span of the *original* text (:func:`overlap.segment.sentences`),
-and word spans inside a sentence come from :func:`overlap.normalize.normalize`'s
+every sentence is a span of the *original* text (:func:`overlap.text.segment.sentences`),
+and word spans inside a sentence come from :func:`overlap.text.normalize.normalize`'s
 offset map, so control characters or curly quotes never shift an offset.
 
 The method follows the best PAN 2014 text-alignment system (Sanchez-Perez,
@@ -42,10 +42,10 @@ import numpy as np
 from rapidfuzz.distance import Indel
 
 from .model import Match, MatchSide, Span
-from .normalize import normalize, normalize_text
+from .text.normalize import normalize, normalize_text
 from .params import PassageParams
-from .segment import sentences
-from .shingle import UNSPACED, iter_words, word_hashes, words as _find_words
+from .text.segment import sentences
+from .text.shingle import UNSPACED, iter_words, word_hashes, words as _find_words
 
 __all__ = ["Prepared", "prepare", "align", "compare_texts", "STOPWORDS"]
 
@@ -131,7 +131,7 @@ _TOKEN = re.compile(r"\S+")
 def _terms(tokens: list[str], unspaced: bool) -> list[str]:
     """A unit's terms: light stems of its content words.
 
-    In scripts without spaces each letter is a word (:mod:`overlap.shingle`),
+    In scripts without spaces each letter is a word (:mod:`overlap.text.shingle`),
     and single letters make poor terms (two unrelated Japanese sentences share
     most of their particles), so there the terms are pairs of adjacent letters,
     as search engines index Chinese and Japanese (Lucene's CJK bigrams).
@@ -419,7 +419,7 @@ def _resolve(p: _Pair, frags: list[_Frag], params: PassageParams) -> list[_Frag]
 def _fragment_words(text: str, span: Span) -> tuple[list[str], list[bool], list[int], list[int]]:
     """Stems of the words in ``span``, whether each is a content word, and their original ranges.
 
-    Words are found in the original text (:func:`overlap.shingle.iter_words`, so offsets need no map)
+    Words are found in the original text (:func:`overlap.text.shingle.iter_words`, so offsets need no map)
     and folded one by one; both sides of a pair are cut the same way, which
     is all the word alignment needs.
     """

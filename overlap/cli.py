@@ -28,11 +28,11 @@ from typing import Any, Callable
 
 import click
 
-from . import __version__
+from ._version import __version__
 from .errors import OverlapError
 from .ingest import FORMATS, FieldMap, IngestStats, read_documents
 from .graph import GRAPH_FORMATS
-from .screen import SET_ASIDE
+from .text.screen import SET_ASIDE
 from .params import (
     BoilerplateParams,
     DuplicateParams,
@@ -641,7 +641,8 @@ def score(file: str, threshold: float | None, lexical: bool, on_bad_line: str) -
 
     from .errors import InputError
     from .ingest import binary_stdin
-    from .paraphrase import load_claim_scorer, load_scorer, score_lines
+    from .claims.pairs_io import score_lines
+    from .claims.scorer import load_claim_scorer, load_scorer
 
     name = "<stdin>" if file == "-" else file
     warn = _Warnings(quiet=False)

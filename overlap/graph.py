@@ -52,7 +52,7 @@ from typing import Any, Iterable, Mapping, Protocol, Sequence
 
 import networkx as nx
 
-from . import __version__
+from ._version import __version__
 from .escape import csv_cell
 from .model import Cluster, Match
 

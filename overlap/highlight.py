@@ -6,7 +6,7 @@ words become highlighted character ranges in each passage's own text. Short
 runs are noise ("of the"), so only runs of at least ``min_run`` words count
 (two words for passages of a sentence or two, three for longer ones; twice
 as many in text mostly in scripts without spaces, where every letter is a
-word: see :mod:`overlap.shingle`).
+word: see :mod:`overlap.text.shingle`).
 
 The alignment is bit-parallel but still grows with the product of the
 lengths, so passages are cut to ``max_words`` words each before comparing:
@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from rapidfuzz.distance import Indel
 
 from .model import Span
-from .shingle import UNSPACED, iter_words
+from .text.shingle import UNSPACED, iter_words
 
 __all__ = ["Highlight", "shared_segments", "MAX_WORDS"]
 

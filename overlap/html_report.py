@@ -36,7 +36,7 @@ from .graph import KINDS, NO_SOURCE, layout, publication_order, source_graph
 from .highlight import shared_segments
 from .journey import Journey, claim_journey, claim_reach, widest_first
 from .model import Match, MatchSide, Span
-from .report import claim_record, paraphrase_info, set_aside_text
+from .report import claim_record, set_aside_text
 
 __all__ = ["HtmlLimits", "render_html", "render_html_pages", "is_report_page", "source_graph_svg",
            "journey_svg"]
@@ -522,7 +522,7 @@ def _findings(view: Any, g: Any, by_kind: dict[str, list[int]]) -> list[str]:
     else:
         items.append('<a href="#outlets">Outlets</a>: no text shared between different outlets'
                      + (f" ({_e(_plural(within, 'match', 'matches'))} within one outlet)." if within else "."))
-    claims = getattr(view, "claim_clusters", None)
+    claims = view.claim_clusters
     n_para = len(by_kind.get("paraphrase", ()))
     if claims is None:
         items.append('<a href="#claims">Claims</a>: the paraphrase tier did not run.')
@@ -550,7 +550,7 @@ def _summary(view: Any, g: Any, by_kind: dict[str, list[int]]) -> list[str]:
     rows = [(name, c[key]) for key, name in _COUNT_LABELS if key in c]
     rows += [(f"{k} matches", len(by_kind.get(k, ()))) for k in KINDS]
     rows += [(f"{k} matches", len(v)) for k, v in sorted(by_kind.items()) if k not in KINDS]
-    claims = getattr(view, "claim_clusters", None)
+    claims = view.claim_clusters
     if claims is not None:
         rows.append(("claim clusters", len(claims)))
     out = ['<section id="summary"><h2>Summary</h2><ul class="findings">']
@@ -648,10 +648,10 @@ def _claim_html(view: Any, cl: Any, n: int, limits: HtmlLimits) -> list[str]:
 
 
 def _claims(view: Any, pages: _Pages, limits: HtmlLimits, by_kind: dict[str, list[int]]) -> list[str]:
-    claims = getattr(view, "claim_clusters", None)
+    claims = view.claim_clusters
     out = ['<section id="claims"><h2>Claims made in other words</h2>']
     paraphrases = by_kind.get("paraphrase", [])
-    info = paraphrase_info(view)
+    info = view.paraphrase
     aside = set_aside_text(info)
     if aside:
         out.append(f'<p class="muted">{_e(aside)}</p>')

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
 from .graph import outlet, publication_days, publication_order
+from .model import ClaimCluster
 
 __all__ = ["Carrier", "Journey", "claim_journey", "claim_reach", "widest_first"]
 
@@ -146,18 +147,12 @@ def claim_journey(docs: Iterable[str], document: Callable[[str], Any]) -> Journe
     return Journey(carriers, arrows)
 
 
-def _get(obj: Any, name: str) -> Any:
-    return obj.get(name) if isinstance(obj, dict) else getattr(obj, name, None)
+def claim_reach(cluster: ClaimCluster) -> tuple[int, int]:
+    """How widely a claim cluster was carried: its outlets, then its documents."""
+    return len(set(cluster.sources)), len({st.doc for st in cluster.statements})
 
 
-def claim_reach(cluster: Any) -> tuple[int, int]:
-    """How widely a claim cluster (a :class:`~overlap.model.ClaimCluster` or its ``clusters.json`` record)
-    was carried: its outlets, then its documents."""
-    docs = {_get(st, "doc") for st in _get(cluster, "statements") or ()}
-    return len(set(_get(cluster, "sources") or ())), len(docs)
-
-
-def widest_first(clusters: Iterable[Any]) -> list[Any]:
+def widest_first(clusters: Iterable[ClaimCluster]) -> list[ClaimCluster]:
     """Claim clusters, the most widely carried first (most outlets, then most documents; ties in scan order).
 
     Both reports list claims in this order, so a researcher meets the

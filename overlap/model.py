@@ -12,7 +12,9 @@ matched, whatever normalisation happened in between.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any, Mapping, Protocol
+
+from .params import Params
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +67,31 @@ class Document:
     meta: Mapping[str, Any] = field(default_factory=dict)
     origin: str | None = None
     record: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentInfo:
+    """What a scan keeps of a document: its metadata, not its text.
+
+    A scan holds every document's text in a spill file, not in memory, so a
+    result lists documents by this; :meth:`ScanResult.text` reads a text back.
+    The same type describes a document of a live scan and of one read back
+    from its folder, where ``length``, ``words`` and ``origin`` are ``None``
+    when the folder did not record them. A document's position in
+    :attr:`ScanResult.documents` is its order in the input.
+
+    >>> DocumentInfo("a1", source="TASS", length=19, words=3).words
+    3
+    """
+
+    id: str
+    source: str | None = None
+    title: str | None = None
+    date: str | None = None
+    url: str | None = None
+    length: int | None = None
+    words: int | None = None
+    origin: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,3 +254,86 @@ class Decision:
     @property
     def is_new(self) -> bool:
         return self.duplicate_of is None
+
+
+class Texts(Protocol):
+    """Where a :class:`ScanResult` reads document texts from.
+
+    A live scan reads them from its spill file; a scan read back from its
+    folder has only the texts its matches recorded. Both answer the same
+    four calls, so renderers never ask which kind of result they hold.
+    """
+
+    def text(self, doc_id: str) -> str: ...
+
+    def excerpt(self, doc_id: str, span: Span) -> str: ...
+
+    def boilerplate_spans(self, doc_id: str) -> list[Span]: ...
+
+    def close(self) -> None: ...
+
+
+@dataclass
+class ScanResult:
+    """Everything a scan found, plus how it was made: the one result type, live or read back.
+
+    :func:`overlap.scan` returns one whose texts stay in a temporary spill
+    file (use :meth:`text` to read one, and :meth:`close` or ``with`` when
+    done); :func:`overlap.scandir.load_scan` returns one read from a scan
+    folder, which holds only what the folder keeps: documents named in a
+    match, a cluster or the document list, the texts matches recorded, and
+    skipped documents as one entry per reason (``doc`` says how many).
+    ``claim_clusters`` is ``None`` when the paraphrase tier did not run;
+    ``ingest`` is what reading the input reported, when the folder recorded it.
+
+    >>> from overlap.pipeline import scan
+    >>> docs = [Document("a", "the same wire story about grain exports rising again this year"),
+    ...         Document("b", "the same wire story about grain exports rising again this year")]
+    >>> with scan(docs, paraphrase=False) as result:
+    ...     m = result.matches[0]
+    ...     m.kind, result.text(m.a.doc)[m.a.span.start:m.a.span.start + 8], result.counts["documents_read"]
+    ('duplicate', 'the same', 2)
+    """
+
+    params: Params
+    documents: list[DocumentInfo]
+    matches: list[Match]
+    clusters: list[Cluster]
+    boilerplate: tuple[Boilerplate, ...]
+    skipped: list[Skipped]
+    counts: dict[str, int]
+    timings: dict[str, float]
+    lsh: dict[str, Any]
+    texts: Texts = field(repr=False)
+    claim_clusters: list[ClaimCluster] | None = None
+    paraphrase: dict[str, Any] = field(default_factory=dict)
+    ingest: Mapping[str, Any] | None = None
+    _by_id: dict[str, DocumentInfo] = field(init=False, repr=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._by_id = {d.id: d for d in self.documents}
+
+    def document(self, doc_id: str) -> DocumentInfo:
+        """A document's metadata (``KeyError`` for an id the scan does not know)."""
+        return self._by_id[doc_id]
+
+    def text(self, doc_id: str) -> str:
+        """The original text of a document (read back: the longest text the folder recorded of it)."""
+        return self.texts.text(doc_id)
+
+    def excerpt(self, doc_id: str, span: Span) -> str:
+        """The text of a span of a document."""
+        return self.texts.excerpt(doc_id, span)
+
+    def boilerplate_spans(self, doc_id: str) -> list[Span]:
+        """Spans of a document's text treated as boilerplate (excluded from evidence)."""
+        return self.texts.boilerplate_spans(doc_id)
+
+    def close(self) -> None:
+        self.texts.close()
+
+    def __enter__(self) -> "ScanResult":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -66,7 +66,7 @@ class DuplicateParams:
     sets: lower finds more rewritten copies (recall) and more false links
     (precision). ``min_words`` skips documents too short to judge.
     ``max_chars`` sets aside longer documents (with binary files, encoded
-    blobs and number tables: :mod:`overlap.screen`) so that no single
+    blobs and number tables: :mod:`overlap.text.screen`) so that no single
     document can make a stage's cost unbounded; one million characters is
     a book, 40 times the longest BBC News article.
     """
@@ -180,7 +180,7 @@ class PassageParams:
 class ParaphraseParams:
     """The paraphrase tier: same statement, different words (see :mod:`overlap.claims`).
 
-    ``threshold`` is the cut on the calibrated score (:mod:`overlap.paraphrase`);
+    ``threshold`` is the cut on the calibrated score (:mod:`overlap.claims.scorer`);
     ``None`` uses the model's own cross-validated cut (about 0.54 with
     embeddings, 0.56 lexical); higher trades recall for precision. ``lsh_threshold`` is the Jaccard
     level where LSH over stemmed content words starts proposing pairs: 0.3

@@ -34,7 +34,7 @@ from .errors import InputError, OverlapError
 from .ingest import decode_utf8, read_text_file
 from .model import CandidatePair, Document, Match, Span
 from .params import PassageParams
-from .shingle import fold32
+from .text.shingle import fold32
 from .minhash.signatures import Signer
 
 __all__ = ["find_reuse", "reuse_matches", "candidate_pairs", "window_sets", "PairResult", "read_pairs", "compare_pairs"]

@@ -1,6 +1,6 @@
 """``scan()``: the only place that knows the order of the stages.
 
-1. read, set aside what is not text (:mod:`overlap.screen`: binary, encoded
+1. read, set aside what is not text (:mod:`overlap.text.screen`: binary, encoded
    blobs, number tables, documents over ``max_chars``), normalise and split
    into lines and words (streaming; texts and word hashes spill to a
    temporary file, not to Python objects);
@@ -27,22 +27,22 @@ import numpy as np
 import xxhash
 from xxhash import xxh3_64_intdigest as xxh64
 
-from . import __version__
-from .boilerplate import (FURNITURE, WITHIN, BoilerplateCounter, BoilerplateSet, UnitRef, every_occurrence, is_furniture,
-                          unit_spans, unit_text, units)
+from ._version import __version__
+from .text.boilerplate import (FURNITURE, WITHIN, BoilerplateCounter, BoilerplateSet, UnitRef, every_occurrence, is_furniture,
+                               unit_spans, unit_text, words_and_short_units)
 from .minhash.lsh import CandidateIndex
 from .duplicates.cluster import star_clusters
-from .claims import find_paraphrases
-from .model import Boilerplate, ClaimCluster, Cluster, Document, Match, MatchSide, Skipped, Span
+from .claims.find import find_claims
+from .model import ClaimCluster, Cluster, Document, DocumentInfo, Match, MatchSide, ScanResult, Skipped, Span
 from .params import Params
 from .passages import reuse_matches
-from .screen import screen
-from .shingle import fold32, shingle_hashes, word_hashes
+from .text.screen import screen
+from .text.shingle import fold32, shingle_hashes, word_hashes
 from .minhash.signatures import SCHEME, Signer
 from .store import SpillStore
 from .minhash.verify import set_similarity
 
-__all__ = ["ScanResult", "DocRecord", "scan", "versions", "STAGE_UNITS"]
+__all__ = ["scan", "versions", "SpilledTexts", "STAGE_UNITS"]
 
 log = logging.getLogger(__name__)
 
@@ -61,77 +61,25 @@ _BATCH = 256
 
 
 @dataclass(frozen=True, slots=True)
-class DocRecord:
-    """What a scan keeps of a document in memory: metadata, not text."""
+class SpilledTexts:
+    """A live scan's texts: in the spill file, read back one at a time (:class:`~overlap.model.Texts`)."""
 
-    index: int
-    id: str
-    source: str | None
-    title: str | None
-    date: str | None
-    url: str | None
-    origin: str | None
-    length: int
-    words: int
-
-
-@dataclass
-class ScanResult:
-    """Everything a scan found, plus how it was made.
-
-    Texts stay in a temporary spill file: use :meth:`text` to read one, and
-    :meth:`close` (or ``with``) when done.
-
-    >>> docs = [Document("a", "the same wire story about grain exports rising again this year"),
-    ...         Document("b", "the same wire story about grain exports rising again this year")]
-    >>> with scan(docs, paraphrase=False) as result:
-    ...     m = result.matches[0]
-    ...     m.kind, result.text(m.a.doc)[m.a.span.start:m.a.span.start + 8], result.counts["documents_read"]
-    ('duplicate', 'the same', 2)
-    """
-
-    params: Params
-    documents: list[DocRecord]
-    matches: list[Match]
-    clusters: list[Cluster]
-    boilerplate: tuple[Boilerplate, ...]
-    skipped: list[Skipped]
-    counts: dict[str, int]
-    timings: dict[str, float]
-    lsh: dict[str, Any]
-    _dropped: dict[str, list[UnitRef]] = field(repr=False)
-    _store: SpillStore = field(repr=False)
-    _text_keys: dict[str, tuple[int, int]] = field(repr=False)
-    _by_id: dict[str, DocRecord] = field(repr=False, default_factory=dict)
-    claim_clusters: list[ClaimCluster] | None = None  # None when the paraphrase tier was off
-    paraphrase: dict[str, Any] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        self._by_id = {d.id: d for d in self.documents}
+    store: SpillStore
+    keys: dict[str, tuple[int, int]]  # document id -> its text in the store (none for documents set aside)
+    dropped: dict[str, list[UnitRef]]  # document id -> its boilerplate units
 
     def text(self, doc_id: str) -> str:
-        """The original text of a document."""
-        return self._store.get_text(self._text_keys[doc_id])
-
-    def document(self, doc_id: str) -> DocRecord:
-        return self._by_id[doc_id]
-
-    def boilerplate_spans(self, doc_id: str) -> list[Span]:
-        """Spans of a document's text treated as boilerplate (excluded from evidence)."""
-        refs = self._dropped.get(doc_id)
-        return unit_spans(self.text(doc_id), refs) if refs else []
+        return self.store.get_text(self.keys[doc_id])
 
     def excerpt(self, doc_id: str, span: Span) -> str:
         return self.text(doc_id)[span.start : span.end]
 
+    def boilerplate_spans(self, doc_id: str) -> list[Span]:
+        refs = self.dropped.get(doc_id)
+        return unit_spans(self.text(doc_id), refs) if refs else []
+
     def close(self) -> None:
-        self._store.close()
-
-    def __enter__(self) -> "ScanResult":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+        self.store.close()
 
 
 def versions() -> dict[str, str]:
@@ -152,7 +100,8 @@ def versions() -> dict[str, str]:
 class _Pending:
     """Per-document state between the first and the second pass."""
 
-    record: DocRecord
+    index: int  # the document's position in the scan's documents
+    record: DocumentInfo
     token_key: tuple[int, int]
     fingerprint: int  # of all the document's words: byte-identical copies share it
     short: np.ndarray  # (n, 4) int32 UnitRefs of short lines/blocks: boilerplate candidates
@@ -245,7 +194,7 @@ def _scan(
     min_words = params.duplicates.min_words
     max_chars = params.duplicates.max_chars
     counter = BoilerplateCounter(bp_params)
-    records: list[DocRecord] = []
+    records: list[DocumentInfo] = []
     pending: list[_Pending] = []
     skipped: list[Skipped] = []
     text_keys: dict[str, tuple[int, int]] = {}
@@ -264,14 +213,14 @@ def _scan(
         # before any stage reads it: each stage is bounded per document only for text
         not_text = screen(doc.text, max_chars)
         if not_text is not None:
-            records.append(DocRecord(len(records), doc.id, doc.source, doc.title, doc.date, doc.url,
-                                     doc.origin, len(doc.text), 0))
+            records.append(DocumentInfo(doc.id, doc.source, doc.title, doc.date, doc.url, len(doc.text), 0,
+                                        doc.origin))
             skipped.append(Skipped(doc.id, not_text, doc.origin))
             continue
-        words, short = units(doc.text, bp_params.max_words)
+        words, short = words_and_short_units(doc.text, bp_params.max_words)
         n_words = len(words)
-        record = DocRecord(
-            index=len(records),
+        index = len(records)
+        record = DocumentInfo(
             id=doc.id,
             source=doc.source,
             title=doc.title,
@@ -291,7 +240,7 @@ def _scan(
         fingerprint = xxh64(raw)
         if n_words < min_words:
             skipped.append(Skipped(doc.id, f"too short ({n_words} words < {min_words})", doc.origin))
-            short_copies.setdefault(fingerprint, []).append(record.index)
+            short_copies.setdefault(fingerprint, []).append(index)
             continue
         keys = [xxh64(raw[8 * first : 8 * end]) or 1 for first, end, _, _ in short]
         text = doc.text
@@ -314,6 +263,7 @@ def _scan(
                 seen_here.add(key)
         pending.append(
             _Pending(
+                index,
                 record,
                 tokens_store.put_array(tokens),
                 fingerprint,
@@ -370,7 +320,7 @@ def _scan(
             else:
                 kept_whole += 1
         shingles = np.unique(shingle_hashes(tokens, params.shingle.size))
-        doc_index = item.record.index
+        doc_index = item.index
         content = xxhash.xxh3_128_intdigest(shingles.tobytes())  # identical sets after boilerplate
         leader = exact_leader.setdefault(content, doc_index)
         if leader != doc_index:
@@ -488,7 +438,7 @@ def _scan(
         matches.append(
             Match("duplicate", round(jac, 6), whole(a), whole(b), round(jac, 6), round(a_in_b, 6), round(b_in_a, 6))
         )
-    position = {r.id: r.index for r in records}
+    position = {r.id: i for i, r in enumerate(records)}
     matches.sort(key=lambda m: (-m.score, position[m.a.doc], position[m.b.doc]))
     counts["duplicate_matches"] = len(matches)
     counts["clusters"] = len(clusters)
@@ -522,7 +472,7 @@ def _scan(
         timings["passages"] = time.perf_counter() - t0
     # paraphrase tier: same statement in other words (sentences and quotes, boilerplate excluded)
     claims: list[ClaimCluster] = []
-    para_stats: dict[str, Any] = {}
+    para_info: dict[str, Any] = {}
     limit = params.paraphrase.max_documents
     too_many = bool(limit) and len(text_keys) > limit
     if params.paraphrase.enabled and too_many:
@@ -538,26 +488,20 @@ def _scan(
             scanned.append(Document(r.id, text, source=r.source, title=r.title, date=r.date))
             if dropped_spans.get(r.id):  # every occurrence: a repeated title's first one too
                 exclude[r.id] = every_occurrence(text, unit_spans(text, dropped_spans[r.id]))
-        para_matches, claims = find_paraphrases(scanned, params.paraphrase, exclude=exclude, stats=para_stats,
-                                                progress=notify)
-        matches.extend(para_matches)
-        counts["paraphrase_statements"] = para_stats.get("statements", 0)
-        counts["paraphrase_candidates"] = para_stats.get("candidates", 0)
-        counts["paraphrase_matches"] = len(para_matches)
-        counts["paraphrase_verbatim_skipped"] = para_stats.get("verbatim_skipped", 0)
-        counts["paraphrase_clauses"] = para_stats.get("clauses", 0)
-        counts["paraphrase_statements_too_long"] = para_stats.get("statements_too_long", 0)
-        counts["paraphrase_statements_over_document_cap"] = para_stats.get("statements_over_document_cap", 0)
-        rel = para_stats.get("relations") or {}
-        counts["paraphrase_same_statement"] = rel.get("paraphrase", 0)
-        counts["paraphrase_same_claim"] = rel.get("claim", 0)
-        counts["paraphrase_embedded"] = para_stats.get("embedded", 0)
-        counts["paraphrase_below_embed_floor"] = para_stats.get("below_embed_floor", 0)
-        counts["claim_clusters"] = len(claims)
-        counts["paraphrase_within_document"] = para_stats.get("within_document", 0)
-        set_aside = para_stats.get("set_aside") or {}
-        counts["paraphrase_set_aside"] = sum(set_aside.values())
-        counts["paraphrase_not_english"] = set_aside.get("not English", 0)
+        found, tier = find_claims(scanned, params.paraphrase, exclude=exclude, progress=notify)
+        matches.extend(found.matches)
+        claims = found.clusters
+        for name in ("statements", "candidates", "matches", "verbatim_skipped", "clauses", "statements_too_long",
+                     "statements_over_document_cap", "same_statement", "same_claim", "embedded",
+                     "below_embed_floor"):
+            counts[f"paraphrase_{name}"] = tier[name]
+        counts["claim_clusters"] = tier["clusters"]
+        counts["paraphrase_within_document"] = tier["within_document"]
+        counts["paraphrase_set_aside"] = tier["set_aside"]
+        counts["paraphrase_not_english"] = tier["not_english"]
+        para_info = {"path": found.path, "threshold": found.threshold, "claim_threshold": found.claim_threshold,
+                     "within_document": params.paraphrase.within_document, "set_aside": found.set_aside,
+                     "languages": found.languages}
         timings["paraphrase"] = time.perf_counter() - t0
     b, r = index.bands
     for stage, seconds in timings.items():
@@ -574,13 +518,7 @@ def _scan(
         counts=counts,
         timings={k: round(v, 4) for k, v in timings.items()},
         lsh={"bands": b, "rows": r, "threshold": params.minhash.lsh_threshold, "scheme": SCHEME},
-        _dropped=dropped_spans,
-        _store=store,
-        _text_keys=text_keys,
+        texts=SpilledTexts(store, text_keys, dropped_spans),
         claim_clusters=claims if params.paraphrase.enabled and not too_many else None,
-        paraphrase={"path": para_stats.get("path"), "threshold": para_stats.get("threshold"),
-                    "claim_threshold": para_stats.get("claim_threshold"),
-                    "within_document": params.paraphrase.within_document,
-                    "set_aside": para_stats.get("set_aside") or {},
-                    "languages": para_stats.get("languages") or {}} if para_stats else {},
+        paraphrase=para_info,
     )

@@ -24,8 +24,8 @@ from typing import IO, Any, Iterable, Iterator, Mapping, Sequence
 from .atomic import Content
 from .escape import markdown_code, markdown_text
 from .journey import claim_journey, widest_first
-from .model import Match, MatchSide
-from .pipeline import ScanResult, versions
+from .model import ClaimCluster, Match, MatchSide, ScanResult
+from .pipeline import versions
 
 __all__ = [
     "match_record",
@@ -114,13 +114,12 @@ def clusters_document(result: ScanResult) -> dict[str, Any]:
          **{k: getattr(d, k) for k in ("words", "length") if isinstance(getattr(d, k, None), int)}}
         for d in result.documents
     ]
-    claims = getattr(result, "claim_clusters", None)
-    if claims is not None:
-        doc["claim_clusters"] = [claim_record(c) for c in claims]
+    if result.claim_clusters is not None:
+        doc["claim_clusters"] = [claim_record(c) for c in result.claim_clusters]
     return doc
 
 
-def claim_record(c: Any) -> dict[str, Any]:
+def claim_record(c: ClaimCluster) -> dict[str, Any]:
     """One claim cluster as written to ``clusters.json`` (``claim_clusters``).
 
     ``statements[0]`` is the anchor (``"anchor": true``); every other
@@ -128,8 +127,6 @@ def claim_record(c: Any) -> dict[str, Any]:
     ``relation``, ``score`` and ``within_document``. ``first_publication``
     (document, span, date) is the claim's earliest known publication.
     """
-    if isinstance(c, dict):
-        return c
     statements = []
     for n, st in enumerate(c.statements):
         rec = {"doc": st.doc, "start": st.span.start, "end": st.span.end, "kind": st.kind, "speaker": st.speaker,
@@ -151,14 +148,6 @@ def claim_record(c: Any) -> dict[str, Any]:
         "min_score": c.min_score,
         "mean_score": c.mean_score,
     }
-
-
-def paraphrase_info(result: Any) -> Mapping[str, Any]:
-    """The paraphrase tier's settings and set-aside counts, from a live scan or a scan directory read back."""
-    info = getattr(result, "paraphrase", None)
-    if info is None:
-        info = (getattr(result, "summary", None) or {}).get("paraphrase") or {}
-    return info
 
 
 def set_aside_text(info: Mapping[str, Any]) -> str | None:
@@ -237,13 +226,13 @@ def _claims_markdown(result: Any, limit: int) -> list[str]:
     """The claim clusters section: statements that say the same thing, earliest known first.
 
     Works on a live :class:`ScanResult` and on a scan read back from its
-    directory alike (both give ``claim_clusters``; records are plain dicts).
+    directory alike: both are a :class:`~overlap.model.ScanResult`.
     """
-    claims = getattr(result, "claim_clusters", None)
+    claims = result.claim_clusters
     if claims is None:
         return ["## Claim clusters", "", "The paraphrase tier did not run in this scan, so no claim clusters were formed.",
                 ""]
-    info = paraphrase_info(result)
+    info = result.paraphrase
     out = ["## Claim clusters", ""]
     out += [
         f"Statements (sentences or quotes) that say the same thing in different words, scored by the "

@@ -10,13 +10,11 @@ A scan directory holds what :func:`overlap.report.write_scan` wrote:
                    skipped documents by reason, ingest counts
 =================  ==========================================================
 
-:func:`load_scan` turns them into a :class:`FinishedScan`, which offers the
-parts of :class:`~overlap.pipeline.ScanResult` that renderers use
-(``matches``, ``clusters``, ``documents``, ``document()``, ``excerpt()``,
-``counts``, ``params``, ``boilerplate``, ``skipped``). What the files do not
-keep is not invented: documents are only those named in a match or a cluster,
-full texts only those a whole-document match carried, skipped documents only
-as counts per reason.
+:func:`load_scan` turns them into a :class:`~overlap.model.ScanResult`, the
+type a live scan returns, so every renderer takes either without asking
+which. What the files do not keep is not invented: documents are only those
+named in a match, a cluster or the document list, full texts only those a
+whole-document match carried, skipped documents only as counts per reason.
 """
 
 from __future__ import annotations
@@ -26,114 +24,51 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
 
-from .errors import InputError
-from .model import Boilerplate, Cluster, Match, MatchSide, Skipped, Span
+from .errors import ConfigError, InputError
+from .model import (Boilerplate, ClaimCluster, ClaimLink, Cluster, DocumentInfo, Match, MatchSide, Passage, ScanResult,
+                    Skipped, Span)
+from .params import Params
 
-__all__ = ["FinishedScan", "DocInfo", "load_scan", "render_report", "render_html_report", "write_report_pages",
+__all__ = ["RecordedTexts", "load_scan", "render_report", "render_html_report", "write_report_pages",
            "write_graphs", "REQUIRED_FILES", "REPORT_FORMATS"]
 
 REQUIRED_FILES = ("matches.jsonl", "clusters.json", "summary.json")
 
 
-@dataclass(slots=True)
-class DocInfo:
-    """Metadata of a document as a scan directory records it."""
-
-    id: str
-    source: str | None = None
-    title: str | None = None
-    date: str | None = None
-    url: str | None = None
-    length: int | None = None
-    words: int | None = None
-
-
-class _Params:
-    """The recorded parameters, with the ``to_dict()`` that renderers call."""
-
-    def __init__(self, data: Mapping[str, Any]) -> None:
-        self._data = dict(data)
-
-    def to_dict(self) -> dict[str, Any]:
-        return json.loads(json.dumps(self._data))
-
-
 @dataclass
-class FinishedScan:
-    """A scan read back from its directory (see the module docstring for what it holds)."""
+class RecordedTexts:
+    """The texts a scan folder keeps: the span of each match side (:class:`~overlap.model.Texts`)."""
 
-    path: Path
-    matches: list[Match]
-    clusters: list[Cluster]
-    summary: dict[str, Any]
-    _docs: dict[str, DocInfo] = field(repr=False)
-    _texts: dict[tuple[str, int, int], str] = field(repr=False)
-    claim_clusters: list[Any] | None = None
-    _spans_of: dict[str, list[tuple[str, int, int]]] | None = field(default=None, repr=False)
-
-    @property
-    def documents(self) -> list[DocInfo]:
-        return list(self._docs.values())
-
-    @property
-    def counts(self) -> dict[str, int]:
-        return dict(self.summary.get("counts", {}))
-
-    @property
-    def params(self) -> _Params:
-        return _Params(self.summary.get("parameters", {}))
-
-    @property
-    def lsh(self) -> dict[str, Any]:
-        return dict(self.summary.get("lsh", {}))
-
-    @property
-    def timings(self) -> dict[str, float]:
-        return dict(self.summary.get("timings_seconds", {}))
-
-    @property
-    def boilerplate(self) -> tuple[Boilerplate, ...]:
-        return tuple(
-            Boilerplate(b["text"], b.get("source"), int(b.get("documents", 0)), b.get("reason", ""))
-            for b in self.summary.get("boilerplate", [])
-        )
-
-    @property
-    def skipped(self) -> list[Skipped]:
-        """Skipped documents as the summary keeps them: one entry per reason with its count."""
-        return [Skipped(f"{n} documents", reason) for reason, n in self.summary.get("skipped_by_reason", {}).items()]
-
-    def document(self, doc_id: str) -> DocInfo:
-        return self._docs[doc_id]
+    spans: dict[tuple[str, int, int], str]  # (document, start, end) -> text
+    lengths: dict[str, int]  # documents whose whole length is known
+    _by_doc: dict[str, list[tuple[str, int, int]]] | None = field(default=None, repr=False)
 
     def excerpt(self, doc_id: str, span: Span) -> str:
         """The text of a span that a match recorded (``KeyError`` for any other span)."""
-        return self._texts[(doc_id, span.start, span.end)]
+        return self.spans[(doc_id, span.start, span.end)]
 
     def text(self, doc_id: str) -> str:
         """The whole text when a whole-document match recorded it, else the longest recorded span."""
-        doc = self._docs[doc_id]
-        if self._spans_of is None:
-            self._spans_of = {}
-            for key in self._texts:
-                self._spans_of.setdefault(key[0], []).append(key)
+        if self._by_doc is None:
+            self._by_doc = {}
+            for key in self.spans:
+                self._by_doc.setdefault(key[0], []).append(key)
         best = ""
-        for key in self._spans_of.get(doc_id, ()):
-            text = self._texts[key]
-            if key[1] == 0 and doc.length is not None and key[2] == doc.length:
+        length = self.lengths.get(doc_id)
+        for key in self._by_doc.get(doc_id, ()):
+            text = self.spans[key]
+            if key[1] == 0 and key[2] == length:
                 return text
             if len(text) > len(best):
                 best = text
         return best
 
+    def boilerplate_spans(self, doc_id: str) -> list[Span]:
+        """The folder does not record boilerplate spans: none."""
+        return []
+
     def close(self) -> None:
-        """Nothing to release; present so a FinishedScan can stand in for a ScanResult."""
-
-    def __enter__(self) -> "FinishedScan":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+        """Nothing to release."""
 
 
 def _read_json(path: Path) -> Any:
@@ -175,11 +110,126 @@ def _optional_float(value: Any) -> float | None:
     return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
-def load_scan(directory: str | Path) -> FinishedScan:
+class _Docs:
+    """Document metadata gathered from the three files, first value seen wins, in order of first mention."""
+
+    def __init__(self) -> None:
+        self.known: dict[str, dict[str, Any]] = {}
+
+    def note(self, doc_id: str, values: Mapping[str, Any], keys: Iterable[str] = ("source", "title", "date")) -> None:
+        info = self.known.setdefault(doc_id, {})
+        for key in keys:
+            if info.get(key) is None and values.get(key) is not None:
+                info[key] = str(values[key])
+
+    def count(self, doc_id: str, key: str, value: Any) -> None:
+        if isinstance(value, int) and not isinstance(value, bool):
+            self.known[doc_id][key] = value
+
+    def documents(self) -> list[DocumentInfo]:
+        return [DocumentInfo(doc_id, **info) for doc_id, info in self.known.items()]
+
+
+def _match_side(side: Mapping[str, Any], docs: _Docs, texts: dict[tuple[str, int, int], str], path: Path,
+                line: int | None) -> MatchSide:
+    try:
+        doc_id = str(side["doc"])
+        span = Span(int(side.get("start", 0)), int(side.get("end", 0)))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise InputError(str(path), line, f"bad match side: {exc}") from None
+    docs.note(doc_id, side, ("source", "title", "date", "url"))
+    if "text" in side and isinstance(side["text"], str):
+        texts[(doc_id, span.start, span.end)] = side["text"]
+    return MatchSide(doc_id, span)
+
+
+def _read_matches(path: Path, docs: _Docs, texts: dict[tuple[str, int, int], str]) -> list[Match]:
+    matches: list[Match] = []
+    for n, rec in _iter_jsonl(path):
+        try:
+            a = _match_side(rec["a"], docs, texts, path, n)
+            b = _match_side(rec["b"], docs, texts, path, n)
+            match = Match(
+                kind=str(rec["kind"]), score=float(rec["score"]), a=a, b=b,
+                jaccard=_optional_float(rec.get("jaccard")), a_in_b=_optional_float(rec.get("a_in_b")),
+                b_in_a=_optional_float(rec.get("b_in_a")), details=dict(rec.get("details") or {}),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise InputError(str(path), n, f"bad match record: missing or invalid {exc}") from None
+        if match.kind == "duplicate" and match.a.span.start == 0:
+            for side in (match.a, match.b):  # a whole-document match: the document's length
+                if docs.known[side.doc].get("length") is None:
+                    docs.known[side.doc]["length"] = side.span.end
+        matches.append(match)
+    return matches
+
+
+def _read_clusters(cdoc: Any, docs: _Docs, path: Path) -> list[Cluster]:
+    clusters: list[Cluster] = []
+    try:
+        for c in cdoc.get("clusters", []):
+            for m in c.get("member_details", []):
+                docs.note(str(m["doc"]), m)
+            for member in c["members"]:
+                docs.note(str(member), {})
+            clusters.append(Cluster(int(c["id"]), str(c["representative"]), tuple(str(x) for x in c["members"]),
+                                    float(c.get("min_jaccard", 0.0)), float(c.get("mean_jaccard", 0.0))))
+    except (AttributeError, KeyError, TypeError, ValueError) as exc:
+        raise InputError(str(path), None, f"bad cluster record: {exc}") from None
+    for m in cdoc.get("documents", []) if isinstance(cdoc, dict) else []:
+        if isinstance(m, dict) and "doc" in m:
+            docs.note(str(m["doc"]), m)
+            for key in ("words", "length"):
+                docs.count(str(m["doc"]), key, m.get(key))
+    return clusters
+
+
+def claim_cluster(rec: Mapping[str, Any]) -> ClaimCluster:
+    """A claim cluster from its ``clusters.json`` record: the inverse of :func:`overlap.report.claim_record`.
+
+    ``KeyError``, ``TypeError`` or ``ValueError`` when the record is malformed.
+    """
+    statements: list[Passage] = []
+    links: list[ClaimLink] = []
+    for st in rec["statements"]:
+        statements.append(Passage(str(st["doc"]), Span(int(st["start"]), int(st["end"])), str(st["text"]),
+                                  str(st.get("kind", "passage")), st.get("speaker")))
+        if statements[1:] and "relation" in st and len(links) == len(statements) - 2:
+            links.append(ClaimLink(float(st["score"]), str(st["relation"]), bool(st.get("within_document", False))))
+    first = rec.get("first_publication") or {}
+    at = (first.get("doc"), first.get("start"), first.get("end"))
+    return ClaimCluster(
+        id=int(rec["id"]), statements=tuple(statements), documents=tuple(rec["documents"]),
+        sources=tuple(rec["sources"]), speakers=tuple(rec["speakers"]), first_published=rec.get("first_published"),
+        min_score=float(rec["min_score"]), mean_score=float(rec["mean_score"]), links=tuple(links),
+        first=next((st for st in statements if (st.doc, st.span.start, st.span.end) == at), None),
+    )
+
+
+def _read_claims(cdoc: Any, path: Path) -> list[ClaimCluster] | None:
+    claims = cdoc.get("claim_clusters") if isinstance(cdoc, dict) else None
+    if not isinstance(claims, list):
+        return None
+    try:
+        return [claim_cluster(c) for c in claims]
+    except (AttributeError, KeyError, TypeError, ValueError) as exc:
+        raise InputError(str(path), None, f"bad claim cluster record: {exc}") from None
+
+
+def _params(summary: Mapping[str, Any], path: Path) -> Params:
+    try:
+        return Params.from_dict(summary.get("parameters", {}))
+    except (ConfigError, TypeError, ValueError) as exc:
+        raise InputError(str(path), None, f"parameters this version of overlap cannot read: {exc}") from None
+
+
+def load_scan(directory: str | Path) -> ScanResult:
     """Read ``matches.jsonl``, ``clusters.json`` and ``summary.json`` from a scan directory.
 
-    Raises :class:`~overlap.errors.InputError` naming the file (and line)
-    when one is missing or malformed.
+    The result is a :class:`~overlap.model.ScanResult`, as a live scan's is,
+    holding what the files keep (see the module docstring). Raises
+    :class:`~overlap.errors.InputError` naming the file (and line) when one
+    is missing or malformed.
 
     >>> import tempfile
     >>> from overlap.model import Document
@@ -198,72 +248,29 @@ def load_scan(directory: str | Path) -> FinishedScan:
     summary = _read_json(root / "summary.json")
     if not isinstance(summary, dict):
         raise InputError(str(root / "summary.json"), None, "expected a JSON object")
-    docs: dict[str, DocInfo] = {}
+    docs = _Docs()
     texts: dict[tuple[str, int, int], str] = {}
-    matches: list[Match] = []
-
-    def note(side: Mapping[str, Any], path: Path, line: int | None) -> MatchSide:
-        try:
-            doc_id = str(side["doc"])
-            span = Span(int(side.get("start", 0)), int(side.get("end", 0)))
-        except (KeyError, TypeError, ValueError) as exc:
-            raise InputError(str(path), line, f"bad match side: {exc}") from None
-        info = docs.get(doc_id)
-        if info is None:
-            info = docs[doc_id] = DocInfo(doc_id)
-        for attr, key in (("source", "source"), ("title", "title"), ("date", "date"), ("url", "url")):
-            if getattr(info, attr) is None and side.get(key) is not None:
-                setattr(info, attr, str(side[key]))
-        if "text" in side and isinstance(side["text"], str):
-            texts[(doc_id, span.start, span.end)] = side["text"]
-        return MatchSide(doc_id, span)
-
-    path = root / "matches.jsonl"
-    for n, rec in _iter_jsonl(path):
-        try:
-            a = note(rec["a"], path, n)
-            b = note(rec["b"], path, n)
-            match = Match(
-                kind=str(rec["kind"]), score=float(rec["score"]), a=a, b=b,
-                jaccard=_optional_float(rec.get("jaccard")), a_in_b=_optional_float(rec.get("a_in_b")),
-                b_in_a=_optional_float(rec.get("b_in_a")), details=dict(rec.get("details") or {}),
-            )
-        except (KeyError, TypeError, ValueError) as exc:
-            raise InputError(str(path), n, f"bad match record: missing or invalid {exc}") from None
-        if match.kind == "duplicate" and match.a.span.start == 0:
-            for side in (match.a, match.b):
-                if docs[side.doc].length is None:
-                    docs[side.doc].length = side.span.end
-        matches.append(match)
-
-    cpath = root / "clusters.json"
-    cdoc = _read_json(cpath)
-    clusters: list[Cluster] = []
-    try:
-        for c in cdoc.get("clusters", []):
-            for m in c.get("member_details", []):
-                info = docs.setdefault(str(m["doc"]), DocInfo(str(m["doc"])))
-                info.source = info.source or m.get("source")
-                info.title = info.title or m.get("title")
-                info.date = info.date or m.get("date")
-            for member in c["members"]:
-                docs.setdefault(str(member), DocInfo(str(member)))
-            clusters.append(Cluster(int(c["id"]), str(c["representative"]), tuple(str(x) for x in c["members"]),
-                                    float(c.get("min_jaccard", 0.0)), float(c.get("mean_jaccard", 0.0))))
-    except (AttributeError, KeyError, TypeError, ValueError) as exc:
-        raise InputError(str(cpath), None, f"bad cluster record: {exc}") from None
-    for m in cdoc.get("documents", []) if isinstance(cdoc, dict) else []:
-        if isinstance(m, dict) and "doc" in m:
-            info = docs.setdefault(str(m["doc"]), DocInfo(str(m["doc"])))
-            info.source = info.source or m.get("source")
-            info.title = info.title or m.get("title")
-            info.date = info.date or m.get("date")
-            for key in ("words", "length"):
-                if isinstance(m.get(key), int) and not isinstance(m.get(key), bool):
-                    setattr(info, key, m[key])
-    claims = cdoc.get("claim_clusters") if isinstance(cdoc, dict) else None
-    return FinishedScan(root, matches, clusters, summary, docs, texts,
-                        claim_clusters=claims if isinstance(claims, list) else None)
+    matches = _read_matches(root / "matches.jsonl", docs, texts)
+    cdoc = _read_json(root / "clusters.json")
+    clusters = _read_clusters(cdoc, docs, root / "clusters.json")
+    documents = docs.documents()
+    return ScanResult(
+        params=_params(summary, root / "summary.json"),
+        documents=documents,
+        matches=matches,
+        clusters=clusters,
+        boilerplate=tuple(Boilerplate(b["text"], b.get("source"), int(b.get("documents", 0)), b.get("reason", ""))
+                          for b in summary.get("boilerplate", [])),
+        # the summary keeps skipped documents as counts per reason: one entry per reason
+        skipped=[Skipped(f"{n} documents", reason) for reason, n in summary.get("skipped_by_reason", {}).items()],
+        counts=dict(summary.get("counts", {})),
+        timings=dict(summary.get("timings_seconds", {})),
+        lsh=dict(summary.get("lsh", {})),
+        texts=RecordedTexts(texts, {d.id: d.length for d in documents if d.length is not None}),
+        claim_clusters=_read_claims(cdoc, root / "clusters.json"),
+        paraphrase=dict(summary.get("paraphrase") or {}),
+        ingest=summary.get("ingest") or None,
+    )
 
 
 REPORT_FORMATS = ("md", "html", "json")
@@ -282,7 +289,7 @@ def render_report(scan_dir: str | Path, fmt: str = "md") -> str:
     if fmt == "json":
         root = Path(scan_dir)
         doc = {
-            "summary": view.summary,
+            "summary": _read_json(root / "summary.json"),
             "clusters": _read_json(root / "clusters.json"),
             "matches": [rec for _, rec in _iter_jsonl(root / "matches.jsonl")],
         }
@@ -291,11 +298,10 @@ def render_report(scan_dir: str | Path, fmt: str = "md") -> str:
         return render_html_report(view)["report.html"]
     from .report import render_markdown
 
-    ingest = view.summary.get("ingest")
-    return render_markdown(view, extra={"ingest": ingest} if ingest else None)  # type: ignore[arg-type]
+    return render_markdown(view, extra={"ingest": view.ingest} if view.ingest else None)
 
 
-def render_html_report(scan: "str | Path | FinishedScan", stem: str = "report") -> dict[str, str]:
+def render_html_report(scan: "str | Path | ScanResult", stem: str = "report") -> dict[str, str]:
     """``{stem}.html`` and the further pages its lists continue on, re-rendered from a scan directory.
 
     The pages link to each other by name (``{stem}-reuse-2.html``, ...), so
@@ -304,7 +310,7 @@ def render_html_report(scan: "str | Path | FinishedScan", stem: str = "report") 
     """
     from .html_report import render_html_pages
 
-    view = scan if isinstance(scan, FinishedScan) else load_scan(scan)
+    view = scan if isinstance(scan, ScanResult) else load_scan(scan)
     return render_html_pages(view, stem=stem)
 
 

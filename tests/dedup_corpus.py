@@ -13,8 +13,8 @@ from functools import lru_cache
 import numpy as np
 
 from overlap.model import Document
-from overlap.normalize import normalize_text
-from overlap.shingle import shingle_set
+from overlap.text.normalize import normalize_text
+from overlap.text.shingle import shingle_set
 
 VOCAB = [f"w{i}" for i in range(3000)]
 

@@ -19,7 +19,8 @@ from typing import Iterator
 
 from overlap.model import ClaimCluster, ClaimLink, Document, Match, MatchSide, Passage, Span
 from overlap.params import Params
-from overlap.pipeline import ScanResult, scan
+from overlap.model import ScanResult
+from overlap.pipeline import scan
 
 WIRE = (
     "MOSCOW, Jan 15 (Wire) - Russia's Security Council secretary Nikolai Patrushev said on Sunday that "

@@ -12,13 +12,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from overlap import claims
 from overlap.minhash.lsh import CandidateIndex
-from overlap.claims import _pairs_within_runs, content_candidates, filter_pairs, find_paraphrases, rare_limit
-from overlap.model import Document
-from overlap.paraphrase import MODEL_FILE, prepare, scorer_from_dict
+from overlap.claims import embed
+from overlap.claims.candidates import content_candidates, filter_pairs, pairs_within_runs, rare_limit, word_counts
+from overlap.claims.clusters import claim_clusters
+from overlap.claims.find import find_claims
+from overlap.claims.scorer import MODEL_FILE, scorer_from_dict
+from overlap.claims.signals import prepare
+from overlap.claims.statements import statements
+from overlap.model import ClaimLink, Document, Match, MatchSide, Passage, Span
 from overlap.params import ParaphraseParams
-from overlap.shingle import fold32, word_hashes
+from overlap.text.shingle import fold32, word_hashes
 from overlap.minhash.signatures import Signer
 
 from _textgen import VOCAB
@@ -55,7 +59,7 @@ def _old_candidates(prepared, params: ParaphraseParams) -> set[tuple[int, int]]:
     index = CandidateIndex(signer, params.lsh_threshold)
     index.add(keys, sigs[keys])
     pairs = sorted((p.a, p.b) for p in index.pairs())
-    df = claims.word_counts(prepared)
+    df = word_counts(prepared)
     limit = rare_limit(len(prepared), params)
     return {(i, j) for i, j in pairs
             if sum(1 for w in prepared[i].content & prepared[j].content if df[w] <= limit) >= params.min_rare_shared}
@@ -64,8 +68,8 @@ def _old_candidates(prepared, params: ParaphraseParams) -> set[tuple[int, int]]:
 def test_templates_never_pair_and_the_real_paraphrase_is_found() -> None:
     docs = _templated_corpus(300)
     params = ParaphraseParams(embeddings=False)
-    stats: dict = {}
-    matches, _ = find_paraphrases(docs, params, stats=stats)
+    result, stats = find_claims(docs, params)
+    matches = result.matches
     assert [(m.a.doc, m.b.doc) for m in matches] == [("local", "wire")]
     # 300 notices of one shape: the old LSH paired nearly all of them (tens of thousands); now none is formed
     assert stats["lsh_candidates"] <= 5
@@ -76,7 +80,7 @@ def test_candidate_count_stays_linear_in_templated_statements() -> None:
     params = ParaphraseParams(embeddings=False, rare_min_statements=50)
     counts = []
     for n in (200, 400, 800):
-        prepared = [prepare(u.text) for u in claims.statements(_templated_corpus(n), params)]
+        prepared = [prepare(u.text) for u in statements(_templated_corpus(n), params)[0]]
         counts.append(len(content_candidates(prepared, params)))
     assert counts[-1] <= 2 * counts[0] + 5, counts
 
@@ -106,7 +110,7 @@ def test_without_the_template_rule_every_lsh_pair_is_a_candidate() -> None:
 def test_pairs_within_runs_is_every_pair_of_equal_keys(keys: list[int]) -> None:
     keys_sorted = np.sort(np.array(keys, dtype=np.int64), kind="stable")
     values = np.arange(len(keys_sorted))
-    left, right = _pairs_within_runs(keys_sorted, values)
+    left, right = pairs_within_runs(keys_sorted, values)
     expected = {(p, q) for p, q in itertools.combinations(range(len(keys_sorted)), 2) if keys_sorted[p] == keys_sorted[q]}
     assert sorted(zip(left.tolist(), right.tolist())) == sorted(expected)
 
@@ -149,8 +153,6 @@ class _CountingEmbedder:
 
 
 def test_embedding_cascade_embeds_only_pairs_near_the_cut(monkeypatch: pytest.MonkeyPatch) -> None:
-    import overlap.embed
-
     models = json.loads(MODEL_FILE.read_text(encoding="utf-8"))["models"]
     scorer = scorer_from_dict(models["embedding"], "embedding (test stand-in)")
     docs = [
@@ -162,12 +164,11 @@ def test_embedding_cascade_embeds_only_pairs_near_the_cut(monkeypatch: pytest.Mo
     seen = {}
     for floor in (0.0, 0.45):  # c scores about 0.37 lexically against a
         fake = _CountingEmbedder()
-        monkeypatch.setattr(overlap.embed, "load_embedder", lambda fake=fake: fake)
-        stats: dict = {}
+        monkeypatch.setattr(embed, "load_embedder", lambda fake=fake: fake)
         # statements only (no claim relation, no embedding of every unit in a small corpus): the cascade alone
         params = ParaphraseParams(embed_floor=floor, claims=False, embed_all_max=0)
-        matches, _ = find_paraphrases(docs, params, stats=stats, scorer=scorer)
-        seen[floor] = (stats, [(m.a.doc, m.b.doc) for m in matches], sorted(fake.seen))
+        result, stats = find_claims(docs, params, scorer=scorer)
+        seen[floor] = (stats, [(m.a.doc, m.b.doc) for m in result.matches], sorted(fake.seen))
     assert seen[0.0][0]["embedded"] == 3 and seen[0.0][0]["below_embed_floor"] == 0
     assert seen[0.45][0]["below_embed_floor"] >= 1
     assert seen[0.45][0]["embedded"] == len(seen[0.45][2]) < 3
@@ -194,11 +195,10 @@ RUSSIAN = [
 def test_statements_in_other_languages_are_set_aside_counted_and_never_matched() -> None:
     docs = [Document(f"de{k}", t) for k, t in enumerate(GERMAN)] + [Document(f"ru{k}", t) for k, t in enumerate(RUSSIAN)]
     docs += [Document("wire", PAIR[0]), Document("local", PAIR[1])]
-    stats: dict = {}
-    matches, _ = find_paraphrases(docs, ParaphraseParams(embeddings=False), stats=stats)
-    assert stats["set_aside"] == {"not English": 9}
-    assert stats["languages"] == {"de": 6, "ru": 3}
-    assert {(m.a.doc, m.b.doc) for m in matches} == {("local", "wire")}
+    result, stats = find_claims(docs, ParaphraseParams(embeddings=False))
+    assert result.set_aside == {"not English": 9} and stats["set_aside"] == stats["not_english"] == 9
+    assert result.languages == {"de": 6, "ru": 3}
+    assert {(m.a.doc, m.b.doc) for m in result.matches} == {("local", "wire")}
 
 
 def test_degenerate_statements_never_match() -> None:
@@ -206,23 +206,17 @@ def test_degenerate_statements_never_match() -> None:
     docs = [Document("a", sheet), Document("b", sheet.replace("Wood", "Clarke")),
             Document("c", "Chelsea 2-1 Arsenal, Everton 0-0 Leeds, Fulham 3-1 Hull City, Stoke 1-1 Wigan."),
             Document("d", "Chelsea 2-1 Arsenal, Everton 0-0 Leeds, Fulham 3-1 Hull City, Stoke 2-1 Wigan.")]
-    stats: dict = {}
-    matches, clusters = find_paraphrases(docs, ParaphraseParams(embeddings=False, verbatim=1.0), stats=stats)
-    assert matches == [] and clusters == []
-    assert stats["set_aside"] == {"list of names": 2, "score line": 2}
+    result, _ = find_claims(docs, ParaphraseParams(embeddings=False, verbatim=1.0))
+    assert result.matches == [] and result.clusters == []
+    assert result.set_aside == {"list of names": 2, "score line": 2}
 
 
-def _m(a: tuple[str, int, int], b: tuple[str, int, int], score: float, relation: str = "claim") -> "claims.Match":
-    from overlap.model import Match, MatchSide, Span
-
+def _m(a: tuple[str, int, int], b: tuple[str, int, int], score: float, relation: str = "claim") -> Match:
     return Match("paraphrase", score, MatchSide(a[0], Span(a[1], a[2])), MatchSide(b[0], Span(b[1], b[2])),
                  details={"relation": relation, "within_document": a[0] == b[0]})
 
 
 def test_claim_clusters_never_chain_through_a_weak_link() -> None:
-    from overlap.claims import claim_clusters
-    from overlap.model import Passage, Span
-
     docs = [Document("d1", "x" * 40, source="A", date="2017-01-01"),
             Document("d2", "x" * 40, source="B", date="2017-01-02"),
             Document("d3", "x" * 40, source="C", date="2017-01-03"),
@@ -246,9 +240,6 @@ def test_claim_clusters_never_chain_through_a_weak_link() -> None:
 
 
 def test_claim_clusters_a_left_out_statement_joins_only_if_accepted_against_the_anchor() -> None:
-    from overlap.claims import claim_clusters
-    from overlap.model import ClaimLink, Passage, Span
-
     docs = [Document(f"d{n}", "x" * 40, date=f"2017-01-0{n}") for n in (1, 2, 3)]
     units = [Passage(d.id, Span(0, 10), f"statement {d.id}") for d in docs]
     k = {d.id: (d.id, 0, 10) for d in docs}
@@ -269,13 +260,13 @@ def test_claim_clusters_a_left_out_statement_joins_only_if_accepted_against_the_
 def test_within_document_pairs_are_marked_and_can_be_switched_off() -> None:
     text = PAIR[0] + " Officials said the decision was final. " + PAIR[1]
     docs = [Document("one", text)]
-    stats: dict = {}
-    matches, clusters = find_paraphrases(docs, ParaphraseParams(embeddings=False), stats=stats)
+    result, stats = find_claims(docs, ParaphraseParams(embeddings=False))
+    matches, clusters = result.matches, result.clusters
     assert len(matches) == 1 and matches[0].details["within_document"] is True
     assert stats["within_document"] == 1 and clusters[0].links[0].within_document is True
-    matches, clusters = find_paraphrases(docs, ParaphraseParams(embeddings=False, within_document=False), stats=stats)
-    assert matches == [] and clusters == [] and stats["within_document"] == 0
-    across = find_paraphrases([Document("a", PAIR[0]), Document("b", PAIR[1])], ParaphraseParams(embeddings=False))[0]
+    result, stats = find_claims(docs, ParaphraseParams(embeddings=False, within_document=False))
+    assert result.matches == [] and result.clusters == [] and stats["within_document"] == 0
+    across = find_claims([Document("a", PAIR[0]), Document("b", PAIR[1])], ParaphraseParams(embeddings=False))[0].matches
     assert len(across) == 1 and "within_document" not in across[0].details
 
 
@@ -288,18 +279,14 @@ def test_each_document_bounds_its_statements_and_their_length() -> None:
     docs = [Document("wire", PAIR[0]), Document("local", PAIR[1]), Document("run-on", run_on),
             Document("many", many)]
     params = ParaphraseParams(embeddings=False, max_statement_chars=3_000, max_statements_per_document=10)
-    stats: dict = {}
-    units_ = claims.statements(docs, params, stats=stats)
+    units_, stats = statements(docs, params)
     assert [u.doc for u in units_].count("many") == 10 and "run-on" not in {u.doc for u in units_}
-    assert stats["statements_too_long"] == 1 and stats["statements_over_document_cap"] == 20
-    find_paraphrases(docs, params, stats=stats)
+    assert stats == {"statements_too_long": 1, "statements_over_document_cap": 20}
+    _, stats = find_claims(docs, params)
     assert stats["statements"] == 12 and stats["statements_too_long"] == 1
 
 
 def test_a_statement_joins_the_anchor_it_was_accepted_against_most_strongly() -> None:
-    from overlap.claims import claim_clusters
-    from overlap.model import Passage, Span
-
     # d1 (earliest) echoes d3 loosely (0.5); d3 restates d2 closely (0.9): d3 goes with d2, and the
     # cluster's first publication is still its earliest dated statement
     docs = [Document("d1", "x" * 40, date="2017-01-01"), Document("d2", "x" * 40, date="2017-01-03"),

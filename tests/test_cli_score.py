@@ -8,7 +8,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from overlap.cli import main
-from overlap.paraphrase import load_scorer
+from overlap.claims.scorer import load_scorer
 
 SAME = {"a": "The company sold 500 cars in 2003, the report said.", "b": "In 2003 the company sold 500 cars, said the report."}
 OTHER = {"a": "The company sold 500 cars in 2003, the report said.", "b": "The weather in the mountains was cold all week."}

@@ -7,8 +7,8 @@ import os
 import numpy as np
 import pytest
 
-from overlap import embed
-from overlap.embed import VOCAB_PATH, WordPiece
+from overlap.claims import embed
+from overlap.claims.embed import VOCAB_PATH, WordPiece
 
 
 
@@ -71,13 +71,13 @@ def test_loading_the_model_writes_nothing_to_home(tmp_path) -> None:
     pytest.importorskip("onnxruntime")
     env = {k: v for k, v in os.environ.items() if k != "ORT_DISABLE_TELEMETRY"}
     env["HOME"] = str(tmp_path)
-    code = "from overlap.embed import load_embedder; e = load_embedder(); assert e is not None; e.encode(['a b'])"
+    code = "from overlap.claims.embed import load_embedder; e = load_embedder(); assert e is not None; e.encode(['a b'])"
     subprocess.run([sys.executable, "-c", code], check=True, env=env, cwd=os.getcwd(), timeout=120)
     assert not (tmp_path / ".cache" / "Microsoft").exists()
 
 
 def test_batches_hold_a_bounded_number_of_tokens() -> None:
-    from overlap.embed import load_embedder
+    from overlap.claims.embed import load_embedder
 
     e = load_embedder()
     if e is None:

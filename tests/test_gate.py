@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from overlap.gate import Unscored, check, degenerate
-from overlap.language import has_latin, identify
+from overlap.claims.gate import Unscored, check, degenerate
+from overlap.text.language import has_latin, identify
 
 ENGLISH_HARD = [
     "Russia is ready to talk.",  # short

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from overlap.normalize import normalize, normalize_text
+from overlap.text.normalize import normalize, normalize_text
 
 # Text like news in many scripts, with the troublemakers mixed in.
 _ALPHABET = st.one_of(

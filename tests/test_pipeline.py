@@ -15,10 +15,10 @@ from hypothesis import strategies as st
 
 from overlap.ingest import read_documents
 from overlap.model import Document
-from overlap.normalize import normalize_text
+from overlap.text.normalize import normalize_text
 from overlap.params import Params
 from overlap.pipeline import scan
-from overlap.shingle import shingle_set
+from overlap.text.shingle import shingle_set
 from overlap.minhash.verify import set_similarity
 
 CORPORA = Path(__file__).parent / "corpora"

@@ -7,7 +7,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from overlap.quotes import quotes, units
+from overlap.text.quotes import quotes, sentences_and_quotes
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 
@@ -86,9 +86,9 @@ def test_seed_003_quoted_by_outlet_names_the_spokesman() -> None:
     assert once == ["Igor Konashenkov"]
 
 
-def test_units_cover_quotes_once_and_spans_point_into_text() -> None:
+def test_sentences_and_quotes_cover_quotes_once_and_spans_point_into_text() -> None:
     t = _seed("000")
-    us = list(units("000", t))
+    us = list(sentences_and_quotes("000", t))
     for u in us:
         assert t[u.span.start : u.span.end] == u.text
         assert u.doc == "000"
@@ -106,13 +106,13 @@ def test_quote_spans_stay_in_range_and_match_text(text: str) -> None:
     for q in quotes(text, min_words=1):
         assert 0 <= q.span.start <= q.span.end <= len(text)
         assert text[q.span.start : q.span.end] == q.text
-    for u in units("d", text, min_words=1):
+    for u in sentences_and_quotes("d", text, min_words=1):
         assert text[u.span.start : u.span.end] == u.text
 
 
 def test_clauses_point_into_the_text_and_drop_attributions() -> None:
     from overlap.model import Passage, Span
-    from overlap.quotes import clauses
+    from overlap.text.quotes import clauses
 
     text = ("Noise first. Russia on Thursday said it wants good relations with the US but remains ready for "
             "the worst scenarios, Kremlin spokesperson Dmitry Peskov told reporters in the capital Moscow.")
@@ -126,7 +126,7 @@ def test_clauses_point_into_the_text_and_drop_attributions() -> None:
 
 def test_a_single_clause_statement_has_no_clauses() -> None:
     from overlap.model import Passage, Span
-    from overlap.quotes import clauses
+    from overlap.text.quotes import clauses
 
     t = "The annexation of Crimea in 2014 has caused further tension between the two countries."
     assert clauses(Passage("d", Span(0, len(t)), t, "sentence")) == []
@@ -134,7 +134,7 @@ def test_a_single_clause_statement_has_no_clauses() -> None:
 
 def test_a_clause_that_is_only_an_attribution_is_dropped() -> None:
     from overlap.model import Passage, Span
-    from overlap.quotes import clauses
+    from overlap.text.quotes import clauses
 
     t = ("Small firms could be hit by the rise in rates; and David Frost, director of the British Chambers "
          "of Commerce, said")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -180,3 +181,24 @@ def test_report_command_writes_the_further_pages_beside_the_file(tmp_path: Path)
     result = _run(["report", str(tmp_path / "scan"), "--format", "html"])
     assert result.exit_code == 0 and result.stdout == (tmp_path / "scan" / "report.html").read_text(encoding="utf-8")
     assert result.stderr.startswith("overlap: report.html links to ") and "write them beside it with -o FILE" in result.stderr
+
+
+def test_a_loaded_scan_is_the_live_result_type_with_the_same_claim_clusters(tmp_path: Path) -> None:
+    """One data model: a scan read back is a ScanResult whose claim clusters and documents equal the live ones."""
+    from overlap.model import ScanResult
+    from reuse_scenario import claim_clusters
+
+    with scenario() as result:
+        result.claim_clusters = claim_clusters()
+        result.paraphrase = {"path": "model", "threshold": 0.5, "claim_threshold": 0.6}
+        write_scan(result, tmp_path)
+        live_docs = {d.id: d for d in result.documents}
+    loaded = load_scan(tmp_path)
+    assert type(loaded) is ScanResult
+    # a scan always names each claim's first publication; the hand-made clusters leave it to the anchor
+    assert loaded.claim_clusters == [dataclasses.replace(c, first=c.statements[0]) for c in claim_clusters()]
+    assert loaded.params == result.params and loaded.paraphrase == result.paraphrase
+    for doc in loaded.documents:  # what the folder keeps of each document, as the live scan had it
+        live = live_docs[doc.id]
+        assert (doc.source, doc.title, doc.date, doc.url, doc.words, doc.length) == (
+            live.source, live.title, live.date, live.url, live.words, live.length)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from overlap.params import DuplicateParams
-from overlap.screen import screen
+from overlap.text.screen import screen
 
 MAX = DuplicateParams.max_chars
 

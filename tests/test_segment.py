@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from overlap.segment import lines, paragraphs, sentences
+from overlap.text.segment import lines, paragraphs, sentences
 
 
 def _texts(text: str, spans) -> list[str]:

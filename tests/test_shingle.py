@@ -1,4 +1,4 @@
-"""Words in every script: the one definition in overlap.shingle."""
+"""Words in every script: the one definition in overlap.text.shingle."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import unicodedata
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from overlap.charclasses import MARKS_BMP, UNSPACED_BMP
-from overlap.normalize import normalize, normalize_text
-from overlap.shingle import UNSPACED, WORD, iter_words, line_words, text_words, words
+from overlap.text.charclasses import MARKS_BMP, UNSPACED_BMP
+from overlap.text.normalize import normalize, normalize_text
+from overlap.text.shingle import UNSPACED, WORD, iter_words, line_words, text_words, words
 
 _MARK = re.compile(f"[{MARKS_BMP}]")
 _UNSPACED_LETTER = re.compile(f"[{UNSPACED_BMP}]")

@@ -7,7 +7,7 @@ from datasketch import MinHash
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from overlap.shingle import fold32, shingle_hashes, shingle_set, word_hashes, words
+from overlap.text.shingle import fold32, shingle_hashes, shingle_set, word_hashes, words
 from overlap.minhash.signatures import Signer
 
 
@@ -59,23 +59,23 @@ def test_shingles_depend_on_word_order_and_handle_short_texts() -> None:
 
 @given(st.text(alphabet=st.sampled_from(list("aZ09_ -'`\"\n\t\r.,;\x19\x0b\x7f")) | st.characters(codec="ascii"), max_size=150))
 def test_fast_ascii_words_equal_the_regex_words(text: str) -> None:
-    from overlap.normalize import normalize_text
-    from overlap.shingle import line_words
+    from overlap.text.normalize import normalize_text
+    from overlap.text.shingle import line_words
 
     assert line_words(text) == [words(normalize_text(line)) for line in text.split("\n")]
 
 
 @given(st.text(max_size=80))
 def test_line_words_equal_the_regex_words_for_any_text(text: str) -> None:
-    from overlap.normalize import normalize_text
-    from overlap.shingle import line_words
+    from overlap.text.normalize import normalize_text
+    from overlap.text.shingle import line_words
 
     assert line_words(text) == [words(normalize_text(line)) for line in text.split("\n")]
 
 
 @given(st.text(max_size=120) | st.text(alphabet=st.characters(codec="ascii"), max_size=120))
 def test_text_words_equal_the_words_of_the_normalised_text(text: str) -> None:
-    from overlap.normalize import normalize_text
-    from overlap.shingle import text_words
+    from overlap.text.normalize import normalize_text
+    from overlap.text.shingle import text_words
 
     assert text_words(text) == words(normalize_text(text))

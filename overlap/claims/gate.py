@@ -22,7 +22,7 @@ language):
                      (``"Smith, Jones, Brown, Taylor, Evans"``)
 ``too few words``    fewer than :data:`MIN_CONTENT_WORDS` content words
                      (stemmed, stopwords dropped: ``"The cat sat."`` has two)
-``not English``      :func:`overlap.language.identify` says another language
+``not English``      :func:`overlap.text.language.identify` says another language
                      (the models read English only)
 ==================== ===========================================================
 
@@ -40,10 +40,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .language import has_latin, identify
-from .paraphrase import Prepared, prepare
+from collections import Counter
+from typing import Sequence
 
-__all__ = ["Unscored", "check", "degenerate", "MIN_CONTENT_WORDS", "REASONS"]
+from ..text.language import has_latin, identify
+from ..model import Passage
+from .signals import Prepared, prepare
+
+__all__ = ["Unscored", "check", "degenerate", "admit", "MIN_CONTENT_WORDS", "REASONS"]
 
 MIN_CONTENT_WORDS = 3
 REASONS = ("empty", "numbers only", "score line", "list of names", "too few words", "not English")
@@ -84,7 +88,7 @@ def _has_prose(words: list[str]) -> bool:
 def degenerate(text: str, prepared: Prepared | None = None) -> str | None:
     """The reason ``text`` can carry no claim (one of the first five :data:`REASONS`), else ``None``.
 
-    ``prepared`` (:func:`overlap.paraphrase.prepare` of ``text``) saves preparing it again.
+    ``prepared`` (:func:`overlap.claims.signals.prepare` of ``text``) saves preparing it again.
 
     >>> degenerate("Putin met Trump in Helsinki.") is None
     True
@@ -118,3 +122,41 @@ def check(text: str, prepared: Prepared | None = None) -> Unscored | None:
     if not lang.english:
         return Unscored("not English", lang.language)
     return None
+
+
+def admit(
+    statements: Sequence[Passage], prepared: Sequence[Prepared], min_content: int
+) -> tuple[list[int], dict[str, int], dict[str, int]]:
+    """The gate over a corpus's statements: which the models may score (:func:`check`), and what was set aside.
+
+    Returns the indices kept, the statements set aside per reason (sorted by
+    reason) and the ones set aside as not English per language (most first).
+    A Latin-script statement with fewer than ``min_content`` content words is
+    dropped before the gate, uncounted (too short to carry a claim, and not
+    worth a language look-up: the look-up is most of the gate's cost); a
+    statement with no Latin letter goes through the gate whatever its
+    length, so that every statement in another script is counted by
+    language. ``prepared`` is :func:`overlap.claims.signals.prepare` of each
+    statement (``full=False`` is enough).
+
+    >>> from overlap.model import Span
+    >>> texts = ["Russia is ready to cooperate with the United States.", "Smith, Jones, Brown, Taylor, Evans"]
+    >>> units = [Passage("d", Span(0, len(t)), t) for t in texts]
+    >>> admit(units, [prepare(t, full=False) for t in texts], min_content=3)
+    ([0], {'list of names': 1}, {})
+    """
+    keep: list[int] = []
+    reasons: Counter[str] = Counter()
+    languages: Counter[str] = Counter()
+    for n, (u, p) in enumerate(zip(statements, prepared)):
+        if len(p.content) < min_content and has_latin(u.text):
+            continue
+        why = check(u.text, p)
+        if why is None:
+            if len(p.content) >= min_content:
+                keep.append(n)
+            continue
+        reasons[why.reason] += 1
+        if why.language:
+            languages[why.language] += 1
+    return keep, dict(sorted(reasons.items())), dict(sorted(languages.items(), key=lambda kv: (-kv[1], kv[0])))

@@ -21,10 +21,10 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-from .model import Passage, Span
+from ..model import Passage, Span
 from .segment import paragraphs, sentences
 
-__all__ = ["quotes", "units", "clauses"]
+__all__ = ["quotes", "sentences_and_quotes", "clauses"]
 
 _SPEECH = (
     r"(?:said|says|say|told|tells|added|adds|asserted|asserts|stressed|stresses|noted|notes|claimed|claims|"
@@ -184,7 +184,7 @@ def quotes(text: str, min_words: int = 4) -> Iterator[Passage]:
         carried = opens_with_quote
 
 
-def units(doc_id: str, text: str, min_words: int = 6) -> Iterator[Passage]:
+def sentences_and_quotes(doc_id: str, text: str, min_words: int = 6) -> Iterator[Passage]:
     """Sentences and quoted sentences of a document: the statements claims are made of.
 
     Each quote is split into its sentences; a sentence that lies inside a quote

@@ -1,4 +1,4 @@
-"""Character classes for cutting words in every script (data for :mod:`overlap.shingle`).
+"""Character classes for cutting words in every script (data for :mod:`overlap.text.shingle`).
 
 Generated from the Unicode data of the ``regex`` package (``\\p{M}``, and the
 letters of the scripts written without spaces between words) for the Basic

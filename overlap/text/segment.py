@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-from .model import Span
+from ..model import Span
 
 __all__ = ["lines", "paragraphs", "sentences", "trim"]
 

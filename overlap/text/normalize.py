@@ -33,7 +33,7 @@ from typing import Literal, overload
 
 __all__ = ["Normalized", "normalize", "normalize_text", "fold_lines", "fold_char", "NORMALIZATION_VERSION"]
 
-# Bump when folding or word cutting (overlap.shingle) changes: persisted indexes record it and
+# Bump when folding or word cutting (overlap.text.shingle) changes: persisted indexes record it and
 # refuse a mismatch. 2: combining marks stay in their words; unspaced scripts cut per letter;
 # Arabic tatweel and vowel marks dropped.
 NORMALIZATION_VERSION = 2

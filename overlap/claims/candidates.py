@@ -1,0 +1,259 @@
+"""Candidate pairs of statements: which pairs the claims tier scores at all.
+
+Candidates carry no score. They come from MinHash LSH over each part's
+*stemmed, stopword-free content words* at a low threshold (word 3-gram
+shingles recall only about half of MRPC's paraphrase pairs; content words
+about 95% at 0.3), with the template rule applied inside the LSH buckets
+(:func:`content_candidates`), and, with the embedding model, from each
+part's nearest neighbours by cosine (:func:`neighbour_candidates`). Then
+:func:`filter_pairs` drops pairs that cannot be the same claim, and
+:func:`statement_pairs` turns pairs of parts into pairs of statements and
+lists the part pairs each one is scored on.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Sequence
+
+import numpy as np
+
+from ..minhash.lsh import lsh_bands
+from ..model import Passage
+from ..params import ParaphraseParams
+from ..text.shingle import fold32, word_hashes
+from ..minhash.signatures import Signer
+from .signals import Prepared
+from .statements import Parts
+
+__all__ = [
+    "word_counts",
+    "rare_limit",
+    "content_candidates",
+    "pairs_within_runs",
+    "filter_pairs",
+    "neighbour_candidates",
+    "statement_pairs",
+    "part_pairs",
+]
+
+
+def word_counts(prepared: Sequence[Prepared]) -> Counter[str]:
+    """In how many statements each content word occurs (the corpus statistics of the template rule)."""
+    counts: Counter[str] = Counter()
+    for p in prepared:
+        counts.update(p.content)
+    return counts
+
+
+def rare_limit(statements: int, params: ParaphraseParams) -> int:
+    """The most statements a content word may occur in and still count as rare.
+
+    A share of the corpus (``rare_share``), because a template is a sentence
+    shape repeated across the corpus, and a floor (``rare_min_statements``),
+    because in a small corpus nothing repeats often enough to be told from a
+    topic: five articles on one story share their topic words, and those are
+    the words their paraphrases share.
+    """
+    return max(params.rare_min_statements, int(params.rare_share * statements))
+
+
+def _rare_incidences(prepared: Sequence[Prepared], params: ParaphraseParams) -> tuple[list[int], np.ndarray, np.ndarray, int]:
+    """The units with at least ``min_rare_shared`` rare content words, and which rare words each has.
+
+    Returns the eligible unit indices, then one entry per (eligible row, rare
+    word) incidence as two arrays, rows ascending (a row is a position in
+    the eligible list, a word an id), and how many word ids there are.
+    """
+    counts = word_counts(prepared)
+    limit = rare_limit(len(prepared), params)
+    word_ids: dict[str, int] = {}
+    eligible: list[int] = []
+    inc_row: list[int] = []
+    inc_word: list[int] = []
+    for i, p in enumerate(prepared):
+        if not p.content:
+            continue
+        rare = [w for w in p.content if counts[w] <= limit]
+        if len(rare) < params.min_rare_shared:
+            continue
+        row = len(eligible)
+        eligible.append(i)
+        for w in rare:
+            inc_row.append(row)
+            inc_word.append(word_ids.setdefault(w, len(word_ids)))
+    return eligible, np.asarray(inc_row, dtype=np.int64), np.asarray(inc_word, dtype=np.int64), len(word_ids)
+
+
+def content_candidates(prepared: Sequence[Prepared], params: ParaphraseParams) -> set[tuple[int, int]]:
+    """Index pairs ``(i, j)``, ``i < j``: LSH-similar content words, and at least ``min_rare_shared`` rare ones shared.
+
+    LSH over each unit's stemmed content words proposes similar pairs; a pair
+    that shares fewer than ``min_rare_shared`` rare content words
+    (:func:`rare_limit`) is a template and could never pass
+    :func:`filter_pairs`. On templated newswire almost all LSH pairs are such
+    templates (Reuters, 3,000 articles: 454,000 of 466,000), and listing them
+    was the quadratic part of the tier, so they are never formed:
+
+    * only units with at least ``min_rare_shared`` rare words are signed and
+      banded at all ("Qtly div three cts vs three cts prior" has none);
+    * inside each LSH bucket, pairs are formed from each rare word's members
+      of the bucket, and kept when they met in at least ``min_rare_shared``
+      of them. A bucket of 1,000 earnings lines naming 1,000 different
+      companies costs 1,000 look-ups and forms no pair.
+
+    The result is exactly the LSH pairs (datasketch's bands over
+    :class:`overlap.minhash.signatures.Signer` signatures) that pass the template
+    rule. Works on any list of :class:`overlap.claims.signals.Prepared`
+    (sentences, quotes, clauses); rarity is counted within that list.
+
+    >>> from overlap.claims.signals import prepare
+    >>> texts = ["Acme Widget Corp said it expects quarterly profits to rise sharply.",
+    ...          "Acme Widget expects quarterly profits to rise sharply, the company said.",
+    ...          "Bolt Gadget Corp said it expects quarterly profits to rise sharply."]
+    >>> sorted(content_candidates([prepare(t) for t in texts], ParaphraseParams(rare_min_statements=2)))
+    [(0, 1)]
+    """
+    need = params.min_rare_shared
+    eligible, rows, words, n_words = _rare_incidences(prepared, params)
+    if len(eligible) < 2:
+        return set()
+    signer = Signer(params.num_perm, params.seed)
+    sigs = signer.sign([fold32(np.unique(word_hashes(sorted(prepared[i].content)))) for i in eligible])
+    b, r = lsh_bands(params.lsh_threshold, params.num_perm)
+    m = len(eligible)
+    found: list[np.ndarray] = []
+    band_type = np.dtype((np.void, 4 * r))
+    for band in range(b):
+        cells = np.ascontiguousarray(sigs[:, band * r : (band + 1) * r]).view(band_type).ravel()
+        _, bucket, sizes = np.unique(cells, return_inverse=True, return_counts=True)
+        bucket = bucket.ravel()
+        if need <= 0:  # no template rule: every pair of a bucket
+            shared = np.flatnonzero(sizes[bucket] > 1)
+            keys, members = bucket[shared], shared
+        else:  # (bucket, rare word) groups: rows that share the bucket and the word
+            sel = np.flatnonzero(sizes[bucket[rows]] > 1)
+            keys, members = bucket[rows[sel]] * n_words + words[sel], rows[sel]
+        order = np.argsort(keys, kind="stable")  # stable: members stay ascending within a group
+        left, right = pairs_within_runs(keys[order], members[order])
+        codes = left * m + right
+        if need > 1:  # met in at least `need` rare words of this bucket
+            codes, met = np.unique(codes, return_counts=True)
+            codes = codes[met >= need]
+        found.append(np.unique(codes))
+    codes = np.unique(np.concatenate(found)) if found else np.empty(0, dtype=np.int64)
+    index = np.asarray(eligible, dtype=np.int64)
+    return set(zip(index[codes // m].tolist(), index[codes % m].tolist()))
+
+
+def pairs_within_runs(keys: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every pair ``(values[p], values[q])``, ``p < q``, of positions in one run of equal sorted ``keys``.
+
+    >>> pairs_within_runs(np.array([1, 1, 1, 2, 3, 3]), np.array([10, 11, 12, 13, 14, 15]))
+    (array([10, 10, 11, 14]), array([11, 12, 12, 15]))
+    """
+    n = len(keys)
+    if n < 2:
+        empty = np.empty(0, dtype=np.int64)
+        return empty, empty
+    starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
+    ends = np.append(starts[1:], n)
+    pos = np.arange(n)
+    after = np.repeat(ends, ends - starts) - pos - 1  # how many later members of the same run
+    total = int(after.sum())
+    left = np.repeat(values, after)
+    first_right = pos + 1 - (np.cumsum(after) - after)
+    right = values[np.repeat(first_right, after) + np.arange(total)]
+    return left.astype(np.int64), right.astype(np.int64)
+
+
+def filter_pairs(
+    prepared: Sequence[Prepared], pairs: Sequence[tuple[int, int]], params: ParaphraseParams
+) -> tuple[list[tuple[int, int]], dict[str, int]]:
+    """Drop candidate pairs that cannot be the same claim, before any scoring.
+
+    * templates: fewer than ``min_rare_shared`` shared content words that are
+      rare in this corpus (``Qtly div three cts vs three cts prior`` /
+      ``Qtly div ten cts vs ten cts``);
+    * figures that disagree: both give numbers and share none;
+    * actors that disagree: both name people or places and share none.
+
+    Returns the kept pairs and how many each rule dropped.
+    """
+    df = word_counts(prepared)
+    limit = rare_limit(len(prepared), params)
+    kept: list[tuple[int, int]] = []
+    templated = numbers_differ = names_differ = 0
+    for i, j in pairs:
+        a, b = prepared[i], prepared[j]
+        if sum(1 for w in a.content & b.content if df[w] <= limit) < params.min_rare_shared:
+            templated += 1
+        elif params.numbers_must_agree and a.numbers and b.numbers and not (a.numbers & b.numbers):
+            numbers_differ += 1
+        elif params.names_must_agree and a.names and b.names and not (a.names & b.names):
+            names_differ += 1
+        else:
+            kept.append((i, j))
+    return kept, {
+        "template_pairs_skipped": templated,
+        "number_conflicts_skipped": numbers_differ,
+        "name_conflicts_skipped": names_differ,
+    }
+
+
+def neighbour_candidates(vectors: np.ndarray, k: int, min_cosine: float, block: int = 2048) -> set[tuple[int, int]]:
+    """Each unit's ``k`` nearest units by cosine (at least ``min_cosine``), as index pairs."""
+    pairs: set[tuple[int, int]] = set()
+    n = len(vectors)
+    if n < 2 or k <= 0:
+        return pairs
+    kk = min(k + 1, n)
+    for start in range(0, n, block):
+        sims = vectors[start : start + block] @ vectors.T
+        rows = np.arange(sims.shape[0])
+        sims[rows, rows + start] = -1.0  # not oneself
+        top = np.argpartition(-sims, kk - 1, axis=1)[:, :kk]
+        for r in rows:
+            i = start + int(r)
+            for j in top[r]:
+                j = int(j)
+                if j != i and sims[r, j] >= min_cosine:
+                    pairs.add((i, j) if i < j else (j, i))
+    return pairs
+
+
+def statement_pairs(
+    part_candidates: Sequence[tuple[int, int]], parts: Parts, statements: Sequence[Passage], within_document: bool
+) -> list[tuple[int, int]]:
+    """The statement pairs ``(i, j)``, ``i < j``, sorted, that the candidate part pairs belong to.
+
+    Two parts of one statement are no pair; two statements of one document
+    are a pair only with ``within_document`` (a reporter restating a quote)
+    and only when they do not overlap (a quote and the sentence holding it).
+    """
+    found: set[tuple[int, int]] = set()
+    for x, y in part_candidates:
+        i, j = parts.owner[x], parts.owner[y]
+        if i == j:
+            continue
+        a, b = statements[i], statements[j]
+        if a.doc == b.doc and (not within_document or a.span.overlaps(b.span)):
+            continue
+        found.add((i, j) if i < j else (j, i))
+    return sorted(found)
+
+
+def part_pairs(pairs: Sequence[tuple[int, int]], parts: Parts, claims: bool) -> list[list[tuple[int, int]]]:
+    """The part pairs each statement pair is scored on: the whole statements first.
+
+    For claims (``claims`` on), then every part of one with every part of
+    the other: whichever pair LSH proposed, the claim may sit in another
+    clause of the same two sentences.
+    """
+    parts_of = parts.of_statement()
+    out = []
+    for i, j in pairs:
+        whole = (parts_of[i][0], parts_of[j][0])
+        others = [(x, y) for x in parts_of[i] for y in parts_of[j] if (x, y) != whole] if claims else []
+        out.append([whole] + others)
+    return out

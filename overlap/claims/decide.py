@@ -1,0 +1,261 @@
+"""From scores to matches: which relation, if any, holds between two statements.
+
+Per candidate statement pair (:func:`decide`): the *paraphrase* score of the
+whole statements (MRPC-fitted; at or above its cut: ``relation="paraphrase"``),
+else the best *claim* score over the statements and their clauses
+(STS-B-fitted; ``relation="claim"``). Near-verbatim pairs (``ratio >=
+params.verbatim``) are copies, left to the reuse tier and counted. A quote
+and the sentence holding it give one match, not two (:func:`one_per_place`).
+:class:`Acceptor` answers the same question for one more pair, for the
+claim clusters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+
+from ..model import ClaimLink, Match, MatchSide, Passage
+from ..params import ParaphraseParams
+from .score import Scorers, ScoredPairs
+from .signals import Prepared, prepare, signals
+from .statements import Parts, statement_parts
+
+__all__ = ["decide", "one_per_place", "Acceptor"]
+
+
+@dataclass(frozen=True)
+class _Evidence:
+    """What the decision on one statement pair reads: the scored rows and the parts they point at."""
+
+    scored: ScoredPairs
+    pairs: Sequence[tuple[int, int]]
+    parts: Parts  # ``parts.prepared`` fully prepared for every part of a scored pair
+    parts_of: dict[int, list[int]]
+    statements: Sequence[Passage]
+    vectors: np.ndarray | None
+    scorers: Scorers
+    params: ParaphraseParams
+
+    def relation(self, block: range) -> tuple[str, int, int | None] | str | None:
+        """``(relation, evidence row, whole row)``; ``"verbatim"`` for a copy; ``None`` for no relation."""
+        rows, para, claim, s = self.scored.rows, self.scored.paraphrase, self.scored.claim, self.scorers
+        ratio = self.scored.column("ratio")
+        w = next((t for t in block if rows[t][3]), None)  # the whole statements' row, unless the floors set it aside
+        if w is not None and ratio[w] >= self.params.verbatim:
+            return "verbatim" if para[w] >= s.cut or claim[w] >= s.claim_cut else None
+        best = max(block, key=lambda t: claim[t])
+        if w is not None and para[w] >= s.cut:
+            return "paraphrase", w, w
+        if claim[best] >= s.claim_cut:
+            if ratio[best] >= self.params.verbatim:
+                return "verbatim"  # a clause copied word for word: the reuse tier's business
+            return "claim", best, w
+        return None
+
+    def clauses(self, block: range, relation: str, evidence: int, i: int, j: int) -> tuple[int, int]:
+        """The parts that carry the relation.
+
+        For a claim, which clause of each sentence carries it: the best pair of
+        clauses (a sentence without clauses is its own), so that a sentence
+        making two claims joins each claim's cluster by the clause that makes
+        it, whichever pair scored highest.
+        """
+        rows, claim = self.scored.rows, self.scored.claim
+        _, x, y, _w = rows[evidence]
+        if relation == "claim":
+            wi, wj = self.parts_of[i][0], self.parts_of[j][0]
+            specific = [t for t in block
+                        if (rows[t][1] != wi or len(self.parts_of[i]) == 1)
+                        and (rows[t][2] != wj or len(self.parts_of[j]) == 1)]
+            if specific:
+                _, x, y, _w = rows[max(specific, key=lambda t: claim[t])]
+        return x, y
+
+    def signals(self, w: int | None, wi: int, wj: int) -> dict[str, float]:
+        """The whole statements' signals, for the report (computed here if the floors set their row aside)."""
+        if w is not None:
+            return dict(zip(self.scored.names, (float(v) for v in self.scored.features[w])))
+        prep, vectors = self.parts.prepared, self.vectors
+        sig = signals(prep[wi], prep[wj])
+        if vectors is not None and vectors[wi].any() and vectors[wj].any():
+            sig["cosine"] = float(np.clip(vectors[wi] @ vectors[wj], 0.0, 1.0))
+        return sig
+
+    def match(self, block: range) -> Match | str | None:
+        """The match of the statement pair whose rows are ``block``, ``"verbatim"`` or ``None``."""
+        found = self.relation(block)
+        if found is None or isinstance(found, str):
+            return found
+        relation, ev, w = found
+        n = self.scored.rows[ev][0]
+        i, j = self.pairs[n]
+        wi, wj = self.parts_of[i][0], self.parts_of[j][0]
+        x, y = self.clauses(block, relation, ev, i, j)
+        para, claim = self.scored.paraphrase, self.scored.claim
+        passages, prep = self.parts.passages, self.parts.prepared
+        return _match(self.statements[i], self.statements[j], prep[wi], prep[wj],
+                      float(para[ev] if relation == "paraphrase" else claim[ev]), self.signals(w, wi, wj),
+                      self.scorers.paraphrase.path, relation=relation,
+                      paraphrase=float(para[w]) if w is not None else self.scored.lexical_whole.get(n, 0.0),
+                      claim=float(claim[max(block, key=lambda t: claim[t])]) if self.scorers.claims else None,
+                      clause_a=passages[x] if x != wi else None,
+                      clause_b=passages[y] if y != wj else None)
+
+
+def _blocks(rows: Sequence[tuple]) -> list[range]:
+    """The runs of rows that belong to one statement pair (rows are grouped by their first field)."""
+    out: list[range] = []
+    k = 0
+    while k < len(rows):
+        end = k
+        while end < len(rows) and rows[end][0] == rows[k][0]:
+            end += 1
+        out.append(range(k, end))
+        k = end
+    return out
+
+
+def decide(
+    scored: ScoredPairs,
+    pairs: Sequence[tuple[int, int]],
+    parts: Parts,
+    statements: Sequence[Passage],
+    vectors: np.ndarray | None,
+    scorers: Scorers,
+    params: ParaphraseParams,
+) -> tuple[list[Match], dict[str, int]]:
+    """The paraphrase and claim matches of the scored statement pairs, and the counts.
+
+    ``pairs[n]`` is the statement pair ``(i, j)`` (indices into
+    ``statements``) of the rows whose first field is ``n``; ``vectors``
+    (one per part, or ``None``) give a match its cosine when its whole pair
+    was never embedded. Matches are sorted by their sides' documents and
+    offsets; counts: ``verbatim_skipped``, ``matches``, ``same_statement``,
+    ``same_claim``, ``within_document``.
+    """
+    evidence = _Evidence(scored, pairs, parts, parts.of_statement(), statements, vectors, scorers, params)
+    matches: list[Match] = []
+    verbatim = 0
+    for block in _blocks(scored.rows):
+        found = evidence.match(block)
+        if found == "verbatim":
+            verbatim += 1
+        elif isinstance(found, Match):
+            matches.append(found)
+    matches = one_per_place(matches)
+    matches.sort(key=lambda m: (m.a.doc, m.a.span.start, m.b.doc, m.b.span.start))
+    return matches, {
+        "verbatim_skipped": verbatim,
+        "matches": len(matches),
+        "same_statement": sum(1 for m in matches if m.details["relation"] == "paraphrase"),
+        "same_claim": sum(1 for m in matches if m.details["relation"] == "claim"),
+        "within_document": sum(1 for m in matches if m.details.get("within_document")),
+    }
+
+
+def one_per_place(matches: list[Match]) -> list[Match]:
+    """Keep the best of matches that overlap on both sides (a quote and the sentence holding it
+    are both statements, so the same evidence would otherwise be reported twice)."""
+    by_docs: dict[tuple[str, str], list[Match]] = {}
+    for m in matches:
+        by_docs.setdefault((m.a.doc, m.b.doc), []).append(m)
+    out: list[Match] = []
+    for group in by_docs.values():
+        group.sort(key=lambda m: (-m.score, m.a.span.start, m.b.span.start))
+        kept: list[Match] = []
+        for m in group:
+            if not any(m.a.span.overlaps(k.a.span) and m.b.span.overlaps(k.b.span) for k in kept):
+                kept.append(m)
+        out.extend(kept)
+    return out
+
+
+def _match(
+    a: Passage,
+    b: Passage,
+    pa: Prepared,
+    pb: Prepared,
+    score: float,
+    sig: dict,
+    path: str,
+    *,
+    relation: str = "paraphrase",
+    paraphrase: float | None = None,
+    claim: float | None = None,
+    clause_a: Passage | None = None,
+    clause_b: Passage | None = None,
+) -> Match:
+    """A ``kind="paraphrase"`` match, ``a`` the side that comes first (document, offset)."""
+    if (b.doc, b.span.start) < (a.doc, a.span.start):
+        a, b, pa, pb, clause_a, clause_b = b, a, pb, pa, clause_b, clause_a
+    common = len(pa.content & pb.content)
+    details: dict = {
+        "relation": relation,
+        "paraphrase_score": round(score if paraphrase is None else paraphrase, 4),
+    }
+    if claim is not None:
+        details["claim_score"] = round(claim, 4)
+    if clause_a is not None:
+        details["a_clause"] = [clause_a.span.start, clause_a.span.end]
+    if clause_b is not None:
+        details["b_clause"] = [clause_b.span.start, clause_b.span.end]
+    if a.doc == b.doc:
+        details["within_document"] = True  # a reporter restating a quote in the same article
+    details.update({
+        "signals": {k: round(v, 4) for k, v in sig.items()},
+        "containment": round(sig["containment"], 4),
+        "path": path,
+        "a_kind": a.kind,
+        "b_kind": b.kind,
+        "a_speaker": a.speaker,
+        "b_speaker": b.speaker,
+    })
+    return Match(
+        kind="paraphrase",
+        score=round(score, 4),
+        a=MatchSide(a.doc, a.span),
+        b=MatchSide(b.doc, b.span),
+        jaccard=round(sig["content"], 4),
+        a_in_b=round(common / len(pa.content), 4) if pa.content else 0.0,
+        b_in_a=round(common / len(pb.content), 4) if pb.content else 0.0,
+        details=details,
+    )
+
+
+@dataclass(frozen=True)
+class Acceptor:
+    """Scores one more pair of statements the way the tier does: the link if the models accept it, else ``None``.
+
+    For a statement left out of every star (:func:`overlap.claims.clusters.claim_clusters`).
+    Same statement on the whole statements, else the best claim score over
+    the statements and their clauses (:func:`overlap.claims.statements.statement_parts`),
+    as in :func:`decide`; a near-verbatim pair is a copy and never a link,
+    as there.
+    """
+
+    scorers: Scorers
+    params: ParaphraseParams
+
+    def _texts(self, u: Passage) -> list[str]:
+        if not self.scorers.claims:
+            return [u.text]
+        return [p.text for p in statement_parts([u], [prepare(u.text, full=False)], self.params).passages]
+
+    def __call__(self, a: Passage, b: Passage) -> ClaimLink | None:
+        within = a.doc == b.doc
+        if within and not self.params.within_document:
+            return None
+        s = self.scorers
+        scored = list(s.paraphrase.score_pairs([(x, y) for x in self._texts(a) for y in self._texts(b)]))
+        if scored[0].signals["ratio"] >= self.params.verbatim:
+            return None  # a copy: the reuse tier's business, never a claim link
+        if scored[0].score >= s.cut:
+            return ClaimLink(round(scored[0].score, 4), "paraphrase", within)
+        if s.claims:
+            c = max(s.claim.combine(r.signals) for r in scored)
+            if c >= s.claim_cut:
+                return ClaimLink(round(c, 4), "claim", within)
+        return None

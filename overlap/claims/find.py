@@ -1,0 +1,229 @@
+"""The claims tier's entry: statements that say the same thing in other words, and their claim clusters.
+
+:func:`find_claims` composes the stages of :mod:`overlap.claims`, each a
+plain function of batches that returns its output and its counts:
+
+1. :func:`overlap.claims.statements.statements`, then the gate
+   (:func:`overlap.claims.gate.admit`), then each statement's clauses
+   (:func:`overlap.claims.statements.statement_parts`);
+2. candidates (:mod:`overlap.claims.candidates`): content-word LSH with the
+   template rule, nearest embeddings in a small corpus, the figure and name
+   filters, grouped into statement pairs;
+3. scores (:mod:`overlap.claims.score`): lexical signals a batch at a time
+   with the embedding cascade, the embeddings the remaining pairs need, then
+   :func:`overlap.claims.score.score_batch`, where a pair model plugs in;
+4. matches (:func:`overlap.claims.decide.decide`) and claim clusters
+   (:func:`overlap.claims.clusters.claim_clusters`).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+from typing import Callable, Mapping, Sequence
+
+import numpy as np
+
+from ..model import ClaimCluster, Document, Match, Passage, Span
+from ..params import ParaphraseParams
+from . import embed
+from .candidates import content_candidates, filter_pairs, neighbour_candidates, part_pairs, statement_pairs
+from .clusters import claim_clusters
+from .decide import Acceptor, decide
+from .gate import admit
+from .score import PartPair, Scorers, ScoredPairs, cosines, lexical_signals, score_batch
+from .scorer import Scorer
+from .signals import prepare
+from .statements import Parts, statement_parts, statements
+
+__all__ = ["find_claims", "ClaimResult", "COUNTS"]
+
+log = logging.getLogger(__name__)
+#: Statement pairs whose lexical signals are computed at once (bounded memory); progress is said after each batch.
+BATCH = 20_000
+#: What :func:`find_claims` counts, in this order.
+COUNTS = (
+    "statements_too_long", "statements_over_document_cap", "set_aside", "not_english", "statements", "clauses",
+    "lsh_candidates", "neighbour_candidates", "template_pairs_skipped", "number_conflicts_skipped",
+    "name_conflicts_skipped", "candidates", "lexical_pairs_scored", "below_embed_floor", "embedded",
+    "verbatim_skipped", "matches", "same_statement", "same_claim", "within_document", "clusters",
+)
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class ClaimResult:
+    """What the claims tier found, and how it scored.
+
+    ``path`` names the scoring path (``"lexical"`` or the embedding model);
+    ``threshold`` and ``claim_threshold`` are the cuts used (the claim cut
+    ``None`` when the claim relation is off); ``set_aside`` counts the
+    statements the gate set aside per reason, ``languages`` the ones not in
+    English per language.
+    """
+
+    matches: list[Match]
+    clusters: list[ClaimCluster]
+    path: str
+    threshold: float
+    claim_threshold: float | None
+    set_aside: dict[str, int]
+    languages: dict[str, int]
+
+
+def _no_progress(stage: str, done: int, total: int) -> None:
+    """Progress nobody follows."""
+
+
+def find_claims(
+    documents: Sequence[Document],
+    params: ParaphraseParams,
+    *,
+    exclude: Mapping[str, list[Span]] | None = None,
+    scorer: Scorer | None = None,
+    claim_scorer: Scorer | None = None,
+    progress: Progress | None = None,
+) -> tuple[ClaimResult, dict[str, int]]:
+    """Paraphrase and claim matches between statements, the claim clusters they form, and the tier's counts.
+
+    Two relations, both reported as ``kind="paraphrase"`` with
+    ``details["relation"]``: ``"paraphrase"`` when the whole statements are the
+    same statement in other words (the MRPC-fitted score), ``"claim"`` when they
+    make the same claim (the STS-B-fitted claim score, taken over the
+    statements and their clauses, so a talking point inside a longer sentence
+    counts; ``details["a_clause"]``/``["b_clause"]`` give the clauses that
+    carried it). ``exclude`` maps a document id to its boilerplate spans: a
+    statement touching one is never matched. ``scorer``/``claim_scorer``
+    replace the shipped models. Pairs of statements in one document count
+    (a reporter restating a quote) unless ``params.within_document`` is off;
+    they are marked ``details["within_document"]``. The counts are
+    :data:`COUNTS`. ``progress(stage, done, total)`` follows the two slow
+    steps between batches: ``"paraphrase signals"`` (candidate statement
+    pairs) and ``"paraphrase embedding"`` (statements and clauses embedded).
+
+    >>> docs = [Document("a", "Prices of bread rose by five percent in May, the bureau said."),
+    ...         Document("b", "In May, the bureau said, the price of bread went up five percent.")]
+    >>> result, counts = find_claims(docs, ParaphraseParams(embeddings=False))
+    >>> [(m.a.doc, m.b.doc, m.details["relation"]) for m in result.matches], counts["candidates"]
+    ([('a', 'b', 'paraphrase')], 1)
+    """
+    notify = progress or _no_progress
+    scorers = Scorers.load(params, scorer, claim_scorer)
+    result = ClaimResult([], [], scorers.paraphrase.path, round(scorers.cut, 4),
+                         round(scorers.claim_cut, 4) if params.claims else None, {}, {})
+    counts = dict.fromkeys(COUNTS, 0)
+    if not params.enabled:
+        return result, counts
+    units, parts, found = _statements(documents, params, exclude)
+    result = replace(result, set_aside=found.pop("set_aside"), languages=found.pop("languages"))
+    counts.update(found)
+    counts["set_aside"] = sum(result.set_aside.values())
+    counts["not_english"] = result.set_aside.get("not English", 0)
+    pairs, vectors, found = _candidates(units, parts, scorers, params, notify)
+    counts.update(found)
+    per_pair = part_pairs(pairs, parts, params.claims)
+    parts = parts.fully_prepared(k for pp in per_pair for pq in pp for k in pq)  # only the few scored
+    scored, vectors, found = _score(per_pair, parts, vectors, scorers, params, notify)
+    counts.update(found)
+    matches, found = decide(scored, pairs, parts, units, vectors, scorers, params)
+    counts.update(found)
+    clusters = claim_clusters(matches, units, documents, accept=Acceptor(scorers, params))
+    counts["clusters"] = len(clusters)
+    log.info("paraphrase: %s", counts)
+    return replace(result, matches=matches, clusters=clusters), counts
+
+
+def _statements(
+    documents: Sequence[Document], params: ParaphraseParams, exclude: Mapping[str, list[Span]] | None
+) -> tuple[list[Passage], Parts, dict]:
+    """The statements the models may score, their parts, and the counts (with the gate's ``set_aside`` and ``languages``)."""
+    units, counts = statements(documents, params, exclude)
+    prepared = [prepare(u.text, full=False) for u in units]  # full only for the few scored
+    keep, set_aside, languages = admit(units, prepared, params.min_content)
+    units = [units[n] for n in keep]
+    parts = statement_parts(units, [prepared[n] for n in keep], params if params.claims else replace(params, clauses=False))
+    return units, parts, {**counts, "set_aside": set_aside, "languages": languages, "statements": len(units),
+                          "clauses": len(parts.passages) - len(units)}
+
+
+def _candidates(
+    units: Sequence[Passage], parts: Parts, scorers: Scorers, params: ParaphraseParams, notify: Progress
+) -> tuple[list[tuple[int, int]], np.ndarray | None, dict[str, int]]:
+    """The candidate statement pairs, the parts' vectors if every part was embedded (else ``None``), and the counts.
+
+    With the embedding model in a small corpus (``embed_all_max``, or always
+    with ``neighbours``) every part is embedded to add its nearest
+    neighbours as candidates: cheap there, where a claim restated in other
+    words shares too few content words for LSH.
+    """
+    pairs = content_candidates(parts.prepared, params)
+    counts = {"lsh_candidates": len(pairs)}
+    vectors = None
+    want_neighbours = params.neighbours or (
+        params.claims and len(parts.passages) <= params.embed_all_max and params.auto_neighbours)
+    if scorers.uses_embeddings and want_neighbours:
+        vectors = embed.load_embedder().encode(
+            [p.text for p in parts.passages], progress=lambda done, total: notify("paraphrase embedding", done, total))
+        extra = neighbour_candidates(vectors, params.neighbours or params.auto_neighbours, params.min_cosine)
+        counts["neighbour_candidates"] = len(extra - pairs)
+        pairs |= extra
+    kept, skipped = filter_pairs(parts.prepared, sorted(pairs), params)
+    counts.update(skipped)
+    found = statement_pairs(kept, parts, units, params.within_document)
+    counts["candidates"] = len(found)
+    return found, vectors, counts
+
+
+def _score(
+    per_pair: Sequence[Sequence[tuple[int, int]]],
+    parts: Parts,
+    vectors: np.ndarray | None,
+    scorers: Scorers,
+    params: ParaphraseParams,
+    notify: Progress,
+) -> tuple[ScoredPairs, np.ndarray | None, dict[str, int]]:
+    """The part pairs of every candidate statement pair (``per_pair[n]``, the whole pair first) scored,
+    the parts' vectors, and the counts. ``parts`` are fully prepared for every part of a pair.
+    """
+    rows: list[PartPair] = []
+    feats: list[np.ndarray] = []
+    lexical_whole: dict[int, float] = {}
+    for start in range(0, len(per_pair), BATCH):
+        batch = [(n, x, y, k == 0) for n in range(start, min(start + BATCH, len(per_pair)))
+                 for k, (x, y) in enumerate(per_pair[n])]
+        kept, x, whole = lexical_signals(batch, parts.prepared, scorers, params)
+        rows.extend(kept)
+        feats.append(x)
+        lexical_whole.update(whole)
+        notify("paraphrase signals", min(start + BATCH, len(per_pair)), len(per_pair))
+    names = list(scorers.lexical_paraphrase.features)
+    features = np.vstack(feats) if feats else np.empty((0, len(names)))
+    counts = {"lexical_pairs_scored": sum(map(len, per_pair)), "below_embed_floor": 0, "embedded": 0}
+    if scorers.uses_embeddings:
+        counts["below_embed_floor"] = counts["lexical_pairs_scored"] - len(rows)
+    if scorers.uses_embeddings and rows:
+        vectors, counts["embedded"] = _vectors(vectors, parts, rows, notify)
+        features = np.hstack([features, cosines(vectors, rows)[:, None]])
+        names.append("cosine")
+    elif vectors is not None:
+        counts["embedded"] = len(parts.passages)
+    texts = [(parts.passages[x].text, parts.passages[y].text) for _, x, y, _w in rows]
+    para, claim = score_batch(texts, features, names, scorers)
+    return ScoredPairs(rows, features, names, para, claim, lexical_whole), vectors, counts
+
+
+def _vectors(
+    vectors: np.ndarray | None, parts: Parts, rows: Sequence[PartPair], notify: Progress
+) -> tuple[np.ndarray, int]:
+    """One unit vector per part (zeros for a part no scored pair needs), and how many parts were embedded.
+
+    ``vectors`` already holds every part's when the neighbours were looked up.
+    """
+    if vectors is not None:
+        return vectors, len(parts.passages)
+    needed = sorted({k for _, a, b, _w in rows for k in (a, b)})
+    encoded = embed.load_embedder().encode(
+        [parts.passages[k].text for k in needed], progress=lambda done, total: notify("paraphrase embedding", done, total))
+    vectors = np.zeros((len(parts.passages), encoded.shape[1]), dtype=np.float32)
+    vectors[needed] = encoded
+    return vectors, len(needed)

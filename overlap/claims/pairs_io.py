@@ -1,0 +1,140 @@
+"""``overlap score``: pairs of texts in as JSON lines, one scored result out per line.
+
+The file format belongs here, the scoring to :mod:`overlap.claims.scorer` and
+the gate to :mod:`overlap.claims.gate`: a bad line is a value (an
+:class:`overlap.errors.InputError` naming ``file:line``) in the output
+stream, never an exception, so the command line chooses between skipping
+and stopping.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Iterable, Iterator
+
+from ..errors import InputError
+from ..ingest import RecordError, decode_utf8, parse_json_line
+from .gate import check
+from .scorer import PairScore, Scorer
+
+__all__ = ["score_lines", "parse_pair_line"]
+
+
+def parse_pair_line(raw: str | bytes, source: str, lineno: int,
+                    on_warning: Callable[[str], None] | None = None) -> tuple[str, str] | InputError:
+    """One line ``{"a": text, "b": text}`` as the pair of texts, or the error naming ``source:lineno``.
+
+    >>> parse_pair_line('{"a": "x", "b": "y"}', "in.jsonl", 1)
+    ('x', 'y')
+    >>> str(parse_pair_line('{"a": "x"}', "in.jsonl", 3))
+    'in.jsonl:3: missing field(s) \\'b\\': expected "a" and "b" texts'
+    """
+    if isinstance(raw, bytes):
+        if lineno == 1 and raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]
+        raw, bad = decode_utf8(raw)  # as every reader does: replaced, counted, said
+        if bad is not None and on_warning is not None:
+            on_warning(f"{source}:{lineno}: invalid UTF-8 at byte offset {bad}, decoded with replacement")
+    try:
+        obj = parse_json_line(raw)
+    except RecordError as exc:
+        return InputError(source, lineno, exc.message)
+    if not isinstance(obj, dict):
+        return InputError(source, lineno, 'expected a JSON object like {"a": "...", "b": "..."}')
+    missing = [k for k in ("a", "b") if k not in obj]
+    if missing:
+        return InputError(source, lineno, f"missing field(s) {', '.join(repr(k) for k in missing)}: expected \"a\" and \"b\" texts")
+    bad = [k for k in ("a", "b") if not isinstance(obj[k], str)]
+    if bad:
+        return InputError(source, lineno, f"field(s) {', '.join(repr(k) for k in bad)} must be strings")
+    return obj["a"], obj["b"]
+
+
+def _unscored_sides(pair: tuple[str, str]) -> dict[str, str]:
+    """Why each side cannot be scored (only the sides that cannot): a model's number on text it cannot read means nothing."""
+    return {side: why.label() for side, text in zip("ab", pair) if (why := check(text)) is not None}
+
+
+def _not_scored(reasons: dict[str, str], cut: float, scorer: Scorer, claim_scorer: Scorer | None) -> dict:
+    """The result of a pair the gate stopped: no score, no decision but "not a paraphrase"."""
+    out = {"scored": False, "not_scored": reasons, "score": None, "paraphrase": False, "threshold": round(cut, 4)}
+    if claim_scorer is not None:
+        out.update(claim_score=None, claim=False, claim_threshold=round(claim_scorer.threshold, 4))
+    out["model"] = scorer.path
+    return out
+
+
+def _scored(r: PairScore, cut: float, claim_scorer: Scorer | None) -> dict:
+    """The result of a scored pair, its keys in the order ``overlap score`` has always written them."""
+    out = {"scored": True, "score": round(r.score, 4), "paraphrase": bool(r.score >= cut), "threshold": round(cut, 4)}
+    if claim_scorer is not None:
+        c = claim_scorer.combine(r.signals)
+        out.update(claim_score=round(c, 4), claim=bool(c >= claim_scorer.threshold),
+                   claim_threshold=round(claim_scorer.threshold, 4))
+    out.update(
+        containment=round(r.signals["containment"], 4),
+        signals={k: round(v, 4) for k, v in r.signals.items()},
+        model=r.path,
+    )
+    return out
+
+
+def _score_batch(items: list[tuple[str, str] | InputError], cut: float, scorer: Scorer,
+                 claim_scorer: Scorer | None) -> Iterator[dict | InputError]:
+    """Results of one batch of parsed lines, in order: the pairs the gate lets through are scored at once."""
+    gates = [None if isinstance(p, InputError) else _unscored_sides(p) for p in items]
+    pairs = [p for p, g in zip(items, gates) if g == {}]
+    scored = iter(scorer.score_pairs(pairs, batch=max(1, len(pairs))))
+    for item, gate in zip(items, gates):
+        if isinstance(item, InputError):
+            yield item
+        elif gate:
+            yield _not_scored(gate, cut, scorer, claim_scorer)
+        else:
+            yield _scored(next(scored), cut, claim_scorer)
+
+
+def score_lines(
+    lines: Iterable[str | bytes],
+    source: str,
+    scorer: Scorer,
+    threshold: float | None = None,
+    batch: int = 64,
+    claim_scorer: Scorer | None = None,
+    on_warning: Callable[[str], None] | None = None,
+) -> Iterator[dict | InputError]:
+    """What ``overlap score`` computes: one result per non-blank JSON line, in order.
+
+    Each line (``str``, or ``bytes`` decoded here as every reader decodes:
+    bytes that are not UTF-8 replaced, and said through ``on_warning``) is
+    ``{"a": text, "b": text}``. A good line gives a dict
+    ``{"score", "paraphrase", "threshold", "containment", "signals", "model"}``;
+    a bad line gives (not raises) an :class:`InputError` naming ``source:line``,
+    so the caller chooses between skipping and stopping. Blank lines are
+    ignored. A pair with a side the models cannot read (:func:`overlap.claims.gate.check`:
+    not English, empty, too few words, numbers, a list of names, a score line)
+    is not scored: ``{"scored": false, "not_scored": {"a": reason, ...},
+    "score": null, "paraphrase": false, ...}``; scored pairs say ``"scored": true``.
+    ``threshold`` overrides the model's cross-validated cut. With a
+    ``claim_scorer`` (:func:`overlap.claims.scorer.load_claim_scorer`, same path as ``scorer``) each
+    result also has ``claim_score`` and ``claim`` (the same claim, looser than
+    a paraphrase: what a fact-checker testing a claim wants).
+
+    >>> from overlap.claims.scorer import load_scorer
+    >>> s = load_scorer(lexical_only=True)
+    >>> out = list(score_lines(['{"a": "The cat sat on the mat.", "b": "The cat sat on the mat."}', '[1]',
+    ...                         '{"a": "", "b": ""}'], "in.jsonl", s))
+    >>> out[0]["paraphrase"], str(out[1])
+    (True, 'in.jsonl:2: expected a JSON object like {"a": "...", "b": "..."}')
+    >>> out[2]["scored"], out[2]["not_scored"], out[2]["paraphrase"]
+    (False, {'a': 'empty', 'b': 'empty'}, False)
+    """
+    cut = scorer.threshold if threshold is None else threshold
+    pending: list[tuple[str, str] | InputError] = []
+    for lineno, raw in enumerate(lines, start=1):
+        if not raw.strip():
+            continue
+        pending.append(parse_pair_line(raw, source, lineno, on_warning))
+        if len(pending) >= batch:
+            yield from _score_batch(pending, cut, scorer, claim_scorer)
+            pending = []
+    yield from _score_batch(pending, cut, scorer, claim_scorer)

@@ -1,0 +1,167 @@
+"""Scores of candidate pairs: signals, the embedding cascade, and the pair models' scores.
+
+Each candidate statement pair is scored on its part pairs
+(:func:`overlap.claims.candidates.part_pairs`): the whole statements, and
+for claims every clause of one with every clause of the other. Scoring runs
+in two steps, because embedding is most of the tier's time:
+
+1. :func:`lexical_signals`, a batch of part pairs at a time: the lexical
+   signals (:func:`overlap.claims.signals.signals`) of every pair. With the
+   embedding model, a pair whose lexical paraphrase score is under
+   ``embed_floor`` and lexical claim score under ``claim_embed_floor`` is
+   decided here, unembedded (see :class:`overlap.params.ParaphraseParams`
+   for what each floor loses): only the parts of the remaining pairs are
+   embedded.
+2. :func:`score_batch`: the same-statement and same-claim scores of the
+   remaining pairs, from their signals (and :func:`cosines`).
+
+:func:`score_batch` is the one place where candidates become scores: a pair
+model plugs in there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+
+from ..params import ParaphraseParams
+from .scorer import Scorer, load_claim_scorer, load_scorer
+from .signals import Prepared, signals
+
+__all__ = ["Scorers", "PartPair", "ScoredPairs", "lexical_signals", "cosines", "score_batch"]
+
+#: One candidate part pair: (statement pair index, part x, part y, whether x and y are the whole statements).
+PartPair = tuple[int, int, int, bool]
+
+
+@dataclass(frozen=True)
+class Scorers:
+    """The models the tier scores with, and the cuts that decide a relation.
+
+    ``paraphrase`` (same statement, MRPC) and ``claim`` (same claim, STS-B)
+    are on the same path (both with embeddings or both lexical);
+    ``lexical_paraphrase`` and ``lexical_claim`` are their lexical
+    counterparts, for the embedding floors. ``claims`` says whether the
+    claim relation is on.
+    """
+
+    paraphrase: Scorer
+    claim: Scorer
+    lexical_paraphrase: Scorer
+    lexical_claim: Scorer
+    cut: float
+    claim_cut: float
+    claims: bool
+
+    @property
+    def uses_embeddings(self) -> bool:
+        return self.paraphrase.uses_embeddings
+
+    @classmethod
+    def load(cls, params: ParaphraseParams, scorer: Scorer | None = None, claim_scorer: Scorer | None = None) -> Scorers:
+        """The shipped scorers for ``params`` (``scorer``/``claim_scorer`` replace them), and the cuts.
+
+        >>> s = Scorers.load(ParaphraseParams(embeddings=False))
+        >>> s.paraphrase.path, s.uses_embeddings, s.cut == s.paraphrase.threshold
+        ('lexical', False, True)
+        """
+        if scorer is None:
+            scorer = load_scorer(lexical_only=not params.embeddings)
+        if claim_scorer is None:
+            claim_scorer = load_claim_scorer(lexical_only=not scorer.uses_embeddings)
+        cut = scorer.threshold if params.threshold is None else params.threshold
+        claim_cut = claim_scorer.threshold if params.claim_threshold is None else params.claim_threshold
+        lexical = scorer.uses_embeddings
+        return cls(
+            paraphrase=scorer,
+            claim=claim_scorer,
+            lexical_paraphrase=load_scorer(lexical_only=True) if lexical else scorer,
+            lexical_claim=load_claim_scorer(lexical_only=True) if lexical else claim_scorer,
+            cut=cut,
+            claim_cut=claim_cut,
+            claims=params.claims,
+        )
+
+
+def lexical_signals(
+    batch: Sequence[PartPair], prepared: Sequence[Prepared], scorers: Scorers, params: ParaphraseParams
+) -> tuple[list[PartPair], np.ndarray, dict[int, float]]:
+    """The lexical signals of a batch of part pairs, and which pairs go on to :func:`score_batch`.
+
+    ``prepared[k]`` is part ``k`` fully prepared. Returns the pairs kept (all
+    of them, unless the embedding floors set some aside), their signals (one
+    row each, columns in the lexical paraphrase model's ``features`` order)
+    and, for each statement pair whose whole pair was set aside, its lexical
+    paraphrase score (reported with a claim the statements' clauses make).
+    """
+    names = scorers.lexical_paraphrase.features
+    x = np.array([[sig[f] for f in names] for sig in (signals(prepared[a], prepared[b]) for _, a, b, _w in batch)],
+                 dtype=np.float64).reshape(len(batch), len(names))
+    if not (scorers.uses_embeddings and (params.embed_floor > 0 or params.claim_embed_floor > 0)):
+        return list(batch), x, {}
+    lexical = scorers.lexical_paraphrase.combine_matrix(x)
+    hope = lexical >= params.embed_floor
+    if scorers.claims:
+        hope |= scorers.lexical_claim.combine_matrix(x) >= params.claim_embed_floor
+    keep = np.flatnonzero(hope)
+    whole_scores = {batch[k][0]: float(lexical[k]) for k in np.flatnonzero(~hope) if batch[k][3]}
+    return [batch[k] for k in keep], x[keep], whole_scores
+
+
+def cosines(vectors: np.ndarray, pairs: Sequence[PartPair]) -> np.ndarray:
+    """The embedding cosine of each part pair, clipped to [0, 1] (``vectors`` holds one unit vector per part)."""
+    ia = np.fromiter((a for _, a, _b, _w in pairs), dtype=np.int64, count=len(pairs))
+    ib = np.fromiter((b for _, _a, b, _w in pairs), dtype=np.int64, count=len(pairs))
+    return np.clip(np.einsum("ij,ij->i", vectors[ia], vectors[ib]), 0.0, 1.0)
+
+
+def score_batch(
+    texts: Sequence[tuple[str, str]], features: np.ndarray, names: Sequence[str], scorers: Scorers
+) -> tuple[np.ndarray, np.ndarray]:
+    """Same-statement and same-claim scores, in [0, 1], of a batch of candidate pairs.
+
+    ``texts`` are the pairs' two texts, ``features`` their signals (one row
+    each, one column per entry of ``names``). This is the one place where
+    the tier turns candidates into scores: a pair model that reads the two
+    texts (a cross-encoder) plugs in here and returns the same two arrays.
+    The claim scores are zeros when the claim relation is off.
+
+    >>> s = Scorers.load(ParaphraseParams(embeddings=False))
+    >>> from overlap.claims.signals import prepare, signals
+    >>> pair = ("Prices rose 5% in May.", "In May prices went up 5%.")
+    >>> sig = signals(prepare(pair[0]), prepare(pair[1]))
+    >>> para, claim = score_batch([pair], np.array([[sig[f] for f in s.paraphrase.features]]), s.paraphrase.features, s)
+    >>> bool(para[0] >= s.cut), bool(claim[0] >= s.claim_cut)
+    (True, True)
+    """
+    if not len(texts):
+        return np.empty(0), np.zeros(0)
+    col = {f: i for i, f in enumerate(names)}
+    para = scorers.paraphrase.combine_matrix(features[:, [col[f] for f in scorers.paraphrase.features]])
+    if not scorers.claims:
+        return para, np.zeros(len(texts))
+    return para, scorers.claim.combine_matrix(features[:, [col[f] for f in scorers.claim.features]])
+
+
+@dataclass(frozen=True)
+class ScoredPairs:
+    """The part pairs that reached :func:`score_batch`, in order, grouped by statement pair, with their scores.
+
+    ``rows[t]`` is a :data:`PartPair`; ``features[t]`` its signals (columns
+    named by ``names``); ``paraphrase[t]`` and ``claim[t]`` its scores.
+    ``lexical_whole`` maps a statement pair whose whole pair the embedding
+    floors set aside to that pair's lexical paraphrase score.
+    """
+
+    rows: list[PartPair]
+    features: np.ndarray
+    names: list[str]
+    paraphrase: np.ndarray
+    claim: np.ndarray
+    lexical_whole: dict[int, float]
+
+    def column(self, name: str) -> np.ndarray:
+        """One signal of every row."""
+        return self.features[:, self.names.index(name)]

@@ -1,0 +1,209 @@
+"""What a pair model reads from two statements: the signals, each in [0, 1].
+
+Shingle tiers see copies; a paraphrase shares few word 3-grams (the two
+Patrushev renderings in ``seeds/000_*`` share 3%). So a pair of statements is
+scored (:mod:`overlap.claims.scorer`) from several signals, each in [0, 1]:
+
+========== ==============================================================
+ratio      rapidfuzz ``ratio`` of the normalised texts (edit similarity)
+token_sort rapidfuzz ``token_sort_ratio`` (same words, any order)
+token_set  rapidfuzz ``token_set_ratio`` (one word set inside the other)
+partial    rapidfuzz ``partial_ratio`` (best-aligned substring)
+content    Jaccard of stemmed, stopword-free content words
+containment share of the smaller content-word set found in the larger
+coverage   share of the larger content-word set found in the smaller
+bigram     Jaccard of stemmed word bigrams (word order)
+numbers    agreement of the numbers both mention, digits or words (1 when neither has any)
+names      agreement of capitalised words after the first (people, places)
+negation   1 when both or neither sentence is negated ("not", "never", ...)
+extra      content words only one side has, /20, capped at 1 (new information)
+length     shorter / longer word count
+cosine     MiniLM sentence-embedding cosine (only with ``overlap[embed]``, :mod:`overlap.claims.embed`)
+========== ==============================================================
+
+Each statement is prepared once (:func:`prepare`): a corpus has many
+statements and few of them are ever scored, so what only scoring needs is
+computed for those few.
+"""
+
+from __future__ import annotations
+
+import re
+from sys import intern as _intern
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from ..text.normalize import normalize_text
+
+__all__ = [
+    "SIGNALS",
+    "LEXICAL_SIGNALS",
+    "NUMBER_WORDS",
+    "STOPWORDS",
+    "Prepared",
+    "prepare",
+    "signals",
+]
+
+LEXICAL_SIGNALS = (
+    "ratio",
+    "token_sort",
+    "token_set",
+    "partial",
+    "content",
+    "containment",
+    "coverage",
+    "bigram",
+    "numbers",
+    "names",
+    "negation",
+    "extra",
+    "length",
+)
+SIGNALS = LEXICAL_SIGNALS + ("cosine",)
+
+# English function words: dropped from the content-word sets (they carry no claim).
+STOPWORDS = frozenset(
+    """
+    a about above after again against all also am an and any are as at be because been before being
+    below between both but by can could did do does doing down during each few for from further had has
+    have having he her here hers herself him himself his how i if in into is it its itself just me more
+    most my myself no nor not now of off on once only or other our ours ourselves out over own same she
+    should so some such than that the their theirs them themselves then there these they this those
+    through to too under until up very was we were what when where which while who whom why will with
+    would you your yours yourself yourselves said says say told tell according mr mrs ms
+    s t d ll m o re ve y one its us
+    """.split()
+)
+# "us" the pronoun vs "US" the country: the country survives because it is checked before folding.
+_COUNTRY_US = re.compile(r"\bU\.?S\.?(?![\w])|\bUnited States(?: of America)?\b")
+_WORD = re.compile(r"\w+")
+_LEADING = re.compile(r"[\W_]*")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*(?![\w])")  # not "1st", "2nd"
+# spelled-out numbers count as numbers ("three cts" vs "3 cts"), not as content words
+NUMBER_WORDS = {
+    w: str(i)
+    for i, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+        "sixteen seventeen eighteen nineteen twenty".split()
+    )
+} | {"thirty": "30", "forty": "40", "fifty": "50", "sixty": "60", "seventy": "70", "eighty": "80",
+     "ninety": "90", "hundred": "100", "thousand": "1000", "million": "1000000", "billion": "1000000000"}
+_CAPITALISED = re.compile(r"\b[A-Z]\w*")  # "US-Russian" -> "US", "Russian"
+# One name per country however the news names it: abbreviations, demonyms ("Russian officials" and
+# "Russia" are the same actor) and capitals used for governments ("Moscow hopes", "Washington says").
+_NAME_ALIASES = {"us": "usa", "u": "usa", "america": "usa", "american": "usa", "americans": "usa",
+                 "washington": "usa", "uk": "britain", "british": "britain", "london": "britain"}
+for _country, _forms in {
+    "russia": "russian russians moscow kremlin", "china": "chinese beijing", "france": "french paris",
+    "germany": "german germans berlin", "japan": "japanese tokyo", "india": "indian indians delhi",
+    "ukraine": "ukrainian ukrainians kyiv kiev", "syria": "syrian syrians damascus",
+    "iran": "iranian iranians tehran", "israel": "israeli israelis jerusalem", "turkey": "turkish ankara",
+    "canada": "canadian canadians ottawa", "brazil": "brazilian brasilia", "italy": "italian italians rome",
+    "mexico": "mexican mexicans", "australia": "australian australians canberra",
+    "europe": "european europeans brussels", "korea": "korean koreans seoul pyongyang",
+}.items():
+    _NAME_ALIASES.update(dict.fromkeys(_forms.split(), _country))
+_NAME_ALIASES.update({c: c for c in set(_NAME_ALIASES.values())})
+_NEGATION = re.compile(r"\b(?:not|no|never|nor|without|none|neither)\b|n[\'\u2019]t\b", re.I)
+
+
+def _stemmer():
+    import Stemmer  # PyStemmer: Snowball English, C speed
+
+    return Stemmer.Stemmer("english")
+
+
+_STEM = _stemmer()
+# word -> interned stem: a corpus has a small vocabulary, so a dict look-up replaces most stemming
+# and every sentence shares one copy of each stem (bounded: past the limit, words are stemmed afresh)
+_STEMS: dict[str, str] = {}
+_STEMS_MAX = 500_000
+_NOT_CONTENT = STOPWORDS | frozenset(NUMBER_WORDS)
+
+
+def _stem(word: str) -> str:
+    stem = _intern(_STEM.stemWord(word))
+    if len(_STEMS) < _STEMS_MAX:
+        _STEMS[word] = stem
+    return stem
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """What the signals need from one sentence, computed once per sentence."""
+
+    text: str  # the original text
+    norm: str  # normalised (folded) text
+    n_words: int  # how many words
+    content: frozenset[str]  # stemmed content words (interned: a corpus shares one copy of each)
+    bigrams: frozenset[int]  # hashes of stemmed word bigrams (a tuple per bigram cost 4 kB a sentence)
+    numbers: frozenset[str]
+    names: frozenset[str]
+    negated: bool
+    full: bool = True  # False: no norm or bigrams (see prepare)
+
+
+def prepare(text: str, full: bool = True) -> Prepared:
+    """Normalise, tokenise and stem one sentence.
+
+    ``full=False`` leaves out what only scoring needs (the folded text and the
+    bigrams, most of the memory): enough for candidates and filters, which
+    see every statement of a corpus while only a few are ever scored.
+    """
+    marked = _COUNTRY_US.sub(" usa ", text)
+    norm = normalize_text(marked)
+    words = _WORD.findall(norm)
+    stems = [_STEMS.get(w) or _stem(w) for w in words]
+    content = frozenset(s for w, s in zip(words, stems) if w not in _NOT_CONTENT and not w.isdigit())
+    bigrams = frozenset(map(hash, zip(stems, stems[1:]))) if full else frozenset()
+    numbers = frozenset(n.replace(",", "") for n in _NUMBER.findall(norm)) | {
+        NUMBER_WORDS[w] for w in words if w in NUMBER_WORDS
+    }
+    # names: capitalised words, except the sentence's first word (capitalised anyway) unless it is a
+    # country ("Russia is looking forward to ..."); "US", "U.S." and "United States" are one name
+    caps_text = _COUNTRY_US.sub(" USA ", text)
+    first = _LEADING.match(caps_text).end()
+    caps = [m.group() for m in _CAPITALISED.finditer(caps_text)
+            if m.start() != first or m.group().lower() in _NAME_ALIASES]
+    names = frozenset(_STEM.stemWords([_NAME_ALIASES.get(c.lower(), c.lower()) for c in caps if len(c) > 1]))
+    negated = _NEGATION.search(text) is not None
+    return Prepared(text, normalize_text(text) if full else "", len(stems), content, bigrams, numbers, names, negated, full)
+
+
+def _jaccard(a: frozenset, b: frozenset) -> float:
+    if not a and not b:
+        return 0.0
+    return len(a & b) / len(a | b)
+
+
+def signals(a: Prepared, b: Prepared) -> dict[str, float]:
+    """The lexical signals of a pair, each in [0, 1] (see the module docstring)."""
+    if not (a.full and b.full):
+        raise ValueError("signals need fully prepared sentences: prepare(text, full=True)")
+    ca, cb = a.content, b.content
+    common = len(ca & cb)
+    small = min(len(ca), len(cb))
+    if a.numbers or b.numbers:
+        numbers = _jaccard(a.numbers, b.numbers)
+    else:
+        numbers = 1.0
+    la, lb = a.n_words, b.n_words
+    return {
+        "ratio": fuzz.ratio(a.norm, b.norm) / 100.0,
+        "token_sort": fuzz.token_sort_ratio(a.norm, b.norm) / 100.0,
+        "token_set": fuzz.token_set_ratio(a.norm, b.norm) / 100.0,
+        "partial": fuzz.partial_ratio(a.norm, b.norm) / 100.0,
+        "content": _jaccard(ca, cb),
+        "containment": common / small if small else 0.0,
+        "coverage": common / max(len(ca), len(cb)) if (ca or cb) else 0.0,
+        "bigram": _jaccard(a.bigrams, b.bigrams),
+        "numbers": numbers,
+        "names": _jaccard(a.names, b.names) if (a.names or b.names) else 1.0,
+        "negation": 1.0 if a.negated == b.negated else 0.0,
+        "extra": min(1.0, (len(ca) + len(cb) - 2 * common) / 20.0),
+        "length": min(la, lb) / max(la, lb) if max(la, lb) else 0.0,
+    }
+
+
