@@ -17,11 +17,11 @@ from typing import Any
 import numpy as np
 import xxhash
 
-from .. import __version__
+from .._version import __version__
 from ..errors import IndexStateError
 from ..minhash.signatures import DATASKETCH_VERSION, SCHEME
 from ..model import Document
-from ..normalize import NORMALIZATION_VERSION
+from ..text.normalize import NORMALIZATION_VERSION
 from .prepare import Preparer
 from .settings import IndexSettings
 

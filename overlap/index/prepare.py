@@ -19,7 +19,7 @@ import numpy as np
 from ..minhash.lsh import band_keys
 from ..minhash.signatures import Signer
 from ..model import Document
-from ..shingle import fold32, shingle_hashes, text_words, word_hashes
+from ..text.shingle import fold32, shingle_hashes, text_words, word_hashes
 from .settings import IndexSettings
 
 __all__ = ["Prepared", "Preparer", "sets_and_anchors"]
