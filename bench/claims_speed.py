@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """What the paraphrase tier costs: ``overlap scan`` with and without it, on the same corpus in one run.
 
-For each corpus, six scans, each in a fresh process (so peak RSS is its own):
+For each corpus, eight scans, each in a fresh process (so peak RSS is its own):
 passages on and off (``--no-passages``) x paraphrase tier off
-(``--no-paraphrase``), lexical (``OVERLAP_NO_EMBEDDINGS=1``) and with the
-embedding model. Prints wall and CPU seconds, peak RSS, the tier's own
+(``--no-paraphrase``), lexical (``OVERLAP_NO_EMBEDDINGS=1 --no-pair-model``: a
+plain install), with the embedding model judging (``--no-pair-model``: the
+tier before the pair model) and the default (embeddings propose, the pair model
+judges). Prints wall and CPU seconds, peak RSS, the tier's own
 seconds, statements, candidates, embedded statements, matches, statements
 per second of the tier, and the ratio of each scan's CPU time to the same
 scan without the tier. Compare ratios within one run: the machine is shared.
@@ -78,17 +80,19 @@ def main() -> None:
     ap.add_argument("--corpus", choices=sorted(CORPORA), action="append", help="default: reuters and bbc")
     ap.add_argument("--no-embed", action="store_true", help="skip the embedding-model scans")
     ap.add_argument("--no-passages-only", action="store_true", help="only the --no-passages scans")
+    ap.add_argument("--passages-only", action="store_true", help="only the scans with passages (the default scan)")
     args = ap.parse_args()
     print(f"cores {os.cpu_count()}, load {os.getloadavg()[0]:.2f} at start")
     header = (f"{'corpus':<8} {'passages':<8} {'tier':<9} {'wall s':>7} {'cpu s':>7} {'RSS MiB':>7} {'tier s':>7} "
-              f"{'stmts':>7} {'cands':>7} {'embedded':>8} {'matches':>7} {'stmt/s':>7} {'cpu ratio':>9}")
+              f"{'stmts':>7} {'cands':>7} {'embedded':>8} {'pairs':>7} {'matches':>7} {'stmt/s':>7} {'cpu ratio':>9}")
     print(header)
     for corpus in args.corpus or ["reuters", "bbc"]:
-        for passages in ([False] if args.no_passages_only else [True, False]):
+        for passages in ([False] if args.no_passages_only else [True] if args.passages_only else [True, False]):
             base = [] if passages else ["--no-passages"]
-            tiers = [("off", ["--no-paraphrase"], True), ("lexical", [], True)]
+            tiers = [("off", ["--no-paraphrase"], True), ("lexical", ["--no-pair-model"], True)]
             if not args.no_embed:
-                tiers.append(("embed", [], False))
+                tiers.append(("embed", ["--no-pair-model"], False))
+                tiers.append(("pair", [], False))
             off_cpu = None
             for name, extra, lexical in tiers:
                 with tempfile.TemporaryDirectory() as tmp:
@@ -100,7 +104,8 @@ def main() -> None:
                 stmts = c.get("paraphrase_statements", 0)
                 print(f"{corpus:<8} {'on' if passages else 'off':<8} {name:<9} {r['wall']:>7.1f} {r['cpu']:>7.1f} "
                       f"{r['peak_mib']:>7.0f} {tier_s:>7.1f} {stmts:>7} {c.get('paraphrase_candidates', 0):>7} "
-                      f"{c.get('paraphrase_embedded', 0):>8} {c.get('paraphrase_matches', 0):>7} "
+                      f"{c.get('paraphrase_embedded', 0):>8} {c.get('paraphrase_pair_model_scored', 0):>7} "
+                      f"{c.get('paraphrase_matches', 0):>7} "
                       f"{(stmts / tier_s if tier_s else 0):>7.0f} {r['cpu'] / off_cpu:>9.2f}", flush=True)
     print(f"load {os.getloadavg()[0]:.2f} at end")
 

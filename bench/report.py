@@ -24,11 +24,13 @@ from pathlib import Path
 
 import networkx as nx
 
-from overlap.graph import KINDS, document_graph, gexf_bytes, source_graph
-from overlap.html_report import render_html
+from overlap.graph.build import KINDS, document_graph, source_graph
+from overlap.graph.formats import gexf_bytes
+from overlap.report.html import render_html
 from overlap.ingest import FieldMap, read_documents
 from overlap.pipeline import scan
-from overlap.report import render_markdown, write_scan
+from overlap.report.folder import write_scan
+from overlap.report.markdown import render_markdown
 
 
 def _best(fn, repeat: int) -> tuple[float, object]:

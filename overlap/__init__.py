@@ -25,7 +25,7 @@ from .model import Boilerplate, ClaimCluster, ClaimLink, Cluster, Decision, Docu
 from .params import Params  # noqa: E402
 from .model import ScanResult  # noqa: E402
 from .pipeline import STAGE_UNITS, scan  # noqa: E402
-from .report import write_scan  # noqa: E402
+from .report.folder import write_scan  # noqa: E402
 
 __all__ = [
     "__version__",

@@ -31,7 +31,7 @@ import click
 from ._version import __version__
 from .errors import OverlapError
 from .ingest import FORMATS, FieldMap, IngestStats, read_documents
-from .graph import GRAPH_FORMATS
+from .graph.formats import GRAPH_FORMATS
 from .text.screen import SET_ASIDE
 from .params import (
     BoilerplateParams,
@@ -390,6 +390,9 @@ def _terminate_as_interrupt(ctx: click.Context) -> None:
               help="Report only the same statement in other words, not the looser same claim (talking points).")
 @click.option("--lexical-paraphrase", is_flag=True, default=False,
               help="Score paraphrases without the embedding model even if it is installed (faster, fewer found).")
+@click.option("--pair-model/--no-pair-model", default=ParaphraseParams.pair_model, show_default=True,
+              help="Let the pair model (a cross-encoder that reads both statements, so swapped roles and negation count) "
+                   "judge paraphrases and claims when onnxruntime is installed; off: the fitted scores judge (faster).")
 @click.option("--within-document/--no-within-document", default=ParaphraseParams.within_document, show_default=True,
               help="Count paraphrases and claims between statements of one document (a reporter restating a quote); "
                    "such matches are marked within_document. --no-within-document keeps only pairs across documents.")
@@ -415,7 +418,8 @@ def scan(inputs: tuple[str, ...], output: str, **kw: Any) -> None:
       cat articles.jsonl | overlap scan - -o out/
     """
     from .pipeline import scan as run_scan
-    from .report import render_terminal, write_scan
+    from .report.folder import write_scan
+    from .report.terminal import render_terminal
 
     if output == "-":
         raise click.UsageError("-o - would make a folder named '-': a scan writes a folder of files; "
@@ -435,6 +439,7 @@ def scan(inputs: tuple[str, ...], output: str, **kw: Any) -> None:
                                         threshold=kw["paraphrase_threshold"],
                                         claim_threshold=kw["claim_threshold"], claims=not kw["no_claims"],
                                         embeddings=not kw["lexical_paraphrase"],
+                                        pair_model=kw["pair_model"] and not kw["lexical_paraphrase"],
                                         within_document=kw["within_document"]),
         )
     except OverlapError as exc:
@@ -491,7 +496,7 @@ def _passage_record(m: Any, text_a: str | None = None, text_b: str | None = None
 def _excerpt(text: str, limit: int = 600) -> str:
     import textwrap
 
-    from .escape import label
+    from .report.escape import label
 
     flat = label(text)  # no terminal escape sequences, no bidi controls
     if len(flat) > limit:
@@ -614,11 +619,15 @@ def compare(files: tuple[str, ...], pairs_file: str | None, root: str | None, wo
               help="Score at which a pair counts as a paraphrase; by default the model's cross-validated cut "
                    "(printed in each line as \"threshold\").")
 @click.option("--lexical", is_flag=True, default=False,
-              help="Use the lexical model even if the embedding model (overlap[embed]) is installed.")
+              help="Use the lexical model and no pair model, even if onnxruntime and the embedding model "
+                   "(overlap[embed]) are installed: what a plain install does.")
+@click.option("--pair-model/--no-pair-model", default=True, show_default=True,
+              help="Let the pair model (a cross-encoder reading both texts) judge, when onnxruntime is installed; "
+                   "off: the fitted scores judge.")
 @click.option("--on-bad-line", type=click.Choice(["skip", "fail"]), default="skip", show_default=True,
               help="A malformed line: write {\"error\": ..., \"line\": N} in its place and warn naming file:line, "
                    "or stop there with exit 1.")
-def score(file: str, threshold: float | None, lexical: bool, on_bad_line: str) -> None:
+def score(file: str, threshold: float | None, lexical: bool, pair_model: bool, on_bad_line: str) -> None:
     """Score sentence pairs for paraphrase: one JSON line out per JSON line in.
 
     Each input line is {"a": text, "b": text}; each output line has "score" (0-1),
@@ -627,7 +636,7 @@ def score(file: str, threshold: float | None, lexical: bool, on_bad_line: str) -
     with details added or missing), "claim_threshold", "containment" (share of the
     shorter side's content words in the other: MRPC-style scores penalise a
     sentence that adds to the other; in news that is often still the same claim),
-    "signals" and "model" (which scorer: embedding or lexical, and why). A pair
+    "signals" and "model" (which scorer: the pair model, embedding or lexical, and why). A pair
     with a side the models cannot read (not English, empty, one or two content
     words, numbers only, a list of names, a score line) is not scored: its line
     has "scored": false, "not_scored" ({"a": reason, "b": reason}, the failing
@@ -641,6 +650,7 @@ def score(file: str, threshold: float | None, lexical: bool, on_bad_line: str) -
 
     from .errors import InputError
     from .ingest import binary_stdin
+    from .claims.pair_model import load_pair_model
     from .claims.pairs_io import score_lines
     from .claims.scorer import load_claim_scorer, load_scorer
 
@@ -653,8 +663,10 @@ def score(file: str, threshold: float | None, lexical: bool, on_bad_line: str) -
             raise InputError(name, None, f"cannot read: {exc.strerror or exc}") from None
         scorer = load_scorer(lexical_only=lexical)
         claim_scorer = load_claim_scorer(lexical_only=lexical)
+        pair = None if lexical or not pair_model else load_pair_model()
         with stream as lines:
-            for item in score_lines(lines, name, scorer, threshold, claim_scorer=claim_scorer, on_warning=warn):
+            for item in score_lines(lines, name, scorer, threshold, claim_scorer=claim_scorer, on_warning=warn,
+                                    pair=pair):
                 if isinstance(item, InputError):
                     if on_bad_line == "fail":
                         _fail(str(item))
@@ -691,7 +703,7 @@ def report(scan_dir: str, fmt: str, output: str | None) -> None:
       overlap report reports/ --format json | jq .summary.counts
     """
     from .atomic import write_file
-    from .scandir import render_html_report, render_report, write_report_pages
+    from .report.folder import render_html_report, render_report, write_report_pages
 
     try:
         if fmt == "html" and output:
@@ -735,7 +747,7 @@ def graph(scan_dir: str, formats: tuple[str, ...], output: str | None) -> None:
       overlap graph reports/
       overlap graph reports/ --format graphml --format csv -o graphs/
     """
-    from .scandir import write_graphs
+    from .report.folder import write_graphs
 
     try:
         for path in write_graphs(scan_dir, formats, output):

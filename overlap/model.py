@@ -231,6 +231,21 @@ class ClaimCluster:
     links: tuple[ClaimLink, ...] = ()
     first: Passage | None = None
 
+    @property
+    def first_publication(self) -> Passage:
+        """The statement of the claim's earliest known publication (the anchor when ``first`` is unset)."""
+        return self.first or self.statements[0]
+
+    def linked(self) -> list[tuple[Passage, ClaimLink | None]]:
+        """Each statement with the link that joins it to the anchor (``None`` for the anchor).
+
+        >>> a, b = Passage("d1", Span(0, 4), "ties"), Passage("d2", Span(0, 4), "ties")
+        >>> c = ClaimCluster(1, (a, b), ("d1", "d2"), (), (), None, 0.8, 0.8, (ClaimLink(0.8, "claim"),))
+        >>> [(st.doc, link and link.relation) for st, link in c.linked()]
+        [('d1', None), ('d2', 'claim')]
+        """
+        return [(st, self.links[n - 1] if 0 < n <= len(self.links) else None) for n, st in enumerate(self.statements)]
+
 
 @dataclass(frozen=True, slots=True)
 class Decision:
@@ -279,7 +294,7 @@ class ScanResult:
 
     :func:`overlap.scan` returns one whose texts stay in a temporary spill
     file (use :meth:`text` to read one, and :meth:`close` or ``with`` when
-    done); :func:`overlap.scandir.load_scan` returns one read from a scan
+    done); :func:`overlap.report.folder.load_scan` returns one read from a scan
     folder, which holds only what the folder keeps: documents named in a
     match, a cluster or the document list, the texts matches recorded, and
     skipped documents as one entry per reason (``doc`` says how many).

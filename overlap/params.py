@@ -232,6 +232,12 @@ class ParaphraseParams:
     claim score is: on STS-B dev, a lexical claim score under 0.1 holds 1.5% of
     the embedding claim model's positives and 36% of all pairs.
 
+    ``pair_model``: when the pair model is installed (:mod:`overlap.claims.pair_model`: a
+    cross-encoder that reads both statements, so it sees who did what to whom), it decides every
+    candidate pair that reaches scoring, with its own cross-validated cuts (``threshold`` and
+    ``claim_threshold`` then apply to its probabilities); the fitted scores above only propose.
+    False keeps the fitted scores as the judges (faster, and fooled by swapped roles).
+
     ``max_statement_chars`` and ``max_statements_per_document`` bound what one
     document can cost the tier (see :func:`overlap.claims.statements`): a
     longer "statement" is a table or text without punctuation, and a pair's
@@ -264,6 +270,7 @@ class ParaphraseParams:
     # the claim relation (STS-B-fitted, looser than paraphrase) over statements and their clauses
     claims: bool = True
     claim_threshold: float | None = None
+    pair_model: bool = True
     clauses: bool = True
     min_clause_words: int = 4
     min_clause_content: int = 3

@@ -54,6 +54,7 @@ STAGE_UNITS = {
     "passages": "candidate pairs",
     "paraphrase signals": "statement pairs",
     "paraphrase embedding": "statements",
+    "paraphrase pair model": "pairs",
     "compare": "pairs",
     "filter": "documents",
 }
@@ -493,7 +494,7 @@ def _scan(
         claims = found.clusters
         for name in ("statements", "candidates", "matches", "verbatim_skipped", "clauses", "statements_too_long",
                      "statements_over_document_cap", "same_statement", "same_claim", "embedded",
-                     "below_embed_floor"):
+                     "below_embed_floor", "pair_model_scored"):
             counts[f"paraphrase_{name}"] = tier[name]
         counts["claim_clusters"] = tier["clusters"]
         counts["paraphrase_within_document"] = tier["within_document"]

@@ -18,7 +18,7 @@ from overlap.cli import main
 from overlap.model import Document
 from overlap.params import ParaphraseParams, Params
 from overlap.pipeline import scan
-from overlap.report import write_scan
+from overlap.report.folder import write_scan
 
 ROOT = Path(__file__).parent.parent
 TEXT = "the same wire story about grain exports rising again this year and the ministry said more would follow "
@@ -49,7 +49,7 @@ _CRASH_EVERY_STEP = textwrap.dedent(r"""
     from overlap.model import Document
     from overlap.params import Params, ParaphraseParams
     from overlap.pipeline import scan
-    from overlap.report import write_scan
+    from overlap.report.folder import write_scan
 
     work = Path(sys.argv[1])
     text = sys.argv[2]

@@ -28,9 +28,9 @@ from typing import Any
 
 import pytest
 
-from overlap.html_report import HtmlLimits, render_html_pages
+from overlap.report.html import HtmlLimits, render_html_pages
 from overlap.model import Match
-from overlap.report import write_scan
+from overlap.report.folder import write_scan
 from reuse_scenario import GRAIN, HOSTILE, claim_clusters, scenario
 
 pytestmark = pytest.mark.browser

@@ -296,3 +296,18 @@ def test_a_statement_joins_the_anchor_it_was_accepted_against_most_strongly() ->
     (c,) = claim_clusters([_m(k["d1"], k["d3"], 0.5), _m(k["d2"], k["d3"], 0.9)], units, docs)
     assert [s.doc for s in c.statements] == ["d2", "d3"] and [lk.score for lk in c.links] == [0.9]
     assert c.first.doc == "d3" and c.first_published == "2017-01-02"
+
+
+def test_find_claims_counts_are_the_documented_ones_and_agree_with_the_result() -> None:
+    from overlap.claims.find import COUNTS
+
+    docs = [Document("wire", PAIR[0], date="2017-01-01"), Document("local", PAIR[1], date="2017-01-02"),
+            Document("one", PAIR[0] + " Officials said the decision was final. " + PAIR[1]),
+            Document("de", GERMAN[0])]
+    result, counts = find_claims(docs, ParaphraseParams(embeddings=False))
+    assert list(counts) == list(COUNTS) and all(isinstance(v, int) for v in counts.values())
+    assert counts["matches"] == len(result.matches) == counts["same_statement"] + counts["same_claim"] > 0
+    assert counts["clusters"] == len(result.clusters) > 0
+    assert counts["within_document"] == sum(1 for m in result.matches if m.details.get("within_document")) > 0
+    assert counts["set_aside"] == sum(result.set_aside.values()) == counts["not_english"] == 1
+    assert counts["lexical_pairs_scored"] >= counts["candidates"] > 0 and counts["embedded"] == 0

@@ -11,7 +11,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from overlap.cli import main
-from overlap.report import SCAN_FILES
+from overlap.report.folder import SCAN_FILES
 
 ROOT = Path(__file__).parent.parent
 CORPORA = Path(__file__).parent / "corpora"

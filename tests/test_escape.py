@@ -12,12 +12,13 @@ import networkx as nx
 import pytest
 from markdown_it import MarkdownIt
 
-from overlap.escape import BIDI_CONTROLS, csv_cell, label, markdown_code, markdown_text
-from overlap.html_report import render_html
+from overlap.report.escape import BIDI_CONTROLS, csv_cell, label, markdown_code, markdown_text
+from overlap.report.html import render_html
 from overlap.model import Document
 from overlap.params import ParaphraseParams, Params
 from overlap.pipeline import scan
-from overlap.report import render_markdown, write_scan
+from overlap.report.folder import write_scan
+from overlap.report.markdown import render_markdown
 from test_graph import validate_gexf13
 
 TEXT = "the same wire story about grain exports rising again this year and the ministry said more would follow "

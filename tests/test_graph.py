@@ -17,21 +17,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from overlap.graph import (
+from overlap.graph.build import KINDS, document_graph, outlet, shared_chars, source_graph
+from overlap.graph.formats import (
     EDGE_CSV_COLUMNS,
     GRAPH_FORMATS,
-    KINDS,
-    outlet,
-    document_graph,
     gexf_bytes,
     graph_files,
     graphml_bytes,
-    shared_chars,
-    source_graph,
 )
-from overlap.model import Match, MatchSide, Span
-from overlap.report import write_scan
-from overlap.scandir import load_scan, write_graphs
+from overlap.model import DocumentInfo, Match, MatchSide, Span
+from overlap.report.folder import load_scan, write_graphs, write_scan
 from reuse_scenario import scenario
 
 NS = "{http://gexf.net/1.3}"
@@ -295,8 +290,7 @@ def _views(draw):
     dates = draw(st.lists(st.sampled_from([None, "2020-01-01", "2020-01-02", "2020-01-02T10:00:00+00:00",
                                            "2020-01-02T09:00:00-03:00", "2020-01-03"]), min_size=n, max_size=n))
     sources = draw(st.lists(st.sampled_from([None, "s1", "s2", "s3"]), min_size=n, max_size=n))
-    docs = [SimpleNamespace(id=f"d{i}", source=sources[i], title=None, date=dates[i], url=None,
-                            words=10, length=100) for i in range(n)]
+    docs = [DocumentInfo(f"d{i}", source=sources[i], date=dates[i], words=10, length=100) for i in range(n)]
     pairs = draw(st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1), st.sampled_from(KINDS),
                                     st.floats(0, 1), st.integers(0, 100), st.integers(0, 100)), max_size=25))
     matches = [Match(kind, score, MatchSide(f"d{i}", Span(0, la)), MatchSide(f"d{j}", Span(0, lb)))

@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from overlap.highlight import shared_segments
-from overlap.html_report import HtmlLimits, is_report_page, render_html, render_html_pages
-from overlap.journey import claim_journey
+from overlap.report.highlight import shared_segments
+from overlap.report.html import HtmlLimits, is_report_page, render_html, render_html_pages
+from overlap.report.journey import claim_journey
 from overlap.model import Document, Match, MatchSide, Span
 from overlap.pipeline import scan
 from reuse_scenario import GRAIN, HOSTILE, WIRE, claim_clusters, scenario
@@ -148,7 +148,7 @@ def test_timeline_escapes_hostile_outlets_and_shows_missing_metadata_honestly() 
     j = claim_journey(["a", "b", "c", "zz"], meta.__getitem__)
     assert [c.doc for c in j.carriers if c.earliest] == ["a", "c"]  # the same day: both earliest, no order
     assert j.arrows == (("a", "b"), ("c", "b"))
-    from overlap.html_report import journey_svg
+    from overlap.report.svg import journey_svg
     svg = journey_svg(j, key='k"><script>')
     parsed = _parse(svg)
     assert {t for t, _ in parsed.tags} <= ALLOWED_TAGS | {"title"}

@@ -158,7 +158,7 @@ def test_compare_pairs_missing_pairs_file(tmp_path: Path) -> None:
 
 def test_scan_reports_reuse_lines_and_side_by_side_excerpts(tmp_path: Path) -> None:
     from overlap.pipeline import scan
-    from overlap.report import write_scan
+    from overlap.report.folder import write_scan
 
     rng = random.Random(31)
     wire = sentences(rng, 14)

@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from overlap import report as report_module
+from overlap.report import folder as report_module
 from overlap.ingest import read_documents
 from overlap.model import Document
 from overlap.pipeline import scan
-from overlap.report import SCAN_FILES, render_markdown, write_scan
+from overlap.report.folder import SCAN_FILES, write_scan
+from overlap.report.markdown import render_markdown
 
 ROOT = Path(__file__).parent.parent
 GOLDEN = Path(__file__).parent / "golden"

@@ -13,10 +13,10 @@ from overlap.cli import main
 from overlap.errors import InputError
 from overlap.ingest import read_documents
 from overlap.pipeline import scan
-from overlap.html_report import is_report_page
+from overlap.report.html import is_report_page
 from overlap.model import Match
-from overlap.report import SCAN_FILES, render_markdown, write_scan
-from overlap.scandir import load_scan, render_report
+from overlap.report.folder import SCAN_FILES, load_scan, render_report, write_scan
+from overlap.report.markdown import render_markdown
 from reuse_scenario import HOSTILE, scenario
 
 ROOT = Path(__file__).parent.parent

@@ -90,6 +90,38 @@ def examples(paws, mrpc, stsb) -> list[tuple[str, str, float, float]]:
     return out
 
 
+def _optimiser(params, total: int, args):
+    """AdamW with a linear warm-up over the first 10% of the steps, then linear decay to zero."""
+    import torch
+
+    opt = torch.optim.AdamW(params, lr=args.lr, weight_decay=0.01)
+    warm = max(1, int(0.1 * total))
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min((s + 1) / warm, max(0.0, (total - s) / max(1, total - warm))))
+    return opt, sched
+
+
+def _update(logits, y, params, opt, sched) -> float:
+    """One optimiser step on the binary cross-entropy of both outputs; a NaN target (the example has
+    no label for that output) does not count."""
+    import torch
+
+    mask = ~torch.isnan(y)
+    per = torch.nn.functional.binary_cross_entropy_with_logits(logits.float(), torch.nan_to_num(y), reduction="none")
+    loss = (per * mask).sum() / mask.sum().clamp(min=1)
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(params, 1.0)
+    opt.step()
+    sched.step()
+    opt.zero_grad()
+    return loss.item()
+
+
+def _progress(log, epoch: int, step: int, total: int, loss: float, t0: float, every: int) -> None:
+    if step % every == 0 or step == total:
+        el = time.time() - t0
+        log(f"epoch {epoch + 1} step {step}/{total} loss {loss:.4f} {el:.0f}s eta {el / step * (total - step):.0f}s")
+
+
 def train(rows, args, log):
     import torch
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
@@ -98,15 +130,14 @@ def train(rows, args, log):
     torch.set_num_threads(args.threads)
     tok = AutoTokenizer.from_pretrained(args.base)
     model = AutoModelForSequenceClassification.from_pretrained(args.base, num_labels=2)
+    # the word-embedding table is half the weights: frozen, AdamW no longer updates 11.7M rows a step
+    model.bert.embeddings.word_embeddings.weight.requires_grad_(False)
     model.train()
     rng = random.Random(SEED)
     order = list(range(len(rows)))
     steps_per_epoch = math.ceil(len(rows) / args.batch)
     total = steps_per_epoch * args.epochs
-    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01)
-    warm = max(1, int(0.1 * total))
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min((s + 1) / warm, max(0.0, (total - s) / max(1, total - warm))))
-    bce = torch.nn.BCEWithLogitsLoss(reduction="none")
+    opt, sched = _optimiser([p for p in model.parameters() if p.requires_grad], total, args)
     step, t0 = 0, time.time()
     for epoch in range(args.epochs):
         rng.shuffle(order)
@@ -125,26 +156,153 @@ def train(rows, args, log):
                 a, b = b, a
             enc = tok(a, b, return_tensors="pt", padding=True, truncation=True, max_length=args.max_len)
             y = torch.tensor([[rows[i][2], rows[i][3]] for i in idx], dtype=torch.float32)
-            mask = ~torch.isnan(y)
-            logits = model(**enc).logits
-            loss = (bce(logits, torch.nan_to_num(y)) * mask).sum() / mask.sum().clamp(min=1)
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            opt.step()
-            sched.step()
-            opt.zero_grad()
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.bf16):
+                logits = model(**enc).logits
+            loss = _update(logits, y, [p for p in model.parameters() if p.requires_grad], opt, sched)
             step += 1
-            if step % 20 == 0 or step == total:
-                el = time.time() - t0
-                log(f"epoch {epoch + 1} step {step}/{total} loss {loss.item():.4f} {el:.0f}s eta {el / step * (total - step):.0f}s")
+            _progress(log, epoch, step, total, loss, t0, 20)
     model.eval()
     return tok, model
+
+
+class SplitPairModel:
+    """Late-fusion cross-encoder: the lower K layers read each statement alone, the upper layers read both.
+
+    Why: a full cross-encoder must run every layer forwards and backwards over the joined pair, which
+    on this machine's two cores costs about 20 minutes an epoch; 5-fold figures would take most of a
+    day. The lower layers' states of a sentence do not depend on its partner, so they are computed
+    once per distinct sentence (frozen) and cached; only the upper ``6 - K`` layers, which attend
+    across both statements (and so can see who did what to whom), are trained. A learned vector
+    marks the second statement's tokens, as BERT's segment embedding does.
+    """
+
+    def __init__(self, base: str, split: int, max_len: int):
+        import torch
+        from transformers import AutoModel, AutoTokenizer
+
+        self.torch = torch
+        self.tok = AutoTokenizer.from_pretrained(base)
+        self.bert = AutoModel.from_pretrained(base, attn_implementation="eager")
+        self.split = split
+        self.max_len = max_len
+        hidden = self.bert.config.hidden_size
+        self.upper = torch.nn.ModuleList(self.bert.encoder.layer[split:])
+        self.second = torch.nn.Parameter(torch.zeros(hidden))
+        self.pool = torch.nn.Linear(hidden, hidden)
+        self.pool.load_state_dict(self.bert.pooler.dense.state_dict())
+        self.drop = torch.nn.Dropout(0.1)
+        self.head = torch.nn.Linear(hidden, 2)
+        self.cache: dict[str, "torch.Tensor"] = _LOWER_CACHE.setdefault((base, split, max_len), {})
+
+    def parameters(self):
+        yield from self.upper.parameters()
+        yield self.second
+        yield from self.pool.parameters()
+        yield from self.head.parameters()
+
+    def train(self, on: bool = True) -> None:
+        for m in (self.upper, self.pool, self.drop, self.head):
+            m.train(on)
+
+    def lower(self, sentences: list[str], batch: int = 128) -> None:
+        """Fill the cache with each new sentence's states after layer K (frozen, computed once)."""
+        torch = self.torch
+        todo = sorted({s for s in sentences if s not in self.cache}, key=len)
+        self.bert.eval()
+        with torch.inference_mode():
+            for i in range(0, len(todo), batch):
+                chunk = todo[i : i + batch]
+                enc = self.tok(chunk, return_tensors="pt", padding=True, truncation=True, max_length=self.max_len)
+                h = self.bert.embeddings(input_ids=enc["input_ids"], token_type_ids=torch.zeros_like(enc["input_ids"]))
+                mask = _additive(enc["attention_mask"])
+                for layer in self.bert.encoder.layer[: self.split]:
+                    h = layer(h, mask)
+                n = enc["attention_mask"].sum(1)
+                for j, s in enumerate(chunk):
+                    # rounded through fp16, as the on-disk cache stores them: a run from the cache is the same run
+                    self.cache[s] = h[j, : int(n[j])].half().float()
+
+    def logits(self, a: list[str], b: list[str]):
+        torch = self.torch
+        ha = [self.cache[s] for s in a]
+        hb = [self.cache[s][1:] + self.second for s in b]  # drop b's [CLS]; mark b's tokens
+        rows = [torch.cat([x, y]) for x, y in zip(ha, hb)]
+        n = max(r.shape[0] for r in rows)
+        h = torch.zeros(len(rows), n, rows[0].shape[1])
+        keep = torch.zeros(len(rows), n, dtype=torch.long)
+        for j, r in enumerate(rows):
+            h[j, : r.shape[0]] = r
+            keep[j, : r.shape[0]] = 1
+        mask = _additive(keep)
+        for layer in self.upper:
+            h = layer(h, mask)
+        return self.head(self.drop(torch.tanh(self.pool(h[:, 0]))))
+
+
+# the lower layers are frozen, so their states do not depend on the fold: folds run in one process share them
+_LOWER_CACHE: dict = {}
+
+
+def _additive(keep):
+    import torch
+
+    return (1.0 - keep[:, None, None, :].float()) * torch.finfo(torch.float32).min
+
+
+def train_split(rows, args, log):
+    import torch
+
+    torch.manual_seed(SEED)
+    torch.set_num_threads(args.threads)
+    model = SplitPairModel(args.base, args.split, args.max_len)
+    cache = args.out / f"lower-{args.split}-{args.max_len}.pt"
+    if cache.exists() and not model.cache:
+        model.cache.update({k: v.float() for k, v in torch.load(cache).items()})
+    t, before = time.time(), len(model.cache)
+    model.lower([r[0] for r in rows] + [r[1] for r in rows])
+    log(f"lower {args.split} layers of {len(model.cache) - before} new sentences: {time.time() - t:.0f}s")
+    if len(model.cache) > before:  # the frozen states of a sentence never change: keep them for the next run
+        torch.save({k: v.half() for k, v in model.cache.items()}, cache)
+    model.train()
+    rng = random.Random(SEED)
+    order = list(range(len(rows)))
+    steps_per_epoch = math.ceil(len(rows) / args.batch)
+    total = steps_per_epoch * args.epochs
+    opt, sched = _optimiser(list(model.parameters()), total, args)
+    step, t0 = 0, time.time()
+    for epoch in range(args.epochs):
+        rng.shuffle(order)
+        for k in range(0, len(order), args.batch):
+            idx = order[k : k + args.batch]
+            a = [rows[i][0] for i in idx]
+            b = [rows[i][1] for i in idx]
+            if rng.random() < 0.5:
+                a, b = b, a
+            y = torch.tensor([[rows[i][2], rows[i][3]] for i in idx], dtype=torch.float32)
+            # bfloat16 matrix products where the CPU has them (2.4x less CPU a step on this machine's
+            # EPYC, measured); the loss, the optimiser state and all evaluation stay float32
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.bf16):
+                logits = model.logits(a, b)
+            loss = _update(logits, y, list(model.parameters()), opt, sched)
+            step += 1
+            _progress(log, epoch, step, total, loss, t0, 50)
+    model.train(False)
+    return model, model
 
 
 def predict(tok, model, pairs, args):
     import torch
 
     out = []
+    if isinstance(model, SplitPairModel):
+        model.lower([p[0] for p in pairs] + [p[1] for p in pairs])
+        with torch.inference_mode():
+            for i in range(0, len(pairs), 64):
+                a = [p[0] for p in pairs[i : i + 64]]
+                b = [p[1] for p in pairs[i : i + 64]]
+                # the relation is symmetric: average both readings
+                out.append(((torch.sigmoid(model.logits(a, b)) + torch.sigmoid(model.logits(b, a))) / 2).numpy())
+        return np.concatenate(out) if out else np.zeros((0, 2))
     with torch.inference_mode():
         for i in range(0, len(pairs), 64):
             a = [p[0] for p in pairs[i : i + 64]]
@@ -170,18 +328,39 @@ def best_acc(p, y):
     return float(accs[k]), float(cuts[k])
 
 
-def evaluate(tok, model, paws_t, mrpc_t, stsb_dev, args) -> dict:
+def evaluate(tok, model, paws_t, mrpc_t, stsb_dev, args, pred_path: Path | None = None, stsb_t=()) -> dict:
+    """Figures on held-out pairs; with ``pred_path``, every pair's two outputs go there as JSON lines
+    (bench/pair_model.py puts today's scorer and the raw cosine beside them on the same pairs). ``stsb_t``,
+    the fold's held-out STS-B train pairs, is only predicted: the claim cut is chosen on those, so that
+    STS-B dev stays a pure test."""
     from scipy.stats import spearmanr
 
     res = {}
+    dump = []
     for name, data in (("paws", paws_t), ("mrpc", mrpc_t)):
         if not data:
             continue
-        p = predict(tok, model, [(a, b) for a, b, _ in data], args)[:, 0]
+        both = predict(tok, model, [(a, b) for a, b, _ in data], args)
+        p = both[:, 0]
         y = np.array([r[2] for r in data])
         acc, cut = best_acc(p, y)
-        res[name] = {"n": len(data), "auc": auc(p, y), "acc_at_0.5": float(((p >= 0.5) == (y == 1)).mean()), "best_acc": acc, "best_cut": cut}
-    p = predict(tok, model, [(a, b) for a, b, _ in stsb_dev], args)[:, 1]
+        hit = p >= 0.5
+        f1 = 2 * (hit & (y == 1)).sum() / max(1, hit.sum() + (y == 1).sum())
+        res[name] = {"n": len(data), "auc": auc(p, y), "acc_at_0.5": float((hit == (y == 1)).mean()), "f1_at_0.5": float(f1),
+                     "best_acc": acc, "best_cut": cut}
+        dump += [{"set": name, "a": r[0], "b": r[1], "label": r[2], "paraphrase": float(q[0]), "claim": float(q[1])}
+                 for r, q in zip(data, both)]
+    if stsb_t:
+        both = predict(tok, model, [(a, b) for a, b, _ in stsb_t], args)
+        dump += [{"set": "stsb_train", "a": r[0], "b": r[1], "label": r[2], "paraphrase": float(q[0]), "claim": float(q[1])}
+                 for r, q in zip(stsb_t, both)]
+    both = predict(tok, model, [(a, b) for a, b, _ in stsb_dev], args)
+    p = both[:, 1]
+    dump += [{"set": "stsb_dev", "a": r[0], "b": r[1], "label": r[2], "paraphrase": float(q[0]), "claim": float(q[1])}
+             for r, q in zip(stsb_dev, both)]
+    if pred_path is not None:
+        with open(pred_path, "w", encoding="utf-8") as f:
+            f.writelines(json.dumps(d, ensure_ascii=False) + "\n" for d in dump)
     s = np.array([r[2] for r in stsb_dev])
     res["stsb_dev"] = {"n": len(stsb_dev), "spearman_claim": float(spearmanr(p, s).correlation), "auc_claim_ge3": auc(p, (s >= 3).astype(int))}
     return res
@@ -198,7 +377,11 @@ def main() -> None:
     ap.add_argument("--lr", type=float, default=5e-5)
     ap.add_argument("--max-len", type=int, default=96)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--bf16", action=argparse.BooleanOptionalAction, default=True,
+                    help="train the split model's upper layers in bfloat16 autocast (default: on)")
+    ap.add_argument("--split", type=int, default=0, help="freeze and cache the lower K layers per sentence (0: full cross-encoder)")
     ap.add_argument("--limit", type=int, default=0, help="train on the first N examples only (smoke test)")
+    ap.add_argument("--eval-limit", type=int, default=0, help="evaluate on the first N STS-B dev pairs only (smoke test)")
     ap.add_argument("--out", type=Path, default=Path("build/pair-model"))
     args = ap.parse_args()
     if args.base is None:
@@ -209,6 +392,8 @@ def main() -> None:
     mrpc = read_mrpc(args.data / "mrpc" / "msr_paraphrase_train.txt")
     stsb_train = read_stsb(args.data / "stsbenchmark" / "sts-train.csv")
     stsb_dev = read_stsb(args.data / "stsbenchmark" / "sts-dev.csv")
+    if args.eval_limit:
+        stsb_dev = stsb_dev[: args.eval_limit]
     args.out.mkdir(parents=True, exist_ok=True)
     logf = open(args.out / f"{args.mode}.log", "a", encoding="utf-8")
 
@@ -223,13 +408,15 @@ def main() -> None:
             tr_m = [r for r in mrpc if fold_of(r[0], r[1]) != k]
             te_p = [r for r in paws if fold_of(r[0], r[1]) == k]
             te_m = [r for r in mrpc if fold_of(r[0], r[1]) == k]
-            rows = examples(tr_p, tr_m, stsb_train)
+            tr_s = [r for r in stsb_train if fold_of(r[0], r[1]) != k]
+            te_s = [r for r in stsb_train if fold_of(r[0], r[1]) == k]
+            rows = examples(tr_p, tr_m, tr_s)
             if args.limit:
                 rows = rows[: args.limit]
             log(f"fold {k}: {len(rows)} training examples")
             t = time.time()
-            tok, model = train(rows, args, log)
-            res = evaluate(tok, model, te_p, te_m, stsb_dev, args)
+            tok, model = (train_split if args.split else train)(rows, args, log)
+            res = evaluate(tok, model, te_p, te_m, stsb_dev, args, args.out / f"cv-fold{k}-pred.jsonl", te_s)
             res["train_seconds"] = time.time() - t
             res["fold"] = k
             res["args"] = {k2: str(v) for k2, v in vars(args).items()}
@@ -241,16 +428,98 @@ def main() -> None:
         if args.limit:
             rows = rows[: args.limit]
         log(f"final: {len(rows)} training examples (STS-B dev held out)")
-        tok, model = train(rows, args, log)
-        res = evaluate(tok, model, [], [], stsb_dev, args)
+        tok, model = (train_split if args.split else train)(rows, args, log)
+        res = evaluate(tok, model, [], [], stsb_dev, args, args.out / "final-stsb-dev-pred.jsonl")
         log(json.dumps(res))
-        export(tok, model, args, log)
+        with open(args.out / "final.json", "w", encoding="utf-8") as f:
+            json.dump(res | {"args": {k2: str(v) for k2, v in vars(args).items()}}, f, indent=2)
+        if args.split:
+            export_split(model, args, log)
+        else:
+            export(tok, model, args, log)
+
+
+def export_split(model: "SplitPairModel", args, log) -> list[Path]:
+    """ONNX of the whole split model: both statements' lower layers, then the upper layers read in
+    both orders and averaged (the relation is symmetric), so a caller gives token ids (both sides
+    padded to one width) and gets the two probabilities. Padding may sit between the two
+    statements: the upper layers have no position embeddings and padded tokens are masked, so it
+    changes nothing."""
+    import torch
+
+    class Whole(torch.nn.Module):
+        def __init__(self, m: SplitPairModel) -> None:
+            super().__init__()
+            self.embeddings = m.bert.embeddings
+            self.lower = torch.nn.ModuleList(m.bert.encoder.layer[: m.split])
+            self.upper, self.second, self.pool, self.head = m.upper, m.second, m.pool, m.head
+            # the word-embedding table is half the weights and onnxruntime's dynamic quantisation
+            # leaves it in fp32: store it as int8 with one scale per row, dequantised after the lookup
+            w = m.bert.embeddings.word_embeddings.weight.detach()
+            scale = w.abs().amax(1, keepdim=True).clamp(min=1e-8) / 127
+            self.register_buffer("words_q", torch.round(w / scale).to(torch.int8))
+            self.register_buffer("words_scale", scale)
+
+        def encode(self, ids, mask):
+            x = self.words_q[ids].float() * self.words_scale[ids]
+            h = self.embeddings(inputs_embeds=x, token_type_ids=torch.zeros_like(ids))
+            am = _additive(mask)
+            for layer in self.lower:
+                h = layer(h, am)
+            return h
+
+        def forward(self, ids_a, mask_a, ids_b, mask_b):
+            # one pass of each layer over a batch holding both statements (and then both orders),
+            # so every weight is used by one node: quantisation would copy a weight used twice
+            n = ids_a.shape[0]
+            h = self.encode(torch.cat([ids_a, ids_b]), torch.cat([mask_a, mask_b]))
+            ha, hb = h[:n], h[n:]
+            x = torch.cat([torch.cat([ha, hb[:, 1:] + self.second], 1), torch.cat([hb, ha[:, 1:] + self.second], 1)])
+            m = torch.cat([torch.cat([mask_a, mask_b[:, 1:]], 1), torch.cat([mask_b, mask_a[:, 1:]], 1)])
+            am = _additive(m)
+            for layer in self.upper:
+                x = layer(x, am)
+            p = torch.sigmoid(self.head(torch.tanh(self.pool(x[:, 0]))))
+            return (p[:n] + p[n:]) / 2
+
+    whole = Whole(model).eval()
+    # both statements padded to one width (the caller does the same)
+    e = model.tok(["Holly was influenced by Elton John.", "a b", "Elton John was influenced by Holly.", "c"],
+                  return_tensors="pt", padding=True)
+    ea = {k: v[:2] for k, v in e.items()}
+    eb = {k: v[2:] for k, v in e.items()}
+    args.out.mkdir(parents=True, exist_ok=True)
+    fp32 = args.out / "pair-model.onnx"
+    names = ["ids_a", "mask_a", "ids_b", "mask_b"]
+    torch.onnx.export(
+        whole,
+        (ea["input_ids"], ea["attention_mask"], eb["input_ids"], eb["attention_mask"]),
+        str(fp32),
+        input_names=names,
+        output_names=["probs"],
+        dynamic_axes={name: {0: "batch", 1: "tokens"} for name in names} | {"probs": {0: "batch"}},
+        opset_version=17,
+        dynamo=False,
+    )
+    return _quantise(fp32, log)
+
+
+def _quantise(fp32: Path, log) -> list[Path]:
+    """Dynamic int8 quantisation beside the fp32 file; each file's sha256 goes next to it."""
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    int8 = fp32.with_name(fp32.stem + "-int8.onnx")
+    quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8)
+    for f in (fp32, int8):
+        digest = hashlib.sha256(f.read_bytes()).hexdigest()
+        (f.parent / (f.name + ".sha256")).write_text(digest + "\n", encoding="utf-8")
+        log(f"{f}: {f.stat().st_size} bytes, sha256 {digest}")
+    return [fp32, int8]
 
 
 def export(tok, model, args, log) -> None:
     """ONNX (fp32), then dynamic int8 quantisation; the sha256 of each file goes beside it."""
     import torch
-    from onnxruntime.quantization import QuantType, quantize_dynamic
 
     enc = tok(["a b c"], ["d e f"], return_tensors="pt")
     fp32 = args.out / "pair-model.onnx"
@@ -264,12 +533,7 @@ def export(tok, model, args, log) -> None:
         opset_version=17,
         dynamo=False,
     )
-    int8 = args.out / "pair-model-int8.onnx"
-    quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8)
-    for f in (fp32, int8):
-        digest = hashlib.sha256(f.read_bytes()).hexdigest()
-        (f.parent / (f.name + ".sha256")).write_text(digest + "\n", encoding="utf-8")
-        log(f"{f}: {f.stat().st_size} bytes, sha256 {digest}")
+    _quantise(fp32, log)
 
 
 if __name__ == "__main__":

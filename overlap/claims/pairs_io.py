@@ -9,11 +9,13 @@ and stopping.
 
 from __future__ import annotations
 
-from typing import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Callable, Iterable, Iterator, Sequence
 
 from ..errors import InputError
 from ..ingest import RecordError, decode_utf8, parse_json_line
 from .gate import check
+from .pair_model import PAIR_CLAIM_CUT, PAIR_CUT, PairModel
 from .scorer import PairScore, Scorer
 
 __all__ = ["score_lines", "parse_pair_line"]
@@ -54,43 +56,56 @@ def _unscored_sides(pair: tuple[str, str]) -> dict[str, str]:
     return {side: why.label() for side, text in zip("ab", pair) if (why := check(text)) is not None}
 
 
-def _not_scored(reasons: dict[str, str], cut: float, scorer: Scorer, claim_scorer: Scorer | None) -> dict:
+@dataclass(frozen=True)
+class _Judges:
+    """Who scores and where the cuts are: the fitted scorer (and claim scorer), or the pair model with its cuts."""
+
+    scorer: Scorer
+    claim_scorer: Scorer | None
+    cut: float
+    claim_cut: float | None
+    pair: PairModel | None
+    path: str
+
+
+def _not_scored(reasons: dict[str, str], j: _Judges) -> dict:
     """The result of a pair the gate stopped: no score, no decision but "not a paraphrase"."""
-    out = {"scored": False, "not_scored": reasons, "score": None, "paraphrase": False, "threshold": round(cut, 4)}
-    if claim_scorer is not None:
-        out.update(claim_score=None, claim=False, claim_threshold=round(claim_scorer.threshold, 4))
-    out["model"] = scorer.path
+    out = {"scored": False, "not_scored": reasons, "score": None, "paraphrase": False, "threshold": round(j.cut, 4)}
+    if j.claim_cut is not None:
+        out.update(claim_score=None, claim=False, claim_threshold=round(j.claim_cut, 4))
+    out["model"] = j.path
     return out
 
 
-def _scored(r: PairScore, cut: float, claim_scorer: Scorer | None) -> dict:
-    """The result of a scored pair, its keys in the order ``overlap score`` has always written them."""
-    out = {"scored": True, "score": round(r.score, 4), "paraphrase": bool(r.score >= cut), "threshold": round(cut, 4)}
-    if claim_scorer is not None:
-        c = claim_scorer.combine(r.signals)
-        out.update(claim_score=round(c, 4), claim=bool(c >= claim_scorer.threshold),
-                   claim_threshold=round(claim_scorer.threshold, 4))
+def _scored(r: PairScore, j: _Judges, probs: Sequence[float] | None) -> dict:
+    """The result of a scored pair, its keys in the order ``overlap score`` has always written them.
+    ``probs`` are the pair model's two probabilities when it judges (the signals are still shown)."""
+    score = float(probs[0]) if probs is not None else r.score
+    out = {"scored": True, "score": round(score, 4), "paraphrase": bool(score >= j.cut), "threshold": round(j.cut, 4)}
+    if j.claim_cut is not None:
+        c = float(probs[1]) if probs is not None else j.claim_scorer.combine(r.signals)
+        out.update(claim_score=round(c, 4), claim=bool(c >= j.claim_cut), claim_threshold=round(j.claim_cut, 4))
     out.update(
         containment=round(r.signals["containment"], 4),
         signals={k: round(v, 4) for k, v in r.signals.items()},
-        model=r.path,
+        model=j.path,
     )
     return out
 
 
-def _score_batch(items: list[tuple[str, str] | InputError], cut: float, scorer: Scorer,
-                 claim_scorer: Scorer | None) -> Iterator[dict | InputError]:
+def _score_batch(items: list[tuple[str, str] | InputError], j: _Judges) -> Iterator[dict | InputError]:
     """Results of one batch of parsed lines, in order: the pairs the gate lets through are scored at once."""
     gates = [None if isinstance(p, InputError) else _unscored_sides(p) for p in items]
     pairs = [p for p, g in zip(items, gates) if g == {}]
-    scored = iter(scorer.score_pairs(pairs, batch=max(1, len(pairs))))
+    scored = iter(j.scorer.score_pairs(pairs, batch=max(1, len(pairs))))
+    probs = iter(j.pair.score(pairs)) if j.pair is not None and pairs else None
     for item, gate in zip(items, gates):
         if isinstance(item, InputError):
             yield item
         elif gate:
-            yield _not_scored(gate, cut, scorer, claim_scorer)
+            yield _not_scored(gate, j)
         else:
-            yield _scored(next(scored), cut, claim_scorer)
+            yield _scored(next(scored), j, next(probs) if probs is not None else None)
 
 
 def score_lines(
@@ -101,6 +116,7 @@ def score_lines(
     batch: int = 64,
     claim_scorer: Scorer | None = None,
     on_warning: Callable[[str], None] | None = None,
+    pair: PairModel | None = None,
 ) -> Iterator[dict | InputError]:
     """What ``overlap score`` computes: one result per non-blank JSON line, in order.
 
@@ -117,7 +133,10 @@ def score_lines(
     ``threshold`` overrides the model's cross-validated cut. With a
     ``claim_scorer`` (:func:`overlap.claims.scorer.load_claim_scorer`, same path as ``scorer``) each
     result also has ``claim_score`` and ``claim`` (the same claim, looser than
-    a paraphrase: what a fact-checker testing a claim wants).
+    a paraphrase: what a fact-checker testing a claim wants). With ``pair``
+    (:func:`overlap.claims.pair_model.load_pair_model`), the pair model judges: ``score`` and
+    ``claim_score`` are its probabilities, cut at its own cross-validated cuts (``threshold``
+    still overrides the first), and ``model`` says so; the signals are still given.
 
     >>> from overlap.claims.scorer import load_scorer
     >>> s = load_scorer(lexical_only=True)
@@ -128,13 +147,19 @@ def score_lines(
     >>> out[2]["scored"], out[2]["not_scored"], out[2]["paraphrase"]
     (False, {'a': 'empty', 'b': 'empty'}, False)
     """
-    cut = scorer.threshold if threshold is None else threshold
+    if pair is not None:
+        judges = _Judges(scorer, claim_scorer, PAIR_CUT if threshold is None else threshold,
+                         PAIR_CLAIM_CUT if claim_scorer is not None else None, pair,
+                         f"pair model ({pair.model_id}); signals from {scorer.path}")
+    else:
+        judges = _Judges(scorer, claim_scorer, scorer.threshold if threshold is None else threshold,
+                         claim_scorer.threshold if claim_scorer is not None else None, None, scorer.path)
     pending: list[tuple[str, str] | InputError] = []
     for lineno, raw in enumerate(lines, start=1):
         if not raw.strip():
             continue
         pending.append(parse_pair_line(raw, source, lineno, on_warning))
         if len(pending) >= batch:
-            yield from _score_batch(pending, cut, scorer, claim_scorer)
+            yield from _score_batch(pending, judges)
             pending = []
-    yield from _score_batch(pending, cut, scorer, claim_scorer)
+    yield from _score_batch(pending, judges)

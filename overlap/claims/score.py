@@ -22,11 +22,12 @@ model plugs in there.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
 from ..params import ParaphraseParams
+from .pair_model import PAIR_CLAIM_CUT, PAIR_CUT, PairModel, load_pair_model
 from .scorer import Scorer, load_claim_scorer, load_scorer
 from .signals import Prepared, signals
 
@@ -54,10 +55,18 @@ class Scorers:
     cut: float
     claim_cut: float
     claims: bool
+    pair: PairModel | None = None
 
     @property
     def uses_embeddings(self) -> bool:
         return self.paraphrase.uses_embeddings
+
+    @property
+    def path(self) -> str:
+        """What decides, in words: the pair model (and what proposed its pairs), or the fitted scorer's path."""
+        if self.pair is None:
+            return self.paraphrase.path
+        return f"pair model ({self.pair.model_id}); proposed by {self.paraphrase.path}"
 
     @classmethod
     def load(cls, params: ParaphraseParams, scorer: Scorer | None = None, claim_scorer: Scorer | None = None) -> Scorers:
@@ -71,8 +80,10 @@ class Scorers:
             scorer = load_scorer(lexical_only=not params.embeddings)
         if claim_scorer is None:
             claim_scorer = load_claim_scorer(lexical_only=not scorer.uses_embeddings)
-        cut = scorer.threshold if params.threshold is None else params.threshold
-        claim_cut = claim_scorer.threshold if params.claim_threshold is None else params.claim_threshold
+        pair = load_pair_model() if params.pair_model else None
+        own_cut, own_claim_cut = (PAIR_CUT, PAIR_CLAIM_CUT) if pair else (scorer.threshold, claim_scorer.threshold)
+        cut = own_cut if params.threshold is None else params.threshold
+        claim_cut = own_claim_cut if params.claim_threshold is None else params.claim_threshold
         lexical = scorer.uses_embeddings
         return cls(
             paraphrase=scorer,
@@ -82,6 +93,7 @@ class Scorers:
             cut=cut,
             claim_cut=claim_cut,
             claims=params.claims,
+            pair=pair,
         )
 
 
@@ -118,17 +130,22 @@ def cosines(vectors: np.ndarray, pairs: Sequence[PartPair]) -> np.ndarray:
 
 
 def score_batch(
-    texts: Sequence[tuple[str, str]], features: np.ndarray, names: Sequence[str], scorers: Scorers
+    texts: Sequence[tuple[str, str]], features: np.ndarray, names: Sequence[str], scorers: Scorers,
+    progress: Callable[[int, int], None] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Same-statement and same-claim scores, in [0, 1], of a batch of candidate pairs.
 
     ``texts`` are the pairs' two texts, ``features`` their signals (one row
     each, one column per entry of ``names``). This is the one place where
-    the tier turns candidates into scores: a pair model that reads the two
-    texts (a cross-encoder) plugs in here and returns the same two arrays.
-    The claim scores are zeros when the claim relation is off.
+    the tier turns candidates into scores (the candidate pairs of
+    :func:`overlap.claims.find.find_claims`, and the one-more-pair checks of
+    :class:`overlap.claims.decide.Acceptor` for the claim clusters): with
+    ``scorers.pair``, :mod:`overlap.claims.pair_model` reads both texts of
+    every pair and its two probabilities are the scores (the signals only
+    brought the pair this far; ``progress(done, total)`` follows it). The
+    claim scores are zeros when the claim relation is off.
 
-    >>> s = Scorers.load(ParaphraseParams(embeddings=False))
+    >>> s = Scorers.load(ParaphraseParams(embeddings=False, pair_model=False))
     >>> from overlap.claims.signals import prepare, signals
     >>> pair = ("Prices rose 5% in May.", "In May prices went up 5%.")
     >>> sig = signals(prepare(pair[0]), prepare(pair[1]))
@@ -138,6 +155,9 @@ def score_batch(
     """
     if not len(texts):
         return np.empty(0), np.zeros(0)
+    if scorers.pair is not None:
+        probs = scorers.pair.score(texts, progress=progress)
+        return probs[:, 0].astype(np.float64), probs[:, 1].astype(np.float64) if scorers.claims else np.zeros(len(texts))
     col = {f: i for i, f in enumerate(names)}
     para = scorers.paraphrase.combine_matrix(features[:, [col[f] for f in scorers.paraphrase.features]])
     if not scorers.claims:

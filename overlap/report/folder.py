@@ -1,17 +1,30 @@
-"""Read a finished scan directory back, so reports and graphs re-render without rescanning.
+"""The scan folder: written and read back here, and nowhere else.
 
-A scan directory holds what :func:`overlap.report.write_scan` wrote:
+A scan folder holds what :func:`write_scan` writes:
 
 =================  ==========================================================
 ``matches.jsonl``  every match with both sides' spans, text, source, date,
                    title (and url when known): the evidence
-``clusters.json``  duplicate clusters, with member metadata
+``clusters.json``  duplicate clusters with member metadata, every scanned
+                   document's metadata, and the claim clusters
 ``summary.json``   counts, parameters, LSH settings, boilerplate (first 100),
                    skipped documents by reason, ingest counts
+``report.md``,     the reports (:mod:`overlap.report.markdown`,
+``report.html``    :mod:`overlap.report.html`), and the reuse graphs
 =================  ==========================================================
 
-:func:`load_scan` turns them into a :class:`~overlap.model.ScanResult`, the
-type a live scan returns, so every renderer takes either without asking
+Every record's writer and reader are in this module (a match, a cluster,
+a claim cluster, the summary), so the format changes in one place. :func:`write_scan` replaces the whole folder in one step
+(:func:`overlap.atomic.write_folder`): the complete new folder is written
+beside the old one and swapped in, so an error, Ctrl-C, SIGTERM or
+``kill -9`` never leaves a partial report, a mix of two scans, or half a
+file. Files an earlier scan wrote that this one does not (graph formats not
+asked for again) are removed; anything else in the folder is kept. Output is
+byte-stable: no wall-clock time unless ``timings=True`` is asked for, stable
+ordering everywhere.
+
+:func:`load_scan` reads a folder back into a :class:`~overlap.model.ScanResult`,
+the type a live scan returns, so every renderer takes either without asking
 which. What the files do not keep is not invented: documents are only those
 named in a match, a cluster or the document list, full texts only those a
 whole-document match carried, skipped documents only as counts per reason.
@@ -20,19 +33,232 @@ whole-document match carried, skipped documents only as counts per reason.
 from __future__ import annotations
 
 import json
+import os
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping
+from typing import IO, Any, Iterable, Iterator, Mapping
 
-from .errors import ConfigError, InputError
-from .model import (Boilerplate, ClaimCluster, ClaimLink, Cluster, DocumentInfo, Match, MatchSide, Passage, ScanResult,
-                    Skipped, Span)
-from .params import Params
+from ..atomic import Content, write_file, write_folder
+from ..errors import ConfigError, InputError
+from ..graph.formats import GRAPH_FILES, graph_files
+from ..model import (Boilerplate, ClaimCluster, ClaimLink, Cluster, DocumentInfo, Match, MatchSide, Passage, ScanResult,
+                     Skipped, Span)
+from ..params import Params
+from ..pipeline import versions
+from .html import is_report_page, render_html_pages
+from .markdown import render_markdown
 
-__all__ = ["RecordedTexts", "load_scan", "render_report", "render_html_report", "write_report_pages",
-           "write_graphs", "REQUIRED_FILES", "REPORT_FORMATS"]
+__all__ = ["SCAN_FILES", "REQUIRED_FILES", "REPORT_FORMATS", "write_scan", "load_scan", "match_record",
+           "iter_match_lines", "clusters_document", "claim_record", "claim_cluster", "summary_document",
+           "RecordedTexts", "render_report", "render_html_report", "write_report_pages", "write_graphs"]
 
+#: The files every scan folder holds (with the default graph format). Long lists add further report pages
+#: beside ``report.html`` (``report-reuse-2.html``, ...: :func:`overlap.report.html.is_report_page`).
+SCAN_FILES = ("matches.jsonl", "clusters.json", "summary.json", "report.md", "report.html", "graph.gexf",
+              "sources.gexf")
 REQUIRED_FILES = ("matches.jsonl", "clusters.json", "summary.json")
+
+
+# --- writing -------------------------------------------------------------------
+
+
+def _dumps(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+
+
+def _side(result: ScanResult, side: MatchSide, text: str | None = None) -> dict[str, Any]:
+    doc = result.document(side.doc)
+    full = result.text(side.doc) if text is None else text
+    return {
+        "doc": side.doc,
+        "start": side.span.start,
+        "end": side.span.end,
+        "text": full[side.span.start : side.span.end],
+        "source": doc.source,
+        "date": doc.date,
+        "title": doc.title,
+        **({"url": doc.url} if doc.url else {}),
+    }
+
+
+def match_record(result: ScanResult, match: Match) -> dict[str, Any]:
+    """One match as the JSON object written to ``matches.jsonl``."""
+    record: dict[str, Any] = {
+        "kind": match.kind,
+        "score": match.score,
+        "a": _side(result, match.a),
+        "b": _side(result, match.b),
+    }
+    for name in ("jaccard", "a_in_b", "b_in_a"):
+        value = getattr(match, name)
+        if value is not None:
+            record[name] = value
+    if match.details:
+        record["details"] = dict(match.details)
+    return record
+
+
+def iter_match_lines(result: ScanResult) -> Iterator[str]:
+    """``matches.jsonl`` line by line (streamed: matches can be many)."""
+    for match in result.matches:
+        yield json.dumps(match_record(result, match), ensure_ascii=False) + "\n"
+
+
+def clusters_document(result: ScanResult) -> dict[str, Any]:
+    """``clusters.json``: duplicate clusters with members, representative and scores."""
+    clusters = []
+    for c in result.clusters:
+        members = []
+        for doc_id in c.members:
+            d = result.document(doc_id)
+            members.append({"doc": doc_id, "source": d.source, "date": d.date, "title": d.title})
+        clusters.append(
+            {
+                "id": c.id,
+                "representative": c.representative,
+                "size": len(c.members),
+                "members": list(c.members),
+                "member_details": members,
+                "min_jaccard": c.min_jaccard,
+                "mean_jaccard": c.mean_jaccard,
+            }
+        )
+    doc: dict[str, Any] = {"count": len(clusters), "clusters": clusters}
+    # every scanned document's metadata, so a re-rendered report counts documents per source as the live one
+    # (with words and length, so `overlap graph DIR` rebuilds the scan's own graph.gexf byte for byte)
+    doc["documents"] = [
+        {"doc": d.id, "source": d.source, "date": d.date, "title": d.title,
+         **{k: n for k, n in (("words", d.words), ("length", d.length)) if n is not None}}
+        for d in result.documents
+    ]
+    if result.claim_clusters is not None:
+        doc["claim_clusters"] = [claim_record(c) for c in result.claim_clusters]
+    return doc
+
+
+def claim_record(c: ClaimCluster) -> dict[str, Any]:
+    """One claim cluster as written to ``clusters.json`` (``claim_clusters``).
+
+    ``statements[0]`` is the anchor (``"anchor": true``); every other
+    statement carries the accepted pair that joins it to the anchor:
+    ``relation``, ``score`` and ``within_document``. ``first_publication``
+    (document, span, date) is the claim's earliest known publication.
+    """
+    statements = []
+    for n, (st, link) in enumerate(c.linked()):
+        rec = {"doc": st.doc, "start": st.span.start, "end": st.span.end, "kind": st.kind, "speaker": st.speaker,
+               "text": st.text, "anchor": n == 0}
+        if link is not None:
+            rec.update(relation=link.relation, score=link.score, within_document=link.within_document)
+        statements.append(rec)
+    first = c.first_publication
+    return {
+        "id": c.id,
+        "statements": statements,
+        "documents": list(c.documents),
+        "sources": list(c.sources),
+        "speakers": list(c.speakers),
+        "first_published": c.first_published,
+        "first_publication": {"doc": first.doc, "start": first.span.start, "end": first.span.end,
+                              "date": c.first_published},
+        "min_score": c.min_score,
+        "mean_score": c.mean_score,
+    }
+
+
+def claim_cluster(rec: Mapping[str, Any]) -> ClaimCluster:
+    """A claim cluster from its ``clusters.json`` record: the inverse of :func:`overlap.report.claim_record`.
+
+    ``KeyError``, ``TypeError`` or ``ValueError`` when the record is malformed.
+    """
+    statements: list[Passage] = []
+    links: list[ClaimLink] = []
+    for st in rec["statements"]:
+        statements.append(Passage(str(st["doc"]), Span(int(st["start"]), int(st["end"])), str(st["text"]),
+                                  str(st.get("kind", "passage")), st.get("speaker")))
+        if statements[1:] and "relation" in st and len(links) == len(statements) - 2:
+            links.append(ClaimLink(float(st["score"]), str(st["relation"]), bool(st.get("within_document", False))))
+    first = rec.get("first_publication") or {}
+    at = (first.get("doc"), first.get("start"), first.get("end"))
+    return ClaimCluster(
+        id=int(rec["id"]), statements=tuple(statements), documents=tuple(rec["documents"]),
+        sources=tuple(rec["sources"]), speakers=tuple(rec["speakers"]), first_published=rec.get("first_published"),
+        min_score=float(rec["min_score"]), mean_score=float(rec["mean_score"]), links=tuple(links),
+        first=next((st for st in statements if (st.doc, st.span.start, st.span.end) == at), None),
+    )
+
+
+def summary_document(
+    result: ScanResult, *, timings: bool = False, extra: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """``summary.json``: counts per stage, parameters, versions (and timings if asked)."""
+    skipped = Counter(s.reason.split(" (")[0] for s in result.skipped)
+    doc: dict[str, Any] = {
+        "tool": "overlap",
+        "versions": versions(),
+        "parameters": result.params.to_dict(),
+        "lsh": dict(result.lsh),
+        "counts": dict(result.counts),
+        "paraphrase": dict(result.paraphrase),
+        "skipped_by_reason": dict(sorted(skipped.items())),
+        "boilerplate": [
+            {"text": b.text, "source": b.source, "documents": b.documents, "reason": b.reason}
+            for b in result.boilerplate[:100]
+        ],
+    }
+    if extra:
+        doc.update(extra)
+    if timings:
+        doc["timings_seconds"] = dict(result.timings)
+    return doc
+
+
+def write_scan(
+    result: ScanResult,
+    out_dir: str | os.PathLike[str],
+    *,
+    timings: bool = False,
+    extra: Mapping[str, Any] | None = None,
+    graph_formats: Iterable[str] = ("gexf",),
+) -> list[Path]:
+    """Write the scan's files into ``out_dir`` atomically; return their paths.
+
+    Besides the JSON and Markdown files: ``report.html`` (:mod:`overlap.report.html`)
+    and the reuse graphs in ``graph_formats`` (:func:`overlap.graph.formats.graph_files`:
+    ``graph.gexf`` and ``sources.gexf`` by default).
+
+    >>> import tempfile, pathlib
+    >>> from overlap.model import Document
+    >>> from overlap.pipeline import scan
+    >>> docs = [Document(f"d{i}", "the same wire story about grain exports rising again this year")
+    ...         for i in range(2)]
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "out"
+    >>> with scan(docs, paraphrase=False) as result:
+    ...     names = sorted(p.name for p in write_scan(result, out))
+    >>> "matches.jsonl" in names and "report.html" in names
+    True
+    """
+    def matches_jsonl(f: IO[bytes]) -> None:
+        for line in iter_match_lines(result):
+            f.write(line.encode("utf-8"))
+
+    files: dict[str, Content] = {
+        "matches.jsonl": matches_jsonl,
+        "clusters.json": _dumps(clusters_document(result)).encode("utf-8"),
+        "summary.json": _dumps(summary_document(result, timings=timings, extra=extra)).encode("utf-8"),
+        "report.md": render_markdown(result, extra=extra).encode("utf-8"),
+        **{name: page.encode("utf-8") for name, page in render_html_pages(result).items()},
+        **graph_files(result, graph_formats),
+    }
+    # a scan rewrites the whole set: graph files of an earlier scan in other formats would not match, nor
+    # the report pages of an earlier, longer scan
+    target = Path(out_dir)
+    pages = [p.name for p in target.iterdir() if is_report_page(p.name)] if target.is_dir() else []
+    return write_folder(out_dir, files, remove=[n for n in (*SCAN_FILES, *GRAPH_FILES, *pages) if n not in files])
+
+
+# --- reading -------------------------------------------------------------------
 
 
 @dataclass
@@ -184,28 +410,6 @@ def _read_clusters(cdoc: Any, docs: _Docs, path: Path) -> list[Cluster]:
     return clusters
 
 
-def claim_cluster(rec: Mapping[str, Any]) -> ClaimCluster:
-    """A claim cluster from its ``clusters.json`` record: the inverse of :func:`overlap.report.claim_record`.
-
-    ``KeyError``, ``TypeError`` or ``ValueError`` when the record is malformed.
-    """
-    statements: list[Passage] = []
-    links: list[ClaimLink] = []
-    for st in rec["statements"]:
-        statements.append(Passage(str(st["doc"]), Span(int(st["start"]), int(st["end"])), str(st["text"]),
-                                  str(st.get("kind", "passage")), st.get("speaker")))
-        if statements[1:] and "relation" in st and len(links) == len(statements) - 2:
-            links.append(ClaimLink(float(st["score"]), str(st["relation"]), bool(st.get("within_document", False))))
-    first = rec.get("first_publication") or {}
-    at = (first.get("doc"), first.get("start"), first.get("end"))
-    return ClaimCluster(
-        id=int(rec["id"]), statements=tuple(statements), documents=tuple(rec["documents"]),
-        sources=tuple(rec["sources"]), speakers=tuple(rec["speakers"]), first_published=rec.get("first_published"),
-        min_score=float(rec["min_score"]), mean_score=float(rec["mean_score"]), links=tuple(links),
-        first=next((st for st in statements if (st.doc, st.span.start, st.span.end) == at), None),
-    )
-
-
 def _read_claims(cdoc: Any, path: Path) -> list[ClaimCluster] | None:
     claims = cdoc.get("claim_clusters") if isinstance(cdoc, dict) else None
     if not isinstance(claims, list):
@@ -234,7 +438,6 @@ def load_scan(directory: str | Path) -> ScanResult:
     >>> import tempfile
     >>> from overlap.model import Document
     >>> from overlap.pipeline import scan
-    >>> from overlap.report import write_scan
     >>> out = tempfile.mkdtemp()
     >>> docs = [Document(f"d{i}", "the same wire story about grain exports rising again this year") for i in range(2)]
     >>> with scan(docs) as result:
@@ -296,8 +499,6 @@ def render_report(scan_dir: str | Path, fmt: str = "md") -> str:
         return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
     if fmt == "html":
         return render_html_report(view)["report.html"]
-    from .report import render_markdown
-
     return render_markdown(view, extra={"ingest": view.ingest} if view.ingest else None)
 
 
@@ -306,10 +507,8 @@ def render_html_report(scan: "str | Path | ScanResult", stem: str = "report") ->
 
     The pages link to each other by name (``{stem}-reuse-2.html``, ...), so
     they are written together, into one folder
-    (:func:`overlap.html_report.render_html_pages`).
+    (:func:`overlap.report.html.render_html_pages`).
     """
-    from .html_report import render_html_pages
-
     view = scan if isinstance(scan, ScanResult) else load_scan(scan)
     return render_html_pages(view, stem=stem)
 
@@ -321,9 +520,6 @@ def write_report_pages(scan_dir: str | Path, output: str | Path) -> list[Path]:
     ``again-reuse-2.html``); pages of that name left from an earlier, longer
     report are removed, so no link leads to a page of another scan.
     """
-    from .atomic import write_file, write_folder
-    from .html_report import is_report_page
-
     out = Path(output)
     stem = out.name[:-5] if out.name.endswith(".html") else out.name
     pages = render_html_report(scan_dir, stem)
@@ -342,8 +538,5 @@ def write_graphs(scan_dir: str | Path, formats: Iterable[str], out_dir: str | Pa
     The folder is replaced in one step (:func:`overlap.atomic.write_folder`),
     keeping everything in it but the graph files written now.
     """
-    from .atomic import write_folder
-    from .graph import graph_files
-
     view = load_scan(scan_dir)
     return write_folder(out_dir or scan_dir, graph_files(view, formats))

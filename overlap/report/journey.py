@@ -7,9 +7,9 @@ module answers from the documents' own metadata and nothing else:
 * a **carrier** is a document holding at least one of the cluster's
   statements, with its outlet (``source``) and publication date as given
   (a document without a source is an outlet of its own, ``(no source: ID)``,
-  as in the source graph: :func:`overlap.graph.outlet`);
+  as in the source graph: :func:`overlap.graph.build.outlet`);
 * the **earliest carriers** are the dated ones no other carrier precedes
-  (:func:`overlap.graph.publication_order`: a bare date is compared by day,
+  (:func:`overlap.graph.dates.publication_order`: a bare date is compared by day,
   so two documents of the same day are both earliest when nothing precedes
   them);
 * an **arrow** goes from each earliest carrier to each carrier published
@@ -27,8 +27,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
-from .graph import outlet, publication_days, publication_order
-from .model import ClaimCluster
+from ..graph.build import outlet
+from ..graph.dates import publication_days, publication_order
+from ..model import ClaimCluster
 
 __all__ = ["Carrier", "Journey", "claim_journey", "claim_reach", "widest_first"]
 

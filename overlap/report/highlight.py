@@ -19,8 +19,8 @@ from dataclasses import dataclass
 
 from rapidfuzz.distance import Indel
 
-from .model import Span
-from .text.shingle import UNSPACED, iter_words
+from ..model import Span
+from ..text.shingle import UNSPACED, iter_words
 
 __all__ = ["Highlight", "shared_segments", "MAX_WORDS"]
 

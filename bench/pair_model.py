@@ -1,0 +1,182 @@
+"""The pair model against today's scorer and the raw MiniLM cosine, on the same held-out pairs.
+
+    python bench/pair_model.py CV_DIR [--json OUT]
+
+``CV_DIR`` holds what ``tools/train_pair_model.py cv`` wrote: ``cv-fold{k}-pred.jsonl``, every
+held-out pair of fold k (PAWS-Wiki dev and MRPC train pairs never seen in that fold's training,
+and all of STS-B dev, which no fold trains on) with the pair model's two outputs. This script puts
+beside them, on exactly those pairs, the scorers overlap shipped before the pair model (the
+lexical and the embedding logistic scores, paraphrase and claim) and the raw cosine of the
+embedding model, and prints one table:
+
+* PAWS-Wiki dev (same words, different meaning): ROC AUC, accuracy at each scorer's own cut,
+  and the accuracy of always answering "no";
+* MRPC train: accuracy, F1 and ROC AUC of the paraphrase output;
+* STS-B dev: Spearman of the claim output against people's 0-5 ratings (the pair model: mean and
+  spread over the five fold models, each of which never saw STS-B dev);
+* the pair model's two cuts, chosen on held-out pairs only (:func:`chosen_cuts`);
+* with ``--speed N``, pairs a second of the shipped int8 model.
+
+The old scorers were fitted on all of MRPC train and STS-B train, so on MRPC they are scored
+in-sample (their figures are flattered, the pair model's are not).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def auc(p: np.ndarray, y: np.ndarray) -> float:
+    """ROC AUC by ranks (ties share their mean rank)."""
+    from scipy.stats import rankdata
+
+    r = rankdata(p)
+    pos = y == 1
+    n1, n0 = pos.sum(), (~pos).sum()
+    return float((r[pos].sum() - n1 * (n1 + 1) / 2) / (n1 * n0))
+
+
+def spearman(a: np.ndarray, b: np.ndarray) -> float:
+    from scipy.stats import spearmanr
+
+    return float(spearmanr(a, b).correlation)
+
+
+def binary(p: np.ndarray, y: np.ndarray, cut: float) -> dict:
+    hit = p >= cut
+    tp = (hit & (y == 1)).sum()
+    return {"auc": round(auc(p, y), 3), "acc": round(float((hit == (y == 1)).mean()), 3),
+            "f1": round(float(2 * tp / max(1, hit.sum() + (y == 1).sum())), 3), "cut": round(cut, 3)}
+
+
+def old_scores(pairs: list[tuple[str, str]]) -> dict[str, np.ndarray]:
+    """Today's scorers and the raw cosine on ``pairs`` (embedding ones only if the model is installed)."""
+    from overlap.claims.embed import load_embedder
+    from overlap.claims.scorer import load_claim_scorer, load_scorer
+
+    out: dict[str, np.ndarray] = {}
+    for name, scorer in (("lexical", load_scorer(lexical_only=True)), ("lexical claim", load_claim_scorer(lexical_only=True))):
+        out[name] = np.array([r.score for r in scorer.score_pairs(pairs)])
+    embedder = load_embedder()
+    if embedder is not None:
+        for name, scorer in (("embedding", load_scorer()), ("embedding claim", load_claim_scorer())):
+            out[name] = np.array([r.score for r in scorer.score_pairs(pairs)])
+        va = embedder.encode([a for a, _ in pairs])
+        vb = embedder.encode([b for _, b in pairs])
+        out["raw cosine"] = np.clip((va * vb).sum(axis=1), 0.0, 1.0)
+    return out
+
+
+def cuts() -> dict[str, float]:
+    from overlap.claims.scorer import load_claim_scorer, load_scorer
+
+    c = {"lexical": load_scorer(lexical_only=True).threshold, "lexical claim": load_claim_scorer(lexical_only=True).threshold}
+    try:
+        c["embedding"] = load_scorer().threshold
+        c["embedding claim"] = load_claim_scorer().threshold
+    except Exception:  # noqa: BLE001 - no embedding model: those rows are absent anyway
+        pass
+    return c
+
+
+def chosen_cuts(held: dict[str, list[dict]], stsb_train: list[dict]) -> dict:
+    """The pair model's cuts, chosen on held-out pairs only: the paraphrase cut with the best accuracy
+    on the held-out PAWS and MRPC pairs, the claim cut with the best accuracy on the held-out STS-B
+    *train* pairs (rated 3 or more = same claim). STS-B dev plays no part, so its figures stay a test."""
+    def best(p: np.ndarray, y: np.ndarray) -> dict:
+        grid = np.round(np.arange(0.05, 0.96, 0.01), 2)
+        acc = [((p >= c) == (y == 1)).mean() for c in grid]
+        c = float(grid[int(np.argmax(acc))])
+        hit = p >= c
+        return {"cut": c, "acc": round(float(max(acc)), 3),
+                "precision": round(float((hit & (y == 1)).sum() / max(1, hit.sum())), 3),
+                "recall": round(float((hit & (y == 1)).sum() / max(1, (y == 1).sum())), 3)}
+
+    rows = held["paws"] + held["mrpc"]
+    out = {"paraphrase": best(np.array([r["paraphrase"] for r in rows]), np.array([r["label"] for r in rows]))}
+    if stsb_train:
+        out["claim"] = best(np.array([r["claim"] for r in stsb_train]), np.array([float(r["label"] >= 3) for r in stsb_train]))
+    return out
+
+
+def speed(n: int) -> dict:
+    """Pairs a second of the shipped pair model (int8 ONNX, onnxruntime's default threads) on STS-B dev pairs."""
+    import time
+
+    from overlap.claims.pair_model import load_pair_model, pair_model_status
+
+    model = load_pair_model()
+    if model is None:
+        return {"error": pair_model_status()}
+    path = ROOT.parent.parent / "shared" / "data" / "stsbenchmark" / "sts-dev.csv"
+    import csv
+
+    with open(path, encoding="utf-8", newline="") as f:
+        pairs = [(r[5], r[6]) for r in csv.reader(f, delimiter="\t", quoting=csv.QUOTE_NONE)][:n]
+    model.score(pairs[:64])  # warm up
+    c0, w0 = time.process_time(), time.perf_counter()
+    model.score(pairs)
+    cpu, wall = time.process_time() - c0, time.perf_counter() - w0
+    return {"pairs": len(pairs), "wall_s": round(wall, 2), "cpu_s": round(cpu, 2), "pairs_per_s_wall": round(len(pairs) / wall, 1),
+            "pairs_per_cpu_s": round(len(pairs) / cpu, 1), "model": pair_model_status()}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("cv_dir", type=Path)
+    ap.add_argument("--json", type=Path)
+    ap.add_argument("--cosine-cut", type=float, default=None,
+                    help="cut for the raw cosine's accuracy (default: the best cut on MRPC, flattering it)")
+    ap.add_argument("--speed", type=int, default=0, metavar="N", help="also time the shipped model on N STS-B dev pairs")
+    args = ap.parse_args()
+    files = sorted(args.cv_dir.glob("cv-fold*-pred.jsonl"))
+    if not files:
+        sys.exit(f"{args.cv_dir}: no cv-fold*-pred.jsonl")
+    held: dict[str, list[dict]] = {"paws": [], "mrpc": []}
+    stsb: list[list[dict]] = []
+    stsb_train: list[dict] = []
+    for f in files:
+        rows = [json.loads(line) for line in f.open(encoding="utf-8")]
+        stsb_train += [r for r in rows if r["set"] == "stsb_train"]
+        for name in held:
+            held[name] += [r for r in rows if r["set"] == name]
+        stsb.append([r for r in rows if r["set"] == "stsb_dev"])
+    table: dict[str, dict] = {"folds": len(files)}
+    own = cuts()
+    for name, rows in held.items():
+        y = np.array([r["label"] for r in rows])
+        old = old_scores([(r["a"], r["b"]) for r in rows])
+        res = {"n": len(rows), "pair model": binary(np.array([r["paraphrase"] for r in rows]), y, 0.5)}
+        for k, v in old.items():
+            if k == "raw cosine":
+                cut = args.cosine_cut if args.cosine_cut is not None else max(np.unique(v), key=lambda c: ((v >= c) == (y == 1)).mean())
+            else:
+                cut = own[k]
+            res[k] = binary(v, y, float(cut))
+        res["always no"] = round(float((y == 0).mean()), 3)
+        table[name] = res
+    table["cuts"] = chosen_cuts(held, stsb_train)
+    s = np.array([r["label"] for r in stsb[0]])
+    per_fold = [spearman(np.array([r["claim"] for r in rows]), s) for rows in stsb]
+    old = old_scores([(r["a"], r["b"]) for r in stsb[0]])
+    table["stsb_dev"] = {"n": len(s), "pair model": {"mean": round(float(np.mean(per_fold)), 3),
+                                                      "min": round(min(per_fold), 3), "max": round(max(per_fold), 3)}}
+    table["stsb_dev"].update({k: round(spearman(v, s), 3) for k, v in old.items()})
+    if args.speed:
+        table["speed"] = speed(args.speed)
+    text = json.dumps(table, indent=2)
+    print(text)
+    if args.json:
+        args.json.write_text(text + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

