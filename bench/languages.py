@@ -176,8 +176,7 @@ def _corpora(args: argparse.Namespace) -> list[tuple[str, str, str, str]]:
 
 
 def cmd_english(args: argparse.Namespace) -> None:
-    from overlap.claims.gate import check
-    from overlap.text.language import has_latin
+    from overlap.claims.gate import check, reaches_gate
     from overlap.claims.signals import prepare
     from overlap.params import ParaphraseParams
 
@@ -186,7 +185,7 @@ def cmd_english(args: argparse.Namespace) -> None:
         sents = english_statements(path, idf, tf, args.limit)
         # what the tier sends through the gate: statements with enough content words, or in another script
         prepared = [prepare(s, full=False) for s in sents]
-        gated = [(s, p) for s, p in zip(sents, prepared) if len(p.content) >= min_content or not has_latin(s)]
+        gated = [(s, p) for s, p in zip(sents, prepared) if reaches_gate(s, p, min_content)]
         t0 = time.perf_counter()
         verdicts = [check(s, p) for s, p in gated]
         dt = time.perf_counter() - t0

@@ -507,7 +507,7 @@ def _excerpt(text: str, limit: int = 600) -> str:
 def _compare_pairs(pairs_file: str, params: PassageParams, root: str | None, workers: int, warn: _Warnings) -> None:
     """``compare --pairs``: one JSON line per shared passage, in the pairs file's order; exit 1 if a pair failed."""
     from .ingest import read_text_file
-    from .passages import compare_pairs
+    from .passages.pairfiles import compare_pairs
 
     failed = False
     progress = _Progress(True)
@@ -567,7 +567,7 @@ def compare(files: tuple[str, ...], pairs_file: str | None, root: str | None, wo
     a_in_b the share of a's characters the passage covers. Pairs sharing nothing write no line. A pair
     that cannot be read is reported on stderr as FILE:LINE and the run goes on, ending with exit 1.
     """
-    from .align import compare_texts
+    from .passages.align import compare_texts
     from .ingest import decode_text_file, read_text_file
 
     warn = _Warnings(quiet=False)

@@ -109,7 +109,7 @@ class BoilerplateParams:
 
 @dataclass(frozen=True)
 class PassageParams:
-    """How shared passages are found and aligned (see :mod:`overlap.align`).
+    """How shared passages are found and aligned (see :mod:`overlap.passages.align`).
 
     Alignment works on sentences: two sentences *seed* a passage when both
     their tf-idf cosine (``seed_cosine``) and their word-set Dice coefficient
@@ -126,7 +126,7 @@ class PassageParams:
     ``snap_words`` is how far (in words) an edge found by word alignment may
     lie from its sentence boundary and still snap to it (-1: no trimming).
 
-    The corpus-level search (:mod:`overlap.passages`) cuts documents into
+    The corpus-level search (:mod:`overlap.passages.corpus`) cuts documents into
     windows of ``window`` sentences (step ``window_step``), and proposes a
     document pair when MinHash LSH over the content-word sets of two windows
     reaches ``lsh_threshold`` (estimated Jaccard); lower finds more reworded

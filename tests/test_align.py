@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from _textgen import edit, sentences
-from overlap.align import align, compare_texts, prepare, stem
+from overlap.passages.align import align, compare_texts, prepare
 from overlap.params import PassageParams
 
 
@@ -178,17 +178,12 @@ def test_boilerplate_sentences_are_ignored() -> None:
     assert len(align(prepare(a), prepare(b))) == 1
 
 
-def test_stem_folds_inflections() -> None:
-    assert stem("reported") == stem("reports") == stem("reporting") == "report"
-    assert stem("gas") == "gas"
-
-
 def test_seed_memory_grows_with_shared_sentence_pairs_not_with_the_product_of_lengths() -> None:
     # dense units x shared-terms matrices took 3.5 GB and 130 s for one pair of million-character
     # texts; the seeds of 1,500 sentences against an edited copy must fit in a few MiB
     import tracemalloc
 
-    from overlap.align import _pair, _seeds
+    from overlap.passages.align import _pair, _seeds
 
     rng = random.Random(1)
     src = sentences(rng, 1500)

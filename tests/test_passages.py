@@ -9,12 +9,13 @@ from pathlib import Path
 import pytest
 
 from _textgen import edit, sentences
-from overlap.align import align, prepare
+from overlap.passages.align import align, prepare
 from overlap.errors import ConfigError, InputError
 from overlap.model import CandidatePair, Document, Span
 from overlap.params import Params, PassageParams
 from overlap.ingest import read_text_file
-from overlap.passages import candidate_pairs, compare_pairs, find_reuse, window_sets
+from overlap.passages.corpus import candidate_pairs, find_reuse, window_sets
+from overlap.passages.pairfiles import compare_pairs
 
 
 def _corpus(seed: int = 11, n: int = 24) -> tuple[list[Document], set[tuple[str, str]]]:

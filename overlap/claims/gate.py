@@ -47,7 +47,7 @@ from ..text.language import has_latin, identify
 from ..model import Passage
 from .signals import Prepared, prepare
 
-__all__ = ["Unscored", "check", "degenerate", "admit", "MIN_CONTENT_WORDS", "REASONS"]
+__all__ = ["Unscored", "check", "degenerate", "admit", "reaches_gate", "MIN_CONTENT_WORDS", "REASONS"]
 
 MIN_CONTENT_WORDS = 3
 REASONS = ("empty", "numbers only", "score line", "list of names", "too few words", "not English")
@@ -124,6 +124,19 @@ def check(text: str, prepared: Prepared | None = None) -> Unscored | None:
     return None
 
 
+def reaches_gate(text: str, prepared: Prepared, min_content: int) -> bool:
+    """Whether the tier asks the gate about a statement: enough content words, or no Latin letter.
+
+    A Latin-script statement with fewer than ``min_content`` content words
+    is dropped before the gate, uncounted (too short to carry a claim, and
+    not worth a language look-up: the look-up is most of the gate's cost); a
+    statement with no Latin letter goes through the gate whatever its
+    length, so that every statement in another script is counted by
+    language.
+    """
+    return len(prepared.content) >= min_content or not has_latin(text)
+
+
 def admit(
     statements: Sequence[Passage], prepared: Sequence[Prepared], min_content: int
 ) -> tuple[list[int], dict[str, int], dict[str, int]]:
@@ -131,12 +144,9 @@ def admit(
 
     Returns the indices kept, the statements set aside per reason (sorted by
     reason) and the ones set aside as not English per language (most first).
-    A Latin-script statement with fewer than ``min_content`` content words is
-    dropped before the gate, uncounted (too short to carry a claim, and not
-    worth a language look-up: the look-up is most of the gate's cost); a
-    statement with no Latin letter goes through the gate whatever its
-    length, so that every statement in another script is counted by
-    language. ``prepared`` is :func:`overlap.claims.signals.prepare` of each
+    Only the statements that reach the gate (:func:`reaches_gate`) are
+    asked, and only those with ``min_content`` content words are kept.
+    ``prepared`` is :func:`overlap.claims.signals.prepare` of each
     statement (``full=False`` is enough).
 
     >>> from overlap.model import Span
@@ -149,7 +159,7 @@ def admit(
     reasons: Counter[str] = Counter()
     languages: Counter[str] = Counter()
     for n, (u, p) in enumerate(zip(statements, prepared)):
-        if len(p.content) < min_content and has_latin(u.text):
+        if not reaches_gate(u.text, p, min_content):
             continue
         why = check(u.text, p)
         if why is None:

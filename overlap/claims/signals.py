@@ -29,18 +29,17 @@ computed for those few.
 from __future__ import annotations
 
 import re
-from sys import intern as _intern
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
 from ..text.normalize import normalize_text
+from ..text.words import STOPWORDS, stems as stem_all
 
 __all__ = [
     "SIGNALS",
     "LEXICAL_SIGNALS",
     "NUMBER_WORDS",
-    "STOPWORDS",
     "Prepared",
     "prepare",
     "signals",
@@ -63,19 +62,6 @@ LEXICAL_SIGNALS = (
 )
 SIGNALS = LEXICAL_SIGNALS + ("cosine",)
 
-# English function words: dropped from the content-word sets (they carry no claim).
-STOPWORDS = frozenset(
-    """
-    a about above after again against all also am an and any are as at be because been before being
-    below between both but by can could did do does doing down during each few for from further had has
-    have having he her here hers herself him himself his how i if in into is it its itself just me more
-    most my myself no nor not now of off on once only or other our ours ourselves out over own same she
-    should so some such than that the their theirs them themselves then there these they this those
-    through to too under until up very was we were what when where which while who whom why will with
-    would you your yours yourself yourselves said says say told tell according mr mrs ms
-    s t d ll m o re ve y one its us
-    """.split()
-)
 # "us" the pronoun vs "US" the country: the country survives because it is checked before folding.
 _COUNTRY_US = re.compile(r"\bU\.?S\.?(?![\w])|\bUnited States(?: of America)?\b")
 _WORD = re.compile(r"\w+")
@@ -109,25 +95,8 @@ _NAME_ALIASES.update({c: c for c in set(_NAME_ALIASES.values())})
 _NEGATION = re.compile(r"\b(?:not|no|never|nor|without|none|neither)\b|n[\'\u2019]t\b", re.I)
 
 
-def _stemmer():
-    import Stemmer  # PyStemmer: Snowball English, C speed
-
-    return Stemmer.Stemmer("english")
-
-
-_STEM = _stemmer()
-# word -> interned stem: a corpus has a small vocabulary, so a dict look-up replaces most stemming
-# and every sentence shares one copy of each stem (bounded: past the limit, words are stemmed afresh)
-_STEMS: dict[str, str] = {}
-_STEMS_MAX = 500_000
+# numbers, digits or words, are their own signal, never content words
 _NOT_CONTENT = STOPWORDS | frozenset(NUMBER_WORDS)
-
-
-def _stem(word: str) -> str:
-    stem = _intern(_STEM.stemWord(word))
-    if len(_STEMS) < _STEMS_MAX:
-        _STEMS[word] = stem
-    return stem
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,7 +124,7 @@ def prepare(text: str, full: bool = True) -> Prepared:
     marked = _COUNTRY_US.sub(" usa ", text)
     norm = normalize_text(marked)
     words = _WORD.findall(norm)
-    stems = [_STEMS.get(w) or _stem(w) for w in words]
+    stems = stem_all(words)
     content = frozenset(s for w, s in zip(words, stems) if w not in _NOT_CONTENT and not w.isdigit())
     bigrams = frozenset(map(hash, zip(stems, stems[1:]))) if full else frozenset()
     numbers = frozenset(n.replace(",", "") for n in _NUMBER.findall(norm)) | {
@@ -167,7 +136,7 @@ def prepare(text: str, full: bool = True) -> Prepared:
     first = _LEADING.match(caps_text).end()
     caps = [m.group() for m in _CAPITALISED.finditer(caps_text)
             if m.start() != first or m.group().lower() in _NAME_ALIASES]
-    names = frozenset(_STEM.stemWords([_NAME_ALIASES.get(c.lower(), c.lower()) for c in caps if len(c) > 1]))
+    names = frozenset(stem_all([_NAME_ALIASES.get(c.lower(), c.lower()) for c in caps if len(c) > 1]))
     negated = _NEGATION.search(text) is not None
     return Prepared(text, normalize_text(text) if full else "", len(stems), content, bigrams, numbers, names, negated, full)
 

@@ -12,11 +12,15 @@ from __future__ import annotations
 
 import os
 import tempfile
+from dataclasses import dataclass
 from typing import BinaryIO
 
 import numpy as np
 
-__all__ = ["SpillStore"]
+from ..model import Span
+from ..text.boilerplate import UnitRef, unit_spans
+
+__all__ = ["SpillStore", "SpilledTexts"]
 
 
 class SpillStore:
@@ -76,3 +80,25 @@ class SpillStore:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+@dataclass(frozen=True, slots=True)
+class SpilledTexts:
+    """A live scan's texts: in the spill file, read back one at a time (:class:`~overlap.model.Texts`)."""
+
+    store: SpillStore
+    keys: dict[str, tuple[int, int]]  # document id -> its text in the store (none for documents set aside)
+    dropped: dict[str, list[UnitRef]]  # document id -> its boilerplate units
+
+    def text(self, doc_id: str) -> str:
+        return self.store.get_text(self.keys[doc_id])
+
+    def excerpt(self, doc_id: str, span: Span) -> str:
+        return self.text(doc_id)[span.start : span.end]
+
+    def boilerplate_spans(self, doc_id: str) -> list[Span]:
+        refs = self.dropped.get(doc_id)
+        return unit_spans(self.text(doc_id), refs) if refs else []
+
+    def close(self) -> None:
+        self.store.close()

@@ -14,8 +14,8 @@ Sidorov and Gelbukh, "A Winning Approach to Text Alignment for Text Reuse
 Detection at PAN 2014"), re-implemented with numpy:
 
 1. *Units*: sentences of each text, short ones joined to the next and very
-   long ones cut into word windows; each unit becomes a bag of light-stemmed
-   content words (stop words dropped).
+   long ones cut into word windows; each unit becomes a bag of stemmed
+   content words (:mod:`overlap.text.words`: stop words dropped).
 2. *Seeds*: unit pairs whose tf-idf cosine and word-set Dice coefficient both
    reach ``seed_cosine`` / ``seed_dice`` (idf over the units of both texts).
 3. *Extension*: seeds closer than ``max_gap`` units in both texts are
@@ -41,63 +41,14 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 from rapidfuzz.distance import Indel
 
-from .model import Match, MatchSide, Span
-from .text.normalize import normalize, normalize_text
-from .params import PassageParams
-from .text.segment import sentences
-from .text.shingle import UNSPACED, iter_words, word_hashes, words as _find_words
+from ..model import Match, MatchSide, Span
+from ..text.normalize import normalize, normalize_text
+from ..params import PassageParams
+from ..text.segment import sentences
+from ..text.shingle import UNSPACED, iter_words, word_hashes, words as _find_words
+from ..text.words import STOPWORDS, stem
 
-__all__ = ["Prepared", "prepare", "align", "compare_texts", "STOPWORDS"]
-
-STOPWORDS = frozenset(
-    """
-    a about above after again against all am an and any are as at be because been before being below
-    between both but by can could did do does doing down during each few for from further had has have
-    having he her here hers herself him himself his how i if in into is it its itself just me more most
-    my myself no nor not now of off on once only or other our ours ourselves out over own same she
-    should so some such than that the their theirs them themselves then there these they this those
-    through to too under until up very was we were what when where which while who whom why will with
-    would you your yours yourself yourselves also s t d ll m re ve said says say mr mrs ms
-    """.split()
-)
-
-# Longest first: the first suffix that leaves a stem of at least 3 letters is cut.
-_SUFFIXES = (
-    "ational", "ization", "fulness", "ousness", "iveness", "tional", "ations", "nesses",
-    "ments", "ation", "ities", "ingly", "ness", "ment", "ings", "ence", "ance", "able", "ible",
-    "ical", "edly", "ity", "ing", "ies", "ive", "ous", "ful", "ion", "al", "ed", "es", "ly", "er", "s", "e", "y",
-)
-
-
-class _StemCache(dict):
-    """Word -> light stem, computed once per distinct word (bounded)."""
-
-    def __missing__(self, word: str) -> str:
-        stem = word
-        if len(word) > 3 and not word.isdigit():
-            for suffix in _SUFFIXES:
-                if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-                    stem = word[: -len(suffix)]
-                    break
-        if len(self) < 1_000_000:
-            self[word] = stem
-        return stem
-
-
-_STEMS = _StemCache()
-
-
-def stem(word: str) -> str:
-    """A deliberately light stem (``"reported"``, ``"reports"`` -> ``"report"``).
-
-    Light on purpose: it only has to make inflections of the same word meet,
-    and must never need a model or a language guess.
-
-    >>> [stem(w) for w in ("reported", "reports", "nations", "national")]
-    ['report', 'report', 'nation', 'nation']
-    """
-    return _STEMS[word]
-
+__all__ = ["Prepared", "prepare", "align", "compare_texts"]
 
 # Units longer than this many words are cut into windows of about _CHUNK words.
 _MAX_UNIT_WORDS = 60
@@ -129,7 +80,7 @@ _TOKEN = re.compile(r"\S+")
 
 
 def _terms(tokens: list[str], unspaced: bool) -> list[str]:
-    """A unit's terms: light stems of its content words.
+    """A unit's terms: stems of its content words.
 
     In scripts without spaces each letter is a word (:mod:`overlap.text.shingle`),
     and single letters make poor terms (two unrelated Japanese sentences share

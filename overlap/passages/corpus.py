@@ -1,0 +1,264 @@
+"""Shared passages across a corpus.
+
+Aligning every pair of documents is quadratic; a million articles would
+never finish. So documents are cut into windows of a few sentences, each
+window becomes a MinHash signature of its content words (the same stems
+:mod:`overlap.passages.align` compares), and LSH banding (:mod:`overlap.minhash.lsh`,
+datasketch's bands) proposes the
+document pairs that share at least one similar window. Only those pairs are
+aligned. Cost grows with the number of windows plus the number of proposed
+pairs, not with all pairs; ``max_candidates`` bounds the partners per
+document so a corpus of many near-identical reprints stays linear.
+
+LSH only proposes: every reported passage comes from
+:func:`overlap.passages.align.align`. Lists of pairs already known (files
+named in a pairs file) are :mod:`overlap.passages.pairfiles`' job.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, OrderedDict, defaultdict
+from typing import Callable, Iterable, Iterator, Mapping, Sequence
+
+import numpy as np
+
+from .align import Prepared, align, prepare, to_matches
+from .pool import batched
+from ..minhash.lsh import CandidateIndex
+from ..model import CandidatePair, Document, Match, Span
+from ..params import PassageParams
+from ..text.shingle import fold32
+from ..minhash.signatures import Signer
+
+__all__ = ["find_reuse", "reuse_batches", "candidate_pairs", "window_sets", "common_terms", "window_signatures",
+           "pair_documents", "align_pairs"]
+
+
+def window_sets(prepared: Prepared, params: PassageParams, common: np.ndarray | None = None) -> list[np.ndarray]:
+    """Content-word hash sets of windows of ``params.window`` consecutive units.
+
+    A text shorter than one window is one window, so short articles still
+    get proposed. Computed for all windows at once: each (unit, term) entry
+    is copied into every window that contains its unit, then deduplicated.
+    Terms in ``common`` (sorted hashes of corpus-wide frequent words) are
+    left out: they make templates look like reuse.
+    """
+    n = prepared.size
+    if n == 0:
+        return []
+    width = min(params.window, n)
+    step = params.window_step
+    count = (n - width) // step + 1
+    unit, term = prepared.unit, prepared.term
+    if common is not None and len(common):
+        rare = ~np.isin(term, common, assume_unique=False)
+        unit, term = unit[rare], term[rare]
+    wins, terms = [], []
+    for k in range(width):
+        start = unit - k  # the window starting k units earlier
+        ok = (start >= 0) & (start % step == 0) & (start // step < count)
+        wins.append(start[ok] // step)
+        terms.append(term[ok])
+    w = np.concatenate(wins)
+    t = np.concatenate(terms)
+    order = np.lexsort((t, w))
+    w, t = w[order], t[order]
+    keep = np.ones(len(t), dtype=bool)
+    keep[1:] = (t[1:] != t[:-1]) | (w[1:] != w[:-1])
+    w, t = w[keep], t[keep]
+    return np.split(t, np.searchsorted(w, np.arange(1, count)))
+
+
+def common_terms(prepared: Iterable[Prepared], count: int, params: PassageParams) -> np.ndarray:
+    """Hashes of words in more than ``params.common_share`` of the ``count`` documents (sorted).
+
+    Newswire is full of templates ("Shr 34 cts vs 1.19 dlrs", "said it
+    lowered the debt ratings of"): windows made of such words collide in
+    huge LSH buckets, cost quadratic candidate pairs, and are not reuse.
+    Corpora of under 100 documents have no reliable frequencies: nothing is
+    left out there, and ``prepared`` (which may be lazy) is not consumed.
+    A reduce over all documents: per-partition document frequencies add up.
+    """
+    if count < 100 or params.common_share >= 1.0:
+        return np.empty(0, dtype=np.uint64)
+    per_doc = [np.unique(p.term) for p in prepared]
+    terms, df = np.unique(np.concatenate(per_doc), return_counts=True)
+    return terms[df > params.common_share * count]
+
+
+def window_signatures(
+    batch: Iterable[tuple[int, Prepared]], signer: Signer, params: PassageParams, common: np.ndarray | None = None
+) -> tuple[list[tuple[int, int]], np.ndarray]:
+    """MinHash signatures of the windows of a batch of ``(document index, prepared)``: ``(owners, rows)``.
+
+    ``owners[k] = (doc, window)`` names row ``k``. A map over documents:
+    windows left empty once common words are out are not signed.
+    """
+    owners: list[tuple[int, int]] = []
+    sets: list[np.ndarray] = []
+    for d, prepared in batch:
+        for w, s in enumerate(window_sets(prepared, params, common)):
+            if len(s):
+                owners.append((d, w))
+                sets.append(fold32(s))
+    return owners, signer.sign(sets) if sets else np.empty((0, signer.num_perm), dtype=np.uint32)
+
+
+def pair_documents(
+    index: CandidateIndex, owners: Sequence[tuple[int, int]], params: PassageParams, within: bool
+) -> list[tuple[CandidatePair | tuple[int, int], int]]:
+    """Candidate window pairs (grouped by LSH band in ``index``) -> document pairs, with their shared windows.
+
+    Each document keeps at most ``params.max_candidates`` partners, those
+    sharing most windows; a pair is kept when either document keeps it.
+    """
+    shared: Counter[tuple[int, int]] = Counter()
+    for cand in index.pairs():
+        (da, wa), (db, wb) = owners[cand.a], owners[cand.b]
+        if da == db:
+            if within and abs(wa - wb) * params.window_step >= params.window:
+                shared[(da, da)] += 1
+            continue
+        shared[(min(da, db), max(da, db))] += 1
+    per_doc: dict[int, list[tuple[int, tuple[int, int]]]] = defaultdict(list)
+    for pair, n in shared.items():
+        per_doc[pair[0]].append((n, pair))
+        if pair[1] != pair[0]:
+            per_doc[pair[1]].append((n, pair))
+    keep: set[tuple[int, int]] = set()
+    for items in per_doc.values():
+        items.sort(key=lambda t: (-t[0], t[1]))
+        keep.update(pair for _, pair in items[: params.max_candidates])
+    return [(CandidatePair(*pair) if pair[0] < pair[1] else pair, shared[pair]) for pair in sorted(keep)]
+
+
+def _index_windows(prepared: Iterable[Prepared], params: PassageParams, common: np.ndarray) -> tuple[CandidateIndex, list[tuple[int, int]]]:
+    """Every document's window signatures in one LSH index, signed a batch of documents at a time."""
+    signer = Signer(params.num_perm, params.seed)
+    index = CandidateIndex(signer, params.lsh_threshold)
+    owners: list[tuple[int, int]] = []
+    for batch in batched(enumerate(prepared), _SIGN_BATCH):
+        batch_owners, rows = window_signatures(batch, signer, params, common)
+        index.add(np.arange(len(owners), len(owners) + len(batch_owners), dtype=np.int64), rows)
+        owners.extend(batch_owners)
+    return index, owners
+
+
+def candidate_pairs(
+    prepared: Sequence[Prepared], params: PassageParams, *, within: bool = False
+) -> list[tuple[CandidatePair | tuple[int, int], int]]:
+    """Document pairs sharing a similar window, with the number of such window pairs.
+
+    Pairs are ``CandidatePair(a, b)`` with ``a < b`` (indices into
+    ``prepared``); with ``within=True`` also ``(i, i)`` tuples for documents
+    with a window similar to a non-overlapping window of their own. Each
+    document keeps at most ``params.max_candidates`` partners, those sharing
+    most windows; a pair is kept when either document keeps it.
+    """
+    common = common_terms(prepared, len(prepared), params)
+    index, owners = _index_windows(prepared, params, common)
+    return pair_documents(index, owners, params, within)
+
+
+def align_pairs(batch: Iterable[tuple[Prepared, Prepared, str, str]], params: PassageParams) -> list[Match]:
+    """Shared passages of a batch of document pairs joined with their prepared texts and ids.
+
+    A map over pairs: LSH only proposed them; :func:`~overlap.passages.align.align` decides.
+    """
+    return [m for pa, pb, a_id, b_id in batch for m in to_matches(pa, pb, align(pa, pb, params), a_id, b_id)]
+
+
+def find_reuse(
+    documents: Sequence[Document],
+    params: PassageParams | None = None,
+    *,
+    within: bool = False,
+    ignore: Mapping[str, Sequence[Span]] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[Match]:
+    """Shared passages between documents of a corpus, as ``kind="reuse"`` matches.
+
+    ``within=True`` also reports passages a document repeats inside itself.
+    ``ignore`` maps a document id to spans (boilerplate lines) whose
+    sentences must not count as evidence. ``progress(done, total)`` is called
+    as candidate pairs are aligned. Matches come sorted by document order,
+    then by position; ``a`` is always the earlier document of the input.
+
+    >>> from overlap.model import Document
+    >>> wire = ("The foreign ministers of both countries met in Geneva on Monday to resume talks "
+    ...         "on the disputed border. Officials said the meeting lasted four hours and ended "
+    ...         "without a joint statement, but both sides agreed to meet again next month.")
+    >>> docs = [Document("wire", wire), Document("local", "Our council met on Tuesday. " + wire),
+    ...         Document("other", "Heavy rain flooded the valley and closed two schools for a week.")]
+    >>> [(m.a.doc, m.b.doc, m.b.span.start) for m in find_reuse(docs)]
+    [('wire', 'local', 28)]
+    """
+    ignore = ignore or {}
+    out: list[Match] = []
+    batches = reuse_batches(len(documents), lambda i: documents[i].text, lambda i: documents[i].id, params,
+                            ignore_of=lambda i: ignore.get(documents[i].id, ()), within=within)
+    for matches, done, total in batches:
+        out.extend(matches)
+        if progress is not None:
+            progress(done, total)
+    return out
+
+
+# Prepared documents kept between the two passes (LRU beyond this): a few KB each,
+# so corpora of this size are prepared once; larger ones re-prepare on demand.
+_CACHE_DOCS = 20_000
+_SIGN_BATCH = 512  # documents whose windows are signed in one numpy pass
+ALIGN_BATCH = 200  # candidate pairs aligned between two progress reports
+
+
+class _PreparedCache:
+    """Documents prepared on demand from their texts, the most recently used kept."""
+
+    def __init__(self, text_of: Callable[[int], str], ignore_of: Callable[[int], Sequence[Span]] | None,
+                 params: PassageParams) -> None:
+        self.text_of, self.ignore_of, self.params = text_of, ignore_of, params
+        self.items: OrderedDict[int, Prepared] = OrderedDict()
+
+    def __call__(self, i: int) -> Prepared:
+        if i in self.items:
+            self.items.move_to_end(i)
+            return self.items[i]
+        p = prepare(self.text_of(i), self.params, self.ignore_of(i) if self.ignore_of else ())
+        self.items[i] = p
+        if len(self.items) > _CACHE_DOCS:
+            self.items.popitem(last=False)
+        return p
+
+
+def reuse_batches(
+    count: int,
+    text_of: Callable[[int], str],
+    id_of: Callable[[int], str],
+    params: PassageParams | None = None,
+    *,
+    ignore_of: Callable[[int], Sequence[Span]] | None = None,
+    within: bool = False,
+    skip: Callable[[int, int], bool] | None = None,
+) -> Iterator[tuple[list[Match], int, int]]:
+    """:func:`find_reuse` over documents reached by index, yielding ``(matches, pairs done, pairs in all)``.
+
+    The in-process composition of this module's stages, for callers that
+    keep texts on disk: window signatures of every document (only
+    signatures stay in memory), then alignment of the proposed pairs a
+    batch at a time, re-preparing texts through a small cache (the join of
+    pairs with their texts). ``skip(i, j)`` drops pairs the caller has
+    already explained (e.g. whole-document duplicates). Yielding between
+    batches leaves progress, timing and stopping to the caller.
+    """
+    params = params or PassageParams()
+    prepared_of = _PreparedCache(text_of, ignore_of, params)
+    common = common_terms((prepared_of(d) for d in range(count)), count, params)
+    index, owners = _index_windows((prepared_of(d) for d in range(count)), params, common)
+    pairs = pair_documents(index, owners, params, within)
+    for start in range(0, len(pairs), ALIGN_BATCH):
+        joined = []
+        for pair, _n in pairs[start : start + ALIGN_BATCH]:
+            i, j = (pair.a, pair.b) if isinstance(pair, CandidatePair) else pair
+            if skip is None or i == j or not skip(i, j):
+                joined.append((prepared_of(i), prepared_of(j), id_of(i), id_of(j)))
+        yield align_pairs(joined, params), min(start + ALIGN_BATCH, len(pairs)), len(pairs)

@@ -1,0 +1,421 @@
+"""``scan()``: the only place that knows the order of the stages.
+
+Each stage is a pure batch function: plain batches in (documents, arrays,
+pairs), ``(output, counts)`` out, no spill file, progress callback or
+counts dict inside. This driver composes them and owns what lies between:
+the order, timing, progress, and where data waits (the spill files). The
+four shapes of work, which another engine (all cores, a Dask cluster) runs
+with the same functions:
+
+- *map over batches of documents*: 1. read (:mod:`.read`: set aside what is
+  not text, split into lines and words, short lines); 3. shingle without
+  boilerplate and sign (:mod:`.near_duplicates`);
+- *reduce / group by key*: 2. boilerplate counts per source; exact copies
+  by content key; LSH buckets by band (:mod:`overlap.minhash.lsh`);
+- *join pairs with what they need, map over pairs*: 4. candidate pairs with
+  their shingle sets -> verified links (:mod:`.near_duplicates`); 6. passage
+  candidates with their prepared texts -> ``reuse`` matches
+  (:mod:`overlap.passages.corpus`); 7. statements -> ``paraphrase`` matches
+  and claim clusters (:mod:`overlap.claims`);
+- *collect on the driver*: 5. star clusters and ``duplicate`` matches from
+  the verified links, which are few (:mod:`.clusters`).
+
+Texts and word hashes spill to temporary files as they are read, so memory
+holds metadata, signatures and matches, not the corpus. Each stage's counts
+and wall time go into the result.
+"""
+
+from __future__ import annotations
+
+import logging
+import platform
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Callable, Iterable, Iterator, Mapping
+
+import numpy as np
+
+from .._version import __version__
+from ..claims.find import ClaimResult, find_claims
+from ..minhash.lsh import CandidateIndex
+from ..minhash.signatures import SCHEME, Signer
+from ..model import Cluster, Document, DocumentInfo, Match, ScanResult, Skipped, Span
+from ..params import Params
+from ..passages.corpus import reuse_batches
+from ..passages.pool import batched
+from ..text.boilerplate import BoilerplateCounter, BoilerplateSet, UnitRef, every_occurrence, unit_spans, unit_text
+from .clusters import cluster_duplicates, explained_by_duplicates
+from .near_duplicates import Link, Words, shingle_documents, sign_sets, verify_pairs
+from .read import NOT_TEXT, TOO_SHORT, ReadDocument, read_batch
+from .spill import SpilledTexts, SpillStore
+
+__all__ = ["scan", "versions", "STAGE_UNITS"]
+
+log = logging.getLogger(__package__)  # "overlap.pipeline", as the CLI's log lines have always said
+
+Progress = Callable[[str, int, "int | None"], None]
+#: What each stage's ``progress(stage, done, total)`` counts, for people reading the numbers.
+STAGE_UNITS = {
+    "read": "documents",
+    "signatures": "documents",
+    "passages": "candidate pairs",
+    "paraphrase signals": "statement pairs",
+    "paraphrase embedding": "statements",
+    "paraphrase pair model": "pairs",
+    "compare": "pairs",
+    "filter": "documents",
+}
+_BATCH = 256  # documents a stage takes at once
+_BATCH_CHARS = 8_000_000  # ...and at most this much text, however long the documents
+_VERIFY_BATCH = 4096  # candidate pairs joined with their shingle sets at once
+
+
+def versions() -> dict[str, str]:
+    """Versions of overlap and the libraries whose behaviour shapes results."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {"overlap": __version__, "python": platform.python_version()}
+    for name in ("datasketch", "rapidfuzz", "numpy", "networkx", "click", "xxhash"):
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:  # pragma: no cover - a broken install
+            out[name] = "missing"
+    out["minhash_scheme"] = SCHEME
+    return out
+
+
+def scan(
+    documents: Iterable[Document],
+    params: Params | None = None,
+    *,
+    passages: bool | None = None,
+    paraphrase: bool | None = None,
+    claims: bool | None = None,
+    progress: Progress | None = None,
+    spill_dir: str | None = None,
+) -> ScanResult:
+    """Find where documents share text: near-duplicates, shared passages, paraphrased claims.
+
+    The documents are read once, as a stream; what the scan keeps in memory
+    is metadata, signatures and matches, while the texts go to a temporary
+    spill file (in ``spill_dir``, default the system's temp folder) so that
+    reports can quote them later. That file is why the result is a context
+    manager: use ``with scan(...) as result:`` (or call ``result.close()``)
+    and the spill file is removed when you are done.
+
+    Args:
+        documents: any iterable of :class:`~overlap.model.Document`, e.g.
+            :func:`overlap.read_documents`. Ids must be unique.
+        params: every setting of every tier (:class:`~overlap.params.Params`);
+            the defaults are the command line's.
+        passages: turn the shared-passage tier (``reuse`` matches) on or off,
+            overriding ``params``; it costs the most on large templated corpora.
+        paraphrase: turn the paraphrase tier (``paraphrase`` matches and claim
+            clusters) on or off, overriding ``params``.
+        claims: within the paraphrase tier, report "same claim" pairs besides
+            "same statement" ones (on by default).
+        progress: called as ``progress(stage, done, total)`` while a stage
+            runs; :data:`STAGE_UNITS` says what each stage counts.
+        spill_dir: folder for the temporary text file.
+
+    Returns:
+        ScanResult: ``matches``, duplicate ``clusters``, ``claim_clusters``,
+        ``documents`` (metadata), ``skipped`` documents with their reasons,
+        ``boilerplate`` lines set aside, ``counts`` and ``timings`` per stage;
+        :meth:`ScanResult.text` reads a document's original text back.
+        :func:`overlap.write_scan` writes it all as a scan folder.
+
+    Raises:
+        OverlapError: a data problem in the documents (for example a
+            duplicate id), with where it is.
+
+    >>> docs = [Document(f"d{i}", "the same wire story about grain exports rising again this year") for i in range(3)]
+    >>> with scan(docs, paraphrase=False) as result:
+    ...     [c.members for c in result.clusters], len(result.matches)
+    ([('d0', 'd1', 'd2')], 2)
+    """
+    params = params or Params()
+    tiers: dict[str, dict[str, bool]] = {}
+    if passages is not None:
+        tiers["passages"] = {"enabled": passages}
+    if paraphrase is not None or claims is not None:
+        tiers["paraphrase"] = {k: v for k, v in (("enabled", paraphrase), ("claims", claims)) if v is not None}
+    if tiers:
+        params = params.with_(**tiers)
+    store = SpillStore(spill_dir)
+    try:
+        with SpillStore(spill_dir) as tokens_store:  # word hashes, needed only until signatures are done
+            return _Scan(params, progress, store, tokens_store).run(documents)
+    except BaseException:
+        store.close()
+        raise
+
+
+@dataclass(slots=True)
+class _Pending:
+    """Per-document state between the read stage and the signatures: spill keys and compact arrays."""
+
+    index: int  # the document's position in the scan's documents
+    record: DocumentInfo
+    token_key: tuple[int, int]
+    short: np.ndarray  # (n, 4) int32 UnitRefs of short lines/blocks: boilerplate candidates
+    keys: np.ndarray  # their uint64 keys (compact: this lives until the second pass)
+    local_drop: list[int]  # indices into ``short`` that are boilerplate in this document on their own
+
+
+def _batches(documents: Iterable[Document]) -> Iterator[list[Document]]:
+    """Documents in batches of at most :data:`_BATCH` and :data:`_BATCH_CHARS`, ids checked as they come.
+
+    An id seen before stops the scan at that document, before anything
+    read after it can fail.
+    """
+    seen: set[str] = set()
+    batch: list[Document] = []
+    chars = 0
+    for doc in documents:
+        if doc.id in seen:
+            raise ValueError(f"duplicate document id {doc.id!r}: ids must be unique within a scan")
+        seen.add(doc.id)
+        batch.append(doc)
+        chars += len(doc.text)
+        if len(batch) >= _BATCH or chars >= _BATCH_CHARS:
+            yield batch
+            batch, chars = [], 0
+    if batch:
+        yield batch
+
+
+class _Scan:
+    """One scan: the stages in order, with what is kept between them (in memory and in the spill files).
+
+    Every stage is a pure batch function from the ``read``,
+    ``near_duplicates``, ``clusters`` modules or a tier's package; this class
+    feeds them batches, keeps their outputs, adds up their counts and times
+    them. It is the in-process engine: another (all cores, a cluster) maps
+    the same functions over partitions.
+    """
+
+    def __init__(self, params: Params, progress: Progress | None, store: SpillStore, tokens_store: SpillStore) -> None:
+        self.params = params
+        self.notify: Progress = progress or (lambda stage, done, total: None)
+        self.store, self.tokens_store = store, tokens_store
+        self.counts: dict[str, int] = {}
+        self.timings: dict[str, float] = {}
+        self.records: list[DocumentInfo] = []
+        self.skipped: list[Skipped] = []
+        self.text_keys: dict[str, tuple[int, int]] = {}
+        self.pending: list[_Pending] = []
+        self.short_copies: dict[int, list[int]] = {}  # too short to compare, but byte-identical copies still count
+        self.counter = BoilerplateCounter(params.boilerplate)
+        self.boilerplate = BoilerplateSet(frozenset(), ())
+        self.dropped: dict[str, list[UnitRef]] = {}  # boilerplate units left out of each document
+        self.shingle_keys: dict[int, tuple[int, int]] = {}  # leader -> its shingle set in the spill file
+        self.copies: dict[int, list[int]] = {}  # leader -> later exact copies
+        self.index = CandidateIndex(Signer(params.minhash.num_perm, params.minhash.seed), params.minhash.lsh_threshold)
+        self.links: list[Link] = []
+
+    @contextmanager
+    def _timed(self, stage: str) -> Iterator[None]:
+        t0 = time.perf_counter()
+        yield
+        self.timings[stage] = time.perf_counter() - t0
+
+    def _count(self, counts: Mapping[str, int]) -> None:
+        """Add a batch's counts to the scan's: a key keeps the place it first had (summary.json's order)."""
+        _add(self.counts, counts)
+
+    def run(self, documents: Iterable[Document]) -> ScanResult:
+        with self._timed("read"):
+            self.read(documents)
+        with self._timed("boilerplate"):
+            self.boilerplate = self.counter.finish()
+            self.counts["boilerplate_lines"] = len(self.boilerplate.lines)
+        with self._timed("signatures"):
+            self.signatures()
+        with self._timed("candidates_and_verify"):
+            self.verify()
+        with self._timed("cluster"):
+            clusters, matches = self.cluster()
+        if self.params.passages.enabled:
+            with self._timed("passages"):
+                matches.extend(self.passages())
+        claims = self.paraphrase(matches)
+        for stage, seconds in self.timings.items():
+            log.info("stage %s took %.2fs", stage, seconds)
+        log.info("counts: %s", self.counts)
+        return self.result(matches, clusters, claims)
+
+    # 1. read, normalise, split; count short lines for boilerplate
+    def read(self, documents: Iterable[Document]) -> None:
+        for batch in _batches(documents):
+            read, counts = read_batch(batch, self.params)
+            self._count(counts)
+            for item in read:
+                self._keep(item)
+            self.notify("read", len(self.records), None)
+        self.counts.setdefault("documents_read", 0)
+        self.counts.setdefault("documents_skipped", 0)
+        self.notify("read", len(self.records), len(self.records))
+
+    def _keep(self, item: ReadDocument) -> None:
+        """Fold one read document into the scan: its record, its text in the spill file, its boilerplate counts."""
+        doc, index = item.doc, len(self.records)
+        record = DocumentInfo(doc.id, doc.source, doc.title, doc.date, doc.url, len(doc.text), item.words, doc.origin)
+        self.records.append(record)
+        if item.status != NOT_TEXT:
+            self.text_keys[doc.id] = self.store.put_text(doc.text)
+        if item.status is not None:
+            self.skipped.append(Skipped(doc.id, item.reason or item.status, doc.origin))
+            if item.status == TOO_SHORT:
+                self.short_copies.setdefault(item.fingerprint, []).append(index)
+            return
+        text, short = doc.text, item.short
+        self.counter.add(doc.source, item.fingerprint, item.keys, lambda i: unit_text(text, short[i]))
+        for reason, line in item.local_notes:
+            self.counter.note_local(reason, doc.source, line)
+        self.pending.append(_Pending(index, record, self.tokens_store.put_array(item.tokens),
+                                     np.array(short, dtype=np.int32).reshape(-1, 4),
+                                     np.array(item.keys, dtype=np.uint64), item.local_drop))
+
+    # 3. shingles -> exact-copy groups -> signatures -> LSH
+    def signatures(self) -> None:
+        exact_leader: dict[int, int] = {}  # content hash -> first document index
+        shingle_counts: dict[str, int] = {}
+        done = 0
+        for batch in batched(self.pending, _BATCH):
+            words = [Words(p.index, p.record.source, self.tokens_store.get_array(p.token_key, np.uint64),
+                           p.short, p.keys, p.local_drop) for p in batch]
+            shingled, counts = shingle_documents(words, self.boilerplate, self.params)
+            _add(shingle_counts, counts)
+            leaders = []
+            for item in shingled:
+                if item.dropped is not None:
+                    self.dropped[self.records[item.index].id] = item.dropped
+                leader = exact_leader.setdefault(item.content, item.index)
+                if leader != item.index:
+                    self.copies.setdefault(leader, []).append(item.index)
+                    continue
+                self.shingle_keys[item.index] = self.store.put_array(item.shingles)
+                leaders.append(item)
+            self.index.add([s.index for s in leaders], sign_sets(self.index.signer, [s.shingles for s in leaders]))
+            done += len(batch)
+            self.notify("signatures", done, len(self.pending))
+        self.pending.clear()
+        short_groups = self._short_copies()
+        copies = sum(len(c) for c in self.copies.values())
+        self.counts["documents_skipped"] = len(self.skipped)
+        self.counts["documents_scanned"] = len(self.shingle_keys) + copies + short_groups
+        self.counts.update(shingle_counts)
+        self.counts["exact_copies"] = copies
+        self.counts["signatures"] = len(self.index)
+
+    def _short_copies(self) -> int:
+        """Exact copies of short documents, never compared otherwise: they are compared (as copies),
+        so they count as scanned and not as skipped, and every document read is one or the other."""
+        short_groups = [group for group in self.short_copies.values() if len(group) > 1]
+        for group in short_groups:
+            self.copies[group[0]] = group[1:]
+        compared = {self.records[i].id for group in short_groups for i in group}
+        self.skipped = [s for s in self.skipped if s.doc not in compared]
+        return len(short_groups)
+
+    # 4. candidates -> verified links (each pair joined with the two shingle sets it needs)
+    def verify(self) -> None:
+        threshold = self.params.duplicates.threshold
+        self._count({"candidate_pairs": 0, "verified_pairs": 0, "rejected_candidates": 0})
+        for batch in batched(self.index.pairs(), _VERIFY_BATCH):
+            joined = [(p.a, p.b, self._shingles(p.a), self._shingles(p.b)) for p in batch]
+            links, counts = verify_pairs(joined, threshold)
+            self.links.extend(links)
+            self._count(counts)
+
+    def _shingles(self, leader: int) -> np.ndarray:
+        return self.store.get_array(self.shingle_keys[leader], np.uint64)
+
+    # 5. clusters: exact-copy groups act as one node, represented by their earliest member
+    def cluster(self) -> tuple[list[Cluster], list[Match]]:
+        (clusters, matches), counts = cluster_duplicates(self.records, self.shingle_keys, self.copies, self.links,
+                                                         self.params.duplicates.threshold, self._shingles)
+        self._count(counts)
+        return clusters, matches
+
+    # 6. shared passages between documents that are not already whole duplicates of each other
+    def passages(self) -> list[Match]:
+        explained = explained_by_duplicates(self.copies, self.links)
+        found: list[Match] = []
+        batches = reuse_batches(len(self.records), self._text_at, lambda i: self.records[i].id, self.params.passages,
+                                ignore_of=self._ignored_at, skip=explained)
+        for matches, done, total in batches:
+            found.extend(matches)
+            self.notify("passages", done, total)
+        self.counts["reuse_matches"] = len(found)
+        return found
+
+    def _text_at(self, i: int) -> str:
+        key = self.text_keys.get(self.records[i].id)  # none for documents set aside as not text
+        return self.store.get_text(key) if key is not None else ""
+
+    def _ignored_at(self, i: int) -> list[Span]:
+        refs = self.dropped.get(self.records[i].id)
+        return unit_spans(self._text_at(i), refs) if refs else []
+
+
+    # 7. paraphrase tier: same statement in other words (sentences and quotes, boilerplate excluded)
+    def paraphrase(self, matches: list[Match]) -> ClaimResult | None:
+        """The claims tier's result (None when the tier is off or skipped over its document limit)."""
+        if not self.params.paraphrase.enabled:
+            return None
+        limit = self.params.paraphrase.max_documents
+        if limit and len(self.text_keys) > limit:
+            self.counts["paraphrase_skipped_documents_over_limit"] = len(self.text_keys)
+            return None
+        with self._timed("paraphrase"):
+            scanned: list[Document] = []
+            exclude: dict[str, list[Span]] = {}
+            for r in self.records:
+                if r.id not in self.text_keys:
+                    continue
+                text = self.store.get_text(self.text_keys[r.id])
+                scanned.append(Document(r.id, text, source=r.source, title=r.title, date=r.date))
+                if self.dropped.get(r.id):  # every occurrence: a repeated title's first one too
+                    exclude[r.id] = every_occurrence(text, unit_spans(text, self.dropped[r.id]))
+            found, counts = find_claims(scanned, self.params.paraphrase, exclude=exclude, progress=self.notify)
+            matches.extend(found.matches)
+            self.counts.update({f"paraphrase_{name}": counts[name] for name in _PARAPHRASE_COUNTS})
+            self.counts["claim_clusters"] = counts["clusters"]
+            self.counts.update({f"paraphrase_{name}": counts[name] for name in _PARAPHRASE_COUNTS_AFTER})
+        return found
+
+    def result(self, matches: list[Match], clusters: list[Cluster], claims: ClaimResult | None) -> ScanResult:
+        b, r = self.index.bands
+        params = self.params
+        return ScanResult(
+            params=params,
+            documents=self.records,
+            matches=matches,
+            clusters=clusters,
+            boilerplate=self.boilerplate.lines,
+            skipped=self.skipped,
+            counts=self.counts,
+            timings={k: round(v, 4) for k, v in self.timings.items()},
+            lsh={"bands": b, "rows": r, "threshold": params.minhash.lsh_threshold, "scheme": SCHEME},
+            texts=SpilledTexts(self.store, self.text_keys, self.dropped),
+            claim_clusters=claims.clusters if claims is not None else None,
+            paraphrase={"path": claims.path, "threshold": claims.threshold, "claim_threshold": claims.claim_threshold,
+                        "within_document": params.paraphrase.within_document, "set_aside": claims.set_aside,
+                        "languages": claims.languages} if claims is not None else {},
+        )
+
+
+# The claims tier's counts a scan reports (as ``paraphrase_<name>``, in this order, around ``claim_clusters``)
+_PARAPHRASE_COUNTS = ("statements", "candidates", "matches", "verbatim_skipped", "clauses", "statements_too_long",
+                      "statements_over_document_cap", "same_statement", "same_claim", "embedded", "below_embed_floor",
+                      "pair_model_scored")
+_PARAPHRASE_COUNTS_AFTER = ("within_document", "set_aside", "not_english")
+
+
+def _add(total: dict[str, int], counts: Mapping[str, int]) -> None:
+    """Add one batch's counts to a stage's (a key keeps the place it first had)."""
+    for key, n in counts.items():
+        total[key] = total.get(key, 0) + n
