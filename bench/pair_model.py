@@ -134,7 +134,7 @@ def main() -> None:
     ap.add_argument("cv_dir", type=Path)
     ap.add_argument("--json", type=Path)
     ap.add_argument("--cosine-cut", type=float, default=None,
-                    help="cut for the raw cosine's accuracy (default: the best cut on MRPC, flattering it)")
+                    help="cut for the raw cosine's accuracy (default: the best cut on each set itself, which flatters it)")
     ap.add_argument("--speed", type=int, default=0, metavar="N", help="also time the shipped model on N STS-B dev pairs")
     args = ap.parse_args()
     files = sorted(args.cv_dir.glob("cv-fold*-pred.jsonl"))
