@@ -816,7 +816,7 @@ def filter_command(inputs: tuple[str, ...], index_target: str, **kw: Any) -> Non
       zcat feed.jsonl.gz | overlap filter --index redis://db1:6379/0 --mode containment
       overlap filter --index seen.db --mark --id-field newid --text-field body reuters.jsonl.gz
     """
-    from .dedup import FilterStats, LineOutput, filter_documents
+    from .index.filter import FilterStats, LineOutput, filter_documents
     from .index import open_index
     from .ingest import document_to_record, iter_jsonl
 

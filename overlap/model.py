@@ -249,7 +249,7 @@ class ClaimCluster:
 
 @dataclass(frozen=True, slots=True)
 class Decision:
-    """The pre-ingest filter's verdict on one document (see :mod:`overlap.dedup`).
+    """The pre-ingest filter's verdict on one document (see :mod:`overlap.index.filter`).
 
     ``mode`` says how the verdict was reached: ``new`` (nothing indexed
     matches), ``whole`` (exact Jaccard of the shingle sets >= threshold),

@@ -13,6 +13,7 @@ from dedup_corpus import corpus, exact
 from overlap import open_index
 from overlap.errors import ConfigError, IndexStateError
 from overlap.index import IndexSettings
+from overlap.minhash.signatures import Signer
 from overlap.model import Document
 
 LONG = (
@@ -100,6 +101,17 @@ def test_reopen_keeps_documents_and_checks_settings(location):
         assert idx.settings.seed == 9
     with pytest.raises(IndexStateError, match=r"num_perm=64 \(asked 128\)"):
         open_index(location, settings={"num_perm": 128})
+
+
+def test_a_refused_setting_leaves_the_index_free_for_the_next_open(tmp_path):
+    """open_index used to take the writer lock before checking the settings, and keep it after refusing them."""
+    path = str(tmp_path / "seen.db")
+    with pytest.raises(ValueError, match="unknown index settings: bogus"):
+        open_index(path, settings={"bogus": 1})
+    with pytest.raises(ConfigError, match="anchor_window"):
+        open_index(path, settings={"anchor_window": -1})
+    with open_index(path) as idx:
+        idx.add([Document("a", LONG)])
 
 
 def test_threshold_below_lsh_threshold_is_refused(location):
@@ -235,9 +247,8 @@ def test_redis_sweeps_half_written_entries(redis_url):
     """A worker killed between the LSH insert and its record leaves entries queries ignore."""
     with open_index(redis_url) as idx:
         prep = idx.prepare([Document("ghost", LONG)])[0]
-        from overlap.index import _lean
-
-        idx._store.lsh.insert(b"ghost", _lean(prep, idx._store), check_duplication=False)
+        lean = Signer(idx.settings.num_perm, idx.settings.seed).lean(prep.signature)
+        idx._store.lsh.insert(b"ghost", lean, check_duplication=False)
         assert idx.query(LONG, threshold=0.5) == []
         assert "ghost" not in idx
         idx.compact()
@@ -250,8 +261,6 @@ def test_redis_buckets_are_datasketch_own_layout(redis_url):
     """datasketch's MinHashLSH over the same Redis keys sees what the index wrote, and the reverse."""
     from datasketch import MinHashLSH
 
-    from overlap.index import _lean
-
     docs = corpus(seed=6, originals=10, copies=5, pieces=0)
     with open_index(redis_url) as idx:
         idx.add(docs)
@@ -262,8 +271,9 @@ def test_redis_buckets_are_datasketch_own_layout(redis_url):
             storage_config={"type": "redis", "basename": store.prefix + b":lsh", "redis": dict(store._conn)},
             prepickle=False,
         )
+        signer = Signer(idx.settings.num_perm, idx.settings.seed)
         for p in idx.prepare(docs):
-            mine = {h.decode() for h in theirs.query(_lean(p, store))}
+            mine = {h.decode() for h in theirs.query(signer.lean(p.signature))}
             assert {o for o, _ in idx.query(next(d for d in docs if d.id == p.id), threshold=0.5)} <= mine
             assert p.id in mine
         assert set(theirs.keys.keys()) == {d.id.encode() for d in docs}
@@ -274,7 +284,18 @@ def test_redis_buckets_are_datasketch_own_layout(redis_url):
 from hypothesis import given, settings, strategies as st  # noqa: E402
 import numpy as np  # noqa: E402
 
-from overlap.index import _sets_and_anchors, _winnow  # noqa: E402
+from numpy.lib.stride_tricks import sliding_window_view  # noqa: E402
+
+from overlap.index.prepare import sets_and_anchors  # noqa: E402
+
+
+def _winnow(ordered: np.ndarray, window: int) -> np.ndarray:
+    """Winnowing fingerprints of one document, the obvious way: the oracle for the batch form."""
+    if len(ordered) == 0 or window == 0:
+        return np.empty(0, dtype=np.int64)
+    if len(ordered) <= window:
+        return ordered.min(keepdims=True).view(np.int64)
+    return np.unique(sliding_window_view(ordered, window).min(axis=1)).view(np.int64)
 
 
 @settings(max_examples=200, deadline=None)
@@ -285,7 +306,7 @@ from overlap.index import _sets_and_anchors, _winnow  # noqa: E402
 def test_batched_sets_and_anchors_equal_the_obvious_per_document_form(docs, window):
     """The vectorised batch form against np.unique and a sliding-window minimum per document."""
     ordered = [np.array(d, dtype=np.uint64) for d in docs]
-    sets, anchors = _sets_and_anchors(ordered, window)
+    sets, anchors = sets_and_anchors(ordered, window)
     assert len(sets) == len(anchors) == len(docs)
     for o, s, a in zip(ordered, sets, anchors):
         assert np.array_equal(s, np.unique(o))
@@ -429,7 +450,7 @@ def _twin_text(i: int) -> str:
 @pytest.mark.redis
 def test_two_workers_deciding_at_once_never_both_keep_twins(redis_url):
     """A worker's kept (not yet committed) documents are reserved: another worker sees them at once."""
-    from overlap.dedup import decide
+    from overlap.index.decide import decide
 
     with open_index(redis_url) as a, open_index(redis_url) as b:
         da = decide(a, a.prepare([Document(f"a{i}", _twin_text(i)) for i in range(20)]), 0.8)
@@ -450,7 +471,7 @@ def test_two_workers_deciding_at_once_never_both_keep_twins(redis_url):
 
 @pytest.mark.redis
 def test_a_dead_workers_reservation_expires_and_its_rerun_takes_it_over(redis_url):
-    from overlap.dedup import decide
+    from overlap.index.decide import decide
 
     url = redis_url + "&reservation_ttl=1"
     with open_index(url) as dead:

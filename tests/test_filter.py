@@ -6,7 +6,8 @@ import pytest
 
 from dedup_corpus import corpus, sequential_oracle
 from overlap import open_index
-from overlap.dedup import FilterStats, decide, filter_documents
+from overlap.index.decide import decide
+from overlap.index.filter import FilterStats, filter_documents
 from overlap.model import Decision, Document
 
 
@@ -168,7 +169,7 @@ def test_line_output_writes_batches_whole_or_cuts_them_back(tmp_path):
     import errno
     import io
 
-    from overlap.dedup import LineOutput
+    from overlap.index.filter import LineOutput
     from overlap.errors import OverlapError
 
     class Small(io.FileIO):  # a real file on a disk with 100 bytes of room, short writes then ENOSPC
