@@ -30,7 +30,10 @@ def test_scan_seeds_writes_all_files_and_prints_a_summary(tmp_path: Path) -> Non
     assert summary["counts"]["documents_read"] == 5
     assert "timings_seconds" not in summary
     assert "documents read" in result.stdout and "report:" in result.stdout
-    assert result.stderr == ""
+    # nothing on stderr but, on a machine too busy to finish a stage in the progress display's first
+    # seconds, that stage's progress lines ("overlap: paraphrase embedding: 96 of 155 statements, ...")
+    noise = [line for line in result.stderr.splitlines() if not re.match(r"overlap: [a-z ]+: [\d,]+ (of [\d,]+ )?\w", line)]
+    assert noise == []
 
 
 def test_two_runs_are_byte_identical(tmp_path: Path) -> None:
