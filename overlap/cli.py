@@ -818,10 +818,9 @@ def filter_command(inputs: tuple[str, ...], index_target: str, **kw: Any) -> Non
     """
     from .index.filter import FilterStats, LineOutput, filter_documents
     from .index import open_index
-    from .ingest import document_to_record, iter_jsonl
 
     fields = _field_map(kw)
-    quiet, mark = kw["quiet"], kw["mark"]
+    quiet = kw["quiet"]
     creation = {k: kw[k] for k in ("num_perm", "seed", "shingle_size", "lsh_threshold", "anchor_window")
                 if kw[k] is not None}
     from_stdin = not inputs or list(inputs) == ["-"]
@@ -833,65 +832,15 @@ def filter_command(inputs: tuple[str, ...], index_target: str, **kw: Any) -> Non
     warn = _Warnings(quiet)
     ingest_stats = IngestStats()
     stats = FilterStats()
-    number_ids = [False]  # the index keys JSON numbers: write duplicate_of back as one
-
-    def emit(doc: Any, decision: Any) -> None:
-        if not (mark or decision.is_new):
-            return
-        rec = document_to_record(doc, fields)  # the record as it came
-        if mark:
-            dup = decision.duplicate_of
-            rec["duplicate_of"] = int(dup) if number_ids[0] and dup is not None else dup
-            rec["score"] = round(decision.score, 6)
-        out.write(json.dumps(rec, ensure_ascii=False).encode("utf-8") + b"\n")
-
-    def skip(doc: Any, reason: str) -> None:
-        warn(f"{doc.origin or doc.id}: skipped: {reason}")
-
-    def with_ids(docs: Any, idx: Any) -> Any:
-        # ingest names a record without an id after its file and line; a
-        # persistent index must not remember "<stdin>:5" (tomorrow's line 5
-        # would look already seen), so such records are counted bad and skipped.
-        kind = None
-        for n, doc in enumerate(docs, 1):
-            progress("filter", n, None)
-            if _fallback_named(doc):
-                ingest_stats.bad_records += 1
-                warn(f"{doc.origin}: no {fields.id!r} field: the filter needs ids to remember documents; skipped")
-                continue
-            # ids are stored as text: the number 1 and the string "1" would be
-            # one key, so an index holds one kind and the other is refused
-            raw = doc.record.get(fields.id) if doc.record is not None else doc.id
-            this = "number" if isinstance(raw, (int, float)) and not isinstance(raw, bool) else "string"
-            if kind is None:
-                kind = idx.id_kind(this)
-                number_ids[0] = kind == "number"
-            if this != kind:
-                ingest_stats.bad_records += 1
-                warn(f"{doc.origin or doc.id}: id {raw!r} is a {this} but this index keys {kind} ids "
-                     f"({doc.id} and \"{doc.id}\" would be the same key); skipped")
-                continue
-            yield doc
-
     progress = _Progress(not quiet)
+    ids = _IdCheck(fields, ingest_stats, warn, progress)
     try:
         with open_index(index_target, create=not kw["no_create"], settings=creation or None) as idx:
-            if from_stdin:
-                stdin = sys.stdin.buffer
-                if kw["fmt"] in (None, "jsonl") and kw["meta"] is None:  # answer lines as they arrive
-                    docs = iter_jsonl(stdin, "<stdin>", fields, kw["on_bad_record"], ingest_stats, warn,
-                                      keep_records=True)
-                else:
-                    docs = read_documents(["-"], fmt=kw["fmt"], fields=fields, meta=kw["meta"],
-                                          on_error=kw["on_bad_record"], stats=ingest_stats, on_warning=warn,
-                                          stdin=stdin, keep_records=True, infer_sources=False)
-            else:
-                docs = read_documents(list(inputs), fmt=kw["fmt"], fields=fields, meta=kw["meta"],
-                                      on_error=kw["on_bad_record"], stats=ingest_stats, on_warning=warn,
-                                      keep_records=True, infer_sources=False)  # records go out as they came
-            filter_documents(with_ids(docs, idx), idx, emit, flush=out.flush,
+            docs = _filter_inputs(inputs if not from_stdin else None, kw, fields, ingest_stats, warn)
+            filter_documents(ids.checked(docs, idx), idx, _filter_emitter(out, fields, kw["mark"], ids), flush=out.flush,
                              threshold=kw["threshold"], mode=kw["mode"], batch_size=kw["batch_size"],
-                             commit_every=kw["commit_every"], on_skip=skip, stats=stats)
+                             commit_every=kw["commit_every"], stats=stats,
+                             on_skip=lambda doc, reason: warn(f"{doc.origin or doc.id}: skipped: {reason}"))
         progress.close()
     except OverlapError as exc:
         _fail(str(exc))
@@ -905,6 +854,74 @@ def filter_command(inputs: tuple[str, ...], index_target: str, **kw: Any) -> Non
     warn.finish()
     if not quiet:
         click.echo(f"overlap filter: {stats.summary()}, {ingest_stats.bad_records} bad records", err=True)
+
+
+def _filter_inputs(inputs: tuple[str, ...] | None, kw: dict[str, Any], fields: FieldMap, ingest_stats: IngestStats,
+                   warn: "_Warnings") -> Any:
+    """The filter's documents, records kept as they came (they go out unchanged). From stdin (``inputs``
+    None), plain JSONL is answered line by line as it arrives; other formats are read by ingest."""
+    from .ingest import iter_jsonl
+
+    common = dict(fmt=kw["fmt"], fields=fields, meta=kw["meta"], on_error=kw["on_bad_record"], stats=ingest_stats,
+                  on_warning=warn, keep_records=True, infer_sources=False)
+    if inputs is not None:
+        return read_documents(list(inputs), **common)
+    stdin = sys.stdin.buffer
+    if kw["fmt"] in (None, "jsonl") and kw["meta"] is None:
+        return iter_jsonl(stdin, "<stdin>", fields, kw["on_bad_record"], ingest_stats, warn, keep_records=True)
+    return read_documents(["-"], stdin=stdin, **common)
+
+
+class _IdCheck:
+    """Which documents the filter may remember: each needs an id of its own, of the index's kind.
+
+    ingest names a record without an id after its file and line; a persistent index must not
+    remember "<stdin>:5" (tomorrow's line 5 would look already seen), so such records are counted
+    bad and skipped. Ids are stored as text: the number 1 and the string "1" would be one key, so
+    an index holds one kind and the other is refused.
+    """
+
+    def __init__(self, fields: FieldMap, ingest_stats: IngestStats, warn: "_Warnings", progress: "_Progress") -> None:
+        self.fields, self.ingest_stats, self.warn, self.progress = fields, ingest_stats, warn, progress
+        self.number_ids = False  # the index keys JSON numbers: write duplicate_of back as one
+
+    def checked(self, docs: Any, idx: Any) -> Any:
+        kind = None
+        for n, doc in enumerate(docs, 1):
+            self.progress("filter", n, None)
+            if _fallback_named(doc):
+                self.ingest_stats.bad_records += 1
+                self.warn(f"{doc.origin}: no {self.fields.id!r} field: the filter needs ids to remember documents; skipped")
+                continue
+            raw = doc.record.get(self.fields.id) if doc.record is not None else doc.id
+            this = "number" if isinstance(raw, (int, float)) and not isinstance(raw, bool) else "string"
+            if kind is None:
+                kind = idx.id_kind(this)
+                self.number_ids = kind == "number"
+            if this != kind:
+                self.ingest_stats.bad_records += 1
+                self.warn(f"{doc.origin or doc.id}: id {raw!r} is a {this} but this index keys {kind} ids "
+                          f"({doc.id} and \"{doc.id}\" would be the same key); skipped")
+                continue
+            yield doc
+
+
+def _filter_emitter(out: Any, fields: FieldMap, mark: bool, ids: _IdCheck) -> Callable[[Any, Any], None]:
+    """Writes a decided document's record as it came: the new ones, or with ``mark`` every one with
+    ``duplicate_of`` and ``score`` added."""
+    from .ingest import document_to_record
+
+    def emit(doc: Any, decision: Any) -> None:
+        if not (mark or decision.is_new):
+            return
+        rec = document_to_record(doc, fields)
+        if mark:
+            dup = decision.duplicate_of
+            rec["duplicate_of"] = int(dup) if ids.number_ids and dup is not None else dup
+            rec["score"] = round(decision.score, 6)
+        out.write(json.dumps(rec, ensure_ascii=False).encode("utf-8") + b"\n")
+
+    return emit
 
 
 def _fallback_named(doc: Any) -> bool:

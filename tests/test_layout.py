@@ -205,3 +205,16 @@ def test_the_cycle_rule_sees_imports_inside_functions() -> None:
     tree = ast.parse("def f():\n    from .b import g\n")
     found = [t for t, _ in _internal_imports(PACKAGE / "a.py", tree, {"overlap.a", "overlap.b"})]
     assert find_cycle({"overlap.a": set(found), "overlap.b": {"overlap.a"}}) == ["overlap.a", "overlap.b", "overlap.a"]
+
+
+#: The longest a function of the library may be: a longer one holds several steps that want names.
+MAX_FUNCTION_LINES = 80
+
+
+def test_no_function_is_longer_than_the_limit() -> None:
+    long = [f"{_name(path)}:{node.lineno} {node.name} ({node.end_lineno - node.lineno + 1} lines)"
+            for path, tree in _trees().items() for node in ast.walk(tree)
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+            and node.end_lineno - node.lineno + 1 > MAX_FUNCTION_LINES]
+    assert long == []
+
