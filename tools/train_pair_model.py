@@ -28,7 +28,8 @@ upper layers on the joined pair (see :class:`SplitPairModel`). Both train in bfl
 
 Not shipped yet. Measured 2026-12-02 on the shared 2-core machine, fold 0 of 5, 3 epochs, one thread
 each (held-out PAWS AUC / MRPC accuracy / STS-B dev Spearman of the claim output): full 0.64 / 0.777
-/ 0.819 in 35 min; split 2: 0.79 / 0.680 / 0.531 in 28 min; split 4: 0.49 / 0.691 / 0.391 in 17 min.
+/ 0.819 in 35 min (five epochs: 0.72 / 0.788 / 0.814 in 51 min); split 2: 0.79 / 0.680 / 0.531
+in 28 min; split 4: 0.49 / 0.691 / 0.391 in 17 min.
 Today's embedding scorer on the same pairs: 0.34 / 0.770 / 0.861 (bench/pair_model.py). Word order
 is learnt, graded similarity is lost: none of these is shipped.
 """
