@@ -3,8 +3,8 @@
 The only module that imports ``dask``/``distributed`` (an optional extra:
 ``pip install 'overlap[dask]'``). A local cluster is N single-threaded worker
 processes: the stages are CPU-bound Python and numpy that hold the GIL, so
-threads would take turns on one core. Each batch is scattered to a worker
-and its function submitted on it; results are taken back in input order with
+threads would take turns on one core. Each batch is submitted as a task
+(the settings it shares with the others sent to every worker once); results are taken back in input order with
 a bounded number in flight, so the driver sees exactly what
 :class:`~overlap.engine.InProcess` gives, and a stream of any length never
 sits whole in the cluster's memory.
@@ -19,13 +19,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
+import threading
 from collections import deque
 from typing import Any, Callable, Iterable, Iterator, TypeVar
 
 from ..errors import OverlapError
 
 try:
-    from distributed import Client, LocalCluster
+    import dask
+    from distributed import Client, LocalCluster, WorkerPlugin
     from distributed.client import FutureCancelledError
     from distributed.comm import connect
     from distributed.comm.addressing import parse_address, parse_host_port
@@ -33,6 +36,7 @@ try:
     from distributed.scheduler import KilledWorker
 except ImportError:  # pragma: no cover - exercised without the extra
     Client = None  # type: ignore[assignment,misc]
+    WorkerPlugin = object  # type: ignore[assignment,misc]
 
 __all__ = ["DaskEngine"]
 
@@ -71,17 +75,26 @@ class DaskEngine:
     def local(cls, workers: int, *, timeout: float = 10.0) -> "DaskEngine":
         """Start a ``LocalCluster`` of ``workers`` single-threaded processes on this machine."""
         _require()
+        blocked = _hold_sigint()
         try:
-            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                   dashboard_address=None, silence_logs=logging.ERROR, timeout=timeout)
-        except (OSError, TimeoutError, RuntimeError) as exc:
-            raise OverlapError(f"cannot start a local Dask cluster of {workers} workers: {_reason(exc)}") from None
-        try:
-            client = Client(cluster, set_as_default=False, timeout=timeout)
-        except BaseException:
-            cluster.close()
-            raise
-        return cls(client, cluster)
+            try:
+                cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                       dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR, timeout=timeout)
+            except (OSError, TimeoutError, RuntimeError) as exc:
+                raise OverlapError(f"cannot start a local Dask cluster of {workers} workers: {_reason(exc)}") from None
+            try:
+                client = Client(cluster, set_as_default=False, timeout=timeout)
+                client.register_plugin(_IgnoreSigint())  # the workers of this machine's terminal, and their restarts
+            except BaseException:
+                cluster.close()
+                raise
+            engine = cls(client, cluster)
+        finally:
+            interrupted = _release_sigint(blocked)
+        if interrupted:
+            engine.close()
+            raise KeyboardInterrupt
+        return engine
 
     @classmethod
     def connect(cls, address: str, *, timeout: float = 10.0) -> "DaskEngine":
@@ -110,15 +123,11 @@ class DaskEngine:
     def map(self, fn: Callable[..., R], items: Iterable[T], *shared: Any) -> Iterator[R]:
         """``fn(item, *shared)`` on the cluster, yielded in input order (see :meth:`Engine.map`)."""
         client = self.client
-        try:
-            common = [client.scatter(s, broadcast=True, hash=False) for s in shared]
-        except (OSError, CommClosedError) as exc:
-            raise self._lost(exc) from None
         window: deque[Any] = deque()
         in_flight = 2 * self.workers + 2
         try:
             for item in items:
-                window.append(self._submit(fn, item, common))
+                window.append(self._submit(fn, item, shared))
                 if len(window) >= in_flight:
                     yield self._result(fn, window.popleft())
             while window:
@@ -127,11 +136,14 @@ class DaskEngine:
             if window:
                 client.cancel(list(window))
 
-    def _submit(self, fn: Callable[..., R], item: Any, common: list[Any]) -> Any:
+    def _submit(self, fn: Callable[..., R], item: Any, shared: tuple[Any, ...]) -> Any:
         try:
-            # scattered, not embedded in the task: a batch of texts is megabytes
-            data = self.client.scatter(item, hash=False)
-            return self.client.submit(fn, data, *common, pure=False)
+            # The batch and the settings go in the task itself, not scattered to workers: the
+            # scheduler then holds them and can rerun the task when its worker dies (scattered
+            # data dies with the workers that hold it). A batch is a few megabytes at most (the
+            # driver bounds it); the settings (parameters, the boilerplate set) are small.
+            with dask.config.set({"distributed.admin.large-graph-warning-threshold": "1GiB"}):
+                return self.client.submit(fn, item, *shared, pure=False)
         except (OSError, CommClosedError) as exc:
             raise self._lost(exc) from None
 
@@ -179,6 +191,43 @@ def _check_address(address: str) -> None:
             raise ValueError(scheme)
     except ValueError:
         raise bad from None
+
+
+class _IgnoreSigint(WorkerPlugin):
+    """Workers ignore SIGINT: Ctrl-C in a terminal reaches the whole process group, and only the
+    driver should stop on it, closing the cluster, which stops the workers (a worker that took it
+    would die with a traceback mid-task, and Dask would start another)."""
+
+    name = "overlap-ignore-sigint"
+
+    def setup(self, worker: Any) -> None:
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _hold_sigint() -> bool:
+    """Hold SIGINT back in this thread while a local cluster starts; whether it was held.
+
+    A Ctrl-C half-way through ``LocalCluster()`` leaves a cluster that cannot
+    be closed cleanly (tracebacks at exit). Held, it is taken once the
+    cluster is whole (:func:`_release_sigint`), which then closes it. (A
+    Ctrl-C sent to the whole process group in those seconds still reaches
+    workers that are importing; from their start on they ignore it.)
+    """
+    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
+        return False
+    return signal.SIGINT not in signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+
+
+def _release_sigint(held: bool) -> bool:
+    """Let SIGINT through again; whether one arrived while it was held (then taken, not raised)."""
+    if not held:
+        return False
+    pending = signal.SIGINT in signal.sigpending()
+    if pending:
+        signal.sigwait({signal.SIGINT})
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    return pending
 
 
 async def _probe(address: str, timeout: float) -> None:

@@ -149,14 +149,7 @@ def scan(
     ...     [c.members for c in result.clusters], len(result.matches)
     ([('d0', 'd1', 'd2')], 2)
     """
-    params = params or Params()
-    tiers: dict[str, dict[str, bool]] = {}
-    if passages is not None:
-        tiers["passages"] = {"enabled": passages}
-    if paraphrase is not None or claims is not None:
-        tiers["paraphrase"] = {k: v for k, v in (("enabled", paraphrase), ("claims", claims)) if v is not None}
-    if tiers:
-        params = params.with_(**tiers)
+    params = _with_tiers(params or Params(), passages, paraphrase, claims)
     if engine is not None and (workers is not None or scheduler is not None):
         raise ValueError("give an engine, or workers or a scheduler to open one, not both")
     own = engine is None
@@ -171,6 +164,16 @@ def scan(
     finally:
         if own:
             engine.close()
+
+
+def _with_tiers(params: Params, passages: bool | None, paraphrase: bool | None, claims: bool | None) -> Params:
+    """``params`` with the tier switches :func:`scan` was given (``None``: as ``params`` says)."""
+    tiers: dict[str, dict[str, bool]] = {}
+    if passages is not None:
+        tiers["passages"] = {"enabled": passages}
+    if paraphrase is not None or claims is not None:
+        tiers["paraphrase"] = {k: v for k, v in (("enabled", paraphrase), ("claims", claims)) if v is not None}
+    return params.with_(**tiers) if tiers else params
 
 
 @dataclass(slots=True)
