@@ -18,6 +18,7 @@ import pytest
 from click.testing import CliRunner
 
 from overlap import write_scan
+from overlap.claims import embed
 from overlap.cli import main
 from overlap.engine import InProcess, open_engine
 from overlap.engine.cluster import DaskEngine
@@ -74,6 +75,9 @@ def test_scan_on_a_running_scheduler_from_the_command_line_and_the_environment(c
         outputs[name] = {p.name: p.read_bytes() for p in sorted((tmp_path / name).iterdir())}
     assert outputs["option"] == outputs["here"] and outputs["env"] == outputs["here"]
     assert json.loads(outputs["here"]["summary.json"])["counts"]["paraphrase_matches"] == 16
+    # the workers embedded the statements, each loading the model once for both scans
+    loads = cluster.client.run(lambda: embed._embedder_at.cache_info().misses)
+    assert set(loads.values()) <= {0, 1} and sum(loads.values()) >= 1, loads
 
 
 def test_workers_on_the_command_line_beat_a_scheduler_from_the_environment(tmp_path) -> None:
