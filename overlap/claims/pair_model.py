@@ -40,7 +40,7 @@ __all__ = ["PairModel", "load_pair_model", "pair_model_status", "claim_scores", 
 PAIR_MODEL_FILE = Path(__file__).parent.parent / "data" / "pair-model-int8.onnx"
 PAIR_MODEL_SHA256 = ""
 PAIR_MODEL_ID = "overlap-pair-minilm-l6-v1-int8"
-MAX_TOKENS = 96  # per statement, as trained
+MAX_TOKENS = 96  # the joined pair, as trained
 #: The same-statement cut on the paraphrase probability: the best accuracy on the held-out PAWS and
 #: MRPC pairs (``python bench/pair_model.py CV_DIR``, "cuts"; see the model card).
 PAIR_CUT = 0.66
@@ -54,7 +54,10 @@ CLAIM_WEIGHTS = (0.3505, 2.8345, -1.8247)
 class PairModel:
     """Scores statement pairs with the ONNX pair model: ``(n, 2)`` probabilities, paraphrase then claim.
 
-    Symmetric by construction (the file reads both orders and averages them).
+    The file is the fine-tuned cross-encoder as exported (``input_ids``, ``attention_mask``,
+    ``token_type_ids`` of ``[CLS] a [SEP] b [SEP]`` in, two logits out). It reads a pair in one
+    order, so each pair is read in both and the probabilities averaged: the relation is symmetric,
+    and so is the score.
     """
 
     def __init__(self, path: Path, threads: int = 0) -> None:
@@ -69,34 +72,41 @@ class PairModel:
         self._session = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
         self.model_id = PAIR_MODEL_ID
 
-    def score(self, pairs: Sequence[tuple[str, str]], batch_tokens: int = 4096,
+    def _run(self, joined: list[tuple[list[int], list[int]]]) -> np.ndarray:
+        """Sigmoid of the logits of joined encodings (one batch, padded to its longest)."""
+        width = max(len(ids) for ids, _ in joined)
+        feeds = {name: np.zeros((len(joined), width), dtype=np.int64) for name in ("input_ids", "attention_mask", "token_type_ids")}
+        for row, (ids, types) in enumerate(joined):
+            feeds["input_ids"][row, : len(ids)] = ids
+            feeds["attention_mask"][row, : len(ids)] = 1
+            feeds["token_type_ids"][row, : len(ids)] = types
+        logits = self._session.run(None, feeds)[0].astype(np.float64)
+        return 1.0 / (1.0 + np.exp(-logits))
+
+    def score(self, pairs: Sequence[tuple[str, str]], batch_tokens: int = 8192,
               progress: Callable[[int, int], None] | None = None) -> np.ndarray:
-        """Probabilities of each pair, in order. Pairs are batched by length (little padding); a
-        batch holds at most ``batch_tokens`` tokens so memory stays flat; ``progress(done, total)``
-        after each batch."""
+        """Probabilities of each pair, in order, averaged over both readings. Pairs are batched by
+        length (little padding); a batch holds at most ``batch_tokens`` tokens so memory stays flat;
+        ``progress(done, total)`` after each batch."""
         out = np.zeros((len(pairs), 2), dtype=np.float32)
         if not len(pairs):
             return out
-        enc = [(self._tok.encode(a), self._tok.encode(b)) for a, b in pairs]
-        order = sorted(range(len(pairs)), key=lambda i: len(enc[i][0]) + len(enc[i][1]))
+        pieces: dict[str, list[int]] = {}
+        for a, b in pairs:
+            for t in (a, b):
+                if t not in pieces:
+                    pieces[t] = self._tok.pieces(t)
+        both = [(self._tok.encode_pair(pieces[a], pieces[b]), self._tok.encode_pair(pieces[b], pieces[a])) for a, b in pairs]
+        order = sorted(range(len(pairs)), key=lambda i: len(both[i][0][0]))
         start = 0
         while start < len(order):
             end = start + 1
-            while end < len(order) and (end + 1 - start) * (len(enc[order[end]][0]) + len(enc[order[end]][1])) <= batch_tokens:
+            while end < len(order) and 2 * (end + 1 - start) * len(both[order[end]][0][0]) <= batch_tokens:
                 end += 1
             idx = order[start:end]
             start = end
-            feeds = {}
-            width = max(max(len(enc[i][0]), len(enc[i][1])) for i in idx)  # one width for both sides
-            for side, name in ((0, "a"), (1, "b")):
-                ids = np.zeros((len(idx), width), dtype=np.int64)
-                mask = np.zeros((len(idx), width), dtype=np.int64)
-                for row, i in enumerate(idx):
-                    e = enc[i][side]
-                    ids[row, : len(e)] = e
-                    mask[row, : len(e)] = 1
-                feeds[f"ids_{name}"], feeds[f"mask_{name}"] = ids, mask
-            out[idx] = self._session.run(None, feeds)[0]
+            probs = self._run([both[i][0] for i in idx] + [both[i][1] for i in idx])
+            out[idx] = (probs[: len(idx)] + probs[len(idx):]) / 2
             if progress is not None:
                 progress(start, len(pairs))
         return out
