@@ -665,7 +665,7 @@ def score(file: str, threshold: float | None, lexical: bool, pair_model: bool, o
             raise InputError(name, None, f"cannot read: {exc.strerror or exc}") from None
         scorer = load_scorer(lexical_only=lexical)
         claim_scorer = load_claim_scorer(lexical_only=lexical)
-        pair = None if lexical or not pair_model else load_pair_model()
+        pair = load_pair_model() if pair_model and scorer.uses_embeddings else None
         with stream as lines:
             for item in score_lines(lines, name, scorer, threshold, claim_scorer=claim_scorer, on_warning=warn,
                                     pair=pair):

@@ -12,6 +12,8 @@ import sys
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 
 from overlap.claims import pair_model, score
 from overlap.claims.find import find_claims
@@ -24,9 +26,10 @@ SWAP = ("Russia accused Ukraine of shelling the nuclear power plant on Friday.",
 
 
 class Judge:
-    """Answers ``answer`` for every pair and remembers what it was asked."""
+    """Answers ``answer`` for every pair and remembers what it was asked (the real model's :meth:`judge`)."""
 
     model_id = "stand-in"
+    judge = pair_model.PairModel.judge
 
     def __init__(self, answer: tuple[float, float]) -> None:
         self.answer = answer
@@ -59,31 +62,50 @@ def _matches(params: ParaphraseParams, a: str, b: str) -> list:
 def test_the_fitted_scores_are_fooled_by_swapped_roles_and_the_pair_model_overrules_them(judge) -> None:
     fooled, _, _ = _matches(ParaphraseParams(embeddings=False, pair_model=False), *SWAP)
     assert fooled, "the fitted scores no longer match this pair: pick another example"
+    fooled, _, _ = _matches(ParaphraseParams(pair_model=False), *SWAP)
+    assert fooled, "the embedding scores no longer match this pair: pick another example"
     j = judge((0.02, 0.03))
-    found, counts, result = _matches(ParaphraseParams(embeddings=False), *SWAP)
-    assert found == []
+    found, counts, result = _matches(ParaphraseParams(), *SWAP)
+    assert found == []  # the cosine of a swap is high, but it cannot outvote the pair model
     assert SWAP in j.asked or SWAP[::-1] in j.asked
     assert counts["pair_model_scored"] == len(j.asked) > 0
-    assert result.path.startswith("pair model (stand-in); proposed by lexical")
+    assert result.path.startswith("pair model (stand-in); proposed by embedding")
 
 
 def test_a_pair_the_pair_model_accepts_is_reported_with_its_probabilities(judge) -> None:
     judge((0.2, 0.91))
-    found, _, result = _matches(ParaphraseParams(embeddings=False), *SWAP)
+    found, _, result = _matches(ParaphraseParams(), *SWAP)
     assert [m.details["relation"] for m in found] == ["claim"]
     m = found[0]
-    assert m.score == 0.91 and m.details["claim_score"] == 0.91 and m.details["paraphrase_score"] == 0.2
+    graded = pair_model.claim_scores(np.array([0.91]), np.array([m.details["signals"]["cosine"]]))[0]
+    assert 0.6 <= graded < 0.91  # graded by the cosine, never above the model's own probability
+    assert m.score == m.details["claim_score"] == round(graded, 4) and m.details["paraphrase_score"] == 0.2
     assert m.details["path"].startswith("pair model (stand-in)")
     assert result.threshold == pair_model.PAIR_CUT and result.claim_threshold == pair_model.PAIR_CLAIM_CUT
 
 
 def test_without_a_pair_model_the_tier_is_what_it_was(monkeypatch) -> None:
     monkeypatch.setattr(score, "load_pair_model", lambda: None)
-    off, counts_off, r_off = _matches(ParaphraseParams(embeddings=False, pair_model=False), *SWAP)
-    none, counts_none, r_none = _matches(ParaphraseParams(embeddings=False), *SWAP)
+    off, counts_off, r_off = _matches(ParaphraseParams(pair_model=False), *SWAP)
+    none, counts_none, r_none = _matches(ParaphraseParams(), *SWAP)
     assert off == none
     assert counts_off == counts_none and counts_none["pair_model_scored"] == 0
-    assert r_none.path == r_off.path == "lexical"
+    assert r_none.path == r_off.path and not r_none.path.startswith("pair model")
+
+
+def test_without_embeddings_the_pair_model_is_not_asked(judge) -> None:
+    """Its claim score is graded with the embedding cosine, so the lexical path keeps the fitted scores."""
+    j = judge((0.02, 0.03))
+    found, counts, result = _matches(ParaphraseParams(embeddings=False), *SWAP)
+    assert found and j.asked == [] and counts["pair_model_scored"] == 0 and result.path == "lexical"
+
+
+@given(st.lists(st.tuples(st.floats(0, 1), st.floats(0, 1)), min_size=1, max_size=20))
+def test_the_claim_score_never_exceeds_the_pair_models_probability_and_rises_with_the_cosine(rows) -> None:
+    p, cos = np.array(rows).T
+    got = pair_model.claim_scores(p, cos)
+    assert ((got <= np.clip(p, 1e-4, 1 - 1e-4) + 1e-12) & (got >= 0)).all()
+    assert (pair_model.claim_scores(p, np.minimum(cos + 0.1, 1.0)) >= got - 1e-12).all()
 
 
 def test_overlap_score_lets_the_pair_model_judge_and_can_do_without(judge) -> None:
@@ -92,7 +114,8 @@ def test_overlap_score_lets_the_pair_model_judge_and_can_do_without(judge) -> No
     runner = CliRunner()
     judged = json.loads(runner.invoke(main, ["score", "-"], input=line).output)
     assert judged["model"].startswith("pair model (stand-in)")
-    assert (judged["score"], judged["paraphrase"], judged["claim_score"], judged["claim"]) == (0.1, False, 0.2, False)
+    claim = round(float(pair_model.claim_scores(np.array([0.2]), np.array([judged["signals"]["cosine"]]))[0]), 4)
+    assert (judged["score"], judged["paraphrase"], judged["claim_score"], judged["claim"]) == (0.1, False, claim, False)
     assert (judged["threshold"], judged["claim_threshold"]) == (pair_model.PAIR_CUT, pair_model.PAIR_CLAIM_CUT)
     fitted = json.loads(runner.invoke(main, ["score", "--no-pair-model", "-"], input=line).output)
     assert not fitted["model"].startswith("pair model") and fitted["paraphrase"] is True

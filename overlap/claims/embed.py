@@ -146,14 +146,37 @@ class WordPiece:
             self._cache[word] = ids
         return ids
 
-    def encode(self, text: str) -> list[int]:
-        """Token ids with [CLS] and [SEP], truncated to ``max_tokens``."""
-        ids = [self.cls]
+    def pieces(self, text: str) -> list[int]:
+        """Token ids of ``text``, without [CLS]/[SEP] and not truncated."""
+        ids: list[int] = []
         for word in self._basic(text):
             ids.extend(self._wordpiece(word))
-        ids = ids[: self.max_tokens - 1]
-        ids.append(self.sep)
         return ids
+
+    def encode(self, text: str) -> list[int]:
+        """Token ids with [CLS] and [SEP], truncated to ``max_tokens``."""
+        return [self.cls, *self.pieces(text)[: self.max_tokens - 2], self.sep]
+
+    def encode_pair(self, a: list[int], b: list[int]) -> tuple[list[int], list[int]]:
+        """``[CLS] a [SEP] b [SEP]`` from two texts' :meth:`pieces` and its segment ids (0 for a, 1 for b),
+        at most ``max_tokens`` long: the longer side is cut first, as BERT's tokenizers do
+        ("longest first"), so a short statement is never cut because its partner is long.
+
+        >>> wp = WordPiece(VOCAB_PATH, max_tokens=8)
+        >>> ids, types = wp.encode_pair(wp.pieces("a b c d e f"), wp.pieces("x y"))
+        >>> [wp.inverse[i] for i in ids], types
+        (['[CLS]', 'a', 'b', 'c', '[SEP]', 'x', 'y', '[SEP]'], [0, 0, 0, 0, 0, 1, 1, 1])
+        """
+        room = self.max_tokens - 3
+        if len(a) + len(b) > room:
+            short = min(len(a), len(b))
+            if short <= room // 2:
+                keep_a, keep_b = (short, room - short) if len(a) == short else (room - short, short)
+            else:
+                keep_a, keep_b = room - room // 2, room // 2
+            a, b = a[:keep_a], b[:keep_b]
+        ids = [self.cls, *a, self.sep, *b, self.sep]
+        return ids, [0] * (len(a) + 2) + [1] * (len(b) + 1)
 
     def tokens(self, text: str) -> list[str]:
         return [self.inverse[i] for i in self.encode(text)]

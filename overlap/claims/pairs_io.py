@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator, Sequence
 
+import numpy as np
+
 from ..errors import InputError
 from ..ingest import RecordError, decode_utf8, parse_json_line
 from .gate import check
@@ -79,7 +81,7 @@ def _not_scored(reasons: dict[str, str], j: _Judges) -> dict:
 
 def _scored(r: PairScore, j: _Judges, probs: Sequence[float] | None) -> dict:
     """The result of a scored pair, its keys in the order ``overlap score`` has always written them.
-    ``probs`` are the pair model's two probabilities when it judges (the signals are still shown)."""
+    ``probs`` are the pair model's two scores when it judges (the signals are still shown)."""
     score = float(probs[0]) if probs is not None else r.score
     out = {"scored": True, "score": round(score, 4), "paraphrase": bool(score >= j.cut), "threshold": round(j.cut, 4)}
     if j.claim_cut is not None:
@@ -97,8 +99,12 @@ def _score_batch(items: list[tuple[str, str] | InputError], j: _Judges) -> Itera
     """Results of one batch of parsed lines, in order: the pairs the gate lets through are scored at once."""
     gates = [None if isinstance(p, InputError) else _unscored_sides(p) for p in items]
     pairs = [p for p, g in zip(items, gates) if g == {}]
-    scored = iter(j.scorer.score_pairs(pairs, batch=max(1, len(pairs))))
-    probs = iter(j.pair.score(pairs)) if j.pair is not None and pairs else None
+    results = list(j.scorer.score_pairs(pairs, batch=max(1, len(pairs))))
+    probs = None
+    if j.pair is not None and pairs:
+        para, claim = j.pair.judge(pairs, np.array([r.signals["cosine"] for r in results]))
+        probs = iter(zip(para, claim))
+    scored = iter(results)
     for item, gate in zip(items, gates):
         if isinstance(item, InputError):
             yield item
@@ -147,6 +153,8 @@ def score_lines(
     >>> out[2]["scored"], out[2]["not_scored"], out[2]["paraphrase"]
     (False, {'a': 'empty', 'b': 'empty'}, False)
     """
+    if pair is not None and not scorer.uses_embeddings:
+        raise ValueError("the pair model needs the embedding scorer: its claim score is graded with the cosine")
     if pair is not None:
         judges = _Judges(scorer, claim_scorer, PAIR_CUT if threshold is None else threshold,
                          PAIR_CLAIM_CUT if claim_scorer is not None else None, pair,

@@ -80,7 +80,8 @@ class Scorers:
             scorer = load_scorer(lexical_only=not params.embeddings)
         if claim_scorer is None:
             claim_scorer = load_claim_scorer(lexical_only=not scorer.uses_embeddings)
-        pair = load_pair_model() if params.pair_model else None
+        # the pair model's claim score is graded with the embedding cosine: no embeddings, no pair model
+        pair = load_pair_model() if params.pair_model and scorer.uses_embeddings else None
         own_cut, own_claim_cut = (PAIR_CUT, PAIR_CLAIM_CUT) if pair else (scorer.threshold, claim_scorer.threshold)
         cut = own_cut if params.threshold is None else params.threshold
         claim_cut = own_claim_cut if params.claim_threshold is None else params.claim_threshold
@@ -141,8 +142,9 @@ def score_batch(
     :func:`overlap.claims.find.find_claims`, and the one-more-pair checks of
     :class:`overlap.claims.decide.Acceptor` for the claim clusters): with
     ``scorers.pair``, :mod:`overlap.claims.pair_model` reads both texts of
-    every pair and its two probabilities are the scores (the signals only
-    brought the pair this far; ``progress(done, total)`` follows it). The
+    every pair and :meth:`~overlap.claims.pair_model.PairModel.judge` gives
+    the scores (the signals only brought the pair this far, and the cosine
+    grades the claim score; ``progress(done, total)`` follows it). The
     claim scores are zeros when the claim relation is off.
 
     >>> s = Scorers.load(ParaphraseParams(embeddings=False, pair_model=False))
@@ -155,10 +157,10 @@ def score_batch(
     """
     if not len(texts):
         return np.empty(0), np.zeros(0)
-    if scorers.pair is not None:
-        probs = scorers.pair.score(texts, progress=progress)
-        return probs[:, 0].astype(np.float64), probs[:, 1].astype(np.float64) if scorers.claims else np.zeros(len(texts))
     col = {f: i for i, f in enumerate(names)}
+    if scorers.pair is not None:
+        para, claim = scorers.pair.judge(texts, features[:, col["cosine"]], progress=progress)
+        return para, claim if scorers.claims else np.zeros(len(texts))
     para = scorers.paraphrase.combine_matrix(features[:, [col[f] for f in scorers.paraphrase.features]])
     if not scorers.claims:
         return para, np.zeros(len(texts))
