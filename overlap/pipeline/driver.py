@@ -44,7 +44,7 @@ from ..minhash.signatures import SCHEME, Signer
 from ..model import Cluster, Document, DocumentInfo, Match, ScanResult, Skipped, Span
 from ..params import Params
 from ..passages.corpus import reuse_batches
-from ..passages.pool import batched
+from ..batches import batched
 from ..text.boilerplate import BoilerplateCounter, BoilerplateSet, UnitRef, every_occurrence, unit_spans, unit_text
 from .clusters import cluster_duplicates, explained_by_duplicates
 from .near_duplicates import Link, Words, shingle_and_sign, verify_pairs
