@@ -35,6 +35,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
+from ..batches import batched
 from ..engine import Engine, InProcess
 
 __all__ = ["Embedder", "WordPiece", "load_embedder", "embedder_status", "file_sha256", "onnxruntime_missing", "MODEL_ID",
@@ -229,7 +230,7 @@ class Embedder:
         if not texts:
             return out
         batches = self.batches(texts, batch_size, batch_tokens)
-        groups = [batches[k : k + _BATCHES_PER_TASK] for k in range(0, len(batches), _BATCHES_PER_TASK)]
+        groups = list(batched(batches, _BATCHES_PER_TASK))
         done = 0
         jobs = ([(ids, mask) for _, ids, mask in group] for group in groups)
         for group, rows in zip(groups, (engine or InProcess()).map(run_batches, jobs, self)):
