@@ -327,6 +327,36 @@ def main(ctx: click.Context) -> None:
     _terminate_as_interrupt(ctx)
 
 
+class _Workers(click.ParamType):
+    """``--workers``: a number of processes (1-1024) or ``auto``."""
+
+    name = "N|auto"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int | str:
+        if isinstance(value, int) or str(value).strip().lower() == "auto":
+            return value if isinstance(value, int) else "auto"
+        try:
+            n = int(value)
+        except ValueError:
+            self.fail(f"{value!r} is not a number of workers or 'auto'", param, ctx)
+        if not 1 <= n <= 1024:
+            self.fail(f"{n} is not in the range 1<=x<=1024", param, ctx)
+        return n
+
+
+def _engine_choice(workers: int | str | None, scheduler: str | None) -> dict[str, Any]:
+    """``workers`` or ``scheduler`` for :func:`overlap.scan`: ``--workers`` on the command line beats a
+    scheduler from the environment (click's precedence); both on the command line is a usage error."""
+    ctx = click.get_current_context()
+    if workers is not None and scheduler is not None:
+        if ctx.get_parameter_source("scheduler") is click.core.ParameterSource.ENVIRONMENT:
+            scheduler = None
+        else:
+            raise click.UsageError("--workers starts a local cluster and --scheduler uses a running one: give one",
+                                   ctx=ctx)
+    return {"workers": workers, "scheduler": scheduler}
+
+
 def _on_sigterm(_signum: int, _frame: Any) -> None:
     raise KeyboardInterrupt
 
@@ -407,6 +437,13 @@ def _terminate_as_interrupt(ctx: click.Context) -> None:
 @click.option("--infer-source/--no-infer-source", default=True,
               help="Give a document without a source the outlet its text states ('Source: Tass', "
                    "'(Reuters) -', a sign-off), marked 'NAME (inferred)'.")
+@click.option("--workers", type=_Workers(), default=None, metavar="N|auto",
+              help="Run the costly stages on a local Dask cluster of N worker processes, started and stopped with the "
+                   "scan, e.g. --workers 2, or --workers auto (one per core); needs pip install 'overlap[dask]'. "
+                   "Default: everything in this process. The output is the same.")
+@click.option("--scheduler", default=None, metavar="tcp://HOST:PORT", envvar=["OVERLAP_SCAN_SCHEDULER", "DASK_SCHEDULER_ADDRESS"],
+              help="Run them on a running Dask cluster instead (its workers need overlap installed), "
+                   "e.g. --scheduler tcp://10.0.0.5:8786; also read from DASK_SCHEDULER_ADDRESS.")
 @click.option("-q", "--quiet", is_flag=True, default=False, help="No summary, progress or warnings on the terminal.")
 def scan(inputs: tuple[str, ...], output: str, **kw: Any) -> None:
     """Report near-duplicate documents in a collection of articles.
@@ -416,6 +453,7 @@ def scan(inputs: tuple[str, ...], output: str, **kw: Any) -> None:
       overlap scan seeds/ -o reports/
       overlap scan reuters.jsonl.gz --id-field newid --text-field body --threshold 0.8 -o out/
       cat articles.jsonl | overlap scan - -o out/
+      overlap scan reuters.jsonl.gz --id-field newid --text-field body --workers auto -o out/
     """
     from .pipeline import scan as run_scan
     from .report.folder import write_scan
@@ -427,6 +465,7 @@ def scan(inputs: tuple[str, ...], output: str, **kw: Any) -> None:
                                ctx=click.get_current_context())
     fields = _field_map(kw)
     quiet = kw["quiet"]
+    engine = _engine_choice(kw["workers"], kw["scheduler"])
     try:
         params = Params(
             shingle=ShingleParams(kw["shingle_size"]),
@@ -451,7 +490,7 @@ def scan(inputs: tuple[str, ...], output: str, **kw: Any) -> None:
                                    on_error=kw["on_bad_record"], stats=stats, on_warning=warn,
                                    stdin=None, infer_sources=kw["infer_source"])
         progress = _Progress(not quiet)
-        with run_scan(documents, params, progress=progress) as result:
+        with run_scan(documents, params, progress=progress, **engine) as result:
             progress.close()
             for s in result.skipped:
                 if s.reason.startswith(SET_ASIDE):

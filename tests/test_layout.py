@@ -26,6 +26,8 @@ ROOMS = {
     "datasketch": {"minhash/", "index/"},
     "redis": {"index/"},
     "scipy": {"passages/"},
+    "dask": {"engine/cluster.py"},
+    "distributed": {"engine/cluster.py"},
 }
 
 

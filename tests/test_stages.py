@@ -20,7 +20,7 @@ from overlap.pipeline.read import read_batch
 SEEDS = Path(__file__).parent.parent / "seeds"
 
 
-def _corpus() -> list[Document]:
+def every_stage_corpus() -> list[Document]:
     """Seeds, plus what every stage has work for: reprints, exact and short copies, boilerplate, empty texts."""
     rng = random.Random(5)
     docs = list(read_documents([SEEDS]))
@@ -43,7 +43,7 @@ def _files(docs: list[Document], out: Path) -> dict[str, bytes]:
 
 def test_a_scan_writes_the_same_bytes_whatever_the_batch_sizes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The driver may cut the corpus and the pairs anywhere: another engine cuts them elsewhere."""
-    docs = _corpus()
+    docs = every_stage_corpus()
     whole = _files(docs, tmp_path / "default")
     with scan(docs) as result:  # the corpus gives every stage something to do
         c = result.counts
@@ -57,7 +57,7 @@ def test_a_scan_writes_the_same_bytes_whatever_the_batch_sizes(tmp_path: Path, m
 
 
 def test_reading_in_batches_is_reading_one_by_one() -> None:
-    docs = _corpus()
+    docs = every_stage_corpus()
     together, counts = read_batch(docs, Params())
     alone = [read_batch([d], Params())[0][0] for d in docs]
     assert counts == {"documents_read": len(docs), "documents_skipped": 3}
@@ -69,7 +69,7 @@ def test_reading_in_batches_is_reading_one_by_one() -> None:
 
 def test_progress_names_a_known_stage_counts_up_and_ends_at_its_total() -> None:
     events: list[tuple[str, int, int | None]] = []
-    with scan(_corpus(), progress=lambda stage, done, total: events.append((stage, done, total))):
+    with scan(every_stage_corpus(), progress=lambda stage, done, total: events.append((stage, done, total))):
         pass
     stages = list(dict.fromkeys(stage for stage, _, _ in events))
     assert stages[:3] == ["read", "signatures", "passages"] and set(stages) <= set(STAGE_UNITS)

@@ -35,10 +35,11 @@ from typing import Hashable, Iterable, Iterator
 
 import numpy as np
 
+from ..engine import Engine, InProcess
 from ..model import CandidatePair
 from .signatures import Signer
 
-__all__ = ["Buckets", "CandidateIndex", "band_keys", "lsh_bands"]
+__all__ = ["Buckets", "CandidateIndex", "band_keys", "band_pairs", "lsh_bands"]
 
 
 @lru_cache(maxsize=64)
@@ -125,20 +126,19 @@ class CandidateIndex:
         self._keys.append(band_keys(np.ascontiguousarray(signatures, dtype=np.uint32), self.b, self.r))
         self._count += len(keys)
 
-    def pairs(self) -> Iterator[CandidatePair]:
-        """Every distinct pair sharing at least one band bucket, in canonical order."""
+    def pairs(self, engine: Engine | None = None) -> Iterator[CandidatePair]:
+        """Every distinct pair sharing at least one band bucket, in canonical order.
+
+        The group by key: keys of different bands never meet, so each band is
+        a partition of its own, grouped by :func:`band_pairs` where ``engine``
+        runs it (this process by default); the driver merges the bands' pairs.
+        """
         if not self._keys:
             return
         ids = np.concatenate(self._ids)
         keys = np.concatenate(self._keys)
-        seen: set[tuple[int, int]] = set()
-        for band in range(self.b):
-            for group in _shared_buckets(keys[:, band]):
-                members = sorted(int(k) for k in ids[group])
-                for i, a in enumerate(members):
-                    for b in members[i + 1 :]:
-                        seen.add((a, b))
-        for a, b in sorted(seen):
+        found = list((engine or InProcess()).map(band_pairs, ((ids, keys[:, band]) for band in range(self.b))))
+        for a, b in np.unique(np.concatenate(found), axis=0).tolist():
             yield CandidatePair(a, b)
 
     def __len__(self) -> int:
@@ -154,6 +154,23 @@ def _shared_buckets(cells: np.ndarray) -> list[np.ndarray]:
     members = np.flatnonzero(np.isin(inverse, shared))
     order = members[np.argsort(inverse[members], kind="stable")]
     return np.split(order, np.flatnonzero(np.diff(inverse[order])) + 1)
+
+
+def band_pairs(band: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    """The pairs of ``ids`` that share a bucket of one band, ``(k, 2)`` rows ``a <= b``, sorted and distinct.
+
+    ``band`` is ``(ids, cells)``: each row's id and its key in this band.
+
+    >>> band_pairs((np.array([4, 2, 9]), np.array([7, 7, 7]))).tolist()
+    [[2, 4], [2, 9], [4, 9]]
+    """
+    ids, cells = band
+    out = [np.empty((0, 2), dtype=np.int64)]
+    for group in _shared_buckets(cells):
+        members = np.sort(ids[group].astype(np.int64))
+        first, second = np.triu_indices(len(members), 1)
+        out.append(np.stack([members[first], members[second]], axis=1))
+    return np.unique(np.concatenate(out), axis=0)
 
 
 class Buckets:

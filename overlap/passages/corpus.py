@@ -24,6 +24,7 @@ import numpy as np
 
 from .align import Prepared, align, prepare, to_matches
 from .pool import batched
+from ..engine import Engine, InProcess
 from ..minhash.lsh import CandidateIndex
 from ..model import CandidatePair, Document, Match, Span
 from ..params import PassageParams
@@ -31,7 +32,7 @@ from ..text.shingle import fold32
 from ..minhash.signatures import Signer
 
 __all__ = ["find_reuse", "reuse_batches", "candidate_pairs", "window_sets", "common_terms", "window_signatures",
-           "pair_documents", "align_pairs"]
+           "pair_documents", "align_pairs", "prepare_batch"]
 
 
 def window_sets(prepared: Prepared, params: PassageParams, common: np.ndarray | None = None) -> list[np.ndarray]:
@@ -105,7 +106,8 @@ def window_signatures(
 
 
 def pair_documents(
-    index: CandidateIndex, owners: Sequence[tuple[int, int]], params: PassageParams, within: bool
+    index: CandidateIndex, owners: Sequence[tuple[int, int]], params: PassageParams, within: bool,
+    engine: Engine | None = None,
 ) -> list[tuple[CandidatePair | tuple[int, int], int]]:
     """Candidate window pairs (grouped by LSH band in ``index``) -> document pairs, with their shared windows.
 
@@ -113,7 +115,7 @@ def pair_documents(
     sharing most windows; a pair is kept when either document keeps it.
     """
     shared: Counter[tuple[int, int]] = Counter()
-    for cand in index.pairs():
+    for cand in index.pairs(engine):
         (da, wa), (db, wb) = owners[cand.a], owners[cand.b]
         if da == db:
             if within and abs(wa - wb) * params.window_step >= params.window:
@@ -130,6 +132,11 @@ def pair_documents(
         items.sort(key=lambda t: (-t[0], t[1]))
         keep.update(pair for _, pair in items[: params.max_candidates])
     return [(CandidatePair(*pair) if pair[0] < pair[1] else pair, shared[pair]) for pair in sorted(keep)]
+
+
+def prepare_batch(batch: Sequence[tuple[str, Sequence[Span]]], params: PassageParams) -> list[Prepared]:
+    """:func:`~overlap.passages.align.prepare` over a batch of ``(text, spans to ignore)``: a map over documents."""
+    return [prepare(text, params, ignore) for text, ignore in batch]
 
 
 def _index_windows(prepared: Iterable[Prepared], params: PassageParams, common: np.ndarray) -> tuple[CandidateIndex, list[tuple[int, int]]]:
@@ -208,6 +215,7 @@ def find_reuse(
 # so corpora of this size are prepared once; larger ones re-prepare on demand.
 _CACHE_DOCS = 20_000
 _SIGN_BATCH = 512  # documents whose windows are signed in one numpy pass
+_PREPARE_BATCH = 256  # documents prepared in one task
 ALIGN_BATCH = 200  # candidate pairs aligned between two progress reports
 
 
@@ -223,11 +231,28 @@ class _PreparedCache:
         if i in self.items:
             self.items.move_to_end(i)
             return self.items[i]
-        p = prepare(self.text_of(i), self.params, self.ignore_of(i) if self.ignore_of else ())
+        return self._keep(i, prepare_batch([self._job(i)], self.params)[0])
+
+    def _job(self, i: int) -> tuple[str, Sequence[Span]]:
+        return self.text_of(i), self.ignore_of(i) if self.ignore_of else ()
+
+    def _keep(self, i: int, p: Prepared) -> Prepared:
         self.items[i] = p
         if len(self.items) > _CACHE_DOCS:
             self.items.popitem(last=False)
         return p
+
+    def stream(self, count: int, engine: Engine) -> Iterator[Prepared]:
+        """Documents ``0..count-1`` prepared, in order: those not cached prepared by ``engine``, a batch at a time."""
+        for start in range(0, count, _PREPARE_BATCH):
+            wanted = range(start, min(start + _PREPARE_BATCH, count))
+            missing = [i for i in wanted if i not in self.items]
+            jobs = ([self._job(i) for i in missing],) if missing else ()
+            for batch in engine.map(prepare_batch, jobs, self.params):
+                for i, p in zip(missing, batch):
+                    self._keep(i, p)
+            for i in wanted:
+                yield self(i)
 
 
 def reuse_batches(
@@ -239,6 +264,7 @@ def reuse_batches(
     ignore_of: Callable[[int], Sequence[Span]] | None = None,
     within: bool = False,
     skip: Callable[[int, int], bool] | None = None,
+    engine: Engine | None = None,
 ) -> Iterator[tuple[list[Match], int, int]]:
     """:func:`find_reuse` over documents reached by index, yielding ``(matches, pairs done, pairs in all)``.
 
@@ -248,17 +274,26 @@ def reuse_batches(
     batch at a time, re-preparing texts through a small cache (the join of
     pairs with their texts). ``skip(i, j)`` drops pairs the caller has
     already explained (e.g. whole-document duplicates). Yielding between
-    batches leaves progress, timing and stopping to the caller.
+    batches leaves progress, timing and stopping to the caller. ``engine``
+    (:mod:`overlap.engine`) runs the preparation, the window buckets and
+    the alignment of each batch of pairs; the driver keeps the cache of
+    prepared texts and joins each batch of pairs with them.
     """
     params = params or PassageParams()
+    engine = engine or InProcess()
     prepared_of = _PreparedCache(text_of, ignore_of, params)
-    common = common_terms((prepared_of(d) for d in range(count)), count, params)
-    index, owners = _index_windows((prepared_of(d) for d in range(count)), params, common)
-    pairs = pair_documents(index, owners, params, within)
-    for start in range(0, len(pairs), ALIGN_BATCH):
-        joined = []
-        for pair, _n in pairs[start : start + ALIGN_BATCH]:
-            i, j = (pair.a, pair.b) if isinstance(pair, CandidatePair) else pair
-            if skip is None or i == j or not skip(i, j):
-                joined.append((prepared_of(i), prepared_of(j), id_of(i), id_of(j)))
-        yield align_pairs(joined, params), min(start + ALIGN_BATCH, len(pairs)), len(pairs)
+    common = common_terms(prepared_of.stream(count, engine), count, params)
+    index, owners = _index_windows(prepared_of.stream(count, engine), params, common)
+    pairs = pair_documents(index, owners, params, within, engine)
+
+    def joined() -> Iterator[list[tuple[Prepared, Prepared, str, str]]]:
+        for start in range(0, len(pairs), ALIGN_BATCH):
+            batch = []
+            for pair, _n in pairs[start : start + ALIGN_BATCH]:
+                i, j = (pair.a, pair.b) if isinstance(pair, CandidatePair) else pair
+                if skip is None or i == j or not skip(i, j):
+                    batch.append((prepared_of(i), prepared_of(j), id_of(i), id_of(j)))
+            yield batch
+
+    for k, matches in enumerate(engine.map(align_pairs, joined(), params)):
+        yield matches, min((k + 1) * ALIGN_BATCH, len(pairs)), len(pairs)

@@ -38,6 +38,7 @@ import numpy as np
 
 from .._version import __version__
 from ..claims.find import ClaimResult, find_claims
+from ..engine import Engine, open_engine
 from ..minhash.lsh import CandidateIndex
 from ..minhash.signatures import SCHEME, Signer
 from ..model import Cluster, Document, DocumentInfo, Match, ScanResult, Skipped, Span
@@ -46,7 +47,7 @@ from ..passages.corpus import reuse_batches
 from ..passages.pool import batched
 from ..text.boilerplate import BoilerplateCounter, BoilerplateSet, UnitRef, every_occurrence, unit_spans, unit_text
 from .clusters import cluster_duplicates, explained_by_duplicates
-from .near_duplicates import Link, Words, shingle_documents, sign_sets, verify_pairs
+from .near_duplicates import Link, Words, shingle_and_sign, verify_pairs
 from .read import NOT_TEXT, TOO_SHORT, ReadDocument, read_batch
 from .spill import SpilledTexts, SpillStore
 
@@ -94,6 +95,9 @@ def scan(
     claims: bool | None = None,
     progress: Progress | None = None,
     spill_dir: str | None = None,
+    workers: int | str | None = None,
+    scheduler: str | None = None,
+    engine: Engine | None = None,
 ) -> ScanResult:
     """Find where documents share text: near-duplicates, shared passages, paraphrased claims.
 
@@ -118,6 +122,15 @@ def scan(
         progress: called as ``progress(stage, done, total)`` while a stage
             runs; :data:`STAGE_UNITS` says what each stage counts.
         spill_dir: folder for the temporary text file.
+        workers: run the costly stages on a local Dask cluster of this many
+            worker processes (``"auto"``: one per core), started for this
+            scan and stopped after it; needs the ``dask`` extra.
+        scheduler: run them on a running Dask cluster instead
+            (``"tcp://host:8786"``), whose workers have overlap installed.
+        engine: an open :class:`~overlap.engine.Engine` to run them on (for
+            several scans on one cluster); left open. The default, none of
+            the three, runs everything in this process. Every engine gives
+            the same result.
 
     Returns:
         ScanResult: ``matches``, duplicate ``clusters``, ``claim_clusters``,
@@ -128,28 +141,39 @@ def scan(
 
     Raises:
         OverlapError: a data problem in the documents (for example a
-            duplicate id), with where it is.
+            duplicate id), with where it is; a Dask cluster that cannot be
+            started or reached, or whose workers keep dying.
 
     >>> docs = [Document(f"d{i}", "the same wire story about grain exports rising again this year") for i in range(3)]
     >>> with scan(docs, paraphrase=False) as result:
     ...     [c.members for c in result.clusters], len(result.matches)
     ([('d0', 'd1', 'd2')], 2)
     """
-    params = params or Params()
+    params = _with_tiers(params or Params(), passages, paraphrase, claims)
+    if engine is not None and (workers is not None or scheduler is not None):
+        raise ValueError("give an engine, or workers or a scheduler to open one, not both")
+    own = engine is None
+    engine = engine or open_engine(workers, scheduler)
+    store = SpillStore(spill_dir)
+    try:
+        with SpillStore(spill_dir) as tokens_store:  # word hashes, needed only until signatures are done
+            return _Scan(params, progress, store, tokens_store, engine).run(documents)
+    except BaseException:
+        store.close()
+        raise
+    finally:
+        if own:
+            engine.close()
+
+
+def _with_tiers(params: Params, passages: bool | None, paraphrase: bool | None, claims: bool | None) -> Params:
+    """``params`` with the tier switches :func:`scan` was given (``None``: as ``params`` says)."""
     tiers: dict[str, dict[str, bool]] = {}
     if passages is not None:
         tiers["passages"] = {"enabled": passages}
     if paraphrase is not None or claims is not None:
         tiers["paraphrase"] = {k: v for k, v in (("enabled", paraphrase), ("claims", claims)) if v is not None}
-    if tiers:
-        params = params.with_(**tiers)
-    store = SpillStore(spill_dir)
-    try:
-        with SpillStore(spill_dir) as tokens_store:  # word hashes, needed only until signatures are done
-            return _Scan(params, progress, store, tokens_store).run(documents)
-    except BaseException:
-        store.close()
-        raise
+    return params.with_(**tiers) if tiers else params
 
 
 @dataclass(slots=True)
@@ -196,8 +220,10 @@ class _Scan:
     the same functions over partitions.
     """
 
-    def __init__(self, params: Params, progress: Progress | None, store: SpillStore, tokens_store: SpillStore) -> None:
+    def __init__(self, params: Params, progress: Progress | None, store: SpillStore, tokens_store: SpillStore,
+                 engine: Engine) -> None:
         self.params = params
+        self.engine = engine
         self.notify: Progress = progress or (lambda stage, done, total: None)
         self.store, self.tokens_store = store, tokens_store
         self.counts: dict[str, int] = {}
@@ -248,8 +274,7 @@ class _Scan:
 
     # 1. read, normalise, split; count short lines for boilerplate
     def read(self, documents: Iterable[Document]) -> None:
-        for batch in _batches(documents):
-            read, counts = read_batch(batch, self.params)
+        for read, counts in self.engine.map(read_batch, _batches(documents), self.params):
             self._count(counts)
             for item in read:
                 self._keep(item)
@@ -283,13 +308,13 @@ class _Scan:
         exact_leader: dict[int, int] = {}  # content hash -> first document index
         shingle_counts: dict[str, int] = {}
         done = 0
-        for batch in batched(self.pending, _BATCH):
-            words = [Words(p.index, p.record.source, self.tokens_store.get_array(p.token_key, np.uint64),
-                           p.short, p.keys, p.local_drop) for p in batch]
-            shingled, counts = shingle_documents(words, self.boilerplate, self.params)
+        batches = ([Words(p.index, p.record.source, self.tokens_store.get_array(p.token_key, np.uint64),
+                          p.short, p.keys, p.local_drop) for p in batch] for batch in batched(self.pending, _BATCH))
+        for (shingled, signatures), counts in self.engine.map(shingle_and_sign, batches, self.boilerplate,
+                                                               self.params, self.index.signer):
             _add(shingle_counts, counts)
             leaders = []
-            for item in shingled:
+            for row, item in enumerate(shingled):
                 if item.dropped is not None:
                     self.dropped[self.records[item.index].id] = item.dropped
                 leader = exact_leader.setdefault(item.content, item.index)
@@ -297,9 +322,9 @@ class _Scan:
                     self.copies.setdefault(leader, []).append(item.index)
                     continue
                 self.shingle_keys[item.index] = self.store.put_array(item.shingles)
-                leaders.append(item)
-            self.index.add([s.index for s in leaders], sign_sets(self.index.signer, [s.shingles for s in leaders]))
-            done += len(batch)
+                leaders.append(row)
+            self.index.add([shingled[row].index for row in leaders], signatures[leaders])
+            done += len(shingled)
             self.notify("signatures", done, len(self.pending))
         self.pending.clear()
         short_groups = self._short_copies()
@@ -324,9 +349,9 @@ class _Scan:
     def verify(self) -> None:
         threshold = self.params.duplicates.threshold
         self._count({"candidate_pairs": 0, "verified_pairs": 0, "rejected_candidates": 0})
-        for batch in batched(self.index.pairs(), _VERIFY_BATCH):
-            joined = [(p.a, p.b, self._shingles(p.a), self._shingles(p.b)) for p in batch]
-            links, counts = verify_pairs(joined, threshold)
+        joined = ([(p.a, p.b, self._shingles(p.a), self._shingles(p.b)) for p in batch]
+                  for batch in batched(self.index.pairs(self.engine), _VERIFY_BATCH))
+        for links, counts in self.engine.map(verify_pairs, joined, threshold):
             self.links.extend(links)
             self._count(counts)
 
@@ -345,7 +370,7 @@ class _Scan:
         explained = explained_by_duplicates(self.copies, self.links)
         found: list[Match] = []
         batches = reuse_batches(len(self.records), self._text_at, lambda i: self.records[i].id, self.params.passages,
-                                ignore_of=self._ignored_at, skip=explained)
+                                ignore_of=self._ignored_at, skip=explained, engine=self.engine)
         for matches, done, total in batches:
             found.extend(matches)
             self.notify("passages", done, total)

@@ -23,7 +23,7 @@ from ..text.shingle import fold32, shingle_hashes
 from ..minhash.signatures import Signer
 from ..minhash.verify import set_similarity
 
-__all__ = ["Words", "Shingled", "Link", "shingle_documents", "sign_sets", "verify_pairs"]
+__all__ = ["Words", "Shingled", "Link", "shingle_documents", "sign_sets", "shingle_and_sign", "verify_pairs"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +93,20 @@ def shingle_documents(
 def sign_sets(signer: Signer, sets: Sequence[np.ndarray]) -> np.ndarray:
     """MinHash signatures of a batch of shingle sets, one row each."""
     return signer.sign([fold32(s) for s in sets])
+
+
+def shingle_and_sign(
+    batch: Sequence[Words], boilerplate: BoilerplateSet, params: Params, signer: Signer
+) -> tuple[tuple[list[Shingled], np.ndarray], dict[str, int]]:
+    """:func:`shingle_documents`, then every set's signature (row ``k`` for ``shingled[k]``).
+
+    One task per batch on a worker. Exact copies are signed too, since which
+    document leads a group of copies is known only once every batch before
+    it is in (the driver keeps the leaders' rows); they are a few percent of
+    a corpus, and their signatures equal their leader's.
+    """
+    shingled, counts = shingle_documents(batch, boilerplate, params)
+    return (shingled, sign_sets(signer, [s.shingles for s in shingled])), counts
 
 
 def verify_pairs(

@@ -1,0 +1,116 @@
+#!/usr/bin/env python3
+"""``overlap scan`` in one process against a local Dask cluster of 1 and 2 workers, in the same run.
+
+Each mode is the real CLI in a fresh process (``--workers N`` starts its own
+``LocalCluster``, so cluster start-up is part of the time). Measured per
+mode: wall time; CPU time of the driver and its workers together (the
+children's rusage, which includes the worker processes the driver waited
+for); peak RSS of the driver alone, of the largest worker, and of all of
+them at once (sampled every 0.1 s with psutil). The runs' output folders are
+compared: every mode must write the same bytes.
+
+    python bench/engines.py --data ../shared/data/bbc_news/bbc_news.jsonl.gz
+    python bench/engines.py --data ../shared/data/bbc_news/bbc_news.jsonl.gz -- --no-paraphrase
+    python bench/engines.py --data ../shared/data/reuters21578/reuters21578_docs.jsonl.gz \\
+                            --id-field newid --text-field body
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import psutil
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+
+
+def _tree_rss(proc: psutil.Process) -> tuple[int, int, int]:
+    """(driver RSS, largest child RSS, total RSS) of a process and its descendants, in bytes."""
+    try:
+        driver = proc.memory_info().rss
+        children = proc.children(recursive=True)
+    except psutil.Error:
+        return 0, 0, 0
+    sizes = []
+    for child in children:
+        try:
+            sizes.append(child.memory_info().rss)
+        except psutil.Error:
+            pass
+    return driver, max(sizes, default=0), driver + sum(sizes)
+
+
+def run(args: list[str], out: Path) -> dict[str, float]:
+    """One scan: wall s, CPU s (driver + workers), peak MiB (driver, largest worker, all)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}  # measure this checkout
+    t0 = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "overlap", "scan", *args, "-o", str(out), "-q"], env=env)
+    ps = psutil.Process(proc.pid)
+    peak = [0, 0, 0]
+    while proc.poll() is None:
+        peak = [max(p, q) for p, q in zip(peak, _tree_rss(ps))]
+        time.sleep(0.1)
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if proc.returncode != 0:
+        raise SystemExit(f"scan failed (exit {proc.returncode}): {' '.join(args)}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    mib = 1024 * 1024
+    return {"wall": wall, "cpu": cpu, "driver_mib": peak[0] / mib, "worker_mib": peak[1] / mib,
+            "total_mib": peak[2] / mib}
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data", required=True, help="a JSONL(.gz) corpus")
+    ap.add_argument("--id-field", default="id")
+    ap.add_argument("--text-field", default="text")
+    ap.add_argument("--modes", default="in-process,1,2", help="comma-separated: in-process and worker counts")
+    ap.add_argument("--repeat", type=int, default=1, help="runs per mode (medians reported); modes alternate")
+    ap.add_argument("scan_args", nargs="*", help="extra scan options after --, e.g. -- --no-paraphrase")
+    ns = ap.parse_args()
+    base = [ns.data, "--id-field", ns.id_field, "--text-field", ns.text_field, *ns.scan_args]
+    modes = [m.strip() for m in ns.modes.split(",") if m.strip()]
+    results: dict[str, list[dict[str, float]]] = {m: [] for m in modes}
+    outputs: dict[str, dict[str, bytes]] = {}
+    print(f"load average at start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores", flush=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        for k in range(ns.repeat):
+            for mode in modes:
+                extra = [] if mode == "in-process" else ["--workers", mode]
+                out = Path(tmp) / f"{mode}-{k}"
+                r = run(base + extra, out)
+                results[mode].append(r)
+                outputs.setdefault(mode, _files(out))
+                print(f"  {mode:>10} run {k + 1}: wall {r['wall']:.1f}s cpu {r['cpu']:.1f}s "
+                      f"peak driver {r['driver_mib']:.0f} MiB, worker {r['worker_mib']:.0f} MiB, "
+                      f"all {r['total_mib']:.0f} MiB (load {os.getloadavg()[0]:.1f})", flush=True)
+    first = outputs[modes[0]]
+    same = all(o == first for o in outputs.values())
+    print(f"\n{'mode':>10} {'wall s':>8} {'cpu s':>8} {'speed-up':>9} {'driver MiB':>11} {'worker MiB':>11} {'all MiB':>8}")
+    ref = statistics.median(r["wall"] for r in results[modes[0]])
+    for mode in modes:
+        med = {key: statistics.median(r[key] for r in results[mode]) for key in results[mode][0]}
+        print(f"{mode:>10} {med['wall']:8.1f} {med['cpu']:8.1f} {ref / med['wall']:8.2f}x {med['driver_mib']:11.0f} "
+              f"{med['worker_mib']:11.0f} {med['total_mib']:8.0f}")
+    print(f"\nsame files in every mode: {same}")
+    if not same:
+        raise SystemExit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,247 @@
+"""The Dask engine: the scan's batch functions as tasks of a ``distributed`` cluster.
+
+The only module that imports ``dask``/``distributed`` (an optional extra:
+``pip install 'overlap[dask]'``). A local cluster is N single-threaded worker
+processes: the stages are CPU-bound Python and numpy that hold the GIL, so
+threads would take turns on one core. Each batch is submitted as a task
+(the settings it shares with the others sent to every worker once); results are taken back in input order with
+a bounded number in flight, so the driver sees exactly what
+:class:`~overlap.engine.InProcess` gives, and a stream of any length never
+sits whole in the cluster's memory.
+
+A worker that dies mid-task is replaced (a local cluster's nanny restarts
+it) and Dask reruns its tasks elsewhere; a task that kills
+``distributed.scheduler.allowed-failures`` + 1 workers (3 retries by default)
+stops the scan with one line, as does losing the scheduler.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import threading
+from collections import deque
+from typing import Any, Callable, Iterable, Iterator, TypeVar
+
+from ..errors import OverlapError
+
+try:
+    import dask
+    from distributed import Client, LocalCluster, WorkerPlugin
+    from distributed.client import FutureCancelledError
+    from distributed.comm import connect
+    from distributed.comm.addressing import parse_address, parse_host_port
+    from distributed.comm.core import CommClosedError
+    from distributed.scheduler import KilledWorker
+except ImportError:  # pragma: no cover - exercised without the extra
+    Client = None  # type: ignore[assignment,misc]
+    WorkerPlugin = object  # type: ignore[assignment,misc]
+
+__all__ = ["DaskEngine"]
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+R = TypeVar("R")
+_NEEDS_EXTRA = "the Dask engine needs dask and distributed: pip install 'overlap[dask]'"
+
+
+def _require() -> None:
+    if Client is None:  # pragma: no cover - exercised without the extra
+        raise OverlapError(_NEEDS_EXTRA)
+
+
+class DaskEngine:
+    """:class:`~overlap.engine.Engine` on a Dask ``distributed`` client.
+
+    Make one with :meth:`local` (starts and owns a ``LocalCluster``) or
+    :meth:`connect` (a running scheduler, left running); ``DaskEngine(client)``
+    wraps a client you made yourself (``close()`` then leaves it open).
+    """
+
+    def __init__(self, client: Any, cluster: Any = None, *, owns_client: bool = False) -> None:
+        _require()
+        self.client = client
+        self.cluster = cluster
+        self._owns_client = owns_client or cluster is not None
+        self.address = client.scheduler.address if client.scheduler is not None else "?"
+
+    @property
+    def workers(self) -> int:
+        """Worker threads in the cluster now (a cluster may grow or shrink while a scan runs)."""
+        return max(1, sum(self.client.nthreads().values()))
+
+    @classmethod
+    def local(cls, workers: int, *, timeout: float = 10.0) -> "DaskEngine":
+        """Start a ``LocalCluster`` of ``workers`` single-threaded processes on this machine."""
+        _require()
+        blocked = _hold_sigint()
+        try:
+            try:
+                cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                       dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR, timeout=timeout)
+            except (OSError, TimeoutError, RuntimeError) as exc:
+                raise OverlapError(f"cannot start a local Dask cluster of {workers} workers: {_reason(exc)}") from None
+            try:
+                client = Client(cluster, set_as_default=False, timeout=timeout)
+                client.register_plugin(_IgnoreSigint())  # the workers of this machine's terminal, and their restarts
+            except BaseException:
+                cluster.close()
+                raise
+            engine = cls(client, cluster)
+        finally:
+            interrupted = _release_sigint(blocked)
+        if interrupted:
+            engine.close()
+            raise KeyboardInterrupt
+        return engine
+
+    @classmethod
+    def connect(cls, address: str, *, timeout: float = 10.0) -> "DaskEngine":
+        """Connect to a running scheduler (``tcp://host:8786``) and wait for a first worker."""
+        _require()
+        _check_address(address)
+        try:
+            asyncio.run(_probe(address, timeout))
+        except (OSError, TimeoutError) as exc:
+            raise OverlapError(f"cannot reach the Dask scheduler at {address}: {_reason(exc)}") from None
+        except Exception as exc:  # something answered, and not as Dask does
+            raise OverlapError(f"no Dask scheduler at {address}: the server there answered "
+                               f"something else ({type(exc).__name__})") from None
+        try:
+            client = Client(address, set_as_default=False, timeout=timeout)
+        except (OSError, TimeoutError, ValueError, TypeError) as exc:
+            raise OverlapError(f"cannot reach the Dask scheduler at {address}: {_reason(exc)}") from None
+        try:
+            client.wait_for_workers(1, timeout=timeout)
+        except (OSError, TimeoutError) as exc:
+            client.close()
+            raise OverlapError(f"the Dask scheduler at {address} has no workers "
+                               f"(none joined in {timeout:g}s): {_reason(exc)}") from None
+        return cls(client, owns_client=True)
+
+    def map(self, fn: Callable[..., R], items: Iterable[T], *shared: Any) -> Iterator[R]:
+        """``fn(item, *shared)`` on the cluster, yielded in input order (see :meth:`Engine.map`)."""
+        client = self.client
+        window: deque[Any] = deque()
+        in_flight = 2 * self.workers + 2
+        try:
+            for item in items:
+                window.append(self._submit(fn, item, shared))
+                if len(window) >= in_flight:
+                    yield self._result(fn, window.popleft())
+            while window:
+                yield self._result(fn, window.popleft())
+        finally:
+            if window:
+                client.cancel(list(window))
+
+    def _submit(self, fn: Callable[..., R], item: Any, shared: tuple[Any, ...]) -> Any:
+        try:
+            # The batch and the settings go in the task itself, not scattered to workers: the
+            # scheduler then holds them and can rerun the task when its worker dies (scattered
+            # data dies with the workers that hold it). A batch is a few megabytes at most (the
+            # driver bounds it); the settings (parameters, the boilerplate set) are small.
+            with dask.config.set({"distributed.admin.large-graph-warning-threshold": "1GiB"}):
+                return self.client.submit(fn, item, *shared, pure=False)
+        except (OSError, CommClosedError) as exc:
+            raise self._lost(exc) from None
+
+    def _result(self, fn: Callable[..., R], future: Any) -> R:
+        try:
+            return future.result()
+        except KilledWorker as exc:
+            raise OverlapError(f"Dask workers kept dying while running {getattr(fn, '__name__', fn)} "
+                               f"(out of memory or killed); the scan stopped: {_reason(exc)}") from None
+        except (FutureCancelledError, CommClosedError) as exc:
+            raise self._lost(exc) from None
+
+    def _lost(self, exc: BaseException) -> OverlapError:
+        return OverlapError(f"lost the Dask scheduler at {self.address}: {_reason(exc)}")
+
+    def close(self) -> None:
+        """Close the client and stop the local cluster's processes, if this engine started them."""
+        if self._owns_client:
+            self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()
+
+    def __enter__(self) -> "DaskEngine":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _check_address(address: str) -> None:
+    """Refuse what is not a scheduler address before a client is made of it.
+
+    A ``Client`` given a malformed address fails, and its finaliser then
+    waits a minute to close a connection that never was, printing a
+    traceback on the way out.
+    """
+    bad = OverlapError(f"not a Dask scheduler address: {address!r} (expected e.g. tcp://host:8786)")
+    if not isinstance(address, str) or not address.strip():
+        raise bad
+    try:
+        scheme, location = parse_address(address.strip())
+        if scheme in ("tcp", "tls"):
+            parse_host_port(location)
+        elif scheme != "inproc":
+            raise ValueError(scheme)
+    except ValueError:
+        raise bad from None
+
+
+class _IgnoreSigint(WorkerPlugin):
+    """Workers ignore SIGINT: Ctrl-C in a terminal reaches the whole process group, and only the
+    driver should stop on it, closing the cluster, which stops the workers (a worker that took it
+    would die with a traceback mid-task, and Dask would start another)."""
+
+    name = "overlap-ignore-sigint"
+
+    def setup(self, worker: Any) -> None:
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _hold_sigint() -> bool:
+    """Hold SIGINT back in this thread while a local cluster starts; whether it was held.
+
+    A Ctrl-C half-way through ``LocalCluster()`` leaves a cluster that cannot
+    be closed cleanly (tracebacks at exit). Held, it is taken once the
+    cluster is whole (:func:`_release_sigint`), which then closes it. (A
+    Ctrl-C sent to the whole process group in those seconds still reaches
+    workers that are importing; from their start on they ignore it.)
+    """
+    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
+        return False
+    return signal.SIGINT not in signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+
+
+def _release_sigint(held: bool) -> bool:
+    """Let SIGINT through again; whether one arrived while it was held (then taken, not raised)."""
+    if not held:
+        return False
+    pending = signal.SIGINT in signal.sigpending()
+    if pending:
+        signal.sigwait({signal.SIGINT})
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    return pending
+
+
+async def _probe(address: str, timeout: float) -> None:
+    """Open and close one connection to ``address``, Dask's handshake included.
+
+    Done before a ``Client`` is made: a client whose start failed cannot be
+    closed, and its finaliser waits for that, then prints a traceback, as
+    the interpreter exits.
+    """
+    comm = await connect(address, timeout=timeout)
+    await comm.close()
+
+
+def _reason(exc: BaseException) -> str:
+    """An exception as one line: its message, or its type's name when it has none."""
+    text = " ".join(str(exc).split())
+    return text or type(exc).__name__

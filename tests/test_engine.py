@@ -1,0 +1,211 @@
+"""The Dask engine on a real ``LocalCluster`` (2 worker processes, one per module): the same bytes as the
+in-process scan, a worker killed mid-scan, bad scheduler addresses, and Ctrl-C leaving no process behind."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+from click.testing import CliRunner
+
+from overlap import write_scan
+from overlap.cli import main
+from overlap.engine import InProcess, open_engine
+from overlap.engine.cluster import DaskEngine
+from overlap.errors import OverlapError
+from overlap.model import Document
+from overlap.passages import corpus
+from overlap.pipeline import driver, scan
+from test_stages import every_stage_corpus
+
+ROOT = Path(__file__).parent.parent
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    """Two single-threaded worker processes, started once for the module and stopped after it."""
+    with DaskEngine.local(2) as engine:
+        yield engine
+
+
+@pytest.fixture(scope="module")
+def in_process(tmp_path_factory) -> dict[str, bytes]:
+    """The in-process scan's files of :func:`every_stage_corpus`, the answer every engine must give."""
+    return _files(every_stage_corpus(), tmp_path_factory.mktemp("here"))
+
+
+def _files(docs: list[Document], out: Path, **engine) -> dict[str, bytes]:
+    with scan(docs, **engine) as result:
+        write_scan(result, out)
+    return {p.name: p.read_bytes() for p in sorted(out.iterdir())}
+
+
+def _small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
+    """One document or pair a task: many tasks in flight, finishing in any order."""
+    for name, value in (("_BATCH", 1), ("_VERIFY_BATCH", 1), ("_BATCH_CHARS", 100)):
+        monkeypatch.setattr(driver, name, value)
+    monkeypatch.setattr(corpus, "_PREPARE_BATCH", 2)
+    monkeypatch.setattr(corpus, "ALIGN_BATCH", 1)
+
+
+def test_a_dask_scan_writes_the_same_bytes_as_the_in_process_scan(cluster, in_process, tmp_path, monkeypatch) -> None:
+    _small_batches(monkeypatch)
+    assert _files(every_stage_corpus(), tmp_path / "dask", engine=cluster) == in_process
+
+
+def test_scan_on_a_running_scheduler_from_the_command_line_and_the_environment(cluster, tmp_path) -> None:
+    """The seeds (every tier, the embedding model on the workers): ``--scheduler`` and
+    ``DASK_SCHEDULER_ADDRESS`` give the in-process scan's files, byte for byte."""
+    runner = CliRunner()
+    outputs = {}
+    for name, args, env in (("here", [], {}), ("option", ["--scheduler", cluster.address], {}),
+                            ("env", [], {"DASK_SCHEDULER_ADDRESS": cluster.address})):
+        result = runner.invoke(main, ["scan", str(ROOT / "seeds"), "-o", str(tmp_path / name), "-q", *args], env=env)
+        assert result.exit_code == 0, result.output
+        outputs[name] = {p.name: p.read_bytes() for p in sorted((tmp_path / name).iterdir())}
+    assert outputs["option"] == outputs["here"] and outputs["env"] == outputs["here"]
+    assert json.loads(outputs["here"]["summary.json"])["counts"]["paraphrase_matches"] == 16
+
+
+def test_workers_on_the_command_line_beat_a_scheduler_from_the_environment(tmp_path) -> None:
+    result = CliRunner().invoke(main, ["scan", str(ROOT / "seeds"), "-o", str(tmp_path), "-q", "--workers", "1",
+                                       "--no-paraphrase"], env={"DASK_SCHEDULER_ADDRESS": "tcp://127.0.0.1:1"})
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--workers", "2", "--scheduler", "tcp://127.0.0.1:1"], "--workers starts a local cluster and --scheduler"),
+    (["--workers", "0"], "0 is not in the range 1<=x<=1024"),
+    (["--workers", "many"], "'many' is not a number of workers or 'auto'"),
+])
+def test_engine_options_are_checked_as_usage(args, message, tmp_path) -> None:
+    result = CliRunner().invoke(main, ["scan", str(ROOT / "seeds"), "-o", str(tmp_path), *args])
+    assert result.exit_code == 2 and message in result.stderr
+
+
+def _garbage_server() -> tuple[str, threading.Thread]:
+    """A TCP server that answers every connection with bytes that are not Dask's handshake."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+
+    def serve() -> None:
+        conn, _ = server.accept()
+        conn.sendall(b"HTTP/1.1 400 Bad Request\r\n\r\n" * 4)
+        conn.close()
+        server.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    return f"tcp://127.0.0.1:{server.getsockname()[1]}", thread
+
+
+def test_a_bad_scheduler_address_is_one_line_and_exit_1(tmp_path) -> None:
+    address, thread = _garbage_server()
+    for given, message in (("tcp://host", "not a Dask scheduler address: 'tcp://host' (expected e.g. tcp://host:8786)"),
+                           (address, f"no Dask scheduler at {address}: the server there answered something else")):
+        started = time.monotonic()
+        result = CliRunner().invoke(main, ["scan", str(ROOT / "seeds"), "-o", str(tmp_path / "out"), "-q",
+                                           "--scheduler", given])
+        assert result.exit_code == 1 and result.stderr.startswith(f"overlap: error: {message}"), result.stderr
+        assert result.stderr.count("\n") == 1 and time.monotonic() - started < 20
+        assert not (tmp_path / "out").exists()
+    thread.join(5)
+
+
+def test_an_unreachable_scheduler_fails_within_the_timeout() -> None:
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    started = time.monotonic()
+    with pytest.raises(OverlapError, match=f"cannot reach the Dask scheduler at tcp://127.0.0.1:{port}: "):
+        open_engine(scheduler=f"tcp://127.0.0.1:{port}", timeout=1)
+    assert time.monotonic() - started < 15
+
+
+def test_an_engine_is_given_or_chosen_not_both(cluster) -> None:
+    with pytest.raises(ValueError, match="not both"):
+        scan([], engine=InProcess(), workers=2)
+    with pytest.raises(ValueError, match="not both"):
+        open_engine(workers=2, scheduler=cluster.address)
+
+
+def test_a_task_that_keeps_killing_its_worker_stops_with_one_line(cluster, monkeypatch) -> None:
+    monkeypatch.setattr(cluster.cluster.scheduler, "allowed_failures", 0)  # no retry: one death is enough
+    with pytest.raises(OverlapError, match=r"^Dask workers kept dying while running _exit \(out of memory or killed\)"):
+        list(cluster.map(os._exit, [3]))
+    cluster.client.wait_for_workers(2, timeout=60)
+
+
+def test_a_worker_killed_mid_scan_is_replaced_and_the_scan_completes(cluster, in_process, tmp_path,
+                                                                     monkeypatch) -> None:
+    """Dask reruns what the dead worker held (the scheduler holds every batch); the files are the same."""
+    docs = every_stage_corpus()
+    _small_batches(monkeypatch)
+    cluster.client.wait_for_workers(2, timeout=60)
+    victim = next(iter(cluster.client.run(os.getpid).values()))
+    killed = []
+
+    def kill_once(stage: str, done: int, total: int | None) -> None:
+        if stage == "signatures" and not killed:
+            os.kill(victim, signal.SIGKILL)
+            killed.append(stage)
+
+    with scan(docs, engine=cluster, progress=kill_once) as result:
+        write_scan(result, tmp_path / "dask")
+    assert killed
+    assert {p.name: p.read_bytes() for p in sorted((tmp_path / "dask").iterdir())} == in_process
+    cluster.client.wait_for_workers(2, timeout=60)
+
+
+def _ignoring_sigint(proc: psutil.Process) -> list[psutil.Process]:
+    """Children of ``proc`` that ignore SIGINT (bit 1 of SigIgn in /proc/PID/status)."""
+    found = []
+    try:
+        children = proc.children(recursive=True)
+    except psutil.NoSuchProcess:  # one ended while being listed
+        return []
+    for child in children:
+        try:
+            status = Path(f"/proc/{child.pid}/status").read_text()
+        except OSError:
+            continue
+        ignored = next(int(line.split()[1], 16) for line in status.splitlines() if line.startswith("SigIgn:"))
+        if ignored & (1 << (signal.SIGINT - 1)) and "multiprocessing.spawn" in " ".join(child.cmdline()):
+            found.append(child)
+    return found
+
+
+def test_ctrl_c_stops_the_scan_and_its_cluster_leaving_no_process(tmp_path) -> None:
+    """SIGINT to the process group, as a terminal's Ctrl-C sends it: exit 130, every child gone."""
+    docs = every_stage_corpus()
+    src = tmp_path / "docs.jsonl"
+    with src.open("w") as f:
+        for k in range(60):  # enough to still be running when the workers are up
+            for d in docs:
+                f.write(json.dumps({"id": f"{k}-{d.id}", "text": d.text + f" copy {k}"}) + "\n")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen([sys.executable, "-m", "overlap", "scan", str(src), "-o", str(tmp_path / "out"), "-q",
+                             "--workers", "2"], stderr=subprocess.PIPE, env=env, start_new_session=True)
+    me = psutil.Process(proc.pid)
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline and proc.poll() is None and len(_ignoring_sigint(me)) < 2:
+        time.sleep(0.2)  # the two workers have started and ignore SIGINT: the driver alone handles it
+    children = me.children(recursive=True)
+    assert proc.poll() is None and len(_ignoring_sigint(me)) == 2, "the scan ended before its workers started"
+    os.killpg(proc.pid, signal.SIGINT)
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130, stderr
+    assert stderr.decode() == "overlap: interrupted\n"  # no worker's traceback
+    gone, alive = psutil.wait_procs(children, timeout=10)
+    assert alive == []
+    assert not (tmp_path / "out").exists()
