@@ -415,7 +415,7 @@ def _terminate_as_interrupt(ctx: click.Context) -> None:
 @click.option("--paraphrase-max-docs", type=click.IntRange(0, 10**9), default=ParaphraseParams.max_documents,
               help="Skip the paraphrase tier above this many documents, e.g. 20000 to bound run time; 0: no limit.")
 @click.option("--claim-threshold", type=click.FloatRange(0, 1), default=None,
-              help="Claim score cut (same claim, STS-B-fitted); by default the model's own cut. Higher: more precision.")
+              help="Claim score cut (same claim); by default the model's own cut. Higher: more precision.")
 @click.option("--no-claims", is_flag=True, default=False,
               help="Report only the same statement in other words, not the looser same claim (talking points).")
 @click.option("--lexical-paraphrase", is_flag=True, default=False,
