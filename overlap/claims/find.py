@@ -209,9 +209,14 @@ def _score(
     elif vectors is not None:
         counts["embedded"] = len(parts.passages)
     texts = [(parts.passages[x].text, parts.passages[y].text) for _, x, y, _w in rows]
-    counts["pair_model_scored"] = pair_model_asked(features, names, scorers)
-    counts["below_pair_floor"] = len(texts) - counts["pair_model_scored"] if scorers.pair is not None else 0
-    para, claim = score_batch(texts, features, names, scorers,
+    # statement pairs copied near word for word are the reuse tier's (decide counts them as copies):
+    # none of their rows goes to the pair model
+    ratio = features[:, names.index("ratio")] if len(rows) else np.empty(0)
+    copies = {n for t, (n, _x, _y, whole) in enumerate(rows) if whole and ratio[t] >= params.verbatim}
+    ask = np.fromiter((n not in copies for n, _x, _y, _w in rows), dtype=bool, count=len(rows))
+    counts["pair_model_scored"] = pair_model_asked(features, names, scorers, ask)
+    counts["below_pair_floor"] = int(ask.sum()) - counts["pair_model_scored"] if scorers.pair is not None else 0
+    para, claim = score_batch(texts, features, names, scorers, ask=ask,
                               progress=lambda done, total: notify("paraphrase pair model", done, total))
     return ScoredPairs(rows, features, names, para, claim, lexical_whole), vectors, counts
 

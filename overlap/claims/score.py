@@ -132,7 +132,7 @@ def cosines(vectors: np.ndarray, pairs: Sequence[PartPair]) -> np.ndarray:
 
 def score_batch(
     texts: Sequence[tuple[str, str]], features: np.ndarray, names: Sequence[str], scorers: Scorers,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Callable[[int, int], None] | None = None, ask: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Same-statement and same-claim scores, in [0, 1], of a batch of candidate pairs.
 
@@ -145,7 +145,7 @@ def score_batch(
     every pair whose fitted score reaches :func:`pair_floor` and
     :meth:`~overlap.claims.pair_model.PairModel.judge` gives the scores (the
     cosine grades the claim score; ``progress(done, total)`` follows it);
-    the pairs below the floor score 0. The
+    the pairs below the floor, and those ``ask`` is False for, score 0. The
     claim scores are zeros when the claim relation is off.
 
     >>> s = Scorers.load(ParaphraseParams(embeddings=False, pair_model=False))
@@ -161,7 +161,7 @@ def score_batch(
     para, claim = _fitted(features, names, scorers)
     if scorers.pair is None:
         return para, claim
-    asked = np.flatnonzero(pair_floor(para, claim))
+    asked = np.flatnonzero(pair_floor(para, claim) & (True if ask is None else ask))
     para, claim = np.zeros(len(texts)), np.zeros(len(texts))
     if len(asked):
         col = names.index("cosine")
@@ -189,11 +189,11 @@ def pair_floor(para: np.ndarray, claim: np.ndarray) -> np.ndarray:
     return (para >= PAIR_FLOOR) | (claim >= PAIR_FLOOR)
 
 
-def pair_model_asked(features: np.ndarray, names: Sequence[str], scorers: Scorers) -> int:
+def pair_model_asked(features: np.ndarray, names: Sequence[str], scorers: Scorers, ask: np.ndarray | None = None) -> int:
     """How many of a batch's pairs :func:`score_batch` gives the pair model (0 without one)."""
     if scorers.pair is None or not len(features):
         return 0
-    return int(pair_floor(*_fitted(features, names, scorers)).sum())
+    return int((pair_floor(*_fitted(features, names, scorers)) & (True if ask is None else ask)).sum())
 
 
 @dataclass(frozen=True)
