@@ -126,18 +126,18 @@ def _claims(params: ParaphraseParams, a: str, b: str) -> list:
 def test_the_tier_drops_a_wrong_seed_claim_the_fitted_scores_accept() -> None:
     a, b = SEED_WRONG[0]
     assert _claims(ParaphraseParams(pair_model=False), a, b), "the fitted scores were fooled by this pair"
-    assert _claims(ParaphraseParams(), a, b) == []
+    assert _claims(ParaphraseParams(pair_model=True), a, b) == []
 
 
 def test_the_tier_finds_the_reference_restatement_and_says_the_pair_model_decided() -> None:
-    found = _claims(ParaphraseParams(), *RESTATEMENTS[0])
+    found = _claims(ParaphraseParams(pair_model=True), *RESTATEMENTS[0])
     assert found and found[0].details["path"].startswith("pair model (")
 
 
 def test_overlap_score_reports_the_pair_models_judgement_and_can_do_without() -> None:
     line = json.dumps({"a": SEED_WRONG[1][0], "b": SEED_WRONG[1][1]}) + "\n"
     runner = CliRunner()
-    judged = json.loads(runner.invoke(main, ["score", "-"], input=line).output)
+    judged = json.loads(runner.invoke(main, ["score", "--pair-model", "-"], input=line).output)
     assert judged["model"].startswith("pair model (") and judged["claim"] is False and judged["paraphrase"] is False
     assert judged["threshold"] == PAIR_CUT and judged["claim_threshold"] == PAIR_CLAIM_CUT
     fitted = json.loads(runner.invoke(main, ["score", "--no-pair-model", "-"], input=line).output)
