@@ -18,13 +18,12 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 import sys
 import time
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import click
 
@@ -42,6 +41,9 @@ from .params import (
     PassageParams,
     ShingleParams,
 )
+
+if TYPE_CHECKING:
+    from .index.filter import IdCheck
 
 EXIT_ERROR = 1
 EXIT_DUPLICATES_FOUND = 3
@@ -856,7 +858,7 @@ def filter_command(inputs: tuple[str, ...], index_target: str, **kw: Any) -> Non
       zcat feed.jsonl.gz | overlap filter --index redis://db1:6379/0 --mode containment
       overlap filter --index seen.db --mark --id-field newid --text-field body reuters.jsonl.gz
     """
-    from .index.filter import FilterStats, LineOutput, filter_documents
+    from .index.filter import FilterStats, IdCheck, LineOutput, filter_documents
     from .index import open_index
 
     fields = _field_map(kw)
@@ -873,7 +875,7 @@ def filter_command(inputs: tuple[str, ...], index_target: str, **kw: Any) -> Non
     ingest_stats = IngestStats()
     stats = FilterStats()
     progress = _Progress(not quiet)
-    ids = _IdCheck(fields, ingest_stats, warn, progress)
+    ids = IdCheck(fields.id, ingest_stats, warn, progress)
     try:
         with open_index(index_target, create=not kw["no_create"], settings=creation or None) as idx:
             docs = _filter_inputs(inputs if not from_stdin else None, kw, fields, ingest_stats, warn)
@@ -912,41 +914,7 @@ def _filter_inputs(inputs: tuple[str, ...] | None, kw: dict[str, Any], fields: F
     return read_documents(["-"], stdin=stdin, **common)
 
 
-class _IdCheck:
-    """Which documents the filter may remember: each needs an id of its own, of the index's kind.
-
-    ingest names a record without an id after its file and line; a persistent index must not
-    remember "<stdin>:5" (tomorrow's line 5 would look already seen), so such records are counted
-    bad and skipped. Ids are stored as text: the number 1 and the string "1" would be one key, so
-    an index holds one kind and the other is refused.
-    """
-
-    def __init__(self, fields: FieldMap, ingest_stats: IngestStats, warn: "_Warnings", progress: "_Progress") -> None:
-        self.fields, self.ingest_stats, self.warn, self.progress = fields, ingest_stats, warn, progress
-        self.number_ids = False  # the index keys JSON numbers: write duplicate_of back as one
-
-    def checked(self, docs: Any, idx: Any) -> Any:
-        kind = None
-        for n, doc in enumerate(docs, 1):
-            self.progress("filter", n, None)
-            if _fallback_named(doc):
-                self.ingest_stats.bad_records += 1
-                self.warn(f"{doc.origin}: no {self.fields.id!r} field: the filter needs ids to remember documents; skipped")
-                continue
-            raw = doc.record.get(self.fields.id) if doc.record is not None else doc.id
-            this = "number" if isinstance(raw, (int, float)) and not isinstance(raw, bool) else "string"
-            if kind is None:
-                kind = idx.id_kind(this)
-                self.number_ids = kind == "number"
-            if this != kind:
-                self.ingest_stats.bad_records += 1
-                self.warn(f"{doc.origin or doc.id}: id {raw!r} is a {this} but this index keys {kind} ids "
-                          f"({doc.id} and \"{doc.id}\" would be the same key); skipped")
-                continue
-            yield doc
-
-
-def _filter_emitter(out: Any, fields: FieldMap, mark: bool, ids: _IdCheck) -> Callable[[Any, Any], None]:
+def _filter_emitter(out: Any, fields: FieldMap, mark: bool, ids: "IdCheck") -> Callable[[Any, Any], None]:
     """Writes a decided document's record as it came: the new ones, or with ``mark`` every one with
     ``duplicate_of`` and ``score`` added."""
     from .ingest import document_to_record
@@ -964,8 +932,3 @@ def _filter_emitter(out: Any, fields: FieldMap, mark: bool, ids: _IdCheck) -> Ca
     return emit
 
 
-def _fallback_named(doc: Any) -> bool:
-    """Whether ingest named this record ``<file>:<line>`` because it had no id."""
-    origin = doc.origin or ""
-    path, sep, line = origin.rpartition(":")
-    return bool(sep) and line.isdigit() and doc.id == f"{os.path.basename(path) or path}:{line}"

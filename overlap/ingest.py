@@ -53,6 +53,7 @@ __all__ = [
     "iter_jsonl",
     "document_from_record",
     "document_to_record",
+    "fallback_id",
     "parse_date",
     "decode_utf8",
     "binary_stdin",
@@ -342,7 +343,14 @@ def _text_value(value: Any, name: str) -> str | None:
     raise RecordError(f"field {name!r} must be a string, got {type(value).__name__}")
 
 
-def _fallback_id(origin: str) -> str:
+def fallback_id(origin: str) -> str:
+    """The id of a record that has none: its file's name and line (``'feed.jsonl:5'``), from ``origin``.
+
+    Public because the filter must recognise such ids: a persistent index may not remember them.
+
+    >>> fallback_id("/data/feed.jsonl:5")
+    'feed.jsonl:5'
+    """
     path, sep, line = origin.rpartition(":")
     if not sep:
         return os.path.basename(origin)
@@ -362,7 +370,7 @@ def _build(obj: Mapping[str, Any], fields: FieldMap, origin: str,
         raise RecordError(f"field {fields.text!r} must be a string, got {type(text).__name__}")
     raw_id = obj.get(fields.id)
     if raw_id is None or raw_id == "":
-        doc_id = _fallback_id(origin)
+        doc_id = fallback_id(origin)
     elif isinstance(raw_id, str):
         doc_id = raw_id
     elif isinstance(raw_id, int) and not isinstance(raw_id, bool):

@@ -143,7 +143,7 @@ class _CountingEmbedder:
     def __init__(self) -> None:
         self.seen: list[str] = []
 
-    def encode(self, texts, progress=None):
+    def encode(self, texts, progress=None, engine=None):  # the Embedder interface: engine runs its batches
         self.seen.extend(texts)
         out = np.zeros((len(texts), 64), dtype=np.float32)
         for r, t in enumerate(texts):

@@ -102,3 +102,19 @@ def test_batches_hold_a_bounded_number_of_tokens() -> None:
     assert sum(rows for rows, _ in widths) == len(texts)
     assert np.allclose(np.linalg.norm(vecs, axis=1), 1.0, atol=1e-4)
     assert float(vecs[0] @ vecs[1]) > 0.999 and float(vecs[-1] @ vecs[-2]) > 0.999
+
+
+def test_an_embedder_sent_to_another_process_is_loaded_there_once() -> None:
+    """What one model load per worker rests on: unpickling gives the process's one copy of that model file,
+    and vectors computed batch by batch through an engine are the ones :meth:`encode` gives."""
+    import pickle
+
+    from overlap.engine import InProcess
+
+    e = embed.load_embedder()
+    if e is None:
+        _no_model()
+    texts = ["Russia is ready to talk.", "Moscow is open to dialogue with Washington on arms control.", "Rain."]
+    first, second = pickle.loads(pickle.dumps(e)), pickle.loads(pickle.dumps(e))
+    assert first is second and first is not e
+    assert np.array_equal(first.encode(texts, batch_size=2), e.encode(texts, batch_size=2, engine=InProcess()))

@@ -18,6 +18,7 @@ import pytest
 from click.testing import CliRunner
 
 from overlap import write_scan
+from overlap.claims import embed
 from overlap.cli import main
 from overlap.engine import InProcess, open_engine
 from overlap.engine.cluster import DaskEngine
@@ -43,8 +44,8 @@ def in_process(tmp_path_factory) -> dict[str, bytes]:
     return _files(every_stage_corpus(), tmp_path_factory.mktemp("here"))
 
 
-def _files(docs: list[Document], out: Path, **engine) -> dict[str, bytes]:
-    with scan(docs, **engine) as result:
+def _files(docs: list[Document], out: Path, **options) -> dict[str, bytes]:
+    with scan(docs, **options) as result:
         write_scan(result, out)
     return {p.name: p.read_bytes() for p in sorted(out.iterdir())}
 
@@ -58,8 +59,17 @@ def _small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_a_dask_scan_writes_the_same_bytes_as_the_in_process_scan(cluster, in_process, tmp_path, monkeypatch) -> None:
+    """...and reports progress per stage as batches come back, counting up to each stage's total."""
     _small_batches(monkeypatch)
-    assert _files(every_stage_corpus(), tmp_path / "dask", engine=cluster) == in_process
+    events: list[tuple[str, int, int | None]] = []
+    assert _files(every_stage_corpus(), tmp_path / "dask", engine=cluster,
+                  progress=lambda *event: events.append(event)) == in_process
+    stages = list(dict.fromkeys(stage for stage, _, _ in events))
+    assert stages[:3] == ["read", "signatures", "passages"] and "paraphrase signals" in stages
+    for stage in stages:
+        mine = [(done, total) for s, done, total in events if s == stage]
+        assert [d for d, _ in mine] == sorted(d for d, _ in mine) and mine[-1][0] == mine[-1][1], stage
+        assert len(mine) > 2 or stage.startswith("paraphrase"), stage  # one event a batch, not one at the end
 
 
 def test_scan_on_a_running_scheduler_from_the_command_line_and_the_environment(cluster, tmp_path) -> None:
@@ -74,6 +84,9 @@ def test_scan_on_a_running_scheduler_from_the_command_line_and_the_environment(c
         outputs[name] = {p.name: p.read_bytes() for p in sorted((tmp_path / name).iterdir())}
     assert outputs["option"] == outputs["here"] and outputs["env"] == outputs["here"]
     assert json.loads(outputs["here"]["summary.json"])["counts"]["paraphrase_matches"] == 16
+    # the workers embedded the statements, each loading the model once for both scans
+    loads = cluster.client.run(lambda: embed._embedder_at.cache_info().misses)
+    assert set(loads.values()) <= {0, 1} and sum(loads.values()) >= 1, loads
 
 
 def test_workers_on_the_command_line_beat_a_scheduler_from_the_environment(tmp_path) -> None:

@@ -190,3 +190,24 @@ def test_line_output_writes_batches_whole_or_cuts_them_back(tmp_path):
         with pytest.raises(OverlapError, match="^out.jsonl: cannot write: No space left on device$"):
             out.flush()
     assert path.read_bytes() == b'{"id": "a"}\n{"id": "b"}\n'
+
+
+def test_id_check_keeps_the_ids_an_index_may_remember(tmp_path):
+    # the check lived in cli.py; the library now offers it, warnings and progress through callbacks
+    from dataclasses import replace
+
+    from overlap.ingest import IngestStats, document_from_record
+    from overlap.index.filter import IdCheck
+
+    docs = [replace(document_from_record(rec, origin=f"/in/feed.jsonl:{n}"), record=rec)
+            for n, rec in enumerate([{"id": 7, "text": "a b c"}, {"text": "no id here"}, {"id": "8", "text": "d e"},
+                                     {"id": 9, "text": "f g"}], 1)]
+    stats, warned, seen = IngestStats(), [], []
+    check = IdCheck("id", stats, warned.append, lambda stage, n, total: seen.append(n))
+    with open_index(str(tmp_path / "i.db")) as idx:
+        kept = [d.id for d in check.checked(docs, idx)]
+    assert kept == ["7", "9"] and check.number_ids and stats.bad_records == 2 and seen == [1, 2, 3, 4]
+    assert warned == [
+        "/in/feed.jsonl:2: no 'id' field: the filter needs ids to remember documents; skipped",
+        "/in/feed.jsonl:3: id '8' is a string but this index keys number ids (8 and \"8\" would be the same key); skipped",
+    ]

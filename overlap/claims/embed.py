@@ -31,9 +31,12 @@ from importlib import metadata
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
+
+from ..batches import batched
+from ..engine import Engine, InProcess
 
 __all__ = ["Embedder", "WordPiece", "load_embedder", "embedder_status", "file_sha256", "onnxruntime_missing", "MODEL_ID",
            "MODEL_SHA256"]
@@ -195,6 +198,7 @@ class Embedder:
         os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")  # before the import: no ~/.cache writes
         import onnxruntime as ort
 
+        self._spec = (str(model_path), str(vocab_path), threads)
         self._tok = WordPiece(vocab_path)
         opts = ort.SessionOptions()
         if threads:
@@ -210,20 +214,39 @@ class Embedder:
         self.model_id = MODEL_ID
 
     def encode(self, texts: Sequence[str], batch_size: int = 64, batch_tokens: int = 4096,
-               progress: Callable[[int, int], None] | None = None) -> np.ndarray:
+               progress: Callable[[int, int], None] | None = None, engine: Engine | None = None) -> np.ndarray:
         """``(len(texts), 384)`` float32 unit vectors; ``progress(done, total)`` after each batch.
 
         Batches are sorted by length (little padding) and hold at most
         ``batch_tokens`` tokens: attention memory grows with rows x width², and
         onnxruntime's arena keeps its peak, so 64 sentences of 256 tokens once
         cost a scan 1.2 GB more than it needed (BBC News; 16 rows of that
-        width are as fast).
+        width are as fast). The batches are cut here, whatever runs them, and
+        ``engine`` (:mod:`overlap.engine`) runs them a few at a time, each
+        worker on its own copy of this model, loaded once: the same batches
+        give the same vectors.
         """
         out = np.zeros((len(texts), 384), dtype=np.float32)
         if not texts:
             return out
+        batches = self.batches(texts, batch_size, batch_tokens)
+        groups = list(batched(batches, _BATCHES_PER_TASK))
+        done = 0
+        jobs = ([(ids, mask) for _, ids, mask in group] for group in groups)
+        for group, rows in zip(groups, (engine or InProcess()).map(run_batches, jobs, self)):
+            for (idx, _, _), vectors in zip(group, rows):
+                out[idx] = vectors
+                done += len(idx)
+                if progress is not None:
+                    progress(done, len(texts))
+        return out
+
+    def batches(self, texts: Sequence[str], batch_size: int = 64,
+                batch_tokens: int = 4096) -> list[tuple[list[int], np.ndarray, np.ndarray]]:
+        """The model's batches of ``texts``: ``(positions in texts, token ids, attention mask)`` each."""
         encodings = [self._tok.encode(t) for t in texts]
         order = sorted(range(len(texts)), key=lambda i: len(encodings[i]))
+        out = []
         start = 0
         while start < len(order):
             # the batch's width is its last (longest) member's: shrink the batch until it fits the budget
@@ -239,17 +262,38 @@ class Embedder:
                 e = encodings[i]
                 ids[row, : len(e)] = e
                 mask[row, : len(e)] = 1
-            feeds = {"input_ids": ids, "attention_mask": mask}
-            if "token_type_ids" in self._inputs:
-                feeds["token_type_ids"] = np.zeros_like(ids)
-            hidden = self._session.run([self._output], feeds)[0]
-            m = mask[:, :, None].astype(np.float32)
-            pooled = (hidden * m).sum(axis=1) / np.maximum(m.sum(axis=1), 1e-9)
-            norms = np.linalg.norm(pooled, axis=1, keepdims=True)
-            out[idx] = pooled / np.maximum(norms, 1e-12)
-            if progress is not None:
-                progress(start, len(texts))
+            out.append((idx, ids, mask))
         return out
+
+    def run(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        """Unit vectors of one batch of token ids (mean of the token embeddings under ``mask``)."""
+        feeds = {"input_ids": ids, "attention_mask": mask}
+        if "token_type_ids" in self._inputs:
+            feeds["token_type_ids"] = np.zeros_like(ids)
+        hidden = self._session.run([self._output], feeds)[0]
+        m = mask[:, :, None].astype(np.float32)
+        pooled = (hidden * m).sum(axis=1) / np.maximum(m.sum(axis=1), 1e-9)
+        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+        return pooled / np.maximum(norms, 1e-12)
+
+    def __reduce__(self) -> tuple[Any, tuple[str, str, int]]:
+        """Sent to a worker process, an embedder is the same model file loaded there, once per process."""
+        return _embedder_at, self._spec
+
+
+#: Model batches one engine task runs (a batch is ~10-50 ms of work; a task costs a few ms to send).
+_BATCHES_PER_TASK = 8
+
+
+@lru_cache(maxsize=4)
+def _embedder_at(model_path: str, vocab_path: str, threads: int) -> Embedder:
+    """The embedder of a model file, loaded once per process (what an :class:`Embedder` unpickles to)."""
+    return Embedder(Path(model_path), Path(vocab_path), threads)
+
+
+def run_batches(batches: Sequence[tuple[np.ndarray, np.ndarray]], embedder: Embedder) -> list[np.ndarray]:
+    """:meth:`Embedder.run` over a few batches: one engine task."""
+    return [embedder.run(ids, mask) for ids, mask in batches]
 
 
 def onnxruntime_missing() -> str | None:

@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, replace
-from typing import Callable, Mapping, Sequence
+from typing import Callable, Iterator, Mapping, Sequence
 
 import numpy as np
 
+from ..engine import Engine, InProcess
 from ..model import ClaimCluster, Document, Match, Passage, Span
 from ..params import ParaphraseParams
 from . import embed
@@ -33,14 +34,15 @@ from .decide import Acceptor, decide
 from .gate import admit
 from .score import PartPair, Scorers, ScoredPairs, cosines, lexical_signals, pair_model_asked, score_batch
 from .scorer import Scorer
-from .signals import prepare
+from .signals import Prepared, prepare
 from .statements import Parts, statement_parts, statements
 
 __all__ = ["find_claims", "ClaimResult", "COUNTS"]
 
 log = logging.getLogger(__name__)
-#: Statement pairs whose lexical signals are computed at once (bounded memory); progress is said after each batch.
-BATCH = 20_000
+#: Statement pairs whose lexical signals are computed at once (bounded memory; one engine task); progress is
+#: said after each batch.
+BATCH = 5_000
 #: What :func:`find_claims` counts, in this order.
 COUNTS = (
     "statements_too_long", "statements_over_document_cap", "set_aside", "not_english", "statements", "clauses",
@@ -83,6 +85,7 @@ def find_claims(
     scorer: Scorer | None = None,
     claim_scorer: Scorer | None = None,
     progress: Progress | None = None,
+    engine: Engine | None = None,
 ) -> tuple[ClaimResult, dict[str, int]]:
     """Paraphrase and claim matches between statements, the claim clusters they form, and the tier's counts.
 
@@ -101,6 +104,8 @@ def find_claims(
     steps between batches: ``"paraphrase signals"`` (candidate statement
     pairs), ``"paraphrase embedding"`` (statements and clauses embedded) and
     ``"paraphrase pair model"`` (part pairs the pair model reads).
+    ``engine`` (:mod:`overlap.engine`) runs the embedding model's batches
+    (this process by default); the rest runs here.
 
     >>> docs = [Document("a", "Prices of bread rose by five percent in May, the bureau said."),
     ...         Document("b", "In May, the bureau said, the price of bread went up five percent.")]
@@ -120,11 +125,11 @@ def find_claims(
     counts.update(found)
     counts["set_aside"] = sum(result.set_aside.values())
     counts["not_english"] = result.set_aside.get("not English", 0)
-    pairs, vectors, found = _candidates(units, parts, scorers, params, notify)
+    pairs, vectors, found = _candidates(units, parts, scorers, params, notify, engine)
     counts.update(found)
     per_pair = part_pairs(pairs, parts, params.claims)
     parts = parts.fully_prepared(k for pp in per_pair for pq in pp for k in pq)  # only the few scored
-    scored, vectors, found = _score(per_pair, parts, vectors, scorers, params, notify)
+    scored, vectors, found = _score(per_pair, parts, vectors, scorers, params, notify, engine)
     counts.update(found)
     matches, found = decide(scored, pairs, parts, units, vectors, scorers, params)
     counts.update(found)
@@ -148,7 +153,8 @@ def _statements(
 
 
 def _candidates(
-    units: Sequence[Passage], parts: Parts, scorers: Scorers, params: ParaphraseParams, notify: Progress
+    units: Sequence[Passage], parts: Parts, scorers: Scorers, params: ParaphraseParams, notify: Progress,
+    engine: Engine | None = None,
 ) -> tuple[list[tuple[int, int]], np.ndarray | None, dict[str, int]]:
     """The candidate statement pairs, the parts' vectors if every part was embedded (else ``None``), and the counts.
 
@@ -164,7 +170,8 @@ def _candidates(
         params.claims and len(parts.passages) <= params.embed_all_max and params.auto_neighbours)
     if scorers.uses_embeddings and want_neighbours:
         vectors = embed.load_embedder().encode(
-            [p.text for p in parts.passages], progress=lambda done, total: notify("paraphrase embedding", done, total))
+            [p.text for p in parts.passages], progress=lambda done, total: notify("paraphrase embedding", done, total),
+            engine=engine)
         extra = neighbour_candidates(vectors, params.neighbours or params.auto_neighbours, params.min_cosine)
         counts["neighbour_candidates"] = len(extra - pairs)
         pairs |= extra
@@ -182,6 +189,7 @@ def _score(
     scorers: Scorers,
     params: ParaphraseParams,
     notify: Progress,
+    engine: Engine | None = None,
 ) -> tuple[ScoredPairs, np.ndarray | None, dict[str, int]]:
     """The part pairs of every candidate statement pair (``per_pair[n]``, the whole pair first) scored,
     the parts' vectors, and the counts. ``parts`` are fully prepared for every part of a pair.
@@ -189,21 +197,27 @@ def _score(
     rows: list[PartPair] = []
     feats: list[np.ndarray] = []
     lexical_whole: dict[int, float] = {}
-    for start in range(0, len(per_pair), BATCH):
-        batch = [(n, x, y, k == 0) for n in range(start, min(start + BATCH, len(per_pair)))
-                 for k, (x, y) in enumerate(per_pair[n])]
-        kept, x, whole = lexical_signals(batch, parts.prepared, scorers, params)
+
+    def jobs() -> Iterator[tuple[list[PartPair], dict[int, Prepared]]]:
+        """Each batch of part pairs joined with the prepared parts it reads (not all of them)."""
+        for start in range(0, len(per_pair), BATCH):
+            batch = [(n, x, y, k == 0) for n in range(start, min(start + BATCH, len(per_pair)))
+                     for k, (x, y) in enumerate(per_pair[n])]
+            yield batch, {k: parts.prepared[k] for _, x, y, _w in batch for k in (x, y)}
+
+    lexical = replace(scorers, pair=None)  # what the signals need: the fitted models, not the pair model's session
+    for k, (kept, x, whole) in enumerate((engine or InProcess()).map(signals_of, jobs(), lexical, params)):
         rows.extend(kept)
         feats.append(x)
         lexical_whole.update(whole)
-        notify("paraphrase signals", min(start + BATCH, len(per_pair)), len(per_pair))
+        notify("paraphrase signals", min((k + 1) * BATCH, len(per_pair)), len(per_pair))
     names = list(scorers.lexical_paraphrase.features)
     features = np.vstack(feats) if feats else np.empty((0, len(names)))
     counts = {"lexical_pairs_scored": sum(map(len, per_pair)), "below_embed_floor": 0, "embedded": 0}
     if scorers.uses_embeddings:
         counts["below_embed_floor"] = counts["lexical_pairs_scored"] - len(rows)
     if scorers.uses_embeddings and rows:
-        vectors, counts["embedded"] = _vectors(vectors, parts, rows, notify)
+        vectors, counts["embedded"] = _vectors(vectors, parts, rows, notify, engine)
         features = np.hstack([features, cosines(vectors, rows)[:, None]])
         names.append("cosine")
     elif vectors is not None:
@@ -221,8 +235,17 @@ def _score(
     return ScoredPairs(rows, features, names, para, claim, lexical_whole), vectors, counts
 
 
+def signals_of(
+    job: tuple[Sequence[PartPair], Mapping[int, Prepared]], scorers: Scorers, params: ParaphraseParams
+) -> tuple[list[PartPair], np.ndarray, dict[int, float]]:
+    """:func:`~overlap.claims.score.lexical_signals` of a batch of part pairs joined with their prepared parts."""
+    batch, prepared = job
+    return lexical_signals(batch, prepared, scorers, params)  # type: ignore[arg-type]
+
+
 def _vectors(
-    vectors: np.ndarray | None, parts: Parts, rows: Sequence[PartPair], notify: Progress
+    vectors: np.ndarray | None, parts: Parts, rows: Sequence[PartPair], notify: Progress,
+    engine: Engine | None = None,
 ) -> tuple[np.ndarray, int]:
     """One unit vector per part (zeros for a part no scored pair needs), and how many parts were embedded.
 
@@ -232,7 +255,8 @@ def _vectors(
         return vectors, len(parts.passages)
     needed = sorted({k for _, a, b, _w in rows for k in (a, b)})
     encoded = embed.load_embedder().encode(
-        [parts.passages[k].text for k in needed], progress=lambda done, total: notify("paraphrase embedding", done, total))
+        [parts.passages[k].text for k in needed], progress=lambda done, total: notify("paraphrase embedding", done, total),
+        engine=engine)
     vectors = np.zeros((len(parts.passages), encoded.shape[1]), dtype=np.float32)
     vectors[needed] = encoded
     return vectors, len(needed)

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 
 from ..text.normalize import normalize_text
-from ..text.words import STOPWORDS, stems as stem_all
+from ..text.words import CLAIM_STOPWORDS, snowball_stems
 
 __all__ = [
     "SIGNALS",
@@ -96,7 +96,7 @@ _NEGATION = re.compile(r"\b(?:not|no|never|nor|without|none|neither)\b|n[\'\u201
 
 
 # numbers, digits or words, are their own signal, never content words
-_NOT_CONTENT = STOPWORDS | frozenset(NUMBER_WORDS)
+_NOT_CONTENT = CLAIM_STOPWORDS | frozenset(NUMBER_WORDS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +124,7 @@ def prepare(text: str, full: bool = True) -> Prepared:
     marked = _COUNTRY_US.sub(" usa ", text)
     norm = normalize_text(marked)
     words = _WORD.findall(norm)
-    stems = stem_all(words)
+    stems = snowball_stems(words)
     content = frozenset(s for w, s in zip(words, stems) if w not in _NOT_CONTENT and not w.isdigit())
     bigrams = frozenset(map(hash, zip(stems, stems[1:]))) if full else frozenset()
     numbers = frozenset(n.replace(",", "") for n in _NUMBER.findall(norm)) | {
@@ -136,7 +136,7 @@ def prepare(text: str, full: bool = True) -> Prepared:
     first = _LEADING.match(caps_text).end()
     caps = [m.group() for m in _CAPITALISED.finditer(caps_text)
             if m.start() != first or m.group().lower() in _NAME_ALIASES]
-    names = frozenset(stem_all([_NAME_ALIASES.get(c.lower(), c.lower()) for c in caps if len(c) > 1]))
+    names = frozenset(snowball_stems([_NAME_ALIASES.get(c.lower(), c.lower()) for c in caps if len(c) > 1]))
     negated = _NEGATION.search(text) is not None
     return Prepared(text, normalize_text(text) if full else "", len(stems), content, bigrams, numbers, names, negated, full)
 

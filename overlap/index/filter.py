@@ -39,19 +39,20 @@ from __future__ import annotations
 import errno
 import os
 import stat
-from itertools import islice
 from dataclasses import dataclass
 from typing import BinaryIO, Callable, Iterable, Iterator
 
 import numpy as np
 
+from ..batches import batched
 from ..errors import OverlapError
+from ..ingest import IngestStats, fallback_id
 from ..model import Decision, Document
 from .decide import Pending, decide
 from .facade import Index
 from .prepare import Prepared
 
-__all__ = ["FilterStats", "LineOutput", "filter_documents"]
+__all__ = ["FilterStats", "IdCheck", "LineOutput", "filter_documents"]
 
 _NONE = np.zeros(1, dtype=np.uint64)  # stands in for the shingles of documents known by id
 
@@ -145,10 +146,48 @@ class LineOutput:
             pass  # the error being raised says what matters
 
 
-def _batches(docs: Iterable[Document], size: int) -> Iterator[list[Document]]:
-    """Lists of ``size`` documents (the last may be shorter), read lazily from the stream."""
-    stream = iter(docs)
-    return iter(lambda: list(islice(stream, size)), [])
+class IdCheck:
+    """Which documents the filter may remember: each needs an id of its own, of the index's kind.
+
+    ingest names a record without an id after its file and line; a persistent index must not
+    remember "<stdin>:5" (tomorrow's line 5 would look already seen), so such records are counted
+    bad and skipped. Ids are stored as text: the number 1 and the string "1" would be one key, so
+    an index holds one kind and the other is refused. Each refusal is counted in ``ingest_stats``
+    and said through ``warn``; ``progress("filter", n, None)`` follows the documents read.
+    """
+
+    def __init__(self, id_field: str, ingest_stats: IngestStats, warn: Callable[[str], None],
+                 progress: Callable[[str, int, int | None], None]) -> None:
+        self.id_field, self.ingest_stats, self.warn, self.progress = id_field, ingest_stats, warn, progress
+        self.number_ids = False  # the index keys JSON numbers: write duplicate_of back as one
+
+    def checked(self, docs: Iterable[Document], idx: Index) -> Iterator[Document]:
+        """The documents the index may remember, lazily; the first id read fixes the index's kind."""
+        kind = None
+        for n, doc in enumerate(docs, 1):
+            self.progress("filter", n, None)
+            if _fallback_named(doc):
+                self.ingest_stats.bad_records += 1
+                self.warn(f"{doc.origin}: no {self.id_field!r} field: the filter needs ids to remember documents; skipped")
+                continue
+            raw = doc.record.get(self.id_field) if doc.record is not None else doc.id
+            this = "number" if isinstance(raw, (int, float)) and not isinstance(raw, bool) else "string"
+            if kind is None:
+                kind = idx.id_kind(this)
+                self.number_ids = kind == "number"
+            if this != kind:
+                self.ingest_stats.bad_records += 1
+                self.warn(f"{doc.origin or doc.id}: id {raw!r} is a {this} but this index keys {kind} ids "
+                          f"({doc.id} and \"{doc.id}\" would be the same key); skipped")
+                continue
+            yield doc
+
+
+def _fallback_named(doc: Document) -> bool:
+    """Whether ingest named this record ``<file>:<line>`` because it had no id."""
+    origin = doc.origin or ""
+    _, sep, line = origin.rpartition(":")
+    return bool(sep) and line.isdigit() and doc.id == fallback_id(origin)
 
 
 def _prepare_batch(
@@ -224,7 +263,7 @@ def filter_documents(
         flushed = 0
 
     try:
-        for batch in _batches(docs, batch_size):
+        for batch in batched(docs, batch_size):
             stats.read += len(batch)
             live_docs, live, known = _prepare_batch(index, batch, pending, stats, on_skip)
             decisions = decide(index, live, threshold, mode, pending, known=known)

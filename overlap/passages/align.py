@@ -14,8 +14,9 @@ Sidorov and Gelbukh, "A Winning Approach to Text Alignment for Text Reuse
 Detection at PAN 2014"), re-implemented with numpy:
 
 1. *Units*: sentences of each text, short ones joined to the next and very
-   long ones cut into word windows; each unit becomes a bag of stemmed
-   content words (:mod:`overlap.text.words`: stop words dropped).
+   long ones cut into word windows; each unit becomes a bag of light-stemmed
+   content words (stop words dropped; :mod:`overlap.text.words` says why
+   alignment keeps its own light stemmer and list).
 2. *Seeds*: unit pairs whose tf-idf cosine and word-set Dice coefficient both
    reach ``seed_cosine`` / ``seed_dice`` (idf over the units of both texts).
 3. *Extension*: seeds closer than ``max_gap`` units in both texts are
@@ -46,7 +47,7 @@ from ..text.normalize import normalize, normalize_text
 from ..params import PassageParams
 from ..text.segment import sentences
 from ..text.shingle import UNSPACED, iter_words, word_hashes, words as _find_words
-from ..text.words import STOPWORDS, stem
+from ..text.words import ALIGNMENT_STOPWORDS, light_stem
 
 __all__ = ["Prepared", "prepare", "align", "compare_texts"]
 
@@ -80,7 +81,7 @@ _TOKEN = re.compile(r"\S+")
 
 
 def _terms(tokens: list[str], unspaced: bool) -> list[str]:
-    """A unit's terms: stems of its content words.
+    """A unit's terms: light stems of its content words.
 
     In scripts without spaces each letter is a word (:mod:`overlap.text.shingle`),
     and single letters make poor terms (two unrelated Japanese sentences share
@@ -88,7 +89,7 @@ def _terms(tokens: list[str], unspaced: bool) -> list[str]:
     as search engines index Chinese and Japanese (Lucene's CJK bigrams).
     """
     if not unspaced:
-        return [stem(w) for w in tokens if w not in STOPWORDS]
+        return [light_stem(w) for w in tokens if w not in ALIGNMENT_STOPWORDS]
     out: list[str] = []
     after_letter = False
     for i, w in enumerate(tokens):
@@ -100,8 +101,8 @@ def _terms(tokens: list[str], unspaced: bool) -> list[str]:
             after_letter = True
         else:
             after_letter = False
-            if w not in STOPWORDS:
-                out.append(stem(w))
+            if w not in ALIGNMENT_STOPWORDS:
+                out.append(light_stem(w))
     return out
 
 
@@ -380,8 +381,8 @@ def _fragment_words(text: str, span: Span) -> tuple[list[str], list[bool], list[
     ends: list[int] = []
     for m in iter_words(text, span.start, span.end):
         word = normalize_text(m.group())
-        stems.append(stem(word))
-        content.append(word not in STOPWORDS)
+        stems.append(light_stem(word))
+        content.append(word not in ALIGNMENT_STOPWORDS)
         starts.append(m.start())
         ends.append(m.end())
     return stems, content, starts, ends

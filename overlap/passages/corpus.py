@@ -23,7 +23,7 @@ from typing import Callable, Iterable, Iterator, Mapping, Sequence
 import numpy as np
 
 from .align import Prepared, align, prepare, to_matches
-from .pool import batched
+from ..batches import batched
 from ..engine import Engine, InProcess
 from ..minhash.lsh import CandidateIndex
 from ..model import CandidatePair, Document, Match, Span

@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Iterator
 
 from .align import Prepared, align, prepare, to_matches
-from .pool import batched, worker_pool
+from ..batches import batched
+from .pool import worker_pool
 from ..errors import InputError, OverlapError
 from ..ingest import decode_utf8, read_text_file
 from ..model import Match

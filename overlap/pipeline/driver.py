@@ -44,7 +44,7 @@ from ..minhash.signatures import SCHEME, Signer
 from ..model import Cluster, Document, DocumentInfo, Match, ScanResult, Skipped, Span
 from ..params import Params
 from ..passages.corpus import reuse_batches
-from ..passages.pool import batched
+from ..batches import batched
 from ..text.boilerplate import BoilerplateCounter, BoilerplateSet, UnitRef, every_occurrence, unit_spans, unit_text
 from .clusters import cluster_duplicates, explained_by_duplicates
 from .near_duplicates import Link, Words, shingle_and_sign, verify_pairs
@@ -405,7 +405,8 @@ class _Scan:
                 scanned.append(Document(r.id, text, source=r.source, title=r.title, date=r.date))
                 if self.dropped.get(r.id):  # every occurrence: a repeated title's first one too
                     exclude[r.id] = every_occurrence(text, unit_spans(text, self.dropped[r.id]))
-            found, counts = find_claims(scanned, self.params.paraphrase, exclude=exclude, progress=self.notify)
+            found, counts = find_claims(scanned, self.params.paraphrase, exclude=exclude, progress=self.notify,
+                                        engine=self.engine)
             matches.extend(found.matches)
             self.counts.update({f"paraphrase_{name}": counts[name] for name in _PARAPHRASE_COUNTS})
             self.counts["claim_clusters"] = counts["clusters"]

@@ -1,0 +1,34 @@
+"""A stream cut into bounded lists: how every stage and worker pool is fed.
+
+Stages take plain batches (documents, pairs, prepared texts), and a stream of
+any length must reach them, or a pool of worker processes, in pieces of
+bounded size without ever being held whole. The scan's stages, the passage
+pool and the pre-ingest filter all cut their streams here, so there is one
+answer to "what is a batch".
+"""
+
+from __future__ import annotations
+
+from itertools import islice
+from typing import Iterable, Iterator, TypeVar
+
+__all__ = ["batched"]
+
+T = TypeVar("T")
+
+
+def batched(items: Iterable[T], n: int) -> Iterator[list[T]]:
+    """Consecutive lists of ``n`` items (the last may be shorter), read lazily from ``items``.
+
+    Nothing is read before a batch is asked for, so a producer that waits for
+    answers (the filter with ``batch_size=1``) is answered item by item.
+
+    >>> list(batched(range(5), 2))
+    [[0, 1], [2, 3], [4]]
+    >>> list(batched([], 3))
+    []
+    """
+    if n < 1:
+        raise ValueError("a batch holds at least one item")
+    stream = iter(items)
+    return iter(lambda: list(islice(stream, n)), [])
