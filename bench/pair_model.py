@@ -174,7 +174,8 @@ def speed(n: int) -> dict:
 
 
 def combiner_table(paws: list[dict], paws_cosine: np.ndarray, stsb: list[list[dict]], stsb_train: list[dict],
-                   dev_cosine: np.ndarray, dev_rating: np.ndarray) -> dict:
+                   dev_cosine: np.ndarray, dev_rating: np.ndarray,
+                   old_claim: tuple[np.ndarray, float] | None = None) -> dict:
     """Fit the claim combiner on the held-out STS-B train pairs and test it on STS-B dev and PAWS.
 
     The same-claim cut is 0.6 by construction: the combiner estimates the rating / 5, and STS-B's
@@ -193,6 +194,12 @@ def combiner_table(paws: list[dict], paws_cosine: np.ndarray, stsb: list[list[di
                         "accuracy": round(float((hit == same).mean()), 3),
                         "precision": round(float((hit & same).sum() / max(1, hit.sum())), 3),
                         "recall": round(float((hit & same).sum() / max(1, same.sum())), 3)}}
+    if old_claim is not None:
+        hit_old = old_claim[0] >= old_claim[1]
+        out["stsb_dev"]["today's embedding claim score, at its cut"] = {
+            "cut": round(old_claim[1], 3), "accuracy": round(float((hit_old == same).mean()), 3),
+            "precision": round(float((hit_old & same).sum() / max(1, hit_old.sum())), 3),
+            "recall": round(float((hit_old & same).sum() / max(1, same.sum())), 3)}
     graded_dev = 1 / (1 + np.exp(-(w[0] * logit(np.array([r["claim"] for r in stsb[0]])) + w[1] * dev_cosine + w[2])))
     out["stsb_dev"]["logistic alone"] = round(spearman(graded_dev, dev_rating), 3)
     y = np.array([r["label"] for r in paws])
@@ -247,7 +254,8 @@ def main() -> None:
                                                       "min": round(min(per_fold), 3), "max": round(max(per_fold), 3)}}
     table["stsb_dev"].update({k: round(spearman(v, s), 3) for k, v in old.items()})
     if "raw cosine" in old and stsb_train:
-        table["claim combiner"] = combiner_table(held["paws"], cosine["paws"], stsb, stsb_train, old["raw cosine"], s)
+        table["claim combiner"] = combiner_table(held["paws"], cosine["paws"], stsb, stsb_train, old["raw cosine"], s,
+                                                 (old["embedding claim"], own["embedding claim"]))
     if args.speed:
         table["speed"] = speed(args.speed)
     text = json.dumps(table, indent=2)

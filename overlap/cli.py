@@ -417,14 +417,15 @@ def _terminate_as_interrupt(ctx: click.Context) -> None:
 @click.option("--paraphrase-max-docs", type=click.IntRange(0, 10**9), default=ParaphraseParams.max_documents,
               help="Skip the paraphrase tier above this many documents, e.g. 20000 to bound run time; 0: no limit.")
 @click.option("--claim-threshold", type=click.FloatRange(0, 1), default=None,
-              help="Claim score cut (same claim, STS-B-fitted); by default the model's own cut. Higher: more precision.")
+              help="Claim score cut (same claim); by default the model's own cut. Higher: more precision.")
 @click.option("--no-claims", is_flag=True, default=False,
               help="Report only the same statement in other words, not the looser same claim (talking points).")
 @click.option("--lexical-paraphrase", is_flag=True, default=False,
               help="Score paraphrases without the embedding model even if it is installed (faster, fewer found).")
 @click.option("--pair-model/--no-pair-model", default=ParaphraseParams.pair_model, show_default=True,
-              help="Let the pair model (a cross-encoder that reads both statements, so swapped roles and negation count) "
-                   "judge paraphrases and claims when onnxruntime is installed; off: the fitted scores judge (faster).")
+              help="Let the pair model (a cross-encoder that reads both statements together) judge paraphrases and "
+                   "claims (needs the embedding model); off: the fitted scores judge. More precise on held-out "
+                   "benchmarks, not yet on news, 2.6x the tier's CPU: see overlap/data/PAIR-MODEL.md.")
 @click.option("--within-document/--no-within-document", default=ParaphraseParams.within_document, show_default=True,
               help="Count paraphrases and claims between statements of one document (a reporter restating a quote); "
                    "such matches are marked within_document. --no-within-document keeps only pairs across documents.")
@@ -662,8 +663,8 @@ def compare(files: tuple[str, ...], pairs_file: str | None, root: str | None, wo
 @click.option("--lexical", is_flag=True, default=False,
               help="Use the lexical model and no pair model, even if onnxruntime and the embedding model "
                    "(overlap[embed]) are installed: what a plain install does.")
-@click.option("--pair-model/--no-pair-model", default=True, show_default=True,
-              help="Let the pair model (a cross-encoder reading both texts) judge, when onnxruntime is installed; "
+@click.option("--pair-model/--no-pair-model", default=ParaphraseParams.pair_model, show_default=True,
+              help="Let the pair model (a cross-encoder reading both texts) judge (needs the embedding model); "
                    "off: the fitted scores judge.")
 @click.option("--on-bad-line", type=click.Choice(["skip", "fail"]), default="skip", show_default=True,
               help="A malformed line: write {\"error\": ..., \"line\": N} in its place and warn naming file:line, "

@@ -166,7 +166,7 @@ def test_embedding_cascade_embeds_only_pairs_near_the_cut(monkeypatch: pytest.Mo
         fake = _CountingEmbedder()
         monkeypatch.setattr(embed, "load_embedder", lambda fake=fake: fake)
         # statements only (no claim relation, no embedding of every unit in a small corpus): the cascade alone
-        params = ParaphraseParams(embed_floor=floor, claims=False, embed_all_max=0)
+        params = ParaphraseParams(embed_floor=floor, claims=False, embed_all_max=0, pair_model=False)
         result, stats = find_claims(docs, params, scorer=scorer)
         seen[floor] = (stats, [(m.a.doc, m.b.doc) for m in result.matches], sorted(fake.seen))
     assert seen[0.0][0]["embedded"] == 3 and seen[0.0][0]["below_embed_floor"] == 0

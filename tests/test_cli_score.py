@@ -8,6 +8,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from overlap.cli import main
+from overlap.claims.pair_model import PAIR_MODEL_ID
 from overlap.claims.scorer import load_scorer
 
 SAME = {"a": "The company sold 500 cars in 2003, the report said.", "b": "In 2003 the company sold 500 cars, said the report."}
@@ -73,8 +74,10 @@ def test_default_model_is_named(tmp_path: Path) -> None:
     result = _run(["score", "-"], input=json.dumps(SAME) + "\n")
     assert result.exit_code == 0
     row = json.loads(result.stdout)
-    assert row["model"] == load_scorer().path
-    assert row["model"].startswith(("embedding", "lexical ("))
+    fitted = load_scorer().path
+    assert row["model"] == fitted and fitted.startswith(("embedding", "lexical ("))
+    judged = json.loads(_run(["score", "--pair-model", "-"], input=json.dumps(SAME) + "\n").stdout)
+    assert judged["model"] in (fitted, f"pair model ({PAIR_MODEL_ID}); signals from {fitted}")
 
 
 def test_two_empty_strings_are_not_scored_not_the_same_statement() -> None:

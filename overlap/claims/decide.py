@@ -45,7 +45,7 @@ class _Evidence:
         ratio = self.scored.column("ratio")
         w = next((t for t in block if rows[t][3]), None)  # the whole statements' row, unless the floors set it aside
         if w is not None and ratio[w] >= self.params.verbatim:
-            return "verbatim" if para[w] >= s.cut or claim[w] >= s.claim_cut else None
+            return "verbatim"  # copied whole statements: never scored by the pair model (see find.score_parts)
         best = max(block, key=lambda t: claim[t])
         if w is not None and para[w] >= s.cut:
             return "paraphrase", w, w

@@ -32,7 +32,7 @@ from .candidates import content_candidates, filter_pairs, neighbour_candidates, 
 from .clusters import claim_clusters
 from .decide import Acceptor, decide
 from .gate import admit
-from .score import PartPair, Scorers, ScoredPairs, cosines, lexical_signals, score_batch
+from .score import PartPair, Scorers, ScoredPairs, cosines, lexical_signals, pair_model_asked, score_batch
 from .scorer import Scorer
 from .signals import Prepared, prepare
 from .statements import Parts, statement_parts, statements
@@ -48,7 +48,7 @@ COUNTS = (
     "statements_too_long", "statements_over_document_cap", "set_aside", "not_english", "statements", "clauses",
     "lsh_candidates", "neighbour_candidates", "template_pairs_skipped", "number_conflicts_skipped",
     "name_conflicts_skipped", "candidates", "lexical_pairs_scored", "below_embed_floor", "embedded", "pair_model_scored",
-    "verbatim_skipped", "matches", "same_statement", "same_claim", "within_document", "clusters",
+    "below_pair_floor", "verbatim_skipped", "matches", "same_statement", "same_claim", "within_document", "clusters",
 )
 Progress = Callable[[str, int, int], None]
 
@@ -223,8 +223,14 @@ def _score(
     elif vectors is not None:
         counts["embedded"] = len(parts.passages)
     texts = [(parts.passages[x].text, parts.passages[y].text) for _, x, y, _w in rows]
-    counts["pair_model_scored"] = len(texts) if scorers.pair is not None else 0
-    para, claim = score_batch(texts, features, names, scorers,
+    # statement pairs copied near word for word are the reuse tier's (decide counts them as copies):
+    # none of their rows goes to the pair model
+    ratio = features[:, names.index("ratio")] if len(rows) else np.empty(0)
+    copies = {n for t, (n, _x, _y, whole) in enumerate(rows) if whole and ratio[t] >= params.verbatim}
+    ask = np.fromiter((n not in copies for n, _x, _y, _w in rows), dtype=bool, count=len(rows))
+    counts["pair_model_scored"] = pair_model_asked(features, names, scorers, ask)
+    counts["below_pair_floor"] = int(ask.sum()) - counts["pair_model_scored"] if scorers.pair is not None else 0
+    para, claim = score_batch(texts, features, names, scorers, ask=ask,
                               progress=lambda done, total: notify("paraphrase pair model", done, total))
     return ScoredPairs(rows, features, names, para, claim, lexical_whole), vectors, counts
 

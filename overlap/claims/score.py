@@ -27,11 +27,11 @@ from typing import Callable, Sequence
 import numpy as np
 
 from ..params import ParaphraseParams
-from .pair_model import PAIR_CLAIM_CUT, PAIR_CUT, PairModel, load_pair_model
+from .pair_model import PAIR_CLAIM_CUT, PAIR_CUT, PAIR_FLOOR, PairModel, load_pair_model
 from .scorer import Scorer, load_claim_scorer, load_scorer
 from .signals import Prepared, signals
 
-__all__ = ["Scorers", "PartPair", "ScoredPairs", "lexical_signals", "cosines", "score_batch"]
+__all__ = ["Scorers", "PartPair", "ScoredPairs", "lexical_signals", "cosines", "score_batch", "pair_floor", "pair_model_asked"]
 
 #: One candidate part pair: (statement pair index, part x, part y, whether x and y are the whole statements).
 PartPair = tuple[int, int, int, bool]
@@ -132,7 +132,7 @@ def cosines(vectors: np.ndarray, pairs: Sequence[PartPair]) -> np.ndarray:
 
 def score_batch(
     texts: Sequence[tuple[str, str]], features: np.ndarray, names: Sequence[str], scorers: Scorers,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Callable[[int, int], None] | None = None, ask: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Same-statement and same-claim scores, in [0, 1], of a batch of candidate pairs.
 
@@ -142,9 +142,10 @@ def score_batch(
     :func:`overlap.claims.find.find_claims`, and the one-more-pair checks of
     :class:`overlap.claims.decide.Acceptor` for the claim clusters): with
     ``scorers.pair``, :mod:`overlap.claims.pair_model` reads both texts of
-    every pair and :meth:`~overlap.claims.pair_model.PairModel.judge` gives
-    the scores (the signals only brought the pair this far, and the cosine
-    grades the claim score; ``progress(done, total)`` follows it). The
+    every pair whose fitted score reaches :func:`pair_floor` and
+    :meth:`~overlap.claims.pair_model.PairModel.judge` gives the scores (the
+    cosine grades the claim score; ``progress(done, total)`` follows it);
+    the pairs below the floor, and those ``ask`` is False for, score 0. The
     claim scores are zeros when the claim relation is off.
 
     >>> s = Scorers.load(ParaphraseParams(embeddings=False, pair_model=False))
@@ -157,14 +158,42 @@ def score_batch(
     """
     if not len(texts):
         return np.empty(0), np.zeros(0)
+    para, claim = _fitted(features, names, scorers)
+    if scorers.pair is None:
+        return para, claim
+    asked = np.flatnonzero(pair_floor(para, claim) & (True if ask is None else ask))
+    para, claim = np.zeros(len(texts)), np.zeros(len(texts))
+    if len(asked):
+        col = names.index("cosine")
+        para[asked], judged = scorers.pair.judge([texts[i] for i in asked], features[asked, col], progress=progress)
+        if scorers.claims:
+            claim[asked] = judged
+    return para, claim
+
+
+def _fitted(features: np.ndarray, names: Sequence[str], scorers: Scorers) -> tuple[np.ndarray, np.ndarray]:
+    """The fitted scorers' same-statement and same-claim scores (zeros for claims when that relation is off)."""
     col = {f: i for i, f in enumerate(names)}
-    if scorers.pair is not None:
-        para, claim = scorers.pair.judge(texts, features[:, col["cosine"]], progress=progress)
-        return para, claim if scorers.claims else np.zeros(len(texts))
     para = scorers.paraphrase.combine_matrix(features[:, [col[f] for f in scorers.paraphrase.features]])
     if not scorers.claims:
-        return para, np.zeros(len(texts))
+        return para, np.zeros(len(features))
     return para, scorers.claim.combine_matrix(features[:, [col[f] for f in scorers.claim.features]])
+
+
+def pair_floor(para: np.ndarray, claim: np.ndarray) -> np.ndarray:
+    """Which pairs the pair model is asked about: a fitted score at least :data:`PAIR_FLOOR`.
+
+    The pair model costs ~25 ms a news pair; below the floor the fitted scores see too little
+    in common for the pair model to call it the same statement or claim (see the constant).
+    """
+    return (para >= PAIR_FLOOR) | (claim >= PAIR_FLOOR)
+
+
+def pair_model_asked(features: np.ndarray, names: Sequence[str], scorers: Scorers, ask: np.ndarray | None = None) -> int:
+    """How many of a batch's pairs :func:`score_batch` gives the pair model (0 without one)."""
+    if scorers.pair is None or not len(features):
+        return 0
+    return int((pair_floor(*_fitted(features, names, scorers)) & (True if ask is None else ask)).sum())
 
 
 @dataclass(frozen=True)

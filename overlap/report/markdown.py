@@ -133,10 +133,10 @@ def _claims(result: ScanResult, limit: int) -> list[str]:
     info = result.paraphrase
     out = ["## Claim clusters", ""]
     out += [
-        f"Statements (sentences or quotes) that say the same thing in different words, scored by the "
-        f"{_md_cell(info.get('path') or '?')} model: *same statement* (paraphrase score, MRPC-fitted, threshold "
-        f"{info.get('threshold')}) or *same claim* (claim score over statements and their clauses, "
-        f"STS-B-fitted, threshold {info.get('claim_threshold')}). "
+        f"Statements (sentences or quotes) that say the same thing in different words, judged by "
+        f"{_md_cell(info.get('path') or '?')}: *same statement* (paraphrase score at least "
+        f"{info.get('threshold')}) or *same claim* (claim score over statements and their clauses at least "
+        f"{info.get('claim_threshold')}). "
         "Verbatim copies are reported as reuse, not here.",
         "",
     ]

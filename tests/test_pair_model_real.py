@@ -1,0 +1,144 @@
+"""The pair model: the shipped file checks out, reads both statements, and is what decides."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from overlap.claims import pair_model
+from overlap.claims.embed import load_embedder
+from overlap.claims.find import find_claims
+from overlap.claims.pair_model import PAIR_CLAIM_CUT, PAIR_CUT, load_pair_model, pair_model_status
+from overlap.cli import main
+from overlap.model import Document
+from overlap.params import ParaphraseParams
+
+pytest.importorskip("onnxruntime")
+
+# Known misses of this model (held-out PAWS AUC 0.72, not 0.90): news sentences with swapped roles,
+# a changed verb, a negation. Strict: the day a model reads them, these fail and move to the tests below.
+KNOWN_MISSES = [
+    ("Russia accused Ukraine of shelling the nuclear power plant on Friday.",
+     "Ukraine accused Russia of shelling the nuclear power plant on Friday."),
+    ("The central bank raised interest rates by half a point in March.",
+     "The central bank cut interest rates by half a point in March."),
+    # negation (the fitted claim score gave this pair 0.99)
+    ("It's not a good idea.", "It's not just a good idea, it's an excellent idea."),
+]
+# Pairs the fitted scores matched wrongly in the seeds (reports/report.md before the pair model)
+SEED_WRONG = [
+    ('"Nowadays, we come to possess more and more confirmations of cooperation with terrorists of certain countries '
+     'as well as influential foreign or even transnational companies," he said.',
+     '"I think certain possibilities for constructive cooperation with the United States will present themselves in '
+     'such areas as counter-terrorism efforts, information security and in a number of other spheres," he said.'),
+    ("After president-elect Donald Trump takes office in January, Putin said Russia is looking forward to mending ties with the US.",
+     "Trump has outlined few specifics as to how he would go about recalibrating ties with Russia, but he has spoken "
+     "favorably, though guardedly, of Putin."),
+]
+RESTATEMENTS = [
+    # Patrushev's quote in two English renderings (seeds/000)
+    ("As recent history shows, relations between Russia and the USA will sooner or later return to a normal level.",
+     "The contemporary history experience has shown that sooner or later the US-Russian relations will get back on track."),
+    ("The company said its quarterly profit rose 12 percent to 4.1 billion dollars.",
+     "Quarterly profit at the company climbed 12 percent to $4.1 billion, it said."),
+]
+# the reporter restating Patrushev's quote (seeds/000; the fitted claim score gave it 0.16): still missed
+MISSED_RESTATEMENT = ("We are ready to work with the US partners on the basis of equality.",
+                      "Patrushev said Russia was keen to work with the US on an equitable basis.")
+
+
+@pytest.fixture()
+def fresh_load():
+    """Each test that swaps the file sees a fresh load, and leaves one behind."""
+    pair_model._load.cache_clear()
+    yield
+    pair_model._load.cache_clear()
+
+
+def test_the_shipped_model_checks_out_and_is_used() -> None:
+    assert load_pair_model() is not None, pair_model_status()
+    assert pair_model_status().startswith("pair model (")
+
+
+def test_a_changed_model_file_is_refused(tmp_path, monkeypatch, fresh_load) -> None:
+    changed = tmp_path / "pair-model-int8.onnx"
+    shutil.copyfile(pair_model.PAIR_MODEL_FILE, changed)
+    data = bytearray(changed.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    changed.write_bytes(bytes(data))
+    monkeypatch.setattr(pair_model, "PAIR_MODEL_FILE", changed)
+    assert load_pair_model() is None
+    assert "not sha256" in pair_model_status()
+
+
+def test_scores_are_symmetric_and_do_not_depend_on_the_batch() -> None:
+    model = load_pair_model()
+    pairs = KNOWN_MISSES + SEED_WRONG + RESTATEMENTS
+    together = model.score(pairs)
+    alone = np.vstack([model.score([p]) for p in pairs])
+    swapped = model.score([(b, a) for a, b in pairs])
+    assert together.shape == (len(pairs), 2)
+    assert np.allclose(together, swapped, atol=1e-6)
+    assert np.array_equal(together, alone)  # each pair is run alone: its score never depends on its neighbours
+
+
+def _judge(a: str, b: str) -> tuple[float, float]:
+    """The tier's two scores of one pair: the pair model's, its claim score graded with the embedding cosine."""
+    va, vb = load_embedder().encode([a, b])
+    para, claim = load_pair_model().judge([(a, b)], np.array([float(np.clip(va @ vb, 0.0, 1.0))]))
+    return float(para[0]), float(claim[0])
+
+
+@pytest.mark.parametrize("a,b", SEED_WRONG)
+def test_claims_the_fitted_scores_matched_wrongly_in_the_seeds_are_not_the_same_claim(a, b) -> None:
+    para, claim = _judge(a, b)
+    assert para < PAIR_CUT and claim < PAIR_CLAIM_CUT, (para, claim)
+
+
+@pytest.mark.xfail(strict=True, reason="known miss of this model: see KNOWN_MISSES")
+@pytest.mark.parametrize("a,b", KNOWN_MISSES)
+def test_known_misses_swapped_roles_a_changed_verb_a_negation(a, b) -> None:
+    para, claim = _judge(a, b)
+    assert para < PAIR_CUT and claim < PAIR_CLAIM_CUT, (para, claim)
+
+
+@pytest.mark.parametrize("a,b", RESTATEMENTS)
+def test_a_restatement_in_other_words_is_the_same_claim(a, b) -> None:
+    _para, claim = _judge(a, b)
+    assert claim >= PAIR_CLAIM_CUT, claim
+
+
+@pytest.mark.xfail(strict=True, reason="known miss: the reporter's restatement of Patrushev's quote")
+def test_known_miss_the_reporters_restatement_of_a_quote() -> None:
+    assert _judge(*MISSED_RESTATEMENT)[1] >= PAIR_CLAIM_CUT
+
+
+def _claims(params: ParaphraseParams, a: str, b: str) -> list:
+    docs = [Document("a", f"{a} Officials gave no further details."), Document("b", f"{b} The report could not be verified.")]
+    result, _counts = find_claims(docs, params)
+    return [m for m in result.matches if {m.a.doc, m.b.doc} == {"a", "b"}]
+
+
+def test_the_tier_drops_a_wrong_seed_claim_the_fitted_scores_accept() -> None:
+    a, b = SEED_WRONG[0]
+    assert _claims(ParaphraseParams(pair_model=False), a, b), "the fitted scores were fooled by this pair"
+    assert _claims(ParaphraseParams(pair_model=True), a, b) == []
+
+
+def test_the_tier_finds_the_reference_restatement_and_says_the_pair_model_decided() -> None:
+    found = _claims(ParaphraseParams(pair_model=True), *RESTATEMENTS[0])
+    assert found and found[0].details["path"].startswith("pair model (")
+
+
+def test_overlap_score_reports_the_pair_models_judgement_and_can_do_without() -> None:
+    line = json.dumps({"a": SEED_WRONG[1][0], "b": SEED_WRONG[1][1]}) + "\n"
+    runner = CliRunner()
+    judged = json.loads(runner.invoke(main, ["score", "--pair-model", "-"], input=line).output)
+    assert judged["model"].startswith("pair model (") and judged["claim"] is False and judged["paraphrase"] is False
+    assert judged["threshold"] == PAIR_CUT and judged["claim_threshold"] == PAIR_CLAIM_CUT
+    fitted = json.loads(runner.invoke(main, ["score", "--no-pair-model", "-"], input=line).output)
+    assert not fitted["model"].startswith("pair model")
