@@ -78,8 +78,11 @@ class DaskEngine:
         blocked = _hold_sigint()
         try:
             try:
+                # the workers' own log lines stay quiet: a task's failure reaches the driver as its
+                # future's exception (and one line), and at a Ctrl-C a worker whose heartbeat meets
+                # the closing scheduler logs an ERROR with a traceback (seen in CI) that means nothing
                 cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                       dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR, timeout=timeout)
+                                       dashboard_address="127.0.0.1:0", silence_logs=logging.CRITICAL, timeout=timeout)
             except (OSError, TimeoutError, RuntimeError) as exc:
                 raise OverlapError(f"cannot start a local Dask cluster of {workers} workers: {_reason(exc)}") from None
             try:
