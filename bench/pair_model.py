@@ -31,7 +31,6 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
@@ -144,13 +143,6 @@ def fit_claim_combiner(claim: np.ndarray, cosine: np.ndarray, rating: np.ndarray
     return [round(float(v), 4) for v in b]
 
 
-def combined(w: Sequence[float], claim: np.ndarray, cosine: np.ndarray) -> np.ndarray:
-    """The shipped claim score: the lower of the graded estimate (the fitted logistic) and the pair
-    model's own claim probability, as in :func:`overlap.claims.pair_model.claim_scores`."""
-    graded = 1 / (1 + np.exp(-(w[0] * logit(claim) + w[1] * cosine + w[2])))
-    return np.minimum(graded, claim)
-
-
 def speed(n: int) -> dict:
     """Pairs a second of the shipped pair model (int8 ONNX, onnxruntime's default threads) on STS-B dev pairs."""
     import time
@@ -184,9 +176,11 @@ def combiner_table(paws: list[dict], paws_cosine: np.ndarray, stsb: list[list[di
     of PAWS pairs the same claim at 0.50 precision; taking the lower of it and the pair model's claim
     probability keeps the cosine's ranking and the pair model's veto (both shown).
     """
+    from overlap.claims.pair_model import claim_scores, graded_claim
+
     train_cos = old_scores([(r["a"], r["b"]) for r in stsb_train])["raw cosine"]
     w = fit_claim_combiner(np.array([r["claim"] for r in stsb_train]), train_cos, np.array([r["label"] for r in stsb_train]))
-    per_fold = [combined(w, np.array([r["claim"] for r in rows]), dev_cosine) for rows in stsb]
+    per_fold = [claim_scores(np.array([r["claim"] for r in rows]), dev_cosine, w) for rows in stsb]
     same = dev_rating >= 3
     hit = per_fold[0] >= 0.6
     out = {"weights": w, "fitted_on": f"{len(stsb_train)} held-out STS-B train pairs", "cut": 0.6,
@@ -200,10 +194,10 @@ def combiner_table(paws: list[dict], paws_cosine: np.ndarray, stsb: list[list[di
             "cut": round(old_claim[1], 3), "accuracy": round(float((hit_old == same).mean()), 3),
             "precision": round(float((hit_old & same).sum() / max(1, hit_old.sum())), 3),
             "recall": round(float((hit_old & same).sum() / max(1, same.sum())), 3)}
-    graded_dev = 1 / (1 + np.exp(-(w[0] * logit(np.array([r["claim"] for r in stsb[0]])) + w[1] * dev_cosine + w[2])))
+    graded_dev = graded_claim(np.array([r["claim"] for r in stsb[0]]), dev_cosine, w)
     out["stsb_dev"]["logistic alone"] = round(spearman(graded_dev, dev_rating), 3)
     y = np.array([r["label"] for r in paws])
-    p = combined(w, np.array([r["claim"] for r in paws]), paws_cosine)
+    p = claim_scores(np.array([r["claim"] for r in paws]), paws_cosine, w)
     out["paws"] = {"auc": round(auc(p, y), 3), "said same claim": round(float((p >= 0.6).mean()), 3),
                    "precision": round(float(((p >= 0.6) & (y == 1)).sum() / max(1, (p >= 0.6).sum())), 3),
                    "always yes precision": round(float(y.mean()), 3)}

@@ -35,7 +35,7 @@ import numpy as np
 from .embed import VOCAB_PATH, WordPiece, file_sha256, onnxruntime_missing
 
 __all__ = ["PairModel", "load_pair_model", "pair_model_status", "claim_scores", "PAIR_MODEL_ID", "PAIR_CUT",
-           "PAIR_CLAIM_CUT", "CLAIM_WEIGHTS", "PAIR_FLOOR"]
+           "PAIR_CLAIM_CUT", "CLAIM_WEIGHTS", "PAIR_FLOOR", "graded_claim"]
 
 PAIR_MODEL_FILE = Path(__file__).parent.parent / "data" / "pair-model-int8.onnx"
 PAIR_MODEL_SHA256 = "7950cccb49eb0a441bb6809c5bb426d959dcf0154f2d5765595513d1990574be"
@@ -119,19 +119,24 @@ class PairModel:
         return probs[:, 0].astype(np.float64), claim_scores(probs[:, 1], cosine)
 
 
-def claim_scores(claim: np.ndarray, cosine: np.ndarray) -> np.ndarray:
+def graded_claim(claim: np.ndarray, cosine: np.ndarray, weights: Sequence[float] = CLAIM_WEIGHTS) -> np.ndarray:
+    """The graded estimate of the rating / 5: sigmoid(w_claim * logit(claim) + w_cosine * cosine + bias)."""
+    p = np.clip(np.asarray(claim, dtype=np.float64), 1e-4, 1 - 1e-4)
+    w_claim, w_cos, bias = weights
+    return 1.0 / (1.0 + np.exp(-(w_claim * np.log(p / (1 - p)) + w_cos * np.asarray(cosine, dtype=np.float64) + bias)))
+
+
+def claim_scores(claim: np.ndarray, cosine: np.ndarray, weights: Sequence[float] = CLAIM_WEIGHTS) -> np.ndarray:
     """Same-claim scores from the model's claim probabilities and the pairs' embedding cosines.
 
-    The lower of the graded estimate (rating / 5 from both) and the probability: a high cosine
-    cannot outvote the model when it reads different roles.
+    The lower of the graded estimate (:func:`graded_claim`) and the probability: a high cosine
+    cannot outvote the model when it reads different roles. ``weights`` are the shipped ones
+    unless a benchmark is testing freshly fitted ones.
 
     >>> claim_scores(np.array([0.95, 0.05]), np.array([0.9, 0.9])).round(2).tolist()
     [0.85, 0.05]
     """
-    p = np.clip(np.asarray(claim, dtype=np.float64), 1e-4, 1 - 1e-4)
-    w_claim, w_cos, bias = CLAIM_WEIGHTS
-    graded = 1.0 / (1.0 + np.exp(-(w_claim * np.log(p / (1 - p)) + w_cos * np.asarray(cosine, dtype=np.float64) + bias)))
-    return np.minimum(graded, p)
+    return np.minimum(graded_claim(claim, cosine, weights), np.clip(np.asarray(claim, dtype=np.float64), 1e-4, 1 - 1e-4))
 
 
 @lru_cache(maxsize=1)
