@@ -277,8 +277,12 @@ class Embedder:
         return pooled / np.maximum(norms, 1e-12)
 
     def __reduce__(self) -> tuple[Any, tuple[str, str, int]]:
-        """Sent to a worker process, an embedder is the same model file loaded there, once per process."""
-        return _embedder_at, self._spec
+        """Sent to a worker process, an embedder is the same model file loaded there, once per process,
+        with one thread: an engine runs one single-threaded worker per core, and onnxruntime's
+        default of a thread per core in every worker made two workers on two cores take turns
+        (same vectors, bit for bit: ``tests/test_embed.py``)."""
+        model, vocab, _threads = self._spec
+        return _embedder_at, (model, vocab, 1)
 
 
 #: Model batches one engine task runs (a batch is ~10-50 ms of work; a task costs a few ms to send).

@@ -33,7 +33,7 @@ from .clusters import claim_clusters
 from .decide import Acceptor, decide
 from .gate import admit
 from .score import PartPair, Scorers, ScoredPairs, cosines, lexical_signals, pair_model_asked, score_batch
-from .scorer import Scorer
+from .scorer import Scorer, TextMemo
 from .signals import Prepared, prepare
 from .statements import Parts, statement_parts, statements
 
@@ -133,10 +133,24 @@ def find_claims(
     counts.update(found)
     matches, found = decide(scored, pairs, parts, units, vectors, scorers, params)
     counts.update(found)
-    clusters = claim_clusters(matches, units, documents, accept=Acceptor(scorers, params))
+    accept = Acceptor(scorers, params, memo=TextMemo(_known_vectors(matches, units, parts, vectors)))
+    clusters = claim_clusters(matches, units, documents, accept=accept)
     counts["clusters"] = len(clusters)
     log.info("paraphrase: %s", counts)
     return replace(result, matches=matches, clusters=clusters), counts
+
+
+def _known_vectors(
+    matches: Sequence[Match], units: Sequence[Passage], parts: Parts, vectors: np.ndarray | None
+) -> dict[str, np.ndarray]:
+    """The vectors already computed for the parts of matched statements, by text: the claim clusters
+    score only those statements again (:class:`~overlap.claims.decide.Acceptor`). A part no pair
+    needed was not embedded (its row is zeros) and is left out."""
+    if vectors is None or not matches:
+        return {}
+    matched = {(side.doc, side.span.start, side.span.end) for m in matches for side in (m.a, m.b)}
+    return {parts.passages[k].text: vectors[k] for k, owner in enumerate(parts.owner)
+            if (units[owner].doc, units[owner].span.start, units[owner].span.end) in matched and vectors[k].any()}
 
 
 def _statements(
