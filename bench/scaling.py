@@ -168,6 +168,8 @@ def main() -> int:
     unknown = set(runs) - set(RUNS)
     if unknown:
         ap.error(f"unknown run(s) {', '.join(sorted(unknown))}: expected any of {', '.join(RUNS)}")
+    if not args.reuters.exists():
+        ap.error(f"{args.reuters}: no such file (give --reuters)")
     args.work.mkdir(parents=True, exist_ok=True)
     chain = None
     results: dict[str, dict[int, dict]] = {r: {} for r in runs}
