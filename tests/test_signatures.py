@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from datasketch import MinHash
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from overlap.text.shingle import fold32, shingle_hashes, shingle_set, word_hashes, words
-from overlap.minhash.signatures import Signer
+from overlap.minhash.signatures import Signer, affine32_permutations
 
 
 @given(
@@ -25,6 +26,15 @@ def test_batched_signatures_equal_datasketch(sets: list[list[int]], chunk: int) 
         if values:
             m.update_batch(values)
         assert np.array_equal(row, m.hashvalues.astype(np.uint32))
+
+
+@pytest.mark.parametrize("num_perm", [2, 16, 64, 128, 1024])
+@pytest.mark.parametrize("seed", [0, 1, 7, 12345, 2**32 - 1])
+def test_permutations_are_datasketchs(num_perm: int, seed: int) -> None:
+    # drawn without importing datasketch (and scipy with it): they must stay datasketch's own
+    a, b = affine32_permutations(num_perm, seed)
+    da, db = MinHash(num_perm=num_perm, seed=seed, scheme="affine32").permutations
+    assert a.dtype == da.dtype == np.uint32 and np.array_equal(a, da) and np.array_equal(b, db)
 
 
 def test_lean_minhash_goes_into_datasketch_lsh() -> None:
