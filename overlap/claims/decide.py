@@ -19,7 +19,7 @@ import numpy as np
 
 from ..model import ClaimLink, Match, MatchSide, Passage
 from ..params import ParaphraseParams
-from .score import Scorers, ScoredPairs, score_batch
+from .score import PartVectors, Scorers, ScoredPairs, score_batch
 from .signals import Prepared, prepare, signals
 from .statements import Parts, statement_parts
 
@@ -35,7 +35,7 @@ class _Evidence:
     parts: Parts  # ``parts.prepared`` fully prepared for every part of a scored pair
     parts_of: dict[int, list[int]]
     statements: Sequence[Passage]
-    vectors: np.ndarray | None
+    vectors: PartVectors | None
     scorers: Scorers
     params: ParaphraseParams
 
@@ -123,7 +123,7 @@ def decide(
     pairs: Sequence[tuple[int, int]],
     parts: Parts,
     statements: Sequence[Passage],
-    vectors: np.ndarray | None,
+    vectors: PartVectors | None,
     scorers: Scorers,
     params: ParaphraseParams,
 ) -> tuple[list[Match], dict[str, int]]:
