@@ -46,7 +46,7 @@ BATCH = 5_000
 #: What :func:`find_claims` counts, in this order.
 COUNTS = (
     "statements_too_long", "statements_over_document_cap", "set_aside", "not_english", "statements", "clauses",
-    "lsh_candidates", "neighbour_candidates", "template_pairs_skipped", "number_conflicts_skipped",
+    "lsh_candidates", "candidates_over_cap", "neighbour_candidates", "template_pairs_skipped", "number_conflicts_skipped",
     "name_conflicts_skipped", "candidates", "lexical_pairs_scored", "below_embed_floor", "embedded", "pair_model_scored",
     "below_pair_floor", "verbatim_skipped", "matches", "same_statement", "same_claim", "within_document", "clusters",
 )
@@ -163,8 +163,8 @@ def _candidates(
     neighbours as candidates: cheap there, where a claim restated in other
     words shares too few content words for LSH.
     """
-    pairs = content_candidates(parts.prepared, params)
-    counts = {"lsh_candidates": len(pairs)}
+    pairs, capped = content_candidates(parts.prepared, params)
+    counts = {"lsh_candidates": len(pairs), "candidates_over_cap": capped}
     vectors = None
     want_neighbours = params.neighbours or (
         params.claims and len(parts.passages) <= params.embed_all_max and params.auto_neighbours)
