@@ -226,11 +226,11 @@ def filter_pairs(
     templated = numbers_differ = names_differ = 0
     for i, j in pairs:
         a, b = prepared[i], prepared[j]
-        if sum(1 for w in a.content & b.content if df[w] <= limit) < params.min_rare_shared:
+        if sum(1 for w in set(a.content).intersection(b.content) if df[w] <= limit) < params.min_rare_shared:
             templated += 1
-        elif params.numbers_must_agree and a.numbers and b.numbers and not (a.numbers & b.numbers):
+        elif params.numbers_must_agree and a.numbers and b.numbers and set(a.numbers).isdisjoint(b.numbers):
             numbers_differ += 1
-        elif params.names_must_agree and a.names and b.names and not (a.names & b.names):
+        elif params.names_must_agree and a.names and b.names and set(a.names).isdisjoint(b.names):
             names_differ += 1
         else:
             kept.append((i, j))

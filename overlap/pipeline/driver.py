@@ -32,7 +32,7 @@ import platform
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Callable, Iterable, Iterator, Mapping
+from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
 
@@ -377,6 +377,9 @@ class _Scan:
         self.counts["reuse_matches"] = len(found)
         return found
 
+    def _text_of(self, doc_id: str) -> str:
+        return self.store.get_text(self.text_keys[doc_id])
+
     def _text_at(self, i: int) -> str:
         key = self.text_keys.get(self.records[i].id)  # none for documents set aside as not text
         return self.store.get_text(key) if key is not None else ""
@@ -396,14 +399,11 @@ class _Scan:
             self.counts["paraphrase_skipped_documents_over_limit"] = len(self.text_keys)
             return None
         with self._timed("paraphrase"):
-            scanned: list[Document] = []
+            scanned = _SpilledDocuments([r for r in self.records if r.id in self.text_keys], self._text_of)
             exclude: dict[str, list[Span]] = {}
-            for r in self.records:
-                if r.id not in self.text_keys:
-                    continue
-                text = self.store.get_text(self.text_keys[r.id])
-                scanned.append(Document(r.id, text, source=r.source, title=r.title, date=r.date))
+            for r in scanned.records:
                 if self.dropped.get(r.id):  # every occurrence: a repeated title's first one too
+                    text = self._text_of(r.id)
                     exclude[r.id] = every_occurrence(text, unit_spans(text, self.dropped[r.id]))
             found, counts = find_claims(scanned, self.params.paraphrase, exclude=exclude, progress=self.notify,
                                         engine=self.engine)
@@ -432,6 +432,28 @@ class _Scan:
                         "within_document": params.paraphrase.within_document, "set_aside": claims.set_aside,
                         "languages": claims.languages} if claims is not None else {},
         )
+
+
+class _SpilledDocuments(Sequence[Document]):
+    """The scanned documents, each text read back from the spill file when the document is asked for.
+
+    What the paraphrase tier reads, twice (statements, then claim clusters'
+    dates and sources): a list of the documents held every text at once for
+    one pass each (6.8 million characters at 8,000 generated articles, so
+    over 100 MB at 128,000).
+    """
+
+    def __init__(self, records: list[DocumentInfo], text_of: Callable[[str], str]) -> None:
+        self.records, self.text_of = records, text_of
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    def __getitem__(self, i):  # type: ignore[override]
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        r = self.records[i]
+        return Document(r.id, self.text_of(r.id), source=r.source, title=r.title, date=r.date)
 
 
 # The claims tier's counts a scan reports (as ``paraphrase_<name>``, in this order, around ``claim_clusters``)
