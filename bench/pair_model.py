@@ -19,6 +19,11 @@ embedding model, and prints one table:
   STS-B's graded pairs worse than the raw cosine does, so the shipped claim score joins the two in
   one logistic fitted on held-out STS-B *train* pairs; its weights are printed here and copied into
   ``overlap/claims/pair_model.py`` (``CLAIM_WEIGHTS``), and its STS-B dev and PAWS figures are a test;
+* the held-out contrast pairs (``tools/contrast.py``: a held-out positive pair (a, b) beside (a, b
+  with one fact changed: roles swapped, a negation, a word turned to its opposite, a figure)): the
+  share where each scorer ranks the true pair above the edited one, per kind of edit, and the
+  share of edited pairs each scorer still calls the same claim at its cut; with ``--shipped``, the
+  shipped pair model beside them (it saw the unedited pairs in training, never the edits);
 * with ``--speed N``, pairs a second of the shipped int8 model.
 
 The old scorers were fitted on all of MRPC train and STS-B train, so on MRPC they are scored
@@ -204,6 +209,42 @@ def combiner_table(paws: list[dict], paws_cosine: np.ndarray, stsb: list[list[di
     return out
 
 
+def contrast_table(rows: list[dict], weights: list[float] | None, shipped: bool) -> dict:
+    """Ranking of each true held-out pair above its edited copy, overall and per kind of edit."""
+    from overlap.claims.pair_model import claim_scores
+
+    true_pairs = [(r["a"], r["b"]) for r in rows]
+    edited_pairs = [(r["a"], r["edited"]) for r in rows]
+    t_old, e_old = old_scores(true_pairs), old_scores(edited_pairs)
+    own = cuts()
+    scorers: dict[str, tuple[np.ndarray, np.ndarray, float | None]] = {
+        "pair model paraphrase": (np.array([r["paraphrase"] for r in rows]), np.array([r["edited_paraphrase"] for r in rows]), None),
+        "pair model claim": (np.array([r["claim"] for r in rows]), np.array([r["edited_claim"] for r in rows]), None)}
+    if weights is not None and "raw cosine" in t_old:
+        scorers["fitted claim score"] = (claim_scores(scorers["pair model claim"][0], t_old["raw cosine"], weights),
+                                         claim_scores(scorers["pair model claim"][1], e_old["raw cosine"], weights), 0.6)
+    scorers |= {k: (t_old[k], e_old[k], own.get(k)) for k in t_old}
+    if shipped:
+        from overlap.claims.pair_model import CLAIM_WEIGHTS, PAIR_CLAIM_CUT, load_pair_model
+
+        model = load_pair_model()
+        if model is not None and "raw cosine" in t_old:
+            pt, pe = model.score(true_pairs), model.score(edited_pairs)
+            scorers["shipped pair model claim score"] = (claim_scores(pt[:, 1], t_old["raw cosine"], CLAIM_WEIGHTS),
+                                                         claim_scores(pe[:, 1], e_old["raw cosine"], CLAIM_WEIGHTS), PAIR_CLAIM_CUT)
+    kinds = sorted({r["kind"] for r in rows})
+    kind = np.array([r["kind"] for r in rows])
+    out: dict = {"n": len(rows), "per kind": {k: int((kind == k).sum()) for k in kinds}}
+    for name, (t, e, cut) in scorers.items():
+        res = {"ranked right": round(float((t > e).mean()), 3)}
+        res |= {k: round(float((t[kind == k] > e[kind == k]).mean()), 3) for k in kinds}
+        if cut is not None:
+            res["edited said same at cut"] = round(float((e >= cut).mean()), 3)
+            res["true said same at cut"] = round(float((t >= cut).mean()), 3)
+        out[name] = res
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("cv_dir", type=Path)
@@ -211,6 +252,7 @@ def main() -> None:
     ap.add_argument("--cosine-cut", type=float, default=None,
                     help="cut for the raw cosine's accuracy (default: the best cut on each set itself, which flatters it)")
     ap.add_argument("--speed", type=int, default=0, metavar="N", help="also time the shipped model on N STS-B dev pairs")
+    ap.add_argument("--shipped", action="store_true", help="also score the contrast pairs with the shipped pair model")
     args = ap.parse_args()
     files = sorted(args.cv_dir.glob("cv-fold*-pred.jsonl"))
     if not files:
@@ -218,9 +260,11 @@ def main() -> None:
     held: dict[str, list[dict]] = {"paws": [], "mrpc": []}
     stsb: list[list[dict]] = []
     stsb_train: list[dict] = []
+    contrast: list[dict] = []
     for f in files:
         rows = [json.loads(line) for line in f.open(encoding="utf-8")]
         stsb_train += [r for r in rows if r["set"] == "stsb_train"]
+        contrast += [r for r in rows if r["set"] == "contrast"]
         for name in held:
             held[name] += [r for r in rows if r["set"] == name]
         stsb.append([r for r in rows if r["set"] == "stsb_dev"])
@@ -250,6 +294,9 @@ def main() -> None:
     if "raw cosine" in old and stsb_train:
         table["claim combiner"] = combiner_table(held["paws"], cosine["paws"], stsb, stsb_train, old["raw cosine"], s,
                                                  (old["embedding claim"], own["embedding claim"]))
+    if contrast:
+        w = table["claim combiner"]["weights"] if "claim combiner" in table else None
+        table["contrast"] = contrast_table(contrast, w, args.shipped)
     if args.speed:
         table["speed"] = speed(args.speed)
     text = json.dumps(table, indent=2)

@@ -83,3 +83,26 @@ def test_band_keys_are_equal_exactly_when_the_band_is() -> None:
                 assert (keys[i, band] == keys[j, band]) == (cells[i] == cells[j])
     distinct_cells = {(band, bytes(row[band * r : (band + 1) * r])) for band in range(b) for row in sigs}
     assert len(set(keys.ravel().tolist())) == len(distinct_cells)  # no key shared across bands
+
+
+@pytest.mark.parametrize("num_perm", [16, 64, 128, 200])
+def test_the_band_choice_is_datasketchs_at_every_threshold(num_perm: int) -> None:
+    # lsh_bands integrates with numpy instead of importing scipy through datasketch; the
+    # choice must stay datasketch's own, or the scan, the index and MinHashLSH part ways
+    from datasketch.lsh import _optimal_param
+
+    for threshold in [0.01, 0.05, 0.1, 0.2, 0.25, 0.3, 1 / 3, 0.4, 0.45, 0.5, 0.55, 0.6, 0.7, 0.75, 0.8, 0.85,
+                      0.87, 0.9, 0.95, 0.99, 1.0]:
+        assert lsh_bands.__wrapped__(threshold, num_perm) == _optimal_param(threshold, num_perm, 0.5, 0.5)
+
+
+def test_a_near_tie_between_two_band_choices_is_left_to_datasketch(monkeypatch: pytest.MonkeyPatch) -> None:
+    import datasketch.lsh
+
+    from overlap.minhash import lsh
+
+    asked = []
+    monkeypatch.setattr(datasketch.lsh, "_optimal_param", lambda *a: asked.append(a) or (3, 7))
+    monkeypatch.setattr(lsh, "_TIE", 1.0)  # every pair of choices is a near tie now
+    assert lsh.lsh_bands.__wrapped__(0.4, 128) == (3, 7)
+    assert asked == [(0.4, 128, 0.5, 0.5)]

@@ -86,3 +86,54 @@ def test_length_is_bounded_and_the_bound_is_a_parameter() -> None:
     text = NEWS["english"] * 10
     assert screen(text, len(text)) is None
     assert screen(text, len(text) - 1) == f"too long ({len(text):,} characters > {len(text) - 1:,})"
+
+
+def _screen_by_every_token(text: str, max_chars: int) -> str | None:
+    """The obvious way (every token searched, every text scanned for runs): the oracle of the fast screen."""
+    import re
+
+    from overlap.text import screen as s
+
+    if len(text) > max_chars:
+        return f"too long ({len(text):,} characters > {max_chars:,})"
+    if not text:
+        return None
+    unreadable = len(s._UNREADABLE.findall(text))
+    if unreadable >= s.BINARY_SHARE * len(text):
+        return f"not text: binary ({unreadable / len(text):.0%} control or undecodable characters)"
+    tokens = re.findall(r"\S+", text)
+    solid = sum(map(len, tokens))
+    encoded = sum(len(m.group()) for m in s._ENCODED_RUN.finditer(text))
+    if solid and encoded >= s.ENCODED_SHARE * solid:
+        return f"not text: encoded data ({encoded / solid:.0%} of the characters in long base64/hex runs)"
+    if len(tokens) >= s.NUMBERS_MIN_TOKENS:
+        lettered = sum(1 for t in tokens if s._LETTER.search(t))
+        if lettered < s.NUMBERS_LETTER_SHARE * len(tokens):
+            return f"not text: numbers ({lettered / len(tokens):.0%} of {len(tokens):,} tokens have a letter)"
+    return None
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+_PIECES = st.sampled_from(["12.5", "3", "a", "Apr", "x1", "\u00a0", " ", "\n", "\u2003", "\x00", "\ufffd", "Ж",
+                           "A" * 20, "0f" * 12, "+/=", "-", "_", "ab9Z" * 7, "\t"])
+
+
+# mostly figures, so the numbers rule is met or just missed (the early stop's edge)
+_FIGURES = st.sampled_from(["12.5 ", "7 ", "a1 ", "b ", "\n"] + ["3 "] * 30)
+
+
+@given(st.lists(_PIECES, max_size=400).map("".join) | st.lists(_FIGURES, min_size=90, max_size=300).map("".join),
+       st.integers(50, 5000))
+@settings(max_examples=150, deadline=None)
+def test_screen_says_what_the_every_token_way_says(text: str, max_chars: int) -> None:
+    # the fast screen stops counting lettered tokens early, splits with str.split and skips the
+    # base64 search when no token is 40 characters long; none of that may change a verdict
+    assert screen(text, max_chars) == _screen_by_every_token(text, max_chars)
+
+
+def test_str_split_and_regex_agree_on_white_space() -> None:
+    import re
+
+    space = re.compile(r"\s")
+    assert all(ch.isspace() == bool(space.match(ch)) for ch in map(chr, range(sys.maxunicode + 1)))

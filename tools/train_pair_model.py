@@ -50,10 +50,13 @@ import math
 import os
 import random
 import re
+import sys
 import time
 from pathlib import Path
 
 import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # tools/contrast.py, run as a script
 
 DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 FOLDS = 5
@@ -102,6 +105,45 @@ def examples(paws, mrpc, stsb) -> list[tuple[str, str, float, float]]:
     for a, b, s in stsb:
         out.append((a, b, nan, s / 5.0))
     return out
+
+
+def _positives(mrpc, stsb) -> list[tuple[str, str]]:
+    """News-like pairs that state the same thing: MRPC paraphrases and STS-B pairs rated 4 or more."""
+    return [(a, b) for a, b, y in mrpc if y] + [(a, b) for a, b, s in stsb if s >= 4]
+
+
+def _proper(paws, mrpc, stsb) -> frozenset[str]:
+    from contrast import proper_names
+
+    return proper_names(x for rows in (paws, mrpc, stsb) for r in rows for x in r[:2])
+
+
+def contrast_rows(paws, mrpc, stsb, args, log) -> list[tuple[str, str, float, float]]:
+    """Training contrast pairs from the training positives (tools/contrast.py): labelled neither the
+    same statement nor the same claim. Names are learnt from the training sentences only."""
+    if not args.contrast:
+        return []
+    from contrast import contrasts
+
+    made = contrasts(_positives(mrpc, stsb), _proper(paws, mrpc, stsb), SEED, args.contrast)
+    kinds: dict[str, int] = {}
+    for *_, k in made:
+        kinds[k] = kinds.get(k, 0) + 1
+    log(f"contrast pairs: {len(made)} {json.dumps(kinds, sort_keys=True)}")
+    return [(a, b, 0.0, 0.0) for a, b, _ in made]
+
+
+def held_out_contrasts(paws_train, mrpc_train, stsb_train, mrpc_t, stsb_t) -> list[tuple[str, str, str, str]]:
+    """(a, b, edited b, kind) from the fold's held-out positives: the model should rank (a, b) above
+    (a, edited b). Names come from the training sentences, as at training time."""
+    from contrast import contrasts
+
+    pos = _positives(mrpc_t, stsb_t)
+    made = contrasts(pos, _proper(paws_train, mrpc_train, stsb_train), SEED + 1)
+    b_of = {}
+    for a, b in pos:
+        b_of.setdefault(a, b)
+    return [(a, b_of[a], e, k) for a, e, k in made if not k.startswith("self-")]
 
 
 def _optimiser(params, total: int, args):
@@ -344,7 +386,7 @@ def best_acc(p, y):
     return float(accs[k]), float(cuts[k])
 
 
-def evaluate(tok, model, paws_t, mrpc_t, stsb_dev, args, pred_path: Path | None = None, stsb_t=()) -> dict:
+def evaluate(tok, model, paws_t, mrpc_t, stsb_dev, args, pred_path: Path | None = None, stsb_t=(), contrast_t=()) -> dict:
     """Figures on held-out pairs; with ``pred_path``, every pair's two outputs go there as JSON lines
     (bench/pair_model.py puts today's scorer and the raw cosine beside them on the same pairs). ``stsb_t``,
     the fold's held-out STS-B train pairs, is only predicted: the claim cut is chosen on those, so that
@@ -370,6 +412,16 @@ def evaluate(tok, model, paws_t, mrpc_t, stsb_dev, args, pred_path: Path | None 
         both = predict(tok, model, [(a, b) for a, b, _ in stsb_t], args)
         dump += [{"set": "stsb_train", "a": r[0], "b": r[1], "label": r[2], "paraphrase": float(q[0]), "claim": float(q[1])}
                  for r, q in zip(stsb_t, both)]
+    if contrast_t:
+        true = predict(tok, model, [(a, b) for a, b, _, _ in contrast_t], args)
+        edited = predict(tok, model, [(a, e) for a, _, e, _ in contrast_t], args)
+        res["contrast"] = {"n": len(contrast_t),
+                           "paraphrase_ranked_right": float((true[:, 0] > edited[:, 0]).mean()),
+                           "claim_ranked_right": float((true[:, 1] > edited[:, 1]).mean()),
+                           "edited_claim_below_0.5": float((edited[:, 1] < 0.5).mean())}
+        dump += [{"set": "contrast", "kind": k, "a": a, "b": b, "edited": e, "paraphrase": float(t[0]), "claim": float(t[1]),
+                  "edited_paraphrase": float(q[0]), "edited_claim": float(q[1])}
+                 for (a, b, e, k), t, q in zip(contrast_t, true, edited)]
     both = predict(tok, model, [(a, b) for a, b, _ in stsb_dev], args)
     p = both[:, 1]
     dump += [{"set": "stsb_dev", "a": r[0], "b": r[1], "label": r[2], "paraphrase": float(q[0]), "claim": float(q[1])}
@@ -401,6 +453,9 @@ def main() -> None:
     ap.add_argument("--split", type=int, default=0, help="freeze and cache the lower K layers per sentence (0: full cross-encoder)")
     ap.add_argument("--limit", type=int, default=0, help="train on the first N examples only (smoke test)")
     ap.add_argument("--eval-limit", type=int, default=0, help="evaluate on the first N pairs of each held-out set only (smoke test)")
+    ap.add_argument("--contrast", type=float, default=0.0,
+                    help="add contrast pairs (tools/contrast.py: a positive pair with one fact of one side changed, "
+                         "labelled different) for this share of the training positives (0: none)")
     ap.add_argument("--out", type=Path, default=Path("build/pair-model"))
     args = ap.parse_args()
     if args.mode == "final" and args.split:
@@ -436,13 +491,14 @@ def main() -> None:
             te_s = [r for r in stsb_train if fold_of(r[0], r[1]) == k]
             if args.eval_limit:
                 te_p, te_m, te_s = te_p[: args.eval_limit], te_m[: args.eval_limit], te_s[: args.eval_limit]
-            rows = examples(tr_p, tr_m, tr_s)
+            rows = examples(tr_p, tr_m, tr_s) + contrast_rows(tr_p, tr_m, tr_s, args, log)
             if args.limit:
                 rows = rows[: args.limit]
             log(f"fold {k}: {len(rows)} training examples")
             t = time.time()
             tok, model = (train_split if args.split else train)(rows, args, log)
-            res = evaluate(tok, model, te_p, te_m, stsb_dev, args, args.out / f"cv-fold{k}-pred.jsonl", te_s)
+            te_c = held_out_contrasts(tr_p, tr_m, tr_s, te_m, te_s)
+            res = evaluate(tok, model, te_p, te_m, stsb_dev, args, args.out / f"cv-fold{k}-pred.jsonl", te_s, te_c)
             res["train_seconds"] = time.time() - t
             res["fold"] = k
             res["args"] = {k2: str(v) for k2, v in vars(args).items()}
@@ -450,7 +506,7 @@ def main() -> None:
             with open(args.out / f"cv-fold{k}.json", "w", encoding="utf-8") as f:
                 json.dump(res, f, indent=2)
     else:
-        rows = examples(paws, mrpc, stsb_train)
+        rows = examples(paws, mrpc, stsb_train) + contrast_rows(paws, mrpc, stsb_train, args, log)
         if args.limit:
             rows = rows[: args.limit]
         log(f"final: {len(rows)} training examples (STS-B dev held out)")

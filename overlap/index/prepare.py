@@ -19,7 +19,7 @@ import numpy as np
 from ..minhash.lsh import band_keys
 from ..minhash.signatures import Signer
 from ..model import Document
-from ..text.shingle import fold32, shingle_hashes, text_words, word_hashes
+from ..text.shingle import distinct_sorted, fold32, shingle_runs, text_words, word_hashes
 from .settings import IndexSettings
 
 __all__ = ["Prepared", "Preparer", "sets_and_anchors"]
@@ -50,7 +50,7 @@ class Preparer:
 
     def prepare(self, docs: Sequence[Document]) -> list[Prepared]:
         n, w = self.settings.shingle_size, self.settings.anchor_window
-        ordered = [shingle_hashes(word_hashes(text_words(doc.text)), n) for doc in docs]
+        ordered = shingle_runs([word_hashes(text_words(doc.text)) for doc in docs], n)
         sets, anchors = sets_and_anchors(ordered, w)
         sigs = self.signer.sign([fold32(s) for s in sets])
         keys = self.band_keys(sigs)
@@ -75,19 +75,6 @@ def _per_doc_unique(seg: np.ndarray, values: np.ndarray, ndocs: int) -> list[np.
     return np.split(values, bounds)
 
 
-def _sorted_sets(ordered: Sequence[np.ndarray], lengths: np.ndarray) -> list[np.ndarray]:
-    """Sorted distinct shingles of each document: small per-document sorts, one global dedupe."""
-    if not lengths.sum():
-        return [o[:0] for o in ordered]
-    srt = np.concatenate([np.sort(o) for o in ordered])
-    keep = np.ones(len(srt), dtype=bool)
-    keep[1:] = srt[1:] != srt[:-1]
-    starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
-    keep[starts[lengths > 0]] = True  # a document's first value is never a repeat of the previous one's
-    kept_before = np.concatenate(([0], np.cumsum(keep)))
-    return np.split(srt[keep], kept_before[starts + lengths][:-1])
-
-
 def sets_and_anchors(ordered: Sequence[np.ndarray], window: int) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """Per document: the sorted shingle set, and its winnowing anchors (as int64).
 
@@ -101,7 +88,7 @@ def sets_and_anchors(ordered: Sequence[np.ndarray], window: int) -> tuple[list[n
     lengths = np.fromiter((len(o) for o in ordered), dtype=np.int64, count=ndocs)
     allh = np.concatenate(ordered) if lengths.sum() else np.empty(0, dtype=np.uint64)
     seg = np.repeat(np.arange(ndocs, dtype=np.int64), lengths)
-    sets = _sorted_sets(ordered, lengths)
+    sets = distinct_sorted(ordered)
     if window == 0:  # an index without anchors (whole-document matching only)
         return sets, [np.empty(0, dtype=np.int64) for _ in range(ndocs)]
     # window minima over the concatenation; keep only windows inside one document

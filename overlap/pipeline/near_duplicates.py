@@ -19,7 +19,7 @@ import xxhash
 
 from ..text.boilerplate import BoilerplateSet, UnitRef
 from ..params import Params
-from ..text.shingle import fold32, shingle_hashes
+from ..text.shingle import fold32, shingle_sets
 from ..minhash.signatures import Signer
 from ..minhash.verify import set_similarity
 
@@ -68,8 +68,9 @@ def shingle_documents(
     with (almost) nothing is all template, a notice or a one-paragraph item
     that others repeat: it is compared whole, or its copies would go unseen.
     """
-    out: list[Shingled] = []
     counts = {"documents_with_boilerplate": 0, "documents_all_boilerplate_kept_whole": 0}
+    kept: list[np.ndarray] = []
+    dropped_units: list[list[UnitRef] | None] = []
     for item in batch:
         tokens, dropped = item.tokens, None
         drop = [k for k, key in enumerate(item.keys.tolist()) if (item.source, key) in boilerplate]
@@ -85,8 +86,11 @@ def shingle_documents(
                 tokens, dropped = tokens[mask], refs
             else:
                 counts["documents_all_boilerplate_kept_whole"] += 1
-        shingles = np.unique(shingle_hashes(tokens, params.shingle.size))
-        out.append(Shingled(item.index, shingles, xxhash.xxh3_128_intdigest(shingles.tobytes()), dropped))
+        kept.append(tokens)
+        dropped_units.append(dropped)
+    sets = shingle_sets(kept, params.shingle.size)  # the whole batch at once
+    out = [Shingled(item.index, shingles, xxhash.xxh3_128_intdigest(shingles.tobytes()), dropped)
+           for item, shingles, dropped in zip(batch, sets, dropped_units)]
     return out, counts
 
 

@@ -56,7 +56,6 @@ NUMBERS_LETTER_SHARE = 0.05
 # C0 controls but tab, LF, VT, FF, CR; DEL and the C1 controls; the replacement character
 _UNREADABLE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\ufffd]")
 _ENCODED_RUN = re.compile(r"[A-Za-z0-9+/=_-]{40,}")
-_TOKEN = re.compile(r"\S+")
 _LETTER = re.compile(r"[^\W\d_]")  # a letter of any script
 
 
@@ -84,13 +83,30 @@ def screen(text: str, max_chars: int) -> str | None:
     unreadable = _count(_UNREADABLE, text)
     if unreadable >= BINARY_SHARE * n:
         return f"not text: binary ({unreadable / n:.0%} control or undecodable characters)"
-    tokens = _TOKEN.findall(text)
+    tokens = text.split()  # the runs without white space (str.split and regex \\s agree on what is a space)
     solid = sum(map(len, tokens))
-    encoded = sum(len(m.group()) for m in _ENCODED_RUN.finditer(text))
+    # a base64/hex run lies inside one token, so a text without a token of 40 characters has none (most prose)
+    encoded = sum(len(m.group()) for m in _ENCODED_RUN.finditer(text)) if tokens and max(map(len, tokens)) >= 40 else 0
     if solid and encoded >= ENCODED_SHARE * solid:
         return f"not text: encoded data ({encoded / solid:.0%} of the characters in long base64/hex runs)"
     if len(tokens) >= NUMBERS_MIN_TOKENS:
-        lettered = sum(1 for t in tokens if _LETTER.search(t))
+        lettered = _lettered(tokens, NUMBERS_LETTER_SHARE * len(tokens))
         if lettered < NUMBERS_LETTER_SHARE * len(tokens):
             return f"not text: numbers ({lettered / len(tokens):.0%} of {len(tokens):,} tokens have a letter)"
     return None
+
+
+def _lettered(tokens: list[str], enough: float) -> int:
+    """How many tokens hold a letter, counting stops at ``enough``: in prose that is within its first words.
+
+    >>> _lettered(["12", "a1", "b", "3"], 10), _lettered(["a", "b", "c"], 2)
+    (2, 2)
+    """
+    search = _LETTER.search
+    found = 0
+    for token in tokens:
+        if search(token) is not None:
+            found += 1
+            if found >= enough:
+                break
+    return found

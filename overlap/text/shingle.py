@@ -32,7 +32,7 @@ the verification are computed from the very same shingles.
 from __future__ import annotations
 
 import re
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, Sequence
 
 import numpy as np
 import xxhash
@@ -40,7 +40,8 @@ import xxhash
 from .charclasses import MARKS_ASTRAL, MARKS_BMP, UNSPACED_ASTRAL, UNSPACED_BMP
 from .normalize import fold_char, fold_lines, normalize_text
 
-__all__ = ["WORD", "UNSPACED", "words", "iter_words", "line_words", "text_words", "word_hashes", "shingle_hashes", "fold32", "shingle_set"]
+__all__ = ["WORD", "UNSPACED", "words", "iter_words", "line_words", "text_words", "word_hashes", "shingle_hashes",
+           "shingle_runs", "distinct_sorted", "shingle_sets", "fold32", "shingle_set"]
 
 _UNSPACED = UNSPACED_BMP + UNSPACED_ASTRAL
 _MARKS = MARKS_BMP + MARKS_ASTRAL
@@ -185,14 +186,21 @@ def shingle_hashes(hashes: np.ndarray, n: int) -> np.ndarray:
     A text with fewer than ``n`` words has one shingle, made of all of its
     words (so short texts still compare), and an empty text has none.
     """
-    if not 1 <= n <= MAX_SHINGLE:
-        raise ValueError(f"shingle size must be in 1..{MAX_SHINGLE}, got {n}")
+    _check_size(n)
     count = len(hashes)
     if count == 0:
         return np.empty(0, dtype=np.uint64)
-    if count < n:
-        n = count
-    width = count - n + 1
+    return _combine(hashes, min(n, count))
+
+
+def _check_size(n: int) -> None:
+    if not 1 <= n <= MAX_SHINGLE:
+        raise ValueError(f"shingle size must be in 1..{MAX_SHINGLE}, got {n}")
+
+
+def _combine(hashes: np.ndarray, n: int) -> np.ndarray:
+    """The hash of every window of ``n`` consecutive values (``len(hashes) >= n``): the one shingle formula."""
+    width = len(hashes) - n + 1
     out = hashes[:width] * _POSITION_MULTIPLIERS[0]
     for i in range(1, n):
         out += hashes[i : i + width] * _POSITION_MULTIPLIERS[i]
@@ -201,6 +209,63 @@ def shingle_hashes(hashes: np.ndarray, n: int) -> np.ndarray:
     out *= np.uint64(0xBF58476D1CE4E5B9)
     out ^= out >> np.uint64(32)
     return out
+
+
+def shingle_runs(batch: Sequence[np.ndarray], n: int) -> list[np.ndarray]:
+    """:func:`shingle_hashes` of every word-hash array of a batch, computed over the batch at once.
+
+    The windows are combined over the batch's concatenated words in one pass
+    (a window across two documents is computed and never used), so a
+    document costs a slice instead of a dozen small numpy calls. Documents
+    shorter than ``n`` words (rare: the scan needs ``min_words``) take
+    :func:`shingle_hashes` itself.
+
+    >>> w = [np.arange(1, 8, dtype=np.uint64), np.arange(3, dtype=np.uint64), np.arange(0, dtype=np.uint64)]
+    >>> all(np.array_equal(a, shingle_hashes(t, 5)) for a, t in zip(shingle_runs(w, 5), w))
+    True
+    """
+    _check_size(n)
+    lengths = [len(t) for t in batch]
+    if not batch or max(lengths) < n:
+        return [shingle_hashes(t, n) for t in batch]
+    combined = _combine(np.concatenate(batch).astype(np.uint64, copy=False), n)
+    out = []
+    start = 0
+    for tokens, length in zip(batch, lengths):
+        out.append(combined[start : start + length - n + 1] if length >= n else shingle_hashes(tokens, n))
+        start += length
+    return out
+
+
+def distinct_sorted(runs: Sequence[np.ndarray]) -> list[np.ndarray]:
+    """``np.unique`` of each array: one small sort each, one pass over the batch for the repeats.
+
+    (``np.unique`` per document cost six times as much on Reuters-21578.)
+
+    >>> [a.tolist() for a in distinct_sorted([np.array([3, 1, 3], dtype=np.uint64), np.array([1], dtype=np.uint64)])]
+    [[1, 3], [1]]
+    """
+    if not runs:
+        return []
+    lengths = np.fromiter((len(r) for r in runs), dtype=np.int64, count=len(runs))
+    if not lengths.any():
+        return [r[:0] for r in runs]
+    ordered = np.concatenate([np.sort(r) for r in runs])
+    keep = np.ones(len(ordered), dtype=bool)
+    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+    starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+    keep[starts[lengths > 0]] = True  # a document's first value is never a repeat of the one before it
+    kept_before = np.concatenate(([0], np.cumsum(keep)))
+    return np.split(ordered[keep], kept_before[starts + lengths][:-1])
+
+
+def shingle_sets(batch: Sequence[np.ndarray], n: int) -> list[np.ndarray]:
+    """Sorted distinct shingle hashes of every word-hash array of a batch: the sets the signatures are made of.
+
+    Equal to ``np.unique(shingle_hashes(tokens, n))`` for each (tested), at a
+    fifth of the cost on a batch of news articles.
+    """
+    return distinct_sorted(shingle_runs(batch, n))
 
 
 def fold32(hashes64: np.ndarray) -> np.ndarray:
@@ -214,4 +279,4 @@ def shingle_set(normalized: str, n: int) -> np.ndarray:
     >>> len(shingle_set("the cat sat on the mat the cat sat", 3))  # "the cat sat" twice
     6
     """
-    return np.unique(shingle_hashes(word_hashes(words(normalized)), n))
+    return shingle_sets([word_hashes(words(normalized))], n)[0]
