@@ -56,9 +56,9 @@ def rare_limit(statements: int, params: ParaphraseParams) -> int:
     topic: five articles on one story share their topic words, and those are
     the words their paraphrases share. And a ceiling (``rare_max_statements``),
     because a rare word in ``d`` statements can form ``d²/2`` pairs: with the
-    limit a share of the corpus, the pairs grow with the square of the corpus
-    (generated news, 8k to 32k articles: 4x the statements, 11x the
-    candidates), with a fixed ceiling at most ``ceiling x statements``: linear.
+    limit a share of the corpus, the pairs can grow with the square of the
+    corpus; with a fixed ceiling they are at most ``ceiling x statements``:
+    linear.
     passim cuts n-grams by a fixed document frequency (``--maxDF``) for the
     same reason.
     """
