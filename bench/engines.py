@@ -13,6 +13,11 @@ compared: every mode must write the same bytes.
     python bench/engines.py --data ../shared/data/bbc_news/bbc_news.jsonl.gz -- --no-paraphrase
     python bench/engines.py --data ../shared/data/reuters21578/reuters21578_docs.jsonl.gz \\
                             --id-field newid --text-field body
+    python bench/engines.py --data ... --against ../main   # another checkout's modes interleaved (before/after)
+
+On a shared machine the load moves during a run: ``--against`` alternates
+the two checkouts mode by mode, so each pair of figures saw the same load,
+and each line says the load average when it ended.
 """
 
 from __future__ import annotations
@@ -49,10 +54,10 @@ def _tree_rss(proc: psutil.Process) -> tuple[int, int, int]:
     return driver, max(sizes, default=0), driver + sum(sizes)
 
 
-def run(args: list[str], out: Path) -> dict[str, float]:
-    """One scan: wall s, CPU s (driver + workers), peak MiB (driver, largest worker, all)."""
+def run(args: list[str], out: Path, root: Path = ROOT) -> dict[str, float]:
+    """One scan of the checkout at ``root``: wall s, CPU s (driver + workers), peak MiB (driver, largest worker, all)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}  # measure this checkout
+    env = {**os.environ, "PYTHONPATH": str(root)}  # measure that checkout
     t0 = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "overlap", "scan", *args, "-o", str(out), "-q"], env=env)
     ps = psutil.Process(proc.pid)
@@ -81,31 +86,38 @@ def main() -> None:
     ap.add_argument("--text-field", default="text")
     ap.add_argument("--modes", default="in-process,1,2", help="comma-separated: in-process and worker counts")
     ap.add_argument("--repeat", type=int, default=1, help="runs per mode (medians reported); modes alternate")
+    ap.add_argument("--against", type=Path, help="another checkout (e.g. main) whose modes run interleaved with these")
     ap.add_argument("scan_args", nargs="*", help="extra scan options after --, e.g. -- --no-paraphrase")
     ns = ap.parse_args()
     base = [ns.data, "--id-field", ns.id_field, "--text-field", ns.text_field, *ns.scan_args]
-    modes = [m.strip() for m in ns.modes.split(",") if m.strip()]
+    plain = [m.strip() for m in ns.modes.split(",") if m.strip()]
+    roots = {m: ROOT for m in plain}
+    modes = plain
+    if ns.against is not None:
+        roots = {**{f"before {m}": ns.against.resolve() for m in plain}, **roots}
+        modes = [name for m in plain for name in (f"before {m}", m)]
     results: dict[str, list[dict[str, float]]] = {m: [] for m in modes}
     outputs: dict[str, dict[str, bytes]] = {}
     print(f"load average at start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores", flush=True)
     with tempfile.TemporaryDirectory() as tmp:
         for k in range(ns.repeat):
             for mode in modes:
-                extra = [] if mode == "in-process" else ["--workers", mode]
-                out = Path(tmp) / f"{mode}-{k}"
-                r = run(base + extra, out)
+                workers = mode.split()[-1]
+                extra = [] if workers == "in-process" else ["--workers", workers]
+                out = Path(tmp) / f"{mode.replace(' ', '-')}-{k}"
+                r = run(base + extra, out, roots[mode])
                 results[mode].append(r)
                 outputs.setdefault(mode, _files(out))
-                print(f"  {mode:>10} run {k + 1}: wall {r['wall']:.1f}s cpu {r['cpu']:.1f}s "
+                print(f"  {mode:>17} run {k + 1}: wall {r['wall']:.1f}s cpu {r['cpu']:.1f}s "
                       f"peak driver {r['driver_mib']:.0f} MiB, worker {r['worker_mib']:.0f} MiB, "
                       f"all {r['total_mib']:.0f} MiB (load {os.getloadavg()[0]:.1f})", flush=True)
     first = outputs[modes[0]]
     same = all(o == first for o in outputs.values())
-    print(f"\n{'mode':>10} {'wall s':>8} {'cpu s':>8} {'speed-up':>9} {'driver MiB':>11} {'worker MiB':>11} {'all MiB':>8}")
-    ref = statistics.median(r["wall"] for r in results[modes[0]])
-    for mode in modes:
+    print(f"\n{'mode':>17} {'wall s':>8} {'cpu s':>8} {'speed-up':>9} {'driver MiB':>11} {'worker MiB':>11} {'all MiB':>8}")
+    for mode in modes:  # speed-up against the same checkout's first mode
+        ref = statistics.median(r["wall"] for r in results[modes[0] if mode.startswith("before") else plain[0]])
         med = {key: statistics.median(r[key] for r in results[mode]) for key in results[mode][0]}
-        print(f"{mode:>10} {med['wall']:8.1f} {med['cpu']:8.1f} {ref / med['wall']:8.2f}x {med['driver_mib']:11.0f} "
+        print(f"{mode:>17} {med['wall']:8.1f} {med['cpu']:8.1f} {ref / med['wall']:8.2f}x {med['driver_mib']:11.0f} "
               f"{med['worker_mib']:11.0f} {med['total_mib']:8.0f}")
     print(f"\nsame files in every mode: {same}")
     if not same:

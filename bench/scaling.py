@@ -18,6 +18,7 @@ sizes from 8k up), and writes everything as JSON (``--json``).
 
     python bench/scaling.py --sizes 2k,8k,32k --json scaling.json
     python bench/scaling.py --sizes 128k --runs default --work /tmp/scaling
+    python bench/scaling.py --sizes 20k,80k --runs default --workers 2 --json scaling-dask.json
 
 CPU seconds, not wall, are the figure to compare: the machine is shared.
 """
@@ -38,6 +39,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 import corpus  # noqa: E402  (bench/corpus.py, beside this file)
+import engines  # noqa: E402  (bench/engines.py: one scan with its workers, memory per process)
 
 RUNS = {
     "dup": ["scan", "--no-passages", "--no-paraphrase"],
@@ -96,8 +98,8 @@ def recall(folder: Path, truth: dict) -> dict[str, float]:
     return out
 
 
-def one_run(run: str, path: Path, work: Path, truth: dict) -> dict:
-    """One measured run of ``run`` over the corpus at ``path``."""
+def one_run(run: str, path: Path, work: Path, truth: dict, workers: str | None = None) -> dict:
+    """One measured run of ``run`` over the corpus at ``path`` (a scan with ``--workers`` if given)."""
     base = [sys.executable, "-m", "overlap"]
     if run == "filter":
         index = work / f"{path.name}.filter.sqlite"
@@ -106,9 +108,16 @@ def one_run(run: str, path: Path, work: Path, truth: dict) -> dict:
         out = measured(base + ["filter", "--index", str(index), str(path)])
         index.unlink()
         return out
-    folder = work / f"{path.name}.{run}"
+    folder = work / (f"{path.name}.{run}" + (f".w{workers}" if workers else ""))
     shutil.rmtree(folder, ignore_errors=True)
-    out = measured(base + RUNS[run] + [str(path), "-o", str(folder), "-q", "--timings", "--graph-format", "none"])
+    args = RUNS[run] + [str(path), "-q", "--timings", "--graph-format", "none"]
+    if workers:  # a driver and its Dask workers: memory sampled per process (bench/engines.py)
+        r = engines.run(args[1:] + ["--workers", workers], folder)
+        out = {"wall": round(r["wall"], 2), "cpu": round(r["cpu"], 2), "peak_mib": round(r["driver_mib"], 1),
+               "worker_peak_mib": round(r["worker_mib"], 1), "all_peak_mib": round(r["total_mib"], 1),
+               "load": round(os.getloadavg()[0], 2)}
+    else:
+        out = measured(base + args + ["-o", str(folder)])
     summary = json.loads((folder / "summary.json").read_text())
     out["recall"] = recall(folder, truth)
     out["counts"] = summary.get("counts", {})
@@ -163,6 +172,8 @@ def main() -> int:
     ap.add_argument("--work", type=Path, default=Path("/tmp/overlap-scaling"), help="corpora and outputs (corpora kept)")
     ap.add_argument("--reuters", type=Path, default=corpus.DEFAULT_REUTERS)
     ap.add_argument("--json", type=Path, help="write the results here")
+    ap.add_argument("--workers", help="scans on a local Dask cluster of this many workers (peak memory of the driver "
+                                      "and of the largest worker then sampled apart)")
     args = ap.parse_args()
     runs = [r.strip() for r in args.runs.split(",") if r.strip()]
     unknown = set(runs) - set(RUNS)
@@ -180,9 +191,10 @@ def main() -> int:
             corpus.write(chain, n, args.seed, path)
         truth = json.loads(corpus.truth_path(path).read_text())
         for run in runs:
-            results[run][n] = one_run(run, path, args.work, truth)
+            results[run][n] = one_run(run, path, args.work, truth, args.workers if run != "filter" else None)
             r = results[run][n]
-            print(f"{run} {n}: CPU {r['cpu']} s, wall {r['wall']} s, peak {r['peak_mib']} MiB, load {r['load']}, "
+            print(f"{run} {n}: CPU {r['cpu']} s, wall {r['wall']} s, peak {r['peak_mib']} MiB "
+                  f"(largest worker {r.get('worker_peak_mib', '-')} MiB), load {r['load']}, "
                   f"recall {r.get('recall', {})}", file=sys.stderr, flush=True)
     ex = exponents(results)
     print(table(results, ex))

@@ -442,7 +442,8 @@ def _terminate_as_interrupt(ctx: click.Context) -> None:
                    "'(Reuters) -', a sign-off), marked 'NAME (inferred)'.")
 @click.option("--workers", type=_Workers(), default=None, metavar="N|auto",
               help="Run the costly stages on a local Dask cluster of N worker processes, started and stopped with the "
-                   "scan, e.g. --workers 2, or --workers auto (one per core); needs pip install 'overlap[dask]'. "
+                   "scan, e.g. --workers 2, or --workers auto (one per core, for 5,000 documents or more; fewer stay in this "
+                   "process); needs pip install 'overlap[dask]'. "
                    "Default: everything in this process. The output is the same.")
 @click.option("--scheduler", default=None, metavar="tcp://HOST:PORT", envvar=["OVERLAP_SCAN_SCHEDULER", "DASK_SCHEDULER_ADDRESS"],
               help="Run them on a running Dask cluster instead (its workers need overlap installed), "

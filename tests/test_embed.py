@@ -146,3 +146,19 @@ def test_an_embedder_sent_to_another_process_is_loaded_there_once() -> None:
     first, second = pickle.loads(pickle.dumps(e)), pickle.loads(pickle.dumps(e))
     assert first is second and first is not e
     assert np.array_equal(first.encode(texts, batch_size=2), e.encode(texts, batch_size=2, engine=InProcess()))
+
+
+def test_a_sentence_vector_depends_on_neither_its_batch_nor_the_thread_count() -> None:
+    """What lets the claim clusters reuse the tier's vectors (``scorer.TextMemo``) and a worker run onnxruntime
+    on one thread: the same bits embedded alone or among longer and shorter sentences, on 1 or 2 threads."""
+    e = embed.load_embedder()
+    if e is None:
+        _no_model()
+    texts = [f"Sentence {n}: " + " ".join(["officials said the talks on grain exports would resume"] * (1 + n % 7))
+             for n in range(40)] + ["Rain.", "Moscow is open to dialogue with Washington on arms control."]
+    together = e.encode(texts, batch_size=16)
+    alone = np.vstack([e.encode([t]) for t in texts])
+    one_thread = embed.Embedder(embed.Path(e._spec[0]), threads=1).encode(texts, batch_size=5)
+    two_threads = embed.Embedder(embed.Path(e._spec[0]), threads=2).encode(texts[::-1])[::-1]
+    for other in (alone, one_thread, two_threads):
+        assert np.array_equal(together, other)

@@ -20,7 +20,9 @@ from click.testing import CliRunner
 from overlap import write_scan
 from overlap.claims import embed
 from overlap.cli import main
-from overlap.engine import InProcess, open_engine
+import overlap.engine as engine_module
+from overlap.engine import InProcess, open_engine, resolve_workers
+from overlap.engine import cluster as cluster_module
 from overlap.engine.cluster import DaskEngine
 from overlap.errors import OverlapError
 from overlap.model import Document
@@ -178,6 +180,65 @@ def test_a_worker_killed_mid_scan_is_replaced_and_the_scan_completes(cluster, in
     assert killed
     assert {p.name: p.read_bytes() for p in sorted((tmp_path / "dask").iterdir())} == in_process
     cluster.client.wait_for_workers(2, timeout=60)
+
+
+def test_a_running_cluster_whose_workers_differ_from_this_process_is_refused_with_one_line(cluster) -> None:
+    """Driver and workers must run the same overlap and models: compared at connect, before any task."""
+    here = os.getpid()
+    by_process = lambda: {"overlap": "0.1.0", "embedding model": "here" if os.getpid() == here else "none there"}
+    with pytest.raises(OverlapError, match=rf"^the Dask worker tcp://\S+ at {cluster.address} has embedding model "
+                                           r"'none there', this process 'here': driver and workers must run the same"):
+        DaskEngine.connect(cluster.address, fingerprint=by_process)
+
+    def fails_there() -> dict[str, str]:
+        if os.getpid() != here:
+            raise ModuleNotFoundError("No module named 'overlap'")
+        return {}
+
+    with pytest.raises(OverlapError, match=rf"^the Dask workers at {cluster.address} cannot run this overlap "
+                                           r"\(is it installed there\?\): No module named 'overlap'"):
+        DaskEngine.connect(cluster.address, fingerprint=fails_there)
+    with DaskEngine.connect(cluster.address, fingerprint=driver.fingerprint) as same:  # the real one: same install
+        assert list(same.map(abs, [-3])) == [3]
+
+
+def test_a_running_cluster_whose_workers_all_leave_stops_the_scan_with_one_line(monkeypatch) -> None:
+    """Dask would wait for a worker forever: the driver gives up after ``no_workers_deadline`` seconds."""
+    from distributed import LocalCluster
+
+    monkeypatch.setattr(cluster_module, "_POLL", 0.2)
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None) as running:
+        engine = DaskEngine.connect(running.scheduler_address)
+        engine.no_workers_deadline = 1.0
+        with engine:
+            assert list(engine.map(abs, [-1])) == [1]
+            running.scale(0)
+            deadline = time.monotonic() + 30
+            while engine.client.nthreads() and time.monotonic() < deadline:
+                time.sleep(0.1)
+            started = time.monotonic()
+            with pytest.raises(OverlapError, match=rf"^the Dask cluster at {running.scheduler_address} has had no "
+                                                   r"workers for 1s while running abs; the scan stopped$"):
+                list(engine.map(abs, [-2, -3]))
+            assert time.monotonic() - started < 10
+
+
+def test_workers_auto_starts_a_cluster_only_for_a_large_corpus(in_process, tmp_path, monkeypatch) -> None:
+    """``--workers auto``: the documents are read in this process, then a cluster of one worker per core
+    starts if they are many (the threshold lowered here), for the same files."""
+    started = []
+    real_local = DaskEngine.local.__func__
+
+    def local(cls, workers, **kw):
+        started.append(workers)
+        return real_local(cls, workers, **kw)
+
+    monkeypatch.setattr(DaskEngine, "local", classmethod(local))
+    assert _files(every_stage_corpus(), tmp_path / "small", workers="auto") == in_process
+    assert started == []  # fewer than AUTO_MIN_DOCUMENTS: no cluster
+    monkeypatch.setattr(engine_module, "AUTO_MIN_DOCUMENTS", 5)
+    assert _files(every_stage_corpus(), tmp_path / "large", workers="auto") == in_process
+    assert started == ([resolve_workers("auto")] if resolve_workers("auto") >= 2 else [])
 
 
 def _ignoring_sigint(proc: psutil.Process) -> list[psutil.Process]:

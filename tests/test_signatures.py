@@ -145,3 +145,13 @@ def test_batch_shingles_equal_each_documents_own(batch: list[list[int]], n: int)
         assert np.array_equal(got, shingle_hashes(tokens, n))
     for got, tokens in zip(shingle_sets(arrays, n), arrays):
         assert np.array_equal(got, np.unique(shingle_hashes(tokens, n))) and got.dtype == np.uint64
+
+
+@given(st.lists(st.lists(st.integers(0, 2**64 - 1), max_size=40), min_size=1, max_size=10), st.integers(1, 300))
+@settings(max_examples=60, deadline=None)
+def test_64_bit_sets_sign_as_their_fold(sets: list[list[int]], chunk: int) -> None:
+    signer = Signer(num_perm=32, seed=9)
+    wide = [np.array(s, dtype=np.uint64) for s in sets]
+    assert np.array_equal(signer.sign(wide, chunk=chunk), signer.sign([fold32(w) for w in wide], chunk=chunk))
+    mixed = [w if k % 2 else fold32(w) for k, w in enumerate(wide)]
+    assert np.array_equal(signer.sign(mixed, chunk=chunk), signer.sign([fold32(w) for w in wide], chunk=chunk))

@@ -38,6 +38,15 @@ Measured 2026-12-02 on the shared 2-core machine, fold 0 of 5, one thread each (
 0.531 in 28 min; split 4: 0.49 / 0.691 / 0.391 in 17 min. Today's embedding scorer on the same
 pairs: 0.34 / 0.770 / 0.861 (bench/pair_model.py). The lost graded similarity is given back by
 the claim combiner (``overlap.claims.pair_model.claim_scores``).
+
+``--contrast 1`` (tools/contrast.py: 4,558 edited copies of the training positives, about one
+example in four) was measured on fold 0, full, 5 epochs, 84 min under load, with
+``bench/pair_model.py --shipped``: the edited held-out pairs still called the same claim fell from
+0.89 (shipped model) to 0.12, and held-out PAWS AUC rose 0.717 -> 0.733, but the true pairs called
+the same claim fell from 0.96 to 0.69, MRPC accuracy 0.788 -> 0.681 (AUC 0.846 -> 0.736) and STS-B
+dev Spearman of the claim score 0.863 -> 0.777: the model learnt to doubt any pair whose details
+differ. Not shipped; a smaller share, or each edit paired with an unedited restatement of the same
+sentence, is the next thing to try.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ claim clusters.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Sequence
 
 import numpy as np
@@ -20,6 +20,7 @@ import numpy as np
 from ..model import ClaimLink, Match, MatchSide, Passage
 from ..params import ParaphraseParams
 from .score import PartVectors, Scorers, ScoredPairs, score_batch
+from .scorer import TextMemo
 from .signals import Prepared, prepare, signals
 from .statements import Parts, statement_parts
 
@@ -238,11 +239,18 @@ class Acceptor:
 
     scorers: Scorers
     params: ParaphraseParams
+    #: prepared texts and vectors kept across pairs (seed it with the vectors the tier computed)
+    memo: TextMemo = field(default_factory=TextMemo, compare=False, repr=False)
+    _parts: dict[str, list[str]] = field(default_factory=dict, compare=False, repr=False)
 
     def _texts(self, u: Passage) -> list[str]:
         if not self.scorers.claims:
             return [u.text]
-        return [p.text for p in statement_parts([u], [prepare(u.text, full=False)], self.params).passages]
+        found = self._parts.get(u.text)
+        if found is None:
+            parts = statement_parts([u], [prepare(u.text, full=False)], self.params).passages
+            found = self._parts[u.text] = [p.text for p in parts]
+        return found
 
     def __call__(self, a: Passage, b: Passage) -> ClaimLink | None:
         within = a.doc == b.doc
@@ -250,7 +258,7 @@ class Acceptor:
             return None
         s = self.scorers
         texts = [(x, y) for x in self._texts(a) for y in self._texts(b)]  # the whole statements first
-        sigs = [r.signals for r in s.paraphrase.score_pairs(texts)]  # (with the cosine on the embedding path)
+        sigs = [r.signals for r in s.paraphrase.score_pairs(texts, memo=self.memo)]  # (with the cosine on the embedding path)
         names = list(sigs[0])
         para, claim = score_batch(texts, np.array([[sig[f] for f in names] for sig in sigs]), names, s)
         if sigs[0]["ratio"] >= self.params.verbatim:

@@ -38,7 +38,7 @@ import numpy as np
 from ..batches import batched
 from ..engine import Engine, InProcess
 
-__all__ = ["Embedder", "WordPiece", "load_embedder", "embedder_status", "file_sha256", "onnxruntime_missing", "MODEL_ID",
+__all__ = ["Embedder", "WordPiece", "load_embedder", "embedder_status", "installed_model", "file_sha256", "onnxruntime_missing", "MODEL_ID",
            "MODEL_SHA256"]
 
 MODEL_ID = "paraphrase-MiniLM-L3-v2-onnx"
@@ -284,8 +284,12 @@ class Embedder:
         return pooled / np.maximum(norms, 1e-12)
 
     def __reduce__(self) -> tuple[Any, tuple[str, str, int]]:
-        """Sent to a worker process, an embedder is the same model file loaded there, once per process."""
-        return _embedder_at, self._spec
+        """Sent to a worker process, an embedder is the same model file loaded there, once per process,
+        with one thread: an engine runs one single-threaded worker per core, and onnxruntime's
+        default of a thread per core in every worker made two workers on two cores take turns
+        (same vectors, bit for bit: ``tests/test_embed.py``)."""
+        model, vocab, _threads = self._spec
+        return _embedder_at, (model, vocab, 1)
 
 
 #: Model batches one engine task runs (a batch is ~10-50 ms of work; a task costs a few ms to send).
@@ -294,8 +298,18 @@ _BATCHES_PER_TASK = 8
 
 @lru_cache(maxsize=4)
 def _embedder_at(model_path: str, vocab_path: str, threads: int) -> Embedder:
-    """The embedder of a model file, loaded once per process (what an :class:`Embedder` unpickles to)."""
-    return Embedder(Path(model_path), Path(vocab_path), threads)
+    """The embedder of a model file, loaded once per process (what an :class:`Embedder` unpickles to).
+
+    On a worker of another machine the driver's path may not exist: the
+    installed model is taken then, the file the driver checked against the
+    same sha256 (a cluster whose workers lack it is refused at connect).
+    """
+    path, vocab = Path(model_path), Path(vocab_path)
+    if not path.is_file() and path.name == MODEL_FILE:
+        path = installed_model()[0] or path
+    if not vocab.is_file() and vocab.name == VOCAB_PATH.name:
+        vocab = VOCAB_PATH
+    return Embedder(path, vocab, threads)
 
 
 def run_batches(batches: Sequence[tuple[np.ndarray, np.ndarray]], embedder: Embedder) -> list[np.ndarray]:
@@ -313,8 +327,14 @@ def onnxruntime_missing() -> str | None:
     return None
 
 
-@lru_cache(maxsize=1)
-def _load() -> tuple[Embedder | None, str]:
+def installed_model() -> tuple[Path | None, str]:
+    """The installed model file if it checks out (sha256), else ``None``; and the path in words.
+
+    No onnxruntime session is made: a Dask worker answers this when a
+    driver connects (:func:`overlap.pipeline.driver.fingerprint`), so a
+    cluster whose workers lack the model or have another one is refused
+    before the scan, not half-way through it.
+    """
     if os.environ.get("OVERLAP_NO_EMBEDDINGS"):
         return None, "lexical (embeddings disabled by OVERLAP_NO_EMBEDDINGS)"
     missing = onnxruntime_missing()
@@ -332,7 +352,13 @@ def _load() -> tuple[Embedder | None, str]:
         return None, f"lexical (model file {path} missing or not sha256 {MODEL_SHA256[:12]}...)"
     if not VOCAB_PATH.is_file() or file_sha256(VOCAB_PATH) != VOCAB_SHA256:
         return None, "lexical (bundled vocabulary file missing or changed)"
-    return Embedder(path), f"embedding ({MODEL_ID})"
+    return path, f"embedding ({MODEL_ID})"
+
+
+@lru_cache(maxsize=1)
+def _load() -> tuple[Embedder | None, str]:
+    path, status = installed_model()
+    return (Embedder(path) if path is not None else None), status
 
 
 def load_embedder() -> Embedder | None:

@@ -19,11 +19,13 @@ plain function of batches that returns its output and its counts:
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from dataclasses import dataclass, replace
 from typing import Callable, Iterator, Mapping, Sequence
 
 import numpy as np
 
+from ..batches import batched
 from ..engine import Engine, InProcess
 from ..model import ClaimCluster, Document, Match, Passage, Span
 from ..params import ParaphraseParams
@@ -33,7 +35,7 @@ from .clusters import claim_clusters
 from .decide import Acceptor, decide
 from .gate import admit
 from .score import PartPair, PartVectors, Scorers, ScoredPairs, cosines, lexical_signals, pair_model_asked, score_batch
-from .scorer import Scorer
+from .scorer import Scorer, TextMemo
 from .signals import Prepared, prepare
 from .statements import Parts, statement_parts, statements
 
@@ -43,6 +45,8 @@ log = logging.getLogger(__name__)
 #: Statement pairs whose lexical signals are computed at once (bounded memory; one engine task); progress is
 #: said after each batch.
 BATCH = 5_000
+#: Documents whose statements one engine task finds, prepares and gates.
+STATEMENT_BATCH = 256
 #: What :func:`find_claims` counts, in this order.
 COUNTS = (
     "statements_too_long", "statements_over_document_cap", "set_aside", "not_english", "statements", "clauses",
@@ -120,7 +124,7 @@ def find_claims(
     counts = dict.fromkeys(COUNTS, 0)
     if not params.enabled:
         return result, counts
-    units, parts, found = _statements(documents, params, exclude)
+    units, parts, found = _statements(documents, params, exclude, engine)
     result = replace(result, set_aside=found.pop("set_aside"), languages=found.pop("languages"))
     counts.update(found)
     counts["set_aside"] = sum(result.set_aside.values())
@@ -133,23 +137,74 @@ def find_claims(
     counts.update(found)
     matches, found = decide(scored, pairs, parts, units, vectors, scorers, params)
     counts.update(found)
-    clusters = claim_clusters(matches, units, documents, accept=Acceptor(scorers, params))
+    accept = Acceptor(scorers, params, memo=TextMemo(_known_vectors(matches, units, parts, vectors)))
+    clusters = claim_clusters(matches, units, documents, accept=accept)
     counts["clusters"] = len(clusters)
     log.info("paraphrase: %s", counts)
     return replace(result, matches=matches, clusters=clusters), counts
 
 
+def _known_vectors(
+    matches: Sequence[Match], units: Sequence[Passage], parts: Parts, vectors: PartVectors | None
+) -> dict[str, np.ndarray]:
+    """The vectors already computed for the parts of matched statements, by text: the claim clusters
+    score only those statements again (:class:`~overlap.claims.decide.Acceptor`). A part no pair
+    needed was not embedded (its row is zeros) and is left out."""
+    if vectors is None or not matches:
+        return {}
+    matched = {(side.doc, side.span.start, side.span.end) for m in matches for side in (m.a, m.b)}
+    return {parts.passages[k].text: vectors[k] for k, owner in enumerate(parts.owner)
+            if (units[owner].doc, units[owner].span.start, units[owner].span.end) in matched and vectors[k].any()}
+
+
 def _statements(
-    documents: Sequence[Document], params: ParaphraseParams, exclude: Mapping[str, list[Span]] | None
+    documents: Sequence[Document], params: ParaphraseParams, exclude: Mapping[str, list[Span]] | None,
+    engine: Engine | None = None,
 ) -> tuple[list[Passage], Parts, dict]:
-    """The statements the models may score, their parts, and the counts (with the gate's ``set_aside`` and ``languages``)."""
+    """The statements the models may score, their parts, and the counts (with the gate's ``set_aside`` and ``languages``).
+
+    A map over batches of documents (:func:`statement_batch`, on ``engine``),
+    merged here in document order: every step is per document or per
+    statement, and the counts add up.
+    """
+    exclude = exclude or {}
+    jobs = ((batch, {d.id: exclude[d.id] for d in batch if d.id in exclude})
+            for batch in batched(documents, STATEMENT_BATCH))
+    units: list[Passage] = []
+    passages: list[Passage] = []
+    prepared: list[Prepared] = []
+    owner: list[int] = []
+    counts: Counter[str] = Counter()
+    set_aside: Counter[str] = Counter()
+    languages: Counter[str] = Counter()
+    for b_units, b_parts, b_counts, b_set_aside, b_languages in (engine or InProcess()).map(statement_batch, jobs,
+                                                                                             params):
+        owner.extend(o + len(units) for o in b_parts.owner)
+        units.extend(b_units)
+        passages.extend(b_parts.passages)
+        prepared.extend(b_parts.prepared)
+        counts.update(b_counts)
+        set_aside.update(b_set_aside)
+        languages.update(b_languages)
+    found = {key: counts[key] for key in ("statements_too_long", "statements_over_document_cap")}
+    return units, Parts(passages, prepared, owner), {
+        **found, "set_aside": dict(sorted(set_aside.items())),
+        "languages": dict(sorted(languages.items(), key=lambda kv: (-kv[1], kv[0]))),
+        "statements": len(units), "clauses": len(passages) - len(units)}
+
+
+def statement_batch(
+    job: tuple[Sequence[Document], Mapping[str, list[Span]]], params: ParaphraseParams
+) -> tuple[list[Passage], Parts, dict[str, int], dict[str, int], dict[str, int]]:
+    """A batch of documents' statements that pass the gate, their parts, the counts, and the gate's
+    ``set_aside`` and ``languages`` (a map over documents)."""
+    documents, exclude = job
     units, counts = statements(documents, params, exclude)
     prepared = [prepare(u.text, full=False) for u in units]  # full only for the few scored
     keep, set_aside, languages = admit(units, prepared, params.min_content)
     units = [units[n] for n in keep]
     parts = statement_parts(units, [prepared[n] for n in keep], params if params.claims else replace(params, clauses=False))
-    return units, parts, {**counts, "set_aside": set_aside, "languages": languages, "statements": len(units),
-                          "clauses": len(parts.passages) - len(units)}
+    return units, parts, counts, set_aside, languages
 
 
 def _candidates(

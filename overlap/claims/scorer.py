@@ -35,17 +35,18 @@ import json
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence
+from typing import Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
 
 from . import embed
-from .signals import prepare, signals
+from .signals import Prepared, prepare, signals
 
 __all__ = [
     "MODEL_FILE",
     "Scorer",
     "PairScore",
+    "TextMemo",
     "expand",
     "scorer_from_dict",
     "load_scorer",
@@ -63,6 +64,38 @@ class PairScore:
     paraphrase: bool
     signals: dict[str, float]
     path: str
+
+
+class TextMemo:
+    """Prepared texts and sentence vectors kept by text, for scoring many pairs that share their statements.
+
+    The claim clusters ask :class:`overlap.claims.decide.Acceptor` about one
+    statement against several anchors, one pair at a time: preparing and
+    embedding each statement again for every pair was most of that step's
+    time (17 of 18 s on BBC News, serial on the driver). Keeping them is
+    exact: :func:`~overlap.claims.signals.prepare` is a function of its
+    text, and a sentence's vector does not depend on the batch it was
+    embedded in (``tests/test_embed.py`` checks it), so ``vectors`` may be
+    seeded with the ones the tier already computed.
+    """
+
+    def __init__(self, vectors: Mapping[str, np.ndarray] | None = None) -> None:
+        self._prepared: dict[str, Prepared] = {}
+        self._vectors: dict[str, np.ndarray] = dict(vectors or {})
+
+    def prepare(self, text: str) -> Prepared:
+        """:func:`~overlap.claims.signals.prepare` of ``text``, once."""
+        found = self._prepared.get(text)
+        if found is None:
+            found = self._prepared[text] = prepare(text)
+        return found
+
+    def encode(self, texts: Sequence[str], embedder: "embed.Embedder") -> np.ndarray:
+        """``embedder.encode(texts)``, embedding only the texts not seen before."""
+        missing = [t for t in dict.fromkeys(texts) if t not in self._vectors]
+        if missing:
+            self._vectors.update(zip(missing, embedder.encode(missing)))
+        return np.stack([self._vectors[t] for t in texts])
 
 
 def expand(z: np.ndarray) -> np.ndarray:
@@ -103,8 +136,11 @@ class Scorer:
         """Score in [0, 1] of one pair's signals."""
         return float(self.combine_matrix(np.array([[sig[f] for f in self.features]]))[0])
 
-    def score_pairs(self, pairs: Iterable[tuple[str, str]], batch: int = 256) -> Iterator[PairScore]:
+    def score_pairs(self, pairs: Iterable[tuple[str, str]], batch: int = 256,
+                    memo: TextMemo | None = None) -> Iterator[PairScore]:
         """Score sentence pairs in order (streams; embeds each batch at once).
+
+        ``memo`` keeps prepared texts and vectors across calls (:class:`TextMemo`).
 
         >>> s = load_scorer(lexical_only=True)
         >>> [r.paraphrase for r in s.score_pairs([("Prices rose 5% in May.", "In May prices went up 5%."),
@@ -112,20 +148,21 @@ class Scorer:
         [True, False]
         """
         embedder = embed.load_embedder() if self.uses_embeddings else None
+        memo = memo or TextMemo()
         chunk: list[tuple[str, str]] = []
         for pair in pairs:
             chunk.append(pair)
             if len(chunk) >= batch:
-                yield from self._score_chunk(chunk, embedder)
+                yield from self._score_chunk(chunk, embedder, memo)
                 chunk = []
         if chunk:
-            yield from self._score_chunk(chunk, embedder)
+            yield from self._score_chunk(chunk, embedder, memo)
 
-    def _score_chunk(self, chunk: Sequence[tuple[str, str]], embedder) -> Iterator[PairScore]:
-        sigs = [signals(prepare(a), prepare(b)) for a, b in chunk]
+    def _score_chunk(self, chunk: Sequence[tuple[str, str]], embedder, memo: TextMemo) -> Iterator[PairScore]:
+        sigs = [signals(memo.prepare(a), memo.prepare(b)) for a, b in chunk]
         if self.uses_embeddings:
-            va = embedder.encode([a for a, _ in chunk])
-            vb = embedder.encode([b for _, b in chunk])
+            va = memo.encode([a for a, _ in chunk], embedder)
+            vb = memo.encode([b for _, b in chunk], embedder)
             for sig, c in zip(sigs, (va * vb).sum(axis=1)):
                 sig["cosine"] = float(min(1.0, max(0.0, c)))
         scores = self.combine_matrix(np.array([[sig[f] for f in self.features] for sig in sigs]))

@@ -28,7 +28,7 @@ from __future__ import annotations
 import os
 from typing import Any, Callable, Iterable, Iterator, Protocol, TypeVar
 
-__all__ = ["Engine", "InProcess", "open_engine", "resolve_workers"]
+__all__ = ["Engine", "InProcess", "Auto", "AUTO_MIN_DOCUMENTS", "open_engine", "resolve_workers"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -78,6 +78,56 @@ class InProcess:
         self.close()
 
 
+#: ``workers="auto"`` starts a local cluster only for a scan of at least this many documents, on a machine of at
+#: least two cores: below, starting the cluster and sending the texts cost more than the second core saves
+#: (README, "Dask": measured on BBC News and Reuters).
+AUTO_MIN_DOCUMENTS = 5_000
+
+
+class Auto:
+    """``workers="auto"``: this process until the scan knows its corpus is large, then one worker per core.
+
+    A scan's documents are a stream, so their number is known only once
+    they are read; reading is a small share of a scan's cost. The driver
+    calls :meth:`grow` after the read stage, and every later stage runs on
+    the local cluster started then (if any); every engine gives the same
+    result, so the switch changes nothing but speed.
+
+    >>> engine = Auto()
+    >>> engine.grow(10)  # a small corpus stays in this process
+    >>> type(engine.inner).__name__, list(engine.map(abs, [-1]))
+    ('InProcess', [1])
+    """
+
+    def __init__(self, timeout: float = 10.0) -> None:
+        self.inner: Engine = InProcess()
+        self.timeout = timeout
+
+    @property
+    def workers(self) -> int:
+        return self.inner.workers
+
+    def grow(self, documents: int) -> None:
+        """Start the local cluster if ``documents`` reach :data:`AUTO_MIN_DOCUMENTS` and there are cores for it."""
+        cores = resolve_workers("auto")
+        if isinstance(self.inner, InProcess) and documents >= AUTO_MIN_DOCUMENTS and cores >= 2:
+            from .cluster import DaskEngine
+
+            self.inner = DaskEngine.local(cores, timeout=self.timeout)
+
+    def map(self, fn: Callable[..., R], items: Iterable[T], *shared: Any) -> Iterator[R]:
+        return self.inner.map(fn, items, *shared)
+
+    def close(self) -> None:
+        self.inner.close()
+
+    def __enter__(self) -> "Auto":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
 def resolve_workers(workers: int | str) -> int:
     """``"auto"`` -> the cores this process may use; a positive number as it is.
 
@@ -96,19 +146,24 @@ def resolve_workers(workers: int | str) -> int:
 
 
 def open_engine(workers: int | str | None = None, scheduler: str | None = None, *,
-                timeout: float = 10.0) -> "Engine":
+                timeout: float = 10.0, fingerprint: Callable[[], dict[str, str]] | None = None) -> "Engine":
     """The engine for a choice of ``workers`` (a local cluster) or ``scheduler`` (a running one), else in-process.
 
-    ``workers=N`` (or ``"auto"``: one per core) starts a Dask
-    ``LocalCluster`` of N single-threaded worker processes, stopped by the
-    engine's ``close()``; ``scheduler="tcp://host:8786"`` connects to a
+    ``workers=N`` starts a Dask ``LocalCluster`` of N single-threaded
+    worker processes, stopped by the engine's ``close()``; ``"auto"`` is
+    :class:`Auto` (one worker per core, for a large corpus only); ``scheduler="tcp://host:8786"`` connects to a
     running cluster (whose workers must have overlap installed). Needs the
     ``dask`` extra. ``timeout`` bounds connecting and waiting for a first
     worker, so an unreachable scheduler is an error, never a hang.
+    ``fingerprint`` (a module-level function, e.g.
+    :func:`overlap.pipeline.driver.fingerprint`) is run in this process and
+    on every worker of a running cluster: a worker that answers otherwise
+    (another overlap, another model) or cannot run it is refused.
 
     Raises:
         OverlapError: Dask is not installed, the scheduler cannot be reached
-            or has no workers, or the cluster cannot start.
+            or has no workers, its workers differ from this process, or the
+            cluster cannot start.
         ValueError: both ``workers`` and ``scheduler`` given.
 
     >>> with open_engine() as engine:
@@ -122,5 +177,7 @@ def open_engine(workers: int | str | None = None, scheduler: str | None = None, 
     from .cluster import DaskEngine
 
     if scheduler is not None:
-        return DaskEngine.connect(scheduler, timeout=timeout)
+        return DaskEngine.connect(scheduler, timeout=timeout, fingerprint=fingerprint)
+    if workers == "auto":
+        return Auto(timeout)
     return DaskEngine.local(resolve_workers(workers), timeout=timeout)  # type: ignore[arg-type]

@@ -10,9 +10,16 @@ a bounded number in flight, so the driver sees exactly what
 sits whole in the cluster's memory.
 
 A worker that dies mid-task is replaced (a local cluster's nanny restarts
-it) and Dask reruns its tasks elsewhere; a task that kills
-``distributed.scheduler.allowed-failures`` + 1 workers (3 retries by default)
-stops the scan with one line, as does losing the scheduler.
+it) and Dask reruns its tasks elsewhere; a worker that hangs (no heartbeat
+for ``distributed.scheduler.worker-ttl``, 5 minutes by default: a shorter
+one, 8 s, dropped busy workers of a machine at load 14) is dropped and its
+tasks rerun the same way; a task that kills ``distributed.scheduler.allowed-failures`` + 1
+workers (3 retries by default) stops the scan with one line, as does losing
+the scheduler, or a cluster left without any worker for
+:attr:`DaskEngine.no_workers_deadline` seconds. A task that loops forever
+while its worker stays healthy is not told apart from a long one.
+Connecting to a running cluster compares the workers' install with this
+process's (:meth:`DaskEngine.connect`).
 """
 
 from __future__ import annotations
@@ -21,6 +28,7 @@ import asyncio
 import logging
 import signal
 import threading
+import time
 from collections import deque
 from typing import Any, Callable, Iterable, Iterator, TypeVar
 
@@ -43,6 +51,7 @@ __all__ = ["DaskEngine"]
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 R = TypeVar("R")
+_POLL = 5.0  # seconds between two looks at the cluster while a result is awaited
 _NEEDS_EXTRA = "the Dask engine needs dask and distributed: pip install 'overlap[dask]'"
 
 
@@ -58,6 +67,9 @@ class DaskEngine:
     :meth:`connect` (a running scheduler, left running); ``DaskEngine(client)``
     wraps a client you made yourself (``close()`` then leaves it open).
     """
+
+    #: seconds a scan waits for a task while the cluster has no worker before it stops with one line
+    no_workers_deadline: float = 60.0
 
     def __init__(self, client: Any, cluster: Any = None, *, owns_client: bool = False) -> None:
         _require()
@@ -100,8 +112,15 @@ class DaskEngine:
         return engine
 
     @classmethod
-    def connect(cls, address: str, *, timeout: float = 10.0) -> "DaskEngine":
-        """Connect to a running scheduler (``tcp://host:8786``) and wait for a first worker."""
+    def connect(cls, address: str, *, timeout: float = 10.0,
+                fingerprint: Callable[[], dict[str, str]] | None = None) -> "DaskEngine":
+        """Connect to a running scheduler (``tcp://host:8786``) and wait for a first worker.
+
+        With ``fingerprint``, every worker there must answer it as this
+        process does (same overlap, libraries and models): a worker of
+        another install would give other results, or fail half-way through
+        the scan. Workers that join later are not asked.
+        """
         _require()
         _check_address(address)
         try:
@@ -117,10 +136,15 @@ class DaskEngine:
             raise OverlapError(f"cannot reach the Dask scheduler at {address}: {_reason(exc)}") from None
         try:
             client.wait_for_workers(1, timeout=timeout)
+            if fingerprint is not None:
+                _same_as_here(client, address, fingerprint)
         except (OSError, TimeoutError) as exc:
             client.close()
             raise OverlapError(f"the Dask scheduler at {address} has no workers "
                                f"(none joined in {timeout:g}s): {_reason(exc)}") from None
+        except BaseException:
+            client.close()
+            raise
         return cls(client, owns_client=True)
 
     def map(self, fn: Callable[..., R], items: Iterable[T], *shared: Any) -> Iterator[R]:
@@ -151,8 +175,35 @@ class DaskEngine:
             raise self._lost(exc) from None
 
     def _result(self, fn: Callable[..., R], future: Any) -> R:
+        """The task's result; a cluster left without workers for :attr:`no_workers_deadline` seconds stops the scan.
+
+        Dask waits for workers forever (a task with nowhere to run is not an
+        error), so a running cluster whose workers all left would hang the
+        scan: while a result is awaited, the driver asks every few seconds
+        whether any worker is left.
+        """
+        alone_since: float | None = None
+        while True:
+            try:
+                return self._wait(fn, future)
+            except TimeoutError:
+                pass
+            try:
+                workers = len(self.client.nthreads())
+            except (OSError, CommClosedError) as exc:
+                raise self._lost(exc) from None
+            if workers:
+                alone_since = None
+                continue
+            alone_since = alone_since if alone_since is not None else time.monotonic()
+            if time.monotonic() - alone_since >= self.no_workers_deadline:
+                raise OverlapError(f"the Dask cluster at {self.address} has had no workers for "
+                                   f"{self.no_workers_deadline:g}s while running {getattr(fn, '__name__', fn)}; "
+                                   f"the scan stopped")
+
+    def _wait(self, fn: Callable[..., R], future: Any) -> R:
         try:
-            return future.result()
+            return future.result(timeout=min(_POLL, self.no_workers_deadline))
         except KilledWorker as exc:
             raise OverlapError(f"Dask workers kept dying while running {getattr(fn, '__name__', fn)} "
                                f"(out of memory or killed); the scan stopped: {_reason(exc)}") from None
@@ -174,6 +225,21 @@ class DaskEngine:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _same_as_here(client: Any, address: str, fingerprint: Callable[[], dict[str, str]]) -> None:
+    """Refuse a cluster whose workers answer ``fingerprint`` otherwise than this process, or cannot run it."""
+    here = fingerprint()
+    try:
+        answers = client.run(fingerprint)
+    except Exception as exc:  # a worker without overlap cannot even unpickle the function
+        raise OverlapError(f"the Dask workers at {address} cannot run this overlap "
+                           f"(is it installed there?): {_reason(exc)}") from None
+    for worker, theirs in sorted(answers.items()):
+        for key in sorted(set(here) | set(theirs)):
+            if here.get(key) != theirs.get(key):
+                raise OverlapError(f"the Dask worker {worker} at {address} has {key} {theirs.get(key)!r}, this process "
+                                   f"{here.get(key)!r}: driver and workers must run the same overlap and models")
 
 
 def _check_address(address: str) -> None:

@@ -19,7 +19,7 @@ import numpy as np
 from ..minhash.lsh import band_keys
 from ..minhash.signatures import Signer
 from ..model import Document
-from ..text.shingle import distinct_sorted, fold32, shingle_runs, text_words, word_hashes
+from ..text.shingle import distinct_sorted, shingle_runs, text_words, word_hashes
 from .settings import IndexSettings
 
 __all__ = ["Prepared", "Preparer", "sets_and_anchors"]
@@ -52,7 +52,7 @@ class Preparer:
         n, w = self.settings.shingle_size, self.settings.anchor_window
         ordered = shingle_runs([word_hashes(text_words(doc.text)) for doc in docs], n)
         sets, anchors = sets_and_anchors(ordered, w)
-        sigs = self.signer.sign([fold32(s) for s in sets])
+        sigs = self.signer.sign(sets)
         keys = self.band_keys(sigs)
         return [
             Prepared(doc.id, s, a, sigs[i], keys[i])

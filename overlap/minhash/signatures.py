@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 
+from ..text.shingle import fold32
+
 if TYPE_CHECKING:  # pragma: no cover
     from datasketch import LeanMinHash
 
@@ -86,6 +88,10 @@ class Signer:
     def sign(self, shingle_sets: Sequence[np.ndarray], chunk: int = 4096) -> np.ndarray:
         """Signatures ``(len(shingle_sets), num_perm)`` as ``uint32``.
 
+        A set holds 32-bit values, or 64-bit shingle hashes, which are folded
+        to 32 bits with :func:`overlap.text.shingle.fold32` (the one fold) as
+        a group is signed, not one small array at a time.
+
         An empty set gets the all-``0xFFFFFFFF`` signature, as in datasketch.
         ``chunk`` bounds the width of the intermediate ``(num_perm x
         shingles)`` matrix: at 4,096 shingles it is 2 MiB and stays in the
@@ -111,7 +117,10 @@ class Signer:
         return out
 
     def _sign_group(self, sets: Sequence[np.ndarray], group: list[int], sizes: np.ndarray, out: np.ndarray) -> None:
-        values = np.concatenate([np.asarray(sets[i], dtype=np.uint32) for i in group])
+        # 64-bit shingle hashes are folded here, once per group: a uint32 value is its own fold
+        values = np.concatenate([sets[i] if getattr(sets[i], "dtype", None) == np.uint64
+                                 else np.asarray(sets[i], dtype=np.uint32) for i in group])
+        values = fold32(values) if values.dtype == np.uint64 else values
         mixed = _fmix32(values)
         permuted = np.multiply(self._a, mixed[None, :])  # uint32 wraps: the modulo 2^32
         permuted += self._b

@@ -38,7 +38,7 @@ import numpy as np
 
 from .._version import __version__
 from ..claims.find import ClaimResult, find_claims
-from ..engine import Engine, open_engine
+from ..engine import Auto, Engine, open_engine
 from ..minhash.lsh import CandidateIndex
 from ..minhash.signatures import SCHEME, Signer
 from ..model import Cluster, Document, DocumentInfo, Match, ScanResult, Skipped, Span
@@ -51,7 +51,7 @@ from .near_duplicates import Link, Words, shingle_and_sign, verify_pairs
 from .read import NOT_TEXT, TOO_SHORT, ReadDocument, read_batch
 from .spill import SpilledTexts, SpillStore
 
-__all__ = ["scan", "versions", "STAGE_UNITS"]
+__all__ = ["scan", "versions", "fingerprint", "STAGE_UNITS"]
 
 log = logging.getLogger(__package__)  # "overlap.pipeline", as the CLI's log lines have always said
 
@@ -84,6 +84,24 @@ def versions() -> dict[str, str]:
             out[name] = "missing"
     out["minhash_scheme"] = SCHEME
     return out
+
+
+def fingerprint() -> dict[str, str]:
+    """What must be the same in a driver and every worker for a scan to give one answer: :func:`versions`
+    and the embedding model a worker would load (its sha256-checked file, or why there is none; the
+    pair model runs on the driver only).
+
+    Compared when a scan connects to a running Dask cluster
+    (:meth:`overlap.engine.cluster.DaskEngine.connect`); no model is loaded to answer.
+    """
+    from ..claims import embed
+
+    path, status = embed.installed_model()
+    found = versions()
+    found["python"] = ".".join(found["python"].split(".")[:2])  # a patch release changes no result
+    for driver_only in ("networkx", "click"):  # the graph and the command line run on the driver
+        del found[driver_only]
+    return {**found, "embedding model": status if path is None else f"{status} sha256 {embed.MODEL_SHA256[:12]}"}
 
 
 def scan(
@@ -123,8 +141,10 @@ def scan(
             runs; :data:`STAGE_UNITS` says what each stage counts.
         spill_dir: folder for the temporary text file.
         workers: run the costly stages on a local Dask cluster of this many
-            worker processes (``"auto"``: one per core), started for this
-            scan and stopped after it; needs the ``dask`` extra.
+            worker processes, started for this scan and stopped after it;
+            needs the ``dask`` extra. ``"auto"``: one per core, started once
+            the documents are read and only if there are at least
+            :data:`overlap.engine.AUTO_MIN_DOCUMENTS` of them (and two cores).
         scheduler: run them on a running Dask cluster instead
             (``"tcp://host:8786"``), whose workers have overlap installed.
         engine: an open :class:`~overlap.engine.Engine` to run them on (for
@@ -153,7 +173,7 @@ def scan(
     if engine is not None and (workers is not None or scheduler is not None):
         raise ValueError("give an engine, or workers or a scheduler to open one, not both")
     own = engine is None
-    engine = engine or open_engine(workers, scheduler)
+    engine = engine or open_engine(workers, scheduler, fingerprint=fingerprint)
     store = SpillStore(spill_dir)
     try:
         with SpillStore(spill_dir) as tokens_store:  # word hashes, needed only until signatures are done
@@ -254,6 +274,8 @@ class _Scan:
     def run(self, documents: Iterable[Document]) -> ScanResult:
         with self._timed("read"):
             self.read(documents)
+        if isinstance(self.engine, Auto):  # workers="auto": a cluster only now that the corpus's size is known
+            self.engine.grow(len(self.records))
         with self._timed("boilerplate"):
             self.boilerplate = self.counter.finish()
             self.counts["boilerplate_lines"] = len(self.boilerplate.lines)

@@ -19,7 +19,7 @@ import xxhash
 
 from ..text.boilerplate import BoilerplateSet, UnitRef
 from ..params import Params
-from ..text.shingle import fold32, shingle_sets
+from ..text.shingle import shingle_sets
 from ..minhash.signatures import Signer
 from ..minhash.verify import set_similarity
 
@@ -95,8 +95,8 @@ def shingle_documents(
 
 
 def sign_sets(signer: Signer, sets: Sequence[np.ndarray]) -> np.ndarray:
-    """MinHash signatures of a batch of shingle sets, one row each."""
-    return signer.sign([fold32(s) for s in sets])
+    """MinHash signatures of a batch of shingle sets (64-bit hashes, folded by the signer), one row each."""
+    return signer.sign(sets)
 
 
 def shingle_and_sign(
