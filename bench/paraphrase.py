@@ -291,7 +291,7 @@ class Negatives:
             from overlap.params import ParaphraseParams
 
             best: dict[int, tuple[float, int]] = {}
-            for i, j in content_candidates(prep, ParaphraseParams()):
+            for i, j in content_candidates(prep, ParaphraseParams())[0]:
                 if owner[i] == owner[j]:
                     continue
                 jac = len(prep[i].content & prep[j].content) / max(1, len(prep[i].content | prep[j].content))
@@ -375,7 +375,7 @@ def candidate_recall(pairs, y, vectors_a=None, vectors_b=None) -> None:
     content = {}
     for t in (0.3, 0.2):
         t0 = time.perf_counter()
-        content[t] = content_candidates(prep, ParaphraseParams(lsh_threshold=t))
+        content[t] = content_candidates(prep, ParaphraseParams(lsh_threshold=t))[0]
         report(f"content LSH {t} sharing >= 2 rare words (overlap.claims)", content[t], time.perf_counter() - t0)
     for t in (0.3, 0.2):
         t0 = time.perf_counter()

@@ -213,7 +213,15 @@ class ParaphraseParams:
     ``names_must_agree``: two that both name people or places must share one.
     The floor keeps the template rule quiet in small corpora: a template is only
     visible as a shape repeated across a big corpus; in five articles on one story
-    the topic words are what paraphrases share, not a template.
+    the topic words are what paraphrases share, not a template. The ceiling
+    ``rare_max_statements`` (200; all of Reuters-21578 stays under it, at 112)
+    keeps a word in more statements than that from counting as rare however big
+    the corpus: a rare word's pairs grow with the square of its statements, so a
+    ceiling that grew with the corpus made the candidates grow with its square.
+    ``max_candidates`` is the most partners one statement or clause keeps (those
+    met in most LSH bands; a pair stays when either side keeps it; 0: no cap), so
+    a statement repeated in many stories cannot make the tier quadratic; what
+    the cap left out is counted (``candidates_over_cap``).
 
     ``claims`` adds the looser *same claim* relation (the STS-B-fitted claim
     score, cut at ``claim_threshold`` or the model's own), scored over the
@@ -265,6 +273,8 @@ class ParaphraseParams:
     min_rare_shared: int = 2
     rare_share: float = 0.001
     rare_min_statements: int = 50
+    rare_max_statements: int = 200
+    max_candidates: int = 50
     numbers_must_agree: bool = True
     names_must_agree: bool = True
     embed_floor: float = 0.3
@@ -300,6 +310,8 @@ class ParaphraseParams:
         _check_range("paraphrase.min_rare_shared", self.min_rare_shared, 0, 1000)
         _check_range("paraphrase.rare_share", self.rare_share, 0.0, 1.0)
         _check_range("paraphrase.rare_min_statements", self.rare_min_statements, 1, 1_000_000)
+        _check_range("paraphrase.rare_max_statements", self.rare_max_statements, 1, 10**9)
+        _check_range("paraphrase.max_candidates", self.max_candidates, 0, 1_000_000)
         if self.claim_threshold is not None:
             _check_range("paraphrase.claim_threshold", self.claim_threshold, 0.0, 1.0)
         _check_range("paraphrase.min_clause_words", self.min_clause_words, 1, 1000)

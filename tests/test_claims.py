@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 import json
 import zlib
 import random
@@ -81,7 +82,7 @@ def test_candidate_count_stays_linear_in_templated_statements() -> None:
     counts = []
     for n in (200, 400, 800):
         prepared = [prepare(u.text) for u in statements(_templated_corpus(n), params)[0]]
-        counts.append(len(content_candidates(prepared, params)))
+        counts.append(len(content_candidates(prepared, params)[0]))
     assert counts[-1] <= 2 * counts[0] + 5, counts
 
 
@@ -94,7 +95,7 @@ def test_candidates_are_the_lsh_pairs_that_pass_the_template_rule() -> None:
     for params in (ParaphraseParams(rare_min_statements=4, rare_share=0.0),
                    ParaphraseParams(rare_min_statements=12, rare_share=0.0, lsh_threshold=0.5),
                    ParaphraseParams(min_rare_shared=1, rare_min_statements=6, rare_share=0.0)):
-        assert content_candidates(prepared, params) == _old_candidates(prepared, params)
+        assert content_candidates(prepared, params) == (_old_candidates(prepared, params), 0)
 
 
 def test_without_the_template_rule_every_lsh_pair_is_a_candidate() -> None:
@@ -102,7 +103,8 @@ def test_without_the_template_rule_every_lsh_pair_is_a_candidate() -> None:
                                      "Gold prices rose sharply in London trading on Monday.",
                                      "Coffee exports from Brazil fell in March.")]
     params = ParaphraseParams(min_rare_shared=0)
-    assert content_candidates(prepared, params) == _old_candidates(prepared, params) == {(0, 1)}
+    assert content_candidates(prepared, params) == (_old_candidates(prepared, params), 0)
+    assert _old_candidates(prepared, params) == {(0, 1)}
 
 
 @settings(max_examples=60, deadline=None)
@@ -118,7 +120,31 @@ def test_pairs_within_runs_is_every_pair_of_equal_keys(keys: list[int]) -> None:
 def test_rare_limit_has_a_floor_for_small_corpora() -> None:
     params = ParaphraseParams()
     assert rare_limit(100, params) == params.rare_min_statements  # a few articles: nothing is common
-    assert rare_limit(1_000_000, params) == int(params.rare_share * 1_000_000)
+    assert rare_limit(100_000, params) == int(params.rare_share * 100_000)
+
+
+def test_rare_limit_has_a_ceiling_so_candidates_stay_linear() -> None:
+    """A word in more than rare_max_statements statements is never rare, however big the corpus: a share
+    of the corpus let a word's pairs, the square of its statements, grow with the square of the corpus."""
+    params = ParaphraseParams()
+    assert rare_limit(1_000_000, params) == 200
+    assert rare_limit(10**8, params) == 200 == params.rare_max_statements
+
+
+def test_each_unit_keeps_at_most_max_candidates_partners_the_strongest_first() -> None:
+    rng = random.Random(3)
+    core = VOCAB[2000:2012]  # one claim's rare words, in every variant
+    texts = [" ".join(rng.sample(core, 9) + [VOCAB[2100 + k], VOCAB[2300 + k]]) for k in range(120)]
+    texts.append(texts[0] + " " + VOCAB[2999])  # unit 0's closest partner
+    prepared = [prepare(t) for t in texts]
+    free, capped = content_candidates(prepared, ParaphraseParams(max_candidates=0, rare_min_statements=500))
+    assert capped == 0 and len(free) > 2000
+    kept, capped = content_candidates(prepared, ParaphraseParams(max_candidates=10, rare_min_statements=500))
+    assert kept <= free and capped == len(free) - len(kept) > 0
+    assert len(kept) <= 10 * len(texts)
+    assert (0, 120) in kept
+    partners = Counter(i for pair in kept for i in pair)
+    assert min(partners.values()) >= 10  # everyone keeps its own ten
 
 
 def test_filters_still_drop_templates_figures_and_names() -> None:
@@ -173,6 +199,22 @@ def test_embedding_cascade_embeds_only_pairs_near_the_cut(monkeypatch: pytest.Mo
     assert seen[0.45][0]["below_embed_floor"] >= 1
     assert seen[0.45][0]["embedded"] == len(seen[0.45][2]) < 3
     assert seen[0.45][1] == seen[0.0][1] == [("a", "b")]  # what the cascade skipped was no match anyway
+
+
+def test_copied_statements_are_never_embedded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A statement pair copied word for word is decided a copy whatever its cosine: embedding it was waste
+    (on a generated corpus with 10% reprints, half the candidate pairs)."""
+    models = json.loads(MODEL_FILE.read_text(encoding="utf-8"))["models"]
+    scorer = scorer_from_dict(models["embedding"], "embedding (test stand-in)")
+    copied = "Velmora harbour pilots ended their strike on Tuesday after the Dunmarsh port authority raised wages."
+    docs = [Document("a", PAIR[0]), Document("b", PAIR[1]), Document("c", copied), Document("d", copied)]
+    fake = _CountingEmbedder()
+    monkeypatch.setattr(embed, "load_embedder", lambda: fake)
+    params = ParaphraseParams(embed_floor=0.0, claims=False, embed_all_max=0, pair_model=False)
+    result, stats = find_claims(docs, params, scorer=scorer)
+    assert stats["verbatim_skipped"] == 1
+    assert copied not in fake.seen and stats["embedded"] == 2
+    assert [(m.a.doc, m.b.doc) for m in result.matches] == [("a", "b")]
 
 
 # --- the gate, claim clusters and the within-document switch ----------------------------------------

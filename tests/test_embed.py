@@ -91,7 +91,7 @@ def test_batches_hold_a_bounded_number_of_tokens() -> None:
             return real_run(names, feeds)
 
     long = "word " * 300
-    texts = ["A short sentence about the weather today."] * 100 + [long] * 20
+    texts = [f"A short sentence about the weather on day {i}." for i in range(100)] + [long + str(i) for i in range(20)]
     session = e._session
     e._session = Spy()
     try:
@@ -101,7 +101,35 @@ def test_batches_hold_a_bounded_number_of_tokens() -> None:
     assert all(rows * width <= 4096 or rows == 1 for rows, width in widths)
     assert sum(rows for rows, _ in widths) == len(texts)
     assert np.allclose(np.linalg.norm(vecs, axis=1), 1.0, atol=1e-4)
-    assert float(vecs[0] @ vecs[1]) > 0.999 and float(vecs[-1] @ vecs[-2]) > 0.999
+    assert float(vecs[0] @ vecs[1]) > 0.9 and float(vecs[-1] @ vecs[-2]) > 0.999
+
+
+def test_a_text_given_twice_is_embedded_once():
+    """Reprints repeat statements: each distinct text goes through the model once, and every copy gets its vector."""
+    from overlap.claims.embed import load_embedder
+
+    e = load_embedder()
+    if e is None:
+        _no_model()
+    rows = []
+    real_run = e._session.run
+
+    class Spy:
+        def run(self, names, feeds):
+            rows.append(feeds["input_ids"].shape[0])
+            return real_run(names, feeds)
+
+    texts = ["Grain exports rose again this year."] * 30 + ["The central bank held its rate."] * 20 + ["Grain exports rose again this year."]
+    session = e._session
+    e._session = Spy()
+    try:
+        vecs = e.encode(texts)
+    finally:
+        e._session = session
+    assert sum(rows) == 2
+    assert vecs.shape == (51, 384)
+    assert np.array_equal(vecs[0], vecs[50]) and np.array_equal(vecs[30], vecs[49])
+    assert float(vecs[0] @ vecs[30]) < 0.9
 
 
 def test_an_embedder_sent_to_another_process_is_loaded_there_once() -> None:

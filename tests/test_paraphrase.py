@@ -345,3 +345,17 @@ def test_a_quote_and_its_sentence_are_one_match_not_two() -> None:
     matches = find_claims(docs, ParaphraseParams(embeddings=False, claim_threshold=0.05, threshold=0.99))[0].matches
     spans_a = [m.a.span for m in matches if m.a.doc == "a"]
     assert all(not x.overlaps(y) for i, x in enumerate(spans_a) for y in spans_a[i + 1 :])
+
+
+def test_a_lightly_prepared_statement_is_compact_and_agrees_with_the_full_one() -> None:
+    """Every statement and clause of a corpus is prepared lightly for the candidates: its words as sorted
+    tuples, not frozensets (890 bytes for eleven words), and one shared empty set for the bigrams."""
+    import sys
+
+    text = "The Zorvath mining consortium will close its Quellbrook smelter in June after losses mounted for 3 years."
+    light, full = prepare(text, full=False), prepare(text)
+    assert light.content == tuple(sorted(full.content)) and light.names == tuple(sorted(full.names))
+    assert light.numbers == tuple(sorted(full.numbers))
+    assert light.bigrams is prepare("Another sentence of the corpus.", full=False).bigrams
+    size = sum(sys.getsizeof(getattr(light, f)) for f in ("content", "numbers", "names"))
+    assert size < 400, size

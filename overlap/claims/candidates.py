@@ -30,6 +30,7 @@ __all__ = [
     "word_counts",
     "rare_limit",
     "content_candidates",
+    "cap_per_unit",
     "pairs_within_runs",
     "filter_pairs",
     "neighbour_candidates",
@@ -53,9 +54,16 @@ def rare_limit(statements: int, params: ParaphraseParams) -> int:
     shape repeated across the corpus, and a floor (``rare_min_statements``),
     because in a small corpus nothing repeats often enough to be told from a
     topic: five articles on one story share their topic words, and those are
-    the words their paraphrases share.
+    the words their paraphrases share. And a ceiling (``rare_max_statements``),
+    because a rare word in ``d`` statements can form ``d²/2`` pairs: with the
+    limit a share of the corpus, the pairs can grow with the square of the
+    corpus; with a fixed ceiling they are at most ``ceiling x statements``:
+    linear.
+    passim cuts n-grams by a fixed document frequency (``--maxDF``) for the
+    same reason.
     """
-    return max(params.rare_min_statements, int(params.rare_share * statements))
+    share = min(int(params.rare_share * statements), params.rare_max_statements)
+    return max(params.rare_min_statements, share)
 
 
 def _rare_incidences(prepared: Sequence[Prepared], params: ParaphraseParams) -> tuple[list[int], np.ndarray, np.ndarray, int]:
@@ -85,8 +93,9 @@ def _rare_incidences(prepared: Sequence[Prepared], params: ParaphraseParams) -> 
     return eligible, np.asarray(inc_row, dtype=np.int64), np.asarray(inc_word, dtype=np.int64), len(word_ids)
 
 
-def content_candidates(prepared: Sequence[Prepared], params: ParaphraseParams) -> set[tuple[int, int]]:
-    """Index pairs ``(i, j)``, ``i < j``: LSH-similar content words, and at least ``min_rare_shared`` rare ones shared.
+def content_candidates(prepared: Sequence[Prepared], params: ParaphraseParams) -> tuple[set[tuple[int, int]], int]:
+    """Index pairs ``(i, j)``, ``i < j``: LSH-similar content words, and at least ``min_rare_shared`` rare ones shared;
+    and how many such pairs the cap on partners per unit left out.
 
     LSH over each unit's stemmed content words proposes similar pairs; a pair
     that shares fewer than ``min_rare_shared`` rare content words
@@ -104,20 +113,23 @@ def content_candidates(prepared: Sequence[Prepared], params: ParaphraseParams) -
 
     The result is exactly the LSH pairs (datasketch's bands over
     :class:`overlap.minhash.signatures.Signer` signatures) that pass the template
-    rule. Works on any list of :class:`overlap.claims.signals.Prepared`
-    (sentences, quotes, clauses); rarity is counted within that list.
+    rule, each unit keeping at most ``params.max_candidates`` partners
+    (:func:`cap_per_unit`, those met in most bands first). Works on any list
+    of :class:`overlap.claims.signals.Prepared` (sentences, quotes, clauses);
+    rarity is counted within that list.
 
     >>> from overlap.claims.signals import prepare
     >>> texts = ["Acme Widget Corp said it expects quarterly profits to rise sharply.",
     ...          "Acme Widget expects quarterly profits to rise sharply, the company said.",
     ...          "Bolt Gadget Corp said it expects quarterly profits to rise sharply."]
-    >>> sorted(content_candidates([prepare(t) for t in texts], ParaphraseParams(rare_min_statements=2)))
-    [(0, 1)]
+    >>> pairs, capped = content_candidates([prepare(t) for t in texts], ParaphraseParams(rare_min_statements=2))
+    >>> sorted(pairs), capped
+    ([(0, 1)], 0)
     """
     need = params.min_rare_shared
     eligible, rows, words, n_words = _rare_incidences(prepared, params)
     if len(eligible) < 2:
-        return set()
+        return set(), 0
     signer = Signer(params.num_perm, params.seed)
     sigs = signer.sign([fold32(np.unique(word_hashes(sorted(prepared[i].content)))) for i in eligible])
     b, r = lsh_bands(params.lsh_threshold, params.num_perm)
@@ -141,9 +153,37 @@ def content_candidates(prepared: Sequence[Prepared], params: ParaphraseParams) -
             codes, met = np.unique(codes, return_counts=True)
             codes = codes[met >= need]
         found.append(np.unique(codes))
-    codes = np.unique(np.concatenate(found)) if found else np.empty(0, dtype=np.int64)
+    codes, bands = np.unique(np.concatenate(found), return_counts=True) if found else (np.empty(0, dtype=np.int64),) * 2
+    keep = cap_per_unit(codes // m, codes % m, bands, params.max_candidates)
+    codes = codes[keep]
     index = np.asarray(eligible, dtype=np.int64)
-    return set(zip(index[codes // m].tolist(), index[codes % m].tolist()))
+    return set(zip(index[codes // m].tolist(), index[codes % m].tolist())), int(len(keep) - keep.sum())
+
+
+def cap_per_unit(left: np.ndarray, right: np.ndarray, strength: np.ndarray, cap: int) -> np.ndarray:
+    """Which pairs ``(left[k], right[k])`` to keep when each unit keeps its ``cap`` strongest partners.
+
+    A pair is kept when either of its units keeps it (a unit drowning in
+    look-alikes does not take its partners' best match away from them); ties
+    go to the lower partner index, so the choice is deterministic. Without
+    it, one statement every wire story repeats (and its near variants) pairs
+    with each of them: the cost is the square of its copies. ``cap`` 0 keeps
+    every pair.
+
+    >>> cap_per_unit(np.array([0, 0, 0, 1]), np.array([1, 2, 3, 2]), np.array([5, 9, 1, 1]), 1).tolist()
+    [True, True, True, False]
+    """
+    n = len(left)
+    if cap <= 0 or n == 0:
+        return np.ones(n, dtype=bool)
+    unit = np.concatenate([left, right])
+    other = np.concatenate([right, left])
+    order = np.lexsort((other, -np.concatenate([strength, strength]), unit))
+    ranked = unit[order]
+    rank = np.arange(2 * n) - np.searchsorted(ranked, ranked, side="left")
+    keep = np.zeros(n, dtype=bool)
+    keep[np.concatenate([np.arange(n), np.arange(n)])[order][rank < cap]] = True
+    return keep
 
 
 def pairs_within_runs(keys: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -186,11 +226,11 @@ def filter_pairs(
     templated = numbers_differ = names_differ = 0
     for i, j in pairs:
         a, b = prepared[i], prepared[j]
-        if sum(1 for w in a.content & b.content if df[w] <= limit) < params.min_rare_shared:
+        if sum(1 for w in set(a.content).intersection(b.content) if df[w] <= limit) < params.min_rare_shared:
             templated += 1
-        elif params.numbers_must_agree and a.numbers and b.numbers and not (a.numbers & b.numbers):
+        elif params.numbers_must_agree and a.numbers and b.numbers and set(a.numbers).isdisjoint(b.numbers):
             numbers_differ += 1
-        elif params.names_must_agree and a.names and b.names and not (a.names & b.names):
+        elif params.names_must_agree and a.names and b.names and set(a.names).isdisjoint(b.names):
             names_differ += 1
         else:
             kept.append((i, j))

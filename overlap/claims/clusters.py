@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable, Mapping, Sequence
 
 from ..duplicates.cluster import star_clusters
@@ -105,7 +105,7 @@ def claim_clusters(
     orders the members, and makes the output deterministic. ``first`` is the
     cluster's first statement in that order, its earliest known publication.
     """
-    time = _Chronology({d.id: d for d in documents})
+    time = _Chronology({d.id: replace(d, text="") for d in documents})  # dates and sources, not every text at once
     by_key = {(u.doc, u.span.start, u.span.end): u for u in units_}
     pair_of = _strongest_pairs(matches, time)
     nodes = sorted({k for pair in pair_of for k in pair}, key=time.order)

@@ -19,7 +19,7 @@ import numpy as np
 
 from ..model import ClaimLink, Match, MatchSide, Passage
 from ..params import ParaphraseParams
-from .score import Scorers, ScoredPairs, score_batch
+from .score import PartVectors, Scorers, ScoredPairs, score_batch
 from .scorer import TextMemo
 from .signals import Prepared, prepare, signals
 from .statements import Parts, statement_parts
@@ -36,7 +36,7 @@ class _Evidence:
     parts: Parts  # ``parts.prepared`` fully prepared for every part of a scored pair
     parts_of: dict[int, list[int]]
     statements: Sequence[Passage]
-    vectors: np.ndarray | None
+    vectors: PartVectors | None
     scorers: Scorers
     params: ParaphraseParams
 
@@ -124,7 +124,7 @@ def decide(
     pairs: Sequence[tuple[int, int]],
     parts: Parts,
     statements: Sequence[Passage],
-    vectors: np.ndarray | None,
+    vectors: PartVectors | None,
     scorers: Scorers,
     params: ParaphraseParams,
 ) -> tuple[list[Match], dict[str, int]]:

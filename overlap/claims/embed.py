@@ -224,11 +224,18 @@ class Embedder:
         width are as fast). The batches are cut here, whatever runs them, and
         ``engine`` (:mod:`overlap.engine`) runs them a few at a time, each
         worker on its own copy of this model, loaded once: the same batches
-        give the same vectors.
+        give the same vectors. A text given more than once is embedded once:
+        news repeats itself (a reprint's statements, a shared paragraph), and
+        on a generated corpus with 10% reprints a third of the statements in
+        candidate pairs were such repeats.
         """
         out = np.zeros((len(texts), 384), dtype=np.float32)
         if not texts:
             return out
+        distinct: dict[str, int] = {}
+        where = [distinct.setdefault(t, len(distinct)) for t in texts]
+        if len(distinct) < len(texts):
+            return self.encode(list(distinct), batch_size, batch_tokens, progress, engine)[where]
         batches = self.batches(texts, batch_size, batch_tokens)
         groups = list(batched(batches, _BATCHES_PER_TASK))
         done = 0

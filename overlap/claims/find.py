@@ -34,7 +34,7 @@ from .candidates import content_candidates, filter_pairs, neighbour_candidates, 
 from .clusters import claim_clusters
 from .decide import Acceptor, decide
 from .gate import admit
-from .score import PartPair, Scorers, ScoredPairs, cosines, lexical_signals, pair_model_asked, score_batch
+from .score import PartPair, PartVectors, Scorers, ScoredPairs, cosines, lexical_signals, pair_model_asked, score_batch
 from .scorer import Scorer, TextMemo
 from .signals import Prepared, prepare
 from .statements import Parts, statement_parts, statements
@@ -50,7 +50,7 @@ STATEMENT_BATCH = 256
 #: What :func:`find_claims` counts, in this order.
 COUNTS = (
     "statements_too_long", "statements_over_document_cap", "set_aside", "not_english", "statements", "clauses",
-    "lsh_candidates", "neighbour_candidates", "template_pairs_skipped", "number_conflicts_skipped",
+    "lsh_candidates", "candidates_over_cap", "neighbour_candidates", "template_pairs_skipped", "number_conflicts_skipped",
     "name_conflicts_skipped", "candidates", "lexical_pairs_scored", "below_embed_floor", "embedded", "pair_model_scored",
     "below_pair_floor", "verbatim_skipped", "matches", "same_statement", "same_claim", "within_document", "clusters",
 )
@@ -145,7 +145,7 @@ def find_claims(
 
 
 def _known_vectors(
-    matches: Sequence[Match], units: Sequence[Passage], parts: Parts, vectors: np.ndarray | None
+    matches: Sequence[Match], units: Sequence[Passage], parts: Parts, vectors: PartVectors | None
 ) -> dict[str, np.ndarray]:
     """The vectors already computed for the parts of matched statements, by text: the claim clusters
     score only those statements again (:class:`~overlap.claims.decide.Acceptor`). A part no pair
@@ -210,7 +210,7 @@ def statement_batch(
 def _candidates(
     units: Sequence[Passage], parts: Parts, scorers: Scorers, params: ParaphraseParams, notify: Progress,
     engine: Engine | None = None,
-) -> tuple[list[tuple[int, int]], np.ndarray | None, dict[str, int]]:
+) -> tuple[list[tuple[int, int]], PartVectors | None, dict[str, int]]:
     """The candidate statement pairs, the parts' vectors if every part was embedded (else ``None``), and the counts.
 
     With the embedding model in a small corpus (``embed_all_max``, or always
@@ -218,8 +218,8 @@ def _candidates(
     neighbours as candidates: cheap there, where a claim restated in other
     words shares too few content words for LSH.
     """
-    pairs = content_candidates(parts.prepared, params)
-    counts = {"lsh_candidates": len(pairs)}
+    pairs, capped = content_candidates(parts.prepared, params)
+    counts = {"lsh_candidates": len(pairs), "candidates_over_cap": capped}
     vectors = None
     want_neighbours = params.neighbours or (
         params.claims and len(parts.passages) <= params.embed_all_max and params.auto_neighbours)
@@ -230,6 +230,7 @@ def _candidates(
         extra = neighbour_candidates(vectors, params.neighbours or params.auto_neighbours, params.min_cosine)
         counts["neighbour_candidates"] = len(extra - pairs)
         pairs |= extra
+        vectors = PartVectors.of(len(parts.passages), range(len(parts.passages)), vectors)
     kept, skipped = filter_pairs(parts.prepared, sorted(pairs), params)
     counts.update(skipped)
     found = statement_pairs(kept, parts, units, params.within_document)
@@ -240,12 +241,12 @@ def _candidates(
 def _score(
     per_pair: Sequence[Sequence[tuple[int, int]]],
     parts: Parts,
-    vectors: np.ndarray | None,
+    vectors: PartVectors | None,
     scorers: Scorers,
     params: ParaphraseParams,
     notify: Progress,
     engine: Engine | None = None,
-) -> tuple[ScoredPairs, np.ndarray | None, dict[str, int]]:
+) -> tuple[ScoredPairs, PartVectors | None, dict[str, int]]:
     """The part pairs of every candidate statement pair (``per_pair[n]``, the whole pair first) scored,
     the parts' vectors, and the counts. ``parts`` are fully prepared for every part of a pair.
     """
@@ -271,17 +272,17 @@ def _score(
     counts = {"lexical_pairs_scored": sum(map(len, per_pair)), "below_embed_floor": 0, "embedded": 0}
     if scorers.uses_embeddings:
         counts["below_embed_floor"] = counts["lexical_pairs_scored"] - len(rows)
+    # statement pairs copied near word for word are the reuse tier's (decide counts them as copies, whatever
+    # their scores): none of their rows is embedded or goes to the pair model
+    ratio = features[:, names.index("ratio")] if len(rows) else np.empty(0)
+    copies = {n for t, (n, _x, _y, whole) in enumerate(rows) if whole and ratio[t] >= params.verbatim}
     if scorers.uses_embeddings and rows:
-        vectors, counts["embedded"] = _vectors(vectors, parts, rows, notify, engine)
+        vectors, counts["embedded"] = _vectors(vectors, parts, [r for r in rows if r[0] not in copies], notify, engine)
         features = np.hstack([features, cosines(vectors, rows)[:, None]])
         names.append("cosine")
     elif vectors is not None:
         counts["embedded"] = len(parts.passages)
     texts = [(parts.passages[x].text, parts.passages[y].text) for _, x, y, _w in rows]
-    # statement pairs copied near word for word are the reuse tier's (decide counts them as copies):
-    # none of their rows goes to the pair model
-    ratio = features[:, names.index("ratio")] if len(rows) else np.empty(0)
-    copies = {n for t, (n, _x, _y, whole) in enumerate(rows) if whole and ratio[t] >= params.verbatim}
     ask = np.fromiter((n not in copies for n, _x, _y, _w in rows), dtype=bool, count=len(rows))
     counts["pair_model_scored"] = pair_model_asked(features, names, scorers, ask)
     counts["below_pair_floor"] = int(ask.sum()) - counts["pair_model_scored"] if scorers.pair is not None else 0
@@ -299,10 +300,10 @@ def signals_of(
 
 
 def _vectors(
-    vectors: np.ndarray | None, parts: Parts, rows: Sequence[PartPair], notify: Progress,
+    vectors: PartVectors | None, parts: Parts, rows: Sequence[PartPair], notify: Progress,
     engine: Engine | None = None,
-) -> tuple[np.ndarray, int]:
-    """One unit vector per part (zeros for a part no scored pair needs), and how many parts were embedded.
+) -> tuple[PartVectors, int]:
+    """The vectors of the parts the scored pairs ``rows`` read (no other part is embedded), and how many parts were.
 
     ``vectors`` already holds every part's when the neighbours were looked up.
     """
@@ -312,6 +313,4 @@ def _vectors(
     encoded = embed.load_embedder().encode(
         [parts.passages[k].text for k in needed], progress=lambda done, total: notify("paraphrase embedding", done, total),
         engine=engine)
-    vectors = np.zeros((len(parts.passages), encoded.shape[1]), dtype=np.float32)
-    vectors[needed] = encoded
-    return vectors, len(needed)
+    return PartVectors.of(len(parts.passages), needed, encoded), len(needed)

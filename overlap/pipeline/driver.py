@@ -32,7 +32,7 @@ import platform
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Callable, Iterable, Iterator, Mapping
+from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
 
@@ -399,6 +399,9 @@ class _Scan:
         self.counts["reuse_matches"] = len(found)
         return found
 
+    def _text_of(self, doc_id: str) -> str:
+        return self.store.get_text(self.text_keys[doc_id])
+
     def _text_at(self, i: int) -> str:
         key = self.text_keys.get(self.records[i].id)  # none for documents set aside as not text
         return self.store.get_text(key) if key is not None else ""
@@ -418,14 +421,11 @@ class _Scan:
             self.counts["paraphrase_skipped_documents_over_limit"] = len(self.text_keys)
             return None
         with self._timed("paraphrase"):
-            scanned: list[Document] = []
+            scanned = _SpilledDocuments([r for r in self.records if r.id in self.text_keys], self._text_of)
             exclude: dict[str, list[Span]] = {}
-            for r in self.records:
-                if r.id not in self.text_keys:
-                    continue
-                text = self.store.get_text(self.text_keys[r.id])
-                scanned.append(Document(r.id, text, source=r.source, title=r.title, date=r.date))
+            for r in scanned.records:
                 if self.dropped.get(r.id):  # every occurrence: a repeated title's first one too
+                    text = self._text_of(r.id)
                     exclude[r.id] = every_occurrence(text, unit_spans(text, self.dropped[r.id]))
             found, counts = find_claims(scanned, self.params.paraphrase, exclude=exclude, progress=self.notify,
                                         engine=self.engine)
@@ -456,8 +456,30 @@ class _Scan:
         )
 
 
+class _SpilledDocuments(Sequence[Document]):
+    """The scanned documents, each text read back from the spill file when the document is asked for.
+
+    What the paraphrase tier reads, twice (statements, then claim clusters'
+    dates and sources): a list of the documents held every text at once for
+    one pass each (6.8 million characters at 8,000 generated articles, so
+    over 100 MB at 128,000).
+    """
+
+    def __init__(self, records: list[DocumentInfo], text_of: Callable[[str], str]) -> None:
+        self.records, self.text_of = records, text_of
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    def __getitem__(self, i):  # type: ignore[override]
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        r = self.records[i]
+        return Document(r.id, self.text_of(r.id), source=r.source, title=r.title, date=r.date)
+
+
 # The claims tier's counts a scan reports (as ``paraphrase_<name>``, in this order, around ``claim_clusters``)
-_PARAPHRASE_COUNTS = ("statements", "candidates", "matches", "verbatim_skipped", "clauses", "statements_too_long",
+_PARAPHRASE_COUNTS = ("statements", "candidates", "candidates_over_cap", "matches", "verbatim_skipped", "clauses", "statements_too_long",
                       "statements_over_document_cap", "same_statement", "same_claim", "embedded", "below_embed_floor",
                       "pair_model_scored", "below_pair_floor")
 _PARAPHRASE_COUNTS_AFTER = ("within_document", "set_aside", "not_english")
