@@ -76,28 +76,32 @@ def test_loading_the_model_writes_nothing_to_home(tmp_path) -> None:
     assert not (tmp_path / ".cache" / "Microsoft").exists()
 
 
+def _encode_watching_batches(e, texts, **kw):
+    """``e.encode(texts, **kw)`` with the (rows, tokens) shape of every batch the model was given."""
+    shapes = []
+    session = e._session
+
+    class Spy:
+        def run(self, names, feeds):
+            shapes.append(feeds["input_ids"].shape)
+            return session.run(names, feeds)
+
+    e._session = Spy()
+    try:
+        return shapes, e.encode(texts, **kw)
+    finally:
+        e._session = session
+
+
 def test_batches_hold_a_bounded_number_of_tokens() -> None:
     from overlap.claims.embed import load_embedder
 
     e = load_embedder()
     if e is None:
         _no_model()
-    widths = []
-    real_run = e._session.run
-
-    class Spy:
-        def run(self, names, feeds):
-            widths.append(feeds["input_ids"].shape)
-            return real_run(names, feeds)
-
     long = "word " * 300
     texts = [f"A short sentence about the weather on day {i}." for i in range(100)] + [long + str(i) for i in range(20)]
-    session = e._session
-    e._session = Spy()
-    try:
-        vecs = e.encode(texts, batch_size=64, batch_tokens=4096)
-    finally:
-        e._session = session
+    widths, vecs = _encode_watching_batches(e, texts, batch_size=64, batch_tokens=4096)
     assert all(rows * width <= 4096 or rows == 1 for rows, width in widths)
     assert sum(rows for rows, _ in widths) == len(texts)
     assert np.allclose(np.linalg.norm(vecs, axis=1), 1.0, atol=1e-4)
@@ -111,22 +115,9 @@ def test_a_text_given_twice_is_embedded_once():
     e = load_embedder()
     if e is None:
         _no_model()
-    rows = []
-    real_run = e._session.run
-
-    class Spy:
-        def run(self, names, feeds):
-            rows.append(feeds["input_ids"].shape[0])
-            return real_run(names, feeds)
-
     texts = ["Grain exports rose again this year."] * 30 + ["The central bank held its rate."] * 20 + ["Grain exports rose again this year."]
-    session = e._session
-    e._session = Spy()
-    try:
-        vecs = e.encode(texts)
-    finally:
-        e._session = session
-    assert sum(rows) == 2
+    shapes, vecs = _encode_watching_batches(e, texts)
+    assert sum(rows for rows, _ in shapes) == 2
     assert vecs.shape == (51, 384)
     assert np.array_equal(vecs[0], vecs[50]) and np.array_equal(vecs[30], vecs[49])
     assert float(vecs[0] @ vecs[30]) < 0.9
