@@ -222,34 +222,32 @@ def test_no_function_is_longer_than_the_limit() -> None:
 
 
 
+def _loaded_after(code: str, modules: tuple[str, ...]) -> str:
+    """Which of ``modules`` a fresh interpreter has imported after running ``code`` (space-separated)."""
+    import subprocess
+    import sys
+
+    probe = f"{code}\nimport sys; print(' '.join(m for m in {modules!r} if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parents[1])
+    return out.stdout.strip()
+
+
 def test_the_command_line_starts_without_the_heavy_libraries() -> None:
     """``import overlap`` and the CLI module load no numeric, index, model or cluster library:
     ``overlap --help`` cost 1.26 CPU s and 113 MB when ``import overlap`` pulled in datasketch
     (and scipy); a command imports what it needs when it runs."""
-    import subprocess
-    import sys
-
-    code = ("import sys, overlap, overlap.cli; "
-            "print(' '.join(m for m in ('numpy', 'scipy', 'datasketch', 'rapidfuzz', 'onnxruntime', 'redis', "
-            "'dask', 'distributed', 'Stemmer') if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         cwd=Path(__file__).resolve().parents[1])
-    assert out.stdout.strip() == ""
+    heavy = ("numpy", "scipy", "datasketch", "rapidfuzz", "onnxruntime", "redis", "dask", "distributed", "Stemmer")
+    assert _loaded_after("import overlap, overlap.cli", heavy) == ""
 
 
 def test_the_duplicate_tier_runs_without_datasketch_or_scipy() -> None:
     """Signing and banding draw datasketch's parameters without importing it: the import (scipy with
     it) cost a scan of Reuters-21578's duplicate tier ~0.5 of its ~6.8 CPU s."""
-    import subprocess
-    import sys
-
-    code = ("import sys, overlap; from overlap.model import Document; "
+    code = ("import overlap; from overlap.model import Document; "
             "docs = [Document(str(i), 'the same wire story about grain exports rising again this year') for i in range(3)]; "
-            "r = overlap.scan(docs, passages=False, paraphrase=False); assert len(r.clusters) == 1; r.close(); "
-            "print(' '.join(m for m in ('scipy', 'datasketch') if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         cwd=Path(__file__).resolve().parents[1])
-    assert out.stdout.strip() == ""
+            "r = overlap.scan(docs, passages=False, paraphrase=False); assert len(r.clusters) == 1; r.close()")
+    assert _loaded_after(code, ("scipy", "datasketch")) == ""
 
 
 def test_the_lazy_public_names_are_the_modules_own() -> None:
