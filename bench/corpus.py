@@ -46,6 +46,11 @@ _REL = Path("shared", "data", "reuters21578", "reuters21578_docs.jsonl.gz")
 DEFAULT_REUTERS = next((p / _REL for p in ROOT.parents if (p / _REL).exists()), ROOT.parent / _REL)
 
 ORDER = 2  # words of context: 3 copies long stretches of Reuters verbatim, 1 is word salad
+# A state with fewer distinct successors than this draws its next word from the last word alone.
+# Without it an order-2 chain walks through rare states word for word as Reuters wrote them, so two
+# articles share eight-word runs by chance, and such pairs grow with the square of the corpus
+# (measured: 6,102 chance article pairs sharing an 8-word run at 8,000 articles, 93,874 at 32,000).
+BRANCHES = 3
 NEAR_DUPLICATE_SHARE = 0.10  # of all articles: a lightly edited copy of another
 SHARED_PARAGRAPH_SHARE = 0.10  # of all articles: carries a paragraph of another
 SOURCES = 24  # outlets the articles are spread over
@@ -68,6 +73,7 @@ class Chain:
         self.words: list[str] = ["<s>", "</s>"]
         ids: dict[str, int] = {}
         self.next: dict[tuple[int, ...], list[int]] = {}
+        self.after: dict[int, list[int]] = {}  # order 1: the words after a word, for narrow states
         self.shapes: list[list[int]] = []  # sentences per paragraph of each real body
         with gzip.open(path, "rt", encoding="utf-8") as f:
             for line in f:
@@ -81,18 +87,23 @@ class Chain:
                         seq = [_BOS] * ORDER + [ids.setdefault(w, len(ids) + 2) for w in words] + [_EOS]
                         for k in range(ORDER, len(seq)):
                             self.next.setdefault(tuple(seq[k - ORDER : k]), []).append(seq[k])
+                            self.after.setdefault(seq[k - 1], []).append(seq[k])
                     if sentences:
                         shape.append(len(sentences))
                 if shape:
                     self.shapes.append(shape)
         self.words += list(ids)
+        self.narrow = {state for state, options in self.next.items() if len(set(options)) < BRANCHES}
 
     def sentence(self, rng: random.Random) -> str:
-        """One new sentence: a walk from the start state to the end token."""
+        """One new sentence: a walk from the start state to the end token (see :data:`BRANCHES`)."""
         while True:
             state, out = (_BOS,) * ORDER, []
             while len(out) <= _MAX_WORDS:
-                options = self.next[state]
+                if state in self.narrow or state not in self.next:
+                    options = self.after[state[-1]]  # back off: a rare state would copy Reuters verbatim
+                else:
+                    options = self.next[state]
                 w = options[int(rng.random() * len(options))]
                 if w == _EOS:
                     break

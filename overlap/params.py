@@ -133,7 +133,12 @@ class PassageParams:
     copies at the cost of more pairs to align (on BBC News, 2 sentences at
     0.4 proposed 4,600 pairs and kept 99% of the pairs whose passages score
     0.7 or more, 90% of those scoring 0.5, 78% of all that 0.3 with 3
-    sentences finds from 48,000 pairs). ``max_candidates`` caps the
+    sentences finds from 48,000 pairs). Each window pair LSH proposes is
+    then checked: its Jaccard estimated from the windows' signatures must
+    reach ``window_jaccard``, below the LSH threshold on purpose (two
+    windows sharing one of their two sentences are at about a third), so
+    only the chance collisions LSH makes far below its threshold, which grow
+    with the square of the corpus, are dropped. ``max_candidates`` caps the
     partners one document may get (most shared windows first), so a corpus
     of near-identical documents cannot make the search quadratic. Words in
     more than ``common_share`` of a corpus's documents (100 or more) are left
@@ -153,6 +158,7 @@ class PassageParams:
     window: int = 2
     window_step: int = 1
     lsh_threshold: float = 0.4
+    window_jaccard: float = 0.2
     num_perm: int = 64
     seed: int = 1
     max_candidates: int = 50
@@ -170,6 +176,7 @@ class PassageParams:
         _check_range("passages.window", self.window, 1, 100)
         _check_range("passages.window_step", self.window_step, 1, self.window)
         _check_range("passages.lsh_threshold", self.lsh_threshold, 0.05, 1.0)
+        _check_range("passages.window_jaccard", self.window_jaccard, 0.0, 1.0)
         _check_range("passages.num_perm", self.num_perm, 16, 1024)
         _check_range("passages.seed", self.seed, 0, 2**32 - 1)
         _check_range("passages.max_candidates", self.max_candidates, 1, 1_000_000)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 from datasketch import MinHashLSH
+from hypothesis import given, settings, strategies as st
 
-from overlap.minhash.lsh import CandidateIndex, band_keys, lsh_bands
+from overlap.minhash.lsh import CandidateIndex, band_keys, band_pairs, lsh_bands
 from overlap.minhash.signatures import Signer
 
 
@@ -106,3 +109,15 @@ def test_a_near_tie_between_two_band_choices_is_left_to_datasketch(monkeypatch: 
     monkeypatch.setattr(lsh, "_TIE", 1.0)  # every pair of choices is a near tie now
     assert lsh.lsh_bands.__wrapped__(0.4, 128) == (3, 7)
     assert asked == [(0.4, 128, 0.5, 0.5)]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 10**6), st.integers(-3, 3)), max_size=60, unique_by=lambda t: t[0]))
+def test_band_pairs_are_exactly_the_pairs_sharing_a_bucket(rows: list[tuple[int, int]]) -> None:
+    """The numpy grouping against the definition: every two ids with the same cell, once, sorted."""
+    ids = np.array([i for i, _ in rows], dtype=np.int64)
+    cells = np.array([c for _, c in rows], dtype=np.int64)
+    expected = sorted({(min(a, b), max(a, b)) for (a, ca), (b, cb) in itertools.combinations(rows, 2) if ca == cb})
+    got = band_pairs((ids, cells))
+    assert got.shape == (len(expected), 2) and got.dtype == np.int64
+    assert [tuple(p) for p in got.tolist()] == expected

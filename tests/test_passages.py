@@ -6,6 +6,7 @@ import itertools
 import random
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from _textgen import edit, sentences
@@ -14,7 +15,9 @@ from overlap.errors import ConfigError, InputError
 from overlap.model import CandidatePair, Document, Span
 from overlap.params import Params, PassageParams
 from overlap.ingest import read_text_file
-from overlap.passages.corpus import candidate_pairs, find_reuse, window_sets
+from overlap.minhash.signatures import Signer
+from overlap.passages.corpus import candidate_pairs, find_reuse, pair_documents, window_jaccard, window_sets
+from overlap.text.shingle import fold32
 from overlap.passages.pairfiles import compare_pairs
 
 
@@ -209,3 +212,41 @@ def test_window_sets_equal_the_plain_union_of_their_units(window: int, step: int
     got = window_sets(p, params)
     assert [set(s.tolist()) for s in got] == expected
     assert all(np.all(np.diff(s.astype(np.float64)) > 0) or len(s) < 2 for s in got)
+
+
+def _windows_at(jaccard_share: int, seed: int = 5) -> list[np.ndarray]:
+    """Two word-hash sets of 60 words each sharing ``jaccard_share`` of them."""
+    rng = np.random.default_rng(seed)
+    words = rng.choice(2**40, 200, replace=False).astype(np.uint64)
+    return [words[:60], np.concatenate([words[:jaccard_share], words[100 : 160 - jaccard_share]])]
+
+
+class _OnePair:
+    """An LSH index that proposed exactly one window pair: what a chance bucket collision looks like."""
+
+    def pair_array(self, engine=None) -> np.ndarray:
+        return np.array([[0, 1]], dtype=np.int64)
+
+
+@pytest.mark.parametrize("shared, proposed", [(6, False), (40, True)])  # J = 6/114 ~ 0.05; 40/80 = 0.5
+def test_a_window_pair_lsh_proposes_by_chance_is_checked_against_its_estimated_jaccard(shared: int, proposed: bool) -> None:
+    params = PassageParams()
+    signer = Signer(params.num_perm, params.seed)
+    sketch = signer.sign([fold32(s) for s in _windows_at(shared)]).astype(np.uint16)
+    owners = np.array([[0, 0], [1, 0]], dtype=np.int64)
+    pairs = pair_documents(_OnePair(), owners, params, False, sketch=sketch)
+    assert ([(p.a, p.b) for p, _ in pairs] == [(0, 1)]) is proposed
+
+
+def test_window_jaccard_estimates_the_true_jaccard() -> None:
+    params = PassageParams()
+    signer = Signer(params.num_perm, params.seed)
+    sets = []
+    for shared in (0, 15, 30, 45, 60):
+        sets += _windows_at(shared, seed=shared)
+    sketch = signer.sign([fold32(s) for s in sets]).astype(np.uint16)
+    pairs = np.arange(len(sets)).reshape(-1, 2)
+    est = window_jaccard(sketch, pairs)
+    exact = [len(np.intersect1d(sets[a], sets[b])) / len(np.union1d(sets[a], sets[b])) for a, b in pairs]
+    assert np.allclose(est, exact, atol=0.2)  # 64 permutations: a standard error of at most 0.0625
+    assert est[0] < 0.1 and est[-1] == 1.0
