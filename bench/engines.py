@@ -57,9 +57,11 @@ def _tree_rss(proc: psutil.Process) -> tuple[int, int, int]:
 def run(args: list[str], out: Path, root: Path = ROOT) -> dict[str, float]:
     """One scan of the checkout at ``root``: wall s, CPU s (driver + workers), peak MiB (driver, largest worker, all)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    env = {**os.environ, "PYTHONPATH": str(root)}  # measure that checkout
+    env = {**os.environ, "PYTHONPATH": str(root)}  # measure that checkout...
     t0 = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "overlap", "scan", *args, "-o", str(out), "-q"], env=env)
+    # ...from its own folder: ``python -m`` puts the working directory before PYTHONPATH, so run from another
+    # checkout it would import that one (an --against run then measured this checkout twice)
+    proc = subprocess.Popen([sys.executable, "-m", "overlap", "scan", *args, "-o", str(out), "-q"], env=env, cwd=root)
     ps = psutil.Process(proc.pid)
     peak = [0, 0, 0]
     while proc.poll() is None:
@@ -89,7 +91,7 @@ def main() -> None:
     ap.add_argument("--against", type=Path, help="another checkout (e.g. main) whose modes run interleaved with these")
     ap.add_argument("scan_args", nargs="*", help="extra scan options after --, e.g. -- --no-paraphrase")
     ns = ap.parse_args()
-    base = [ns.data, "--id-field", ns.id_field, "--text-field", ns.text_field, *ns.scan_args]
+    base = [str(Path(ns.data).resolve()), "--id-field", ns.id_field, "--text-field", ns.text_field, *ns.scan_args]
     plain = [m.strip() for m in ns.modes.split(",") if m.strip()]
     roots = {m: ROOT for m in plain}
     modes = plain

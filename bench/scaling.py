@@ -181,6 +181,7 @@ def main() -> int:
         ap.error(f"unknown run(s) {', '.join(sorted(unknown))}: expected any of {', '.join(RUNS)}")
     if not args.reuters.exists():
         ap.error(f"{args.reuters}: no such file (give --reuters)")
+    args.work = args.work.resolve()  # the scans with --workers run from the checkout's folder (bench/engines.py)
     args.work.mkdir(parents=True, exist_ok=True)
     chain = None
     results: dict[str, dict[int, dict]] = {r: {} for r in runs}

@@ -3,6 +3,7 @@ in-process scan, a worker killed mid-scan, bad scheduler addresses, and Ctrl-C l
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import signal
@@ -11,6 +12,7 @@ import subprocess
 import sys
 import threading
 import time
+import tracemalloc
 from pathlib import Path
 
 import psutil
@@ -180,6 +182,66 @@ def test_a_worker_killed_mid_scan_is_replaced_and_the_scan_completes(cluster, in
     assert killed
     assert {p.name: p.read_bytes() for p in sorted((tmp_path / "dask").iterdir())} == in_process
     cluster.client.wait_for_workers(2, timeout=60)
+
+
+_UNPICKLED_HERE: list[int] = []
+
+
+def _unpickled(n: int) -> "_Counted":
+    _UNPICKLED_HERE.append(os.getpid())
+    return _Counted(n)
+
+
+class _Counted:
+    """A batch item that notes every process that unpickles it."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+
+    def __reduce__(self):
+        return _unpickled, (self.n,)
+
+
+def test_a_batch_is_pickled_once_on_the_driver_and_unpickled_only_on_a_worker(cluster) -> None:
+    """A local cluster's scheduler runs in the driver's process: given the batches' objects it unpickled
+    every batch and pickled it again for the worker (on Reuters-21578 most of the driver's extra CPU)."""
+    _UNPICKLED_HERE.clear()
+    assert list(cluster.map(len, ([_Counted(i) for i in range(50)] for _ in range(8)))) == [50] * 8
+    assert _UNPICKLED_HERE == []
+
+
+def test_the_driver_keeps_nothing_of_a_batch_whose_result_it_took(cluster) -> None:
+    """Dask's log of each connection's last 1,000 messages kept every batch under 1 MB the scheduler had
+    sent, in the driver's process: on Reuters-21578 the driver's peak memory doubled."""
+    batches = [f"{k:06d}" * 40_000 for k in range(30)]  # 240 kB each, 7 MB in all
+    list(cluster.map(len, batches[:2]))  # connections and caches warm
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        assert list(cluster.map(len, iter(batches))) == [240_000] * 30
+        time.sleep(1)  # the futures' release reaches the scheduler
+        gc.collect()
+        kept = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert kept < 2_000_000, f"the driver still holds {kept / 1e6:.1f} MB after the batches' results came back"
+
+
+def test_the_passage_texts_are_prepared_in_one_map_per_pass(monkeypatch) -> None:
+    """A map a batch of 256 documents kept one worker busy at a time while the driver waited on it."""
+    calls: list[str] = []
+
+    class Counting(InProcess):
+        def map(self, fn, items, *shared):
+            calls.append(fn.__name__)
+            return super().map(fn, items, *shared)
+
+    monkeypatch.setattr(corpus, "_PREPARE_BATCH", 2)
+    docs = every_stage_corpus()[:9]
+    found = list(corpus.reuse_batches(len(docs), lambda i: docs[i].text, lambda i: docs[i].id, engine=Counting()))
+    assert calls.count("prepare_batch") == 1  # under 100 documents the common words are not counted: one pass
+    assert found == list(corpus.reuse_batches(len(docs), lambda i: docs[i].text, lambda i: docs[i].id))
 
 
 def test_a_running_cluster_whose_workers_differ_from_this_process_is_refused_with_one_line(cluster) -> None:

@@ -9,6 +9,17 @@ a bounded number in flight, so the driver sees exactly what
 :class:`~overlap.engine.InProcess` gives, and a stream of any length never
 sits whole in the cluster's memory.
 
+A task carries its batch as bytes pickled once on the driver
+(:func:`_call`): the scheduler of a local cluster lives in the driver's
+process, and given the objects themselves it unpickled every batch and
+pickled it again for the worker, three passes over each batch's thousands
+of small objects instead of one (on Reuters-21578 most of the driver's
+extra CPU). Dask's record of the last 1,000 messages of each connection
+(``distributed.admin.low-level-log-length``, for debugging Dask itself) is
+turned off while the engine lives: it kept every batch under 1 MB that the
+scheduler had sent, so the driver's memory held the corpus's passage
+texts a second time.
+
 A worker that dies mid-task is replaced (a local cluster's nanny restarts
 it) and Dask reruns its tasks elsewhere; a worker that hangs (no heartbeat
 for ``distributed.scheduler.worker-ttl``, 5 minutes by default: a shorter
@@ -29,6 +40,7 @@ import logging
 import signal
 import threading
 import time
+import uuid
 from collections import deque
 from typing import Any, Callable, Iterable, Iterator, TypeVar
 
@@ -41,6 +53,7 @@ try:
     from distributed.comm import connect
     from distributed.comm.addressing import parse_address, parse_host_port
     from distributed.comm.core import CommClosedError
+    from distributed.protocol import pickle as dask_pickle
     from distributed.scheduler import KilledWorker
 except ImportError:  # pragma: no cover - exercised without the extra
     Client = None  # type: ignore[assignment,misc]
@@ -53,6 +66,8 @@ T = TypeVar("T")
 R = TypeVar("R")
 _POLL = 5.0  # seconds between two looks at the cluster while a result is awaited
 _NEEDS_EXTRA = "the Dask engine needs dask and distributed: pip install 'overlap[dask]'"
+#: Dask's own debugging logs of recent messages, off: they kept the batches the scheduler sent (module docstring).
+_QUIET_LOGS = {"distributed.admin.low-level-log-length": 0}
 
 
 def _require() -> None:
@@ -71,8 +86,9 @@ class DaskEngine:
     #: seconds a scan waits for a task while the cluster has no worker before it stops with one line
     no_workers_deadline: float = 60.0
 
-    def __init__(self, client: Any, cluster: Any = None, *, owns_client: bool = False) -> None:
+    def __init__(self, client: Any, cluster: Any = None, *, owns_client: bool = False, config: Any = None) -> None:
         _require()
+        self._config = config  # the dask.config.set this engine made, undone by close()
         self.client = client
         self.cluster = cluster
         self._owns_client = owns_client or cluster is not None
@@ -87,6 +103,8 @@ class DaskEngine:
     def local(cls, workers: int, *, timeout: float = 10.0) -> "DaskEngine":
         """Start a ``LocalCluster`` of ``workers`` single-threaded processes on this machine."""
         _require()
+        # for the engine's life, not only its start: a worker that replaces a dead one opens a new connection
+        config = dask.config.set(_QUIET_LOGS)
         blocked = _hold_sigint()
         try:
             try:
@@ -103,7 +121,10 @@ class DaskEngine:
             except BaseException:
                 cluster.close()
                 raise
-            engine = cls(client, cluster)
+            engine = cls(client, cluster, config=config)
+        except BaseException:
+            config.__exit__(None, None, None)
+            raise
         finally:
             interrupted = _release_sigint(blocked)
         if interrupted:
@@ -131,7 +152,8 @@ class DaskEngine:
             raise OverlapError(f"no Dask scheduler at {address}: the server there answered "
                                f"something else ({type(exc).__name__})") from None
         try:
-            client = Client(address, set_as_default=False, timeout=timeout)
+            with dask.config.set(_QUIET_LOGS):  # this client's own log (the scheduler's is its owner's business)
+                client = Client(address, set_as_default=False, timeout=timeout)
         except (OSError, TimeoutError, ValueError, TypeError) as exc:
             raise OverlapError(f"cannot reach the Dask scheduler at {address}: {_reason(exc)}") from None
         try:
@@ -152,9 +174,10 @@ class DaskEngine:
         client = self.client
         window: deque[Any] = deque()
         in_flight = 2 * self.workers + 2
+        settings = dask_pickle.dumps(shared)
         try:
             for item in items:
-                window.append(self._submit(fn, item, shared))
+                window.append(self._submit(fn, item, settings))
                 if len(window) >= in_flight:
                     yield self._result(fn, window.popleft())
             while window:
@@ -163,14 +186,16 @@ class DaskEngine:
             if window:
                 client.cancel(list(window))
 
-    def _submit(self, fn: Callable[..., R], item: Any, shared: tuple[Any, ...]) -> Any:
+    def _submit(self, fn: Callable[..., R], item: Any, settings: bytes) -> Any:
         try:
             # The batch and the settings go in the task itself, not scattered to workers: the
             # scheduler then holds them and can rerun the task when its worker dies (scattered
             # data dies with the workers that hold it). A batch is a few megabytes at most (the
-            # driver bounds it); the settings (parameters, the boilerplate set) are small.
+            # driver bounds it); the settings (parameters, the boilerplate set) are small. Both
+            # as pickled bytes, which the scheduler passes on as they are (module docstring).
             with dask.config.set({"distributed.admin.large-graph-warning-threshold": "1GiB"}):
-                return self.client.submit(fn, item, *shared, pure=False)
+                return self.client.submit(_call, fn, dask_pickle.dumps(item), settings, pure=False,
+                                          key=f"{getattr(fn, '__name__', 'task')}-{uuid.uuid4().hex}")
         except (OSError, CommClosedError) as exc:
             raise self._lost(exc) from None
 
@@ -215,16 +240,26 @@ class DaskEngine:
 
     def close(self) -> None:
         """Close the client and stop the local cluster's processes, if this engine started them."""
-        if self._owns_client:
-            self.client.close()
-        if self.cluster is not None:
-            self.cluster.close()
+        try:
+            if self._owns_client:
+                self.client.close()
+            if self.cluster is not None:
+                self.cluster.close()
+        finally:
+            if self._config is not None:
+                self._config.__exit__(None, None, None)
+                self._config = None
 
     def __enter__(self) -> "DaskEngine":
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _call(fn: Callable[..., R], item: bytes, settings: bytes) -> R:
+    """``fn(item, *settings)`` on a worker, from the bytes the driver pickled (:meth:`DaskEngine._submit`)."""
+    return fn(dask_pickle.loads(item), *dask_pickle.loads(settings))
 
 
 def _same_as_here(client: Any, address: str, fingerprint: Callable[[], dict[str, str]]) -> None:

@@ -293,16 +293,25 @@ class _PreparedCache:
         return p
 
     def stream(self, count: int, engine: Engine) -> Iterator[Prepared]:
-        """Documents ``0..count-1`` prepared, in order: those not cached prepared by ``engine``, a batch at a time."""
-        for start in range(0, count, _PREPARE_BATCH):
-            wanted = range(start, min(start + _PREPARE_BATCH, count))
-            missing = [i for i in wanted if i not in self.items]
-            jobs = ([self._job(i) for i in missing],) if missing else ()
-            for batch in engine.map(prepare_batch, jobs, self.params):
-                for i, p in zip(missing, batch):
-                    self._keep(i, p)
+        """Documents ``0..count-1`` prepared, in order: those not cached prepared by ``engine``, a batch at a time.
+
+        One map over all the batches, so an engine of several workers
+        prepares several at once (a map a batch kept one worker busy at a
+        time, the driver waiting on each).
+        """
+        ranges = [range(start, min(start + _PREPARE_BATCH, count)) for start in range(0, count, _PREPARE_BATCH)]
+        asked: list[list[int]] = []  # the documents each batch sent prepares, in the order sent
+
+        def jobs() -> Iterator[list[tuple[str, Sequence[Span]]]]:
+            for wanted in ranges:
+                asked.append([i for i in wanted if i not in self.items])
+                yield [self._job(i) for i in asked[-1]]
+
+        for wanted, batch in zip(ranges, engine.map(prepare_batch, jobs(), self.params)):
+            fresh = dict(zip(asked.pop(0), batch))
             for i in wanted:
-                yield self(i)
+                # a cached document may have left the cache since its batch was sent: prepared again then
+                yield self._keep(i, fresh[i]) if i in fresh else self(i)
 
 
 def reuse_batches(
