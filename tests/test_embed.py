@@ -139,33 +139,6 @@ def test_an_embedder_sent_to_another_process_is_loaded_there_once() -> None:
     assert np.array_equal(first.encode(texts, batch_size=2), e.encode(texts, batch_size=2, engine=InProcess()))
 
 
-def test_the_texts_are_tokenised_by_the_engine_and_give_the_same_vectors(monkeypatch) -> None:
-    """WordPiece is pure Python: run by the driver before the batches were cut, it was a serial cost of a
-    scan on a cluster (2.5 s of the driver's time on BBC News)."""
-    from overlap.engine import InProcess
-
-    e = embed.load_embedder()
-    if e is None:
-        _no_model()
-    ran: list[str] = []
-
-    class Watching(InProcess):
-        def map(self, fn, items, *shared):
-            return super().map(lambda item, *sh: (ran.append(fn.__name__), fn(item, *sh))[1], items, *shared)
-
-    monkeypatch.setattr(embed, "_TEXTS_PER_TASK", 2, raising=False)
-    texts = ["Russia is ready to talk.", "Moscow is open to dialogue with Washington on arms control.", "Rain.",
-             "Grain exports rose again this year.", "The central bank held its rate."]
-    tokenised = [e._tok.encode(t) for t in texts]
-    monkeypatch.setattr(e._tok, "encode", lambda text: (ran.append("tokeniser"), tokenised[texts.index(text)])[1])
-    vectors = e.encode(texts, batch_size=2, engine=Watching())
-    task, word = "token_ids", "tokeniser"
-    assert ran[:8] == [task, word, word, task, word, word, task, word]  # every text tokenised inside a task
-    assert word not in ran[8:]
-    monkeypatch.undo()
-    assert np.array_equal(vectors, e.encode(texts, batch_size=2))
-
-
 def test_a_sentence_vector_depends_on_neither_its_batch_nor_the_thread_count() -> None:
     """What lets the claim clusters reuse the tier's vectors (``scorer.TextMemo``) and a worker run onnxruntime
     on one thread: the same bits embedded alone or among longer and shorter sentences, on 1 or 2 threads."""

@@ -236,14 +236,11 @@ class Embedder:
         where = [distinct.setdefault(t, len(distinct)) for t in texts]
         if len(distinct) < len(texts):
             return self.encode(list(distinct), batch_size, batch_tokens, progress, engine)[where]
-        engine = engine or InProcess()
-        chunks = [texts[start : start + _TEXTS_PER_TASK] for start in range(0, len(texts), _TEXTS_PER_TASK)]
-        encodings = [e for chunk in engine.map(token_ids, chunks, self) for e in chunk]
-        batches = self._batches_of(encodings, batch_size, batch_tokens)
+        batches = self.batches(texts, batch_size, batch_tokens)
         groups = list(batched(batches, _BATCHES_PER_TASK))
         done = 0
         jobs = ([(ids, mask) for _, ids, mask in group] for group in groups)
-        for group, rows in zip(groups, engine.map(run_batches, jobs, self)):
+        for group, rows in zip(groups, (engine or InProcess()).map(run_batches, jobs, self)):
             for (idx, _, _), vectors in zip(group, rows):
                 out[idx] = vectors
                 done += len(idx)
@@ -254,12 +251,8 @@ class Embedder:
     def batches(self, texts: Sequence[str], batch_size: int = 64,
                 batch_tokens: int = 4096) -> list[tuple[list[int], np.ndarray, np.ndarray]]:
         """The model's batches of ``texts``: ``(positions in texts, token ids, attention mask)`` each."""
-        return self._batches_of(token_ids(texts, self), batch_size, batch_tokens)
-
-    def _batches_of(self, encodings: Sequence[list[int]], batch_size: int,
-                    batch_tokens: int) -> list[tuple[list[int], np.ndarray, np.ndarray]]:
-        """:meth:`batches` of texts already tokenised: cut by their lengths, shortest first."""
-        order = sorted(range(len(encodings)), key=lambda i: len(encodings[i]))
+        encodings = [self._tok.encode(t) for t in texts]
+        order = sorted(range(len(texts)), key=lambda i: len(encodings[i]))
         out = []
         start = 0
         while start < len(order):
@@ -301,8 +294,6 @@ class Embedder:
 
 #: Model batches one engine task runs (a batch is ~10-50 ms of work; a task costs a few ms to send).
 _BATCHES_PER_TASK = 8
-#: Texts one engine task tokenises (about 0.1 ms a statement).
-_TEXTS_PER_TASK = 2_000
 
 
 @lru_cache(maxsize=4)
@@ -319,12 +310,6 @@ def _embedder_at(model_path: str, vocab_path: str, threads: int) -> Embedder:
     if not vocab.is_file() and vocab.name == VOCAB_PATH.name:
         vocab = VOCAB_PATH
     return Embedder(path, vocab, threads)
-
-
-def token_ids(texts: Sequence[str], embedder: Embedder) -> list[list[int]]:
-    """The WordPiece token ids of a batch of texts: one engine task. Pure Python, so on a cluster it runs
-    on the workers, not serially on the driver (2.5 s of the driver's time on BBC News)."""
-    return [embedder._tok.encode(t) for t in texts]
 
 
 def run_batches(batches: Sequence[tuple[np.ndarray, np.ndarray]], embedder: Embedder) -> list[np.ndarray]:
