@@ -326,7 +326,7 @@ def test_ctrl_c_stops_the_scan_and_its_cluster_leaving_no_process(tmp_path) -> N
     docs = every_stage_corpus()
     src = tmp_path / "docs.jsonl"
     with src.open("w") as f:
-        for k in range(60):  # enough to still be running when the workers are up
+        for k in range(400):  # enough to still be running well after the workers are up (60 raced: the scan ended first)
             for d in docs:
                 f.write(json.dumps({"id": f"{k}-{d.id}", "text": d.text + f" copy {k}"}) + "\n")
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
