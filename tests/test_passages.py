@@ -234,7 +234,7 @@ def test_a_window_pair_lsh_proposes_by_chance_is_checked_against_its_estimated_j
     signer = Signer(params.num_perm, params.seed)
     sketch = signer.sign([fold32(s) for s in _windows_at(shared)]).astype(np.uint16)
     owners = np.array([[0, 0], [1, 0]], dtype=np.int64)
-    pairs = pair_documents(_OnePair(), owners, params, False, sketch=sketch)
+    pairs = pair_documents(_OnePair(), owners, sketch, params, False)
     assert ([(p.a, p.b) for p, _ in pairs] == [(0, 1)]) is proposed
 
 

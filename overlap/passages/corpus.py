@@ -5,8 +5,10 @@ never finish. So documents are cut into windows of a few sentences, each
 window becomes a MinHash signature of its content words (the same stems
 :mod:`overlap.passages.align` compares), and LSH banding (:mod:`overlap.minhash.lsh`,
 datasketch's bands) proposes the
-document pairs that share at least one similar window. Only those pairs are
-aligned. Cost grows with the number of windows plus the number of proposed
+document pairs that share at least one similar window, once each proposed
+window pair's estimated Jaccard has been checked (LSH's chance collisions
+far below its threshold grow with the square of the corpus). Only those
+pairs are aligned. Cost grows with the number of windows plus the number of proposed
 pairs, not with all pairs; ``max_candidates`` bounds the partners per
 document so a corpus of many near-identical reprints stays linear.
 
@@ -124,8 +126,8 @@ def window_jaccard(sketch: np.ndarray, pairs: np.ndarray) -> np.ndarray:
 
 
 def pair_documents(
-    index: CandidateIndex, owners: np.ndarray, params: PassageParams, within: bool,
-    engine: Engine | None = None, sketch: np.ndarray | None = None,
+    index: CandidateIndex, owners: np.ndarray, sketch: np.ndarray, params: PassageParams, within: bool,
+    engine: Engine | None = None,
 ) -> list[tuple[CandidatePair | tuple[int, int], int]]:
     """Candidate window pairs (grouped by LSH band in ``index``) -> document pairs, with their shared windows.
 
@@ -145,8 +147,7 @@ def pair_documents(
     sharing most checked windows; a pair is kept when either document keeps it.
     """
     cand = index.pair_array(engine)
-    if sketch is not None and len(cand):
-        cand = cand[window_jaccard(sketch, cand) >= params.window_jaccard]
+    cand = cand[window_jaccard(sketch, cand) >= params.window_jaccard]
     doc_a, win_a = owners[cand[:, 0], 0], owners[cand[:, 0], 1]
     doc_b, win_b = owners[cand[:, 1], 0], owners[cand[:, 1], 1]
     same = doc_a == doc_b
@@ -213,7 +214,7 @@ def candidate_pairs(
     """
     common = common_terms(prepared, len(prepared), params)
     index, owners, sketch = _index_windows(prepared, params, common)
-    return pair_documents(index, owners, params, within, sketch=sketch)
+    return pair_documents(index, owners, sketch, params, within)
 
 
 def align_pairs(batch: Iterable[tuple[Prepared, Prepared, str, str]], params: PassageParams) -> list[Match]:
@@ -343,7 +344,7 @@ def reuse_batches(
     prepared_of = _PreparedCache(text_of, ignore_of, params)
     common = common_terms(prepared_of.stream(count, engine), count, params)
     index, owners, sketch = _index_windows(prepared_of.stream(count, engine), params, common)
-    pairs = pair_documents(index, owners, params, within, engine, sketch)
+    pairs = pair_documents(index, owners, sketch, params, within, engine)
 
     def joined() -> Iterator[list[tuple[Prepared, Prepared, str, str]]]:
         for start in range(0, len(pairs), ALIGN_BATCH):
