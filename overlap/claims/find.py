@@ -132,8 +132,8 @@ def find_claims(
     pairs, vectors, found = _candidates(units, parts, scorers, params, notify, engine)
     counts.update(found)
     per_pair = part_pairs(pairs, parts, params.claims)
-    parts = parts.fully_prepared(k for pp in per_pair for pq in pp for k in pq)  # only the few scored
     scored, vectors, found = _score(per_pair, parts, vectors, scorers, params, notify, engine)
+    parts = parts.fully_prepared()  # what decide reads of the matched pairs, prepared as it asks
     counts.update(found)
     matches, found = decide(scored, pairs, parts, units, vectors, scorers, params)
     counts.update(found)
@@ -248,18 +248,23 @@ def _score(
     engine: Engine | None = None,
 ) -> tuple[ScoredPairs, PartVectors | None, dict[str, int]]:
     """The part pairs of every candidate statement pair (``per_pair[n]``, the whole pair first) scored,
-    the parts' vectors, and the counts. ``parts`` are fully prepared for every part of a pair.
+    the parts' vectors, and the counts.
+
+    Each batch of pairs travels with the texts of the parts it reads, and
+    the task prepares them fully (:func:`signals_of`): a part in several
+    batches is prepared in each, but nothing holds the full preparation of
+    every scored part at once.
     """
     rows: list[PartPair] = []
     feats: list[np.ndarray] = []
     lexical_whole: dict[int, float] = {}
 
-    def jobs() -> Iterator[tuple[list[PartPair], dict[int, Prepared]]]:
-        """Each batch of part pairs joined with the prepared parts it reads (not all of them)."""
+    def jobs() -> Iterator[tuple[list[PartPair], dict[int, str]]]:
+        """Each batch of part pairs joined with the texts of the parts it reads (not all of them)."""
         for start in range(0, len(per_pair), BATCH):
             batch = [(n, x, y, k == 0) for n in range(start, min(start + BATCH, len(per_pair)))
                      for k, (x, y) in enumerate(per_pair[n])]
-            yield batch, {k: parts.prepared[k] for _, x, y, _w in batch for k in (x, y)}
+            yield batch, {k: parts.passages[k].text for _, x, y, _w in batch for k in (x, y)}
 
     lexical = replace(scorers, pair=None)  # what the signals need: the fitted models, not the pair model's session
     for k, (kept, x, whole) in enumerate((engine or InProcess()).map(signals_of, jobs(), lexical, params)):
@@ -292,10 +297,12 @@ def _score(
 
 
 def signals_of(
-    job: tuple[Sequence[PartPair], Mapping[int, Prepared]], scorers: Scorers, params: ParaphraseParams
+    job: tuple[Sequence[PartPair], Mapping[int, str]], scorers: Scorers, params: ParaphraseParams
 ) -> tuple[list[PartPair], np.ndarray, dict[int, float]]:
-    """:func:`~overlap.claims.score.lexical_signals` of a batch of part pairs joined with their prepared parts."""
-    batch, prepared = job
+    """:func:`~overlap.claims.score.lexical_signals` of a batch of part pairs joined with their parts' texts
+    (fully prepared here, where the batch runs)."""
+    batch, texts = job
+    prepared = {k: prepare(text) for k, text in texts.items()}
     return lexical_signals(batch, prepared, scorers, params)  # type: ignore[arg-type]
 
 
