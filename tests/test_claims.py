@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from overlap.minhash.lsh import CandidateIndex
 from overlap.claims import embed
-from overlap.claims.candidates import content_candidates, filter_pairs, pairs_within_runs, rare_limit, word_counts
+from overlap.claims.candidates import content_candidates, filter_pairs, pairs_within_runs, rare_limit
 from overlap.claims.clusters import claim_clusters
 from overlap.claims.find import find_claims
 from overlap.claims.scorer import MODEL_FILE, scorer_from_dict
@@ -60,7 +60,7 @@ def _old_candidates(prepared, params: ParaphraseParams) -> set[tuple[int, int]]:
     index = CandidateIndex(signer, params.lsh_threshold)
     index.add(keys, sigs[keys])
     pairs = sorted((p.a, p.b) for p in index.pairs())
-    df = word_counts(prepared)
+    df = Counter(w for p in prepared for w in p.content)
     limit = rare_limit(len(prepared), params)
     return {(i, j) for i, j in pairs
             if sum(1 for w in prepared[i].content & prepared[j].content if df[w] <= limit) >= params.min_rare_shared}

@@ -13,7 +13,6 @@ lists the part pairs each one is scored on.
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Sequence
 
 import numpy as np
@@ -23,11 +22,10 @@ from ..model import Passage
 from ..params import ParaphraseParams
 from ..text.shingle import fold32, word_hashes
 from ..minhash.signatures import Signer
-from .signals import Prepared
+from .signals import Lexicon, Prepared
 from .statements import Parts
 
 __all__ = [
-    "word_counts",
     "rare_limit",
     "content_candidates",
     "cap_per_unit",
@@ -39,12 +37,9 @@ __all__ = [
 ]
 
 
-def word_counts(prepared: Sequence[Prepared]) -> Counter[str]:
-    """In how many statements each content word occurs (the corpus statistics of the template rule)."""
-    counts: Counter[str] = Counter()
-    for p in prepared:
-        counts.update(p.content)
-    return counts
+def _lexicon(parts: Lexicon | Sequence[Prepared]) -> Lexicon:
+    """A lexicon, as given or made of prepared statements."""
+    return parts if isinstance(parts, Lexicon) else Lexicon.of(parts)
 
 
 def rare_limit(statements: int, params: ParaphraseParams) -> int:
@@ -66,34 +61,27 @@ def rare_limit(statements: int, params: ParaphraseParams) -> int:
     return max(params.rare_min_statements, share)
 
 
-def _rare_incidences(prepared: Sequence[Prepared], params: ParaphraseParams) -> tuple[list[int], np.ndarray, np.ndarray, int]:
+def _rare_incidences(lexicon: Lexicon, params: ParaphraseParams) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
     """The units with at least ``min_rare_shared`` rare content words, and which rare words each has.
 
     Returns the eligible unit indices, then one entry per (eligible row, rare
     word) incidence as two arrays, rows ascending (a row is a position in
     the eligible list, a word an id), and how many word ids there are.
     """
-    counts = word_counts(prepared)
-    limit = rare_limit(len(prepared), params)
-    word_ids: dict[str, int] = {}
-    eligible: list[int] = []
-    inc_row: list[int] = []
-    inc_word: list[int] = []
-    for i, p in enumerate(prepared):
-        if not p.content:
-            continue
-        rare = [w for w in p.content if counts[w] <= limit]
-        if len(rare) < params.min_rare_shared:
-            continue
-        row = len(eligible)
-        eligible.append(i)
-        for w in rare:
-            inc_row.append(row)
-            inc_word.append(word_ids.setdefault(w, len(word_ids)))
-    return eligible, np.asarray(inc_row, dtype=np.int64), np.asarray(inc_word, dtype=np.int64), len(word_ids)
+    limit = rare_limit(len(lexicon), params)
+    ids = lexicon.ids["content"]
+    unit = lexicon.rows("content")
+    rare = lexicon.frequency()[ids] <= limit
+    has_content = np.diff(lexicon.offsets["content"]) > 0
+    ok = has_content & (np.bincount(unit[rare], minlength=len(lexicon)) >= params.min_rare_shared)
+    row = np.cumsum(ok) - 1  # a unit's position among the eligible
+    sel = rare & ok[unit]
+    return np.flatnonzero(ok), row[unit[sel]], ids[sel].astype(np.int64), len(lexicon.words)
 
 
-def content_candidates(prepared: Sequence[Prepared], params: ParaphraseParams) -> tuple[set[tuple[int, int]], int]:
+def content_candidates(
+    prepared: Lexicon | Sequence[Prepared], params: ParaphraseParams
+) -> tuple[set[tuple[int, int]], int]:
     """Index pairs ``(i, j)``, ``i < j``: LSH-similar content words, and at least ``min_rare_shared`` rare ones shared;
     and how many such pairs the cap on partners per unit left out.
 
@@ -114,9 +102,10 @@ def content_candidates(prepared: Sequence[Prepared], params: ParaphraseParams) -
     The result is exactly the LSH pairs (datasketch's bands over
     :class:`overlap.minhash.signatures.Signer` signatures) that pass the template
     rule, each unit keeping at most ``params.max_candidates`` partners
-    (:func:`cap_per_unit`, those met in most bands first). Works on any list
-    of :class:`overlap.claims.signals.Prepared` (sentences, quotes, clauses);
-    rarity is counted within that list.
+    (:func:`cap_per_unit`, those met in most bands first). Works on a
+    :class:`overlap.claims.signals.Lexicon` or any list of
+    :class:`overlap.claims.signals.Prepared` (sentences, quotes, clauses);
+    rarity is counted within it.
 
     >>> from overlap.claims.signals import prepare
     >>> texts = ["Acme Widget Corp said it expects quarterly profits to rise sharply.",
@@ -127,11 +116,13 @@ def content_candidates(prepared: Sequence[Prepared], params: ParaphraseParams) -
     ([(0, 1)], 0)
     """
     need = params.min_rare_shared
-    eligible, rows, words, n_words = _rare_incidences(prepared, params)
+    lexicon = _lexicon(prepared)
+    eligible, rows, words, n_words = _rare_incidences(lexicon, params)
     if len(eligible) < 2:
         return set(), 0
     signer = Signer(params.num_perm, params.seed)
-    sigs = signer.sign([fold32(np.unique(word_hashes(sorted(prepared[i].content)))) for i in eligible])
+    hashes = word_hashes(lexicon.words)  # one hash a word of the vocabulary, not one a word of each unit
+    sigs = signer.sign([fold32(np.unique(hashes[lexicon.of_part("content", i)])) for i in eligible])
     b, r = lsh_bands(params.lsh_threshold, params.num_perm)
     m = len(eligible)
     found: list[np.ndarray] = []
@@ -156,7 +147,7 @@ def content_candidates(prepared: Sequence[Prepared], params: ParaphraseParams) -
     codes, bands = np.unique(np.concatenate(found), return_counts=True) if found else (np.empty(0, dtype=np.int64),) * 2
     keep = cap_per_unit(codes // m, codes % m, bands, params.max_candidates)
     codes = codes[keep]
-    index = np.asarray(eligible, dtype=np.int64)
+    index = eligible.astype(np.int64)
     return set(zip(index[codes // m].tolist(), index[codes % m].tolist())), int(len(keep) - keep.sum())
 
 
@@ -208,7 +199,7 @@ def pairs_within_runs(keys: np.ndarray, values: np.ndarray) -> tuple[np.ndarray,
 
 
 def filter_pairs(
-    prepared: Sequence[Prepared], pairs: Sequence[tuple[int, int]], params: ParaphraseParams
+    prepared: Lexicon | Sequence[Prepared], pairs: Sequence[tuple[int, int]], params: ParaphraseParams
 ) -> tuple[list[tuple[int, int]], dict[str, int]]:
     """Drop candidate pairs that cannot be the same claim, before any scoring.
 
@@ -220,17 +211,22 @@ def filter_pairs(
 
     Returns the kept pairs and how many each rule dropped.
     """
-    df = word_counts(prepared)
-    limit = rare_limit(len(prepared), params)
+    lexicon = _lexicon(prepared)
+    limit = rare_limit(len(lexicon), params)
+    frequency = lexicon.frequency()
+    # the words of the units in some pair, as sets (the rare content words only): a few units of many
+    rare = {k: frozenset(w for w in lexicon.of_part("content", k).tolist() if frequency[w] <= limit)
+            for k in {k for pair in pairs for k in pair}}
+    numbers = {k: frozenset(lexicon.of_part("numbers", k).tolist()) for k in rare}
+    names = {k: frozenset(lexicon.of_part("names", k).tolist()) for k in rare}
     kept: list[tuple[int, int]] = []
     templated = numbers_differ = names_differ = 0
     for i, j in pairs:
-        a, b = prepared[i], prepared[j]
-        if sum(1 for w in set(a.content).intersection(b.content) if df[w] <= limit) < params.min_rare_shared:
+        if len(rare[i] & rare[j]) < params.min_rare_shared:
             templated += 1
-        elif params.numbers_must_agree and a.numbers and b.numbers and set(a.numbers).isdisjoint(b.numbers):
+        elif params.numbers_must_agree and numbers[i] and numbers[j] and numbers[i].isdisjoint(numbers[j]):
             numbers_differ += 1
-        elif params.names_must_agree and a.names and b.names and set(a.names).isdisjoint(b.names):
+        elif params.names_must_agree and names[i] and names[j] and names[i].isdisjoint(names[j]):
             names_differ += 1
         else:
             kept.append((i, j))

@@ -33,7 +33,7 @@ class _Evidence:
 
     scored: ScoredPairs
     pairs: Sequence[tuple[int, int]]
-    parts: Parts  # ``parts.prepared`` fully prepared for every part of a scored pair
+    parts: Parts  # ``parts.full``: a part fully prepared when asked for
     parts_of: dict[int, list[int]]
     statements: Sequence[Passage]
     vectors: PartVectors | None
@@ -79,7 +79,7 @@ class _Evidence:
         """The whole statements' signals, for the report (computed here if the floors set their row aside)."""
         if w is not None:
             return dict(zip(self.scored.names, (float(v) for v in self.scored.features[w])))
-        prep, vectors = self.parts.prepared, self.vectors
+        prep, vectors = self.parts.full, self.vectors
         sig = signals(prep[wi], prep[wj])
         if vectors is not None and vectors[wi].any() and vectors[wj].any():
             sig["cosine"] = float(np.clip(vectors[wi] @ vectors[wj], 0.0, 1.0))
@@ -96,7 +96,7 @@ class _Evidence:
         wi, wj = self.parts_of[i][0], self.parts_of[j][0]
         x, y = self.clauses(block, relation, ev, i, j)
         para, claim = self.scored.paraphrase, self.scored.claim
-        passages, prep = self.parts.passages, self.parts.prepared
+        passages, prep = self.parts.passages, self.parts.full
         return _match(self.statements[i], self.statements[j], prep[wi], prep[wj],
                       float(para[ev] if relation == "paraphrase" else claim[ev]), self.signals(w, wi, wj),
                       self.scorers.path, relation=relation,

@@ -36,7 +36,7 @@ from .decide import Acceptor, decide
 from .gate import admit
 from .score import PartPair, PartVectors, Scorers, ScoredPairs, cosines, lexical_signals, pair_model_asked, score_batch
 from .scorer import Scorer, TextMemo
-from .signals import Prepared, prepare
+from .signals import Lexicon, prepare
 from .statements import Parts, statement_parts, statements
 
 __all__ = ["find_claims", "ClaimResult", "COUNTS"]
@@ -133,7 +133,6 @@ def find_claims(
     counts.update(found)
     per_pair = part_pairs(pairs, parts, params.claims)
     scored, vectors, found = _score(per_pair, parts, vectors, scorers, params, notify, engine)
-    parts = parts.fully_prepared()  # what decide reads of the matched pairs, prepared as it asks
     counts.update(found)
     matches, found = decide(scored, pairs, parts, units, vectors, scorers, params)
     counts.update(found)
@@ -172,7 +171,7 @@ def _statements(
             for batch in batched(documents, STATEMENT_BATCH))
     units: list[Passage] = []
     passages: list[Passage] = []
-    prepared: list[Prepared] = []
+    lexicons: list[Lexicon] = []
     owner: list[int] = []
     counts: Counter[str] = Counter()
     set_aside: Counter[str] = Counter()
@@ -182,12 +181,12 @@ def _statements(
         owner.extend(o + len(units) for o in b_parts.owner)
         units.extend(b_units)
         passages.extend(b_parts.passages)
-        prepared.extend(b_parts.prepared)
+        lexicons.append(b_parts.lexicon)
         counts.update(b_counts)
         set_aside.update(b_set_aside)
         languages.update(b_languages)
     found = {key: counts[key] for key in ("statements_too_long", "statements_over_document_cap")}
-    return units, Parts(passages, prepared, owner), {
+    return units, Parts(passages, Lexicon.concat(lexicons), owner), {
         **found, "set_aside": dict(sorted(set_aside.items())),
         "languages": dict(sorted(languages.items(), key=lambda kv: (-kv[1], kv[0]))),
         "statements": len(units), "clauses": len(passages) - len(units)}
@@ -218,7 +217,7 @@ def _candidates(
     neighbours as candidates: cheap there, where a claim restated in other
     words shares too few content words for LSH.
     """
-    pairs, capped = content_candidates(parts.prepared, params)
+    pairs, capped = content_candidates(parts.lexicon, params)
     counts = {"lsh_candidates": len(pairs), "candidates_over_cap": capped}
     vectors = None
     want_neighbours = params.neighbours or (
@@ -231,7 +230,7 @@ def _candidates(
         counts["neighbour_candidates"] = len(extra - pairs)
         pairs |= extra
         vectors = PartVectors.of(len(parts.passages), range(len(parts.passages)), vectors)
-    kept, skipped = filter_pairs(parts.prepared, sorted(pairs), params)
+    kept, skipped = filter_pairs(parts.lexicon, sorted(pairs), params)
     counts.update(skipped)
     found = statement_pairs(kept, parts, units, params.within_document)
     counts["candidates"] = len(found)

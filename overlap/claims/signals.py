@@ -30,7 +30,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Iterable, Sequence
 
+import numpy as np
 from rapidfuzz import fuzz
 
 from ..text.normalize import normalize_text
@@ -42,6 +44,7 @@ __all__ = [
     "NUMBER_WORDS",
     "Prepared",
     "prepare",
+    "Lexicon",
     "signals",
 ]
 
@@ -190,3 +193,69 @@ def signals(a: Prepared, b: Prepared) -> dict[str, float]:
     }
 
 
+
+
+_FIELDS = ("content", "numbers", "names")
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """The content words, numbers and names of many statements, as word ids: what candidates and filters read.
+
+    The candidates of the claims tier look at every statement and clause of
+    a corpus (1.1 million parts at 128,000 generated articles), while only
+    a few are ever scored. One :class:`Prepared` each, even lightly
+    prepared, cost about 700 bytes a part in Python objects; here a part
+    costs its word ids (4 bytes each) and three offsets. ``words`` is the
+    vocabulary; ``offsets[f][k]:offsets[f][k + 1]`` are part ``k``'s ids of
+    field ``f`` (``content``, ``numbers``, ``names``) in ``ids[f]``, each
+    part's ids distinct and sorted by word.
+    """
+
+    words: tuple[str, ...]
+    offsets: dict[str, np.ndarray]
+    ids: dict[str, np.ndarray]
+
+    @classmethod
+    def of(cls, prepared: Iterable[Prepared]) -> Lexicon:
+        """The lexicon of prepared statements (lightly or fully prepared), in their order."""
+        vocab: dict[str, int] = {}
+        flat: dict[str, list[int]] = {f: [] for f in _FIELDS}
+        sizes: dict[str, list[int]] = {f: [0] for f in _FIELDS}
+        for p in prepared:
+            for f in _FIELDS:
+                words = sorted(getattr(p, f))
+                flat[f].extend(vocab.setdefault(w, len(vocab)) for w in words)
+                sizes[f].append(len(words))
+        return cls(tuple(vocab), {f: np.cumsum(sizes[f], dtype=np.int64) for f in _FIELDS},
+                   {f: np.asarray(flat[f], dtype=np.int32) for f in _FIELDS})
+
+    @classmethod
+    def concat(cls, parts: Sequence[Lexicon]) -> Lexicon:
+        """One lexicon of several, in order (the batches of a map over documents), their vocabularies merged."""
+        vocab: dict[str, int] = {}
+        offsets: dict[str, list[np.ndarray]] = {f: [np.zeros(1, dtype=np.int64)] for f in _FIELDS}
+        ids: dict[str, list[np.ndarray]] = {f: [] for f in _FIELDS}
+        for lex in parts:
+            to_global = np.fromiter((vocab.setdefault(w, len(vocab)) for w in lex.words), dtype=np.int32,
+                                    count=len(lex.words))
+            for f in _FIELDS:
+                offsets[f].append(lex.offsets[f][1:] + offsets[f][-1][-1])
+                ids[f].append(to_global[lex.ids[f]])
+        return cls(tuple(vocab), {f: np.concatenate(offsets[f]) for f in _FIELDS},
+                   {f: np.concatenate(ids[f]) if ids[f] else np.empty(0, dtype=np.int32) for f in _FIELDS})
+
+    def __len__(self) -> int:
+        return len(self.offsets["content"]) - 1
+
+    def of_part(self, field: str, k: int) -> np.ndarray:
+        """Part ``k``'s word ids of ``field``."""
+        return self.ids[field][self.offsets[field][k] : self.offsets[field][k + 1]]
+
+    def rows(self, field: str = "content") -> np.ndarray:
+        """The part each entry of ``ids[field]`` belongs to."""
+        return np.repeat(np.arange(len(self), dtype=np.int64), np.diff(self.offsets[field]))
+
+    def frequency(self) -> np.ndarray:
+        """In how many parts each word is a content word (the corpus statistics of the template rule)."""
+        return np.bincount(self.ids["content"], minlength=len(self.words))

@@ -11,13 +11,13 @@ often one clause of a longer sentence.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Mapping, Sequence
 
 from ..model import Document, Passage, Span
 from ..params import ParaphraseParams
 from ..text.quotes import clauses, sentences_and_quotes
-from .signals import Prepared, prepare
+from .signals import Lexicon, Prepared, prepare
 
 __all__ = ["statements", "Parts", "statement_parts"]
 
@@ -66,15 +66,23 @@ def statements(
 class Parts:
     """Statements and their clauses in one list, each with the index of its statement.
 
-    ``passages[k]`` is a statement or one of its clauses, ``prepared[k]`` its
-    preparation (:func:`overlap.claims.signals.prepare`, ``full=False``) and
-    ``owner[k]`` the index of its statement; a statement comes before its
-    clauses.
+    ``passages[k]`` is a statement or one of its clauses, ``lexicon`` their
+    words as ids (:class:`overlap.claims.signals.Lexicon`: what candidates
+    and filters read of every part) and ``owner[k]`` the index of its
+    statement; a statement comes before its clauses. ``full[k]`` is part
+    ``k`` fully prepared (:func:`overlap.claims.signals.prepare`), made when
+    first asked for and kept: only the parts a decision reads (those of the
+    matched pairs, a few thousand) are ever prepared so. Preparing every part
+    of every scored pair up front held 200 MB at 32,000 generated articles.
     """
 
     passages: list[Passage]
-    prepared: list[Prepared]
+    lexicon: Lexicon
     owner: list[int]
+    full: Sequence[Prepared] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "full", _FullyPrepared(self.passages))
 
     def of_statement(self) -> dict[int, list[int]]:
         """Each statement's parts, the statement itself first, then its clauses."""
@@ -82,15 +90,6 @@ class Parts:
         for k, o in enumerate(self.owner):
             out.setdefault(o, []).append(k)
         return out
-
-    def fully_prepared(self) -> Parts:
-        """The same parts, each fully prepared (folded text, bigrams: what scoring needs) when first asked for.
-
-        Only the parts a decision reads are ever prepared so: those of the
-        matched pairs, a few thousand. Preparing every part of every scored
-        pair up front held 200 MB at 32,000 generated articles.
-        """
-        return Parts(self.passages, _FullyPrepared(self.passages), self.owner)
 
 
 class _FullyPrepared(Sequence[Prepared]):
@@ -136,4 +135,4 @@ def statement_parts(
                 parts.append(c)
                 prep.append(pc)
                 owner.append(i)
-    return Parts(parts, prep, owner)
+    return Parts(parts, Lexicon.of(prep), owner)
