@@ -353,3 +353,28 @@ def test_find_claims_counts_are_the_documented_ones_and_agree_with_the_result() 
     assert counts["within_document"] == sum(1 for m in result.matches if m.details.get("within_document")) > 0
     assert counts["set_aside"] == sum(result.set_aside.values()) == counts["not_english"] == 1
     assert counts["lexical_pairs_scored"] >= counts["candidates"] > 0 and counts["embedded"] == 0
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(VOCAB[:60] + ["Moscow", "Kyiv", "12", "three"]), max_size=12), min_size=1,
+                max_size=12), st.integers(0, 12))
+def test_a_lexicon_of_batches_holds_each_parts_own_words(texts: list[list[str]], cut: int) -> None:
+    """The claims tier keeps every part's words as ids, merged from per-batch vocabularies."""
+    from overlap.claims.signals import Lexicon
+
+    prepared = [prepare(" ".join(words)) for words in texts]
+    merged = Lexicon.concat([Lexicon.of(prepared[:cut]), Lexicon.of(prepared[cut:])])
+    assert len(merged) == len(prepared)
+    for k, p in enumerate(prepared):
+        for field in ("content", "numbers", "names"):
+            assert sorted(merged.words[w] for w in merged.of_part(field, k)) == sorted(getattr(p, field))
+    assert {w: int(n) for w, n in zip(merged.words, merged.frequency()) if n} == Counter(w for p in prepared for w in p.content)
+
+
+def test_scored_parts_are_fully_prepared_only_when_asked_for() -> None:
+    from overlap.claims.statements import statement_parts
+
+    units = statements([Document("a", PAIR[0]), Document("b", PAIR[1])], ParaphraseParams())[0]
+    parts = statement_parts(units, [prepare(u.text, full=False) for u in units], ParaphraseParams())
+    assert parts.full.done == {}
+    assert parts.full[0] == prepare(parts.passages[0].text) and list(parts.full.done) == [0]

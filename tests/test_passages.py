@@ -250,3 +250,28 @@ def test_window_jaccard_estimates_the_true_jaccard() -> None:
     exact = [len(np.intersect1d(sets[a], sets[b])) / len(np.union1d(sets[a], sets[b])) for a, b in pairs]
     assert np.allclose(est, exact, atol=0.2)  # 64 permutations: a standard error of at most 0.0625
     assert est[0] < 0.1 and est[-1] == 1.0
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_windows_kept_in_one_pass_sign_as_windows_made_without_common_words(seed: int) -> None:
+    """reuse_batches prepares each text once and leaves common words out of the windows it kept;
+    that must give the very owners and signatures of windows made from units without them."""
+    from overlap.passages.corpus import _Windows, window_signatures
+
+    rng = random.Random(seed)
+    params = PassageParams(window=rng.choice([1, 2, 3]))
+    texts = [" ".join(sentences(rng, rng.randint(0, 6))) for _ in range(40)] + [""]
+    prepared = [prepare(t) for t in texts]
+    every = np.unique(np.concatenate([p.term for p in prepared]))
+    common = np.sort(rng.sample(list(every), len(every) // 3)).astype(np.uint64)
+    signer = Signer(params.num_perm, params.seed)
+    batches = [list(enumerate(prepared))[k : k + 7] for k in range(0, len(prepared), 7)]
+    windows = _Windows()
+    for batch in batches:
+        windows.add(batch, params)
+    got = list(windows.signed(signer, common))
+    want = [window_signatures(batch, signer, params, common) for batch in batches]
+    assert len(got) == len(want)
+    for (owners, rows), (owners_w, rows_w) in zip(got, want):
+        assert owners.tolist() == owners_w.tolist()
+        assert np.array_equal(rows, rows_w)

@@ -236,12 +236,14 @@ class Lexicon:
         vocab: dict[str, int] = {}
         offsets: dict[str, list[np.ndarray]] = {f: [np.zeros(1, dtype=np.int64)] for f in _FIELDS}
         ids: dict[str, list[np.ndarray]] = {f: [] for f in _FIELDS}
-        for lex in parts:
+        ends = dict.fromkeys(_FIELDS, 0)
+        for lex in parts:  # a batch may hold no part at all (every statement set aside)
             to_global = np.fromiter((vocab.setdefault(w, len(vocab)) for w in lex.words), dtype=np.int32,
                                     count=len(lex.words))
             for f in _FIELDS:
-                offsets[f].append(lex.offsets[f][1:] + offsets[f][-1][-1])
+                offsets[f].append(lex.offsets[f][1:] + ends[f])
                 ids[f].append(to_global[lex.ids[f]])
+                ends[f] += len(lex.ids[f])
         return cls(tuple(vocab), {f: np.concatenate(offsets[f]) for f in _FIELDS},
                    {f: np.concatenate(ids[f]) if ids[f] else np.empty(0, dtype=np.int32) for f in _FIELDS})
 
