@@ -198,3 +198,34 @@ def test_seed_memory_grows_with_shared_sentence_pairs_not_with_the_product_of_le
         tracemalloc.stop()
     assert len(seeds) >= 1000 and all(j >= 0 for _, j, _ in seeds)
     assert peak < 40 * 2**20, f"seeds of 1,500 x 1,500 sentences peaked at {peak / 2**20:.0f} MiB"
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(1, 40))
+def test_shared_term_products_equal_the_sparse_matrix_products(seed: int, block: int) -> None:
+    """The alignment's seeds come from a join on shared terms; it must give what the sparse products
+    (units x terms, weights and ones) give, however the join is cut into blocks."""
+    from unittest import mock
+
+    import numpy as np
+    from scipy import sparse
+
+    from overlap.passages import align as A
+
+    rng = np.random.default_rng(seed)
+
+    def entries(units: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        cells = {(int(u), int(t)) for u, t in zip(rng.integers(0, units, 30), rng.integers(0, 12, 30))}
+        unit, term = (np.array(x, dtype=np.int64) for x in zip(*sorted(cells))) if cells else (np.empty(0, np.int64),) * 2
+        return unit, term, rng.random(len(unit)) + 0.1
+
+    na, nb = int(rng.integers(1, 9)), int(rng.integers(1, 9))
+    a, b = entries(na), entries(nb)
+    with mock.patch.object(A, "_JOIN_BLOCK", block):
+        ii, jj, dot, share = A._shared_products(a, b, nb)
+    ma = sparse.csr_matrix((a[2], (a[0], a[1])), shape=(na, 12))
+    mb = sparse.csr_matrix((b[2], (b[0], b[1])), shape=(nb, 12))
+    ones = lambda m: (m > 0).astype(np.float64)  # noqa: E731
+    want_dot, want_share = (ma @ mb.T).toarray(), (ones(ma) @ ones(mb).T).toarray()
+    assert [(int(i), int(j)) for i, j in zip(ii, jj)] == sorted(zip(*np.nonzero(want_share)))
+    assert np.allclose(dot, want_dot[ii, jj]) and np.array_equal(share, want_share[ii, jj])

@@ -215,21 +215,17 @@ def _pair(a: Prepared, b: Prepared) -> _Pair | None:
 def _seeds(p: _Pair, params: PassageParams) -> list[tuple[int, int, float]]:
     """Unit pairs similar enough to start a passage: ``(i, j, cosine)``, in ``(i, j)`` order.
 
-    Only unit pairs that share a weighted term can be seeds, so both products
-    are sparse (scipy, already installed with datasketch): the dense
+    Only unit pairs that share a weighted term can be seeds, so the products
+    are taken over shared terms only (:func:`_shared_products`): the dense
     ``units x shared terms`` matrices cost 3.5 GB and 130 s for one pair of
-    million-character texts, the sparse ones grow with the pairs that share
-    words.
+    million-character texts, these grow with the pairs that share words.
     """
-    from scipy import sparse
-
     in_a = np.bincount(p.inv_a, minlength=p.vocab) > 0
     in_b = np.bincount(p.inv_b, minlength=p.vocab) > 0
     shared = in_a & in_b
     if not shared.any():
         return []
     col = np.cumsum(shared) - 1
-    k = int(shared.sum())
     na, nb = p.a.size, p.b.size
     norm_a = np.sqrt(np.bincount(p.a.unit, weights=p.w_a**2, minlength=na))
     norm_b = np.sqrt(np.bincount(p.b.unit, weights=p.w_b**2, minlength=nb))
@@ -238,24 +234,70 @@ def _seeds(p: _Pair, params: PassageParams) -> list[tuple[int, int, float]]:
     # a term in every unit of both texts has idf 0: no weight, and not counted as shared
     sa = shared[p.inv_a] & (p.w_a > 0)
     sb = shared[p.inv_b] & (p.w_b > 0)
-    ma = sparse.csr_matrix((p.w_a[sa], (p.a.unit[sa], col[p.inv_a[sa]])), shape=(na, k))
-    mb = sparse.csr_matrix((p.w_b[sb], (p.b.unit[sb], col[p.inv_b[sb]])), shape=(nb, k))
-    dot = (ma @ mb.T).tocoo()
-    ones_a = sparse.csr_matrix((np.ones(int(sa.sum())), (p.a.unit[sa], col[p.inv_a[sa]])), shape=(na, k))
-    ones_b = sparse.csr_matrix((np.ones(int(sb.sum())), (p.b.unit[sb], col[p.inv_b[sb]])), shape=(nb, k))
-    inter = (ones_a @ ones_b.T).tocoo()
-    # both products hold exactly the unit pairs sharing a weighted term (all weights are positive)
-    order_d = np.lexsort((dot.col, dot.row))
-    order_i = np.lexsort((inter.col, inter.row))
-    ii, jj = dot.row[order_d].astype(np.int64), dot.col[order_d].astype(np.int64)
-    assert np.array_equal(ii, inter.row[order_i]) and np.array_equal(jj, inter.col[order_i])
+    ii, jj, dot, inter = _shared_products((p.a.unit[sa], col[p.inv_a[sa]], p.w_a[sa]),
+                                          (p.b.unit[sb], col[p.inv_b[sb]], p.w_b[sb]), nb)
     with np.errstate(divide="ignore", invalid="ignore"):
-        cos = np.nan_to_num(dot.data[order_d] / (norm_a[ii] * norm_b[jj]))
-        dice = np.nan_to_num(2 * inter.data[order_i] / (len_a[ii] + len_b[jj]))
+        cos = np.nan_to_num(dot / (norm_a[ii] * norm_b[jj]))
+        dice = np.nan_to_num(2 * inter / (len_a[ii] + len_b[jj]))
     ok = (cos >= params.seed_cosine) & (dice >= params.seed_dice)
     if p.a is p.b:  # a text against itself: only repeats, each once (a before b)
         ok &= jj > ii
     return [(int(i), int(j), float(c)) for i, j, c in zip(ii[ok], jj[ok], cos[ok])]
+
+
+_JOIN_BLOCK = 1 << 21  # (entry of a, entry of b) term matches formed at once: bounds the join's memory
+
+
+def _shared_products(
+    a: tuple[np.ndarray, np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray, np.ndarray], nb: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """For every unit pair ``(i, j)`` sharing a term: the dot product of their term weights and how
+    many terms they share, sorted by ``(i, j)``.
+
+    ``a`` and ``b`` are ``(unit, term, weight)`` entries, one per distinct
+    (unit, term), terms already restricted to the shared ones. A join on
+    the term, in numpy: a news article pair has a few dozen units, and
+    building sparse matrices for it (scipy) cost about a millisecond of
+    overhead, most of the alignment stage on a large corpus; the number of
+    matches formed is the sparse product's number of multiplications, a
+    block of ``a``'s entries at a time.
+    """
+    unit_a, term_a, w_a = a
+    order = np.argsort(b[1], kind="stable")
+    unit_b, term_b, w_b = b[0][order], b[1][order], b[2][order]
+    terms = int(max(term_a.max(initial=-1), term_b.max(initial=-1))) + 1
+    count_b = np.bincount(term_b, minlength=terms)
+    start_b = np.cumsum(count_b) - count_b
+    partners = count_b[term_a]  # entries of b each entry of a meets
+    ends = np.cumsum(partners)
+    keys: list[np.ndarray] = []
+    dots: list[np.ndarray] = []
+    shares: list[np.ndarray] = []
+    lo = 0
+    while lo < len(term_a):
+        hi = max(lo + 1, int(np.searchsorted(ends, (ends[lo - 1] if lo else 0) + _JOIN_BLOCK, side="right")))
+        reps = partners[lo:hi]
+        total = int(reps.sum())
+        if total:
+            first = np.repeat(start_b[term_a[lo:hi]], reps)
+            offset = np.arange(total) - np.repeat(np.cumsum(reps) - reps, reps)
+            at_b = first + offset
+            key = np.repeat(unit_a[lo:hi], reps) * nb + unit_b[at_b]
+            found, where = np.unique(key, return_inverse=True)
+            keys.append(found)
+            dots.append(np.bincount(where, weights=np.repeat(w_a[lo:hi], reps) * w_b[at_b], minlength=len(found)))
+            shares.append(np.bincount(where, minlength=len(found)).astype(np.float64))
+        lo = hi
+    if not keys:
+        empty = np.empty(0, dtype=np.int64)
+        return empty, empty, np.empty(0), np.empty(0)
+    if len(keys) > 1:  # blocks of a's entries may meet the same unit pair: add them up
+        found, where = np.unique(np.concatenate(keys), return_inverse=True)
+        dot = np.bincount(where, weights=np.concatenate(dots), minlength=len(found))
+        share = np.bincount(where, weights=np.concatenate(shares), minlength=len(found))
+    else:
+        found, dot, share = keys[0], dots[0], shares[0]
+    return found // nb, found % nb, dot, share
 
 
 def _split(group: list[tuple[int, int, float]], axis: int, gap: int) -> list[list[tuple[int, int, float]]]:
