@@ -378,3 +378,23 @@ def test_scored_parts_are_fully_prepared_only_when_asked_for() -> None:
     parts = statement_parts(units, [prepare(u.text, full=False) for u in units], ParaphraseParams())
     assert parts.full.done == {}
     assert parts.full[0] == prepare(parts.passages[0].text) and list(parts.full.done) == [0]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.lists(st.tuples(st.sampled_from(["d1", "d2", "é-doc"]), st.integers(0, 500), st.text(max_size=30),
+                                   st.sampled_from(["sentence", "quote", "clause"]), st.sampled_from([None, "Putin", "Пeсков"])),
+                         max_size=5), max_size=4))
+def test_a_passage_table_gives_back_every_passage(batches) -> None:
+    """The claims tier holds its statements as columns (PassageTable), merged from batches; each must
+    come back as the Passage it was, whatever its text's script, in order."""
+    from overlap.claims.statements import PassageTable
+
+    passages = [[Passage(doc, Span(start, start + len(text)), text, kind, speaker) for doc, start, text, kind, speaker
+                 in batch] for batch in batches]
+    merged = PassageTable.concat([PassageTable.of(b) for b in passages])
+    flat = [p for b in passages for p in b]
+    assert len(merged) == len(flat) and list(merged) == flat
+    if flat:
+        assert merged[-1] == flat[-1]
+    with pytest.raises(IndexError):
+        merged[len(flat)]

@@ -106,8 +106,9 @@ def claim_clusters(
     cluster's first statement in that order, its earliest known publication.
     """
     time = _Chronology({d.id: replace(d, text="") for d in documents})  # dates and sources, not every text at once
-    by_key = {(u.doc, u.span.start, u.span.end): u for u in units_}
     pair_of = _strongest_pairs(matches, time)
+    matched = {k for pair in pair_of for k in pair}
+    by_key = {key: u for u in units_ if (key := (u.doc, u.span.start, u.span.end)) in matched}  # the matched only
     nodes = sorted({k for pair in pair_of for k in pair}, key=time.order)
     index = {k: n for n, k in enumerate(nodes)}
     links: dict[int, dict[int, float]] = {}

@@ -19,6 +19,7 @@ plain function of batches that returns its output and its counts:
 from __future__ import annotations
 
 import logging
+from array import array
 from collections import Counter
 from dataclasses import dataclass, replace
 from typing import Callable, Iterator, Mapping, Sequence
@@ -37,7 +38,7 @@ from .gate import admit
 from .score import PartPair, PartVectors, Scorers, ScoredPairs, cosines, lexical_signals, pair_model_asked, score_batch
 from .scorer import Scorer, TextMemo
 from .signals import Lexicon, prepare
-from .statements import Parts, statement_parts, statements
+from .statements import Parts, PassageTable, Statements, statement_parts, statements
 
 __all__ = ["find_claims", "ClaimResult", "COUNTS"]
 
@@ -152,14 +153,18 @@ def _known_vectors(
     if vectors is None or not matches:
         return {}
     matched = {(side.doc, side.span.start, side.span.end) for m in matches for side in (m.a, m.b)}
-    return {parts.passages[k].text: vectors[k] for k, owner in enumerate(parts.owner)
-            if (units[owner].doc, units[owner].span.start, units[owner].span.end) in matched and vectors[k].any()}
+    out = {}
+    for k in np.flatnonzero(vectors.row >= 0).tolist():  # the embedded parts only: a few of the corpus's
+        u = units[parts.owner[k]]
+        if (u.doc, u.span.start, u.span.end) in matched and vectors[k].any():
+            out[parts.passages[k].text] = vectors[k]
+    return out
 
 
 def _statements(
     documents: Sequence[Document], params: ParaphraseParams, exclude: Mapping[str, list[Span]] | None,
     engine: Engine | None = None,
-) -> tuple[list[Passage], Parts, dict]:
+) -> tuple[Statements, Parts, dict]:
     """The statements the models may score, their parts, and the counts (with the gate's ``set_aside`` and ``languages``).
 
     A map over batches of documents (:func:`statement_batch`, on ``engine``),
@@ -169,41 +174,42 @@ def _statements(
     exclude = exclude or {}
     jobs = ((batch, {d.id: exclude[d.id] for d in batch if d.id in exclude})
             for batch in batched(documents, STATEMENT_BATCH))
-    units: list[Passage] = []
-    passages: list[Passage] = []
+    tables: list[PassageTable] = []
     lexicons: list[Lexicon] = []
-    owner: list[int] = []
+    owner = array("i")
+    statements_so_far = 0
     counts: Counter[str] = Counter()
     set_aside: Counter[str] = Counter()
     languages: Counter[str] = Counter()
-    for b_units, b_parts, b_counts, b_set_aside, b_languages in (engine or InProcess()).map(statement_batch, jobs,
-                                                                                             params):
-        owner.extend(o + len(units) for o in b_parts.owner)
-        units.extend(b_units)
-        passages.extend(b_parts.passages)
+    for b_parts, b_counts, b_set_aside, b_languages in (engine or InProcess()).map(statement_batch, jobs, params):
+        owner.extend(o + statements_so_far for o in b_parts.owner)
+        statements_so_far += len(set(b_parts.owner))
+        tables.append(b_parts.passages)
         lexicons.append(b_parts.lexicon)
         counts.update(b_counts)
         set_aside.update(b_set_aside)
         languages.update(b_languages)
+    parts = Parts(PassageTable.concat(tables), Lexicon.concat(lexicons), owner)
+    units = Statements(parts.passages, np.searchsorted(np.frombuffer(owner, dtype=np.int32), np.arange(statements_so_far)))
     found = {key: counts[key] for key in ("statements_too_long", "statements_over_document_cap")}
-    return units, Parts(passages, Lexicon.concat(lexicons), owner), {
+    return units, parts, {
         **found, "set_aside": dict(sorted(set_aside.items())),
         "languages": dict(sorted(languages.items(), key=lambda kv: (-kv[1], kv[0]))),
-        "statements": len(units), "clauses": len(passages) - len(units)}
+        "statements": len(units), "clauses": len(parts.passages) - len(units)}
 
 
 def statement_batch(
     job: tuple[Sequence[Document], Mapping[str, list[Span]]], params: ParaphraseParams
-) -> tuple[list[Passage], Parts, dict[str, int], dict[str, int], dict[str, int]]:
-    """A batch of documents' statements that pass the gate, their parts, the counts, and the gate's
-    ``set_aside`` and ``languages`` (a map over documents)."""
+) -> tuple[Parts, dict[str, int], dict[str, int], dict[str, int]]:
+    """A batch of documents' statements that pass the gate as :class:`Parts` (each statement, then its
+    clauses), the counts, and the gate's ``set_aside`` and ``languages`` (a map over documents)."""
     documents, exclude = job
     units, counts = statements(documents, params, exclude)
     prepared = [prepare(u.text, full=False) for u in units]  # full only for the few scored
     keep, set_aside, languages = admit(units, prepared, params.min_content)
     units = [units[n] for n in keep]
     parts = statement_parts(units, [prepared[n] for n in keep], params if params.claims else replace(params, clauses=False))
-    return units, parts, counts, set_aside, languages
+    return parts, counts, set_aside, languages
 
 
 def _candidates(

@@ -11,15 +11,18 @@ often one clause of a longer sentence.
 
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass, field
 from typing import Mapping, Sequence
+
+import numpy as np
 
 from ..model import Document, Passage, Span
 from ..params import ParaphraseParams
 from ..text.quotes import clauses, sentences_and_quotes
 from .signals import Lexicon, Prepared, prepare
 
-__all__ = ["statements", "Parts", "statement_parts"]
+__all__ = ["statements", "Parts", "PassageTable", "statement_parts"]
 
 
 def statements(
@@ -62,6 +65,85 @@ def statements(
     return out, {"statements_too_long": too_long, "statements_over_document_cap": over_cap}
 
 
+class PassageTable(Sequence[Passage]):
+    """Passages held as columns, each made into a :class:`~overlap.model.Passage` when asked for.
+
+    The claims tier keeps every statement and clause of a corpus until its
+    candidates are scored (1.1 million at 128,000 generated articles). As
+    objects (a Passage, its Span, two ints and a str each) they cost about
+    350 bytes apiece; here a passage costs its UTF-8 text and 25 bytes of
+    columns. Documents and speakers are stored once each.
+    """
+
+    def __init__(self, docs: list[str], names: list[str | None], doc: np.ndarray, start: np.ndarray, end: np.ndarray,
+                 kind: np.ndarray, speaker: np.ndarray, offsets: np.ndarray, text: bytes) -> None:
+        self.docs, self.names = docs, names  # distinct document ids; distinct kinds and speakers (None among them)
+        self.doc, self.start, self.end, self.kind, self.speaker = doc, start, end, kind, speaker
+        self.offsets, self.text = offsets, text
+
+    @classmethod
+    def of(cls, passages: Sequence[Passage]) -> PassageTable:
+        docs: dict[str, int] = {}
+        names: dict[str | None, int] = {}
+        n = len(passages)
+        doc = np.fromiter((docs.setdefault(p.doc, len(docs)) for p in passages), dtype=np.int32, count=n)
+        kind = np.fromiter((names.setdefault(p.kind, len(names)) for p in passages), dtype=np.int32, count=n)
+        speaker = np.fromiter((names.setdefault(p.speaker, len(names)) for p in passages), dtype=np.int32, count=n)
+        start = np.fromiter((p.span.start for p in passages), dtype=np.int64, count=n)
+        end = np.fromiter((p.span.end for p in passages), dtype=np.int64, count=n)
+        encoded = [p.text.encode("utf-8") for p in passages]
+        offsets = np.cumsum([0] + [len(e) for e in encoded], dtype=np.int64)
+        return cls(list(docs), list(names), doc, start, end, kind, speaker, offsets, b"".join(encoded))
+
+    @classmethod
+    def concat(cls, tables: Sequence[PassageTable]) -> PassageTable:
+        """One table of several, in order (the batches of a map over documents)."""
+        docs: dict[str, int] = {}
+        names: dict[str | None, int] = {}
+        cols: list[list[np.ndarray]] = [[] for _ in range(5)]
+        offsets, texts, base = [np.zeros(1, dtype=np.int64)], [], 0
+        for t in tables:
+            to_doc = np.fromiter((docs.setdefault(d, len(docs)) for d in t.docs), dtype=np.int32, count=len(t.docs))
+            to_name = np.fromiter((names.setdefault(n, len(names)) for n in t.names), dtype=np.int32, count=len(t.names))
+            for col, values in zip(cols, (to_doc[t.doc], t.start, t.end, to_name[t.kind], to_name[t.speaker])):
+                col.append(values)
+            offsets.append(t.offsets[1:] + base)
+            texts.append(t.text)
+            base += len(t.text)
+        dtypes = (np.int32, np.int64, np.int64, np.int32, np.int32)
+        return cls(list(docs), list(names), *(np.concatenate(c) if c else np.empty(0, dtype=d) for c, d in zip(cols, dtypes)),
+                   np.concatenate(offsets), b"".join(texts))
+
+    def __len__(self) -> int:
+        return len(self.doc)
+
+    def __getitem__(self, k):  # type: ignore[override]
+        if isinstance(k, slice):
+            return [self[i] for i in range(*k.indices(len(self)))]
+        if not -len(self) <= k < len(self):
+            raise IndexError(k)
+        k = int(k) % len(self)
+        text = self.text[self.offsets[k] : self.offsets[k + 1]].decode("utf-8")
+        return Passage(self.docs[self.doc[k]], Span(int(self.start[k]), int(self.end[k])), text,
+                       self.names[self.kind[k]], self.names[self.speaker[k]])
+
+
+class Statements(Sequence[Passage]):
+    """The statements of :class:`Parts`: statement ``i`` is part ``first[i]`` (a statement comes before its
+    clauses), so statements are not stored twice."""
+
+    def __init__(self, parts: PassageTable | Sequence[Passage], first: Sequence[int]) -> None:
+        self.parts, self.first = parts, first
+
+    def __len__(self) -> int:
+        return len(self.first)
+
+    def __getitem__(self, i):  # type: ignore[override]
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        return self.parts[self.first[i]]
+
+
 @dataclass(frozen=True)
 class Parts:
     """Statements and their clauses in one list, each with the index of its statement.
@@ -76,9 +158,9 @@ class Parts:
     of every scored pair up front held 200 MB at 32,000 generated articles.
     """
 
-    passages: list[Passage]
+    passages: Sequence[Passage]
     lexicon: Lexicon
-    owner: list[int]
+    owner: Sequence[int]
     full: Sequence[Prepared] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -135,4 +217,4 @@ def statement_parts(
                 parts.append(c)
                 prep.append(pc)
                 owner.append(i)
-    return Parts(parts, Lexicon.of(prep), owner)
+    return Parts(PassageTable.of(parts), Lexicon.of(prep), array("i", owner))
