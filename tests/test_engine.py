@@ -212,6 +212,35 @@ def test_a_batch_is_pickled_once_on_the_driver_and_unpickled_only_on_a_worker(cl
     assert _UNPICKLED_HERE == []
 
 
+class _SwallowsCtrlC:
+    """A finaliser that is running when Ctrl-C arrives: Python prints "Exception ignored" for the
+    KeyboardInterrupt raised inside it and carries on (a Dask ``Future.__del__`` in the real case)."""
+
+    def __del__(self) -> None:
+        os.kill(os.getpid(), signal.SIGINT)
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")  # the swallowed interrupt, on purpose
+def test_a_ctrl_c_swallowed_by_a_finaliser_still_stops_the_map(cluster) -> None:
+    """Regression: a scan given Ctrl-C while a Future's finaliser ran went on to the end and exited 0."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)  # as in a terminal, however pytest runs
+    try:
+        engine = DaskEngine(cluster.client)  # this cluster's client, left open by close()
+
+        def items():
+            for k in range(40):
+                if k == 5:
+                    _SwallowsCtrlC()  # made and finalised at once: the interrupt raised inside it is lost
+                yield k
+
+        with pytest.raises(KeyboardInterrupt):
+            list(engine.map(abs, items()))
+        engine.close()
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # its handler taken back
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def test_the_driver_keeps_nothing_of_a_batch_whose_result_it_took(cluster) -> None:
     """Dask's log of each connection's last 1,000 messages kept every batch under 1 MB the scheduler had
     sent, in the driver's process: on Reuters-21578 the driver's peak memory doubled."""

@@ -93,6 +93,8 @@ class DaskEngine:
         self.cluster = cluster
         self._owns_client = owns_client or cluster is not None
         self.address = client.scheduler.address if client.scheduler is not None else "?"
+        self._interrupted = False
+        self._sigint = _note_sigint(self)
 
     @property
     def workers(self) -> int:
@@ -180,8 +182,10 @@ class DaskEngine:
                 window.append(self._submit(fn, item, settings))
                 if len(window) >= in_flight:
                     yield self._result(fn, window.popleft())
+                    self._check_interrupt()
             while window:
                 yield self._result(fn, window.popleft())
+                self._check_interrupt()
         finally:
             if window:
                 client.cancel(list(window))
@@ -209,6 +213,7 @@ class DaskEngine:
         """
         alone_since: float | None = None
         while True:
+            self._check_interrupt()
             try:
                 return self._wait(fn, future)
             except TimeoutError:
@@ -235,6 +240,18 @@ class DaskEngine:
         except (FutureCancelledError, CommClosedError) as exc:
             raise self._lost(exc) from None
 
+    def _check_interrupt(self) -> None:
+        """Raise the Ctrl-C that arrived, if Python swallowed its KeyboardInterrupt.
+
+        A signal's exception is raised wherever the main thread is; when that
+        is a finaliser (a Dask ``Future.__del__`` releasing a result), Python
+        prints "Exception ignored" and carries on, and the scan ran to its end
+        and exited 0 (seen in the Ctrl-C test). The handler notes every
+        SIGINT, and the engine checks between results.
+        """
+        if self._interrupted:
+            raise KeyboardInterrupt
+
     def _lost(self, exc: BaseException) -> OverlapError:
         return OverlapError(f"lost the Dask scheduler at {self.address}: {_reason(exc)}")
 
@@ -246,6 +263,9 @@ class DaskEngine:
             if self.cluster is not None:
                 self.cluster.close()
         finally:
+            if self._sigint is not None:
+                signal.signal(signal.SIGINT, self._sigint)
+                self._sigint = None
             if self._config is not None:
                 self._config.__exit__(None, None, None)
                 self._config = None
@@ -255,6 +275,24 @@ class DaskEngine:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _note_sigint(engine: DaskEngine) -> Any:
+    """Have SIGINT noted on ``engine`` before it raises KeyboardInterrupt as usual; the handler it
+    replaces (restored by :meth:`DaskEngine.close`), or ``None`` where signals cannot be handled here
+    (another thread) or someone else handles SIGINT."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    previous = signal.getsignal(signal.SIGINT)
+    if previous is not signal.default_int_handler:
+        return None
+
+    def noted(signum: int, frame: Any) -> None:
+        engine._interrupted = True
+        signal.default_int_handler(signum, frame)
+
+    signal.signal(signal.SIGINT, noted)
+    return previous
 
 
 def _call(fn: Callable[..., R], item: bytes, settings: bytes) -> R:
