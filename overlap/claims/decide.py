@@ -34,7 +34,7 @@ class _Evidence:
     scored: ScoredPairs
     pairs: Sequence[tuple[int, int]]
     parts: Parts  # ``parts.full``: a part fully prepared when asked for
-    parts_of: dict[int, list[int]]
+    parts_of: Sequence[range]
     statements: Sequence[Passage]
     vectors: PartVectors | None
     scorers: Scorers

@@ -177,7 +177,7 @@ def _statements(
     tables: list[PassageTable] = []
     lexicons: list[Lexicon] = []
     owner = array("i")
-    statements_so_far = 0
+    statements_so_far = 0  # statements of the batches merged so far
     counts: Counter[str] = Counter()
     set_aside: Counter[str] = Counter()
     languages: Counter[str] = Counter()
@@ -190,7 +190,7 @@ def _statements(
         set_aside.update(b_set_aside)
         languages.update(b_languages)
     parts = Parts(PassageTable.concat(tables), Lexicon.concat(lexicons), owner)
-    units = Statements(parts.passages, np.searchsorted(np.frombuffer(owner, dtype=np.int32), np.arange(statements_so_far)))
+    units = Statements(parts.passages, parts.bounds()[:-1])
     found = {key: counts[key] for key in ("statements_too_long", "statements_over_document_cap")}
     return units, parts, {
         **found, "set_aside": dict(sorted(set_aside.items())),

@@ -166,12 +166,31 @@ class Parts:
     def __post_init__(self) -> None:
         object.__setattr__(self, "full", _FullyPrepared(self.passages))
 
-    def of_statement(self) -> dict[int, list[int]]:
-        """Each statement's parts, the statement itself first, then its clauses."""
-        out: dict[int, list[int]] = {}
-        for k, o in enumerate(self.owner):
-            out.setdefault(o, []).append(k)
-        return out
+    def bounds(self) -> np.ndarray:
+        """Where each statement's parts begin, and where the last one's end: statement ``i``'s parts are
+        ``bounds[i]`` to ``bounds[i + 1]`` (a statement, then its clauses, each statement's parts in a row)."""
+        owner = np.asarray(self.owner, dtype=np.int64)
+        return np.searchsorted(owner, np.arange(int(owner[-1]) + 2 if len(owner) else 1))
+
+    def of_statement(self) -> Sequence[range]:
+        """Each statement's parts, the statement itself first, then its clauses (no list a statement: a
+        corpus has a million of them)."""
+        return _Ranges(self.bounds().tolist())
+
+
+class _Ranges(Sequence[range]):
+    """``self[i]`` is ``range(bounds[i], bounds[i + 1])``."""
+
+    def __init__(self, bounds: list[int]) -> None:
+        self.bounds = bounds
+
+    def __len__(self) -> int:
+        return len(self.bounds) - 1
+
+    def __getitem__(self, i):  # type: ignore[override]
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        return range(self.bounds[i], self.bounds[i + 1])
 
 
 class _FullyPrepared(Sequence[Prepared]):
