@@ -256,7 +256,17 @@ def test_window_jaccard_estimates_the_true_jaccard() -> None:
 def test_windows_kept_in_one_pass_sign_as_windows_made_without_common_words(seed: int) -> None:
     """reuse_batches prepares each text once and leaves common words out of the windows it kept;
     that must give the very owners and signatures of windows made from units without them."""
-    from overlap.passages.corpus import _Windows, window_signatures
+    from overlap.passages.corpus import _Windows
+
+    def window_signatures(batch, signer, params, common):  # the plain way: windows of units without common words
+        owners, sets = [], []
+        for d, p in batch:
+            for w, terms in enumerate(window_sets(p, params, common)):
+                if len(terms):
+                    owners.append((d, w))
+                    sets.append(fold32(terms))
+        rows = signer.sign(sets) if sets else np.empty((0, signer.num_perm), dtype=np.uint32)
+        return np.array(owners, dtype=np.int64).reshape(-1, 2), rows
 
     rng = random.Random(seed)
     params = PassageParams(window=rng.choice([1, 2, 3]))

@@ -33,7 +33,7 @@ from ..params import PassageParams
 from ..text.shingle import fold32
 from ..minhash.signatures import Signer
 
-__all__ = ["find_reuse", "reuse_batches", "candidate_pairs", "window_sets", "common_terms", "window_signatures",
+__all__ = ["find_reuse", "reuse_batches", "candidate_pairs", "window_sets", "common_terms",
            "pair_documents", "window_jaccard", "align_pairs", "prepare_batch"]
 
 
@@ -111,26 +111,6 @@ class _DocumentFrequency:
         terms, where = np.unique(np.concatenate(self.terms), return_inverse=True)
         df = np.bincount(where.ravel(), weights=np.concatenate(self.counts), minlength=len(terms))
         return terms[df > params.common_share * count]
-
-
-def window_signatures(
-    batch: Iterable[tuple[int, Prepared]], signer: Signer, params: PassageParams, common: np.ndarray | None = None
-) -> tuple[np.ndarray, np.ndarray]:
-    """MinHash signatures of the windows of a batch of ``(document index, prepared)``: ``(owners, rows)``.
-
-    ``owners[k] = (doc, window)`` (an ``(n, 2)`` int64 array) names row ``k``.
-    A map over documents: windows left empty once common words are out are
-    not signed.
-    """
-    owners: list[tuple[int, int]] = []
-    sets: list[np.ndarray] = []
-    for d, prepared in batch:
-        for w, s in enumerate(window_sets(prepared, params, common)):
-            if len(s):
-                owners.append((d, w))
-                sets.append(fold32(s))
-    rows = signer.sign(sets) if sets else np.empty((0, signer.num_perm), dtype=np.uint32)
-    return np.array(owners, dtype=np.int64).reshape(-1, 2), rows
 
 
 def window_jaccard(sketch: np.ndarray, pairs: np.ndarray) -> np.ndarray:
@@ -230,8 +210,8 @@ class _Windows:
         self.terms.append(np.concatenate(terms) if terms else np.empty(0, dtype=np.uint64))
 
     def signed(self, signer: Signer, common: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-        """``(owners, rows)`` a batch at a time, as :func:`window_signatures` gives them: windows left
-        empty once common words are out are not signed."""
+        """``(owners, rows)`` a batch at a time: ``owners[k] = (doc, window)`` (an ``(n, 2)`` int64
+        array) names signature row ``k``; windows left empty once common words are out are not signed."""
         while self.batches:  # each batch is let go once signed
             (docs, per_doc, sizes), terms = self.batches.pop(0), self.terms.pop(0)
             window = np.repeat(np.arange(len(sizes)), sizes)
@@ -284,11 +264,12 @@ def candidate_pairs(
     document keeps at most ``params.max_candidates`` partners, those sharing
     most windows; a pair is kept when either document keeps it.
     """
-    common = common_terms(prepared, len(prepared), params)
+    windows = _Windows()
+    for batch in batched(enumerate(prepared), _SIGN_BATCH):
+        windows.add(batch, params)
     signer = Signer(params.num_perm, params.seed)
-    signed = (window_signatures(batch, signer, params, common) for batch in batched(enumerate(prepared), _SIGN_BATCH))
-    index, owners, sketch = _index_windows(signed, signer, params)
-    return pair_documents(index, owners, sketch, params, within)
+    signed = windows.signed(signer, common_terms(prepared, len(prepared), params))
+    return pair_documents(*_index_windows(signed, signer, params), params, within)
 
 
 def align_pairs(batch: Iterable[tuple[Prepared, Prepared, str, str]], params: PassageParams) -> list[Match]:
