@@ -10,9 +10,9 @@ answer to "what is a batch".
 from __future__ import annotations
 
 from itertools import islice
-from typing import Iterable, Iterator, TypeVar
+from typing import Iterable, Iterator, Sequence, TypeVar
 
-__all__ = ["batched"]
+__all__ = ["batched", "Lazy"]
 
 T = TypeVar("T")
 
@@ -32,3 +32,23 @@ def batched(items: Iterable[T], n: int) -> Iterator[list[T]]:
         raise ValueError("a batch holds at least one item")
     stream = iter(items)
     return iter(lambda: list(islice(stream, n)), [])
+
+
+class Lazy(Sequence[T]):
+    """A read-only sequence whose items are made when asked for, not held: a corpus's documents read
+    back from a spill file, its statements from columns.
+
+    Subclasses give ``__len__`` and ``_at(i)`` for ``0 <= i < len``; here
+    indices are checked (negative ones count from the end) and a slice is a list.
+    """
+
+    def _at(self, i: int) -> T:
+        raise NotImplementedError
+
+    def __getitem__(self, i):  # type: ignore[override]
+        if isinstance(i, slice):
+            return [self._at(k) for k in range(*i.indices(len(self)))]
+        n = len(self)
+        if not -n <= i < n:
+            raise IndexError(i)
+        return self._at(int(i) % n)

@@ -17,6 +17,7 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
+from ..batches import Lazy
 from ..model import Document, Passage, Span
 from ..params import ParaphraseParams
 from ..text.quotes import clauses, sentences_and_quotes
@@ -65,7 +66,7 @@ def statements(
     return out, {"statements_too_long": too_long, "statements_over_document_cap": over_cap}
 
 
-class PassageTable(Sequence[Passage]):
+class PassageTable(Lazy[Passage]):
     """Passages held as columns, each made into a :class:`~overlap.model.Passage` when asked for.
 
     The claims tier keeps every statement and clause of a corpus until its
@@ -117,18 +118,13 @@ class PassageTable(Sequence[Passage]):
     def __len__(self) -> int:
         return len(self.doc)
 
-    def __getitem__(self, k):  # type: ignore[override]
-        if isinstance(k, slice):
-            return [self[i] for i in range(*k.indices(len(self)))]
-        if not -len(self) <= k < len(self):
-            raise IndexError(k)
-        k = int(k) % len(self)
+    def _at(self, k: int) -> Passage:
         text = self.text[self.offsets[k] : self.offsets[k + 1]].decode("utf-8")
         return Passage(self.docs[self.doc[k]], Span(int(self.start[k]), int(self.end[k])), text,
                        self.names[self.kind[k]], self.names[self.speaker[k]])
 
 
-class Statements(Sequence[Passage]):
+class Statements(Lazy[Passage]):
     """The statements of :class:`Parts`: statement ``i`` is part ``first[i]`` (a statement comes before its
     clauses), so statements are not stored twice."""
 
@@ -138,9 +134,7 @@ class Statements(Sequence[Passage]):
     def __len__(self) -> int:
         return len(self.first)
 
-    def __getitem__(self, i):  # type: ignore[override]
-        if isinstance(i, slice):
-            return [self[k] for k in range(*i.indices(len(self)))]
+    def _at(self, i: int) -> Passage:
         return self.parts[self.first[i]]
 
 
@@ -178,7 +172,7 @@ class Parts:
         return _Ranges(self.bounds().tolist())
 
 
-class _Ranges(Sequence[range]):
+class _Ranges(Lazy[range]):
     """``self[i]`` is ``range(bounds[i], bounds[i + 1])``."""
 
     def __init__(self, bounds: list[int]) -> None:
@@ -187,13 +181,11 @@ class _Ranges(Sequence[range]):
     def __len__(self) -> int:
         return len(self.bounds) - 1
 
-    def __getitem__(self, i):  # type: ignore[override]
-        if isinstance(i, slice):
-            return [self[k] for k in range(*i.indices(len(self)))]
+    def _at(self, i: int) -> range:
         return range(self.bounds[i], self.bounds[i + 1])
 
 
-class _FullyPrepared(Sequence[Prepared]):
+class _FullyPrepared(Lazy[Prepared]):
     """Parts fully prepared on first access, each kept once prepared."""
 
     def __init__(self, passages: Sequence[Passage]) -> None:
@@ -203,9 +195,7 @@ class _FullyPrepared(Sequence[Prepared]):
     def __len__(self) -> int:
         return len(self.passages)
 
-    def __getitem__(self, k):  # type: ignore[override]
-        if isinstance(k, slice):
-            return [self[i] for i in range(*k.indices(len(self)))]
+    def _at(self, k: int) -> Prepared:
         found = self.done.get(k)
         if found is None:
             found = self.done[k] = prepare(self.passages[k].text)

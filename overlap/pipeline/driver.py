@@ -32,7 +32,7 @@ import platform
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Callable, Iterable, Iterator, Mapping
 
 import numpy as np
 
@@ -44,7 +44,7 @@ from ..minhash.signatures import SCHEME, Signer
 from ..model import Cluster, Document, DocumentInfo, Match, ScanResult, Skipped, Span
 from ..params import Params
 from ..passages.corpus import reuse_batches
-from ..batches import batched
+from ..batches import Lazy, batched
 from ..text.boilerplate import BoilerplateCounter, BoilerplateSet, UnitRef, every_occurrence, unit_spans, unit_text
 from .clusters import cluster_duplicates, explained_by_duplicates
 from .near_duplicates import Link, Words, shingle_and_sign, verify_pairs
@@ -456,7 +456,7 @@ class _Scan:
         )
 
 
-class _SpilledDocuments(Sequence[Document]):
+class _SpilledDocuments(Lazy[Document]):
     """The scanned documents, each text read back from the spill file when the document is asked for.
 
     What the paraphrase tier reads, twice (statements, then claim clusters'
@@ -471,9 +471,7 @@ class _SpilledDocuments(Sequence[Document]):
     def __len__(self) -> int:
         return len(self.records)
 
-    def __getitem__(self, i):  # type: ignore[override]
-        if isinstance(i, slice):
-            return [self[k] for k in range(*i.indices(len(self)))]
+    def _at(self, i: int) -> Document:
         r = self.records[i]
         return Document(r.id, self.text_of(r.id), source=r.source, title=r.title, date=r.date)
 
