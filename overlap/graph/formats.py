@@ -261,18 +261,21 @@ _NAMES = {
 GRAPH_FILES = tuple(_NAMES.values())
 
 
-def graph_files(view: ScanResult, formats: Iterable[str] = ("gexf",)) -> dict[str, bytes]:
+def graph_files(view: ScanResult, formats: Iterable[str] = ("gexf",), *,
+                graphs: tuple[nx.DiGraph, nx.DiGraph] | None = None) -> dict[str, bytes]:
     """File name -> contents for the document and source graphs in the given formats.
 
     ``graph.*`` is the document graph, ``sources.*`` the source graph;
     the CSV edge lists are ``graph_edges.csv`` and ``sources_edges.csv``.
+    ``graphs`` is ``(document graph, source graph)`` of ``view`` when the
+    caller has them already (a scan folder's reports are drawn from the same).
     """
     formats = list(dict.fromkeys(formats))
     unknown = [f for f in formats if f not in _WRITERS]
     if unknown:
         raise ValueError(f"unknown graph format(s) {unknown}: expected {', '.join(GRAPH_FORMATS)}")
-    docs = document_graph(view)
-    sources = source_graph(view, docs)
+    docs, sources = graphs if graphs is not None else (document_graph(view), None)
+    sources = sources if sources is not None else source_graph(view, docs)
     out: dict[str, bytes] = {}
     for level, g in (("documents", docs), ("sources", sources)):
         for fmt in formats:

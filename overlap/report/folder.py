@@ -41,6 +41,7 @@ from typing import IO, Any, Iterable, Iterator, Mapping
 
 from ..atomic import Content, write_file, write_folder
 from ..errors import ConfigError, InputError
+from ..graph.build import document_graph, source_graph
 from ..graph.formats import GRAPH_FILES, graph_files
 from ..model import (Boilerplate, ClaimCluster, ClaimLink, Cluster, DocumentInfo, Match, MatchSide, Passage, ScanResult,
                      Skipped, Span)
@@ -243,13 +244,15 @@ def write_scan(
         for line in iter_match_lines(result):
             f.write(line.encode("utf-8"))
 
+    docs = document_graph(result)
+    sources = source_graph(result, docs)  # drawn once for every report and graph file
     files: dict[str, Content] = {
         "matches.jsonl": matches_jsonl,
         "clusters.json": _dumps(clusters_document(result)).encode("utf-8"),
         "summary.json": _dumps(summary_document(result, timings=timings, extra=extra)).encode("utf-8"),
-        "report.md": render_markdown(result, extra=extra).encode("utf-8"),
-        **{name: page.encode("utf-8") for name, page in render_html_pages(result).items()},
-        **graph_files(result, graph_formats),
+        "report.md": render_markdown(result, extra=extra, sources=sources).encode("utf-8"),
+        **{name: page.encode("utf-8") for name, page in render_html_pages(result, sources=sources).items()},
+        **graph_files(result, graph_formats, graphs=(docs, sources)),
     }
     # a scan rewrites the whole set: graph files of an earlier scan in other formats would not match, nor
     # the report pages of an earlier, longer scan

@@ -28,6 +28,8 @@ from __future__ import annotations
 import json
 from typing import Any, Iterable, Sequence
 
+import networkx as nx
+
 from ..graph.build import KINDS, NO_SOURCE, source_graph
 from ..graph.dates import publication_order
 from ..model import ClaimCluster, ClaimLink, DocumentInfo, Match, MatchSide, Passage, ScanResult, Span
@@ -438,13 +440,14 @@ def _parameters(view: ScanResult) -> list[str]:
 
 
 def render_html_pages(view: ScanResult, *, limits: HtmlLimits = HtmlLimits(), title: str = "overlap scan report",
-                      stem: str = "report") -> dict[str, str]:
+                      stem: str = "report", sources: nx.DiGraph | None = None) -> dict[str, str]:
     """File name -> page: ``{stem}.html`` first, then the further pages its lists continue on.
 
     Works on a :class:`~overlap.pipeline.ScanResult` and on a scan directory
     read back (:func:`overlap.scandir.load_scan`) alike. Page names are
     ``{stem}-{list}-{n}.html`` (:func:`is_report_page`); links between them
     are relative, so the set opens from any folder it is copied to whole.
+    ``sources`` is the view's source graph when the caller has it already.
 
     >>> from overlap.model import Document
     >>> from overlap.pipeline import scan
@@ -458,7 +461,7 @@ def render_html_pages(view: ScanResult, *, limits: HtmlLimits = HtmlLimits(), ti
     """
     pages = Pages(stem, title)
     by_kind = _matches_by_kind(view)
-    g = source_graph(view)
+    g = source_graph(view) if sources is None else sources
     body: list[str] = []
     body += _summary(view, g, by_kind)
     body += _outlets(view, g, pages, limits)

@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 from typing import Any, Mapping, Sequence
 
+import networkx as nx
+
 from ..graph.build import NO_SOURCE, source_graph
 from ..model import ClaimCluster, Match, ScanResult
 from .escape import markdown_code, markdown_text
@@ -75,9 +77,8 @@ def _counts(c: Mapping[str, int]) -> list[str]:
     ]
 
 
-def _outlets(result: ScanResult, limit: int) -> list[str]:
+def _outlets(result: ScanResult, g: nx.DiGraph, limit: int) -> list[str]:
     """Which outlets share text, the links with the most shared characters first (the source graph's edges)."""
-    g = source_graph(result)
     out = ["## Outlets sharing text", ""]
     if g.number_of_edges() == 0:
         return out + ["No text is shared between documents.", ""]
@@ -252,11 +253,13 @@ def _json_block(title: str, data: Any, **dumps: Any) -> list[str]:
     return [f"## {title}", "", "```json", json.dumps(data, indent=2, **dumps), "```", ""]
 
 
-def render_markdown(result: ScanResult, *, limit: int = 50, extra: Mapping[str, Any] | None = None) -> str:
+def render_markdown(result: ScanResult, *, limit: int = 50, extra: Mapping[str, Any] | None = None,
+                    sources: nx.DiGraph | None = None) -> str:
     """``report.md``: counts, outlets, claims, shared passages, clusters, boilerplate, skipped, parameters.
 
     Each list shows its first ``limit`` items and says where the rest are.
     ``extra["ingest"]`` (what reading the input reported) is shown when given.
+    ``sources`` is the result's source graph when the caller has it already.
 
     >>> from overlap.model import Document
     >>> from overlap.pipeline import scan
@@ -268,7 +271,7 @@ def render_markdown(result: ScanResult, *, limit: int = 50, extra: Mapping[str, 
     """
     out: list[str] = ["# overlap scan report", ""]
     out += _counts(result.counts)
-    out += _outlets(result, limit)
+    out += _outlets(result, source_graph(result) if sources is None else sources, limit)
     out += _claims(result, limit)
     out += _match_table([m for m in result.matches if m.kind == "paraphrase"], limit, "Paraphrase matches")
     out += _passages(result, limit)
