@@ -47,7 +47,11 @@ from .._version import __version__
 from ..model import DocumentInfo, Match, ScanResult
 from .dates import Moment, earlier, moment
 
-__all__ = ["KINDS", "NO_SOURCE", "outlet", "document_graph", "source_graph", "shared_chars", "layout"]
+__all__ = ["Graph", "KINDS", "NO_SOURCE", "outlet", "document_graph", "source_graph", "shared_chars", "layout"]
+
+#: The type of every graph made here; the name modules outside ``graph/`` use to pass one on
+#: (networkx stays inside this package).
+Graph = nx.DiGraph
 
 KINDS = ("duplicate", "reuse", "paraphrase")
 NO_SOURCE = "(no source)"

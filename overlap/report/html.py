@@ -28,9 +28,7 @@ from __future__ import annotations
 import json
 from typing import Any, Iterable, Sequence
 
-import networkx as nx
-
-from ..graph.build import KINDS, NO_SOURCE, source_graph
+from ..graph.build import KINDS, NO_SOURCE, Graph, source_graph
 from ..graph.dates import publication_order
 from ..model import ClaimCluster, ClaimLink, DocumentInfo, Match, MatchSide, Passage, ScanResult, Span
 from .escape import label
@@ -440,7 +438,7 @@ def _parameters(view: ScanResult) -> list[str]:
 
 
 def render_html_pages(view: ScanResult, *, limits: HtmlLimits = HtmlLimits(), title: str = "overlap scan report",
-                      stem: str = "report", sources: nx.DiGraph | None = None) -> dict[str, str]:
+                      stem: str = "report", sources: Graph | None = None) -> dict[str, str]:
     """File name -> page: ``{stem}.html`` first, then the further pages its lists continue on.
 
     Works on a :class:`~overlap.pipeline.ScanResult` and on a scan directory

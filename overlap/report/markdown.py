@@ -12,9 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any, Mapping, Sequence
 
-import networkx as nx
-
-from ..graph.build import NO_SOURCE, source_graph
+from ..graph.build import NO_SOURCE, Graph, source_graph
 from ..model import ClaimCluster, Match, ScanResult
 from .escape import markdown_code, markdown_text
 from .journey import claim_journey, widest_first
@@ -77,7 +75,7 @@ def _counts(c: Mapping[str, int]) -> list[str]:
     ]
 
 
-def _outlets(result: ScanResult, g: nx.DiGraph, limit: int) -> list[str]:
+def _outlets(result: ScanResult, g: Graph, limit: int) -> list[str]:
     """Which outlets share text, the links with the most shared characters first (the source graph's edges)."""
     out = ["## Outlets sharing text", ""]
     if g.number_of_edges() == 0:
@@ -254,7 +252,7 @@ def _json_block(title: str, data: Any, **dumps: Any) -> list[str]:
 
 
 def render_markdown(result: ScanResult, *, limit: int = 50, extra: Mapping[str, Any] | None = None,
-                    sources: nx.DiGraph | None = None) -> str:
+                    sources: Graph | None = None) -> str:
     """``report.md``: counts, outlets, claims, shared passages, clusters, boilerplate, skipped, parameters.
 
     Each list shows its first ``limit`` items and says where the rest are.
