@@ -32,12 +32,11 @@ import platform
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Callable, Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Mapping
 
 import numpy as np
 
 from .._version import __version__
-from ..claims.find import ClaimResult, find_claims
 from ..engine import Auto, Engine, open_engine
 from ..minhash.lsh import CandidateIndex
 from ..minhash.signatures import SCHEME, Signer
@@ -50,6 +49,9 @@ from .clusters import cluster_duplicates, explained_by_duplicates
 from .near_duplicates import Link, Words, shingle_and_sign, verify_pairs
 from .read import NOT_TEXT, TOO_SHORT, ReadDocument, read_batch
 from .spill import SpilledTexts, SpillStore
+
+if TYPE_CHECKING:
+    from ..claims.find import ClaimResult
 
 __all__ = ["scan", "versions", "fingerprint", "STAGE_UNITS"]
 
@@ -420,6 +422,10 @@ class _Scan:
         if limit and len(self.text_keys) > limit:
             self.counts["paraphrase_skipped_documents_over_limit"] = len(self.text_keys)
             return None
+        # imported here: the claims tier's modules (its lexicons, quote patterns, model loaders) cost a
+        # duplicate-tier scan a fifth of a second of start-up for nothing
+        from ..claims.find import find_claims
+
         with self._timed("paraphrase"):
             scanned = _SpilledDocuments([r for r in self.records if r.id in self.text_keys], self._text_of)
             exclude: dict[str, list[Span]] = {}
