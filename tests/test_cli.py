@@ -249,3 +249,22 @@ def test_progress_is_a_bar_per_stage_on_a_terminal() -> None:
     out = stream.getvalue()
     assert "overlap: paraphrase signals" in out and "40/40" in out and "statement pairs" in out
     assert "overlap: paraphrase embedding" in out and "statements" in out
+
+
+def test_a_command_runs_with_the_collector_tuned_and_gives_the_thresholds_back(tmp_path: Path, monkeypatch) -> None:
+    """The cycle collector walks a scan's live objects less often (README, "Benchmarks"), and a CLI run
+    inside another program (these tests) leaves that program's thresholds as they were."""
+    import gc
+
+    import overlap.report.folder as folder
+    from overlap.cli import GC_THRESHOLD
+
+    seen = []
+    write_scan = folder.write_scan
+    monkeypatch.setattr(folder, "write_scan", lambda *a, **kw: (seen.append(gc.get_threshold()), write_scan(*a, **kw))[1])
+    before = gc.get_threshold()
+    assert before != GC_THRESHOLD
+    result = CliRunner().invoke(main, ["scan", "seeds/", "-o", str(tmp_path / "out"), "-q", "--no-paraphrase"])
+    assert result.exit_code == 0, result.output
+    assert seen == [GC_THRESHOLD]
+    assert gc.get_threshold() == before
