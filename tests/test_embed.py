@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import os
 
+import unicodedata
+
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from overlap.claims import embed
-from overlap.claims.embed import VOCAB_PATH, WordPiece
+from overlap.claims.embed import VOCAB_PATH, WordPiece, _is_cjk, _is_punctuation
 
 
 
@@ -26,6 +30,61 @@ def test_wordpiece_ids_match_the_reference_tokenizer() -> None:
         101, 1047, 28578, 4115, 15974, 22141, 21877, 21590, 2615, 2409, 12060, 1012, 102]
     assert wp.encode("Naïve façade, “quoted” — 東京!") == [
         101, 15743, 8508, 1010, 1523, 9339, 1524, 1517, 1879, 1755, 999, 102]
+
+
+def _basic_reference(text: str) -> list[str]:
+    """BERT's basic tokenizer a character at a time, as Hugging Face's ``BasicTokenizer`` (uncased) runs it:
+    the oracle of the translate-based :meth:`WordPiece._basic`."""
+    out = []
+    for ch in text:
+        cp = ord(ch)
+        if cp == 0 or cp == 0xFFFD:
+            continue
+        cat = unicodedata.category(ch)
+        if ch in "\t\n\r" or cat == "Zs" or ch == " ":
+            out.append(" ")
+        elif cat.startswith("C"):
+            continue
+        elif _is_cjk(cp):
+            out.append(f" {ch} ")
+        else:
+            out.append(ch)
+    text = unicodedata.normalize("NFD", "".join(out).lower())
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
+    pieces: list[str] = []
+    for word in text.split():
+        current: list[str] = []
+        for ch in word:
+            if _is_punctuation(ch):
+                if current:
+                    pieces.append("".join(current))
+                    current = []
+                pieces.append(ch)
+            else:
+                current.append(ch)
+        if current:
+            pieces.append("".join(current))
+    return pieces
+
+
+_WP = WordPiece(VOCAB_PATH)
+# ASCII (controls included), news punctuation, accents and marks, CJK, white space of every kind, U+FFFD
+_NEWS_CHARS = st.sampled_from(list("aZ09 .,'\"-!?()\t\n\r\x00\x0b\x0c\x1c\x7f\x85\xa0\u2028\u3000\ufffd"
+                                   "éÉñßİıÅ\u0301\u0670“”’—…«»東京中한글ﬁⅫ²\U0001d400\U00020000"))
+
+
+@given(st.text(_NEWS_CHARS, max_size=60) | st.text(max_size=40))
+def test_basic_tokenizer_cuts_as_the_reference_does(text: str) -> None:
+    assert _WP._basic(text) == _basic_reference(text)
+
+
+def test_basic_tokenizer_on_the_seeds_cuts_as_the_reference_does() -> None:
+    from pathlib import Path
+
+    texts = [p.read_text(encoding="utf-8") for p in sorted(Path("seeds").glob("*.txt"))]
+    assert texts and all(_WP._basic(t) == _basic_reference(t) for t in texts)
+    assert all(_WP._basic(t.encode("ascii", "ignore").decode()) == _basic_reference(t.encode("ascii", "ignore").decode())
+               for t in texts)
 
 
 def test_wordpiece_truncates_to_max_tokens() -> None:
