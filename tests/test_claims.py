@@ -398,3 +398,37 @@ def test_a_passage_table_gives_back_every_passage(batches) -> None:
         assert merged[-1] == flat[-1]
     with pytest.raises(IndexError):
         merged[len(flat)]
+
+
+@st.composite
+def _linked_graphs(draw):
+    n = draw(st.integers(1, 12))
+    edges = draw(st.sets(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)).filter(lambda e: e[0] < e[1]),
+                         max_size=30))
+    links: dict[int, dict[int, float]] = {}
+    for a, b in edges:
+        score = draw(st.sampled_from([0.5, 0.7, 0.9]))
+        links.setdefault(a, {})[b] = score
+        links.setdefault(b, {})[a] = score
+    return n, links
+
+
+@given(_linked_graphs())
+def test_anchors_are_the_nodes_not_linked_to_an_earlier_anchor(graph) -> None:
+    """Claim clusters' anchors by their definition (each anchor-to-be checked against every anchor chosen
+    before it, which was quadratic in the anchors), against the faster walk over each node's own links."""
+    from overlap.duplicates.cluster import star_clusters
+
+    n, links = graph
+    chosen: list[int] = []
+    for node in (k for k in range(n) if links.get(k)):
+        if not any(c in links[node] for c in chosen):
+            chosen.append(node)
+    expected: dict[int, list[tuple[int, float]]] = {c: [] for c in chosen}
+    for node in range(n):
+        if node in chosen or not links.get(node):
+            continue
+        score, _, top = max((links[node][c], -c, c) for c in links[node] if c in chosen)
+        expected[top].append((node, score))
+    stars = star_clusters(range(n), links, most_linked_first=False, best_centre=True)
+    assert stars == [(c, members) for c, members in expected.items() if members]
