@@ -155,3 +155,13 @@ def test_64_bit_sets_sign_as_their_fold(sets: list[list[int]], chunk: int) -> No
     assert np.array_equal(signer.sign(wide, chunk=chunk), signer.sign([fold32(w) for w in wide], chunk=chunk))
     mixed = [w if k % 2 else fold32(w) for k, w in enumerate(wide)]
     assert np.array_equal(signer.sign(mixed, chunk=chunk), signer.sign([fold32(w) for w in wide], chunk=chunk))
+
+
+@given(st.lists(st.lists(st.integers(0, 2**64 - 1), max_size=20), max_size=8))
+def test_a_set_given_with_repeats_in_any_order_signs_as_its_distinct_values(sets) -> None:
+    """The claims tier signs each statement's content words as they stand, repeats and all
+    (:func:`overlap.claims.candidates.content_candidates`): a signature is a minimum, so that is the set's."""
+    signer = Signer(128, 1)
+    given_ = [np.array(s, dtype=np.uint64) for s in sets]
+    distinct = [np.unique(a) for a in given_]
+    assert np.array_equal(signer.sign(given_), signer.sign(distinct))

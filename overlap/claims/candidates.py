@@ -20,7 +20,7 @@ import numpy as np
 from ..minhash.lsh import lsh_bands
 from ..model import Passage
 from ..params import ParaphraseParams
-from ..text.shingle import fold32, word_hashes
+from ..text.shingle import word_hashes
 from ..minhash.signatures import Signer
 from .signals import Lexicon, Prepared
 from .statements import Parts
@@ -121,8 +121,12 @@ def content_candidates(
     if len(eligible) < 2:
         return set(), 0
     signer = Signer(params.num_perm, params.seed)
-    hashes = word_hashes(lexicon.words)  # one hash a word of the vocabulary, not one a word of each unit
-    sigs = signer.sign([fold32(np.unique(hashes[lexicon.of_part("content", i)])) for i in eligible])
+    # one hash a word of the vocabulary, not one a word of each unit; a unit's content words as they stand,
+    # repeats and all: a signature is a minimum over them, so a repeated word cannot change it (np.unique
+    # per unit cost more than the signing)
+    hashes = word_hashes(lexicon.words)[lexicon.ids["content"]]
+    offsets = lexicon.offsets["content"]
+    sigs = signer.sign([hashes[offsets[i] : offsets[i + 1]] for i in eligible.tolist()])
     b, r = lsh_bands(params.lsh_threshold, params.num_perm)
     m = len(eligible)
     found: list[np.ndarray] = []
