@@ -31,7 +31,6 @@ from overlap.engine.cluster import DaskEngine
 from overlap.errors import OverlapError
 from overlap.model import Document
 from overlap.passages import corpus
-from overlap.passages.align import Prepared
 from overlap.pipeline import driver, scan
 from test_stages import every_stage_corpus
 
@@ -274,30 +273,6 @@ def test_the_passage_texts_are_prepared_in_one_map_per_pass(monkeypatch) -> None
     found = list(corpus.reuse_batches(len(docs), lambda i: docs[i].text, lambda i: docs[i].id, engine=Counting()))
     assert calls.count("prepare_batch") == 1  # under 100 documents the common words are not counted: one pass
     assert found == list(corpus.reuse_batches(len(docs), lambda i: docs[i].text, lambda i: docs[i].id))
-
-
-def test_pairs_go_to_other_processes_with_their_texts_not_prepared_and_align_alike() -> None:
-    """Pickling prepared texts cost the driver 20 CPU s on Reuters with two workers: a remote task gets each
-    document's text once a batch and prepares it itself, and finds the same passages."""
-    sent: list[list] = []
-
-    class Remote(InProcess):
-        in_process = False
-
-        def map(self, fn, items, *shared):
-            if fn is corpus.align_pairs:
-                items = list(items)
-                sent.extend(items)
-            return super().map(fn, items, *shared)
-
-    docs = every_stage_corpus()
-    args = (len(docs), lambda i: docs[i].text, lambda i: docs[i].id)
-    remote = list(corpus.reuse_batches(*args, engine=Remote()))
-    assert remote == list(corpus.reuse_batches(*args)) and any(m for m, _, _ in remote)
-    assert sent and all(not isinstance(side, Prepared) for batch in sent for pair in batch for side in pair[:2])
-    for batch in sent:  # one object a document in a batch: pickle sends it once
-        by_doc = {side[0]: side for pair in batch for side in pair[:2]}
-        assert all(side is by_doc[side[0]] for pair in batch for side in pair[:2])
 
 
 def test_a_running_cluster_whose_workers_differ_from_this_process_is_refused_with_one_line(cluster) -> None:

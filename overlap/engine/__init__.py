@@ -39,9 +39,6 @@ class Engine(Protocol):
 
     #: Processes that run tasks (1 for :class:`InProcess`); a hint for how finely to cut work.
     workers: int
-    #: Whether tasks run in the driver's own process: what a batch carries costs nothing to send then, and
-    #: the driver may join batches with objects it keeps (prepared texts) rather than with what makes them.
-    in_process: bool
 
     def map(self, fn: Callable[..., R], items: Iterable[T], *shared: Any) -> Iterator[R]:
         """``fn(item, *shared)`` for every item, yielded in the order of ``items``.
@@ -66,7 +63,6 @@ class InProcess:
     """
 
     workers = 1
-    in_process = True
 
     def map(self, fn: Callable[..., R], items: Iterable[T], *shared: Any) -> Iterator[R]:
         for item in items:
@@ -110,10 +106,6 @@ class Auto:
     @property
     def workers(self) -> int:
         return self.inner.workers
-
-    @property
-    def in_process(self) -> bool:
-        return self.inner.in_process
 
     def grow(self, documents: int) -> None:
         """Start the local cluster if ``documents`` reach :data:`AUTO_MIN_DOCUMENTS` and there are cores for it."""

@@ -85,8 +85,6 @@ class DaskEngine:
 
     #: seconds a scan waits for a task while the cluster has no worker before it stops with one line
     no_workers_deadline: float = 60.0
-    #: tasks run in worker processes: every batch is pickled and sent (:class:`~overlap.engine.Engine`)
-    in_process = False
 
     def __init__(self, client: Any, cluster: Any = None, *, owns_client: bool = False, config: Any = None) -> None:
         _require()

@@ -272,30 +272,12 @@ def candidate_pairs(
     return pair_documents(*_index_windows(signed, signer, params), params, within)
 
 
-#: One side of a pair to align: its prepared text, or ``(document index, text, spans to ignore)`` to prepare.
-Side = Prepared | tuple[int, str, Sequence[Span]]
-
-
-def align_pairs(batch: Iterable[tuple[Side, Side, str, str]], params: PassageParams) -> list[Match]:
-    """Shared passages of a batch of document pairs joined with their texts and ids.
+def align_pairs(batch: Iterable[tuple[Prepared, Prepared, str, str]], params: PassageParams) -> list[Match]:
+    """Shared passages of a batch of document pairs joined with their prepared texts and ids.
 
     A map over pairs: LSH only proposed them; :func:`~overlap.passages.align.align` decides.
-    A side comes prepared when the engine runs in the driver's process; for
-    an engine of other processes it comes as its text, prepared here once a
-    batch (:func:`reuse_batches` says why).
     """
-    prepared: dict[int, Prepared] = {}
-
-    def side(s: Side) -> Prepared:
-        if isinstance(s, Prepared):
-            return s
-        i, text, ignore = s
-        if i not in prepared:
-            prepared[i] = prepare(text, params, ignore)
-        return prepared[i]
-
-    return [m for a, b, a_id, b_id in batch for pa, pb in [(side(a), side(b))]
-            for m in to_matches(pa, pb, align(pa, pb, params), a_id, b_id)]
+    return [m for pa, pb, a_id, b_id in batch for m in to_matches(pa, pb, align(pa, pb, params), a_id, b_id)]
 
 
 def find_reuse(
@@ -411,12 +393,8 @@ def reuse_batches(
     already explained (e.g. whole-document duplicates). Yielding between
     batches leaves progress, timing and stopping to the caller. ``engine``
     (:mod:`overlap.engine`) runs the preparation, the window buckets and
-    the alignment of each batch of pairs. In this process the driver keeps
-    the cache of prepared texts and joins each batch of pairs with them; for
-    an engine of other processes it joins them with their texts instead,
-    which the task prepares: a prepared text pickles to several times its
-    text, and on Reuters-21578 with two workers pickling them cost the
-    driver 20 CPU seconds, more than the workers spend preparing texts again.
+    the alignment of each batch of pairs; the driver keeps the cache of
+    prepared texts and joins each batch of pairs with them.
     """
     params = params or PassageParams()
     engine = engine or InProcess()
@@ -429,22 +407,13 @@ def reuse_batches(
     index, owners, sketch = _index_windows(windows.signed(signer, frequency.common(count, params)), signer, params)
     pairs = pair_documents(index, owners, sketch, params, within, engine)
 
-    def joined() -> Iterator[list[tuple[Side, Side, str, str]]]:
+    def joined() -> Iterator[list[tuple[Prepared, Prepared, str, str]]]:
         for start in range(0, len(pairs), ALIGN_BATCH):
             batch = []
-            texts: dict[int, tuple[int, str, Sequence[Span]]] = {}  # one object a document: pickled once a batch
-
-            def side(i: int) -> Side:
-                if engine.in_process:
-                    return prepared_of(i)
-                if i not in texts:
-                    texts[i] = (i, text_of(i), ignore_of(i) if ignore_of else ())
-                return texts[i]
-
             for pair, _n in pairs[start : start + ALIGN_BATCH]:
                 i, j = (pair.a, pair.b) if isinstance(pair, CandidatePair) else pair
                 if skip is None or i == j or not skip(i, j):
-                    batch.append((side(i), side(j), id_of(i), id_of(j)))
+                    batch.append((prepared_of(i), prepared_of(j), id_of(i), id_of(j)))
             yield batch
 
     for k, matches in enumerate(engine.map(align_pairs, joined(), params)):
