@@ -17,6 +17,21 @@ from typing import Any, Mapping, Protocol
 from .params import Params
 
 
+def reduce_by_fields(self: Any) -> tuple[type, tuple[Any, ...]]:
+    """Pickle a frozen slotted dataclass as its class and field values, in field order.
+
+    The default path for ``slots=True`` goes through the ``__getstate__`` that
+    dataclasses write in Python, a call per object: a span took 6 µs to
+    pickle and 5.5 to unpickle, and the prepared texts, statements and
+    matches that travel between a scan's driver and its workers hold
+    millions of spans (20 driver CPU seconds of a two-worker Reuters scan
+    went to pickling alignment batches). This way is about twice as fast to
+    pickle and three times as fast to unpickle. A stage's own types that
+    travel in volume use it too (``__reduce__ = reduce_by_fields``).
+    """
+    return type(self), tuple(map(self.__getattribute__, self.__slots__))
+
+
 @dataclass(frozen=True, slots=True)
 class Span:
     """A half-open range ``[start, end)`` of characters in an original text.
@@ -26,6 +41,8 @@ class Span:
     >>> text[s.start:s.end], len(s)
     ('Grain', 5)
     """
+
+    __reduce__ = reduce_by_fields
 
     start: int
     end: int
@@ -58,6 +75,8 @@ class Document:
     ('a1', 'TASS', '2017-01-15', {})
     """
 
+    __reduce__ = reduce_by_fields
+
     id: str
     text: str
     source: str | None = None
@@ -84,6 +103,8 @@ class DocumentInfo:
     3
     """
 
+    __reduce__ = reduce_by_fields
+
     id: str
     source: str | None = None
     title: str | None = None
@@ -97,6 +118,8 @@ class DocumentInfo:
 @dataclass(frozen=True, slots=True)
 class Passage:
     """A piece of a document (line, sentence, window, quote) with its span."""
+
+    __reduce__ = reduce_by_fields
 
     doc: str
     span: Span
@@ -114,6 +137,8 @@ class CandidatePair:
     ``a < b`` always, so a pair has one canonical form.
     """
 
+    __reduce__ = reduce_by_fields
+
     a: int
     b: int
 
@@ -125,6 +150,8 @@ class CandidatePair:
 @dataclass(frozen=True, slots=True)
 class MatchSide:
     """One side of a match: a document and the span of it that matched."""
+
+    __reduce__ = reduce_by_fields
 
     doc: str
     span: Span
@@ -143,6 +170,8 @@ class Match:
     >>> m.kind, m.a.doc, (m.b.span.start, m.b.span.end)
     ('reuse', 'a', (10, 52))
     """
+
+    __reduce__ = reduce_by_fields
 
     kind: str
     score: float

@@ -42,7 +42,7 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 from rapidfuzz.distance import Indel
 
-from ..model import Match, MatchSide, Span
+from ..model import Match, MatchSide, Span, reduce_by_fields
 from ..text.normalize import normalize, normalize_text
 from ..params import PassageParams
 from ..text.segment import sentences
@@ -65,6 +65,8 @@ class Prepared:
     hash and its frequency in the unit. Preparing once and aligning many
     times is what makes thousands of pairs per process cheap.
     """
+
+    __reduce__ = reduce_by_fields
 
     text: str
     spans: tuple[Span, ...]

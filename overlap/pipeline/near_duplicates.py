@@ -22,6 +22,7 @@ from ..params import Params
 from ..text.shingle import shingle_sets
 from ..minhash.signatures import Signer
 from ..minhash.verify import set_similarity
+from ..model import reduce_by_fields
 
 __all__ = ["Words", "Shingled", "Link", "shingle_documents", "sign_sets", "shingle_and_sign", "verify_pairs"]
 
@@ -29,6 +30,8 @@ __all__ = ["Words", "Shingled", "Link", "shingle_documents", "sign_sets", "shing
 @dataclass(frozen=True, slots=True)
 class Words:
     """What shingling needs of one read document."""
+
+    __reduce__ = reduce_by_fields
 
     index: int
     source: str | None
@@ -42,6 +45,8 @@ class Words:
 class Shingled:
     """A document's shingle set once boilerplate is out, and the key its exact copies share."""
 
+    __reduce__ = reduce_by_fields
+
     index: int
     shingles: np.ndarray  # sorted unique uint64 shingle hashes
     content: int  # 128-bit hash of the set: identical sets after boilerplate share it
@@ -51,6 +56,8 @@ class Shingled:
 @dataclass(frozen=True, slots=True)
 class Link:
     """A verified near-duplicate pair of documents (``a < b``) with exact similarities."""
+
+    __reduce__ = reduce_by_fields
 
     a: int
     b: int

@@ -20,7 +20,7 @@ import numpy as np
 from xxhash import xxh3_64_intdigest as xxh64
 
 from ..text.boilerplate import FURNITURE, WITHIN, UnitRef, is_furniture, unit_text, words_and_short_units
-from ..model import Document
+from ..model import Document, reduce_by_fields
 from ..params import Params
 from ..text.screen import screen
 from ..text.shingle import word_hashes
@@ -38,6 +38,8 @@ class ReadDocument:
     :data:`NOT_TEXT` (text not kept), :data:`EMPTY` or :data:`TOO_SHORT`;
     ``reason`` is the line the report gives for setting it aside.
     """
+
+    __reduce__ = reduce_by_fields
 
     doc: Document
     status: str | None
