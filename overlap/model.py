@@ -22,11 +22,11 @@ def reduce_by_fields(self: Any) -> tuple[type, tuple[Any, ...]]:
 
     The default path for ``slots=True`` goes through the ``__getstate__`` that
     dataclasses write in Python, a call per object: a span took 6 µs to
-    pickle and 5.5 to unpickle, and the prepared texts, statements and
-    matches that travel between a scan's driver and its workers hold
-    millions of spans (20 driver CPU seconds of a two-worker Reuters scan
-    went to pickling alignment batches). This way is about twice as fast to
-    pickle and three times as fast to unpickle. A stage's own types that
+    pickle and 5.5 to unpickle, and the documents, passages and matches
+    that travel between a scan's driver and its workers are many small
+    objects (pickling batches was the largest share of the driver's time in
+    a profile of a two-worker Reuters scan). This way is about twice as fast
+    to pickle and three times as fast to unpickle. A stage's own types that
     travel in volume use it too (``__reduce__ = reduce_by_fields``).
     """
     return type(self), tuple(map(self.__getattribute__, self.__slots__))

