@@ -123,10 +123,10 @@ def content_candidates(
     signer = Signer(params.num_perm, params.seed)
     # one hash a word of the vocabulary, not one a word of each unit; a unit's content words as they stand,
     # repeats and all: a signature is a minimum over them, so a repeated word cannot change it (np.unique
-    # per unit cost more than the signing)
-    hashes = word_hashes(lexicon.words)[lexicon.ids["content"]]
-    offsets = lexicon.offsets["content"]
-    sigs = signer.sign([hashes[offsets[i] : offsets[i + 1]] for i in eligible.tolist()])
+    # per unit cost more than the signing). Gathered a unit at a time: the eligible units only, and no
+    # array of every content word of the corpus at once.
+    hashes, ids, offsets = word_hashes(lexicon.words), lexicon.ids["content"], lexicon.offsets["content"]
+    sigs = signer.sign([hashes[ids[offsets[i] : offsets[i + 1]]] for i in eligible.tolist()])
     b, r = lsh_bands(params.lsh_threshold, params.num_perm)
     m = len(eligible)
     found: list[np.ndarray] = []
