@@ -274,8 +274,10 @@ def graph_files(view: ScanResult, formats: Iterable[str] = ("gexf",), *,
     unknown = [f for f in formats if f not in _WRITERS]
     if unknown:
         raise ValueError(f"unknown graph format(s) {unknown}: expected {', '.join(GRAPH_FORMATS)}")
-    docs, sources = graphs if graphs is not None else (document_graph(view), None)
-    sources = sources if sources is not None else source_graph(view, docs)
+    if graphs is None:
+        docs = document_graph(view)
+        graphs = (docs, source_graph(view, docs))
+    docs, sources = graphs
     out: dict[str, bytes] = {}
     for level, g in (("documents", docs), ("sources", sources)):
         for fmt in formats:
