@@ -137,3 +137,19 @@ def test_str_split_and_regex_agree_on_white_space() -> None:
 
     space = re.compile(r"\s")
     assert all(ch.isspace() == bool(space.match(ch)) for ch in map(chr, range(sys.maxunicode + 1)))
+
+
+# ASCII text of every class the rules count (letters, digits, each kind of white space, controls, long
+# base64 runs, punctuation): all of it takes the bytes-level ASCII path.
+_ASCII_PIECES = st.sampled_from(["a", "Z", "7", "12.5", " ", "\t", "\n", "\r", "\x0b", "\x0c", "\x1c", "\x1f",
+                                 "\x00", "\x07", "\x7f", "+", "/", "=", "-", "_", ".", "QUJD" * 12, "x1"])
+
+
+@given(st.lists(_ASCII_PIECES, max_size=400).map("".join) | st.lists(_FIGURES, min_size=90, max_size=300).map("".join)
+       | st.text(alphabet=st.characters(codec="ascii")), st.integers(1, 5000))
+@settings(max_examples=300, deadline=None)
+def test_ascii_screen_says_what_the_every_token_way_says(text: str, max_chars: int) -> None:
+    # ASCII text is screened on bytes (counts by translate and count, tokens only cut while the
+    # numbers rule looks for letters); the verdict and its figures must not change
+    assert text.isascii()
+    assert screen(text, max_chars) == _screen_by_every_token(text, max_chars)

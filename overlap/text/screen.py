@@ -39,6 +39,7 @@ True
 from __future__ import annotations
 
 import re
+from typing import Iterable
 
 __all__ = ["screen", "SET_ASIDE", "BINARY_SHARE", "ENCODED_SHARE", "NUMBERS_MIN_TOKENS", "NUMBERS_LETTER_SHARE"]
 
@@ -55,7 +56,13 @@ NUMBERS_LETTER_SHARE = 0.05
 
 # C0 controls but tab, LF, VT, FF, CR; DEL and the C1 controls; the replacement character
 _UNREADABLE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\ufffd]")
-_ENCODED_RUN = re.compile(r"[A-Za-z0-9+/=_-]{40,}")
+_RUN = 40  # characters in an encoded run
+_ENCODED_RUN = re.compile(rf"[A-Za-z0-9+/=_-]{{{_RUN},}}")
+_TOKEN = re.compile(r"\S+")
+# The same classes as bytes of ASCII text, for bytes.translate: the unreadable ones (deleted to count them),
+# and str.split's white space (to " ") against everything else (to "x").
+_ASCII_UNREADABLE = bytes(c for c in range(128) if _UNREADABLE.match(chr(c)))
+_ASCII_SOLID = bytes(32 if chr(c).isspace() else ord("x") for c in range(256))
 _LETTER = re.compile(r"[^\W\d_]")  # a letter of any script
 
 
@@ -80,23 +87,68 @@ def screen(text: str, max_chars: int) -> str | None:
         return f"too long ({n:,} characters > {max_chars:,})"
     if not n:
         return None
+    return _screen_ascii(text, n) if text.isascii() else _screen_any(text, n)
+
+
+def _screen_any(text: str, n: int) -> str | None:
+    """:func:`screen`'s rules for a non-empty text of any script, within ``max_chars``."""
     unreadable = _count(_UNREADABLE, text)
     if unreadable >= BINARY_SHARE * n:
-        return f"not text: binary ({unreadable / n:.0%} control or undecodable characters)"
+        return _binary(unreadable, n)
     tokens = text.split()  # the runs without white space (str.split and regex \\s agree on what is a space)
     solid = sum(map(len, tokens))
     # a base64/hex run lies inside one token, so a text without a token of 40 characters has none (most prose)
-    encoded = sum(len(m.group()) for m in _ENCODED_RUN.finditer(text)) if tokens and max(map(len, tokens)) >= 40 else 0
+    encoded = _encoded(text) if tokens and max(map(len, tokens)) >= _RUN else 0
     if solid and encoded >= ENCODED_SHARE * solid:
-        return f"not text: encoded data ({encoded / solid:.0%} of the characters in long base64/hex runs)"
+        return _encoded_reason(encoded, solid)
     if len(tokens) >= NUMBERS_MIN_TOKENS:
-        lettered = _lettered(tokens, NUMBERS_LETTER_SHARE * len(tokens))
-        if lettered < NUMBERS_LETTER_SHARE * len(tokens):
-            return f"not text: numbers ({lettered / len(tokens):.0%} of {len(tokens):,} tokens have a letter)"
+        return _numbers(_lettered(tokens, NUMBERS_LETTER_SHARE * len(tokens)), len(tokens))
     return None
 
 
-def _lettered(tokens: list[str], enough: float) -> int:
+def _screen_ascii(text: str, n: int) -> str | None:
+    """:func:`screen` of an ASCII text, its counts taken on bytes without cutting the text into tokens.
+
+    The same rules and answers (``tests/test_screen.py`` checks them against
+    the plain every-token way). ``str.split`` made a string of every token
+    only to count them: on Reuters-21578's bodies this path takes 0.16 CPU s
+    where the general one took 0.29.
+    """
+    raw = text.encode("ascii")
+    unreadable = n - len(raw.translate(None, _ASCII_UNREADABLE))
+    if unreadable >= BINARY_SHARE * n:
+        return _binary(unreadable, n)
+    marked = raw.translate(_ASCII_SOLID)  # white space as str.split sees it -> " ", anything else -> "x"
+    solid = n - marked.count(b" ")
+    tokens = marked.count(b" x") + marked.startswith(b"x")
+    encoded = _encoded(text) if b"x" * _RUN in marked else 0
+    if solid and encoded >= ENCODED_SHARE * solid:
+        return _encoded_reason(encoded, solid)
+    if tokens >= NUMBERS_MIN_TOKENS:
+        lazily = (m.group() for m in _TOKEN.finditer(text))  # _lettered stops early: prose never cuts them all
+        return _numbers(_lettered(lazily, NUMBERS_LETTER_SHARE * tokens), tokens)
+    return None
+
+
+def _encoded(text: str) -> int:
+    return sum(len(m.group()) for m in _ENCODED_RUN.finditer(text))
+
+
+def _binary(unreadable: int, n: int) -> str:
+    return f"not text: binary ({unreadable / n:.0%} control or undecodable characters)"
+
+
+def _encoded_reason(encoded: int, solid: int) -> str:
+    return f"not text: encoded data ({encoded / solid:.0%} of the characters in long base64/hex runs)"
+
+
+def _numbers(lettered: int, tokens: int) -> str | None:
+    if lettered < NUMBERS_LETTER_SHARE * tokens:
+        return f"not text: numbers ({lettered / tokens:.0%} of {tokens:,} tokens have a letter)"
+    return None
+
+
+def _lettered(tokens: Iterable[str], enough: float) -> int:
     """How many tokens hold a letter, counting stops at ``enough``: in prose that is within its first words.
 
     >>> _lettered(["12", "a1", "b", "3"], 10), _lettered(["a", "b", "c"], 2)
