@@ -272,12 +272,24 @@ def candidate_pairs(
     return pair_documents(*_index_windows(signed, signer, params), params, within)
 
 
-def align_pairs(batch: Iterable[tuple[Prepared, Prepared, str, str]], params: PassageParams) -> list[Match]:
-    """Shared passages of a batch of document pairs joined with their prepared texts and ids.
+#: A batch of document pairs to align: the documents it needs, by index, each prepared already or as the
+#: ``(text, spans to ignore)`` to prepare it from; and the pairs, as ``(i, j, id of i, id of j)``.
+PairBatch = tuple[dict[int, "Prepared | tuple[str, Sequence[Span]]"], list[tuple[int, int, str, str]]]
+
+
+def align_pairs(batch: PairBatch, params: PassageParams) -> list[Match]:
+    """Shared passages of a batch of document pairs joined with their documents.
 
     A map over pairs: LSH only proposed them; :func:`~overlap.passages.align.align` decides.
+    A document the driver no longer holds prepared comes as its text and is
+    prepared here, once a batch: at 320,000 generated articles the driver,
+    re-preparing them itself as it joined the pairs, spent 87% of its time on it
+    while two workers idled.
     """
-    return [m for pa, pb, a_id, b_id in batch for m in to_matches(pa, pb, align(pa, pb, params), a_id, b_id)]
+    docs, pairs = batch
+    ready = {i: doc if isinstance(doc, Prepared) else prepare(doc[0], params, doc[1]) for i, doc in docs.items()}
+    return [m for i, j, a_id, b_id in pairs for m in to_matches(ready[i], ready[j], align(ready[i], ready[j], params),
+                                                                a_id, b_id)]
 
 
 def find_reuse(
@@ -339,6 +351,13 @@ class _PreparedCache:
             return self.items[i]
         return self._keep(i, prepare_batch([self._job(i)], self.params)[0])
 
+    def held_or_job(self, i: int) -> Prepared | tuple[str, Sequence[Span]]:
+        """Document ``i`` prepared if it is held, else what prepares it (for a task to prepare, not the driver)."""
+        if i in self.items:
+            self.items.move_to_end(i)
+            return self.items[i]
+        return self._job(i)
+
     def _job(self, i: int) -> tuple[str, Sequence[Span]]:
         return self.text_of(i), self.ignore_of(i) if self.ignore_of else ()
 
@@ -388,9 +407,10 @@ def reuse_batches(
     and keeping its windows' term sets (:class:`_Windows`); then the
     windows are signed without their common words (only 16-bit sketches
     and band keys stay in memory), then alignment of the proposed pairs a
-    batch at a time, re-preparing texts through a small cache (the join of
-    pairs with their texts). ``skip(i, j)`` drops pairs the caller has
-    already explained (e.g. whole-document duplicates). Yielding between
+    batch at a time (the join of pairs with their documents: those in a
+    small cache of prepared texts go prepared, the others as their texts,
+    which the alignment task prepares). ``skip(i, j)`` drops pairs the caller
+    has already explained (e.g. whole-document duplicates). Yielding between
     batches leaves progress, timing and stopping to the caller. ``engine``
     (:mod:`overlap.engine`) runs the preparation, the window buckets and
     the alignment of each batch of pairs; the driver keeps the cache of
@@ -407,14 +427,18 @@ def reuse_batches(
     index, owners, sketch = _index_windows(windows.signed(signer, frequency.common(count, params)), signer, params)
     pairs = pair_documents(index, owners, sketch, params, within, engine)
 
-    def joined() -> Iterator[list[tuple[Prepared, Prepared, str, str]]]:
+    def joined() -> Iterator[PairBatch]:
         for start in range(0, len(pairs), ALIGN_BATCH):
+            docs: dict[int, Prepared | tuple[str, Sequence[Span]]] = {}
             batch = []
             for pair, _n in pairs[start : start + ALIGN_BATCH]:
                 i, j = (pair.a, pair.b) if isinstance(pair, CandidatePair) else pair
                 if skip is None or i == j or not skip(i, j):
-                    batch.append((prepared_of(i), prepared_of(j), id_of(i), id_of(j)))
-            yield batch
+                    for k in (i, j):
+                        if k not in docs:
+                            docs[k] = prepared_of.held_or_job(k)
+                    batch.append((i, j, id_of(i), id_of(j)))
+            yield docs, batch
 
     for k, matches in enumerate(engine.map(align_pairs, joined(), params)):
         yield matches, min((k + 1) * ALIGN_BATCH, len(pairs)), len(pairs)
