@@ -8,6 +8,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from _textgen import edit, sentences
 from overlap.passages.align import align, prepare
@@ -285,3 +287,33 @@ def test_windows_kept_in_one_pass_sign_as_windows_made_without_common_words(seed
     for (owners, rows), (owners_w, rows_w) in zip(got, want):
         assert owners.tolist() == owners_w.tolist()
         assert np.array_equal(rows, rows_w)
+
+
+def _capped_by_loop(found: np.ndarray, counts: np.ndarray, cap: int) -> list[int]:
+    """The per-document cap as a loop over the pairs (what pair_documents did before it was vectorised)."""
+    from collections import defaultdict
+
+    shared = {(a, b): n for (a, b), n in zip(found.tolist(), counts.tolist())}
+    per_doc: dict[int, list] = defaultdict(list)
+    for pair, n in shared.items():
+        per_doc[pair[0]].append((n, pair))
+        if pair[1] != pair[0]:
+            per_doc[pair[1]].append((n, pair))
+    keep: set = set()
+    for items in per_doc.values():
+        items.sort(key=lambda t: (-t[0], t[1]))
+        keep.update(pair for _, pair in items[:cap])
+    row = {pair: k for k, pair in enumerate(map(tuple, found.tolist()))}
+    return sorted(row[pair] for pair in keep)
+
+
+@given(st.lists(st.tuples(st.integers(0, 12), st.integers(0, 12), st.integers(1, 4)), max_size=80),
+       st.integers(1, 5))
+@settings(max_examples=300, deadline=None)
+def test_each_document_keeps_its_pairs_with_most_shared_windows(rows: list, cap: int) -> None:
+    from overlap.passages.corpus import _capped
+
+    pairs = {(min(a, b), max(a, b)): n for a, b, n in rows}  # distinct pairs a <= b, as np.unique gives them
+    found = np.array(sorted(pairs), dtype=np.int64).reshape(-1, 2)
+    counts = np.array([pairs[p] for p in sorted(pairs)], dtype=np.int64)
+    assert _capped(found, counts, cap).tolist() == _capped_by_loop(found, counts, cap)
