@@ -292,19 +292,23 @@ def candidate_pairs(
 PairBatch = tuple[dict[int, "Prepared | tuple[str, Sequence[Span]]"], list[tuple[int, int, str, str]]]
 
 
-def align_pairs(batch: PairBatch, params: PassageParams) -> list[Match]:
-    """Shared passages of a batch of document pairs joined with their documents.
+def align_pairs(batch: PairBatch, params: PassageParams) -> tuple[list[Match], dict[int, Prepared]]:
+    """Shared passages of a batch of document pairs joined with their documents, and the documents it prepared.
 
     A map over pairs: LSH only proposed them; :func:`~overlap.passages.align.align` decides.
     A document the driver no longer holds prepared comes as its text and is
     prepared here, once a batch: at 320,000 generated articles the driver,
     re-preparing them itself as it joined the pairs, spent 87% of its time on it
-    while two workers idled.
+    while two workers idled. Those are returned, so that the driver holds them
+    for later pairs as it held the ones it prepared itself (without that, 128,000
+    articles in one process took 10% more CPU, preparing documents again).
     """
     docs, pairs = batch
-    ready = {i: doc if isinstance(doc, Prepared) else prepare(doc[0], params, doc[1]) for i, doc in docs.items()}
-    return [m for i, j, a_id, b_id in pairs for m in to_matches(ready[i], ready[j], align(ready[i], ready[j], params),
-                                                                a_id, b_id)]
+    made = {i: prepare(doc[0], params, doc[1]) for i, doc in docs.items() if not isinstance(doc, Prepared)}
+    ready = {**docs, **made}
+    matches = [m for i, j, a_id, b_id in pairs
+               for m in to_matches(ready[i], ready[j], align(ready[i], ready[j], params), a_id, b_id)]
+    return matches, made
 
 
 def find_reuse(
@@ -364,7 +368,7 @@ class _PreparedCache:
         if i in self.items:
             self.items.move_to_end(i)
             return self.items[i]
-        return self._keep(i, prepare_batch([self._job(i)], self.params)[0])
+        return self.keep(i, prepare_batch([self._job(i)], self.params)[0])
 
     def held_or_job(self, i: int) -> Prepared | tuple[str, Sequence[Span]]:
         """Document ``i`` prepared if it is held, else what prepares it (for a task to prepare, not the driver)."""
@@ -376,7 +380,7 @@ class _PreparedCache:
     def _job(self, i: int) -> tuple[str, Sequence[Span]]:
         return self.text_of(i), self.ignore_of(i) if self.ignore_of else ()
 
-    def _keep(self, i: int, p: Prepared) -> Prepared:
+    def keep(self, i: int, p: Prepared) -> Prepared:
         self.items[i] = p
         if len(self.items) > _CACHE_DOCS:
             self.items.popitem(last=False)
@@ -401,7 +405,7 @@ class _PreparedCache:
             fresh = dict(zip(asked.pop(0), batch))
             for i in wanted:
                 # a cached document may have left the cache since its batch was sent: prepared again then
-                yield self._keep(i, fresh[i]) if i in fresh else self(i)
+                yield self.keep(i, fresh[i]) if i in fresh else self(i)
 
 
 def reuse_batches(
@@ -455,5 +459,7 @@ def reuse_batches(
                     batch.append((i, j, id_of(i), id_of(j)))
             yield docs, batch
 
-    for k, matches in enumerate(engine.map(align_pairs, joined(), params)):
+    for k, (matches, made) in enumerate(engine.map(align_pairs, joined(), params)):
+        for i, prepared in made.items():
+            prepared_of.keep(i, prepared)
         yield matches, min((k + 1) * ALIGN_BATCH, len(pairs)), len(pairs)
