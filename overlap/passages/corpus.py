@@ -188,6 +188,8 @@ def _capped(found: np.ndarray, counts: np.ndarray, cap: int) -> np.ndarray:
 
 
 def _as_pairs(found: np.ndarray, counts: np.ndarray, kept: np.ndarray) -> list[tuple[CandidatePair | tuple[int, int], int]]:
+    """The kept rows as ``pair_documents`` returns them: ``CandidatePair(a, b)``, or ``(a, a)`` for a
+    document's own repeats, each with its shared windows."""
     return [(CandidatePair(a, b) if a < b else (a, b), n) for (a, b), n in zip(found[kept].tolist(), counts[kept].tolist())]
 
 
@@ -454,9 +456,9 @@ def reuse_batches(
             for pair, _n in pairs[start : start + ALIGN_BATCH]:
                 i, j = (pair.a, pair.b) if isinstance(pair, CandidatePair) else pair
                 if skip is None or i == j or not skip(i, j):
-                    for k in (i, j):
-                        if k not in docs:
-                            docs[k] = prepared_of.held_or_job(k)
+                    for d in (i, j):
+                        if d not in docs:
+                            docs[d] = prepared_of.held_or_job(d)
                     batch.append((i, j, id_of(i), id_of(j)))
             yield docs, batch
 
