@@ -368,10 +368,8 @@ class _PreparedCache:
         self.items: OrderedDict[int, Prepared] = OrderedDict()
 
     def __call__(self, i: int) -> Prepared:
-        if i in self.items:
-            self.items.move_to_end(i)
-            return self.items[i]
-        return self.keep(i, prepare_batch([self._job(i)], self.params)[0])
+        found = self.held_or_job(i)
+        return found if isinstance(found, Prepared) else self.keep(i, prepare_batch([found], self.params)[0])
 
     def held_or_job(self, i: int) -> Prepared | tuple[str, Sequence[Span]]:
         """Document ``i`` prepared if it is held, else what prepares it (for a task to prepare, not the driver)."""
