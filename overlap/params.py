@@ -143,7 +143,15 @@ class PassageParams:
     of near-identical documents cannot make the search quadratic. Words in
     more than ``common_share`` of a corpus's documents (100 or more) are left
     out of the window sets, so templates ("Shr 34 cts vs 1.19 dlrs") do not
-    propose pairs; alignment still sees every word.
+    propose pairs; alignment still sees every word. Then the words a
+    checked window pair shares, common ones included, must be rarer
+    together than chance explains in a corpus of ``W`` windows: the sum of
+    their inverse document frequencies ``ln(N / df)`` must reach
+    ``ln(W) + window_rarity`` (nats; corpora of 100 documents or more; -100
+    turns the check off). Two
+    windows sharing a handful of a topic's words ("oil", "prices", "opec")
+    pass the Jaccard check ever more often as a corpus grows, with the square
+    of its size, but never reach that sum; a copied sentence does.
     """
 
     enabled: bool = True
@@ -163,6 +171,7 @@ class PassageParams:
     seed: int = 1
     max_candidates: int = 50
     common_share: float = 0.05
+    window_rarity: float = 4.0
 
     def __post_init__(self) -> None:
         _check_range("passages.seed_cosine", self.seed_cosine, 0.0, 1.0)
@@ -181,6 +190,7 @@ class PassageParams:
         _check_range("passages.seed", self.seed, 0, 2**32 - 1)
         _check_range("passages.max_candidates", self.max_candidates, 1, 1_000_000)
         _check_range("passages.common_share", self.common_share, 0.0, 1.0)
+        _check_range("passages.window_rarity", self.window_rarity, -100.0, 1000.0)
 
 
 @dataclass(frozen=True)
