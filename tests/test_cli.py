@@ -172,6 +172,30 @@ def test_statements_in_other_languages_are_counted_in_every_output(tmp_path: Pat
     assert aside in re_rendered.stdout
 
 
+def _expanded(names: list[str]) -> list[str]:
+    """The summary's file names with each page range (``report-reuse-2..5.html``) as its pages."""
+    out = []
+    for name in names:
+        found = re.fullmatch(r"(.+)-(\d+)\.\.(\d+)\.html", name)
+        out += [f"{found[1]}-{n}.html" for n in range(int(found[2]), int(found[3]) + 1)] if found else [name]
+    return out
+
+
+def test_the_summary_names_many_pages_as_ranges_and_every_file_still() -> None:
+    """Regression: a scan of 320,000 articles ended its summary with one line naming 1,400 pages."""
+    from overlap.report.terminal import _compact
+
+    pages = [f"report-reuse-{n}.html" for n in range(2, 265)] + [f"report-links-{n}.html" for n in (2, 3)]
+    files = ["matches.jsonl", *sorted(pages), "graph.gexf", "report-skipped-2.html", "report-claims-4.html",
+             "report-claims-6.html", "report-claims-5.html"]
+    got = _compact(files)
+    assert got == ["matches.jsonl", "report-links-2.html", "report-links-3.html", "report-reuse-2..264.html",
+                   "graph.gexf", "report-skipped-2.html", "report-claims-4..6.html"]
+    assert sorted(_expanded(got)) == sorted(files)
+    assert _compact(["report-claims-2.html", "report-claims-4.html", "report-claims-5.html"]) == [
+        "report-claims-2.html", "report-claims-4.html", "report-claims-5.html"]  # a gap: each named
+
+
 def test_scan_summary_names_every_file_written_and_counts_known_sources(tmp_path: Path) -> None:
     out = tmp_path / "reports"
     result = _run(["scan", str(ROOT / "seeds"), "-o", str(out), "--graph-format", "gexf", "--graph-format", "csv"])
@@ -179,7 +203,7 @@ def test_scan_summary_names_every_file_written_and_counts_known_sources(tmp_path
     last = result.stdout.strip().splitlines()[-1]
     written = sorted(p.name for p in out.iterdir())
     assert last.startswith(f"report: {out / 'report.html'} (also ")
-    named = last.split("(also ", 1)[1].rstrip(")").split(", ")
+    named = _expanded(last.split("(also ", 1)[1].rstrip(")").split(", "))
     assert sorted(named + ["report.html"]) == written
     # the seeds' sidecar names three outlets; two documents have none and are not counted as one
     assert "sources involved               3" in result.stdout
