@@ -365,3 +365,34 @@ def test_a_window_pair_sharing_only_frequent_words_is_not_proposed(document_freq
     pairs = pair_documents(_OnePair(), owners, sketch, params, False, words=weights)
     assert ([(p.a, p.b) for p, _ in pairs] == [(0, 1)]) is proposed
     assert len(pair_documents(_OnePair(), owners, sketch, params, False)) == 1  # without the check: proposed
+
+
+def test_the_rarity_check_gives_the_same_pairs_whatever_the_batches(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A corpus of 100+ documents (below that there is no check): the window word sets added a batch at a
+    time and weighed a block of pairs at a time give the same matches as one batch and one block, and
+    the check leaves out pairs the Jaccard check alone proposes."""
+    from overlap.passages import corpus
+
+    rng = random.Random(11)
+    texts = [" ".join(sentences(rng, rng.randint(3, 8))) for _ in range(130)]
+    for k in range(0, 30, 3):  # reprinted paragraphs
+        texts[k + 1] = " ".join(sentences(rng, 3)) + " " + texts[k]
+    for k in (40, 50, 60, 70):  # three words in 6 of 133 documents: together 3 ln(133/6) = 9.3 nats
+        texts[k] += " Harbour tariffs matter."
+    texts += ["Harbour tariffs matter.", "Harbour tariffs matter!", "Nothing else."]
+    prepared = [prepare(t) for t in texts]
+
+    def run() -> list:
+        return [m for found, _, _ in corpus.reuse_batches(len(texts), texts.__getitem__, str) for m in found]
+
+    whole = run()
+    pairs = candidate_pairs(prepared, PassageParams())
+    monkeypatch.setattr(corpus, "_SIGN_BATCH", 3)
+    monkeypatch.setattr(corpus, "_RARITY_BLOCK", 5)
+    assert run() == whole
+    assert candidate_pairs(prepared, PassageParams()) == pairs
+    assert {(k, k + 1) for k in range(0, 30, 3)} <= {(int(m.a.doc), int(m.b.doc)) for m in whole}
+    # the two short notes share all their words (J = 1) but those words are not rare enough together:
+    # below ln(windows) + 4; the Jaccard check alone proposes them
+    unchecked = {(c.a, c.b) for c, _ in candidate_pairs(prepared, PassageParams(window_rarity=-100))}
+    assert (130, 131) in unchecked and (130, 131) not in {(c.a, c.b) for c, _ in pairs}
