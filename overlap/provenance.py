@@ -76,6 +76,27 @@ _AGENCY_LINE = re.compile(
 )
 
 
+# An agency line ends with an agency's name, then perhaps ")" and "...": a line that does not is not
+# tried against :data:`_AGENCY_LINE` (most short lines are not credits; the regular expression is the
+# dearest step of :func:`infer_source`).
+_ALIAS_ENDINGS = tuple(_ALIAS)
+
+
+def _may_end_with_agency(line: str) -> bool:
+    """Necessary for :data:`_AGENCY_LINE` to name an agency: the line, lower-cased, ends with an alias.
+
+    The expression's name group is letters, hyphens and at most one space, followed only by an
+    optional ")", white space and "..."; :func:`_agency` lower-cases it and looks it up whole, so
+    a line whose end (those three stripped) is not an alias cannot give a name.
+    """
+    if line.endswith("..."):
+        line = line[:-3]
+    line = line.rstrip()
+    if line.endswith(")"):
+        line = line[:-1]
+    return line.lower().endswith(_ALIAS_ENDINGS)
+
+
 def _agency(words: str) -> str | None:
     words = " ".join(words.split())
     if words.upper() in _EXACT or words in _EXACT:
@@ -103,7 +124,7 @@ def infer_source(text: str) -> tuple[str, str] | None:
         if m and _agency(m.group(1)):
             return _agency(m.group(1)), line  # type: ignore[return-value]
     for line in edge:
-        m = _AGENCY_LINE.match(line) if len(line) <= _CREDIT_CHARS else None
+        m = _AGENCY_LINE.match(line) if len(line) <= _CREDIT_CHARS and _may_end_with_agency(line) else None
         if m:
             name = _agency(m.group(1))
             if name is not None:

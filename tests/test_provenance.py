@@ -80,3 +80,39 @@ def test_scan_can_turn_inference_off(tmp_path: Path) -> None:
         assert result.exit_code == 0, result.stderr
         first = json.loads((out / "matches.jsonl").read_text(encoding="utf-8").splitlines()[0])
         assert first["a"]["source"] == expected
+
+
+# --- the cheap test before the agency-line expression -----------------------------------------
+
+from hypothesis import example, given, settings, strategies as st  # noqa: E402
+
+from overlap import provenance  # noqa: E402
+
+_PIECES = st.sampled_from(["Reuters", "reuter", "AP", "aa", "AFP", "Associated Press", "Agence France-Presse",
+                           "itar-tass", "TASS", "Kyodo", "\u212ayodo", "Reuter\u017f", "\u0130", "ANSA", "dpa",
+                           "(", ")", "...", " ", "  ", "-", "\u2014", "/", "J.", "H. J. I.", "January 15, 2017",
+                           "said", "rated", ".", ",", "x", "\u00a0", "\t"])
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.one_of(st.lists(_PIECES, max_size=7).map("".join),
+                 st.tuples(st.lists(_PIECES, max_size=3).map("".join), _PIECES,
+                           st.lists(_PIECES, max_size=3).map("".join)).map("".join)))
+@example("(Reuters)")
+@example("Reuter ...")
+@example("\u212ayodo")
+def test_the_agency_line_is_only_skipped_where_it_cannot_name_an_agency(line):
+    # the cheap test must be necessary: wherever the expression gives a known agency, it lets the line through
+    m = provenance._AGENCY_LINE.match(line)
+    if m is not None and provenance._agency(m.group(1)) is not None:
+        assert provenance._may_end_with_agency(line)
+
+
+def test_the_cheap_test_skips_ordinary_lines_and_keeps_credits():
+    keep = ["Reuter", "January 15, 2017 TASS", "H. J. I. / AA", "(Reuters) ...", "- Associated Press"]
+    skip = ["The shares rose 5 pct.", "rated AA.", "Reuters said on Monday"]
+    assert all(provenance._may_end_with_agency(s) for s in keep)
+    assert not any(provenance._may_end_with_agency(s) for s in skip)
+    assert [infer_source(f"Text of a story.\n{s}") for s in keep] == [
+        ("Reuters", "Reuter"), ("TASS", "January 15, 2017 TASS"), ("Anadolu Agency", "H. J. I. / AA"),
+        ("Reuters", "(Reuters) ..."), ("Associated Press", "- Associated Press")]
