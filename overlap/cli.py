@@ -30,7 +30,7 @@ import click
 from ._version import __version__
 from .errors import OverlapError
 from .ingest import FORMATS, FieldMap, IngestStats, read_documents
-from .graph.formats import GRAPH_FORMATS
+from .graph import GRAPH_FORMATS
 from .text.screen import SET_ASIDE
 from .params import (
     BoilerplateParams,

@@ -10,3 +10,7 @@
 
 networkx is imported in this package only.
 """
+
+#: The graph file formats a scan or ``overlap graph`` can write. Defined here, not in
+#: :mod:`overlap.graph.formats`, so the command line can offer them without importing networkx.
+GRAPH_FORMATS = ("gexf", "graphml", "json", "csv")

@@ -19,6 +19,7 @@ from typing import Any, Iterable, Mapping
 import networkx as nx
 
 from .._version import __version__
+from . import GRAPH_FORMATS
 from ..report.escape import csv_cell
 from ..model import ScanResult
 from .build import KINDS, document_graph, source_graph
@@ -27,7 +28,6 @@ from .dates import moment
 __all__ = ["GRAPH_FORMATS", "GRAPH_FILES", "EDGE_CSV_COLUMNS", "gexf_bytes", "graphml_bytes", "node_link_bytes",
            "edge_csv_bytes", "graph_files", "xml_id"]
 
-GRAPH_FORMATS = ("gexf", "graphml", "json", "csv")
 GEXF_NS = "http://gexf.net/1.3"
 _XSI = "http://www.w3.org/2001/XMLSchema-instance"
 _RESERVED = {"id", "label", "start", "end"}
