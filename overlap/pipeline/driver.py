@@ -42,7 +42,6 @@ from ..minhash.lsh import CandidateIndex
 from ..minhash.signatures import SCHEME, Signer
 from ..model import Cluster, Document, DocumentInfo, Match, ScanResult, Skipped, Span
 from ..params import Params
-from ..passages.corpus import reuse_batches
 from ..batches import Lazy, batched
 from ..text.boilerplate import BoilerplateCounter, BoilerplateSet, UnitRef, every_occurrence, unit_spans, unit_text
 from .clusters import cluster_duplicates, explained_by_duplicates
@@ -391,6 +390,8 @@ class _Scan:
 
     # 6. shared passages between documents that are not already whole duplicates of each other
     def passages(self) -> list[Match]:
+        from ..passages.corpus import reuse_batches  # here: a scan without passages never loads their search
+
         explained = explained_by_duplicates(self.copies, self.links)
         found: list[Match] = []
         batches = reuse_batches(len(self.records), self._text_at, lambda i: self.records[i].id, self.params.passages,
