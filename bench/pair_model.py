@@ -18,7 +18,8 @@ embedding model, and prints one table:
 * the claim combiner (:func:`fit_claim_combiner`): the pair model's claim output alone ranks
   STS-B's graded pairs worse than the raw cosine does, so the shipped claim score joins the two in
   one logistic fitted on held-out STS-B *train* pairs; its weights are printed here and copied into
-  ``overlap/claims/pair_model.py`` (``CLAIM_WEIGHTS``), and its STS-B dev and PAWS figures are a test;
+  ``overlap/claims/pair_model.py`` (``CLAIM_WEIGHTS``, and the veto shift as ``VETO_SHIFT``), and its
+  STS-B dev and PAWS figures are a test;
 * the held-out contrast pairs (``tools/contrast.py``: a held-out positive pair (a, b) beside (a, b
   with one fact changed: roles swapped, a negation, a word turned to its opposite, a figure)): the
   share where each scorer ranks the true pair above the edited one, per kind of edit, and the
@@ -170,6 +171,21 @@ def speed(n: int) -> dict:
             "pairs_per_cpu_s": round(len(pairs) / cpu, 1), "model": pair_model_status()}
 
 
+def choose_veto_shift(claim: np.ndarray, cosine: np.ndarray, rating: np.ndarray, weights: list[float]) -> tuple[float, dict]:
+    """The veto shift of :func:`overlap.claims.pair_model.claim_scores`, from held-out STS-B train pairs.
+
+    Without a shift the claim probability caps every pair, and where the model half believes a
+    graded pair it spoils the cosine's ranking; a large shift leaves only the graded estimate, with
+    no veto at all. The smallest half-logit step whose Spearman is within 0.001 of the best keeps the
+    most veto for the ranking; STS-B has few role swaps, so it cannot ask for more veto than that.
+    """
+    from overlap.claims.pair_model import claim_scores
+
+    table = {k: round(spearman(claim_scores(claim, cosine, weights, k), rating), 4) for k in np.arange(0, 4.01, 0.5).tolist()}
+    best = max(table.values())
+    return next(k for k, v in table.items() if v >= best - 0.001), table
+
+
 def combiner_table(paws: list[dict], paws_cosine: np.ndarray, stsb: list[list[dict]], stsb_train: list[dict],
                    dev_cosine: np.ndarray, dev_rating: np.ndarray,
                    old_claim: tuple[np.ndarray, float] | None = None) -> dict:
@@ -179,16 +195,21 @@ def combiner_table(paws: list[dict], paws_cosine: np.ndarray, stsb: list[list[di
     "same claim" is a rating of 3 or more. Precision is given because a reported claim is quoted.
     The logistic alone (fitted to STS-B, which has few role swaps) leans on the cosine and calls 82%
     of PAWS pairs the same claim at 0.50 precision; taking the lower of it and the pair model's claim
-    probability keeps the cosine's ranking and the pair model's veto (both shown).
+    probability keeps the cosine's ranking and the pair model's veto (both shown). The veto is the
+    probability raised by a shift in logits, chosen here on the same held-out STS-B train pairs
+    (:func:`choose_veto_shift`), never on STS-B dev.
     """
     from overlap.claims.pair_model import claim_scores, graded_claim
 
     train_cos = old_scores([(r["a"], r["b"]) for r in stsb_train])["raw cosine"]
-    w = fit_claim_combiner(np.array([r["claim"] for r in stsb_train]), train_cos, np.array([r["label"] for r in stsb_train]))
-    per_fold = [claim_scores(np.array([r["claim"] for r in rows]), dev_cosine, w) for rows in stsb]
+    train_claim, train_rating = np.array([r["claim"] for r in stsb_train]), np.array([r["label"] for r in stsb_train])
+    w = fit_claim_combiner(train_claim, train_cos, train_rating)
+    shift, by_shift = choose_veto_shift(train_claim, train_cos, train_rating, w)
+    per_fold = [claim_scores(np.array([r["claim"] for r in rows]), dev_cosine, w, shift) for rows in stsb]
     same = dev_rating >= 3
     hit = per_fold[0] >= 0.6
-    out = {"weights": w, "fitted_on": f"{len(stsb_train)} held-out STS-B train pairs", "cut": 0.6,
+    out = {"weights": w, "veto shift": shift, "held-out STS-B train Spearman by shift": by_shift,
+           "fitted_on": f"{len(stsb_train)} held-out STS-B train pairs", "cut": 0.6,
            "stsb_dev": {"spearman": round(float(np.mean([spearman(p, dev_rating) for p in per_fold])), 3),
                         "accuracy": round(float((hit == same).mean()), 3),
                         "precision": round(float((hit & same).sum() / max(1, hit.sum())), 3),
@@ -202,14 +223,14 @@ def combiner_table(paws: list[dict], paws_cosine: np.ndarray, stsb: list[list[di
     graded_dev = graded_claim(np.array([r["claim"] for r in stsb[0]]), dev_cosine, w)
     out["stsb_dev"]["logistic alone"] = round(spearman(graded_dev, dev_rating), 3)
     y = np.array([r["label"] for r in paws])
-    p = claim_scores(np.array([r["claim"] for r in paws]), paws_cosine, w)
+    p = claim_scores(np.array([r["claim"] for r in paws]), paws_cosine, w, shift)
     out["paws"] = {"auc": round(auc(p, y), 3), "said same claim": round(float((p >= 0.6).mean()), 3),
                    "precision": round(float(((p >= 0.6) & (y == 1)).sum() / max(1, (p >= 0.6).sum())), 3),
                    "always yes precision": round(float(y.mean()), 3)}
     return out
 
 
-def contrast_table(rows: list[dict], weights: list[float] | None, shipped: bool) -> dict:
+def contrast_table(rows: list[dict], weights: list[float] | None, shipped: bool, shift: float = 0.0) -> dict:
     """Ranking of each true held-out pair above its edited copy, overall and per kind of edit."""
     from overlap.claims.pair_model import claim_scores
 
@@ -221,8 +242,8 @@ def contrast_table(rows: list[dict], weights: list[float] | None, shipped: bool)
         "pair model paraphrase": (np.array([r["paraphrase"] for r in rows]), np.array([r["edited_paraphrase"] for r in rows]), None),
         "pair model claim": (np.array([r["claim"] for r in rows]), np.array([r["edited_claim"] for r in rows]), None)}
     if weights is not None and "raw cosine" in t_old:
-        scorers["fitted claim score"] = (claim_scores(scorers["pair model claim"][0], t_old["raw cosine"], weights),
-                                         claim_scores(scorers["pair model claim"][1], e_old["raw cosine"], weights), 0.6)
+        scorers["fitted claim score"] = (claim_scores(scorers["pair model claim"][0], t_old["raw cosine"], weights, shift),
+                                         claim_scores(scorers["pair model claim"][1], e_old["raw cosine"], weights, shift), 0.6)
     scorers |= {k: (t_old[k], e_old[k], own.get(k)) for k in t_old}
     if shipped:
         from overlap.claims.pair_model import CLAIM_WEIGHTS, PAIR_CLAIM_CUT, load_pair_model
@@ -296,7 +317,8 @@ def main() -> None:
                                                  (old["embedding claim"], own["embedding claim"]))
     if contrast:
         w = table["claim combiner"]["weights"] if "claim combiner" in table else None
-        table["contrast"] = contrast_table(contrast, w, args.shipped)
+        shift = table["claim combiner"]["veto shift"] if "claim combiner" in table else 0.0
+        table["contrast"] = contrast_table(contrast, w, args.shipped, shift)
     if args.speed:
         table["speed"] = speed(args.speed)
     text = json.dumps(table, indent=2)

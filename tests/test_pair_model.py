@@ -101,11 +101,15 @@ def test_without_embeddings_the_pair_model_is_not_asked(judge) -> None:
 
 
 @given(st.lists(st.tuples(st.floats(0, 1), st.floats(0, 1)), min_size=1, max_size=20))
-def test_the_claim_score_never_exceeds_the_pair_models_probability_and_rises_with_the_cosine(rows) -> None:
+def test_the_claim_score_never_exceeds_the_pair_models_shifted_probability_and_rises_with_the_cosine(rows) -> None:
     p, cos = np.array(rows).T
     got = pair_model.claim_scores(p, cos)
-    assert ((got <= np.clip(p, 1e-4, 1 - 1e-4) + 1e-12) & (got >= 0)).all()
+    q = np.clip(p, 1e-4, 1 - 1e-4)
+    veto = 1 / (1 + np.exp(-(np.log(q / (1 - q)) + pair_model.VETO_SHIFT)))
+    assert ((got <= veto + 1e-12) & (got >= 0)).all()
     assert (pair_model.claim_scores(p, np.minimum(cos + 0.1, 1.0)) >= got - 1e-12).all()
+    # a pair the model rejects is never the same claim, however close the two vectors
+    assert (pair_model.claim_scores(np.minimum(p, 0.1), np.ones_like(cos)) < pair_model.PAIR_CLAIM_CUT).all()
 
 
 def test_overlap_score_lets_the_pair_model_judge_and_can_do_without(judge) -> None:
