@@ -160,7 +160,9 @@ def speed(n: int) -> dict:
     model = load_pair_model()
     if model is None:
         return {"error": pair_model_status()}
-    path = ROOT.parent.parent / "shared" / "data" / "stsbenchmark" / "sts-dev.csv"
+    data = next((p for p in (ROOT.parent / "shared" / "data", ROOT.parent.parent / "shared" / "data") if p.is_dir()),
+                ROOT.parent / "shared" / "data")  # a checkout beside ../shared, or a worktree one level deeper
+    path = data / "stsbenchmark" / "sts-dev.csv"
     import csv
 
     with open(path, encoding="utf-8", newline="") as f:

@@ -447,7 +447,7 @@ def _terminate_as_interrupt(ctx: click.Context) -> None:
 @click.option("--pair-model/--no-pair-model", default=ParaphraseParams.pair_model, show_default=True,
               help="Let the pair model (a cross-encoder that reads both statements together) judge paraphrases and "
                    "claims (needs the embedding model); off: the fitted scores judge. More precise on held-out "
-                   "benchmarks, not yet on news, 2.6x the tier's CPU: see overlap/data/PAIR-MODEL.md.")
+                   "benchmarks, not yet on news, 3.4x the tier's CPU: see overlap/data/PAIR-MODEL.md.")
 @click.option("--within-document/--no-within-document", default=ParaphraseParams.within_document, show_default=True,
               help="Count paraphrases and claims between statements of one document (a reporter restating a quote); "
                    "such matches are marked within_document. --no-within-document keeps only pairs across documents.")
