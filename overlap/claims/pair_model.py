@@ -127,9 +127,8 @@ class PairModel:
 
 def graded_claim(claim: np.ndarray, cosine: np.ndarray, weights: Sequence[float] = CLAIM_WEIGHTS) -> np.ndarray:
     """The graded estimate of the rating / 5: sigmoid(w_claim * logit(claim) + w_cosine * cosine + bias)."""
-    p = np.clip(np.asarray(claim, dtype=np.float64), 1e-4, 1 - 1e-4)
     w_claim, w_cos, bias = weights
-    return 1.0 / (1.0 + np.exp(-(w_claim * np.log(p / (1 - p)) + w_cos * np.asarray(cosine, dtype=np.float64) + bias)))
+    return _sigmoid(w_claim * _logit(claim) + w_cos * np.asarray(cosine, dtype=np.float64) + bias)
 
 
 def claim_scores(claim: np.ndarray, cosine: np.ndarray, weights: Sequence[float] = CLAIM_WEIGHTS,
@@ -144,9 +143,18 @@ def claim_scores(claim: np.ndarray, cosine: np.ndarray, weights: Sequence[float]
     >>> claim_scores(np.array([0.95, 0.02]), np.array([0.9, 0.9])).round(2).tolist()
     [0.84, 0.08]
     """
-    p = np.clip(np.asarray(claim, dtype=np.float64), 1e-4, 1 - 1e-4)
-    veto = 1.0 / (1.0 + np.exp(-(np.log(p / (1 - p)) + (VETO_SHIFT if shift is None else shift))))
+    veto = _sigmoid(_logit(claim) + (VETO_SHIFT if shift is None else shift))
     return np.minimum(graded_claim(claim, cosine, weights), veto)
+
+
+def _logit(p: np.ndarray) -> np.ndarray:
+    """Log-odds of probabilities kept off 0 and 1 (a model's 0.0 would be an infinite veto)."""
+    p = np.clip(np.asarray(p, dtype=np.float64), 1e-4, 1 - 1e-4)
+    return np.log(p / (1 - p))
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-x))
 
 
 @lru_cache(maxsize=1)
