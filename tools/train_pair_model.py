@@ -37,7 +37,7 @@ Measured 2026-12-02 on the shared 2-core machine, fold 0 of 5, one thread each (
 35 min; full, 5 epochs 0.72 / 0.788 / 0.814 in 51 min (the first shipped recipe); split 2: 0.79 / 0.680 /
 0.531 in 28 min; split 4: 0.49 / 0.691 / 0.391 in 17 min. Today's embedding scorer on the same
 pairs: 0.34 / 0.770 / 0.861 (bench/pair_model.py). The lost graded similarity is given back by
-the claim combiner (``overlap.claims.pair_model.claim_scores``). The shipped recipe on all five
+the claim combiner (``overlap.claims.pair_model.claim_scores``). The first shipped recipe (v1) on all five
 folds (2026-12-03, ``--jobs 2 --fold 0 1 2 3 4``), pooled: PAWS AUC 0.73 (0.71-0.76 by fold), MRPC
 accuracy 0.783, STS-B dev Spearman of the claim score 0.862 with the combiner. Then, fold 0, one
 thread each, 2026-12-03: 10 epochs 0.835 / 0.788 / 0.803 in 47 min (PAWS accuracy 0.759 against
