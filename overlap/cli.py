@@ -448,6 +448,10 @@ def _terminate_as_interrupt(ctx: click.Context) -> None:
               help="Let the pair model (a cross-encoder that reads both statements together) judge paraphrases and "
                    "claims (needs the embedding model); off: the fitted scores judge. More precise on held-out "
                    "benchmarks, not yet on news, 3.4x the tier's CPU: see overlap/data/PAIR-MODEL.md.")
+@click.option("--role-check/--no-role-check", default=ParaphraseParams.roles, show_default=True,
+              help="Reject a paraphrase or claim whose statements swap named actors between a verb's roles "
+                   "(\"Russia accused Ukraine\" / \"Ukraine accused Russia\"): a grammar parse of the accepted pairs "
+                   "(spaCy, with the embed extra).")
 @click.option("--within-document/--no-within-document", default=ParaphraseParams.within_document, show_default=True,
               help="Count paraphrases and claims between statements of one document (a reporter restating a quote); "
                    "such matches are marked within_document. --no-within-document keeps only pairs across documents.")
@@ -505,7 +509,7 @@ def scan(inputs: tuple[str, ...], output: str, **kw: Any) -> None:
                                         claim_threshold=kw["claim_threshold"], claims=not kw["no_claims"],
                                         embeddings=not kw["lexical_paraphrase"],
                                         pair_model=kw["pair_model"] and not kw["lexical_paraphrase"],
-                                        within_document=kw["within_document"]),
+                                        roles=kw["role_check"], within_document=kw["within_document"]),
         )
     except OverlapError as exc:
         raise click.UsageError(str(exc)) from None
@@ -633,7 +637,7 @@ def compare(files: tuple[str, ...], pairs_file: str | None, root: str | None, wo
     that cannot be read is reported on stderr as FILE:LINE and the run goes on, ending with exit 1.
     """
     from .passages.align import compare_texts
-    from .ingest import decode_text_file, read_text_file
+    from .ingest import binary_stdin, decode_text_file, read_text_file
 
     warn = _Warnings(quiet=False)
     try:
@@ -652,8 +656,10 @@ def compare(files: tuple[str, ...], pairs_file: str | None, root: str | None, wo
     texts = []
     for path in files:
         try:
-            content = (decode_text_file(click.get_binary_stream("stdin").read()) if path == "-"
+            content = (decode_text_file(binary_stdin(None, "<stdin>").read()) if path == "-"
                        else read_text_file(path))
+        except OverlapError as exc:  # standard input closed
+            _fail(str(exc))
         except OSError as exc:
             _fail(f"{'<stdin>' if path == '-' else path}: {exc.strerror or exc}")
         if content.invalid_line is not None:
@@ -689,10 +695,13 @@ def compare(files: tuple[str, ...], pairs_file: str | None, root: str | None, wo
 @click.option("--pair-model/--no-pair-model", default=ParaphraseParams.pair_model, show_default=True,
               help="Let the pair model (a cross-encoder reading both texts) judge (needs the embedding model); "
                    "off: the fitted scores judge.")
+@click.option("--role-check/--no-role-check", default=ParaphraseParams.roles, show_default=True,
+              help="Decide no paraphrase or claim for a pair whose texts swap named actors between a verb's roles; "
+                   "each line then says \"roles\" (the swap, or null).")
 @click.option("--on-bad-line", type=click.Choice(["skip", "fail"]), default="skip", show_default=True,
               help="A malformed line: write {\"error\": ..., \"line\": N} in its place and warn naming file:line, "
                    "or stop there with exit 1.")
-def score(file: str, threshold: float | None, lexical: bool, pair_model: bool, on_bad_line: str) -> None:
+def score(file: str, threshold: float | None, lexical: bool, pair_model: bool, role_check: bool, on_bad_line: str) -> None:
     """Score sentence pairs for paraphrase: one JSON line out per JSON line in.
 
     Each input line is {"a": text, "b": text}; each output line has "score" (0-1),
@@ -701,7 +710,9 @@ def score(file: str, threshold: float | None, lexical: bool, pair_model: bool, o
     with details added or missing), "claim_threshold", "containment" (share of the
     shorter side's content words in the other: MRPC-style scores penalise a
     sentence that adds to the other; in news that is often still the same claim),
-    "signals" and "model" (which scorer: the pair model, embedding or lexical, and why). A pair
+    "signals" and "model" (which scorer: the pair model, embedding or lexical, and why), and
+    "roles" (with the role check: the verb and role whose named actors the texts swap, which
+    makes "paraphrase" and "claim" false, else null). A pair
     with a side the models cannot read (not English, empty, one or two content
     words, numbers only, a list of names, a score line) is not scored: its line
     has "scored": false, "not_scored" ({"a": reason, "b": reason}, the failing
@@ -717,6 +728,7 @@ def score(file: str, threshold: float | None, lexical: bool, pair_model: bool, o
     from .ingest import binary_stdin
     from .claims.pair_model import load_pair_model
     from .claims.pairs_io import score_lines
+    from .claims.roles import load_role_parser
     from .claims.scorer import load_claim_scorer, load_scorer
 
     name = "<stdin>" if file == "-" else file
@@ -731,7 +743,7 @@ def score(file: str, threshold: float | None, lexical: bool, pair_model: bool, o
         pair = load_pair_model() if pair_model and scorer.uses_embeddings else None
         with stream as lines:
             for item in score_lines(lines, name, scorer, threshold, claim_scorer=claim_scorer, on_warning=warn,
-                                    pair=pair):
+                                    pair=pair, roles=load_role_parser() if role_check else None):
                 if isinstance(item, InputError):
                     if on_bad_line == "fail":
                         _fail(str(item))

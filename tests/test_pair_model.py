@@ -60,12 +60,12 @@ def _matches(params: ParaphraseParams, a: str, b: str) -> list:
 
 
 def test_the_fitted_scores_are_fooled_by_swapped_roles_and_the_pair_model_overrules_them(judge) -> None:
-    fooled, _, _ = _matches(ParaphraseParams(embeddings=False, pair_model=False), *SWAP)
+    fooled, _, _ = _matches(ParaphraseParams(embeddings=False, pair_model=False, roles=False), *SWAP)
     assert fooled, "the fitted scores no longer match this pair: pick another example"
-    fooled, _, _ = _matches(ParaphraseParams(pair_model=False), *SWAP)
+    fooled, _, _ = _matches(ParaphraseParams(pair_model=False, roles=False), *SWAP)
     assert fooled, "the embedding scores no longer match this pair: pick another example"
     j = judge((0.02, 0.03))
-    found, counts, result = _matches(ParaphraseParams(pair_model=True), *SWAP)
+    found, counts, result = _matches(ParaphraseParams(pair_model=True, roles=False), *SWAP)
     assert found == []  # the cosine of a swap is high, but it cannot outvote the pair model
     assert SWAP in j.asked or SWAP[::-1] in j.asked
     assert counts["pair_model_scored"] == len(j.asked) > 0
@@ -74,7 +74,7 @@ def test_the_fitted_scores_are_fooled_by_swapped_roles_and_the_pair_model_overru
 
 def test_a_pair_the_pair_model_accepts_is_reported_with_its_probabilities(judge) -> None:
     judge((0.2, 0.91))
-    found, _, result = _matches(ParaphraseParams(pair_model=True), *SWAP)
+    found, _, result = _matches(ParaphraseParams(pair_model=True, roles=False), *SWAP)
     assert [m.details["relation"] for m in found] == ["claim"]
     m = found[0]
     graded = pair_model.claim_scores(np.array([0.91]), np.array([m.details["signals"]["cosine"]]))[0]
@@ -86,8 +86,8 @@ def test_a_pair_the_pair_model_accepts_is_reported_with_its_probabilities(judge)
 
 def test_without_a_pair_model_the_tier_is_what_it_was(monkeypatch) -> None:
     monkeypatch.setattr(score, "load_pair_model", lambda: None)
-    off, counts_off, r_off = _matches(ParaphraseParams(pair_model=False), *SWAP)
-    none, counts_none, r_none = _matches(ParaphraseParams(pair_model=True), *SWAP)
+    off, counts_off, r_off = _matches(ParaphraseParams(pair_model=False, roles=False), *SWAP)
+    none, counts_none, r_none = _matches(ParaphraseParams(pair_model=True, roles=False), *SWAP)
     assert off == none
     assert counts_off == counts_none and counts_none["pair_model_scored"] == 0
     assert r_none.path == r_off.path and not r_none.path.startswith("pair model")
@@ -96,7 +96,7 @@ def test_without_a_pair_model_the_tier_is_what_it_was(monkeypatch) -> None:
 def test_without_embeddings_the_pair_model_is_not_asked(judge) -> None:
     """Its claim score is graded with the embedding cosine, so the lexical path keeps the fitted scores."""
     j = judge((0.02, 0.03))
-    found, counts, result = _matches(ParaphraseParams(embeddings=False, pair_model=True), *SWAP)
+    found, counts, result = _matches(ParaphraseParams(embeddings=False, pair_model=True, roles=False), *SWAP)
     assert found and j.asked == [] and counts["pair_model_scored"] == 0 and result.path == "lexical"
 
 
@@ -116,12 +116,12 @@ def test_overlap_score_lets_the_pair_model_judge_and_can_do_without(judge) -> No
     judge((0.1, 0.2))
     line = json.dumps({"a": SWAP[0], "b": SWAP[1]}) + "\n"
     runner = CliRunner()
-    judged = json.loads(runner.invoke(main, ["score", "--pair-model", "-"], input=line).output)
+    judged = json.loads(runner.invoke(main, ["score", "--pair-model", "--no-role-check", "-"], input=line).output)
     assert judged["model"].startswith("pair model (stand-in)")
     claim = round(float(pair_model.claim_scores(np.array([0.2]), np.array([judged["signals"]["cosine"]]))[0]), 4)
     assert (judged["score"], judged["paraphrase"], judged["claim_score"], judged["claim"]) == (0.1, False, claim, False)
     assert (judged["threshold"], judged["claim_threshold"]) == (pair_model.PAIR_CUT, pair_model.PAIR_CLAIM_CUT)
-    fitted = json.loads(runner.invoke(main, ["score", "--no-pair-model", "-"], input=line).output)
+    fitted = json.loads(runner.invoke(main, ["score", "--no-pair-model", "--no-role-check", "-"], input=line).output)
     assert not fitted["model"].startswith("pair model") and fitted["paraphrase"] is True
 
 

@@ -134,22 +134,28 @@ def decide(
     ``statements``) of the rows whose first field is ``n``; ``vectors``
     (one per part, or ``None``) give a match its cosine when its whole pair
     was never embedded. Matches are sorted by their sides' documents and
-    offsets; counts: ``verbatim_skipped``, ``matches``, ``same_statement``,
-    ``same_claim``, ``within_document``.
+    offsets; counts: ``verbatim_skipped``, ``role_conflicts`` (accepted, then
+    rejected by the role check: :mod:`overlap.claims.roles`), ``matches``,
+    ``same_statement``, ``same_claim``, ``within_document``.
     """
     evidence = _Evidence(scored, pairs, parts, parts.of_statement(), statements, vectors, scorers, params)
     matches: list[Match] = []
+    sides: list[tuple[str, str]] = []
     verbatim = 0
     for block in _blocks(scored.rows):
         found = evidence.match(block)
         if found == "verbatim":
             verbatim += 1
         elif isinstance(found, Match):
+            i, j = pairs[scored.rows[block[0]][0]]
             matches.append(found)
-    matches = one_per_place(matches)
+            sides.append((statements[i].text, statements[j].text))
+    conflicts = scorers.roles.conflicts(sides) if scorers.roles is not None else [None] * len(matches)
+    matches = one_per_place([m for m, c in zip(matches, conflicts) if c is None])
     matches.sort(key=lambda m: (m.a.doc, m.a.span.start, m.b.doc, m.b.span.start))
     return matches, {
         "verbatim_skipped": verbatim,
+        "role_conflicts": sum(c is not None for c in conflicts),
         "matches": len(matches),
         "same_statement": sum(1 for m in matches if m.details["relation"] == "paraphrase"),
         "same_claim": sum(1 for m in matches if m.details["relation"] == "claim"),
@@ -234,7 +240,8 @@ class Acceptor:
     Same statement on the whole statements, else the best claim score over
     the statements and their clauses (:func:`overlap.claims.statements.statement_parts`),
     as in :func:`decide`, scored by :func:`overlap.claims.score.score_batch`
-    as there; a near-verbatim pair is a copy and never a link, as there.
+    as there; a near-verbatim pair is a copy and never a link, and a pair
+    whose named actors swap roles is rejected, as there.
     """
 
     scorers: Scorers
@@ -264,7 +271,11 @@ class Acceptor:
         if sigs[0]["ratio"] >= self.params.verbatim:
             return None  # a copy: the reuse tier's business, never a claim link
         if para[0] >= s.cut:
-            return ClaimLink(round(float(para[0]), 4), "paraphrase", within)
-        if s.claims and claim.max() >= s.claim_cut:
-            return ClaimLink(round(float(claim.max()), 4), "claim", within)
-        return None
+            link = ClaimLink(round(float(para[0]), 4), "paraphrase", within)
+        elif s.claims and claim.max() >= s.claim_cut:
+            link = ClaimLink(round(float(claim.max()), 4), "claim", within)
+        else:
+            return None
+        if s.roles is not None and s.roles.conflicts([(a.text, b.text)])[0] is not None:
+            return None  # the same words, the actors' roles swapped: as in decide
+        return link

@@ -53,7 +53,8 @@ COUNTS = (
     "statements_too_long", "statements_over_document_cap", "set_aside", "not_english", "statements", "clauses",
     "lsh_candidates", "candidates_over_cap", "neighbour_candidates", "template_pairs_skipped", "number_conflicts_skipped",
     "name_conflicts_skipped", "candidates", "lexical_pairs_scored", "below_embed_floor", "embedded", "pair_model_scored",
-    "below_pair_floor", "verbatim_skipped", "matches", "same_statement", "same_claim", "within_document", "clusters",
+    "below_pair_floor", "verbatim_skipped", "role_conflicts", "matches", "same_statement", "same_claim", "within_document",
+    "clusters",
 )
 Progress = Callable[[str, int, int], None]
 
@@ -66,7 +67,8 @@ class ClaimResult:
     ``threshold`` and ``claim_threshold`` are the cuts used (the claim cut
     ``None`` when the claim relation is off); ``set_aside`` counts the
     statements the gate set aside per reason, ``languages`` the ones not in
-    English per language.
+    English per language; ``role_check`` names the parser of the role check
+    (:mod:`overlap.claims.roles`) or says why it is off.
     """
 
     matches: list[Match]
@@ -76,6 +78,7 @@ class ClaimResult:
     claim_threshold: float | None
     set_aside: dict[str, int]
     languages: dict[str, int]
+    role_check: str = "off"
 
 
 def _no_progress(stage: str, done: int, total: int) -> None:
@@ -121,7 +124,7 @@ def find_claims(
     notify = progress or _no_progress
     scorers = Scorers.load(params, scorer, claim_scorer)
     result = ClaimResult([], [], scorers.path, round(scorers.cut, 4),
-                         round(scorers.claim_cut, 4) if params.claims else None, {}, {})
+                         round(scorers.claim_cut, 4) if params.claims else None, {}, {}, scorers.role_check)
     counts = dict.fromkeys(COUNTS, 0)
     if not params.enabled:
         return result, counts
@@ -271,7 +274,7 @@ def _score(
                      for k, (x, y) in enumerate(per_pair[n])]
             yield batch, {k: parts.passages[k].text for _, x, y, _w in batch for k in (x, y)}
 
-    lexical = replace(scorers, pair=None)  # what the signals need: the fitted models, not the pair model's session
+    lexical = replace(scorers, pair=None, roles=None)  # what the signals need: the fitted models, not the sessions
     for k, (kept, x, whole) in enumerate((engine or InProcess()).map(signals_of, jobs(), lexical, params)):
         rows.extend(kept)
         feats.append(x)

@@ -18,6 +18,7 @@ from ..errors import InputError
 from ..ingest import RecordError, decode_utf8, parse_json_line
 from .gate import check
 from .pair_model import PAIR_CLAIM_CUT, PAIR_CUT, PairModel
+from .roles import RoleConflict, RoleParser
 from .scorer import PairScore, Scorer
 
 __all__ = ["score_lines", "parse_pair_line"]
@@ -68,6 +69,7 @@ class _Judges:
     claim_cut: float | None
     pair: PairModel | None
     path: str
+    roles: RoleParser | None = None
 
 
 def _not_scored(reasons: dict[str, str], j: _Judges) -> dict:
@@ -79,19 +81,24 @@ def _not_scored(reasons: dict[str, str], j: _Judges) -> dict:
     return out
 
 
-def _scored(r: PairScore, j: _Judges, probs: Sequence[float] | None) -> dict:
+def _scored(r: PairScore, j: _Judges, probs: Sequence[float] | None, conflict: RoleConflict | None = None) -> dict:
     """The result of a scored pair, its keys in the order ``overlap score`` has always written them.
-    ``probs`` are the pair model's two scores when it judges (the signals are still shown)."""
+    ``probs`` are the pair model's two scores when it judges (the signals are still shown); a role
+    ``conflict`` decides "no" whatever the scores (and is said as ``roles``)."""
     score = float(probs[0]) if probs is not None else r.score
-    out = {"scored": True, "score": round(score, 4), "paraphrase": bool(score >= j.cut), "threshold": round(j.cut, 4)}
+    agree = conflict is None
+    out = {"scored": True, "score": round(score, 4), "paraphrase": agree and bool(score >= j.cut),
+           "threshold": round(j.cut, 4)}
     if j.claim_cut is not None:
         c = float(probs[1]) if probs is not None else j.claim_scorer.combine(r.signals)
-        out.update(claim_score=round(c, 4), claim=bool(c >= j.claim_cut), claim_threshold=round(j.claim_cut, 4))
+        out.update(claim_score=round(c, 4), claim=agree and bool(c >= j.claim_cut), claim_threshold=round(j.claim_cut, 4))
     out.update(
         containment=round(r.signals["containment"], 4),
         signals={k: round(v, 4) for k, v in r.signals.items()},
         model=j.path,
     )
+    if j.roles is not None:
+        out["roles"] = str(conflict) if conflict is not None else None
     return out
 
 
@@ -105,13 +112,14 @@ def _score_batch(items: list[tuple[str, str] | InputError], j: _Judges) -> Itera
         para, claim = j.pair.judge(pairs, np.array([r.signals["cosine"] for r in results]))
         probs = iter(zip(para, claim))
     scored = iter(results)
+    conflicts = iter(j.roles.conflicts(pairs) if j.roles is not None else [None] * len(pairs))
     for item, gate in zip(items, gates):
         if isinstance(item, InputError):
             yield item
         elif gate:
             yield _not_scored(gate, j)
         else:
-            yield _scored(next(scored), j, next(probs) if probs is not None else None)
+            yield _scored(next(scored), j, next(probs) if probs is not None else None, next(conflicts))
 
 
 def score_lines(
@@ -123,6 +131,7 @@ def score_lines(
     claim_scorer: Scorer | None = None,
     on_warning: Callable[[str], None] | None = None,
     pair: PairModel | None = None,
+    roles: RoleParser | None = None,
 ) -> Iterator[dict | InputError]:
     """What ``overlap score`` computes: one result per non-blank JSON line, in order.
 
@@ -142,7 +151,10 @@ def score_lines(
     a paraphrase: what a fact-checker testing a claim wants). With ``pair``
     (:func:`overlap.claims.pair_model.load_pair_model`), the pair model judges: ``score`` and
     ``claim_score`` are its probabilities, cut at its own cross-validated cuts (``threshold``
-    still overrides the first), and ``model`` says so; the signals are still given.
+    still overrides the first), and ``model`` says so; the signals are still given. With
+    ``roles`` (:func:`overlap.claims.roles.load_role_parser`) a pair whose texts swap named
+    actors between a verb's roles is neither, and each scored result says ``roles`` (the swap,
+    or ``None``).
 
     >>> from overlap.claims.scorer import load_scorer
     >>> s = load_scorer(lexical_only=True)
@@ -158,10 +170,10 @@ def score_lines(
     if pair is not None:
         judges = _Judges(scorer, claim_scorer, PAIR_CUT if threshold is None else threshold,
                          PAIR_CLAIM_CUT if claim_scorer is not None else None, pair,
-                         f"pair model ({pair.model_id}); signals from {scorer.path}")
+                         f"pair model ({pair.model_id}); signals from {scorer.path}", roles)
     else:
         judges = _Judges(scorer, claim_scorer, scorer.threshold if threshold is None else threshold,
-                         claim_scorer.threshold if claim_scorer is not None else None, None, scorer.path)
+                         claim_scorer.threshold if claim_scorer is not None else None, None, scorer.path, roles)
     pending: list[tuple[str, str] | InputError] = []
     for lineno, raw in enumerate(lines, start=1):
         if not raw.strip():

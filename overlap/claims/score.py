@@ -28,6 +28,7 @@ import numpy as np
 
 from ..params import ParaphraseParams
 from .pair_model import PAIR_CLAIM_CUT, PAIR_CUT, PAIR_FLOOR, PairModel, load_pair_model
+from .roles import RoleParser, load_role_parser, role_check_status
 from .scorer import Scorer, load_claim_scorer, load_scorer
 from .signals import Prepared, signals
 
@@ -45,7 +46,9 @@ class Scorers:
     are on the same path (both with embeddings or both lexical);
     ``lexical_paraphrase`` and ``lexical_claim`` are their lexical
     counterparts, for the embedding floors. ``claims`` says whether the
-    claim relation is on.
+    claim relation is on. ``roles`` (:mod:`overlap.claims.roles`) rejects an
+    accepted pair whose statements swap named actors between a verb's roles;
+    ``None`` when the check is off or cannot run (``role_check`` says which).
     """
 
     paraphrase: Scorer
@@ -56,6 +59,8 @@ class Scorers:
     claim_cut: float
     claims: bool
     pair: PairModel | None = None
+    roles: RoleParser | None = None
+    role_check: str = "off"
 
     @property
     def uses_embeddings(self) -> bool:
@@ -86,6 +91,7 @@ class Scorers:
         cut = own_cut if params.threshold is None else params.threshold
         claim_cut = own_claim_cut if params.claim_threshold is None else params.claim_threshold
         lexical = scorer.uses_embeddings
+        roles = load_role_parser() if params.roles else None
         return cls(
             paraphrase=scorer,
             claim=claim_scorer,
@@ -95,6 +101,8 @@ class Scorers:
             claim_cut=claim_cut,
             claims=params.claims,
             pair=pair,
+            roles=roles,
+            role_check=role_check_status() if params.roles else "off (--no-role-check)",
         )
 
 

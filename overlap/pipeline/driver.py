@@ -458,6 +458,7 @@ class _Scan:
             texts=SpilledTexts(self.store, self.text_keys, self.dropped),
             claim_clusters=claims.clusters if claims is not None else None,
             paraphrase={"path": claims.path, "threshold": claims.threshold, "claim_threshold": claims.claim_threshold,
+                        "role_check": claims.role_check,
                         "within_document": params.paraphrase.within_document, "set_aside": claims.set_aside,
                         "languages": claims.languages} if claims is not None else {},
         )
@@ -486,7 +487,7 @@ class _SpilledDocuments(Lazy[Document]):
 # The claims tier's counts a scan reports (as ``paraphrase_<name>``, in this order, around ``claim_clusters``)
 _PARAPHRASE_COUNTS = ("statements", "candidates", "candidates_over_cap", "matches", "verbatim_skipped", "clauses", "statements_too_long",
                       "statements_over_document_cap", "same_statement", "same_claim", "embedded", "below_embed_floor",
-                      "pair_model_scored", "below_pair_floor")
+                      "pair_model_scored", "below_pair_floor", "role_conflicts")
 _PARAPHRASE_COUNTS_AFTER = ("within_document", "set_aside", "not_english")
 
 

