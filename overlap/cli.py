@@ -691,7 +691,8 @@ def compare(files: tuple[str, ...], pairs_file: str | None, root: str | None, wo
                    "(printed in each line as \"threshold\").")
 @click.option("--lexical", is_flag=True, default=False,
               help="Use the lexical model and no pair model, even if onnxruntime and the embedding model "
-                   "(overlap[embed]) are installed: what a plain install does.")
+                   "(overlap[embed]) are installed: what a plain install does (the role check still runs; "
+                   "--no-role-check).")
 @click.option("--pair-model/--no-pair-model", default=ParaphraseParams.pair_model, show_default=True,
               help="Let the pair model (a cross-encoder reading both texts) judge (needs the embedding model); "
                    "off: the fitted scores judge.")

@@ -51,8 +51,9 @@ MODEL_SHA256 = "a458f714184751df79d2c2b3cf243014ba933edd7820de974999ae1ca47035bd
 MODEL_ID = "spaCy en_core_web_sm 3.8.0"
 #: Verbs whose subject and object are not an actor and the one acted on.
 _NOT_ACTIONS = frozenset({"be", "have", "do"})
-#: Texts parsed at once (spaCy's batch; bounded memory).
-_BATCH = 256
+#: Texts parsed at once. spaCy's working memory grows with its batch: parsing BBC News's 1,515 matched
+#: statements took the process from 42 to 283 MB at 256, 185 at 64, 159 at 16 (3.0-3.5 CPU s at each).
+_BATCH = 16
 
 #: A statement's roles: ``(verb lemma, "agent" | "patient") -> names`` (lower-cased proper-noun heads).
 Frames = Mapping[tuple[str, str], frozenset[str]]
