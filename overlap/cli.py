@@ -450,8 +450,8 @@ def _terminate_as_interrupt(ctx: click.Context) -> None:
                    "benchmarks, not yet on news, 3.4x the tier's CPU: see overlap/data/PAIR-MODEL.md.")
 @click.option("--role-check/--no-role-check", default=ParaphraseParams.roles, show_default=True,
               help="Reject a paraphrase or claim whose statements swap named actors between a verb's roles "
-                   "(\"Russia accused Ukraine\" / \"Ukraine accused Russia\"): a grammar parse of the accepted pairs "
-                   "(spaCy, with the embed extra).")
+                   "(\"Russia accused Ukraine\" / \"Ukraine accused Russia\") or negate one's action in the other "
+                   "(\"will send\" / \"will not send\"): a grammar parse of the accepted pairs (spaCy, with the embed extra).")
 @click.option("--within-document/--no-within-document", default=ParaphraseParams.within_document, show_default=True,
               help="Count paraphrases and claims between statements of one document (a reporter restating a quote); "
                    "such matches are marked within_document. --no-within-document keeps only pairs across documents.")
@@ -697,8 +697,8 @@ def compare(files: tuple[str, ...], pairs_file: str | None, root: str | None, wo
               help="Let the pair model (a cross-encoder reading both texts) judge (needs the embedding model); "
                    "off: the fitted scores judge.")
 @click.option("--role-check/--no-role-check", default=ParaphraseParams.roles, show_default=True,
-              help="Decide no paraphrase or claim for a pair whose texts swap named actors between a verb's roles; "
-                   "each line then says \"roles\" (the swap, or null).")
+              help="Decide no paraphrase or claim for a pair whose texts swap named actors between a verb's roles "
+                   "or negate the same action; each line then says \"roles\" (why, or null).")
 @click.option("--on-bad-line", type=click.Choice(["skip", "fail"]), default="skip", show_default=True,
               help="A malformed line: write {\"error\": ..., \"line\": N} in its place and warn naming file:line, "
                    "or stop there with exit 1.")
@@ -712,8 +712,8 @@ def score(file: str, threshold: float | None, lexical: bool, pair_model: bool, r
     shorter side's content words in the other: MRPC-style scores penalise a
     sentence that adds to the other; in news that is often still the same claim),
     "signals" and "model" (which scorer: the pair model, embedding or lexical, and why), and
-    "roles" (with the role check: the verb and role whose named actors the texts swap, which
-    makes "paraphrase" and "claim" false, else null). A pair
+    "roles" (with the role check: the verb whose named actors the texts swap, or that one
+    negates, which makes "paraphrase" and "claim" false, else null). A pair
     with a side the models cannot read (not English, empty, one or two content
     words, numbers only, a list of names, a score line) is not scored: its line
     has "scored": false, "not_scored" ({"a": reason, "b": reason}, the failing
