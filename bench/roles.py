@@ -5,7 +5,10 @@ Labelled sets (from ``../shared/data``; the check has no parameter fitted on the
 held out): PAWS-Wiki dev, MRPC train, STS-B train and dev (same claim: rated 3 or more). For each,
 the share of negative and of positive pairs the check rejects, and what that does to the fitted
 scores' decisions (``overlap score``'s paraphrase and claim cuts): accuracy and precision before
-and after the veto, on the same pairs in the same run. Then, with ``--scan DIR`` (a finished
+and after the veto, on the same pairs in the same run. Then the contrast pairs of
+``tools/contrast.py`` (each MRPC paraphrase and STS-B pair rated 4 or more beside a copy of it with
+one fact edited: named actors swapped, a negation, an opposite word, a changed figure): the share
+of edited pairs the check rejects, by kind, and of the true pairs. Then, with ``--scan DIR`` (a finished
 ``overlap scan`` run with ``--no-role-check``), every paraphrase match of that scan the check would
 reject, printed in full to be read by hand. CPU seconds of the parser are given for each.
 
@@ -28,7 +31,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))  # measure this checkout
 sys.path.insert(0, str(ROOT / "tools"))
-from train_pair_model import read_mrpc, read_paws, read_stsb  # noqa: E402  (readers only: no torch at import)
+from train_pair_model import held_out_contrasts, read_mrpc, read_paws, read_stsb  # noqa: E402  (no torch at import)
 
 DATA = ROOT.parent / "shared" / "data"
 
@@ -76,6 +79,23 @@ def rates(name: str, rows: list[tuple[str, str, int]], claim: bool) -> dict:
     return out
 
 
+def contrast(paws, mrpc, stsb) -> dict:
+    """What the check rejects of the contrast pairs (one fact edited) and of their true pairs."""
+    from overlap.claims.roles import load_role_parser
+
+    rows = held_out_contrasts(paws, mrpc, stsb, mrpc, stsb)  # (a, b, edited b, kind)
+    parser = load_role_parser()
+    true = parser.conflicts([(a, b) for a, b, _, _ in rows])
+    edited = parser.conflicts([(a, e) for a, _, e, _ in rows])
+    out: dict = {"pairs": len(rows), "true_rejected": sum(c is not None for c in true), "edited_rejected": {}}
+    for kind in sorted({k for *_, k in rows}):
+        hits = [c is not None for c, (*_, k) in zip(edited, rows) if k == kind]
+        out["edited_rejected"][kind] = {"n": len(hits), "rejected": sum(hits), "share": round(sum(hits) / len(hits), 3)}
+    print(f"contrast pairs ({len(rows)}): true pairs rejected {out['true_rejected']}; edited pairs rejected: "
+          + ", ".join(f"{k} {v['rejected']}/{v['n']} ({v['share']:.3f})" for k, v in out["edited_rejected"].items()))
+    return out
+
+
 def scan(folder: Path) -> dict:
     from overlap.claims.roles import load_role_parser
 
@@ -109,14 +129,17 @@ def main() -> None:
     out: dict = {"parser": role_check_status(), "scans": {}}
     for folder in args.scan:  # first: the parser's load is then counted in the scan's CPU, as a scan pays it
         out["scans"][str(folder)] = scan(folder)
-    stsb_claims = lambda name: [(a, b, int(s >= 3.0)) for a, b, s in read_stsb(args.data / "stsbenchmark" / name)]  # noqa: E731
+    paws = read_paws(args.data / "paws_wiki" / "dev.tsv")
+    mrpc = read_mrpc(args.data / "mrpc" / "msr_paraphrase_train.txt")
+    stsb = {name: read_stsb(args.data / "stsbenchmark" / f"sts-{name}.csv") for name in ("train", "dev")}
     for name, rows, claim in (
-        ("PAWS-Wiki dev", read_paws(args.data / "paws_wiki" / "dev.tsv"), False),
-        ("MRPC train", read_mrpc(args.data / "mrpc" / "msr_paraphrase_train.txt"), False),
-        ("STS-B train", stsb_claims("sts-train.csv"), True),
-        ("STS-B dev", stsb_claims("sts-dev.csv"), True),
+        ("PAWS-Wiki dev", paws, False),
+        ("MRPC train", mrpc, False),
+        ("STS-B train", [(a, b, int(s >= 3.0)) for a, b, s in stsb["train"]], True),
+        ("STS-B dev", [(a, b, int(s >= 3.0)) for a, b, s in stsb["dev"]], True),
     ):
         out[name] = rates(name, rows, claim)
+    out["contrast"] = contrast(paws, mrpc, stsb["train"])
     if args.json:
         args.json.write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
 
