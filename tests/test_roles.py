@@ -179,3 +179,22 @@ def test_without_spacy_there_is_no_role_check(fresh_load, monkeypatch) -> None:
 
 def test_the_shipped_digest_is_the_installed_models() -> None:
     assert roles.model_digest(roles._model_path()) == roles.MODEL_SHA256
+
+
+def test_a_parser_that_cannot_load_stops_the_scan_with_one_line(tmp_path) -> None:
+    """A model directory that checks out but that this spaCy cannot load: one clear line and exit 1, no traceback."""
+    parser = roles.RoleParser(tmp_path)  # an empty directory: spaCy finds no config there
+    with pytest.raises(roles.OverlapError, match=r"^role check: spaCy cannot load .* --no-role-check$"):
+        parser.conflicts([SWAP])
+
+
+def test_the_scan_command_says_that_line_and_exits_1(tmp_path, fresh_load, monkeypatch) -> None:
+    monkeypatch.setattr(roles, "_load", lambda: (roles.RoleParser(tmp_path / "empty"), roles.MODEL_ID))
+    src = tmp_path / "docs"
+    src.mkdir()
+    for name, doc in zip(("a.txt", "b.txt"), _docs(*SWAP)):
+        (src / name).write_text(doc.text, encoding="utf-8")
+    result = CliRunner().invoke(main, ["scan", str(src), "-o", str(tmp_path / "out"), "-q"])
+    assert result.exit_code == 1, result.output
+    assert "role check: spaCy cannot load" in result.stderr and "Traceback" not in result.output
+    assert not (tmp_path / "out").exists()  # outputs are all-or-nothing

@@ -51,6 +51,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Mapping, NamedTuple, Sequence
 
+from ..errors import OverlapError
+
 __all__ = ["RoleConflict", "RoleParser", "Reading", "Frames", "role_conflict", "swapped", "negated", "load_role_parser",
            "role_check_status", "MODEL_PACKAGE", "MODEL_SHA256"]
 
@@ -223,9 +225,13 @@ class RoleParser:
     @property
     def nlp(self):
         if self._nlp is None:
-            import spacy
+            try:
+                import spacy
 
-            self._nlp = spacy.load(self.root, exclude=["ner", "senter"])
+                self._nlp = spacy.load(self.root, exclude=["ner", "senter"])
+            except Exception as exc:  # noqa: BLE001 - any failure to load is one line for the user, never a traceback
+                raise OverlapError(f"role check: spaCy cannot load {self.model_id} from {self.root} "
+                                   f"({type(exc).__name__}: {exc}); reinstall 'overlap[embed]' or pass --no-role-check") from None
         return self._nlp
 
     def readings(self, texts: Iterable[str]) -> list[Reading]:
