@@ -273,7 +273,7 @@ class ParaphraseParams:
     dependency parse of the accepted pairs only (:mod:`overlap.claims.roles`; needs
     the embed extra's spaCy parser, else the tier runs without it and says so). On
     by default: on PAWS-Wiki it rejects 5.2% of the non-paraphrases and 2 of 3,539
-    paraphrases, on MRPC and STS-B train 11 negatives and 6 of 5,747 positives.
+    paraphrases, on MRPC and STS-B train 15 negatives and 5 of 5,747 positives.
 
     ``max_statement_chars`` and ``max_statements_per_document`` bound what one
     document can cost the tier (see :func:`overlap.claims.statements`): a

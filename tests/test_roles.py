@@ -96,6 +96,9 @@ def test_an_action_negated_in_one_statement_only_conflicts() -> None:
     assert interfered == roles.RoleConflict("interfere", "negated", ("russia",), ())
     assert not_met is None and moved is None
     assert denied is None  # "denied" against "said" is a change of verb: the pair model's business
+    ready, = _conflicts(("Russia is ready to cooperate with the United States on Syria.",
+                         "Russia is not ready to cooperate with the United States on Syria."))
+    assert str(ready) == "be ready: russia negated in one, not in the other"
 
 
 def _docs(a: str, b: str) -> list[Document]:
