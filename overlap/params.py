@@ -268,12 +268,13 @@ class ParaphraseParams:
 
     ``roles``: a pair the scores accept is still rejected when its statements give
     the same verb's agent or patient to different named actors, swapped between
-    them ("Russia accused Ukraine" / "Ukraine accused Russia"), or negate the same
-    verb of the same subject in one only ("will send" / "will not send"): a
-    dependency parse of the accepted pairs only (:mod:`overlap.claims.roles`; needs
-    the embed extra's spaCy parser, else the tier runs without it and says so). On
-    by default: on PAWS-Wiki it rejects 5.2% of the non-paraphrases and 2 of 3,539
-    paraphrases, on MRPC and STS-B train 15 negatives and 5 of 5,747 positives.
+    them ("Russia accused Ukraine" / "Ukraine accused Russia"), negate the same
+    verb of the same subject in one only ("will send" / "will not send"), or say
+    opposite verbs of one subject ("rates rose" / "rates fell"): a dependency parse
+    of the accepted pairs only (:mod:`overlap.claims.roles`; needs the embed extra's
+    spaCy parser, else the tier runs without it and says so). On by default: on
+    PAWS-Wiki it rejects 5.2% of the non-paraphrases and 2 of 3,539 paraphrases, on
+    MRPC and STS-B train 34 negatives and 5 of 5,747 positives.
 
     ``max_statement_chars`` and ``max_statements_per_document`` bound what one
     document can cost the tier (see :func:`overlap.claims.statements`): a

@@ -48,6 +48,19 @@ def test_a_swapped_speaker_conflicts_and_the_same_claim_in_other_words_does_not(
     assert other_verbs is None  # a swap across different verbs is not read (the module says so)
 
 
+def test_opposite_actions_of_one_subject_conflict() -> None:
+    rates, shares, both = _conflicts(
+        ("The central bank raised interest rates by half a point in March.",
+         "The central bank cut interest rates by half a point in March."),
+        ("Oracle shares fell 27 cents to $13.09.", "Oracle shares rose on the news, up 15 cents to $13.51."),
+        # a statement that says both is not read as one side of the pair
+        ("Shares rose early and fell later.", "Shares fell in late trading."),
+    )
+    assert str(rates) == "cut / raise: opposite actions of bank"
+    assert shares == roles.RoleConflict("fall / rise", "opposite", ("shares",), ("shares",))
+    assert both is None
+
+
 def test_actors_are_names_and_the_names_that_qualify_a_common_noun() -> None:
     nations, passive, plain = _conflicts(
         ("Russian forces attacked Ukrainian positions near Bakhmut.", "Ukrainian forces attacked Russian positions near Bakhmut."),
@@ -64,7 +77,7 @@ _frames = st.dictionaries(st.tuples(st.sampled_from(["accuse", "say", "attack"])
                           _names.filter(bool), max_size=4)
 
 
-_uses = st.dictionaries(st.sampled_from(["send", "say", "attack"]),
+_uses = st.dictionaries(st.sampled_from(["send", "say", "attack", "rise", "fall", "drop"]),
                         st.lists(st.tuples(st.booleans(), st.sampled_from([None, "germany", "they"])), min_size=1, max_size=3)
                         .map(tuple), max_size=3)
 _readings = st.builds(roles.Reading, _frames, _uses, st.booleans())
@@ -76,8 +89,8 @@ def test_a_conflict_is_symmetric_and_never_with_itself(a, b) -> None:
     assert (ab is None) == (ba is None)
     if ab is not None:
         assert (ab.verb, ab.role, ab.a, ab.b) == (ba.verb, ba.role, ba.b, ba.a)
-        assert not set(ab.a) & set(ab.b)
-    if ab is not None and ab.role != "negated":
+        assert ab.a == ab.b if ab.role == "opposite" else not set(ab.a) & set(ab.b)
+    if ab is not None and ab.role not in ("negated", "opposite"):
         assert ab == roles.swapped(a.roles, b.roles)
     assert roles.swapped(a.roles, a.roles) is None and roles.role_conflict(a, a) is None
 
