@@ -241,7 +241,8 @@ class Acceptor:
     the statements and their clauses (:func:`overlap.claims.statements.statement_parts`),
     as in :func:`decide`, scored by :func:`overlap.claims.score.score_batch`
     as there; a near-verbatim pair is a copy and never a link, and a pair
-    whose named actors swap roles is rejected, as there.
+    the role check rejects (actors swapped, an action negated or opposed) is
+    no link, as there.
     """
 
     scorers: Scorers
@@ -277,5 +278,5 @@ class Acceptor:
         else:
             return None
         if s.roles is not None and s.roles.conflicts([(a.text, b.text)])[0] is not None:
-            return None  # the same words, the actors' roles swapped: as in decide
+            return None  # who did what to whom, whether or which way differs: as in decide
         return link

@@ -153,8 +153,8 @@ def score_lines(
     ``claim_score`` are its probabilities, cut at its own cross-validated cuts (``threshold``
     still overrides the first), and ``model`` says so; the signals are still given. With
     ``roles`` (:func:`overlap.claims.roles.load_role_parser`) a pair whose texts swap named
-    actors between a verb's roles is neither, and each scored result says ``roles`` (the swap,
-    or ``None``).
+    actors between a verb's roles, or negate or oppose one's action, is neither, and each scored
+    result says ``roles`` (why, or ``None``).
 
     >>> from overlap.claims.scorer import load_scorer
     >>> s = load_scorer(lexical_only=True)
