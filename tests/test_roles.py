@@ -214,3 +214,36 @@ def test_the_scan_command_says_that_line_and_exits_1(tmp_path, fresh_load, monke
     assert result.exit_code == 1, result.output
     assert "role check: spaCy cannot load" in result.stderr and "Traceback" not in result.output
     assert not (tmp_path / "out").exists()  # outputs are all-or-nothing
+
+
+class _TwoWorkers:
+    """An engine of "two workers" that runs each task here and keeps what it was given."""
+
+    workers = 2
+
+    def __init__(self) -> None:
+        self.tasks: list = []
+
+    def map(self, fn, items, *shared):
+        for item in items:
+            self.tasks.append((fn, list(item)))
+            yield fn(item, *shared)
+
+
+def test_with_workers_the_statements_are_parsed_in_tasks_and_read_the_same(monkeypatch) -> None:
+    monkeypatch.setattr(roles, "TASK_TEXTS", 2)
+    pairs = [SWAP, PASSIVE, NEGATION]
+    engine = _TwoWorkers()
+    driver = roles.RoleParser(roles._model_path())  # the driver's own: never loads spaCy here
+    assert driver.conflicts(pairs, engine) == _conflicts(*pairs)
+    texts = list(dict.fromkeys(t for p in pairs for t in p))
+    assert [batch for fn, batch in engine.tasks] == [texts[k:k + 2] for k in range(0, len(texts), 2)]
+    assert {fn for fn, _ in engine.tasks} == {roles.read_batch} and driver._nlp is None
+    driver.conflicts(pairs, engine)
+    assert len(engine.tasks) == 3  # each text is read once
+
+
+def test_a_worker_without_the_parser_stops_with_one_line(fresh_load, monkeypatch) -> None:
+    monkeypatch.setattr(roles, "MODEL_SHA256", "0" * 64)
+    with pytest.raises(roles.OverlapError, match=r"^role check: a worker has no parser \(off .*--no-role-check$"):
+        roles.read_batch(["Russia accused Ukraine."])

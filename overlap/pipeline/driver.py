@@ -89,20 +89,21 @@ def versions() -> dict[str, str]:
 
 def fingerprint() -> dict[str, str]:
     """What must be the same in a driver and every worker for a scan to give one answer: :func:`versions`
-    and the embedding model a worker would load (its sha256-checked file, or why there is none; the
-    pair model runs on the driver only).
+    and the embedding model and role check parser a worker would load (their sha256-checked files, or
+    why there are none; the pair model runs on the driver only).
 
     Compared when a scan connects to a running Dask cluster
     (:meth:`overlap.engine.cluster.DaskEngine.connect`); no model is loaded to answer.
     """
-    from ..claims import embed
+    from ..claims import embed, roles
 
     path, status = embed.installed_model()
     found = versions()
     found["python"] = ".".join(found["python"].split(".")[:2])  # a patch release changes no result
     for driver_only in ("networkx", "click"):  # the graph and the command line run on the driver
         del found[driver_only]
-    return {**found, "embedding model": status if path is None else f"{status} sha256 {embed.MODEL_SHA256[:12]}"}
+    return {**found, "embedding model": status if path is None else f"{status} sha256 {embed.MODEL_SHA256[:12]}",
+            "role check parser": roles.role_check_status()}
 
 
 def scan(
