@@ -450,8 +450,9 @@ def _terminate_as_interrupt(ctx: click.Context) -> None:
                    "benchmarks, not yet on news, 3.4x the tier's CPU: see overlap/data/PAIR-MODEL.md.")
 @click.option("--role-check/--no-role-check", default=ParaphraseParams.roles, show_default=True,
               help="Reject a paraphrase or claim whose statements swap named actors between a verb's roles "
-                   "(\"Russia accused Ukraine\" / \"Ukraine accused Russia\") or negate one's action in the other "
-                   "(\"will send\" / \"will not send\"): a grammar parse of the accepted pairs (spaCy, with the embed extra).")
+                   "(\"Russia accused Ukraine\" / \"Ukraine accused Russia\"), or negate or oppose one's action in the "
+                   "other (\"will send\" / \"will not send\", \"rose\" / \"fell\"): a grammar parse of the accepted "
+                   "pairs (spaCy, with the embed extra).")
 @click.option("--within-document/--no-within-document", default=ParaphraseParams.within_document, show_default=True,
               help="Count paraphrases and claims between statements of one document (a reporter restating a quote); "
                    "such matches are marked within_document. --no-within-document keeps only pairs across documents.")
@@ -698,7 +699,7 @@ def compare(files: tuple[str, ...], pairs_file: str | None, root: str | None, wo
                    "off: the fitted scores judge.")
 @click.option("--role-check/--no-role-check", default=ParaphraseParams.roles, show_default=True,
               help="Decide no paraphrase or claim for a pair whose texts swap named actors between a verb's roles "
-                   "or negate the same action; each line then says \"roles\" (why, or null).")
+                   "or negate or oppose the same action; each line then says \"roles\" (why, or null).")
 @click.option("--on-bad-line", type=click.Choice(["skip", "fail"]), default="skip", show_default=True,
               help="A malformed line: write {\"error\": ..., \"line\": N} in its place and warn naming file:line, "
                    "or stop there with exit 1.")
@@ -713,7 +714,7 @@ def score(file: str, threshold: float | None, lexical: bool, pair_model: bool, r
     sentence that adds to the other; in news that is often still the same claim),
     "signals" and "model" (which scorer: the pair model, embedding or lexical, and why), and
     "roles" (with the role check: the verb whose named actors the texts swap, or that one
-    negates, which makes "paraphrase" and "claim" false, else null). A pair
+    negates or opposes, which makes "paraphrase" and "claim" false, else null). A pair
     with a side the models cannot read (not English, empty, one or two content
     words, numbers only, a list of names, a score line) is not scored: its line
     has "scored": false, "not_scored" ({"a": reason, "b": reason}, the failing

@@ -59,6 +59,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Mapping, NamedTuple, Sequence
 
 from ..errors import OverlapError
+from .embed import file_sha256
 
 if TYPE_CHECKING:
     from ..engine import Engine
@@ -344,8 +345,7 @@ def model_digest(root: Path) -> str:
     """:data:`MODEL_SHA256`'s digest of the model directory ``root``."""
     h = hashlib.sha256()
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        h.update(f"{path.relative_to(root).as_posix()}\0{digest}\n".encode())
+        h.update(f"{path.relative_to(root).as_posix()}\0{file_sha256(path)}\n".encode())
     return h.hexdigest()
 
 

@@ -47,7 +47,8 @@ class Scorers:
     ``lexical_paraphrase`` and ``lexical_claim`` are their lexical
     counterparts, for the embedding floors. ``claims`` says whether the
     claim relation is on. ``roles`` (:mod:`overlap.claims.roles`) rejects an
-    accepted pair whose statements swap named actors between a verb's roles;
+    accepted pair whose statements swap named actors between a verb's roles,
+    or negate or oppose one's action;
     ``None`` when the check is off or cannot run (``role_check`` says which).
     """
 

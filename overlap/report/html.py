@@ -54,7 +54,7 @@ _COUNT_LABELS = (
     ("paraphrase_within_document", "paraphrase matches within one document"),
     ("paraphrase_set_aside", "statements set aside (not scored)"),
     ("paraphrase_not_english", "statements not in English (not scored)"),
-    ("paraphrase_role_conflicts", "paraphrase pairs rejected: actors swapped or action negated"),
+    ("paraphrase_role_conflicts", "paraphrase pairs rejected: actors swapped, action negated or opposed"),
 )
 
 
