@@ -713,8 +713,9 @@ def score(file: str, threshold: float | None, lexical: bool, pair_model: bool, r
     shorter side's content words in the other: MRPC-style scores penalise a
     sentence that adds to the other; in news that is often still the same claim),
     "signals" and "model" (which scorer: the pair model, embedding or lexical, and why), and
-    "roles" (with the role check: the verb whose named actors the texts swap, or that one
-    negates or opposes, which makes "paraphrase" and "claim" false, else null). A pair
+    "roles" (with the role check, for a pair either relation accepts: the verb whose named actors
+    the texts swap, or that one negates or opposes, which makes "paraphrase" and "claim" false, else
+    null). A pair
     with a side the models cannot read (not English, empty, one or two content
     words, numbers only, a list of names, a score line) is not scored: its line
     has "scored": false, "not_scored" ({"a": reason, "b": reason}, the failing

@@ -247,3 +247,16 @@ def test_a_worker_without_the_parser_stops_with_one_line(fresh_load, monkeypatch
     monkeypatch.setattr(roles, "MODEL_SHA256", "0" * 64)
     with pytest.raises(roles.OverlapError, match=r"^role check: a worker has no parser \(off .*--no-role-check$"):
         roles.read_batch(["Russia accused Ukraine."])
+
+
+def test_overlap_score_parses_only_the_pairs_a_relation_accepts(monkeypatch) -> None:
+    asked: list = []
+    real = roles.RoleParser.conflicts
+    monkeypatch.setattr(roles.RoleParser, "conflicts",
+                        lambda self, pairs, engine=None: asked.extend(pairs) or real(self, pairs, engine))
+    unrelated = ("The harvest was poor in the north of the country this year.",
+                 "Shares of the airline rose sharply after the long strike ended.")
+    lines = "".join(json.dumps({"a": a, "b": b}) + "\n" for a, b in (SWAP, unrelated))
+    swap, other = (json.loads(x) for x in CliRunner().invoke(main, ["score", "-"], input=lines).output.splitlines())
+    assert asked == [SWAP] and swap["roles"] is not None
+    assert other["paraphrase"] is False and other["claim"] is False and other["roles"] is None

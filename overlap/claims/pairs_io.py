@@ -18,7 +18,7 @@ from ..errors import InputError
 from ..ingest import RecordError, decode_utf8, parse_json_line
 from .gate import check
 from .pair_model import PAIR_CLAIM_CUT, PAIR_CUT, PairModel
-from .roles import RoleConflict, RoleParser
+from .roles import RoleParser
 from .scorer import PairScore, Scorer
 
 __all__ = ["score_lines", "parse_pair_line"]
@@ -81,25 +81,34 @@ def _not_scored(reasons: dict[str, str], j: _Judges) -> dict:
     return out
 
 
-def _scored(r: PairScore, j: _Judges, probs: Sequence[float] | None, conflict: RoleConflict | None = None) -> dict:
+def _scored(r: PairScore, j: _Judges, probs: Sequence[float] | None) -> dict:
     """The result of a scored pair, its keys in the order ``overlap score`` has always written them.
-    ``probs`` are the pair model's two scores when it judges (the signals are still shown); a role
-    ``conflict`` decides "no" whatever the scores (and is said as ``roles``)."""
+    ``probs`` are the pair model's two scores when it judges (the signals are still shown)."""
     score = float(probs[0]) if probs is not None else r.score
-    agree = conflict is None
-    out = {"scored": True, "score": round(score, 4), "paraphrase": agree and bool(score >= j.cut),
-           "threshold": round(j.cut, 4)}
+    out = {"scored": True, "score": round(score, 4), "paraphrase": bool(score >= j.cut), "threshold": round(j.cut, 4)}
     if j.claim_cut is not None:
         c = float(probs[1]) if probs is not None else j.claim_scorer.combine(r.signals)
-        out.update(claim_score=round(c, 4), claim=agree and bool(c >= j.claim_cut), claim_threshold=round(j.claim_cut, 4))
+        out.update(claim_score=round(c, 4), claim=bool(c >= j.claim_cut), claim_threshold=round(j.claim_cut, 4))
     out.update(
         containment=round(r.signals["containment"], 4),
         signals={k: round(v, 4) for k, v in r.signals.items()},
         model=j.path,
     )
-    if j.roles is not None:
-        out["roles"] = str(conflict) if conflict is not None else None
     return out
+
+
+def _checked(outs: list[dict], pairs: list[tuple[str, str]], roles: RoleParser) -> None:
+    """The role check on the scored pairs either relation accepts (the only ones parsed, as in a scan):
+    a conflict decides "no" whatever the scores; each result says ``roles`` (the conflict, or ``None``)."""
+    asked = [k for k, out in enumerate(outs) if out["paraphrase"] or out.get("claim")]
+    found = dict(zip(asked, roles.conflicts([pairs[k] for k in asked])))
+    for k, out in enumerate(outs):
+        conflict = found.get(k)
+        if conflict is not None:
+            out["paraphrase"] = False
+            if "claim" in out:
+                out["claim"] = False
+        out["roles"] = str(conflict) if conflict is not None else None
 
 
 def _score_batch(items: list[tuple[str, str] | InputError], j: _Judges) -> Iterator[dict | InputError]:
@@ -107,19 +116,21 @@ def _score_batch(items: list[tuple[str, str] | InputError], j: _Judges) -> Itera
     gates = [None if isinstance(p, InputError) else _unscored_sides(p) for p in items]
     pairs = [p for p, g in zip(items, gates) if g == {}]
     results = list(j.scorer.score_pairs(pairs, batch=max(1, len(pairs))))
-    probs = None
+    probs: list = [None] * len(pairs)
     if j.pair is not None and pairs:
         para, claim = j.pair.judge(pairs, np.array([r.signals["cosine"] for r in results]))
-        probs = iter(zip(para, claim))
-    scored = iter(results)
-    conflicts = iter(j.roles.conflicts(pairs) if j.roles is not None else [None] * len(pairs))
+        probs = list(zip(para, claim))
+    outs = [_scored(r, j, p) for r, p in zip(results, probs)]
+    if j.roles is not None:
+        _checked(outs, pairs, j.roles)
+    scored = iter(outs)
     for item, gate in zip(items, gates):
         if isinstance(item, InputError):
             yield item
         elif gate:
             yield _not_scored(gate, j)
         else:
-            yield _scored(next(scored), j, next(probs) if probs is not None else None, next(conflicts))
+            yield next(scored)
 
 
 def score_lines(
@@ -152,9 +163,10 @@ def score_lines(
     (:func:`overlap.claims.pair_model.load_pair_model`), the pair model judges: ``score`` and
     ``claim_score`` are its probabilities, cut at its own cross-validated cuts (``threshold``
     still overrides the first), and ``model`` says so; the signals are still given. With
-    ``roles`` (:func:`overlap.claims.roles.load_role_parser`) a pair whose texts swap named
-    actors between a verb's roles, or negate or oppose one's action, is neither, and each scored
-    result says ``roles`` (why, or ``None``).
+    ``roles`` (:func:`overlap.claims.roles.load_role_parser`) a pair either relation accepts is
+    parsed, and one whose texts swap named actors between a verb's roles, or negate or oppose one's
+    action, is neither; each scored result says ``roles`` (why, or ``None``: also for a pair no
+    relation accepted, which is not parsed).
 
     >>> from overlap.claims.scorer import load_scorer
     >>> s = load_scorer(lexical_only=True)
