@@ -152,17 +152,18 @@ def _encode_watching_batches(e, texts, **kw):
         e._session = session
 
 
-def test_batches_hold_a_bounded_number_of_tokens() -> None:
-    from overlap.claims.embed import load_embedder
+def test_every_text_runs_alone_and_at_most_max_tokens() -> None:
+    """The int8 model's activations are quantised per run: a text runs alone, cut at the model's 128 tokens."""
+    from overlap.claims.embed import MAX_TOKENS, load_embedder
 
     e = load_embedder()
     if e is None:
         _no_model()
     long = "word " * 300
     texts = [f"A short sentence about the weather on day {i}." for i in range(100)] + [long + str(i) for i in range(20)]
-    widths, vecs = _encode_watching_batches(e, texts, batch_size=64, batch_tokens=4096)
-    assert all(rows * width <= 4096 or rows == 1 for rows, width in widths)
-    assert sum(rows for rows, _ in widths) == len(texts)
+    widths, vecs = _encode_watching_batches(e, texts)
+    assert len(widths) == len(texts) and all(rows == 1 and width <= MAX_TOKENS for rows, width in widths)
+    assert max(width for _, width in widths) == MAX_TOKENS
     assert np.allclose(np.linalg.norm(vecs, axis=1), 1.0, atol=1e-4)
     assert float(vecs[0] @ vecs[1]) > 0.9 and float(vecs[-1] @ vecs[-2]) > 0.999
 
@@ -195,20 +196,22 @@ def test_an_embedder_sent_to_another_process_is_loaded_there_once() -> None:
     texts = ["Russia is ready to talk.", "Moscow is open to dialogue with Washington on arms control.", "Rain."]
     first, second = pickle.loads(pickle.dumps(e)), pickle.loads(pickle.dumps(e))
     assert first is second and first is not e
-    assert np.array_equal(first.encode(texts, batch_size=2), e.encode(texts, batch_size=2, engine=InProcess()))
+    assert np.array_equal(first.encode(texts), e.encode(texts, engine=InProcess()))
 
 
-def test_a_sentence_vector_depends_on_neither_its_batch_nor_the_thread_count() -> None:
-    """What lets the claim clusters reuse the tier's vectors (``scorer.TextMemo``) and a worker run onnxruntime
-    on one thread: the same bits embedded alone or among longer and shorter sentences, on 1 or 2 threads."""
+def test_a_sentence_vector_depends_on_neither_what_else_is_embedded_nor_the_thread_count() -> None:
+    """What lets the claim clusters reuse the tier's vectors (``scorer.TextMemo``), a worker run onnxruntime
+    on one thread and every engine write the same bytes: the same bits embedded alone or among longer and
+    shorter sentences, in any order, on 1 or 2 threads. (Regression: the int8 model run on batches
+    gave a sentence other bits beside other sentences.)"""
     e = embed.load_embedder()
     if e is None:
         _no_model()
     texts = [f"Sentence {n}: " + " ".join(["officials said the talks on grain exports would resume"] * (1 + n % 7))
              for n in range(40)] + ["Rain.", "Moscow is open to dialogue with Washington on arms control."]
-    together = e.encode(texts, batch_size=16)
+    together = e.encode(texts)
     alone = np.vstack([e.encode([t]) for t in texts])
-    one_thread = embed.Embedder(embed.Path(e._spec[0]), threads=1).encode(texts, batch_size=5)
+    one_thread = embed.Embedder(embed.Path(e._spec[0]), threads=1).encode(texts)
     two_threads = embed.Embedder(embed.Path(e._spec[0]), threads=2).encode(texts[::-1])[::-1]
     for other in (alone, one_thread, two_threads):
         assert np.array_equal(together, other)

