@@ -385,19 +385,24 @@ def test_scored_parts_are_fully_prepared_only_when_asked_for() -> None:
                                    st.sampled_from(["sentence", "quote", "clause"]), st.sampled_from([None, "Putin", "Пeсков"])),
                          max_size=5), max_size=4))
 def test_a_passage_table_gives_back_every_passage(batches) -> None:
-    """The claims tier holds its statements as columns (PassageTable), merged from batches; each must
-    come back as the Passage it was, whatever its text's script, in order."""
+    """The claims tier holds its statements as columns (PassageTable), merged from batches, their texts
+    spilled to a file; each must come back as the Passage it was, whatever its text's script, in order."""
     from overlap.claims.statements import PassageTable
 
     passages = [[Passage(doc, Span(start, start + len(text)), text, kind, speaker) for doc, start, text, kind, speaker
                  in batch] for batch in batches]
-    merged = PassageTable.concat([PassageTable.of(b) for b in passages])
+    from overlap.pipeline.spill import SpillStore
+
     flat = [p for b in passages for p in b]
-    assert len(merged) == len(flat) and list(merged) == flat
-    if flat:
-        assert merged[-1] == flat[-1]
-    with pytest.raises(IndexError):
-        merged[len(flat)]
+    with SpillStore() as store:  # ...whether the texts are in memory or spilled batch by batch to a file
+        store.put(b"something else first")
+        for merged in (PassageTable.concat([PassageTable.of(b) for b in passages]),
+                       PassageTable.concat([PassageTable.of(b).spill(store) for b in passages])):
+            assert len(merged) == len(flat) and list(merged) == flat
+            if flat:
+                assert merged[-1] == flat[-1]
+            with pytest.raises(IndexError):
+                merged[len(flat)]
 
 
 @st.composite

@@ -62,7 +62,6 @@ def _small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setattr(driver, name, value)
     monkeypatch.setattr(corpus, "_PREPARE_BATCH", 2)
     monkeypatch.setattr(corpus, "ALIGN_BATCH", 1)
-    monkeypatch.setattr(corpus, "_CACHE_DOCS", 1)  # documents the driver no longer holds go as text, prepared by a worker
 
 
 def test_a_dask_scan_writes_the_same_bytes_as_the_in_process_scan(cluster, in_process, tmp_path, monkeypatch) -> None:

@@ -12,9 +12,8 @@ from _textgen import edit, sentences
 from overlap import write_scan
 from overlap.ingest import read_documents
 from overlap.model import Document
-from overlap.params import Params, PassageParams
+from overlap.params import Params
 from overlap.passages import corpus
-from overlap.passages.align import Prepared
 from overlap.pipeline import STAGE_UNITS, driver, scan
 from overlap.pipeline.read import read_batch
 
@@ -54,18 +53,7 @@ def test_a_scan_writes_the_same_bytes_whatever_the_batch_sizes(tmp_path: Path, m
         monkeypatch.setattr(driver, name, value)
     monkeypatch.setattr(corpus, "_SIGN_BATCH", 2)
     monkeypatch.setattr(corpus, "ALIGN_BATCH", 1)
-    # a cache of one prepared text: the alignment tasks are sent most documents as text and prepare them
-    monkeypatch.setattr(corpus, "_CACHE_DOCS", 1)
-    as_text = []
-    align_pairs = corpus.align_pairs
-
-    def counting(batch: corpus.PairBatch, params: PassageParams) -> list:
-        as_text.extend(i for i, doc in batch[0].items() if not isinstance(doc, Prepared))
-        return align_pairs(batch, params)
-
-    monkeypatch.setattr(corpus, "align_pairs", counting)
     assert _files(docs, tmp_path / "small") == whole
-    assert as_text
 
 
 def test_reading_in_batches_is_reading_one_by_one() -> None:

@@ -20,6 +20,7 @@ import numpy as np
 from ..batches import Lazy
 from ..model import Document, Passage, Span
 from ..params import ParaphraseParams
+from ..pipeline.spill import SpillStore
 from ..text.quotes import clauses, sentences_and_quotes
 from .signals import Lexicon, Prepared, prepare
 
@@ -72,15 +73,21 @@ class PassageTable(Lazy[Passage]):
     The claims tier keeps every statement and clause of a corpus until its
     candidates are scored (1.1 million at 128,000 generated articles). As
     objects (a Passage, its Span, two ints and a str each) they cost about
-    350 bytes apiece; here a passage costs its UTF-8 text and 25 bytes of
-    columns. Documents and speakers are stored once each.
+    350 bytes apiece; here a passage costs 25 bytes of columns, and its
+    UTF-8 text, which is in memory (``text``) or, once the table is spilled
+    (:meth:`spill`), in a :class:`~overlap.pipeline.spill.SpillStore` from
+    offset ``base`` on, read back for the passages asked for: the tier reads
+    the texts of the candidates' parts only, a few of the corpus's.
+    Documents and speakers are stored once each.
     """
 
     def __init__(self, docs: list[str], names: list[str | None], doc: np.ndarray, start: np.ndarray, end: np.ndarray,
-                 kind: np.ndarray, speaker: np.ndarray, offsets: np.ndarray, text: bytes) -> None:
+                 kind: np.ndarray, speaker: np.ndarray, offsets: np.ndarray, text: bytes,
+                 store: SpillStore | None = None, base: int = 0) -> None:
         self.docs, self.names = docs, names  # distinct document ids; distinct kinds and speakers (None among them)
         self.doc, self.start, self.end, self.kind, self.speaker = doc, start, end, kind, speaker
         self.offsets, self.text = offsets, text
+        self.store, self.base = store, base  # where the text is when spilled (then ``text`` is empty)
 
     @classmethod
     def of(cls, passages: Sequence[Passage]) -> PassageTable:
@@ -96,31 +103,50 @@ class PassageTable(Lazy[Passage]):
         offsets = np.cumsum([0] + [len(e) for e in encoded], dtype=np.int64)
         return cls(list(docs), list(names), doc, start, end, kind, speaker, offsets, b"".join(encoded))
 
+    def spill(self, store: SpillStore) -> PassageTable:
+        """This table with its text appended to ``store`` instead of in memory (the columns stay)."""
+        if self.store is not None:
+            raise ValueError("this table is spilled already")
+        base, _ = store.put(self.text)
+        return PassageTable(self.docs, self.names, self.doc, self.start, self.end, self.kind, self.speaker,
+                            self.offsets, b"", store, base)
+
     @classmethod
     def concat(cls, tables: Sequence[PassageTable]) -> PassageTable:
-        """One table of several, in order (the batches of a map over documents)."""
+        """One table of several, in order (the batches of a map over documents).
+
+        Tables spilled one after the other to one store (nothing else written
+        between them) make a spilled table; tables in memory, one in memory.
+        """
         docs: dict[str, int] = {}
         names: dict[str | None, int] = {}
         cols: list[list[np.ndarray]] = [[] for _ in range(5)]
         offsets, texts, base = [np.zeros(1, dtype=np.int64)], [], 0
+        stores = {id(t.store) for t in tables}
+        if len(stores) > 1:
+            raise ValueError("tables to concatenate must all be in memory, or all spilled to one store")
         for t in tables:
             to_doc = np.fromiter((docs.setdefault(d, len(docs)) for d in t.docs), dtype=np.int32, count=len(t.docs))
             to_name = np.fromiter((names.setdefault(n, len(names)) for n in t.names), dtype=np.int32, count=len(t.names))
             for col, values in zip(cols, (to_doc[t.doc], t.start, t.end, to_name[t.kind], to_name[t.speaker])):
                 col.append(values)
+            if t.store is not None and t.base != tables[0].base + base:
+                raise ValueError("spilled tables to concatenate must follow each other in their store")
             offsets.append(t.offsets[1:] + base)
             texts.append(t.text)
-            base += len(t.text)
+            base += int(t.offsets[-1])
         dtypes = (np.int32, np.int64, np.int64, np.int32, np.int32)
+        store = tables[0].store if tables else None
         return cls(list(docs), list(names), *(np.concatenate(c) if c else np.empty(0, dtype=d) for c, d in zip(cols, dtypes)),
-                   np.concatenate(offsets), b"".join(texts))
+                   np.concatenate(offsets), b"".join(texts), store, tables[0].base if store is not None else 0)
 
     def __len__(self) -> int:
         return len(self.doc)
 
     def _at(self, k: int) -> Passage:
-        text = self.text[self.offsets[k] : self.offsets[k + 1]].decode("utf-8")
-        return Passage(self.docs[self.doc[k]], Span(int(self.start[k]), int(self.end[k])), text,
+        start, end = int(self.offsets[k]), int(self.offsets[k + 1])
+        data = self.text[start:end] if self.store is None else self.store.get((self.base + start, end - start))
+        return Passage(self.docs[self.doc[k]], Span(int(self.start[k]), int(self.end[k])), data.decode("utf-8"),
                        self.names[self.kind[k]], self.names[self.speaker[k]])
 
 

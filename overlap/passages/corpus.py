@@ -20,7 +20,7 @@ named in a pairs file) are :mod:`overlap.passages.pairfiles`' job.
 from __future__ import annotations
 
 import math
-from collections import OrderedDict
+import pickle
 from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
@@ -31,6 +31,7 @@ from ..engine import Engine, InProcess
 from ..minhash.lsh import CandidateIndex
 from ..model import CandidatePair, Document, Match, Span
 from ..params import PassageParams
+from ..pipeline.spill import SpillStore
 from ..text.shingle import fold32
 from ..minhash.signatures import Signer
 
@@ -299,8 +300,7 @@ class _Windows:
     leaving them out of a window's set afterwards gives the same set as
     leaving them out of its units first. A window costs its distinct terms
     (8 bytes each), about 1 kB a generated article; preparing every text
-    twice (the cache of prepared texts holds 20,000) cost 6.5 of the 40 CPU
-    seconds of passages at 32,000 articles.
+    twice cost 6.5 of the 40 CPU seconds of passages at 32,000 articles.
     """
 
     def __init__(self) -> None:
@@ -393,28 +393,25 @@ def candidate_pairs(
     return pair_documents(*_index_windows(signed, signer, params), params, within, words=words)
 
 
-#: A batch of document pairs to align: the documents it needs, by index, each prepared already or as the
-#: ``(text, spans to ignore)`` to prepare it from; and the pairs, as ``(i, j, id of i, id of j)``.
-PairBatch = tuple[dict[int, "Prepared | tuple[str, Sequence[Span]]"], list[tuple[int, int, str, str]]]
+#: A batch of document pairs to align: the documents it needs, by index, each as its prepared text pickled
+#: (what the first pass spilled); and the pairs, as ``(i, j, id of i, id of j)``.
+PairBatch = tuple[dict[int, bytes], list[tuple[int, int, str, str]]]
 
 
-def align_pairs(batch: PairBatch, params: PassageParams) -> tuple[list[Match], dict[int, Prepared]]:
-    """Shared passages of a batch of document pairs joined with their documents, and the documents it prepared.
+def align_pairs(batch: PairBatch, params: PassageParams) -> list[Match]:
+    """Shared passages of a batch of document pairs joined with their prepared documents.
 
     A map over pairs: LSH only proposed them; :func:`~overlap.passages.align.align` decides.
-    A document the driver no longer holds prepared comes as its text and is
-    prepared here, once a batch: at 320,000 generated articles the driver,
-    re-preparing them itself as it joined the pairs, spent 87% of its time on it
-    while two workers idled. Those are returned, so that the driver holds them
-    for later pairs as it held the ones it prepared itself (without that, 128,000
-    articles in one process took 10% more CPU, preparing documents again).
+    Each document comes as the bytes its prepared text pickles to
+    (:meth:`~overlap.passages.align.Prepared.__reduce__`: its text and one
+    buffer of 64-bit words), read from the spill file as they are: the
+    driver neither holds prepared texts nor pickles them again for each
+    batch, and no document is prepared twice.
     """
     docs, pairs = batch
-    made = {i: prepare(doc[0], params, doc[1]) for i, doc in docs.items() if not isinstance(doc, Prepared)}
-    ready = {**docs, **made}
-    matches = [m for i, j, a_id, b_id in pairs
-               for m in to_matches(ready[i], ready[j], align(ready[i], ready[j], params), a_id, b_id)]
-    return matches, made
+    ready = {i: pickle.loads(doc) for i, doc in docs.items()}
+    return [m for i, j, a_id, b_id in pairs
+            for m in to_matches(ready[i], ready[j], align(ready[i], ready[j], params), a_id, b_id)]
 
 
 def find_reuse(
@@ -453,9 +450,6 @@ def find_reuse(
     return out
 
 
-# Prepared documents kept between the two passes (LRU beyond this): a few KB each,
-# so corpora of this size are prepared once; larger ones re-prepare on demand.
-_CACHE_DOCS = 20_000
 _SIGN_BATCH = 512  # documents whose windows are signed in one numpy pass
 _VERIFY_BLOCK = 65_536  # window pairs whose sketches are compared in one numpy pass
 _RARITY_BLOCK = 8_192  # window pairs whose shared words are weighed in one numpy pass (~60 words a pair)
@@ -463,54 +457,18 @@ _PREPARE_BATCH = 256  # documents prepared in one task
 ALIGN_BATCH = 200  # candidate pairs aligned between two progress reports
 
 
-class _PreparedCache:
-    """Documents prepared on demand from their texts, the most recently used kept."""
+def _prepared(count: int, text_of: Callable[[int], str], ignore_of: Callable[[int], Sequence[Span]] | None,
+              params: PassageParams, engine: Engine) -> Iterator[Prepared]:
+    """Documents ``0..count-1`` prepared by ``engine``, in order, :data:`_PREPARE_BATCH` a task.
 
-    def __init__(self, text_of: Callable[[int], str], ignore_of: Callable[[int], Sequence[Span]] | None,
-                 params: PassageParams) -> None:
-        self.text_of, self.ignore_of, self.params = text_of, ignore_of, params
-        self.items: OrderedDict[int, Prepared] = OrderedDict()
-
-    def __call__(self, i: int) -> Prepared:
-        found = self.held_or_job(i)
-        return found if isinstance(found, Prepared) else self.keep(i, prepare_batch([found], self.params)[0])
-
-    def held_or_job(self, i: int) -> Prepared | tuple[str, Sequence[Span]]:
-        """Document ``i`` prepared if it is held, else what prepares it (for a task to prepare, not the driver)."""
-        if i in self.items:
-            self.items.move_to_end(i)
-            return self.items[i]
-        return self._job(i)
-
-    def _job(self, i: int) -> tuple[str, Sequence[Span]]:
-        return self.text_of(i), self.ignore_of(i) if self.ignore_of else ()
-
-    def keep(self, i: int, p: Prepared) -> Prepared:
-        self.items[i] = p
-        if len(self.items) > _CACHE_DOCS:
-            self.items.popitem(last=False)
-        return p
-
-    def stream(self, count: int, engine: Engine) -> Iterator[Prepared]:
-        """Documents ``0..count-1`` prepared, in order: those not cached prepared by ``engine``, a batch at a time.
-
-        One map over all the batches, so an engine of several workers
-        prepares several at once (a map a batch kept one worker busy at a
-        time, the driver waiting on each).
-        """
-        ranges = [range(start, min(start + _PREPARE_BATCH, count)) for start in range(0, count, _PREPARE_BATCH)]
-        asked: list[list[int]] = []  # the documents each batch sent prepares, in the order sent
-
-        def jobs() -> Iterator[list[tuple[str, Sequence[Span]]]]:
-            for wanted in ranges:
-                asked.append([i for i in wanted if i not in self.items])
-                yield [self._job(i) for i in asked[-1]]
-
-        for wanted, batch in zip(ranges, engine.map(prepare_batch, jobs(), self.params)):
-            fresh = dict(zip(asked.pop(0), batch))
-            for i in wanted:
-                # a cached document may have left the cache since its batch was sent: prepared again then
-                yield self.keep(i, fresh[i]) if i in fresh else self(i)
+    One map over all the batches, so an engine of several workers prepares
+    several at once (a map a batch kept one worker busy at a time, the
+    driver waiting on each).
+    """
+    jobs = ([(text_of(i), ignore_of(i) if ignore_of else ()) for i in range(start, min(start + _PREPARE_BATCH, count))]
+            for start in range(0, count, _PREPARE_BATCH))
+    for batch in engine.map(prepare_batch, jobs, params):
+        yield from batch
 
 
 def reuse_batches(
@@ -523,51 +481,59 @@ def reuse_batches(
     within: bool = False,
     skip: Callable[[int, int], bool] | None = None,
     engine: Engine | None = None,
+    spill_dir: str | None = None,
 ) -> Iterator[tuple[list[Match], int, int]]:
     """:func:`find_reuse` over documents reached by index, yielding ``(matches, pairs done, pairs in all)``.
 
     The in-process composition of this module's stages, for callers that
-    keep texts on disk: one pass prepares every text, counting its terms
-    and keeping its windows' term sets (:class:`_Windows`); then the
-    windows are signed without their common words (only 16-bit sketches
-    and band keys stay in memory), then alignment of the proposed pairs a
-    batch at a time (the join of pairs with their documents: those in a
-    small cache of prepared texts go prepared, the others as their texts,
-    which the alignment task prepares). ``skip(i, j)`` drops pairs the caller
-    has already explained (e.g. whole-document duplicates). Yielding between
-    batches leaves progress, timing and stopping to the caller. ``engine``
-    (:mod:`overlap.engine`) runs the preparation, the window buckets and
-    the alignment of each batch of pairs; the driver keeps the cache of
-    prepared texts and joins each batch of pairs with them.
+    keep texts on disk: one pass prepares every text, counting its terms,
+    keeping its windows' term sets (:class:`_Windows`) and spilling it,
+    pickled, to a temporary file (in ``spill_dir``, default the system's
+    temp folder); then the windows are signed without their common words
+    (only 16-bit sketches and band keys stay in memory), then alignment of
+    the proposed pairs a batch at a time, each batch joined with the
+    spilled bytes of the documents it needs (:func:`align_pairs`).
+    ``skip(i, j)`` drops pairs the caller has already explained (e.g.
+    whole-document duplicates). Yielding between batches leaves progress,
+    timing and stopping to the caller. ``engine`` (:mod:`overlap.engine`)
+    runs the preparation, the window buckets and the alignment of each
+    batch of pairs.
+
+    Why spilled: the driver kept a cache of 20,000 prepared texts (about
+    5 kB each in Python objects) from the first pass to the alignment, and
+    sent the documents no longer in it as text, to be prepared again. In
+    the file a prepared text costs its pickled bytes on disk (3.3 kB a
+    generated article) and 16 bytes in memory; each is prepared once.
     """
     params = params or PassageParams()
     engine = engine or InProcess()
-    prepared_of = _PreparedCache(text_of, ignore_of, params)
-    frequency, windows = _DocumentFrequency(), _Windows()
-    for batch in batched(enumerate(prepared_of.stream(count, engine)), _SIGN_BATCH):  # the one pass over the texts
-        frequency.add([p for _, p in batch])
-        windows.add(batch, params)
-    signer = Signer(params.num_perm, params.seed)
-    words = frequency.rarity(count, params)
-    index, owners, sketch = _index_windows(windows.signed(signer, frequency.common(count, params), words),
-                                           signer, params)
-    pairs = pair_documents(index, owners, sketch, params, within, engine, words)
-    del index, owners, sketch, words  # not needed to align: let them go before the longest stage
+    with SpillStore(spill_dir) as store:
+        frequency, windows = _DocumentFrequency(), _Windows()
+        spilled = np.empty((count, 2), dtype=np.int64)  # each document's prepared text in the file: offset, length
+        for batch in batched(enumerate(_prepared(count, text_of, ignore_of, params, engine)), _SIGN_BATCH):
+            frequency.add([p for _, p in batch])
+            windows.add(batch, params)
+            for i, p in batch:
+                spilled[i] = store.put(pickle.dumps(p, protocol=pickle.HIGHEST_PROTOCOL))
+        signer = Signer(params.num_perm, params.seed)
+        words = frequency.rarity(count, params)
+        index, owners, sketch = _index_windows(windows.signed(signer, frequency.common(count, params), words),
+                                               signer, params)
+        pairs = pair_documents(index, owners, sketch, params, within, engine, words)
+        del index, owners, sketch, words, frequency  # not needed to align: let them go before the longest stage
 
-    def joined() -> Iterator[PairBatch]:
-        for start in range(0, len(pairs), ALIGN_BATCH):
-            docs: dict[int, Prepared | tuple[str, Sequence[Span]]] = {}
-            batch = []
-            for pair, _n in pairs[start : start + ALIGN_BATCH]:
-                i, j = (pair.a, pair.b) if isinstance(pair, CandidatePair) else pair
-                if skip is None or i == j or not skip(i, j):
-                    for d in (i, j):
-                        if d not in docs:
-                            docs[d] = prepared_of.held_or_job(d)
-                    batch.append((i, j, id_of(i), id_of(j)))
-            yield docs, batch
+        def joined() -> Iterator[PairBatch]:
+            for start in range(0, len(pairs), ALIGN_BATCH):
+                docs: dict[int, bytes] = {}
+                batch = []
+                for pair, _n in pairs[start : start + ALIGN_BATCH]:
+                    i, j = (pair.a, pair.b) if isinstance(pair, CandidatePair) else pair
+                    if skip is None or i == j or not skip(i, j):
+                        for d in (i, j):
+                            if d not in docs:
+                                docs[d] = store.get((int(spilled[d, 0]), int(spilled[d, 1])))
+                        batch.append((i, j, id_of(i), id_of(j)))
+                yield docs, batch
 
-    for k, (matches, made) in enumerate(engine.map(align_pairs, joined(), params)):
-        for i, prepared in made.items():
-            prepared_of.keep(i, prepared)
-        yield matches, min((k + 1) * ALIGN_BATCH, len(pairs)), len(pairs)
+        for k, matches in enumerate(engine.map(align_pairs, joined(), params)):
+            yield matches, min((k + 1) * ALIGN_BATCH, len(pairs)), len(pairs)

@@ -396,7 +396,8 @@ class _Scan:
         explained = explained_by_duplicates(self.copies, self.links)
         found: list[Match] = []
         batches = reuse_batches(len(self.records), self._text_at, lambda i: self.records[i].id, self.params.passages,
-                                ignore_of=self._ignored_at, skip=explained, engine=self.engine)
+                                ignore_of=self._ignored_at, skip=explained, engine=self.engine,
+                                spill_dir=self.store.directory)
         for matches, done, total in batches:
             found.extend(matches)
             self.notify("passages", done, total)
@@ -436,7 +437,7 @@ class _Scan:
                     text = self._text_of(r.id)
                     exclude[r.id] = every_occurrence(text, unit_spans(text, self.dropped[r.id]))
             found, counts = find_claims(scanned, self.params.paraphrase, exclude=exclude, progress=self.notify,
-                                        engine=self.engine)
+                                        engine=self.engine, spill_dir=self.store.directory)
             matches.extend(found.matches)
             self.counts.update({f"paraphrase_{name}": counts[name] for name in _PARAPHRASE_COUNTS})
             self.counts["claim_clusters"] = counts["clusters"]

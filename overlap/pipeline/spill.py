@@ -37,6 +37,7 @@ class SpillStore:
     """
 
     def __init__(self, directory: str | None = None) -> None:
+        self.directory = directory  # where the file is (None: the system's temp folder), for others of the scan's
         self._file: BinaryIO = tempfile.TemporaryFile(dir=directory)  # removed by the OS on close
         self._size = 0
         self._writing = True
