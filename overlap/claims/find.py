@@ -30,6 +30,7 @@ from ..batches import batched
 from ..engine import Engine, InProcess
 from ..model import ClaimCluster, Document, Match, Passage, Span
 from ..params import ParaphraseParams
+from ..pipeline.memory import release_freed_memory
 from ..pipeline.spill import SpillStore
 from . import embed
 from .candidates import content_candidates, filter_pairs, neighbour_candidates, part_pairs, statement_pairs
@@ -135,12 +136,14 @@ def find_claims(
         return result, counts
     with SpillStore(spill_dir) as store:
         units, parts, found = _statements(documents, params, exclude, engine, store)
+        release_freed_memory()  # the batches the statements came in (see overlap.pipeline.memory)
         result = replace(result, set_aside=found.pop("set_aside"), languages=found.pop("languages"))
         counts.update(found)
         counts["set_aside"] = sum(result.set_aside.values())
         counts["not_english"] = result.set_aside.get("not English", 0)
         pairs, vectors, found = _candidates(units, parts, scorers, params, notify, engine)
         counts.update(found)
+        release_freed_memory()  # the candidates' LSH bands
         per_pair = part_pairs(pairs, parts, params.claims)
         scored, vectors, found = _score(per_pair, parts, vectors, scorers, params, notify, engine)
         counts.update(found)

@@ -31,6 +31,7 @@ from ..engine import Engine, InProcess
 from ..minhash.lsh import CandidateIndex
 from ..model import CandidatePair, Document, Match, Span
 from ..params import PassageParams
+from ..pipeline.memory import release_freed_memory
 from ..pipeline.spill import SpillStore
 from ..text.shingle import fold32
 from ..minhash.signatures import Signer
@@ -521,6 +522,7 @@ def reuse_batches(
                                                signer, params)
         pairs = pair_documents(index, owners, sketch, params, within, engine, words)
         del index, owners, sketch, words, frequency  # not needed to align: let them go before the longest stage
+        release_freed_memory()
 
         def joined() -> Iterator[PairBatch]:
             for start in range(0, len(pairs), ALIGN_BATCH):

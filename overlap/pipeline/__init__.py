@@ -4,7 +4,8 @@
 - :mod:`~overlap.pipeline.read`: documents -> words and short lines (boilerplate candidates);
 - :mod:`~overlap.pipeline.near_duplicates`: shingle sets, signatures, verified links;
 - :mod:`~overlap.pipeline.clusters`: duplicate clusters and matches from the links;
-- :mod:`~overlap.pipeline.spill`: the temporary files texts and shingle sets wait in.
+- :mod:`~overlap.pipeline.spill`: the temporary files texts and shingle sets wait in;
+- :mod:`~overlap.pipeline.memory`: what a stage freed, given back to the operating system.
 """
 
 from .driver import STAGE_UNITS, scan, versions

@@ -44,6 +44,7 @@ from ..model import Cluster, Document, DocumentInfo, Match, ScanResult, Skipped,
 from ..params import Params
 from ..batches import Lazy, batched
 from ..text.boilerplate import BoilerplateCounter, BoilerplateSet, UnitRef, every_occurrence, unit_spans, unit_text
+from .memory import release_freed_memory
 from .clusters import cluster_duplicates, explained_by_duplicates
 from .near_duplicates import Link, Words, shingle_and_sign, verify_pairs
 from .read import NOT_TEXT, TOO_SHORT, ReadDocument, read_batch
@@ -267,6 +268,7 @@ class _Scan:
     def _timed(self, stage: str) -> Iterator[None]:
         t0 = time.perf_counter()
         yield
+        release_freed_memory()  # what the stage let go, out of the resident size before the next one builds its own
         self.timings[stage] = time.perf_counter() - t0
 
     def _count(self, counts: Mapping[str, int]) -> None:
