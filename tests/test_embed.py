@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import os
-
 import unicodedata
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -138,7 +138,7 @@ def test_loading_the_model_writes_nothing_to_home(tmp_path) -> None:
 def _encode_watching_batches(e, texts, **kw):
     """``e.encode(texts, **kw)`` with the (rows, tokens) shape of every batch the model was given."""
     shapes = []
-    session = e._session
+    session = e._run_session()  # the session is made at the first text this process runs
 
     class Spy:
         def run(self, names, feeds):
@@ -215,3 +215,18 @@ def test_a_sentence_vector_depends_on_neither_what_else_is_embedded_nor_the_thre
     two_threads = embed.Embedder(embed.Path(e._spec[0]), threads=2).encode(texts[::-1])[::-1]
     for other in (alone, one_thread, two_threads):
         assert np.array_equal(together, other)
+
+
+def test_the_model_is_loaded_where_a_text_runs_not_where_the_embedder_is_made() -> None:
+    """The driver of a Dask scan tokenises the texts and sends them with its embedder to the workers: it
+    never runs the model, and a session made with the embedder held its memory for nothing."""
+    from overlap.claims.embed import Embedder, load_embedder
+
+    e = load_embedder()
+    if e is None:
+        _no_model()
+    texts = ["Russia is ready to talk.", "Moscow is open to dialogue."]
+    fresh = Embedder(Path(e._spec[0]))
+    assert fresh._session is None
+    vectors = fresh.encode(texts)
+    assert fresh._session is not None and np.array_equal(vectors, e.encode(texts))

@@ -225,23 +225,37 @@ class Embedder:
     """
 
     def __init__(self, model_path: Path, vocab_path: Path = VOCAB_PATH, threads: int = 1) -> None:
-        os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")  # before the import: no ~/.cache writes
-        import onnxruntime as ort
-
         self._spec = (str(model_path), str(vocab_path), threads)
         self._tok = WordPiece(vocab_path)
-        opts = ort.SessionOptions()
-        if threads:
-            opts.intra_op_num_threads = threads
-        opts.log_severity_level = 3
-        self._session = ort.InferenceSession(str(model_path), opts, providers=["CPUExecutionProvider"])
-        self._inputs = {i.name for i in self._session.get_inputs()}
-        # the token embeddings: the one output shaped (batch, tokens, 384); the file's names are generated
-        tokens_out = [o.name for o in self._session.get_outputs() if len(o.shape) == 3 and o.shape[-1] == 384]
-        if len(tokens_out) != 1:
-            raise ValueError(f"{model_path}: expected one (batch, tokens, 384) output, found {len(tokens_out)}")
-        self._output = tokens_out[0]
+        self._session: Any = None  # made by the first text this process runs (see _run_session)
         self.model_id = MODEL_ID
+
+    def _run_session(self) -> Any:
+        """The onnxruntime session, made when this process first runs a text.
+
+        Not before: the driver of a Dask scan tokenises the texts and sends
+        them, with this embedder, to its workers, which load the model
+        themselves (:meth:`__reduce__`); a session made here too held 33 MiB
+        of the driver's memory for nothing (92 MiB with the fp32 model).
+        """
+        if self._session is None:
+            os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")  # before the import: no ~/.cache writes
+            import onnxruntime as ort
+
+            model_path, _vocab, threads = self._spec
+            opts = ort.SessionOptions()
+            if threads:
+                opts.intra_op_num_threads = threads
+            opts.log_severity_level = 3
+            session = ort.InferenceSession(model_path, opts, providers=["CPUExecutionProvider"])
+            # the token embeddings: the one output shaped (batch, tokens, 384); the file's names are generated
+            tokens_out = [o.name for o in session.get_outputs() if len(o.shape) == 3 and o.shape[-1] == 384]
+            if len(tokens_out) != 1:
+                raise ValueError(f"{model_path}: expected one (batch, tokens, 384) output, found {len(tokens_out)}")
+            self._inputs = {i.name for i in session.get_inputs()}
+            self._output = tokens_out[0]
+            self._session = session
+        return self._session
 
     def encode(self, texts: Sequence[str], progress: Callable[[int, int], None] | None = None,
                engine: Engine | None = None) -> np.ndarray:
@@ -284,10 +298,11 @@ class Embedder:
 
     def run(self, ids: np.ndarray) -> np.ndarray:
         """The unit vector of one text's token ids ``(1, tokens)``: the mean of its token embeddings."""
+        session = self._run_session()
         feeds = {"input_ids": ids, "attention_mask": np.ones_like(ids)}
         if "token_type_ids" in self._inputs:
             feeds["token_type_ids"] = np.zeros_like(ids)
-        pooled = self._session.run([self._output], feeds)[0][0].mean(axis=0)
+        pooled = session.run([self._output], feeds)[0][0].mean(axis=0)
         return pooled / max(float(np.linalg.norm(pooled)), 1e-12)
 
     def __reduce__(self) -> tuple[Any, tuple[str, str, int]]:
