@@ -282,6 +282,8 @@ class _Scan:
             self.engine.grow(len(self.records))
         with self._timed("boilerplate"):
             self.boilerplate = self.counter.finish()
+            # the counts of every short line of the corpus are done with (34 MB at 80,000 generated articles)
+            self.counter = BoilerplateCounter(self.params.boilerplate)
             self.counts["boilerplate_lines"] = len(self.boilerplate.lines)
         with self._timed("signatures"):
             self.signatures()
