@@ -178,9 +178,12 @@ class CandidateIndex:
         if not self._keys:
             return np.empty((0, 2), dtype=np.int64)
         ids = np.concatenate(self._ids)
-        keys = np.concatenate(self._keys)
-        found = list((engine or InProcess()).map(band_pairs, ((ids, keys[:, band]) for band in range(self.b))))
-        return np.unique(np.concatenate(found), axis=0)
+        # one band's keys gathered at a time, not every band's at once (a second copy of the index), and
+        # each band's pairs kept as one int64 each until merged: the window index of 80,000 generated
+        # articles proposed millions of pairs, which np.unique over rows copied several times over
+        bands = ((ids, np.concatenate([keys[:, band] for keys in self._keys])) for band in range(self.b))
+        found = [_pair_codes(pairs[:, 0], pairs[:, 1], ids) for pairs in (engine or InProcess()).map(band_pairs, bands)]
+        return _distinct_pairs(np.concatenate(found), ids)
 
     def __len__(self) -> int:
         return self._count
@@ -213,12 +216,26 @@ def band_pairs(band: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
         return np.empty((0, 2), dtype=np.int64)
     first = np.repeat(np.arange(len(cells)), after)
     second = first + np.arange(total) - np.repeat(np.cumsum(after) - after, after) + 1
-    a, b = ids[first], ids[second]
+    return _distinct_pairs(_pair_codes(ids[first], ids[second], ids), ids)
+
+
+def _pair_codes(a: np.ndarray, b: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    """Pairs ``(a[k], b[k])`` of members of ``ids`` as one int64 each, ``a * span + b``, when the ids allow
+    it (non-negative, under 2**31): np.unique on a flat array is far faster than on rows, and takes half the
+    memory; else as ``(k, 2)`` rows."""
+    span = int(ids.max()) + 1 if len(ids) else 1
+    if len(ids) and ids.min() >= 0 and span < 2**31:
+        return a * span + b
+    return np.stack([a, b], axis=1)
+
+
+def _distinct_pairs(codes: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    """The distinct pairs of :func:`_pair_codes`' ``codes``, as ``(k, 2)`` rows, sorted."""
+    if codes.ndim == 2:
+        return np.unique(codes, axis=0).reshape(-1, 2)
     span = int(ids.max()) + 1
-    if ids.min() >= 0 and span < 2**31:  # one int64 key a pair: np.unique on a flat array is far faster than on rows
-        keys = np.unique(a * span + b)
-        return np.stack([keys // span, keys % span], axis=1)
-    return np.unique(np.stack([a, b], axis=1), axis=0)
+    codes = np.unique(codes)
+    return np.stack([codes // span, codes % span], axis=1)
 
 
 class Buckets:
