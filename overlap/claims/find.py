@@ -190,21 +190,25 @@ def _statements(
     jobs = ((batch, {d.id: exclude[d.id] for d in batch if d.id in exclude})
             for batch in batched(documents, STATEMENT_BATCH))
     tables: list[PassageTable] = []
-    lexicons: list[Lexicon] = []
     owner = array("i")
-    statements_so_far = 0  # statements of the batches merged so far
     counts: Counter[str] = Counter()
     set_aside: Counter[str] = Counter()
     languages: Counter[str] = Counter()
-    for b_parts, b_counts, b_set_aside, b_languages in (engine or InProcess()).map(statement_batch, jobs, params):
-        owner.extend(o + statements_so_far for o in b_parts.owner)
-        statements_so_far += len(set(b_parts.owner))
-        tables.append(b_parts.passages.spill(store) if store is not None else b_parts.passages)
-        lexicons.append(b_parts.lexicon)
-        counts.update(b_counts)
-        set_aside.update(b_set_aside)
-        languages.update(b_languages)
-    parts = Parts(PassageTable.concat(tables), Lexicon.concat(lexicons), owner)
+
+    def lexicons() -> Iterator[Lexicon]:
+        """Each batch's lexicon, as the batch comes back (merged as it comes), the rest of it kept."""
+        statements_so_far = 0  # statements of the batches merged so far
+        for b_parts, b_counts, b_set_aside, b_languages in (engine or InProcess()).map(statement_batch, jobs, params):
+            owner.extend(o + statements_so_far for o in b_parts.owner)
+            statements_so_far += len(set(b_parts.owner))
+            tables.append(b_parts.passages.spill(store) if store is not None else b_parts.passages)
+            counts.update(b_counts)
+            set_aside.update(b_set_aside)
+            languages.update(b_languages)
+            yield b_parts.lexicon
+
+    lexicon = Lexicon.concat(lexicons())
+    parts = Parts(PassageTable.concat(tables), lexicon, owner)
     units = Statements(parts.passages, parts.bounds()[:-1])
     found = {key: counts[key] for key in ("statements_too_long", "statements_over_document_cap")}
     return units, parts, {
