@@ -11,6 +11,7 @@ from hypothesis import given, settings, strategies as st
 
 from overlap.minhash.lsh import CandidateIndex, band_keys, band_pairs, lsh_bands
 from overlap.minhash.signatures import Signer
+from overlap.pipeline.spill import SpillStore
 
 
 def _signatures(n: int, seed: int = 0) -> np.ndarray:
@@ -41,6 +42,29 @@ def test_pairs_equal_datasketch_insert_and_query(threshold: float) -> None:
                 expected.add((i, j))
     assert {(p.a, p.b) for p in ours.pairs()} == expected
     assert len(ours) == 40
+
+
+@pytest.mark.parametrize("ids", [range(40), range(-20, 20)])  # pairs merged as int64 codes, or as rows
+def test_pairs_checked_band_by_band_are_the_merged_pairs_checked(ids: range) -> None:
+    """``pair_array(keep=...)`` checks each band's pairs as they come: the pairs that pass, as if merged first."""
+    index = CandidateIndex(Signer(64, 1), 0.3)
+    sigs = _signatures(40)
+    index.add(list(ids)[:25], sigs[:25])
+    index.add(list(ids)[25:], sigs[25:])
+    every = index.pair_array()
+    assert len(every) > 10 and every.tolist() == sorted(map(list, {tuple(p) for p in every.tolist()}))
+
+    def keep(pairs: np.ndarray) -> np.ndarray:
+        return (pairs[:, 0] + 2 * pairs[:, 1]) % 3 != 0
+
+    assert index.pair_array(keep=keep).tolist() == every[keep(every)].tolist()
+    with SpillStore() as store:  # ...and an index whose band keys wait in a spill file gives the same pairs
+        spilled = CandidateIndex(Signer(64, 1), 0.3, store)
+        store.put(b"something else first")
+        spilled.add(list(ids)[:25], sigs[:25])
+        store.put(b"and between")
+        spilled.add(list(ids)[25:], sigs[25:])
+        assert spilled.pair_array().tolist() == every.tolist()
 
 
 def test_unrelated_documents_give_no_candidates() -> None:

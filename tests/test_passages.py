@@ -226,8 +226,9 @@ def _windows_at(jaccard_share: int, seed: int = 5) -> list[np.ndarray]:
 class _OnePair:
     """An LSH index that proposed exactly one window pair: what a chance bucket collision looks like."""
 
-    def pair_array(self, engine=None) -> np.ndarray:
-        return np.array([[0, 1]], dtype=np.int64)
+    def pair_array(self, engine=None, keep=None) -> np.ndarray:
+        pairs = np.array([[0, 1]], dtype=np.int64)
+        return pairs if keep is None else pairs[keep(pairs)]
 
 
 @pytest.mark.parametrize("shared, proposed", [(6, False), (40, True)])  # J = 6/114 ~ 0.05; 40/80 = 0.5
@@ -259,6 +260,7 @@ def test_windows_kept_in_one_pass_sign_as_windows_made_without_common_words(seed
     """reuse_batches prepares each text once and leaves common words out of the windows it kept;
     that must give the very owners and signatures of windows made from units without them."""
     from overlap.passages.corpus import _Windows
+    from overlap.pipeline.spill import SpillStore
 
     def window_signatures(batch, signer, params, common):  # the plain way: windows of units without common words
         owners, sets = [], []
@@ -278,10 +280,11 @@ def test_windows_kept_in_one_pass_sign_as_windows_made_without_common_words(seed
     common = np.sort(rng.sample(list(every), len(every) // 3)).astype(np.uint64)
     signer = Signer(params.num_perm, params.seed)
     batches = [list(enumerate(prepared))[k : k + 7] for k in range(0, len(prepared), 7)]
-    windows = _Windows()
-    for batch in batches:
-        windows.add(batch, params)
-    got = list(windows.signed(signer, common))
+    with SpillStore() as store:
+        windows = _Windows(store)
+        for batch in batches:
+            windows.add(batch, params)
+        got = list(windows.signed(signer, common))
     want = [window_signatures(batch, signer, params, common) for batch in batches]
     assert len(got) == len(want)
     for (owners, rows), (owners_w, rows_w) in zip(got, want):

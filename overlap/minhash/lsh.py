@@ -31,13 +31,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from functools import lru_cache
-from typing import Hashable, Iterable, Iterator
+from typing import TYPE_CHECKING, Callable, Hashable, Iterable, Iterator
 
 import numpy as np
 
 from ..engine import Engine, InProcess
 from ..model import CandidatePair
 from .signatures import Signer
+
+if TYPE_CHECKING:
+    from ..pipeline.spill import SpillStore
 
 __all__ = ["Buckets", "CandidateIndex", "band_keys", "band_pairs", "lsh_bands"]
 
@@ -138,15 +141,21 @@ class CandidateIndex:
     """Collects signature rows under integer keys; yields candidate pairs.
 
     Only the band keys of each row are kept (``bands`` 64-bit values, a fifth
-    of the signature's size at 128 permutations).
+    of the signature's size at 128 permutations), a batch of rows at a time,
+    band after band; with a ``store`` (:class:`~overlap.pipeline.spill.SpillStore`)
+    in its file rather than in memory: the keys are read once, a band at a
+    time, when the pairs are asked for, and until then they are a per-row
+    cost of the driver (64 MB for the passage windows of 80,000 generated
+    articles) that the memory need not hold.
     """
 
-    def __init__(self, signer: Signer, threshold: float) -> None:
+    def __init__(self, signer: Signer, threshold: float, store: SpillStore | None = None) -> None:
         self.signer = signer
         self.threshold = threshold
         self.b, self.r = lsh_bands(threshold, signer.num_perm)
+        self.store = store
         self._ids: list[np.ndarray] = []
-        self._keys: list[np.ndarray] = []
+        self._keys: list[np.ndarray | tuple[int, int]] = []  # a batch's keys, band-major: in memory, or where in the store
         self._count = 0
 
     @property
@@ -159,8 +168,17 @@ class CandidateIndex:
         if len(keys) == 0:
             return
         self._ids.append(np.asarray(keys, dtype=np.int64))
-        self._keys.append(band_keys(np.ascontiguousarray(signatures, dtype=np.uint32), self.b, self.r))
+        by_band = np.ascontiguousarray(band_keys(np.ascontiguousarray(signatures, dtype=np.uint32), self.b, self.r).T)
+        self._keys.append(by_band if self.store is None else self.store.put_array(by_band))
         self._count += len(keys)
+
+    def _band(self, batch: int, band: int) -> np.ndarray:
+        """Batch ``batch``'s keys in band ``band``."""
+        keys = self._keys[batch]
+        if isinstance(keys, np.ndarray):
+            return keys[band]
+        n = len(self._ids[batch])
+        return self.store.get_array((keys[0] + band * n * 8, n * 8), np.int64)  # type: ignore[union-attr]
 
     def pairs(self, engine: Engine | None = None) -> Iterator[CandidatePair]:
         """Every distinct pair sharing at least one band bucket, in canonical order.
@@ -172,17 +190,28 @@ class CandidateIndex:
         for a, b in self.pair_array(engine).tolist():
             yield CandidatePair(a, b)
 
-    def pair_array(self, engine: Engine | None = None) -> np.ndarray:
+    def pair_array(self, engine: Engine | None = None,
+                   keep: Callable[[np.ndarray], np.ndarray] | None = None) -> np.ndarray:
         """:meth:`pairs` as one ``(k, 2)`` int64 array, rows ``a < b`` sorted: for callers that
-        filter and group millions of pairs with numpy rather than one object each."""
+        filter and group millions of pairs with numpy rather than one object each.
+
+        ``keep(pairs)``, if given, is a check of each pair on its own (a
+        boolean per row of a ``(k, 2)`` array): only the pairs it passes are
+        returned, each band's checked as it comes back, so the pairs that fail
+        are never merged (the same result as checking the merged pairs).
+        """
         if not self._keys:
             return np.empty((0, 2), dtype=np.int64)
         ids = np.concatenate(self._ids)
         # one band's keys gathered at a time, not every band's at once (a second copy of the index), and
         # each band's pairs kept as one int64 each until merged: the window index of 80,000 generated
         # articles proposed millions of pairs, which np.unique over rows copied several times over
-        bands = ((ids, np.concatenate([keys[:, band] for keys in self._keys])) for band in range(self.b))
-        found = [_pair_codes(pairs[:, 0], pairs[:, 1], ids) for pairs in (engine or InProcess()).map(band_pairs, bands)]
+        bands = ((ids, np.concatenate([self._band(k, band) for k in range(len(self._keys))])) for band in range(self.b))
+        found = []
+        for pairs in (engine or InProcess()).map(band_pairs, bands):
+            if keep is not None:
+                pairs = pairs[keep(pairs)]
+            found.append(_pair_codes(pairs[:, 0], pairs[:, 1], ids))
         return _distinct_pairs(np.concatenate(found), ids)
 
     def __len__(self) -> int:

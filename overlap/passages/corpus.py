@@ -242,8 +242,8 @@ def pair_documents(
     Each document keeps at most ``params.max_candidates`` partners, those
     sharing most checked windows; a pair is kept when either document keeps it.
     """
-    cand = index.pair_array(engine)
-    cand = cand[window_jaccard(sketch, cand) >= params.window_jaccard]
+    # checked band by band as the bands' pairs come back: most proposed window pairs fail, and are never merged
+    cand = index.pair_array(engine, keep=lambda pairs: window_jaccard(sketch, pairs) >= params.window_jaccard)
     if words is not None:
         cand = cand[words.shared(cand) >= math.log(max(len(owners), 1)) + params.window_rarity]
     doc_a, win_a = owners[cand[:, 0], 0], owners[cand[:, 0], 1]
@@ -294,19 +294,22 @@ def prepare_batch(batch: Sequence[tuple[str, Sequence[Span]]], params: PassagePa
 
 class _Windows:
     """Every document's window term sets (:func:`window_sets`) before common words are left out, a batch
-    of documents per flat array: the first pass over the documents keeps them, so the second signs them
-    without preparing any text again.
+    of documents per flat array in a spill file: the first pass over the documents writes them, so the
+    second signs them without preparing any text again.
 
     Common words are only known once every document has been read, and
     leaving them out of a window's set afterwards gives the same set as
     leaving them out of its units first. A window costs its distinct terms
-    (8 bytes each), about 1 kB a generated article; preparing every text
-    twice cost 6.5 of the 40 CPU seconds of passages at 32,000 articles.
+    (8 bytes each), about 1 kB a generated article, in the file (``store``):
+    held in memory from the first pass to the signing, they were 80 MB at
+    80,000 articles. Preparing every text twice instead cost 6.5 of the 40
+    CPU seconds of passages at 32,000 articles.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, store: SpillStore) -> None:
+        self.store = store
         self.batches: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # (docs, windows a doc, terms a window) sizes
-        self.terms: list[np.ndarray] = []
+        self.terms: list[tuple[int, int]] = []  # each batch's terms, flat, in the store
 
     def add(self, batch: Sequence[tuple[int, Prepared]], params: PassageParams) -> None:
         docs, per_doc, sizes, terms = [], [], [], []
@@ -318,7 +321,7 @@ class _Windows:
             terms.extend(sets)
         self.batches.append((np.asarray(docs, dtype=np.int64), np.asarray(per_doc, dtype=np.int64),
                              np.asarray(sizes, dtype=np.int64)))
-        self.terms.append(np.concatenate(terms) if terms else np.empty(0, dtype=np.uint64))
+        self.terms.append(self.store.put_array(np.concatenate(terms) if terms else np.empty(0, dtype=np.uint64)))
 
     def signed(self, signer: Signer, common: np.ndarray,
                words: "_WindowWords | None" = None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
@@ -326,7 +329,7 @@ class _Windows:
         array) names signature row ``k``; windows left empty once common words are out are not signed.
         ``words``, if given, gets each signed window's whole set, common words included, in row order."""
         while self.batches:  # each batch is let go once signed
-            (docs, per_doc, sizes), terms = self.batches.pop(0), self.terms.pop(0)
+            (docs, per_doc, sizes), terms = self.batches.pop(0), self.store.get_array(self.terms.pop(0), np.uint64)
             if words is not None:
                 whole = np.split(terms, np.cumsum(sizes)[:-1])
             window = np.repeat(np.arange(len(sizes)), sizes)
@@ -347,16 +350,16 @@ class _Windows:
 
 
 def _index_windows(
-    signed: Iterable[tuple[np.ndarray, np.ndarray]], signer: Signer, params: PassageParams
+    signed: Iterable[tuple[np.ndarray, np.ndarray]], signer: Signer, params: PassageParams, store: SpillStore
 ) -> tuple[CandidateIndex, np.ndarray, np.ndarray]:
     """Every document's window signatures (``signed``: ``(owners, rows)`` a batch of documents at a
-    time) in one LSH index.
+    time) in one LSH index, its band keys in ``store``.
 
     Returns the index, the windows' owners (``(n, 2)``: document, window)
     and their 16-bit sketches for :func:`window_jaccard` (128 bytes a window
     at 64 permutations; the full signatures are not kept).
     """
-    index = CandidateIndex(signer, params.lsh_threshold)
+    index = CandidateIndex(signer, params.lsh_threshold, store)
     owners: list[np.ndarray] = []
     sketches: list[np.ndarray] = []
     count = 0
@@ -381,17 +384,18 @@ def candidate_pairs(
     document keeps at most ``params.max_candidates`` partners, those sharing
     most windows; a pair is kept when either document keeps it.
     """
-    windows = _Windows()
-    for batch in batched(enumerate(prepared), _SIGN_BATCH):
-        windows.add(batch, params)
-    signer = Signer(params.num_perm, params.seed)
-    frequency = _DocumentFrequency()
-    if len(prepared) >= 100:
-        for batch in batched(prepared, _SIGN_BATCH):
-            frequency.add(batch)
-    words = frequency.rarity(len(prepared), params)
-    signed = windows.signed(signer, frequency.common(len(prepared), params), words)
-    return pair_documents(*_index_windows(signed, signer, params), params, within, words=words)
+    with SpillStore() as store:
+        windows = _Windows(store)
+        for batch in batched(enumerate(prepared), _SIGN_BATCH):
+            windows.add(batch, params)
+        signer = Signer(params.num_perm, params.seed)
+        frequency = _DocumentFrequency()
+        if len(prepared) >= 100:
+            for batch in batched(prepared, _SIGN_BATCH):
+                frequency.add(batch)
+        words = frequency.rarity(len(prepared), params)
+        signed = windows.signed(signer, frequency.common(len(prepared), params), words)
+        return pair_documents(*_index_windows(signed, signer, params, store), params, within, words=words)
 
 
 #: A batch of document pairs to align: the documents it needs, by index, each as its prepared text pickled
@@ -509,7 +513,7 @@ def reuse_batches(
     params = params or PassageParams()
     engine = engine or InProcess()
     with SpillStore(spill_dir) as store:
-        frequency, windows = _DocumentFrequency(), _Windows()
+        frequency, windows = _DocumentFrequency(), _Windows(store)
         spilled = np.empty((count, 2), dtype=np.int64)  # each document's prepared text in the file: offset, length
         for batch in batched(enumerate(_prepared(count, text_of, ignore_of, params, engine)), _SIGN_BATCH):
             frequency.add([p for _, p in batch])
@@ -519,7 +523,7 @@ def reuse_batches(
         signer = Signer(params.num_perm, params.seed)
         words = frequency.rarity(count, params)
         index, owners, sketch = _index_windows(windows.signed(signer, frequency.common(count, params), words),
-                                               signer, params)
+                                               signer, params, store)
         pairs = pair_documents(index, owners, sketch, params, within, engine, words)
         del index, owners, sketch, words, frequency  # not needed to align: let them go before the longest stage
         release_freed_memory()

@@ -261,7 +261,8 @@ class _Scan:
         self.dropped: dict[str, list[UnitRef]] = {}  # boilerplate units left out of each document
         self.shingle_keys: dict[int, tuple[int, int]] = {}  # leader -> its shingle set in the spill file
         self.copies: dict[int, list[int]] = {}  # leader -> later exact copies
-        self.index = CandidateIndex(Signer(params.minhash.num_perm, params.minhash.seed), params.minhash.lsh_threshold)
+        self.index = CandidateIndex(Signer(params.minhash.num_perm, params.minhash.seed), params.minhash.lsh_threshold,
+                                    tokens_store)  # band keys wait on disk until the pairs are asked for
         self.links: list[Link] = []
 
     @contextmanager
