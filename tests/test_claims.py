@@ -391,7 +391,7 @@ def test_a_passage_table_gives_back_every_passage(batches) -> None:
 
     passages = [[Passage(doc, Span(start, start + len(text)), text, kind, speaker) for doc, start, text, kind, speaker
                  in batch] for batch in batches]
-    from overlap.pipeline.spill import SpillStore
+    from overlap.spill import SpillStore
 
     flat = [p for b in passages for p in b]
     with SpillStore() as store:  # ...whether the texts are in memory or spilled batch by batch to a file

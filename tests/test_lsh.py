@@ -11,7 +11,7 @@ from hypothesis import given, settings, strategies as st
 
 from overlap.minhash.lsh import CandidateIndex, band_keys, band_pairs, lsh_bands
 from overlap.minhash.signatures import Signer
-from overlap.pipeline.spill import SpillStore
+from overlap.spill import SpillStore
 
 
 def _signatures(n: int, seed: int = 0) -> np.ndarray:

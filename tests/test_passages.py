@@ -260,7 +260,7 @@ def test_windows_kept_in_one_pass_sign_as_windows_made_without_common_words(seed
     """reuse_batches prepares each text once and leaves common words out of the windows it kept;
     that must give the very owners and signatures of windows made from units without them."""
     from overlap.passages.corpus import _Windows
-    from overlap.pipeline.spill import SpillStore
+    from overlap.spill import SpillStore
 
     def window_signatures(batch, signer, params, common):  # the plain way: windows of units without common words
         owners, sets = [], []

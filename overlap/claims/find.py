@@ -30,8 +30,8 @@ from ..batches import batched
 from ..engine import Engine, InProcess
 from ..model import ClaimCluster, Document, Match, Passage, Span
 from ..params import ParaphraseParams
-from ..pipeline.memory import release_freed_memory
-from ..pipeline.spill import SpillStore
+from ..memory import release_freed_memory
+from ..spill import SpillStore
 from . import embed
 from .candidates import content_candidates, filter_pairs, neighbour_candidates, part_pairs, statement_pairs
 from .clusters import claim_clusters
@@ -136,7 +136,7 @@ def find_claims(
         return result, counts
     with SpillStore(spill_dir) as store:
         units, parts, found = _statements(documents, params, exclude, engine, store)
-        release_freed_memory()  # the batches the statements came in (see overlap.pipeline.memory)
+        release_freed_memory()  # the batches the statements came in (see overlap.memory)
         result = replace(result, set_aside=found.pop("set_aside"), languages=found.pop("languages"))
         counts.update(found)
         counts["set_aside"] = sum(result.set_aside.values())

@@ -20,7 +20,7 @@ import numpy as np
 from ..batches import Lazy
 from ..model import Document, Passage, Span
 from ..params import ParaphraseParams
-from ..pipeline.spill import SpillStore
+from ..spill import SpillStore
 from ..text.quotes import clauses, sentences_and_quotes
 from .signals import Lexicon, Prepared, prepare
 
@@ -75,7 +75,7 @@ class PassageTable(Lazy[Passage]):
     objects (a Passage, its Span, two ints and a str each) they cost about
     350 bytes apiece; here a passage costs 25 bytes of columns, and its
     UTF-8 text, which is in memory (``text``) or, once the table is spilled
-    (:meth:`spill`), in a :class:`~overlap.pipeline.spill.SpillStore` from
+    (:meth:`spill`), in a :class:`~overlap.spill.SpillStore` from
     offset ``base`` on, read back for the passages asked for: the tier reads
     the texts of the candidates' parts only, a few of the corpus's.
     Documents and speakers are stored once each.

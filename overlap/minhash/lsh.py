@@ -40,7 +40,7 @@ from ..model import CandidatePair
 from .signatures import Signer
 
 if TYPE_CHECKING:
-    from ..pipeline.spill import SpillStore
+    from ..spill import SpillStore
 
 __all__ = ["Buckets", "CandidateIndex", "band_keys", "band_pairs", "lsh_bands"]
 
@@ -142,7 +142,7 @@ class CandidateIndex:
 
     Only the band keys of each row are kept (``bands`` 64-bit values, a fifth
     of the signature's size at 128 permutations), a batch of rows at a time,
-    band after band; with a ``store`` (:class:`~overlap.pipeline.spill.SpillStore`)
+    band after band; with a ``store`` (:class:`~overlap.spill.SpillStore`)
     in its file rather than in memory: the keys are read once, a band at a
     time, when the pairs are asked for, and until then they are a per-row
     cost of the driver (64 MB for the passage windows of 80,000 generated

@@ -31,8 +31,8 @@ from ..engine import Engine, InProcess
 from ..minhash.lsh import CandidateIndex
 from ..model import CandidatePair, Document, Match, Span
 from ..params import PassageParams
-from ..pipeline.memory import release_freed_memory
-from ..pipeline.spill import SpillStore
+from ..memory import release_freed_memory
+from ..spill import SpillStore
 from ..text.shingle import fold32
 from ..minhash.signatures import Signer
 

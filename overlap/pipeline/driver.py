@@ -44,11 +44,11 @@ from ..model import Cluster, Document, DocumentInfo, Match, ScanResult, Skipped,
 from ..params import Params
 from ..batches import Lazy, batched
 from ..text.boilerplate import BoilerplateCounter, BoilerplateSet, UnitRef, every_occurrence, unit_spans, unit_text
-from .memory import release_freed_memory
+from ..memory import release_freed_memory
 from .clusters import cluster_duplicates, explained_by_duplicates
 from .near_duplicates import Link, Words, shingle_and_sign, verify_pairs
 from .read import NOT_TEXT, TOO_SHORT, ReadDocument, read_batch
-from .spill import SpilledTexts, SpillStore
+from ..spill import SpilledTexts, SpillStore
 
 if TYPE_CHECKING:
     from ..claims.find import ClaimResult

@@ -17,8 +17,8 @@ from typing import BinaryIO
 
 import numpy as np
 
-from ..model import Span
-from ..text.boilerplate import UnitRef, unit_spans
+from .model import Span
+from .text.boilerplate import UnitRef, unit_spans
 
 __all__ = ["SpillStore", "SpilledTexts"]
 
