@@ -39,6 +39,7 @@ CORPORA = {
 
 def child(path: str, id_field: str, text_field: str, out: str, *extra: str) -> dict:
     """One ``overlap scan`` through its CLI entry point, in this process."""
+    os.environ["OVERLAP_WORKERS"] = "0"  # and in this process only (the CLI's default starts a cluster for a large corpus)
     from overlap.cli import main
 
     t0 = time.perf_counter()

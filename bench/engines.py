@@ -58,6 +58,8 @@ def run(args: list[str], out: Path, root: Path = ROOT) -> dict[str, float]:
     """One scan of the checkout at ``root``: wall s, CPU s (driver + workers), peak MiB (driver, largest worker, all)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     env = {**os.environ, "PYTHONPATH": str(root)}  # measure that checkout...
+    if "--workers" not in args:  # ...in one process: ``overlap scan`` now starts a cluster for a large corpus by default
+        env["OVERLAP_WORKERS"] = "0"
     t0 = time.perf_counter()
     # ...from its own folder: ``python -m`` puts the working directory before PYTHONPATH, so run from another
     # checkout it would import that one (an --against run then measured this checkout twice)

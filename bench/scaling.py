@@ -59,7 +59,9 @@ def size_arg(text: str) -> list[int]:
 
 def measured(cmd: list[str], stdout=None) -> dict:
     """Run ``cmd`` in a fresh process: wall seconds, CPU seconds (user+sys) and peak RSS of that process."""
-    env = dict(os.environ, PYTHONPATH=str(ROOT))  # measure this checkout
+    # measure this checkout, in one process: ``overlap scan`` would start a local cluster for a large corpus
+    # by default (``--workers`` runs go through bench/engines.py)
+    env = dict(os.environ, PYTHONPATH=str(ROOT), OVERLAP_WORKERS="0")
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=stdout or subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     stderr = proc.stderr.read() if proc.stderr else b""

@@ -184,6 +184,7 @@ logging_level = 40
 
 def child_overlap(path: str, id_field: str, text_field: str, out: str, checkout: str, *extra: str) -> dict:
     """``overlap scan`` through its CLI entry point, in this process, from the checkout ``checkout``."""
+    os.environ["OVERLAP_WORKERS"] = "0"  # one process (the CLI's default starts a cluster for a large corpus)
     sys.path.insert(0, checkout)
     from overlap.cli import main
 

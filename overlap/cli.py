@@ -352,7 +352,7 @@ def _collect_less_often(ctx: click.Context) -> None:
 
 
 class _Workers(click.ParamType):
-    """``--workers``: a number of processes (1-1024) or ``auto``."""
+    """``--workers``: a number of processes (1-1024), ``auto``, or 0 (this process only)."""
 
     name = "N|auto"
 
@@ -363,21 +363,43 @@ class _Workers(click.ParamType):
             n = int(value)
         except ValueError:
             self.fail(f"{value!r} is not a number of workers or 'auto'", param, ctx)
-        if not 1 <= n <= 1024:
-            self.fail(f"{n} is not in the range 1<=x<=1024", param, ctx)
+        if not 0 <= n <= 1024:
+            self.fail(f"{n} is not in the range 0<=x<=1024", param, ctx)
         return n
 
 
-def _engine_choice(workers: int | str | None, scheduler: str | None) -> dict[str, Any]:
-    """``workers`` or ``scheduler`` for :func:`overlap.scan`: ``--workers`` on the command line beats a
-    scheduler from the environment (click's precedence); both on the command line is a usage error."""
+def _engine_choice(workers: int | str | None, scheduler: str | None, warn: Callable[[str], None]) -> dict[str, Any]:
+    """``workers``, ``scheduler`` or ``engine`` for :func:`overlap.scan`.
+
+    ``--workers`` on the command line beats a scheduler from the environment
+    (click's precedence), and a scheduler beats ``OVERLAP_WORKERS``; both on
+    the command line is a usage error.
+    ``--workers 0`` is this process only. Neither given: the cores of this
+    machine for a large corpus (:class:`overlap.engine.Auto`, ``optional``: a
+    laptop's user should not have to know the option to use its cores, so
+    without the ``dask`` extra the scan stays in this process, and a cluster
+    that cannot start is one warning, not a failed scan). The library's
+    :func:`overlap.scan` stays in its caller's process unless told otherwise.
+    """
     ctx = click.get_current_context()
     if workers is not None and scheduler is not None:
-        if ctx.get_parameter_source("scheduler") is click.core.ParameterSource.ENVIRONMENT:
+        env = click.core.ParameterSource.ENVIRONMENT
+        if ctx.get_parameter_source("workers") is env:  # OVERLAP_WORKERS: a standing default, not this run's choice
+            workers = None
+        elif ctx.get_parameter_source("scheduler") is env:
             scheduler = None
         else:
             raise click.UsageError("--workers starts a local cluster and --scheduler uses a running one: give one",
                                    ctx=ctx)
+    if workers == 0:
+        return {}
+    if workers is None and scheduler is None:
+        from .engine import Auto
+
+        def fallback(reason: str) -> None:
+            warn(f"{reason}; the scan runs in this process instead (--workers 0 runs it there without trying)")
+
+        return {"engine": Auto(optional=True, on_fallback=fallback)}
     return {"workers": workers, "scheduler": scheduler}
 
 
@@ -467,11 +489,12 @@ def _terminate_as_interrupt(ctx: click.Context) -> None:
 @click.option("--infer-source/--no-infer-source", default=True,
               help="Give a document without a source the outlet its text states ('Source: Tass', "
                    "'(Reuters) -', a sign-off), marked 'NAME (inferred)'.")
-@click.option("--workers", type=_Workers(), default=None, metavar="N|auto",
+@click.option("--workers", type=_Workers(), default=None, metavar="N|auto", envvar="OVERLAP_WORKERS",
               help="Run the costly stages on a local Dask cluster of N worker processes, started and stopped with the "
-                   "scan, e.g. --workers 2, or --workers auto (one per core, for 5,000 documents or more; fewer stay in this "
-                   "process); needs pip install 'overlap[dask]'. "
-                   "Default: everything in this process. The output is the same.")
+                   "scan, e.g. --workers 2; --workers auto: one per core, for 5,000 documents or more (fewer stay in this "
+                   "process); --workers 0: everything in this process. Needs pip install 'overlap[dask]'. "
+                   "Default: OVERLAP_WORKERS, else auto when the dask extra is installed, else this process. "
+                   "The output is the same.")
 @click.option("--scheduler", default=None, metavar="tcp://HOST:PORT", envvar=["OVERLAP_SCAN_SCHEDULER", "DASK_SCHEDULER_ADDRESS"],
               help="Run them on a running Dask cluster instead (its workers need overlap installed), "
                    "e.g. --scheduler tcp://10.0.0.5:8786; also read from DASK_SCHEDULER_ADDRESS.")
@@ -496,7 +519,9 @@ def scan(inputs: tuple[str, ...], output: str, **kw: Any) -> None:
                                ctx=click.get_current_context())
     fields = _field_map(kw)
     quiet = kw["quiet"]
-    engine = _engine_choice(kw["workers"], kw["scheduler"])
+    stats = IngestStats()
+    warn = _Warnings(quiet)
+    engine = _engine_choice(kw["workers"], kw["scheduler"], warn)
     try:
         params = Params(
             shingle=ShingleParams(kw["shingle_size"]),
@@ -514,8 +539,6 @@ def scan(inputs: tuple[str, ...], output: str, **kw: Any) -> None:
         )
     except OverlapError as exc:
         raise click.UsageError(str(exc)) from None
-    stats = IngestStats()
-    warn = _Warnings(quiet)
     try:
         documents = read_documents(list(inputs), fmt=kw["fmt"], fields=fields, meta=kw["meta"],
                                    on_error=kw["on_bad_record"], stats=stats, on_warning=warn,
@@ -545,6 +568,9 @@ def scan(inputs: tuple[str, ...], output: str, **kw: Any) -> None:
     except KeyboardInterrupt:
         click.echo("overlap: interrupted", err=True)
         sys.exit(EXIT_INTERRUPTED)
+    finally:
+        if "engine" in engine:  # the default's cluster, if the scan started one (a scan leaves a given engine open)
+            engine["engine"].close()
     if kw["fail_on_duplicates"] and found:
         sys.exit(EXIT_DUPLICATES_FOUND)
 

@@ -101,9 +101,87 @@ def test_workers_on_the_command_line_beat_a_scheduler_from_the_environment(tmp_p
     assert result.exit_code == 0, result.output
 
 
+def _no_local_cluster(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Record the local clusters a scan would start, starting none."""
+    started: list[int] = []
+
+    def local(cls, workers, **kw):
+        started.append(workers)
+        raise OverlapError(f"cannot start a local Dask cluster of {workers} workers: no sockets here")
+
+    monkeypatch.setattr(DaskEngine, "local", classmethod(local))
+    return started
+
+
+def test_a_scheduler_beats_overlap_workers_from_the_environment(cluster, tmp_path, monkeypatch) -> None:
+    """``OVERLAP_WORKERS`` is a standing default; ``--scheduler`` (or ``DASK_SCHEDULER_ADDRESS``) is this
+    run's choice. (``--workers 1`` from the command line beats the scheduler: the test above.)"""
+    started = _no_local_cluster(monkeypatch)
+    for env, args in (({"OVERLAP_WORKERS": "3"}, ["--scheduler", cluster.address]),
+                      ({"OVERLAP_WORKERS": "3", "DASK_SCHEDULER_ADDRESS": cluster.address}, [])):
+        result = CliRunner().invoke(main, ["scan", str(ROOT / "seeds"), "-o", str(tmp_path), "-q", "--no-passages",
+                                           "--no-paraphrase", *args], env=env)
+        assert result.exit_code == 0, result.output
+    assert started == []
+
+
+def test_the_command_line_uses_every_core_by_default_for_a_large_corpus(tmp_path, monkeypatch) -> None:
+    """Without ``--workers`` a large corpus runs on a local cluster of one worker per core (a laptop's user
+    should not need to know the option), a small one in this process; ``--workers 0`` and
+    ``OVERLAP_WORKERS=0`` keep it here; the files are the same."""
+    started = []
+    real_local = DaskEngine.local.__func__
+    engines = []
+
+    def local(cls, workers, **kw):
+        started.append(workers)
+        engines.append(real_local(cls, workers, **kw))
+        return engines[-1]
+
+    monkeypatch.setattr(DaskEngine, "local", classmethod(local))
+    runner = CliRunner()
+    seeds = ["scan", str(ROOT / "seeds"), "-q", "--no-paraphrase", "-o"]
+    assert runner.invoke(main, [*seeds, str(tmp_path / "small")]).exit_code == 0
+    assert started == []  # the seeds are far under AUTO_MIN_CHARS
+    monkeypatch.setattr(engine_module, "AUTO_MIN_CHARS", 500)
+    for name, args, env in (("zero", ["--workers", "0"], {}), ("env", [], {"OVERLAP_WORKERS": "0"})):
+        assert runner.invoke(main, [*seeds, str(tmp_path / name), *args], env=env).exit_code == 0
+    assert started == []
+    result = runner.invoke(main, [*seeds, str(tmp_path / "large")])
+    assert result.exit_code == 0, result.output
+    cores = resolve_workers("auto")
+    assert started == ([cores] if cores >= 2 else [])
+    assert all(e.client.status == "closed" for e in engines)  # stopped with the scan
+    files = {name: {p.name: p.read_bytes() for p in sorted((tmp_path / name).iterdir())}
+             for name in ("small", "zero", "env", "large")}
+    assert files["large"] == files["zero"] == files["env"] == files["small"]
+
+
+def test_a_default_cluster_that_cannot_start_is_one_warning_and_the_scan_runs_here(tmp_path, monkeypatch) -> None:
+    """The default is not the user's request: a cluster that cannot start (no sockets, a sandbox) is one
+    warning line and the scan goes on in this process; without the dask extra it stays here silently.
+    An explicit ``--workers auto`` that cannot start fails as before."""
+    started = _no_local_cluster(monkeypatch)
+    monkeypatch.setattr(engine_module, "AUTO_MIN_CHARS", 500)
+    args = ["scan", str(ROOT / "seeds"), "--no-paraphrase", "--no-passages", "-o"]
+    result = CliRunner().invoke(main, [*args, str(tmp_path / "a")])
+    assert result.exit_code == 0, result.output
+    if resolve_workers("auto") >= 2:
+        assert started and [line for line in result.stderr.splitlines() if "warning" in line] == [
+            f"overlap: warning: cannot start a local Dask cluster of {started[0]} workers: no sockets here; the scan "
+            "runs in this process instead (--workers 0 runs it there without trying)"]
+        explicit = CliRunner().invoke(main, [*args, str(tmp_path / "b"), "--workers", "auto"])
+        assert explicit.exit_code == 1 and "no sockets here" in explicit.stderr
+        assert "Traceback" not in explicit.output
+    started.clear()
+    monkeypatch.setattr(engine_module, "dask_installed", lambda: False)
+    result = CliRunner().invoke(main, [*args, str(tmp_path / "c")])
+    assert result.exit_code == 0 and started == [] and "warning" not in result.stderr
+
+
 @pytest.mark.parametrize("args, message", [
     (["--workers", "2", "--scheduler", "tcp://127.0.0.1:1"], "--workers starts a local cluster and --scheduler"),
-    (["--workers", "0"], "0 is not in the range 1<=x<=1024"),
+    (["--workers", "-1"], "-1 is not in the range 0<=x<=1024"),
     (["--workers", "many"], "'many' is not a number of workers or 'auto'"),
 ])
 def test_engine_options_are_checked_as_usage(args, message, tmp_path) -> None:
@@ -318,7 +396,7 @@ def test_a_running_cluster_whose_workers_all_leave_stops_the_scan_with_one_line(
 
 def test_workers_auto_starts_a_cluster_only_for_a_large_corpus(in_process, tmp_path, monkeypatch) -> None:
     """``--workers auto``: the documents are read in this process, then a cluster of one worker per core
-    starts if they are many (the threshold lowered here), for the same files."""
+    starts if their texts are long (the threshold, in characters, lowered here), for the same files."""
     started = []
     real_local = DaskEngine.local.__func__
 
@@ -328,8 +406,8 @@ def test_workers_auto_starts_a_cluster_only_for_a_large_corpus(in_process, tmp_p
 
     monkeypatch.setattr(DaskEngine, "local", classmethod(local))
     assert _files(every_stage_corpus(), tmp_path / "small", workers="auto") == in_process
-    assert started == []  # fewer than AUTO_MIN_DOCUMENTS: no cluster
-    monkeypatch.setattr(engine_module, "AUTO_MIN_DOCUMENTS", 5)
+    assert started == []  # fewer than AUTO_MIN_CHARS: no cluster
+    monkeypatch.setattr(engine_module, "AUTO_MIN_CHARS", 500)
     assert _files(every_stage_corpus(), tmp_path / "large", workers="auto") == in_process
     assert started == ([resolve_workers("auto")] if resolve_workers("auto") >= 2 else [])
 

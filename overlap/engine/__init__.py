@@ -25,11 +25,16 @@ writes the same bytes on every engine (``tests/test_engine.py``).
 
 from __future__ import annotations
 
+import importlib.util
+import logging
 import os
 from typing import Any, Callable, Iterable, Iterator, Protocol, TypeVar
 
-__all__ = ["Engine", "InProcess", "Auto", "AUTO_MIN_DOCUMENTS", "open_engine", "resolve_workers"]
+from ..errors import OverlapError
 
+__all__ = ["Engine", "InProcess", "Auto", "AUTO_MIN_CHARS", "open_engine", "resolve_workers", "dask_installed"]
+
+log = logging.getLogger(__name__)
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -78,42 +83,64 @@ class InProcess:
         self.close()
 
 
-#: ``workers="auto"`` starts a local cluster only for a scan of at least this many documents, on a machine of at
-#: least two cores: below, starting the cluster and sending the texts are a large share of the scan. A guess, not
-#: yet measured (README, "Every core, or a Dask cluster": on BBC News' 2,225 articles two workers gave 1.00-1.58x).
-AUTO_MIN_DOCUMENTS = 5_000
+#: ``workers="auto"`` starts a local cluster only for a corpus of at least this many characters of text, on a
+#: machine of at least two cores: below, starting the cluster and sending the texts cost more than the second
+#: core gives. Characters, not documents, because a scan's cost follows its text (BBC News' 2,225 long articles
+#: cost what 5,000 short ones do). Measured, ``bench/engines.py --modes in-process,2``, one run each, 2 cores,
+#: 2026-12-03 (wall of two workers against one process): generated Reuters-like corpora of 1.66 M characters
+#: (2,000 articles) 0.88x, 4.24 M (5,000) 1.01x, 8.67 M (10,000) 1.20x; BBC News 4.96 M 1.18x; Reuters-21578
+#: 15.9 M 1.40x (``/usr/bin/time``, same day). So from 4 M on two workers were never slower, and the gain grows
+#: with the corpus (for 25-58% more CPU in all: each worker loads its own models, and batches travel).
+AUTO_MIN_CHARS = 4_000_000
 
 
 class Auto:
     """``workers="auto"``: this process until the scan knows its corpus is large, then one worker per core.
 
-    A scan's documents are a stream, so their number is known only once
+    A scan's documents are a stream, so their size is known only once
     they are read; reading is a small share of a scan's cost. The driver
     calls :meth:`grow` after the read stage, and every later stage runs on
     the local cluster started then (if any); every engine gives the same
     result, so the switch changes nothing but speed.
 
     >>> engine = Auto()
-    >>> engine.grow(10)  # a small corpus stays in this process
+    >>> engine.grow(10_000)  # a small corpus (characters of text) stays in this process
     >>> type(engine.inner).__name__, list(engine.map(abs, [-1]))
     ('InProcess', [1])
     """
 
-    def __init__(self, timeout: float = 10.0) -> None:
+    def __init__(self, timeout: float = 10.0, *, optional: bool = False,
+                 on_fallback: Callable[[str], None] | None = None) -> None:
         self.inner: Engine = InProcess()
         self.timeout = timeout
+        #: ``optional``: the cluster is a default, not the user's request (``overlap scan`` without
+        #: ``--workers``): without the ``dask`` extra the scan stays in this process, and a cluster that
+        #: cannot start is one warning (``on_fallback``), not the end of the scan.
+        self.optional = optional
+        self.on_fallback = on_fallback
 
     @property
     def workers(self) -> int:
         return self.inner.workers
 
-    def grow(self, documents: int) -> None:
-        """Start the local cluster if ``documents`` reach :data:`AUTO_MIN_DOCUMENTS` and there are cores for it."""
+    def grow(self, chars: int) -> None:
+        """Start the local cluster if the corpus's ``chars`` (characters of text) reach :data:`AUTO_MIN_CHARS`
+        and there are cores for it."""
         cores = resolve_workers("auto")
-        if isinstance(self.inner, InProcess) and documents >= AUTO_MIN_DOCUMENTS and cores >= 2:
-            from .cluster import DaskEngine
+        if not (isinstance(self.inner, InProcess) and chars >= AUTO_MIN_CHARS and cores >= 2):
+            return
+        if self.optional and not dask_installed():
+            return
+        from .cluster import DaskEngine
 
+        log.info("%s characters of text: a local cluster of %d workers runs the scan's costly stages", f"{chars:,}", cores)
+        try:
             self.inner = DaskEngine.local(cores, timeout=self.timeout)
+        except OverlapError as exc:
+            if not self.optional:
+                raise
+            if self.on_fallback is not None:
+                self.on_fallback(str(exc))
 
     def map(self, fn: Callable[..., R], items: Iterable[T], *shared: Any) -> Iterator[R]:
         return self.inner.map(fn, items, *shared)
@@ -126,6 +153,11 @@ class Auto:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def dask_installed() -> bool:
+    """Whether the ``dask`` extra (``dask`` and ``distributed``) is installed, without importing it."""
+    return all(importlib.util.find_spec(name) is not None for name in ("dask", "distributed"))
 
 
 def resolve_workers(workers: int | str) -> int:

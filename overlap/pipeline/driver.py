@@ -146,14 +146,14 @@ def scan(
         workers: run the costly stages on a local Dask cluster of this many
             worker processes, started for this scan and stopped after it;
             needs the ``dask`` extra. ``"auto"``: one per core, started once
-            the documents are read and only if there are at least
-            :data:`overlap.engine.AUTO_MIN_DOCUMENTS` of them (and two cores).
+            the documents are read, only if their texts hold at least
+            :data:`overlap.engine.AUTO_MIN_CHARS` characters (and two cores).
         scheduler: run them on a running Dask cluster instead
             (``"tcp://host:8786"``), whose workers have overlap installed.
         engine: an open :class:`~overlap.engine.Engine` to run them on (for
             several scans on one cluster); left open. The default, none of
-            the three, runs everything in this process. Every engine gives
-            the same result.
+            the three, runs everything in this process (``overlap scan``'s
+            default is ``auto``). Every engine gives the same result.
 
     Returns:
         ScanResult: ``matches``, duplicate ``clusters``, ``claim_clusters``,
@@ -280,7 +280,7 @@ class _Scan:
         with self._timed("read"):
             self.read(documents)
         if isinstance(self.engine, Auto):  # workers="auto": a cluster only now that the corpus's size is known
-            self.engine.grow(len(self.records))
+            self.engine.grow(sum(r.length or 0 for r in self.records))
         with self._timed("boilerplate"):
             self.boilerplate = self.counter.finish()
             # the counts of every short line of the corpus are done with (34 MB at 80,000 generated articles)
