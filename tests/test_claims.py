@@ -98,6 +98,27 @@ def test_candidates_are_the_lsh_pairs_that_pass_the_template_rule() -> None:
         assert content_candidates(prepared, params) == (_old_candidates(prepared, params), 0)
 
 
+def test_candidates_signed_in_chunks_with_bands_spilled_are_the_same_pairs(monkeypatch) -> None:
+    """The signatures are made a chunk of units at a time and each band's columns wait in the scan's spill
+    file (the whole matrix was the driver's largest holding in the tier): the pairs must not move."""
+    from overlap.claims import candidates
+    from overlap.spill import SpillStore
+
+    rng = random.Random(5)
+    vocab = VOCAB[:300]
+    base = [" ".join(rng.choice(vocab) for _ in range(rng.randint(6, 14))) for _ in range(120)]
+    texts = base + [" ".join(w for w in t.split() if rng.random() > 0.2) + " " + rng.choice(vocab) for t in base]
+    prepared = [prepare(t) for t in texts]
+    params = ParaphraseParams(rare_min_statements=4, rare_share=0.0, max_candidates=1, lsh_threshold=0.1, min_rare_shared=1)
+    whole = content_candidates(prepared, params)
+    assert len(whole[0]) > 50 and whole[1] > 0  # pairs, and some over the cap: the cap's choice is compared too
+    for chunk in (1, 7, 64):
+        monkeypatch.setattr(candidates, "_SIGN_CHUNK", chunk)
+        with SpillStore() as store:
+            assert content_candidates(prepared, params, store) == whole
+        assert content_candidates(prepared, params) == whole
+
+
 def test_without_the_template_rule_every_lsh_pair_is_a_candidate() -> None:
     prepared = [prepare(t) for t in ("Gold prices rose sharply in London trading today.",
                                      "Gold prices rose sharply in London trading on Monday.",

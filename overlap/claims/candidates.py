@@ -13,7 +13,7 @@ lists the part pairs each one is scored on.
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 
@@ -24,6 +24,12 @@ from ..text.shingle import word_hashes
 from ..minhash.signatures import Signer
 from .signals import Lexicon, Prepared
 from .statements import Parts
+
+if TYPE_CHECKING:
+    from ..spill import SpillStore
+
+#: Units signed in one pass of :func:`content_candidates` (128 permutations: 32 MiB of signatures a pass).
+_SIGN_CHUNK = 65_536
 
 __all__ = [
     "rare_limit",
@@ -80,7 +86,7 @@ def _rare_incidences(lexicon: Lexicon, params: ParaphraseParams) -> tuple[np.nda
 
 
 def content_candidates(
-    prepared: Lexicon | Sequence[Prepared], params: ParaphraseParams
+    prepared: Lexicon | Sequence[Prepared], params: ParaphraseParams, store: SpillStore | None = None
 ) -> tuple[set[tuple[int, int]], int]:
     """Index pairs ``(i, j)``, ``i < j``: LSH-similar content words, and at least ``min_rare_shared`` rare ones shared;
     and how many such pairs the cap on partners per unit left out.
@@ -107,6 +113,14 @@ def content_candidates(
     :class:`overlap.claims.signals.Prepared` (sentences, quotes, clauses);
     rarity is counted within it.
 
+    The units are signed :data:`_SIGN_CHUNK` at a time, and each band's
+    columns of the signatures wait in ``store`` (a spill file) until that
+    band is bucketed: the whole signature matrix (512 bytes a unit) was the
+    driver's largest holding in the tier, 54 MiB at 32,000 generated
+    articles and growing with the corpus; now one band's (16 bytes a unit).
+    Without a store the bands wait in memory, as before. The pairs are the
+    same either way.
+
     >>> from overlap.claims.signals import prepare
     >>> texts = ["Acme Widget Corp said it expects quarterly profits to rise sharply.",
     ...          "Acme Widget expects quarterly profits to rise sharply, the company said.",
@@ -126,13 +140,23 @@ def content_candidates(
     # per unit cost more than the signing). Gathered a unit at a time: the eligible units only, and no
     # array of every content word of the corpus at once.
     hashes, ids, offsets = word_hashes(lexicon.words), lexicon.ids["content"], lexicon.offsets["content"]
-    sigs = signer.sign([hashes[ids[offsets[i] : offsets[i + 1]]] for i in eligible.tolist()])
     b, r = lsh_bands(params.lsh_threshold, params.num_perm)
     m = len(eligible)
+    bands: list[list] = [[] for _ in range(b)]  # each band's columns, a chunk of units at a time
+    for start in range(0, m, _SIGN_CHUNK):
+        chunk = eligible[start : start + _SIGN_CHUNK].tolist()
+        sigs = signer.sign([hashes[ids[offsets[i] : offsets[i + 1]]] for i in chunk])
+        for band in range(b):
+            cells = np.ascontiguousarray(sigs[:, band * r : (band + 1) * r])
+            bands[band].append(store.put_array(cells) if store is not None else cells)
+        del sigs
     found: list[np.ndarray] = []
     band_type = np.dtype((np.void, 4 * r))
     for band in range(b):
-        cells = np.ascontiguousarray(sigs[:, band * r : (band + 1) * r]).view(band_type).ravel()
+        chunks = [store.get_array(key, np.uint32) for key in bands[band]] if store is not None else bands[band]
+        bands[band] = []
+        cells = np.concatenate(chunks).reshape(m, r).view(band_type).ravel()
+        del chunks
         _, bucket, sizes = np.unique(cells, return_inverse=True, return_counts=True)
         bucket = bucket.ravel()
         if need <= 0:  # no template rule: every pair of a bucket

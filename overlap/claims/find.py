@@ -141,7 +141,7 @@ def find_claims(
         counts.update(found)
         counts["set_aside"] = sum(result.set_aside.values())
         counts["not_english"] = result.set_aside.get("not English", 0)
-        pairs, vectors, found = _candidates(units, parts, scorers, params, notify, engine)
+        pairs, vectors, found = _candidates(units, parts, scorers, params, notify, engine, store)
         counts.update(found)
         release_freed_memory()  # the candidates' LSH bands
         per_pair = part_pairs(pairs, parts, params.claims)
@@ -233,7 +233,7 @@ def statement_batch(
 
 def _candidates(
     units: Sequence[Passage], parts: Parts, scorers: Scorers, params: ParaphraseParams, notify: Progress,
-    engine: Engine | None = None,
+    engine: Engine | None = None, store: SpillStore | None = None,
 ) -> tuple[list[tuple[int, int]], PartVectors | None, dict[str, int]]:
     """The candidate statement pairs, the parts' vectors if every part was embedded (else ``None``), and the counts.
 
@@ -242,7 +242,7 @@ def _candidates(
     neighbours as candidates: cheap there, where a claim restated in other
     words shares too few content words for LSH.
     """
-    pairs, capped = content_candidates(parts.lexicon, params)
+    pairs, capped = content_candidates(parts.lexicon, params, store)
     counts = {"lsh_candidates": len(pairs), "candidates_over_cap": capped}
     vectors = None
     want_neighbours = params.neighbours or (
