@@ -13,7 +13,7 @@ lists the part pairs each one is scored on.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Iterator, Sequence
 
 import numpy as np
 
@@ -113,13 +113,7 @@ def content_candidates(
     :class:`overlap.claims.signals.Prepared` (sentences, quotes, clauses);
     rarity is counted within it.
 
-    The units are signed :data:`_SIGN_CHUNK` at a time, and each band's
-    columns of the signatures wait in ``store`` (a spill file) until that
-    band is bucketed: the whole signature matrix (512 bytes a unit) was the
-    driver's largest holding in the tier, 54 MiB at 32,000 generated
-    articles and growing with the corpus; now one band's (16 bytes a unit).
-    Without a store the bands wait in memory, as before. The pairs are the
-    same either way.
+    ``store``: a spill file for the signatures (:func:`_band_cells`).
 
     >>> from overlap.claims.signals import prepare
     >>> texts = ["Acme Widget Corp said it expects quarterly profits to rise sharply.",
@@ -134,29 +128,9 @@ def content_candidates(
     eligible, rows, words, n_words = _rare_incidences(lexicon, params)
     if len(eligible) < 2:
         return set(), 0
-    signer = Signer(params.num_perm, params.seed)
-    # one hash a word of the vocabulary, not one a word of each unit; a unit's content words as they stand,
-    # repeats and all: a signature is a minimum over them, so a repeated word cannot change it (np.unique
-    # per unit cost more than the signing). Gathered a unit at a time: the eligible units only, and no
-    # array of every content word of the corpus at once.
-    hashes, ids, offsets = word_hashes(lexicon.words), lexicon.ids["content"], lexicon.offsets["content"]
-    b, r = lsh_bands(params.lsh_threshold, params.num_perm)
     m = len(eligible)
-    bands: list[list] = [[] for _ in range(b)]  # each band's columns, a chunk of units at a time
-    for start in range(0, m, _SIGN_CHUNK):
-        chunk = eligible[start : start + _SIGN_CHUNK].tolist()
-        sigs = signer.sign([hashes[ids[offsets[i] : offsets[i + 1]]] for i in chunk])
-        for band in range(b):
-            cells = np.ascontiguousarray(sigs[:, band * r : (band + 1) * r])
-            bands[band].append(store.put_array(cells) if store is not None else cells)
-        del sigs
     found: list[np.ndarray] = []
-    band_type = np.dtype((np.void, 4 * r))
-    for band in range(b):
-        chunks = [store.get_array(key, np.uint32) for key in bands[band]] if store is not None else bands[band]
-        bands[band] = []
-        cells = np.concatenate(chunks).reshape(m, r).view(band_type).ravel()
-        del chunks
+    for cells in _band_cells(lexicon, eligible, params, store):
         _, bucket, sizes = np.unique(cells, return_inverse=True, return_counts=True)
         bucket = bucket.ravel()
         if need <= 0:  # no template rule: every pair of a bucket
@@ -177,6 +151,39 @@ def content_candidates(
     codes = codes[keep]
     index = eligible.astype(np.int64)
     return set(zip(index[codes // m].tolist(), index[codes % m].tolist())), int(len(keep) - keep.sum())
+
+
+def _band_cells(lexicon: Lexicon, eligible: np.ndarray, params: ParaphraseParams,
+                store: SpillStore | None) -> Iterator[np.ndarray]:
+    """Each LSH band's cells of the ``eligible`` units' signatures (one ``r``-value record a unit), a band at a time.
+
+    The units are signed :data:`_SIGN_CHUNK` at a time, and each band's
+    columns wait in ``store`` (a spill file) until that band is bucketed:
+    the whole signature matrix (512 bytes a unit) was the driver's largest
+    holding in the tier's candidates, 93 MiB at 128,000 generated articles
+    and growing with the corpus; now one band's (16 bytes a unit). Without a
+    store the bands wait in memory. The cells are the same either way.
+    """
+    signer = Signer(params.num_perm, params.seed)
+    # one hash a word of the vocabulary, not one a word of each unit; a unit's content words as they stand,
+    # repeats and all: a signature is a minimum over them, so a repeated word cannot change it (np.unique
+    # per unit cost more than the signing). Gathered a unit at a time: the eligible units only, and no
+    # array of every content word of the corpus at once.
+    hashes, ids, offsets = word_hashes(lexicon.words), lexicon.ids["content"], lexicon.offsets["content"]
+    b, r = lsh_bands(params.lsh_threshold, params.num_perm)
+    bands: list[list] = [[] for _ in range(b)]  # each band's columns, a chunk of units at a time
+    for start in range(0, len(eligible), _SIGN_CHUNK):
+        chunk = eligible[start : start + _SIGN_CHUNK].tolist()
+        sigs = signer.sign([hashes[ids[offsets[i] : offsets[i + 1]]] for i in chunk])
+        for band in range(b):
+            cells = np.ascontiguousarray(sigs[:, band * r : (band + 1) * r])
+            bands[band].append(store.put_array(cells) if store is not None else cells)
+        del sigs
+    band_type = np.dtype((np.void, 4 * r))
+    for band in range(b):
+        chunks = [store.get_array(key, np.uint32) for key in bands[band]] if store is not None else bands[band]
+        bands[band] = []
+        yield np.concatenate(chunks).reshape(len(eligible), r).view(band_type).ravel()
 
 
 def cap_per_unit(left: np.ndarray, right: np.ndarray, strength: np.ndarray, cap: int) -> np.ndarray:
