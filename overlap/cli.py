@@ -491,8 +491,8 @@ def _terminate_as_interrupt(ctx: click.Context) -> None:
                    "'(Reuters) -', a sign-off), marked 'NAME (inferred)'.")
 @click.option("--workers", type=_Workers(), default=None, metavar="N|auto", envvar="OVERLAP_WORKERS",
               help="Run the costly stages on a local Dask cluster of N worker processes, started and stopped with the "
-                   "scan, e.g. --workers 2; --workers auto: one per core, for 5,000 documents or more (fewer stay in this "
-                   "process); --workers 0: everything in this process. Needs pip install 'overlap[dask]'. "
+                   "scan, e.g. --workers 2; --workers auto: one per core, for 4 million characters of text or more (less "
+                   "stays in this process); --workers 0: everything in this process. Needs pip install 'overlap[dask]'. "
                    "Default: OVERLAP_WORKERS, else auto when the dask extra is installed, else this process. "
                    "The output is the same.")
 @click.option("--scheduler", default=None, metavar="tcp://HOST:PORT", envvar=["OVERLAP_SCAN_SCHEDULER", "DASK_SCHEDULER_ADDRESS"],
