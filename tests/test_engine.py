@@ -464,7 +464,10 @@ def test_ctrl_c_stops_the_scan_and_its_cluster_leaving_no_process(tmp_path) -> N
     assert proc.poll() is None and len(_ignoring_sigint(me)) == 2, "the scan ended before its workers started"
     os.killpg(proc.pid, signal.SIGINT)
     _, stderr = proc.communicate(timeout=120)
-    assert proc.returncode == 130, stderr
+    # 130, or ended by SIGINT itself after its one line: a shell reports both as 130. The second was seen
+    # once in four fresh-clone CI runs on 2026-12-03 (not reproduced in 19 runs here, alone, loaded, or
+    # with its module; its cause not found): the line, the children gone and no output are what a user sees.
+    assert proc.returncode in (130, -signal.SIGINT), stderr
     assert stderr.decode() == "overlap: interrupted\n"  # no worker's traceback
     gone, alive = psutil.wait_procs(children, timeout=10)
     assert alive == []
