@@ -164,10 +164,10 @@ class _WindowWords:
         flat = np.concatenate(sets) if len(sets) else np.empty(0, dtype=np.uint64)
         ids = np.searchsorted(self.vocabulary, flat).astype(np.uint32)
         words, windows = self._words + len(ids), self._windows + len(sizes)
-        if words > len(self.ids) or windows + 1 > len(self.starts):  # not reserved (or too little): grow
-            self.ids = np.concatenate([self.ids[: self._words], np.empty(words - self._words, dtype=np.uint32)])
-            self.starts = np.concatenate([self.starts[: self._windows + 1],
-                                          np.zeros(windows - self._windows, dtype=np.int64)])
+        if words > len(self.ids):  # not reserved (or too little): grow, doubling, so adds stay linear
+            self.ids = _grown(self.ids, self._words, words)
+        if windows + 1 > len(self.starts):
+            self.starts = _grown(self.starts, self._windows + 1, windows + 1)
         self.ids[self._words : words] = ids
         self.starts[self._windows + 1 : windows + 1] = self._words + np.cumsum(sizes)
         self._words, self._windows = words, windows
@@ -201,6 +201,14 @@ class _WindowWords:
             out[start : start + len(block)] = np.bincount(both >> 32, weights=self.idf[both & 0xFFFFFFFF],
                                                           minlength=len(block))
         return out
+
+
+def _grown(array: np.ndarray, filled: int, need: int) -> np.ndarray:
+    """``array`` with room for at least ``need`` entries (twice its size if that is more), its first
+    ``filled`` entries kept."""
+    out = np.empty(max(need, 2 * len(array)), dtype=array.dtype)
+    out[:filled] = array[:filled]
+    return out
 
 
 def window_jaccard(sketch: np.ndarray, pairs: np.ndarray) -> np.ndarray:
