@@ -20,6 +20,7 @@ import json
 import logging
 import re
 import sys
+import threading
 import time
 from dataclasses import asdict
 from pathlib import Path
@@ -130,6 +131,8 @@ class _Progress:
     A terminal gets a tqdm bar per stage; anything else (a log file, CI) gets a
     plain line every ``interval`` seconds, so logs stay readable. Quiet for the
     first ``delay`` seconds of each stage: a small scan prints nothing but its summary.
+    Stages that run side by side (a scan's passages and paraphrase tiers on a
+    cluster, each reporting from its own thread) each keep their own bar or lines.
     """
 
     def __init__(self, enabled: bool, stream: Any = None, delay: float = 5.0, interval: float = 10.0) -> None:
@@ -140,44 +143,64 @@ class _Progress:
         self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
         self.units = STAGE_UNITS
         self.delay, self.interval = delay, interval
-        self.start = time.monotonic()
-        self.stage: str | None = None
-        self.stage_start = self.start
-        self.stage_done = 0
-        self.last: float | None = None
-        self.bar: Any = None
+        self.lanes: dict[int, _Lane] = {}  # the thread reporting -> the stage it is in
+        self.lock = threading.Lock()
 
     def __call__(self, stage: str, done: int, total: int | None) -> None:
         if not self.enabled:
             return
-        now = time.monotonic()
-        if stage != self.stage:
-            self.close()
-            self.stage, self.stage_start, self.stage_done, self.last = stage, now, done, None
-        if now - self.stage_start < self.delay:
-            return  # a stage that ends within the delay shows nothing
-        unit = self.units.get(stage, "items")
-        if self.tty:
-            if self.bar is None:
-                from tqdm import tqdm
+        with self.lock:
+            now = time.monotonic()
+            lane = self.lanes.get(threading.get_ident())
+            if lane is None or lane.stage != stage:
+                if lane is not None:
+                    lane.close()
+                lane = self.lanes[threading.get_ident()] = _Lane(stage, now, done)
+            if now - lane.start < self.delay:
+                return  # a stage that ends within the delay shows nothing
+            if self.tty:
+                self._bar(lane, done, total)
+            else:
+                self._line(lane, now, done, total)
 
-                self.bar = tqdm(total=total, desc=f"overlap: {stage}", unit=f" {unit}", file=self.stream,
-                                initial=done, dynamic_ncols=True, mininterval=0.5, leave=True)
-            if total is not None and self.bar.total != total:
-                self.bar.total = total
-            self.bar.update(done - self.bar.n)
+    def _bar(self, lane: "_Lane", done: int, total: int | None) -> None:
+        if lane.bar is None:
+            from tqdm import tqdm
+
+            lane.bar = tqdm(total=total, desc=f"overlap: {lane.stage}", unit=f" {self.units.get(lane.stage, 'items')}",
+                            file=self.stream, initial=done, dynamic_ncols=True, mininterval=0.5, leave=True)
+        if total is not None and lane.bar.total != total:
+            lane.bar.total = total
+        lane.bar.update(done - lane.bar.n)
+
+    def _line(self, lane: "_Lane", now: float, done: int, total: int | None) -> None:
+        if lane.last is not None and now - lane.last < self.interval and done != total:
             return
-        if self.last is not None and now - self.last < self.interval and done != total:
-            return
-        self.last = now
-        line = f"overlap: {stage}: {done:,}" + (f" of {total:,}" if total else "") + f" {unit}"
-        elapsed = now - self.stage_start
-        rate = (done - self.stage_done) / elapsed if elapsed > 0 else 0.0
+        lane.last = now
+        line = f"overlap: {lane.stage}: {done:,}" + (f" of {total:,}" if total else "")
+        line += f" {self.units.get(lane.stage, 'items')}"
+        elapsed = now - lane.start
+        rate = (done - lane.done_at_start) / elapsed if elapsed > 0 else 0.0
         if rate > 0:
             line += f", {rate:,.0f}/s" if rate >= 10 else f", {rate:.1f}/s"
             if total and done < total:
                 line += f", about {_duration((total - done) / rate)} left"
         click.echo(line, file=self.stream)
+
+    def close(self) -> None:
+        with self.lock:
+            for lane in self.lanes.values():
+                lane.close()
+            self.lanes.clear()
+
+
+class _Lane:
+    """One thread's current stage in :class:`_Progress`: when it began, its count then, its last line or its bar."""
+
+    def __init__(self, stage: str, start: float, done: int) -> None:
+        self.stage, self.start, self.done_at_start = stage, start, done
+        self.last: float | None = None
+        self.bar: Any = None
 
     def close(self) -> None:
         if self.bar is not None:

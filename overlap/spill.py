@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import threading
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -25,6 +26,9 @@ __all__ = ["SpillStore", "SpilledTexts"]
 
 class SpillStore:
     """Bytes, strings and numpy arrays appended to one temporary file.
+
+    Safe to share between threads (a scan's tiers may run side by side and
+    read the texts at once): a put or get seeks and reads or writes under a lock.
 
     >>> s = SpillStore()
     >>> k = s.put_text("Привет")
@@ -41,25 +45,28 @@ class SpillStore:
         self._file: BinaryIO = tempfile.TemporaryFile(dir=directory)  # removed by the OS on close
         self._size = 0
         self._writing = True
+        self._lock = threading.Lock()
 
     def put(self, data: bytes) -> tuple[int, int]:
-        if not self._writing:
-            self._file.seek(0, os.SEEK_END)
-            self._writing = True
-        self._file.write(data)
-        key = (self._size, len(data))
-        self._size += len(data)
+        with self._lock:
+            if not self._writing:
+                self._file.seek(0, os.SEEK_END)
+                self._writing = True
+            self._file.write(data)
+            key = (self._size, len(data))
+            self._size += len(data)
         return key
 
     def get(self, key: tuple[int, int]) -> bytes:
         offset, length = key
         if length == 0:
             return b""
-        if self._writing:
-            self._file.flush()
-            self._writing = False
-        self._file.seek(offset)
-        return self._file.read(length)
+        with self._lock:
+            if self._writing:
+                self._file.flush()
+                self._writing = False
+            self._file.seek(offset)
+            return self._file.read(length)
 
     def put_text(self, text: str) -> tuple[int, int]:
         return self.put(text.encode("utf-8", "surrogatepass"))

@@ -255,6 +255,31 @@ def test_progress_lines_give_unit_rate_and_eta_when_not_a_terminal() -> None:
     assert silent.getvalue() == ""
 
 
+def test_progress_of_stages_side_by_side_keeps_each_stage_its_own_lines() -> None:
+    """A scan's passages and paraphrase tiers report from two threads at once on a cluster: each stage
+    keeps its start, rate and delay (one stage's events never restart the other's)."""
+    import io
+    import threading
+
+    from overlap.cli import _Progress
+
+    stream = io.StringIO()
+    progress = _Progress(True, stream=stream, delay=0.05, interval=0)
+    progress("passages", 0, 100)
+    side = threading.Thread(target=progress, args=("paraphrase signals", 0, 10))
+    side.start()
+    side.join()
+    time.sleep(0.06)
+    progress("passages", 50, 100)  # past its delay, though the other thread began a stage meanwhile
+    side = threading.Thread(target=progress, args=("paraphrase signals", 5, 10))
+    side.start()
+    side.join()
+    lines = stream.getvalue().splitlines()
+    assert [line.split(":")[1].strip() for line in lines] == ["passages", "paraphrase signals"], lines
+    assert lines[0].startswith("overlap: passages: 50 of 100 candidate pairs, ") and "left" in lines[0]
+    assert lines[1].startswith("overlap: paraphrase signals: 5 of 10 statement pairs, ")
+
+
 def test_progress_is_a_bar_per_stage_on_a_terminal() -> None:
     import io
 

@@ -44,6 +44,9 @@ class Engine(Protocol):
 
     #: Processes that run tasks (1 for :class:`InProcess`); a hint for how finely to cut work.
     workers: int
+    #: Whether tasks run outside this process: then the driver's own work (between and around a
+    #: stage's tasks) can overlap them, and independent stages may run side by side.
+    remote: bool
 
     def map(self, fn: Callable[..., R], items: Iterable[T], *shared: Any) -> Iterator[R]:
         """``fn(item, *shared)`` for every item, yielded in the order of ``items``.
@@ -68,6 +71,7 @@ class InProcess:
     """
 
     workers = 1
+    remote = False
 
     def map(self, fn: Callable[..., R], items: Iterable[T], *shared: Any) -> Iterator[R]:
         for item in items:
@@ -122,6 +126,10 @@ class Auto:
     @property
     def workers(self) -> int:
         return self.inner.workers
+
+    @property
+    def remote(self) -> bool:
+        return self.inner.remote
 
     def grow(self, chars: int) -> None:
         """Start the local cluster if the corpus's ``chars`` (characters of text) reach :data:`AUTO_MIN_CHARS`

@@ -85,6 +85,7 @@ class DaskEngine:
 
     #: seconds a scan waits for a task while the cluster has no worker before it stops with one line
     no_workers_deadline: float = 60.0
+    remote = True  # tasks run in the workers' processes
 
     def __init__(self, client: Any, cluster: Any = None, *, owns_client: bool = False, config: Any = None) -> None:
         _require()

@@ -29,9 +29,10 @@ from __future__ import annotations
 
 import logging
 import platform
+import threading
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Mapping
 
 import numpy as np
@@ -266,17 +267,18 @@ class _Scan:
         self.links: list[Link] = []
 
     @contextmanager
-    def _timed(self, stage: str) -> Iterator[None]:
+    def _timed(self, stage: str, timings: dict[str, float] | None = None) -> Iterator[None]:
         t0 = time.perf_counter()
         yield
         release_freed_memory()  # what the stage let go, out of the resident size before the next one builds its own
-        self.timings[stage] = time.perf_counter() - t0
+        (self.timings if timings is None else timings)[stage] = time.perf_counter() - t0
 
     def _count(self, counts: Mapping[str, int]) -> None:
         """Add a batch's counts to the scan's: a key keeps the place it first had (summary.json's order)."""
         _add(self.counts, counts)
 
     def run(self, documents: Iterable[Document]) -> ScanResult:
+        started = time.perf_counter()
         with self._timed("read"):
             self.read(documents)
         if isinstance(self.engine, Auto):  # workers="auto": a cluster only now that the corpus's size is known
@@ -292,14 +294,37 @@ class _Scan:
             self.verify()
         with self._timed("cluster"):
             clusters, matches = self.cluster()
-        if self.params.passages.enabled:
-            with self._timed("passages"):
-                matches.extend(self.passages())
-        claims = self.paraphrase(matches)
+        claims = None
+        for tier in self._tiers():
+            matches.extend(tier.matches)
+            self.counts.update(tier.counts)
+            self.timings.update(tier.timings)
+            claims = tier.claims if tier.claims is not None else claims
+        self.timings["total"] = time.perf_counter() - started  # the stages' own times overlap when tiers run side by side
         for stage, seconds in self.timings.items():
             log.info("stage %s took %.2fs", stage, seconds)
         log.info("counts: %s", self.counts)
         return self.result(matches, clusters, claims)
+
+    def _tiers(self) -> tuple[_Tier, _Tier]:
+        """The shared-passage and paraphrase tiers' outputs, in that order.
+
+        Neither needs the other: both read the texts, the boilerplate and
+        the duplicate links the stages before them left. On an engine whose
+        tasks run in other processes (:attr:`Engine.remote`) they run side by
+        side, the paraphrase tier in a thread of this process, so that each
+        tier's own work here (signing passage windows; the claims tier's
+        candidate LSH, decisions and clusters, between its maps) overlaps the
+        other's tasks instead of leaving the workers idle. In this process
+        they run one after the other (threads would only take turns on one
+        core). Either way the driver adds their matches, counts and timings
+        in this order, so every engine writes the same files.
+        """
+        params = self.params
+        if not (getattr(self.engine, "remote", False) and params.passages.enabled and params.paraphrase.enabled):
+            return self.passages(), self.paraphrase()
+        beside = _Beside(self.paraphrase)
+        return self.passages(beside.check), beside.result()
 
     # 1. read, normalise, split; count short lines for boilerplate
     def read(self, documents: Iterable[Document]) -> None:
@@ -395,19 +420,24 @@ class _Scan:
         return clusters, matches
 
     # 6. shared passages between documents that are not already whole duplicates of each other
-    def passages(self) -> list[Match]:
+    def passages(self, check: Callable[[], None] = lambda: None) -> _Tier:
+        """The ``reuse`` matches; ``check()`` after each batch (a tier beside this one raises its failure there)."""
+        tier = _Tier()
+        if not self.params.passages.enabled:
+            return tier
         from ..passages.corpus import reuse_batches  # here: a scan without passages never loads their search
 
-        explained = explained_by_duplicates(self.copies, self.links)
-        found: list[Match] = []
-        batches = reuse_batches(len(self.records), self._text_at, lambda i: self.records[i].id, self.params.passages,
-                                ignore_of=self._ignored_at, skip=explained, engine=self.engine,
-                                spill_dir=self.store.directory)
-        for matches, done, total in batches:
-            found.extend(matches)
-            self.notify("passages", done, total)
-        self.counts["reuse_matches"] = len(found)
-        return found
+        with self._timed("passages", tier.timings):
+            explained = explained_by_duplicates(self.copies, self.links)
+            batches = reuse_batches(len(self.records), self._text_at, lambda i: self.records[i].id,
+                                    self.params.passages, ignore_of=self._ignored_at, skip=explained,
+                                    engine=self.engine, spill_dir=self.store.directory)
+            for matches, done, total in batches:
+                tier.matches.extend(matches)
+                self.notify("passages", done, total)
+                check()
+        tier.counts["reuse_matches"] = len(tier.matches)
+        return tier
 
     def _text_of(self, doc_id: str) -> str:
         return self.store.get_text(self.text_keys[doc_id])
@@ -422,19 +452,21 @@ class _Scan:
 
 
     # 7. paraphrase tier: same statement in other words (sentences and quotes, boilerplate excluded)
-    def paraphrase(self, matches: list[Match]) -> ClaimResult | None:
-        """The claims tier's result (None when the tier is off or skipped over its document limit)."""
+    def paraphrase(self) -> _Tier:
+        """The ``paraphrase`` matches and the claims tier's result (none when the tier is off or skipped
+        over its document limit)."""
+        tier = _Tier()
         if not self.params.paraphrase.enabled:
-            return None
+            return tier
         limit = self.params.paraphrase.max_documents
         if limit and len(self.text_keys) > limit:
-            self.counts["paraphrase_skipped_documents_over_limit"] = len(self.text_keys)
-            return None
+            tier.counts["paraphrase_skipped_documents_over_limit"] = len(self.text_keys)
+            return tier
         # imported here: the claims tier's modules (its lexicons, quote patterns, model loaders) cost a
         # duplicate-tier scan a fifth of a second of start-up for nothing
         from ..claims.find import find_claims
 
-        with self._timed("paraphrase"):
+        with self._timed("paraphrase", tier.timings):
             scanned = _SpilledDocuments([r for r in self.records if r.id in self.text_keys], self._text_of)
             exclude: dict[str, list[Span]] = {}
             for r in scanned.records:
@@ -443,11 +475,12 @@ class _Scan:
                     exclude[r.id] = every_occurrence(text, unit_spans(text, self.dropped[r.id]))
             found, counts = find_claims(scanned, self.params.paraphrase, exclude=exclude, progress=self.notify,
                                         engine=self.engine, spill_dir=self.store.directory)
-            matches.extend(found.matches)
-            self.counts.update({f"paraphrase_{name}": counts[name] for name in _PARAPHRASE_COUNTS})
-            self.counts["claim_clusters"] = counts["clusters"]
-            self.counts.update({f"paraphrase_{name}": counts[name] for name in _PARAPHRASE_COUNTS_AFTER})
-        return found
+            tier.matches.extend(found.matches)
+            tier.claims = found
+            tier.counts.update({f"paraphrase_{name}": counts[name] for name in _PARAPHRASE_COUNTS})
+            tier.counts["claim_clusters"] = counts["clusters"]
+            tier.counts.update({f"paraphrase_{name}": counts[name] for name in _PARAPHRASE_COUNTS_AFTER})
+        return tier
 
     def result(self, matches: list[Match], clusters: list[Cluster], claims: ClaimResult | None) -> ScanResult:
         b, r = self.index.bands
@@ -469,6 +502,51 @@ class _Scan:
                         "within_document": params.paraphrase.within_document, "set_aside": claims.set_aside,
                         "languages": claims.languages} if claims is not None else {},
         )
+
+
+@dataclass(slots=True)
+class _Tier:
+    """What a tier gives the scan: its matches, counts and stage time, and the claims tier's result."""
+
+    matches: list[Match] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+    claims: ClaimResult | None = None
+
+
+class _Beside:
+    """A tier run in a thread of this process while the scan's main thread runs another (:meth:`_Scan._tiers`).
+
+    Its failure (an error, the Ctrl-C the engine noted) is kept, never
+    printed from the thread, and raised in the main thread: by :meth:`check`
+    between the other tier's batches, so a failed scan stops soon, or by
+    :meth:`result`. A daemon thread: if the main thread fails first, the
+    scan closes the engine and the spill files under it, which ends its
+    work, and nothing waits for it.
+    """
+
+    def __init__(self, fn: Callable[[], _Tier]) -> None:
+        self._out: _Tier | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(fn,), name="overlap-paraphrase", daemon=True)
+        self._thread.start()
+
+    def _run(self, fn: Callable[[], _Tier]) -> None:
+        try:
+            self._out = fn()
+        except BaseException as exc:  # raised again in the main thread
+            self._error = exc
+
+    def check(self) -> None:
+        if self._error is not None:
+            raise self._error
+
+    def result(self) -> _Tier:
+        while self._thread.is_alive():
+            self._thread.join(0.5)  # in slices: a Ctrl-C reaches the main thread while it waits
+        self.check()
+        assert self._out is not None
+        return self._out
 
 
 class _SpilledDocuments(Lazy[Document]):

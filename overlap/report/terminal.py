@@ -60,7 +60,8 @@ def render_terminal(result: ScanResult, out_dir: str | None = None, *, timings: 
         ]),
     ]
     if timings and result.timings:
-        groups.append(("", [("time", f"{sum(result.timings.values()):.2f}s")]))
+        total = result.timings.get("total", sum(result.timings.values()))  # a folder written before "total" was kept
+        groups.append(("", [("time", f"{total:.2f}s")]))
     width = max(len(k) for _, rows in groups for k, _ in rows) + 2
     vwidth = max(9, max(len(v) for _, rows in groups for _, v in rows))
     rule = "-" * (width + vwidth + 2)
