@@ -508,3 +508,35 @@ def test_a_tier_beside_that_fails_stops_the_scan_with_its_error_and_no_traceback
             pass
     assert "Traceback" not in capsys.readouterr().err
     assert not any(t.name == "overlap-paraphrase" for t in threading.enumerate())
+
+
+def test_a_tier_beside_stops_at_its_next_result_once_the_scan_has_failed() -> None:
+    """When the main thread's tier fails, the tier beside it (here a map of 50 slow tasks) stops at its
+    next result, and leaving the engine's map cancels what was in flight: a scan that failed on an
+    engine its caller keeps open leaves nothing running there."""
+    closed = threading.Event()
+
+    class Slow(_Elsewhere):
+        def map(self, fn, items, *shared):
+            try:
+                for item in items:
+                    time.sleep(0.05)
+                    yield fn(item, *shared)
+            finally:
+                closed.set()  # what DaskEngine.map does here: cancel the futures still in flight
+
+    done: list[int] = []
+
+    def tier(engine) -> driver._Tier:
+        for n in engine.map(abs, range(50)):
+            done.append(n)
+        return driver._Tier()
+
+    beside = driver._Beside(tier, Slow())
+    time.sleep(0.3)
+    beside.cancel()
+    time.sleep(0.3)
+    assert closed.is_set() and not beside._thread.is_alive()
+    assert 2 <= len(done) < 15, len(done)
+    with pytest.raises(driver._Cancelled):
+        beside.result()

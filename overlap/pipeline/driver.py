@@ -323,8 +323,13 @@ class _Scan:
         params = self.params
         if not (getattr(self.engine, "remote", False) and params.passages.enabled and params.paraphrase.enabled):
             return self.passages(), self.paraphrase()
-        beside = _Beside(self.paraphrase)
-        return self.passages(beside.check), beside.result()
+        beside = _Beside(self.paraphrase, self.engine)
+        try:
+            passages = self.passages(beside.check)
+        except BaseException:
+            beside.cancel()  # the scan has failed: the tier beside stops at its next result, its tasks cancelled
+            raise
+        return passages, beside.result()
 
     # 1. read, normalise, split; count short lines for boilerplate
     def read(self, documents: Iterable[Document]) -> None:
@@ -452,9 +457,9 @@ class _Scan:
 
 
     # 7. paraphrase tier: same statement in other words (sentences and quotes, boilerplate excluded)
-    def paraphrase(self) -> _Tier:
+    def paraphrase(self, engine: Engine | None = None) -> _Tier:
         """The ``paraphrase`` matches and the claims tier's result (none when the tier is off or skipped
-        over its document limit)."""
+        over its document limit), its tasks on ``engine`` (default: the scan's)."""
         tier = _Tier()
         if not self.params.paraphrase.enabled:
             return tier
@@ -474,7 +479,7 @@ class _Scan:
                     text = self._text_of(r.id)
                     exclude[r.id] = every_occurrence(text, unit_spans(text, self.dropped[r.id]))
             found, counts = find_claims(scanned, self.params.paraphrase, exclude=exclude, progress=self.notify,
-                                        engine=self.engine, spill_dir=self.store.directory)
+                                        engine=engine or self.engine, spill_dir=self.store.directory)
             tier.matches.extend(found.matches)
             tier.claims = found
             tier.counts.update({f"paraphrase_{name}": counts[name] for name in _PARAPHRASE_COUNTS})
@@ -520,20 +525,23 @@ class _Beside:
     Its failure (an error, the Ctrl-C the engine noted) is kept, never
     printed from the thread, and raised in the main thread: by :meth:`check`
     between the other tier's batches, so a failed scan stops soon, or by
-    :meth:`result`. A daemon thread: if the main thread fails first, the
-    scan closes the engine and the spill files under it, which ends its
-    work, and nothing waits for it.
+    :meth:`result`. If the main thread fails first, :meth:`cancel` stops the
+    tier at its next task's result (its tasks in flight are cancelled), so
+    a scan that failed on an engine its caller keeps open leaves nothing
+    running there. A daemon thread: nothing at exit waits for it.
     """
 
-    def __init__(self, fn: Callable[[], _Tier]) -> None:
+    def __init__(self, fn: Callable[[Engine], _Tier], engine: Engine) -> None:
         self._out: _Tier | None = None
         self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, args=(fn,), name="overlap-paraphrase", daemon=True)
+        self._cancelled = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(fn, _Cancellable(engine, self._cancelled)),
+                                        name="overlap-paraphrase", daemon=True)
         self._thread.start()
 
-    def _run(self, fn: Callable[[], _Tier]) -> None:
+    def _run(self, fn: Callable[[Engine], _Tier], engine: Engine) -> None:
         try:
-            self._out = fn()
+            self._out = fn(engine)
         except BaseException as exc:  # raised again in the main thread
             self._error = exc
 
@@ -547,6 +555,36 @@ class _Beside:
         self.check()
         assert self._out is not None
         return self._out
+
+    def cancel(self) -> None:
+        self._cancelled.set()
+
+
+class _Cancelled(Exception):
+    """The scan failed in its main thread: the tier beside it stops (:meth:`_Beside.cancel`)."""
+
+
+class _Cancellable:
+    """An engine whose maps stop at the next result once ``cancelled`` is set (leaving the inner map
+    cancels what it still has in flight)."""
+
+    remote = True
+
+    def __init__(self, engine: Engine, cancelled: threading.Event) -> None:
+        self.engine, self.cancelled = engine, cancelled
+
+    @property
+    def workers(self) -> int:
+        return self.engine.workers
+
+    def map(self, fn: Callable[..., object], items: Iterable[object], *shared: object) -> Iterator[object]:
+        for result in self.engine.map(fn, items, *shared):
+            if self.cancelled.is_set():
+                raise _Cancelled
+            yield result
+
+    def close(self) -> None:
+        """The scan's engine is closed by whoever opened it, not by a tier."""
 
 
 class _SpilledDocuments(Lazy[Document]):
