@@ -476,9 +476,10 @@ def test_ctrl_c_stops_the_scan_and_its_cluster_leaving_no_process(tmp_path) -> N
 
 
 class _Elsewhere(InProcess):
-    """Runs each task here but says its tasks run elsewhere (``remote``), and notes the thread that asked."""
+    """Runs each task here but says its tasks leave the driver a core (``driver_core``), and notes the thread
+    that asked."""
 
-    remote = True
+    driver_core = True
 
     def __init__(self, fail_in: str | None = None) -> None:
         self.threads: dict[str, set[str]] = {}
@@ -491,7 +492,7 @@ class _Elsewhere(InProcess):
         return super().map(fn, items, *shared)
 
 
-def test_on_a_remote_engine_the_two_tiers_run_side_by_side_and_write_the_same_bytes(in_process, tmp_path) -> None:
+def test_on_an_engine_that_leaves_the_driver_a_core_the_two_tiers_run_side_by_side_and_write_the_same_bytes(in_process, tmp_path) -> None:
     """The paraphrase tier runs in a thread of the driver while the passages tier runs in its main thread;
     matches, counts and the summary come out in the order of the one-process scan."""
     engine = _Elsewhere()
@@ -540,3 +541,12 @@ def test_a_tier_beside_stops_at_its_next_result_once_the_scan_has_failed() -> No
     assert 2 <= len(done) < 15, len(done)
     with pytest.raises(driver._Cancelled):
         beside.result()
+
+
+def test_the_tiers_run_side_by_side_only_where_the_driver_has_a_core_of_its_own(cluster) -> None:
+    """A running cluster's workers are taken to be elsewhere; a local cluster leaves the driver a core only
+    with fewer workers than cores (a worker on every core: the tiers run one after the other)."""
+    assert cluster.driver_core == (2 < resolve_workers("auto"))
+    with DaskEngine.connect(cluster.address) as elsewhere:
+        assert elsewhere.driver_core
+    assert not InProcess().driver_core and not engine_module.Auto().driver_core

@@ -27,10 +27,10 @@ from __future__ import annotations
 
 import importlib.util
 import logging
-import os
 from typing import Any, Callable, Iterable, Iterator, Protocol, TypeVar
 
 from ..errors import OverlapError
+from .cores import resolve_workers
 
 __all__ = ["Engine", "InProcess", "Auto", "AUTO_MIN_CHARS", "open_engine", "resolve_workers", "dask_installed"]
 
@@ -44,9 +44,9 @@ class Engine(Protocol):
 
     #: Processes that run tasks (1 for :class:`InProcess`); a hint for how finely to cut work.
     workers: int
-    #: Whether tasks run outside this process: then the driver's own work (between and around a
-    #: stage's tasks) can overlap them, and independent stages may run side by side.
-    remote: bool
+    #: Whether this process (the driver) has a core the engine's tasks do not use: then its own work
+    #: (between and around a stage's tasks) can overlap them, and independent stages run side by side.
+    driver_core: bool
 
     def map(self, fn: Callable[..., R], items: Iterable[T], *shared: Any) -> Iterator[R]:
         """``fn(item, *shared)`` for every item, yielded in the order of ``items``.
@@ -71,7 +71,7 @@ class InProcess:
     """
 
     workers = 1
-    remote = False
+    driver_core = False  # the tasks run on the driver's own core
 
     def map(self, fn: Callable[..., R], items: Iterable[T], *shared: Any) -> Iterator[R]:
         for item in items:
@@ -128,8 +128,8 @@ class Auto:
         return self.inner.workers
 
     @property
-    def remote(self) -> bool:
-        return self.inner.remote
+    def driver_core(self) -> bool:
+        return self.inner.driver_core
 
     def grow(self, chars: int) -> None:
         """Start the local cluster if the corpus's ``chars`` (characters of text) reach :data:`AUTO_MIN_CHARS`
@@ -166,23 +166,6 @@ class Auto:
 def dask_installed() -> bool:
     """Whether the ``dask`` extra (``dask`` and ``distributed``) is installed, without importing it."""
     return all(importlib.util.find_spec(name) is not None for name in ("dask", "distributed"))
-
-
-def resolve_workers(workers: int | str) -> int:
-    """``"auto"`` -> the cores this process may use; a positive number as it is.
-
-    >>> resolve_workers(3), resolve_workers("auto") >= 1
-    (3, True)
-    """
-    if workers == "auto":
-        try:
-            return len(os.sched_getaffinity(0))
-        except AttributeError:  # pragma: no cover - not on Linux
-            return os.cpu_count() or 1
-    n = int(workers)
-    if n < 1:
-        raise ValueError(f"workers must be at least 1 or 'auto', got {workers!r}")
-    return n
 
 
 def open_engine(workers: int | str | None = None, scheduler: str | None = None, *,

@@ -310,18 +310,21 @@ class _Scan:
         """The shared-passage and paraphrase tiers' outputs, in that order.
 
         Neither needs the other: both read the texts, the boilerplate and
-        the duplicate links the stages before them left. On an engine whose
-        tasks run in other processes (:attr:`Engine.remote`) they run side by
+        the duplicate links the stages before them left. When the engine's
+        tasks leave this process a core of its own (:attr:`Engine.driver_core`:
+        a cluster elsewhere, or fewer local workers than cores) they run side by
         side, the paraphrase tier in a thread of this process, so that each
         tier's own work here (signing passage windows; the claims tier's
         candidate LSH, decisions and clusters, between its maps) overlaps the
-        other's tasks instead of leaving the workers idle. In this process
-        they run one after the other (threads would only take turns on one
-        core). Either way the driver adds their matches, counts and timings
-        in this order, so every engine writes the same files.
+        other's tasks instead of leaving the workers idle. Otherwise they run
+        one after the other: in one process threads would only take turns,
+        and with a local worker on every core the driver's threads compete
+        with the workers for cores (no gain measured on an idle machine, a
+        loss on a busy one). Either way the driver adds their matches,
+        counts and timings in this order, so every engine writes the same files.
         """
         params = self.params
-        if not (getattr(self.engine, "remote", False) and params.passages.enabled and params.paraphrase.enabled):
+        if not (getattr(self.engine, "driver_core", False) and params.passages.enabled and params.paraphrase.enabled):
             return self.passages(), self.paraphrase()
         beside = _Beside(self.paraphrase, self.engine)
         try:
@@ -568,7 +571,7 @@ class _Cancellable:
     """An engine whose maps stop at the next result once ``cancelled`` is set (leaving the inner map
     cancels what it still has in flight)."""
 
-    remote = True
+    driver_core = True
 
     def __init__(self, engine: Engine, cancelled: threading.Event) -> None:
         self.engine, self.cancelled = engine, cancelled
