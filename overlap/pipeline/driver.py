@@ -294,17 +294,16 @@ class _Scan:
             self.verify()
         with self._timed("cluster"):
             clusters, matches = self.cluster()
-        claims = None
-        for tier in self._tiers():
+        passages, paraphrase = self._tiers()
+        for tier in (passages, paraphrase):
             matches.extend(tier.matches)
             self.counts.update(tier.counts)
             self.timings.update(tier.timings)
-            claims = tier.claims if tier.claims is not None else claims
         self.timings["total"] = time.perf_counter() - started  # the stages' own times overlap when tiers run side by side
         for stage, seconds in self.timings.items():
             log.info("stage %s took %.2fs", stage, seconds)
         log.info("counts: %s", self.counts)
-        return self.result(matches, clusters, claims)
+        return self.result(matches, clusters, paraphrase.claims)
 
     def _tiers(self) -> tuple[_Tier, _Tier]:
         """The shared-passage and paraphrase tiers' outputs, in that order.
