@@ -10,6 +10,7 @@ the operating system's page cache keeps hot items fast.
 
 from __future__ import annotations
 
+import mmap
 import os
 import tempfile
 import threading
@@ -21,7 +22,7 @@ import numpy as np
 from .model import Span
 from .text.boilerplate import UnitRef, unit_spans
 
-__all__ = ["SpillStore", "SpilledTexts"]
+__all__ = ["SpillStore", "SpilledRows", "SpilledTexts"]
 
 
 class SpillStore:
@@ -88,6 +89,68 @@ class SpillStore:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class SpilledRows:
+    """A numpy array built by appending rows, kept in a temporary file of its own and read back memory-mapped.
+
+    Why: arrays with an entry for every passage window (its 16-bit sketch,
+    its owner, its word ids) are read at random, a block of candidate pairs
+    at a time, which a :class:`SpillStore` key per item cannot serve. Held
+    in memory they made the driver grow with the corpus (about 1.5 kB a
+    generated article). Here appending writes to the file (the page cache,
+    not this process, holds the bytes), :meth:`view` maps it read-only, and
+    :meth:`release` drops the pages read so far from the process's resident
+    memory: they stay in the page cache, which the system may reclaim, and
+    are read again from it when needed.
+
+    >>> rows = SpilledRows(np.uint16, 2)
+    >>> rows.append(np.array([[1, 2], [3, 4]]))
+    >>> rows.append(np.array([[5, 6]]))
+    >>> rows.view()[[2, 0]].tolist()
+    [[5, 6], [1, 2]]
+    >>> rows.release()
+    >>> len(rows), rows.view()[1].tolist()
+    (3, [3, 4])
+    >>> rows.close()
+    """
+
+    def __init__(self, dtype: type | np.dtype, width: int | None = None, directory: str | None = None) -> None:
+        self.dtype, self.width = np.dtype(dtype), width
+        self._file: BinaryIO = tempfile.TemporaryFile(dir=directory)  # removed by the OS once closed and unmapped
+        self._rows = 0
+        self._view: np.ndarray | None = None
+
+    def append(self, rows: np.ndarray) -> None:
+        """Rows at the end (``(k, width)``, or ``(k,)`` values without a width), converted to the dtype."""
+        block = np.ascontiguousarray(rows, dtype=self.dtype)
+        if block.size:
+            self._file.write(memoryview(block).cast("B"))
+        self._rows += len(block)
+        self._view = None  # the next view maps the file as it now is
+
+    def __len__(self) -> int:
+        return self._rows
+
+    def view(self) -> np.ndarray:
+        """Every row appended so far, read-only, mapped from the file (an empty array when there are none)."""
+        shape = (self._rows,) if self.width is None else (self._rows, self.width)
+        if self._rows == 0 or self.dtype.itemsize * (self.width or 1) == 0:
+            return np.empty(shape, dtype=self.dtype)
+        if self._view is None:
+            self._file.flush()
+            self._view = np.memmap(self._file, dtype=self.dtype, mode="r", shape=shape)
+        return self._view
+
+    def release(self) -> None:
+        """Drop the mapped pages read so far from this process's resident memory (not from the page cache)."""
+        mapped = getattr(self._view, "_mmap", None)
+        if mapped is not None and hasattr(mmap, "MADV_DONTNEED"):
+            mapped.madvise(mmap.MADV_DONTNEED)
+
+    def close(self) -> None:
+        self._view = None
+        self._file.close()
 
 
 @dataclass(frozen=True, slots=True)

@@ -322,37 +322,32 @@ def test_each_document_keeps_its_pairs_with_most_shared_windows(rows: list, cap:
     assert _capped(found, counts, cap).tolist() == _capped_by_loop(found, counts, cap)
 
 
-def _weighed(words: np.ndarray, df: np.ndarray, count: int, sets: list[np.ndarray], room: str = "none"):
-    """``room``: what is reserved before the windows come (signing reserves the whole sets of every window,
-    some of which are not signed): nothing, exactly enough, more, or too little."""
+def _weighed(words: np.ndarray, df: np.ndarray, count: int, sets: list[np.ndarray], step: int = 3):
     from overlap.passages.corpus import _WindowWords
 
     weights = _WindowWords(words, df, count)
-    total, n = sum(len(t) for t in sets), len(sets)
-    if room != "none":
-        extra = {"exact": 0, "slack": 7, "short": -min(total, 3)}[room]
-        weights.reserve(total + extra, max(n + (extra if room != "short" else -1), 0))
-    for k in range(0, len(sets), 3):  # added a few windows at a time, as signing does
-        weights.add(sets[k : k + 3])
+    for k in range(0, len(sets), step):  # added a few windows at a time, as signing does
+        weights.add(sets[k : k + step])
     return weights
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.integers(0, 2**32 - 1), st.integers(2, 12), st.integers(1, 40),
-       st.sampled_from(["none", "exact", "slack", "short"]))
-def test_window_words_weigh_exactly_the_words_both_windows_hold(seed: int, windows: int, pairs: int, room: str) -> None:
-    """_WindowWords.shared (one sort over a block of pairs) against the plain set intersection, whatever
-    room was reserved for the word ids (filled in place; reserving them avoids holding them twice)."""
+@given(st.integers(0, 2**32 - 1), st.integers(2, 12), st.integers(1, 40), st.integers(1, 5))
+def test_window_words_weigh_exactly_the_words_both_windows_hold(seed: int, windows: int, pairs: int, step: int) -> None:
+    """_WindowWords.shared (one sort over a block of pairs, the ids read back from their file) against the
+    plain set intersection, whatever the windows' sizes (empty ones included) and however they were added."""
     rng = np.random.default_rng(seed)
     vocabulary = np.sort(rng.choice(2**62, 50, replace=False).astype(np.uint64) * np.uint64(3))
     df = rng.integers(1, 200, len(vocabulary))
     sets = [np.sort(rng.choice(vocabulary, rng.integers(0, 20), replace=False)) for _ in range(windows)]
-    weights = _weighed(vocabulary, df, 200, sets, room)
+    weights = _weighed(vocabulary, df, 200, sets, step)
     pair_rows = np.stack([rng.integers(0, windows, pairs), rng.integers(0, windows, pairs)], axis=1)
     pair_rows = pair_rows[pair_rows[:, 0] != pair_rows[:, 1]]
     idf = dict(zip(vocabulary.tolist(), np.log(200 / df).tolist()))
     want = [sum(idf[w] for w in np.intersect1d(sets[a], sets[b]).tolist()) for a, b in pair_rows.tolist()]
     assert np.allclose(weights.shared(pair_rows), want)
+    assert np.allclose(weights.shared(pair_rows), want)  # again, after its pages were released
+    weights.close()
 
 
 @pytest.mark.parametrize("document_frequency, proposed", [(500, False), (2, True)])
@@ -374,6 +369,7 @@ def test_a_window_pair_sharing_only_frequent_words_is_not_proposed(document_freq
     owners = np.array([[0, 0], [1, 0]], dtype=np.int64)
     assert window_jaccard(sketch, np.array([[0, 1]]))[0] >= params.window_jaccard
     pairs = pair_documents(_OnePair(), owners, sketch, params, False, words=weights)
+    weights.close()
     assert ([(p.a, p.b) for p, _ in pairs] == [(0, 1)]) is proposed
     assert len(pair_documents(_OnePair(), owners, sketch, params, False)) == 1  # without the check: proposed
 
@@ -407,3 +403,54 @@ def test_the_rarity_check_gives_the_same_pairs_whatever_the_batches(monkeypatch:
     # below ln(windows) + 4; the Jaccard check alone proposes them
     unchecked = {(c.a, c.b) for c, _ in candidate_pairs(prepared, PassageParams(window_rarity=-100))}
     assert (130, 131) in unchecked and (130, 131) not in {(c.a, c.b) for c, _ in pairs}
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.integers(0, 6), max_size=8), st.integers(1, 5), st.integers(0, 2**32 - 1))
+def test_spilled_rows_read_back_what_was_appended_whatever_the_pieces(pieces: list[int], width: int, seed: int) -> None:
+    """The passage search's per-window arrays (sketches, owners, word ids) wait in files (SpilledRows): the
+    mapped view equals the rows appended, in any pieces (empty ones too), before and after its pages are
+    dropped from memory, and a view taken before more rows came keeps what it had."""
+    from overlap.spill import SpilledRows
+
+    rng = np.random.default_rng(seed)
+    blocks = [rng.integers(0, 2**16, (n, width)).astype(np.uint16) for n in pieces]
+    want = np.concatenate(blocks) if blocks else np.empty((0, width), dtype=np.uint16)
+    rows = SpilledRows(np.uint16, width)
+    try:
+        early = None
+        for k, block in enumerate(blocks):
+            rows.append(block)
+            if k == 0:
+                early = rows.view()
+        assert len(rows) == len(want) and rows.view().shape == want.shape
+        assert np.array_equal(rows.view(), want)
+        rows.release()
+        assert np.array_equal(rows.view(), want)
+        if early is not None:
+            assert np.array_equal(early, blocks[0])
+    finally:
+        rows.close()
+
+
+def test_the_search_over_spilled_windows_proposes_what_it_did_in_memory() -> None:
+    """pair_documents reads the windows' owners and sketches from their files; the same pairs as from arrays."""
+    from overlap.passages.corpus import _DocumentFrequency, _Windows, _index_windows
+    from overlap.spill import SpillStore
+
+    params = PassageParams()
+    docs, truth = _corpus()
+    prepared = [prepare(d.text, params) for d in docs]
+    signer = Signer(params.num_perm, params.seed)
+    with SpillStore() as store:
+        windows = _Windows(store)
+        windows.add(list(enumerate(prepared)), params)
+        index, owners, sketch = _index_windows(windows.signed(signer, _DocumentFrequency().common(len(docs), params)),
+                                               signer, params, store)
+        try:
+            spilled = pair_documents(index, owners, sketch, params, True)
+            in_memory = pair_documents(index, np.array(owners.view()), np.array(sketch.view()), params, True)
+        finally:
+            owners.close()
+            sketch.close()
+    assert spilled == in_memory and len(spilled) >= len(truth)

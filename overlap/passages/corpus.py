@@ -32,7 +32,7 @@ from ..minhash.lsh import CandidateIndex
 from ..model import CandidatePair, Document, Match, Span
 from ..params import PassageParams
 from ..memory import release_freed_memory
-from ..spill import SpillStore
+from ..spill import SpilledRows, SpillStore
 from ..text.shingle import fold32
 from ..minhash.signatures import Signer
 
@@ -118,12 +118,13 @@ class _DocumentFrequency:
             self.terms, self.counts, self._merged = [terms], [df], (terms, df)
         return self._merged
 
-    def rarity(self, count: int, params: PassageParams) -> "_WindowWords | None":
-        """What the rarity check of window pairs reads (see :class:`_WindowWords`); none under 100 documents,
-        where document frequencies mean little, or when ``params.window_rarity`` turns the check off."""
+    def rarity(self, count: int, params: PassageParams, directory: str | None = None) -> "_WindowWords | None":
+        """What the rarity check of window pairs reads (see :class:`_WindowWords`, its files in ``directory``);
+        none under 100 documents, where document frequencies mean little, or when ``params.window_rarity``
+        turns the check off."""
         if count < 100 or params.window_rarity <= -100 or not self.terms:
             return None
-        return _WindowWords(*self.vocabulary(), count)
+        return _WindowWords(*self.vocabulary(), count, directory)
 
 
 class _WindowWords:
@@ -136,51 +137,32 @@ class _WindowWords:
     pairs grow with the square of the corpus (a generated corpus of 80,000
     articles proposed 177,000 document pairs, 6,368 of which aligned). The
     words a copied sentence shares are, together, far rarer than chance
-    explains. 4 bytes a word of a window (about 0.5 kB a generated article),
-    held from signing to the check.
+    explains. 4 bytes a word of a window (about 0.5 kB a generated article)
+    and 8 a window, held from signing to the check in files of the scan's
+    spill folder (``directory``), mapped when read (:class:`~overlap.spill.SpilledRows`):
+    in memory they were the driver's largest cost per window after the sketches.
     """
 
-    def __init__(self, vocabulary: np.ndarray, df: np.ndarray, count: int) -> None:
+    def __init__(self, vocabulary: np.ndarray, df: np.ndarray, count: int, directory: str | None = None) -> None:
         self.vocabulary = vocabulary
         self.idf = np.log(count / np.maximum(df, 1)).astype(np.float64)
-        self.ids = np.empty(0, dtype=np.uint32)
-        self.starts = np.zeros(1, dtype=np.int64)
-        self._words = self._windows = 0  # filled so far
-
-    def reserve(self, words: int, windows: int) -> None:
-        """Room for at most ``words`` word ids of ``windows`` windows, filled in place by :meth:`add`.
-
-        Gathered in a list and joined at the end, the ids were held twice at
-        that moment: the passage tier's peak on the driver (at 32,000 generated
-        articles, 19 MiB of ids; 4 bytes a word). The room left over (the
-        words of windows left unsigned) is a few percent.
-        """
-        self.ids = np.empty(words, dtype=np.uint32)
-        self.starts = np.zeros(windows + 1, dtype=np.int64)
+        self.ids = SpilledRows(np.uint32, directory=directory)
+        self.starts = SpilledRows(np.int64, directory=directory)  # window k's ids: ids[starts[k] : starts[k + 1]]
+        self.starts.append(np.zeros(1, dtype=np.int64))
 
     def add(self, sets: Sequence[np.ndarray]) -> None:
         """The next signed windows' term sets (hashes, each set without repeats), in signing order."""
         sizes = np.fromiter((len(t) for t in sets), dtype=np.int64, count=len(sets))
         flat = np.concatenate(sets) if len(sets) else np.empty(0, dtype=np.uint64)
-        ids = np.searchsorted(self.vocabulary, flat).astype(np.uint32)
-        words, windows = self._words + len(ids), self._windows + len(sizes)
-        if words > len(self.ids):  # not reserved (or too little): grow, doubling, so adds stay linear
-            self.ids = _grown(self.ids, self._words, words)
-        if windows + 1 > len(self.starts):
-            self.starts = _grown(self.starts, self._windows + 1, windows + 1)
-        self.ids[self._words : words] = ids
-        self.starts[self._windows + 1 : windows + 1] = self._words + np.cumsum(sizes)
-        self._words, self._windows = words, windows
+        self.starts.append(len(self.ids) + np.cumsum(sizes))
+        self.ids.append(np.searchsorted(self.vocabulary, flat).astype(np.uint32))
 
-    def _done(self) -> None:
-        self.ids, self.starts = self.ids[: self._words], self.starts[: self._windows + 1]
-
-    def _entries(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _entries(self, rows: np.ndarray, ids: np.ndarray, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The word ids of windows ``rows``, flat, and for each the position in ``rows`` it came from."""
-        starts, sizes = self.starts[rows], self.starts[rows + 1] - self.starts[rows]
+        first, sizes = starts[rows], starts[rows + 1] - starts[rows]
         owner = np.repeat(np.arange(len(rows), dtype=np.int64), sizes)
         offsets = np.arange(len(owner), dtype=np.int64) - np.repeat(np.cumsum(sizes) - sizes, sizes)
-        return self.ids[np.repeat(starts, sizes) + offsets].astype(np.int64), owner
+        return ids[np.repeat(first, sizes) + offsets].astype(np.int64), owner
 
     def shared(self, pairs: np.ndarray) -> np.ndarray:
         """For each window pair (``(k, 2)`` signature rows), the summed ``ln(N / df)`` of the words both hold.
@@ -189,26 +171,24 @@ class _WindowWords:
         one sorted array, where a word both windows hold appears twice in a row
         (a window holds a word once).
         """
-        self._done()
+        ids, starts = self.ids.view(), self.starts.view()
         out = np.zeros(len(pairs), dtype=np.float64)
         for start in range(0, len(pairs), _RARITY_BLOCK):
             block = pairs[start : start + _RARITY_BLOCK]
-            ids_a, owner_a = self._entries(block[:, 0])
-            ids_b, owner_b = self._entries(block[:, 1])
+            ids_a, owner_a = self._entries(block[:, 0], ids, starts)
+            ids_b, owner_b = self._entries(block[:, 1], ids, starts)
             keys = np.concatenate([(owner_a << 32) | ids_a, (owner_b << 32) | ids_b])
             keys.sort()
             both = keys[1:][keys[1:] == keys[:-1]]
             out[start : start + len(block)] = np.bincount(both >> 32, weights=self.idf[both & 0xFFFFFFFF],
                                                           minlength=len(block))
+        self.ids.release()
+        self.starts.release()
         return out
 
-
-def _grown(array: np.ndarray, filled: int, need: int) -> np.ndarray:
-    """``array`` with room for at least ``need`` entries (twice its size if that is more), its first
-    ``filled`` entries kept."""
-    out = np.empty(max(need, 2 * len(array)), dtype=array.dtype)
-    out[:filled] = array[:filled]
-    return out
+    def close(self) -> None:
+        self.ids.close()
+        self.starts.close()
 
 
 def window_jaccard(sketch: np.ndarray, pairs: np.ndarray) -> np.ndarray:
@@ -228,7 +208,8 @@ def window_jaccard(sketch: np.ndarray, pairs: np.ndarray) -> np.ndarray:
 
 
 def pair_documents(
-    index: CandidateIndex, owners: np.ndarray, sketch: np.ndarray, params: PassageParams, within: bool,
+    index: CandidateIndex, owners: np.ndarray | SpilledRows, sketch: np.ndarray | SpilledRows,
+    params: PassageParams, within: bool,
     engine: Engine | None = None, words: _WindowWords | None = None,
 ) -> list[tuple[CandidatePair | tuple[int, int], int]]:
     """Candidate window pairs (grouped by LSH band in ``index``) -> document pairs, with their shared windows.
@@ -264,11 +245,21 @@ def pair_documents(
 
     Each document keeps at most ``params.max_candidates`` partners, those
     sharing most checked windows; a pair is kept when either document keeps it.
+    ``owners`` and ``sketch`` are arrays, or files of them (:class:`~overlap.spill.SpilledRows`).
     """
+    def keep(pairs: np.ndarray) -> np.ndarray:
+        if not isinstance(sketch, SpilledRows):
+            return window_jaccard(sketch, pairs) >= params.window_jaccard
+        passed = window_jaccard(sketch.view(), pairs) >= params.window_jaccard
+        sketch.release()  # the sketches read wait in the page cache, not in the driver, until the next band
+        return passed
+
     # checked band by band as the bands' pairs come back: most proposed window pairs fail, and are never merged
-    cand = index.pair_array(engine, keep=lambda pairs: window_jaccard(sketch, pairs) >= params.window_jaccard)
+    cand = index.pair_array(engine, keep=keep)
     if words is not None:
         cand = cand[words.shared(cand) >= math.log(max(len(owners), 1)) + params.window_rarity]
+    if isinstance(owners, SpilledRows):
+        owners = owners.view()
     doc_a, win_a = owners[cand[:, 0], 0], owners[cand[:, 0], 1]
     doc_b, win_b = owners[cand[:, 1], 0], owners[cand[:, 1], 1]
     same = doc_a == doc_b
@@ -351,9 +342,6 @@ class _Windows:
         """``(owners, rows)`` a batch at a time: ``owners[k] = (doc, window)`` (an ``(n, 2)`` int64
         array) names signature row ``k``; windows left empty once common words are out are not signed.
         ``words``, if given, gets each signed window's whole set, common words included, in row order."""
-        if words is not None:
-            words.reserve(sum(int(sizes.sum()) for _, _, sizes in self.batches),
-                          sum(len(sizes) for _, _, sizes in self.batches))
         while self.batches:  # each batch is let go once signed
             (docs, per_doc, sizes), terms = self.batches.pop(0), self.store.get_array(self.terms.pop(0), np.uint64)
             if words is not None:
@@ -377,26 +365,25 @@ class _Windows:
 
 def _index_windows(
     signed: Iterable[tuple[np.ndarray, np.ndarray]], signer: Signer, params: PassageParams, store: SpillStore
-) -> tuple[CandidateIndex, np.ndarray, np.ndarray]:
+) -> tuple[CandidateIndex, SpilledRows, SpilledRows]:
     """Every document's window signatures (``signed``: ``(owners, rows)`` a batch of documents at a
     time) in one LSH index, its band keys in ``store``.
 
     Returns the index, the windows' owners (``(n, 2)``: document, window)
     and their 16-bit sketches for :func:`window_jaccard` (128 bytes a window
-    at 64 permutations; the full signatures are not kept).
+    at 64 permutations; the full signatures are not kept), both in files of
+    the store's folder (:class:`~overlap.spill.SpilledRows`): held in memory,
+    they were 144 bytes a window of the driver's, about 0.9 kB a generated
+    article for the whole passage search.
     """
     index = CandidateIndex(signer, params.lsh_threshold, store)
-    owners: list[np.ndarray] = []
-    sketches: list[np.ndarray] = []
-    count = 0
+    owners = SpilledRows(np.int64, 2, store.directory)
+    sketches = SpilledRows(np.uint16, signer.num_perm, store.directory)
     for batch_owners, rows in signed:
-        index.add(np.arange(count, count + len(batch_owners), dtype=np.int64), rows)
+        index.add(np.arange(len(owners), len(owners) + len(batch_owners), dtype=np.int64), rows)
         owners.append(batch_owners)
         sketches.append(rows.astype(np.uint16))
-        count += len(batch_owners)
-    if not owners:
-        return index, np.empty((0, 2), dtype=np.int64), np.empty((0, signer.num_perm), dtype=np.uint16)
-    return index, np.concatenate(owners), np.concatenate(sketches)
+    return index, owners, sketches
 
 
 def candidate_pairs(
@@ -414,14 +401,27 @@ def candidate_pairs(
         windows = _Windows(store)
         for batch in batched(enumerate(prepared), _SIGN_BATCH):
             windows.add(batch, params)
-        signer = Signer(params.num_perm, params.seed)
         frequency = _DocumentFrequency()
         if len(prepared) >= 100:
             for batch in batched(prepared, _SIGN_BATCH):
                 frequency.add(batch)
-        words = frequency.rarity(len(prepared), params)
-        signed = windows.signed(signer, frequency.common(len(prepared), params), words)
-        return pair_documents(*_index_windows(signed, signer, params, store), params, within, words=words)
+        return _search(windows, frequency, len(prepared), params, store, within)
+
+
+def _search(windows: _Windows, frequency: _DocumentFrequency, count: int, params: PassageParams, store: SpillStore,
+            within: bool, engine: Engine | None = None) -> list[tuple[CandidatePair | tuple[int, int], int]]:
+    """:func:`pair_documents` over the windows of ``count`` documents, signed without their common words;
+    the windows' files (sketches, owners, word ids) closed, so removed, once the pairs are known."""
+    signer = Signer(params.num_perm, params.seed)
+    words = frequency.rarity(count, params, store.directory)
+    index, owners, sketch = _index_windows(windows.signed(signer, frequency.common(count, params), words),
+                                           signer, params, store)
+    try:
+        return pair_documents(index, owners, sketch, params, within, engine, words)
+    finally:
+        for spilled in (owners, sketch, words):
+            if spilled is not None:
+                spilled.close()
 
 
 #: A batch of document pairs to align: the documents it needs, by index, each as its prepared text pickled
@@ -546,12 +546,8 @@ def reuse_batches(
             windows.add(batch, params)
             for i, p in batch:
                 spilled[i] = store.put(pickle.dumps(p, protocol=pickle.HIGHEST_PROTOCOL))
-        signer = Signer(params.num_perm, params.seed)
-        words = frequency.rarity(count, params)
-        index, owners, sketch = _index_windows(windows.signed(signer, frequency.common(count, params), words),
-                                               signer, params, store)
-        pairs = pair_documents(index, owners, sketch, params, within, engine, words)
-        del index, owners, sketch, words, frequency  # not needed to align: let them go before the longest stage
+        pairs = _search(windows, frequency, count, params, store, within, engine)
+        del frequency  # not needed to align: let it go before the longest stage
         release_freed_memory()
 
         def joined() -> Iterator[PairBatch]:
