@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import os
 from collections import Counter
 import json
 import zlib
@@ -384,12 +385,45 @@ def test_a_lexicon_of_batches_holds_each_parts_own_words(texts: list[list[str]],
     from overlap.claims.signals import Lexicon
 
     prepared = [prepare(" ".join(words)) for words in texts]
-    merged = Lexicon.concat([Lexicon.of(prepared[:cut]), Lexicon.of(prepared[cut:])])
-    assert len(merged) == len(prepared)
-    for k, p in enumerate(prepared):
-        for field in ("content", "numbers", "names"):
-            assert sorted(merged.words[w] for w in merged.of_part(field, k)) == sorted(getattr(p, field))
-    assert {w: int(n) for w, n in zip(merged.words, merged.frequency()) if n} == Counter(w for p in prepared for w in p.content)
+    for files in (False, True):  # in memory, or mapped from files (as the claims tier keeps it)
+        merged = Lexicon.concat([Lexicon.of(prepared[:cut]), Lexicon.of(prepared[cut:])], files=files)
+        assert len(merged) == len(prepared)
+        for k, p in enumerate(prepared):
+            for field in ("content", "numbers", "names"):
+                assert sorted(merged.words[w] for w in merged.of_part(field, k)) == sorted(getattr(p, field))
+        merged.release()
+        assert ({w: int(n) for w, n in zip(merged.words, merged.frequency()) if n}
+                == Counter(w for p in prepared for w in p.content))
+        merged.close()
+
+
+def _open_files() -> int:
+    return len(os.listdir("/proc/self/fd"))
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="counts open files by /proc")
+def test_a_failed_lexicon_stream_leaves_no_file_open() -> None:
+    """Regression: a scan stopped while the statements' batches came back (a failure, Ctrl-C, the tier beside
+    cancelled) left the lexicon's files open until the garbage collector found them."""
+    from overlap.claims.signals import Lexicon
+
+    def failing():
+        yield Lexicon.of([prepare("Prices of bread rose in May.")])
+        raise KeyboardInterrupt
+
+    before = _open_files()
+    with pytest.raises(KeyboardInterrupt):
+        Lexicon.concat(failing(), files=True)
+    assert _open_files() == before
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="counts open files by /proc")
+def test_the_claims_tier_removes_its_column_files() -> None:
+    """find_claims keeps its statements' columns and word ids in files while it runs; none stays open after."""
+    docs = [Document("a", PAIR[0]), Document("b", PAIR[1])]
+    before = _open_files()
+    result, _counts = find_claims(docs, ParaphraseParams(embeddings=False))
+    assert result.matches and _open_files() == before
 
 
 def test_scored_parts_are_fully_prepared_only_when_asked_for() -> None:
@@ -418,12 +452,15 @@ def test_a_passage_table_gives_back_every_passage(batches) -> None:
     with SpillStore() as store:  # ...whether the texts are in memory or spilled batch by batch to a file
         store.put(b"something else first")
         for merged in (PassageTable.concat([PassageTable.of(b) for b in passages]),
-                       PassageTable.concat([PassageTable.of(b).spill(store) for b in passages])):
+                       PassageTable.concat([PassageTable.of(b).spill(store) for b in passages]),
+                       PassageTable.concat([PassageTable.of(b).spill(store) for b in passages], files=True)):
             assert len(merged) == len(flat) and list(merged) == flat
+            merged.release()  # columns mapped from files: read again after their pages were dropped
             if flat:
                 assert merged[-1] == flat[-1]
             with pytest.raises(IndexError):
                 merged[len(flat)]
+            merged.close()
 
 
 @st.composite

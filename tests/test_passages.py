@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import os
 import random
 from pathlib import Path
 
@@ -454,3 +455,24 @@ def test_the_search_over_spilled_windows_proposes_what_it_did_in_memory() -> Non
             owners.close()
             sketch.close()
     assert spilled == in_memory and len(spilled) >= len(truth)
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="counts open files by /proc")
+def test_a_failed_window_signing_leaves_no_file_open() -> None:
+    """Regression: a scan stopped while the passage windows were signed left the files of their sketches and
+    owners open until the garbage collector found them."""
+    from overlap.passages.corpus import _index_windows
+    from overlap.spill import SpillStore
+
+    params = PassageParams()
+    signer = Signer(params.num_perm, params.seed)
+
+    def failing():
+        yield np.array([[0, 0]], dtype=np.int64), signer.sign([fold32(_windows_at(10)[0])])
+        raise KeyboardInterrupt
+
+    with SpillStore() as store:
+        before = len(os.listdir("/proc/self/fd"))
+        with pytest.raises(KeyboardInterrupt):
+            _index_windows(failing(), signer, params, store)
+        assert len(os.listdir("/proc/self/fd")) == before

@@ -136,21 +136,26 @@ def find_claims(
         return result, counts
     with SpillStore(spill_dir) as store:
         units, parts, found = _statements(documents, params, exclude, engine, store)
-        release_freed_memory()  # the batches the statements came in (see overlap.memory)
-        result = replace(result, set_aside=found.pop("set_aside"), languages=found.pop("languages"))
-        counts.update(found)
-        counts["set_aside"] = sum(result.set_aside.values())
-        counts["not_english"] = result.set_aside.get("not English", 0)
-        pairs, vectors, found = _candidates(units, parts, scorers, params, notify, engine, store)
-        counts.update(found)
-        release_freed_memory()  # the candidates' LSH bands
-        per_pair = part_pairs(pairs, parts, params.claims)
-        scored, vectors, found = _score(per_pair, parts, vectors, scorers, params, notify, engine)
-        counts.update(found)
-        matches, found = decide(scored, pairs, parts, units, vectors, scorers, params, engine)
-        counts.update(found)
-        accept = Acceptor(scorers, params, memo=TextMemo(_known_vectors(matches, units, parts, vectors)))
-        clusters = claim_clusters(matches, units, documents, accept=accept)
+        try:
+            release_freed_memory()  # the batches the statements came in (see overlap.memory)
+            result = replace(result, set_aside=found.pop("set_aside"), languages=found.pop("languages"))
+            counts.update(found)
+            counts["set_aside"] = sum(result.set_aside.values())
+            counts["not_english"] = result.set_aside.get("not English", 0)
+            pairs, vectors, found = _candidates(units, parts, scorers, params, notify, engine, store)
+            counts.update(found)
+            parts.release()  # after each step, the columns' pages it read (see SpilledRows)
+            release_freed_memory()  # the candidates' LSH bands
+            per_pair = part_pairs(pairs, parts, params.claims)
+            scored, vectors, found = _score(per_pair, parts, vectors, scorers, params, notify, engine)
+            counts.update(found)
+            parts.release()
+            matches, found = decide(scored, pairs, parts, units, vectors, scorers, params, engine)
+            counts.update(found)
+            accept = Acceptor(scorers, params, memo=TextMemo(_known_vectors(matches, units, parts, vectors)))
+            clusters = claim_clusters(matches, units, documents, accept=accept)
+        finally:
+            parts.close()
     counts["clusters"] = len(clusters)
     log.info("paraphrase: %s", counts)
     return replace(result, matches=matches, clusters=clusters), counts
@@ -207,8 +212,10 @@ def _statements(
             languages.update(b_languages)
             yield b_parts.lexicon
 
-    lexicon = Lexicon.concat(lexicons())
-    parts = Parts(PassageTable.concat(tables), lexicon, owner)
+    # with a store, the columns and word ids wait in files of its folder too, mapped (SpilledRows)
+    on_disk = store is not None
+    lexicon = Lexicon.concat(lexicons(), store.directory if on_disk else None, files=on_disk)
+    parts = Parts(PassageTable.concat(tables, store.directory if on_disk else None, files=on_disk), lexicon, owner)
     units = Statements(parts.passages, parts.bounds()[:-1])
     found = {key: counts[key] for key in ("statements_too_long", "statements_over_document_cap")}
     return units, parts, {

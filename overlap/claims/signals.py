@@ -29,12 +29,13 @@ computed for those few.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
 import numpy as np
 from rapidfuzz import fuzz
 
+from ..spill import SpilledRows
 from ..text.normalize import normalize_text
 from ..text.words import CLAIM_STOPWORDS, snowball_stems
 
@@ -215,6 +216,7 @@ class Lexicon:
     words: tuple[str, ...]
     offsets: dict[str, np.ndarray]
     ids: dict[str, np.ndarray]
+    files: tuple[SpilledRows, ...] = field(default=(), compare=False, repr=False)  # what they are mapped from, if any
 
     @classmethod
     def of(cls, prepared: Iterable[Prepared]) -> Lexicon:
@@ -231,7 +233,7 @@ class Lexicon:
                    {f: np.asarray(flat[f], dtype=np.int32) for f in _FIELDS})
 
     @classmethod
-    def concat(cls, parts: Iterable[Lexicon]) -> Lexicon:
+    def concat(cls, parts: Iterable[Lexicon], directory: str | None = None, *, files: bool = False) -> Lexicon:
         """One lexicon of several, in order (the batches of a map over documents), their vocabularies merged.
 
         ``parts`` may be a stream: each is merged as it comes and let go, its
@@ -239,21 +241,47 @@ class Lexicon:
         each bring their own copy of every word they use; held until the
         last had come, those copies were most of the 320 MB a two-worker
         driver added while the statements of 80,000 generated articles came
-        back (tracemalloc).
+        back (tracemalloc). With ``files``, the ids and offsets are written to
+        files in ``directory`` and mapped from them
+        (:class:`~overlap.spill.SpilledRows`): the claims tier's largest cost
+        for every part it keeps; :meth:`close` removes them.
         """
         vocab: dict[str, int] = {}
-        offsets: dict[str, list[np.ndarray]] = {f: [np.zeros(1, dtype=np.int64)] for f in _FIELDS}
-        ids: dict[str, list[np.ndarray]] = {f: [] for f in _FIELDS}
+        made = (lambda dtype: SpilledRows(dtype, directory=directory)) if files else (lambda dtype: [])
+        offsets = {f: made(np.int64) for f in _FIELDS}
+        ids = {f: made(np.int32) for f in _FIELDS}
+        for f in _FIELDS:
+            offsets[f].append(np.zeros(1, dtype=np.int64))
         ends = dict.fromkeys(_FIELDS, 0)
-        for lex in parts:  # a batch may hold no part at all (every statement set aside)
-            to_global = np.fromiter((vocab.setdefault(w, len(vocab)) for w in lex.words), dtype=np.int32,
-                                    count=len(lex.words))
-            for f in _FIELDS:
-                offsets[f].append(lex.offsets[f][1:] + ends[f])
-                ids[f].append(to_global[lex.ids[f]])
-                ends[f] += len(lex.ids[f])
+        try:
+            for lex in parts:  # a batch may hold no part at all (every statement set aside)
+                to_global = np.fromiter((vocab.setdefault(w, len(vocab)) for w in lex.words), dtype=np.int32,
+                                        count=len(lex.words))
+                for f in _FIELDS:
+                    offsets[f].append(lex.offsets[f][1:] + ends[f])
+                    ids[f].append(to_global[lex.ids[f]])
+                    ends[f] += len(lex.ids[f])
+        except BaseException:  # the stream failed (or was cancelled): its files go with it
+            for made_files in (offsets, ids):
+                for column in made_files.values():
+                    if isinstance(column, SpilledRows):
+                        column.close()
+            raise
+        if files:
+            return cls(tuple(vocab), {f: offsets[f].view() for f in _FIELDS}, {f: ids[f].view() for f in _FIELDS},
+                       (*offsets.values(), *ids.values()))
         return cls(tuple(vocab), {f: np.concatenate(offsets[f]) for f in _FIELDS},
                    {f: np.concatenate(ids[f]) if ids[f] else np.empty(0, dtype=np.int32) for f in _FIELDS})
+
+    def release(self) -> None:
+        """Drop the pages of the ids and offsets read so far from memory, when they are mapped from files."""
+        for f in self.files:
+            f.release()
+
+    def close(self) -> None:
+        """Remove the files the ids and offsets are mapped from, if any (the lexicon cannot be read afterwards)."""
+        for f in self.files:
+            f.close()
 
     def __len__(self) -> int:
         return len(self.offsets["content"]) - 1

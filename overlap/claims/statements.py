@@ -20,7 +20,7 @@ import numpy as np
 from ..batches import Lazy
 from ..model import Document, Passage, Span
 from ..params import ParaphraseParams
-from ..spill import SpillStore
+from ..spill import SpilledRows, SpillStore
 from ..text.quotes import clauses, sentences_and_quotes
 from .signals import Lexicon, Prepared, prepare
 
@@ -83,11 +83,22 @@ class PassageTable(Lazy[Passage]):
 
     def __init__(self, docs: list[str], names: list[str | None], doc: np.ndarray, start: np.ndarray, end: np.ndarray,
                  kind: np.ndarray, speaker: np.ndarray, offsets: np.ndarray, text: bytes,
-                 store: SpillStore | None = None, base: int = 0) -> None:
+                 store: SpillStore | None = None, base: int = 0, files: Sequence[SpilledRows] = ()) -> None:
         self.docs, self.names = docs, names  # distinct document ids; distinct kinds and speakers (None among them)
         self.doc, self.start, self.end, self.kind, self.speaker = doc, start, end, kind, speaker
         self.offsets, self.text = offsets, text
         self.store, self.base = store, base  # where the text is when spilled (then ``text`` is empty)
+        self.files = files  # the files the columns are mapped from, when they are (see :meth:`concat`)
+
+    def release(self) -> None:
+        """Drop the columns' pages read so far from memory, when they are mapped from files."""
+        for f in self.files:
+            f.release()
+
+    def close(self) -> None:
+        """Remove the columns' files (the table cannot be read afterwards)."""
+        for f in self.files:
+            f.close()
 
     @classmethod
     def of(cls, passages: Sequence[Passage]) -> PassageTable:
@@ -112,16 +123,25 @@ class PassageTable(Lazy[Passage]):
                             self.offsets, b"", store, base)
 
     @classmethod
-    def concat(cls, tables: Sequence[PassageTable]) -> PassageTable:
+    def concat(cls, tables: Sequence[PassageTable], directory: str | None = None, *, files: bool = False) -> PassageTable:
         """One table of several, in order (the batches of a map over documents).
 
         Tables spilled one after the other to one store (nothing else written
         between them) make a spilled table; tables in memory, one in memory.
+        With ``files``, the columns are written to files in ``directory`` (the
+        system's temp folder by default) and mapped from them
+        (:class:`~overlap.spill.SpilledRows`), as the claims tier keeps them:
+        at 36 bytes a part they were about 0.3 kB of a scan's memory for every
+        generated article; :meth:`close` removes them.
         """
         docs: dict[str, int] = {}
         names: dict[str | None, int] = {}
-        cols: list[list[np.ndarray]] = [[] for _ in range(5)]
-        offsets, texts, base = [np.zeros(1, dtype=np.int64)], [], 0
+        dtypes = (np.int32, np.int64, np.int64, np.int32, np.int32)
+        cols: list[list[np.ndarray]] | list[SpilledRows] = (
+            [SpilledRows(d, directory=directory) for d in dtypes] if files else [[] for _ in range(5)])
+        offsets: list[np.ndarray] | SpilledRows = SpilledRows(np.int64, directory=directory) if files else []
+        offsets.append(np.zeros(1, dtype=np.int64))
+        texts, base = [], 0
         stores = {id(t.store) for t in tables}
         if len(stores) > 1:
             raise ValueError("tables to concatenate must all be in memory, or all spilled to one store")
@@ -135,10 +155,14 @@ class PassageTable(Lazy[Passage]):
             offsets.append(t.offsets[1:] + base)
             texts.append(t.text)
             base += int(t.offsets[-1])
-        dtypes = (np.int32, np.int64, np.int64, np.int32, np.int32)
         store = tables[0].store if tables else None
+        where = tables[0].base if store is not None else 0
+        if isinstance(offsets, SpilledRows):
+            spilled = [*cols, offsets]
+            return cls(list(docs), list(names), *(c.view() for c in spilled), b"".join(texts), store, where,
+                       files=spilled)  # type: ignore[union-attr]
         return cls(list(docs), list(names), *(np.concatenate(c) if c else np.empty(0, dtype=d) for c, d in zip(cols, dtypes)),
-                   np.concatenate(offsets), b"".join(texts), store, tables[0].base if store is not None else 0)
+                   np.concatenate(offsets), b"".join(texts), store, where)
 
     def __len__(self) -> int:
         return len(self.doc)
@@ -185,6 +209,19 @@ class Parts:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "full", _FullyPrepared(self.passages))
+
+    def release(self) -> None:
+        """Drop the pages of the columns and word ids read so far from memory, where they are mapped from
+        files (what :func:`~overlap.claims.find.find_claims` keeps): between the tier's steps."""
+        for held in (self.passages, self.lexicon):
+            if hasattr(held, "release"):
+                held.release()
+
+    def close(self) -> None:
+        """Remove the files the columns and word ids are mapped from, if any."""
+        for held in (self.passages, self.lexicon):
+            if hasattr(held, "close"):
+                held.close()
 
     def bounds(self) -> np.ndarray:
         """Where each statement's parts begin, and where the last one's end: statement ``i``'s parts are

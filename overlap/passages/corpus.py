@@ -379,10 +379,15 @@ def _index_windows(
     index = CandidateIndex(signer, params.lsh_threshold, store)
     owners = SpilledRows(np.int64, 2, store.directory)
     sketches = SpilledRows(np.uint16, signer.num_perm, store.directory)
-    for batch_owners, rows in signed:
-        index.add(np.arange(len(owners), len(owners) + len(batch_owners), dtype=np.int64), rows)
-        owners.append(batch_owners)
-        sketches.append(rows.astype(np.uint16))
+    try:
+        for batch_owners, rows in signed:
+            index.add(np.arange(len(owners), len(owners) + len(batch_owners), dtype=np.int64), rows)
+            owners.append(batch_owners)
+            sketches.append(rows.astype(np.uint16))
+    except BaseException:  # signing failed (or the scan was stopped): the files go with it
+        owners.close()
+        sketches.close()
+        raise
     return index, owners, sketches
 
 
@@ -414,14 +419,17 @@ def _search(windows: _Windows, frequency: _DocumentFrequency, count: int, params
     the windows' files (sketches, owners, word ids) closed, so removed, once the pairs are known."""
     signer = Signer(params.num_perm, params.seed)
     words = frequency.rarity(count, params, store.directory)
-    index, owners, sketch = _index_windows(windows.signed(signer, frequency.common(count, params), words),
-                                           signer, params, store)
     try:
-        return pair_documents(index, owners, sketch, params, within, engine, words)
+        index, owners, sketch = _index_windows(windows.signed(signer, frequency.common(count, params), words),
+                                               signer, params, store)
+        try:
+            return pair_documents(index, owners, sketch, params, within, engine, words)
+        finally:
+            owners.close()
+            sketch.close()
     finally:
-        for spilled in (owners, sketch, words):
-            if spilled is not None:
-                spilled.close()
+        if words is not None:
+            words.close()
 
 
 #: A batch of document pairs to align: the documents it needs, by index, each as its prepared text pickled
