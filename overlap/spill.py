@@ -15,14 +15,14 @@ import os
 import tempfile
 import threading
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import BinaryIO, Sequence
 
 import numpy as np
 
 from .model import Span
 from .text.boilerplate import UnitRef, unit_spans
 
-__all__ = ["SpillStore", "SpilledRows", "SpilledTexts"]
+__all__ = ["SpillStore", "SpilledRows", "MappedColumns", "SpilledTexts"]
 
 
 class SpillStore:
@@ -151,6 +151,22 @@ class SpilledRows:
     def close(self) -> None:
         self._view = None
         self._file.close()
+
+
+class MappedColumns:
+    """What holds arrays mapped from :class:`SpilledRows` files (``files``; none when its arrays are in
+    memory): :meth:`release` drops the pages read so far, :meth:`close` removes the files (then the
+    arrays cannot be read)."""
+
+    files: Sequence[SpilledRows] = ()
+
+    def release(self) -> None:
+        for f in self.files:
+            f.release()
+
+    def close(self) -> None:
+        for f in self.files:
+            f.close()
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,7 +35,7 @@ from typing import Iterable, Sequence
 import numpy as np
 from rapidfuzz import fuzz
 
-from ..spill import SpilledRows
+from ..spill import MappedColumns, SpilledRows
 from ..text.normalize import normalize_text
 from ..text.words import CLAIM_STOPWORDS, snowball_stems
 
@@ -200,7 +200,7 @@ _FIELDS = ("content", "numbers", "names")
 
 
 @dataclass(frozen=True)
-class Lexicon:
+class Lexicon(MappedColumns):
     """The content words, numbers and names of many statements, as word ids: what candidates and filters read.
 
     The candidates of the claims tier look at every statement and clause of
@@ -272,16 +272,6 @@ class Lexicon:
                        (*offsets.values(), *ids.values()))
         return cls(tuple(vocab), {f: np.concatenate(offsets[f]) for f in _FIELDS},
                    {f: np.concatenate(ids[f]) if ids[f] else np.empty(0, dtype=np.int32) for f in _FIELDS})
-
-    def release(self) -> None:
-        """Drop the pages of the ids and offsets read so far from memory, when they are mapped from files."""
-        for f in self.files:
-            f.release()
-
-    def close(self) -> None:
-        """Remove the files the ids and offsets are mapped from, if any (the lexicon cannot be read afterwards)."""
-        for f in self.files:
-            f.close()
 
     def __len__(self) -> int:
         return len(self.offsets["content"]) - 1

@@ -20,7 +20,7 @@ import numpy as np
 from ..batches import Lazy
 from ..model import Document, Passage, Span
 from ..params import ParaphraseParams
-from ..spill import SpilledRows, SpillStore
+from ..spill import MappedColumns, SpilledRows, SpillStore
 from ..text.quotes import clauses, sentences_and_quotes
 from .signals import Lexicon, Prepared, prepare
 
@@ -67,7 +67,7 @@ def statements(
     return out, {"statements_too_long": too_long, "statements_over_document_cap": over_cap}
 
 
-class PassageTable(Lazy[Passage]):
+class PassageTable(Lazy[Passage], MappedColumns):
     """Passages held as columns, each made into a :class:`~overlap.model.Passage` when asked for.
 
     The claims tier keeps every statement and clause of a corpus until its
@@ -89,16 +89,6 @@ class PassageTable(Lazy[Passage]):
         self.offsets, self.text = offsets, text
         self.store, self.base = store, base  # where the text is when spilled (then ``text`` is empty)
         self.files = files  # the files the columns are mapped from, when they are (see :meth:`concat`)
-
-    def release(self) -> None:
-        """Drop the columns' pages read so far from memory, when they are mapped from files."""
-        for f in self.files:
-            f.release()
-
-    def close(self) -> None:
-        """Remove the columns' files (the table cannot be read afterwards)."""
-        for f in self.files:
-            f.close()
 
     @classmethod
     def of(cls, passages: Sequence[Passage]) -> PassageTable:
