@@ -14,7 +14,8 @@ import csv
 import io
 import json
 import re
-from typing import Any, Iterable, Mapping
+from functools import partial
+from typing import Any, Callable, Iterable, Mapping
 
 import networkx as nx
 
@@ -25,7 +26,7 @@ from ..model import ScanResult
 from .build import KINDS, document_graph, source_graph
 from .dates import moment
 
-__all__ = ["GRAPH_FORMATS", "GRAPH_FILES", "EDGE_CSV_COLUMNS", "gexf_bytes", "graphml_bytes", "node_link_bytes",
+__all__ = ["GRAPH_FORMATS", "GRAPH_FILES", "graph_makers", "EDGE_CSV_COLUMNS", "gexf_bytes", "graphml_bytes", "node_link_bytes",
            "edge_csv_bytes", "graph_files", "xml_id"]
 
 GEXF_NS = "http://gexf.net/1.3"
@@ -270,6 +271,13 @@ def graph_files(view: ScanResult, formats: Iterable[str] = ("gexf",), *,
     ``graphs`` is ``(document graph, source graph)`` of ``view`` when the
     caller has them already (a scan folder's reports are drawn from the same).
     """
+    return {name: make() for name, make in graph_makers(view, formats, graphs=graphs).items()}
+
+
+def graph_makers(view: ScanResult, formats: Iterable[str] = ("gexf",), *,
+                 graphs: tuple[nx.DiGraph, nx.DiGraph] | None = None) -> dict[str, Callable[[], bytes]]:
+    """:func:`graph_files`, each file's contents made only when called: a writer that writes one file at a
+    time holds one graph file in memory, not all (the document graph of a large scan is tens of MB)."""
     formats = list(dict.fromkeys(formats))
     unknown = [f for f in formats if f not in _WRITERS]
     if unknown:
@@ -278,8 +286,8 @@ def graph_files(view: ScanResult, formats: Iterable[str] = ("gexf",), *,
         docs = document_graph(view)
         graphs = (docs, source_graph(view, docs))
     docs, sources = graphs
-    out: dict[str, bytes] = {}
+    out: dict[str, Callable[[], bytes]] = {}
     for level, g in (("documents", docs), ("sources", sources)):
         for fmt in formats:
-            out[_NAMES[level, fmt]] = _WRITERS[fmt](g)
+            out[_NAMES[level, fmt]] = partial(_WRITERS[fmt], g)
     return out
