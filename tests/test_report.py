@@ -7,6 +7,8 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from overlap.report import folder as report_module
 from overlap.ingest import read_documents
@@ -73,3 +75,22 @@ def test_markdown_cells_are_escaped() -> None:
     with scan(docs) as result:
         md = render_markdown(result)
     assert "`x\\|1`" in md and "a \\| b" in md and "c d" in md
+
+
+_JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+                     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
+                     max_leaves=12)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.dictionaries(st.text(), _JSON, min_size=1, max_size=4), st.data())
+def test_clusters_json_written_entry_by_entry_is_what_json_dumps_gives(doc: dict, data) -> None:
+    """clusters.json is written an entry at a time, its list of every document an item at a time (whole,
+    it was a scan's largest moment in memory): the same bytes as json.dumps of the whole, lists given as
+    iterators or not, whatever the text (line breaks, quotes, any script)."""
+    import io
+
+    lazy = {k: iter(v) if isinstance(v, list) and data.draw(st.booleans()) else v for k, v in doc.items()}
+    out = io.BytesIO()
+    report_module._write_json(out, lazy)
+    assert out.getvalue().decode("utf-8") == report_module._dumps(doc)

@@ -68,6 +68,27 @@ def _dumps(obj: Any) -> str:
     return json.dumps(obj, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
 
 
+def _write_json(f: IO[bytes], doc: Mapping[str, Any]) -> None:
+    """``_dumps(doc)`` of a (non-empty) dict, byte for byte, written an entry at a time, and a value that is an
+    iterator an item at a time: ``clusters.json`` lists every scanned document, and made whole (the
+    list of dicts, then its text) it was the driver's largest moment of a scan of 128,000 generated
+    articles. Strings in JSON hold no raw line break, so indenting a dumped value is adding spaces
+    after each of its line breaks."""
+    for n, (key, value) in enumerate(doc.items()):
+        f.write(b"{" if n == 0 else b",")
+        f.write(f"\n  {json.dumps(key, ensure_ascii=False)}: ".encode("utf-8"))
+        if not isinstance(value, Iterator):
+            f.write(json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n  ").encode("utf-8"))
+            continue
+        empty = True
+        for item in value:
+            f.write(b"[" if empty else b",")
+            f.write(("\n    " + json.dumps(item, ensure_ascii=False, indent=2).replace("\n", "\n    ")).encode("utf-8"))
+            empty = False
+        f.write(b"[]" if empty else b"\n  ]")
+    f.write(b"\n}\n")
+
+
 def _side(result: ScanResult, side: MatchSide, text: str | None = None) -> dict[str, Any]:
     doc = result.document(side.doc)
     full = result.text(side.doc) if text is None else text
@@ -106,8 +127,12 @@ def iter_match_lines(result: ScanResult) -> Iterator[str]:
         yield json.dumps(match_record(result, match), ensure_ascii=False) + "\n"
 
 
-def clusters_document(result: ScanResult) -> dict[str, Any]:
-    """``clusters.json``: duplicate clusters with members, representative and scores."""
+def clusters_document(result: ScanResult, *, stream: bool = False) -> dict[str, Any]:
+    """``clusters.json``: duplicate clusters with members, representative and scores.
+
+    With ``stream``, its ``documents`` list (every scanned document: the
+    file's bulk) is an iterator made as :func:`_write_json` writes it.
+    """
     clusters = []
     for c in result.clusters:
         members = []
@@ -128,11 +153,12 @@ def clusters_document(result: ScanResult) -> dict[str, Any]:
     doc: dict[str, Any] = {"count": len(clusters), "clusters": clusters}
     # every scanned document's metadata, so a re-rendered report counts documents per source as the live one
     # (with words and length, so `overlap graph DIR` rebuilds the scan's own graph.gexf byte for byte)
-    doc["documents"] = [
+    documents = (
         {"doc": d.id, "source": d.source, "date": d.date, "title": d.title,
          **{k: n for k, n in (("words", d.words), ("length", d.length)) if n is not None}}
         for d in result.documents
-    ]
+    )
+    doc["documents"] = documents if stream else list(documents)
     if result.claim_clusters is not None:
         doc["claim_clusters"] = [claim_record(c) for c in result.claim_clusters]
     return doc
@@ -252,7 +278,7 @@ def write_scan(
     # all in the driver's memory at once, its largest moment of the whole scan (519 -> 855 MiB)
     files: dict[str, Content] = {
         "matches.jsonl": matches_jsonl,
-        "clusters.json": _made(lambda: _dumps(clusters_document(result))),
+        "clusters.json": lambda f: _write_json(f, clusters_document(result, stream=True)),
         "summary.json": _dumps(summary_document(result, timings=timings, extra=extra)).encode("utf-8"),
         "report.md": _made(lambda: render_markdown(result, extra=extra, sources=sources)),
         **{name: _made(lambda name=name: html.pop(name)) for name in list(html)},
