@@ -120,6 +120,7 @@ class SpilledRows:
         self._file: BinaryIO = tempfile.TemporaryFile(dir=directory)  # removed by the OS once closed and unmapped
         self._rows = 0
         self._view: np.ndarray | None = None
+        self._map: mmap.mmap | None = None
 
     def append(self, rows: np.ndarray) -> None:
         """Rows at the end (``(k, width)``, or ``(k,)`` values without a width), converted to the dtype."""
@@ -127,7 +128,7 @@ class SpilledRows:
         if block.size:
             self._file.write(memoryview(block).cast("B"))
         self._rows += len(block)
-        self._view = None  # the next view maps the file as it now is
+        self._view = self._map = None  # the next view maps the file as it now is
 
     def __len__(self) -> int:
         return self._rows
@@ -139,17 +140,20 @@ class SpilledRows:
             return np.empty(shape, dtype=self.dtype)
         if self._view is None:
             self._file.flush()
-            self._view = np.memmap(self._file, dtype=self.dtype, mode="r", shape=shape)
+            count = self._rows * (self.width or 1)
+            self._map = mmap.mmap(self._file.fileno(), count * self.dtype.itemsize, access=mmap.ACCESS_READ)
+            # a plain array over the mapping, not np.memmap, whose indexing runs Python code on every access
+            self._view = np.frombuffer(self._map, dtype=self.dtype, count=count).reshape(shape)
         return self._view
 
     def release(self) -> None:
         """Drop the mapped pages read so far from this process's resident memory (not from the page cache)."""
-        mapped = getattr(self._view, "_mmap", None)
-        if mapped is not None and hasattr(mmap, "MADV_DONTNEED"):
-            mapped.madvise(mmap.MADV_DONTNEED)
+        if self._map is not None and hasattr(mmap, "MADV_DONTNEED"):
+            self._map.madvise(mmap.MADV_DONTNEED)
 
     def close(self) -> None:
-        self._view = None
+        """Close the file (removed once no array reads its mapping any more)."""
+        self._view = self._map = None  # the mapping is unmapped when the last array over it goes
         self._file.close()
 
 
