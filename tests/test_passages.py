@@ -396,7 +396,9 @@ def test_the_rarity_check_gives_the_same_pairs_whatever_the_batches(monkeypatch:
     whole = run()
     pairs = candidate_pairs(prepared, PassageParams())
     monkeypatch.setattr(corpus, "_SIGN_BATCH", 3)
-    monkeypatch.setattr(corpus, "_RARITY_BLOCK", 5)
+    from overlap import ragged
+
+    monkeypatch.setattr(ragged, "BLOCK", 5)
     assert run() == whole
     assert candidate_pairs(prepared, PassageParams()) == pairs
     assert {(k, k + 1) for k in range(0, 30, 3)} <= {(int(m.a.doc), int(m.b.doc)) for m in whole}

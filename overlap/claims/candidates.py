@@ -20,6 +20,7 @@ import numpy as np
 from ..minhash.lsh import lsh_bands
 from ..model import Passage
 from ..params import ParaphraseParams
+from ..ragged import shared as shared_ids, sizes as set_sizes
 from ..text.shingle import word_hashes
 from ..minhash.signatures import Signer
 from .signals import Lexicon, Prepared
@@ -247,24 +248,22 @@ def filter_pairs(
     Returns the kept pairs and how many each rule dropped.
     """
     lexicon = _lexicon(prepared)
-    limit = rare_limit(len(lexicon), params)
-    frequency = lexicon.frequency()
-    # the words of the units in some pair, as sets (the rare content words only): a few units of many
-    rare = {k: frozenset(w for w in lexicon.of_part("content", k).tolist() if frequency[w] <= limit)
-            for k in {k for pair in pairs for k in pair}}
-    numbers = {k: frozenset(lexicon.of_part("numbers", k).tolist()) for k in rare}
-    names = {k: frozenset(lexicon.of_part("names", k).tolist()) for k in rare}
-    kept: list[tuple[int, int]] = []
-    templated = numbers_differ = names_differ = 0
-    for i, j in pairs:
-        if len(rare[i] & rare[j]) < params.min_rare_shared:
-            templated += 1
-        elif params.numbers_must_agree and numbers[i] and numbers[j] and numbers[i].isdisjoint(numbers[j]):
-            numbers_differ += 1
-        elif params.names_must_agree and names[i] and names[j] and names[i].isdisjoint(names[j]):
-            names_differ += 1
-        else:
-            kept.append((i, j))
+    rows = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+    rare = lexicon.frequency() <= rare_limit(len(lexicon), params)  # by word id
+    common = shared_ids(lexicon.offsets["content"], lexicon.ids["content"], rows, keep=rare)
+    templated = common < params.min_rare_shared
+    dropped = templated.copy()
+    differ = {}
+    for field, must_agree in (("numbers", params.numbers_must_agree), ("names", params.names_must_agree)):
+        differ[field] = np.zeros(len(rows), dtype=bool)
+        if must_agree:  # both give some, and share none (each rule counts the pairs the ones before left)
+            offsets, ids = lexicon.offsets[field], lexicon.ids[field]
+            given = (set_sizes(offsets, rows[:, 0]) > 0) & (set_sizes(offsets, rows[:, 1]) > 0)
+            differ[field] = ~dropped & given & (shared_ids(offsets, ids, rows) == 0)
+            dropped |= differ[field]
+    kept = [(i, j) for i, j in rows[~dropped].tolist()]
+    templated, numbers_differ, names_differ = (int(templated.sum()), int(differ["numbers"].sum()),
+                                               int(differ["names"].sum()))
     return kept, {
         "template_pairs_skipped": templated,
         "number_conflicts_skipped": numbers_differ,

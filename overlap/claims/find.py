@@ -26,7 +26,7 @@ from typing import Callable, Iterator, Mapping, Sequence
 
 import numpy as np
 
-from ..batches import batched
+from ..batches import Lazy, batched
 from ..engine import Engine, InProcess
 from ..model import ClaimCluster, Document, Match, Passage, Span
 from ..params import ParaphraseParams
@@ -318,13 +318,29 @@ def _score(
         names.append("cosine")
     elif vectors is not None:
         counts["embedded"] = len(parts.passages)
-    texts = [(parts.passages[x].text, parts.passages[y].text) for _, x, y, _w in rows]
+    texts = _RowTexts(rows, parts)
     ask = np.fromiter((n not in copies for n, _x, _y, _w in rows), dtype=bool, count=len(rows))
     counts["pair_model_scored"] = pair_model_asked(features, names, scorers, ask)
     counts["below_pair_floor"] = int(ask.sum()) - counts["pair_model_scored"] if scorers.pair is not None else 0
     para, claim = score_batch(texts, features, names, scorers, ask=ask,
                               progress=lambda done, total: notify("paraphrase pair model", done, total))
     return ScoredPairs(rows, features, names, para, claim, lexical_whole), vectors, counts
+
+
+class _RowTexts(Lazy[tuple[str, str]]):
+    """The two texts of each scored part pair, read from the spill file when asked for: only the pair
+    model reads them (the pairs it is asked about), so the default scan reads none. Read up front for
+    every scored pair, they were a spill read and two strings a pair for nothing."""
+
+    def __init__(self, rows: Sequence[PartPair], parts: Parts) -> None:
+        self.rows, self.passages = rows, parts.passages
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def _at(self, i: int) -> tuple[str, str]:
+        _n, x, y, _whole = self.rows[i]
+        return self.passages[x].text, self.passages[y].text
 
 
 def signals_of(

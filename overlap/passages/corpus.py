@@ -32,6 +32,7 @@ from ..minhash.lsh import CandidateIndex
 from ..model import CandidatePair, Document, Match, Span
 from ..params import PassageParams
 from ..memory import release_freed_memory
+from ..ragged import shared
 from ..spill import SpilledRows, SpillStore
 from ..text.shingle import fold32
 from ..minhash.signatures import Signer
@@ -157,31 +158,10 @@ class _WindowWords:
         self.starts.append(len(self.ids) + np.cumsum(sizes))
         self.ids.append(np.searchsorted(self.vocabulary, flat).astype(np.uint32))
 
-    def _entries(self, rows: np.ndarray, ids: np.ndarray, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The word ids of windows ``rows``, flat, and for each the position in ``rows`` it came from."""
-        first, sizes = starts[rows], starts[rows + 1] - starts[rows]
-        owner = np.repeat(np.arange(len(rows), dtype=np.int64), sizes)
-        offsets = np.arange(len(owner), dtype=np.int64) - np.repeat(np.cumsum(sizes) - sizes, sizes)
-        return ids[np.repeat(first, sizes) + offsets].astype(np.int64), owner
-
     def shared(self, pairs: np.ndarray) -> np.ndarray:
-        """For each window pair (``(k, 2)`` signature rows), the summed ``ln(N / df)`` of the words both hold.
-
-        A block of pairs at a time: every (pair, word) entry of both sides in
-        one sorted array, where a word both windows hold appears twice in a row
-        (a window holds a word once).
-        """
-        ids, starts = self.ids.view(), self.starts.view()
-        out = np.zeros(len(pairs), dtype=np.float64)
-        for start in range(0, len(pairs), _RARITY_BLOCK):
-            block = pairs[start : start + _RARITY_BLOCK]
-            ids_a, owner_a = self._entries(block[:, 0], ids, starts)
-            ids_b, owner_b = self._entries(block[:, 1], ids, starts)
-            keys = np.concatenate([(owner_a << 32) | ids_a, (owner_b << 32) | ids_b])
-            keys.sort()
-            both = keys[1:][keys[1:] == keys[:-1]]
-            out[start : start + len(block)] = np.bincount(both >> 32, weights=self.idf[both & 0xFFFFFFFF],
-                                                          minlength=len(block))
+        """For each window pair (``(k, 2)`` signature rows), the summed ``ln(N / df)`` of the words both hold
+        (:func:`overlap.ragged.shared`: a block of pairs at a time, one sort of their words)."""
+        out = shared(self.starts.view(), self.ids.view(), pairs, weights=self.idf)
         self.ids.release()
         self.starts.release()
         return out
@@ -491,7 +471,6 @@ def find_reuse(
 
 _SIGN_BATCH = 512  # documents whose windows are signed in one numpy pass
 _VERIFY_BLOCK = 65_536  # window pairs whose sketches are compared in one numpy pass
-_RARITY_BLOCK = 8_192  # window pairs whose shared words are weighed in one numpy pass (~60 words a pair)
 _PREPARE_BATCH = 256  # documents prepared in one task
 ALIGN_BATCH = 200  # candidate pairs aligned between two progress reports
 
