@@ -8,11 +8,11 @@ import unicodedata
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from overlap.text.charclasses import MARKS_BMP, UNSPACED_BMP
+from overlap.text.charclasses import MARKS_ASTRAL, MARKS_BMP, UNSPACED_BMP
 from overlap.text.normalize import normalize, normalize_text
 from overlap.text.shingle import UNSPACED, WORD, iter_words, line_words, text_words, words
 
-_MARK = re.compile(f"[{MARKS_BMP}]")
+_MARK = re.compile(f"[{MARKS_BMP}{MARKS_ASTRAL}]")  # the variation selectors 17-256 too (a "0" with one stays one word)
 _UNSPACED_LETTER = re.compile(f"[{UNSPACED_BMP}]")
 
 # Letters, marks and punctuation of the scripts the tables are about, mixed with Latin and spaces.
