@@ -334,3 +334,19 @@ def test_gexf_survives_control_characters_and_newlines(tmp_path: Path) -> None:
     assert node["label"] == "it\ufffds new <b>&"
     back = nx.read_graphml(io.BytesIO(graphml_bytes(g)))
     assert back.nodes[escaped]["title"] == "it\ufffds\nnew <b>&" and back.edges[escaped, "b"]["matches"] == 1
+
+
+def test_gexf_written_a_block_of_lines_at_a_time_is_gexf_bytes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A scan folder's GEXF files are written a block of lines at a time (made whole, the document graph of
+    128,000 generated articles peaked at 218 MB for a 59 MB file): the same bytes, whatever the block."""
+    from overlap.graph import formats
+
+    with scenario() as result:
+        g = document_graph(result)
+    whole = formats.gexf_bytes(g)
+    for lines in (1, 3, 4096):
+        monkeypatch.setattr(formats, "_LINES", lines)
+        out = io.BytesIO()
+        formats.write_gexf(g, out)
+        assert out.getvalue() == whole
+    assert whole.endswith(b"</gexf>\n") and g.number_of_nodes() > 1

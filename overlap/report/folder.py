@@ -282,7 +282,7 @@ def write_scan(
         "summary.json": _dumps(summary_document(result, timings=timings, extra=extra)).encode("utf-8"),
         "report.md": _made(lambda: render_markdown(result, extra=extra, sources=sources)),
         **{name: _made(lambda name=name: html.pop(name)) for name in list(html)},
-        **{name: _made(make) for name, make in graph_makers(result, graph_formats, graphs=(docs, sources)).items()},
+        **graph_makers(result, graph_formats, graphs=(docs, sources)),
     }
     # a scan rewrites the whole set: graph files of an earlier scan in other formats would not match, nor
     # the report pages of an earlier, longer scan
