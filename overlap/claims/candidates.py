@@ -261,13 +261,10 @@ def filter_pairs(
             given = (set_sizes(offsets, rows[:, 0]) > 0) & (set_sizes(offsets, rows[:, 1]) > 0)
             differ[field] = ~dropped & given & (shared_ids(offsets, ids, rows) == 0)
             dropped |= differ[field]
-    kept = [(i, j) for i, j in rows[~dropped].tolist()]
-    templated, numbers_differ, names_differ = (int(templated.sum()), int(differ["numbers"].sum()),
-                                               int(differ["names"].sum()))
-    return kept, {
-        "template_pairs_skipped": templated,
-        "number_conflicts_skipped": numbers_differ,
-        "name_conflicts_skipped": names_differ,
+    return [(i, j) for i, j in rows[~dropped].tolist()], {
+        "template_pairs_skipped": int(templated.sum()),
+        "number_conflicts_skipped": int(differ["numbers"].sum()),
+        "name_conflicts_skipped": int(differ["names"].sum()),
     }
 
 

@@ -27,8 +27,8 @@ from ..model import ScanResult
 from .build import KINDS, document_graph, source_graph
 from .dates import moment
 
-__all__ = ["GRAPH_FORMATS", "GRAPH_FILES", "graph_makers", "gexf_lines", "write_gexf", "EDGE_CSV_COLUMNS", "gexf_bytes", "graphml_bytes", "node_link_bytes",
-           "edge_csv_bytes", "graph_files", "xml_id"]
+__all__ = ["GRAPH_FORMATS", "GRAPH_FILES", "EDGE_CSV_COLUMNS", "gexf_bytes", "gexf_lines", "write_gexf", "graphml_bytes",
+           "node_link_bytes", "edge_csv_bytes", "graph_files", "graph_makers", "xml_id"]
 
 GEXF_NS = "http://gexf.net/1.3"
 _XSI = "http://www.w3.org/2001/XMLSchema-instance"
@@ -114,7 +114,9 @@ _LINES = 4_096  # GEXF lines encoded and written at once
 
 def gexf_bytes(g: nx.DiGraph, *, description: str = "") -> bytes:
     """GEXF 1.3 for Gephi (:func:`gexf_lines`), as one ``bytes``."""
-    return "".join(f"{line}\n" for line in gexf_lines(g, description=description)).encode("utf-8")
+    out = io.BytesIO()
+    write_gexf(g, out, description=description)
+    return out.getvalue()
 
 
 def write_gexf(g: nx.DiGraph, f: IO[bytes], *, description: str = "") -> None:

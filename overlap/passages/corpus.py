@@ -228,10 +228,10 @@ def pair_documents(
     ``owners`` and ``sketch`` are arrays, or files of them (:class:`~overlap.spill.SpilledRows`).
     """
     def keep(pairs: np.ndarray) -> np.ndarray:
-        if not isinstance(sketch, SpilledRows):
-            return window_jaccard(sketch, pairs) >= params.window_jaccard
-        passed = window_jaccard(sketch.view(), pairs) >= params.window_jaccard
-        sketch.release()  # the sketches read wait in the page cache, not in the driver, until the next band
+        spilled = isinstance(sketch, SpilledRows)
+        passed = window_jaccard(sketch.view() if spilled else sketch, pairs) >= params.window_jaccard
+        if spilled:
+            sketch.release()  # the sketches read wait in the page cache, not in the driver, until the next band
         return passed
 
     # checked band by band as the bands' pairs come back: most proposed window pairs fail, and are never merged
