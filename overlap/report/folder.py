@@ -273,9 +273,9 @@ def write_scan(
     docs = document_graph(result)
     sources = source_graph(result, docs)  # drawn once for every report and graph file
     html = render_html_pages(result, sources=sources)
-    # each file is made as it is written, and let go: made all at once first, the files of a scan of 128,000
-    # generated articles (211 MB, most of it the document graph, clusters.json and the report pages) were
-    # all in the driver's memory at once, its largest moment of the whole scan (519 -> 855 MiB)
+    # each file is made as it is written, and let go; clusters.json (every scanned document) an entry at a
+    # time and GEXF a block of lines at a time: made whole, those two were the driver's largest moment of
+    # a scan of 128,000 generated articles (writing the files 858 -> 688 MiB, bench/driver_memory.py)
     files: dict[str, Content] = {
         "matches.jsonl": matches_jsonl,
         "clusters.json": lambda f: _write_json(f, clusters_document(result, stream=True)),
@@ -291,11 +291,10 @@ def write_scan(
     return write_folder(out_dir, files, remove=[n for n in (*SCAN_FILES, *GRAPH_FILES, *pages) if n not in files])
 
 
-def _made(make: Callable[[], str | bytes]) -> Callable[[IO[bytes]], None]:
-    """A file's content made when it is written (:func:`~overlap.atomic.write_folder` writes one file at a time)."""
+def _made(make: Callable[[], str]) -> Callable[[IO[bytes]], None]:
+    """A file's text made when it is written (:func:`~overlap.atomic.write_folder` writes one file at a time)."""
     def write(f: IO[bytes]) -> None:
-        content = make()
-        f.write(content.encode("utf-8") if isinstance(content, str) else content)
+        f.write(make().encode("utf-8"))
     return write
 
 
