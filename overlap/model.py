@@ -12,7 +12,7 @@ matched, whatever normalisation happened in between.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Protocol
+from typing import Any, Callable, Mapping, Protocol, Sequence
 
 from .params import Params
 
@@ -340,7 +340,7 @@ class ScanResult:
     """
 
     params: Params
-    documents: list[DocumentInfo]
+    documents: Sequence[DocumentInfo]
     matches: list[Match]
     clusters: list[Cluster]
     boilerplate: tuple[Boilerplate, ...]
@@ -352,14 +352,17 @@ class ScanResult:
     claim_clusters: list[ClaimCluster] | None = None
     paraphrase: dict[str, Any] = field(default_factory=dict)
     ingest: Mapping[str, Any] | None = None
-    _by_id: dict[str, DocumentInfo] = field(init=False, repr=False, default_factory=dict)
+    _find: Callable[[str], DocumentInfo] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        self._by_id = {d.id: d for d in self.documents}
+        # a live scan's documents wait in its spill file and find one by its id there
+        # (:class:`overlap.spill.SpilledRecords`); a list read back from a folder is indexed here
+        find = getattr(self.documents, "find", None)
+        self._find = find if find is not None else {d.id: d for d in self.documents}.__getitem__
 
     def document(self, doc_id: str) -> DocumentInfo:
         """A document's metadata (``KeyError`` for an id the scan does not know)."""
-        return self._by_id[doc_id]
+        return self._find(doc_id)
 
     def text(self, doc_id: str) -> str:
         """The original text of a document (read back: the longest text the folder recorded of it)."""

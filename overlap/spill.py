@@ -10,19 +10,23 @@ the operating system's page cache keeps hot items fast.
 
 from __future__ import annotations
 
+import json
 import mmap
 import os
 import tempfile
 import threading
+from array import array
 from dataclasses import dataclass
 from typing import BinaryIO, Sequence
 
 import numpy as np
+from xxhash import xxh3_64_intdigest
 
-from .model import Span
+from .batches import Lazy
+from .model import DocumentInfo, Span
 from .text.boilerplate import UnitRef, unit_spans
 
-__all__ = ["SpillStore", "SpilledRows", "MappedColumns", "SpilledTexts"]
+__all__ = ["SpillStore", "SpilledRows", "MappedColumns", "SpilledRecords", "SpilledTexts"]
 
 
 class SpillStore:
@@ -173,16 +177,138 @@ class MappedColumns:
             f.close()
 
 
+def _id_hash(raw: bytes) -> int:
+    """The 64-bit hash that finds a document's position by its id (ids that share one are compared)."""
+    return xxh3_64_intdigest(raw)
+
+
+class SpilledRecords(Lazy[DocumentInfo]):
+    """Every document of a scan, in input order: its metadata record and its text, in the scan's spill store.
+
+    Why: a scan lists every document it read (``clusters.json``, the graphs,
+    the reports), but needs a record in memory only when a match, a cluster
+    or an output names it. As Python objects the records and the map from
+    each id to its text cost the driver about 690 bytes a generated article
+    (88 MB at 128,000, ``tracemalloc``), the largest part of what it held for
+    every document. Here each record is a line of JSON in the store, read
+    back when asked for; what stays in memory is 44 bytes a document (where
+    its record and text are, and a hash of its id) and its id's UTF-8 bytes
+    in one buffer, so ids and positions are answered without the store.
+
+    Not thread-safe for appending; reading is (the store locks, and the id
+    lookup is built under a lock), so tiers running side by side may share it.
+
+    >>> store = SpillStore()
+    >>> docs = SpilledRecords(store)
+    >>> docs.append(DocumentInfo("a1", source="TASS", length=5, words=1), "Hello")
+    0
+    >>> docs.append(DocumentInfo("b2", length=3), None)
+    1
+    >>> len(docs), docs.id(1), docs.position("a1"), docs.position("zz"), docs.texts
+    (2, 'b2', 0, None, 1)
+    >>> docs[0].source, docs.text_at(0), docs.text_at(1), docs.find("b2").length
+    ('TASS', 'Hello', '', 3)
+    >>> store.close()
+    """
+
+    def __init__(self, store: SpillStore) -> None:
+        self.store = store
+        self.chars = 0  # the records' text lengths, summed
+        self.texts = 0  # documents whose text is kept
+        self._ids = bytearray()
+        self._id_end = array("q")
+        self._hash = array("Q")
+        self._record = array("q")  # (offset, length) pairs in the store
+        self._text = array("q")  # (offset, length) pairs in the store; offset -1: no text kept
+        self._lookup: tuple[np.ndarray, np.ndarray] | None = None  # sorted id hashes, their positions
+        self._lock = threading.Lock()
+
+    def append(self, record: DocumentInfo, text: str | None) -> int:
+        """Keep a document (its text, unless ``None``: set aside as not text); returns its position."""
+        fields = [record.id, record.source, record.title, record.date, record.url, record.length, record.words,
+                  record.origin]
+        self._record.extend(self.store.put(json.dumps(fields, ensure_ascii=False).encode("utf-8", "surrogatepass")))
+        if text is None:
+            self._text.extend((-1, 0))
+        else:
+            self._text.extend(self.store.put_text(text))
+            self.texts += 1
+        raw = record.id.encode("utf-8", "surrogatepass")
+        self._ids += raw
+        self._id_end.append(len(self._ids))
+        self._hash.append(_id_hash(raw))
+        self.chars += record.length or 0
+        self._lookup = None
+        return len(self._id_end) - 1
+
+    def __len__(self) -> int:
+        return len(self._id_end)
+
+    def _at(self, i: int) -> DocumentInfo:
+        fields = json.loads(self.store.get((self._record[2 * i], self._record[2 * i + 1])))
+        return DocumentInfo(*fields)
+
+    def id(self, i: int) -> str:
+        start = self._id_end[i - 1] if i else 0
+        return self._ids[start : self._id_end[i]].decode("utf-8", "surrogatepass")
+
+    def has_text(self, i: int) -> bool:
+        return self._text[2 * i] >= 0
+
+    def with_text(self) -> np.ndarray:
+        """The positions of the documents whose text is kept, in order."""
+        offsets = np.array(self._text, dtype=np.int64)[0::2]  # a copy: appending to an array lent out fails
+        return np.flatnonzero(offsets >= 0)
+
+    def text_at(self, i: int) -> str:
+        """Document ``i``'s text ("" for one set aside as not text)."""
+        offset = self._text[2 * i]
+        return self.store.get_text((offset, self._text[2 * i + 1])) if offset >= 0 else ""
+
+    def position(self, doc_id: str) -> int | None:
+        """The position of the document with this id, else ``None``."""
+        h = _id_hash(doc_id.encode("utf-8", "surrogatepass"))
+        hashes, order = self._sorted()
+        k = int(np.searchsorted(hashes, np.uint64(h)))
+        while k < len(hashes) and int(hashes[k]) == h:  # ids whose hashes collide: compare the ids
+            i = int(order[k])
+            if self.id(i) == doc_id:
+                return i
+            k += 1
+        return None
+
+    def _sorted(self) -> tuple[np.ndarray, np.ndarray]:
+        with self._lock:
+            if self._lookup is None or len(self._lookup[0]) != len(self):
+                hashes = np.frombuffer(self._hash, dtype=np.uint64) if len(self) else np.empty(0, np.uint64)
+                order = np.argsort(hashes, kind="stable")
+                self._lookup = (hashes[order], order)
+            return self._lookup
+
+    def find(self, doc_id: str) -> DocumentInfo:
+        """The record of the document with this id (``KeyError`` for an id the scan does not know)."""
+        i = self.position(doc_id)
+        if i is None:
+            raise KeyError(doc_id)
+        return self._at(i)
+
+    def text(self, doc_id: str) -> str:
+        """The text of the document with this id (``KeyError`` for an unknown id or a text not kept)."""
+        i = self.position(doc_id)
+        if i is None or not self.has_text(i):
+            raise KeyError(doc_id)
+        return self.text_at(i)
+
+
 @dataclass(frozen=True, slots=True)
 class SpilledTexts:
     """A live scan's texts: in the spill file, read back one at a time (:class:`~overlap.model.Texts`)."""
 
-    store: SpillStore
-    keys: dict[str, tuple[int, int]]  # document id -> its text in the store (none for documents set aside)
+    records: SpilledRecords  # every document, with its text (none for documents set aside)
     dropped: dict[str, list[UnitRef]]  # document id -> its boilerplate units
 
     def text(self, doc_id: str) -> str:
-        return self.store.get_text(self.keys[doc_id])
+        return self.records.text(doc_id)
 
     def excerpt(self, doc_id: str, span: Span) -> str:
         return self.text(doc_id)[span.start : span.end]
@@ -192,4 +318,4 @@ class SpilledTexts:
         return unit_spans(self.text(doc_id), refs) if refs else []
 
     def close(self) -> None:
-        self.store.close()
+        self.records.store.close()

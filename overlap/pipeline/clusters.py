@@ -88,7 +88,9 @@ def cluster_duplicates(
 
 
 def _clusters(nodes: _Nodes, copies: Mapping[int, list[int]], threshold: float) -> list[Cluster]:
-    node_order = sorted(nodes.leaders, key=lambda lead: nodes.when(nodes.members(lead)[0]))
+    # the linked nodes alone: a node without links forms no star, and sorting every document read by
+    # its date would read every record back from the spill file
+    node_order = sorted(nodes.links, key=lambda lead: nodes.when(nodes.members(lead)[0]))
     stars = star_clusters(node_order, nodes.links, nodes.exact, threshold)
     clustered = {lead for lead, _ in stars} | {m for _, ms in stars for m, _ in ms}
     stars.extend((lead, []) for lead in sorted(copies) if lead not in clustered)
@@ -121,19 +123,18 @@ def _matches(nodes: _Nodes, copies: Mapping[int, list[int]], links: Sequence[Lin
     def whole(i: int) -> MatchSide:
         return MatchSide(records[i].id, Span(0, records[i].length or 0))
 
-    matches: list[Match] = []
+    ranked: list[tuple[float, int, int, Match]] = []  # sorted by score, then the two documents' positions
     for lead in sorted(copies):
         first, *later = nodes.members(lead)
         for i in later:
             a, b = sorted((first, i))
-            matches.append(Match("duplicate", 1.0, whole(a), whole(b), jaccard=1.0, a_in_b=1.0, b_in_a=1.0))
+            ranked.append((-1.0, a, b, Match("duplicate", 1.0, whole(a), whole(b), jaccard=1.0, a_in_b=1.0, b_in_a=1.0)))
     for link in links:
         jac = round(link.jaccard, 6)
-        matches.append(Match("duplicate", jac, whole(link.a), whole(link.b), jac,
-                             round(link.a_in_b, 6), round(link.b_in_a, 6)))
-    position = {r.id: i for i, r in enumerate(records)}
-    matches.sort(key=lambda m: (-m.score, position[m.a.doc], position[m.b.doc]))
-    return matches
+        ranked.append((-jac, link.a, link.b, Match("duplicate", jac, whole(link.a), whole(link.b), jac,
+                                                   round(link.a_in_b, 6), round(link.b_in_a, 6))))
+    ranked.sort(key=lambda item: item[:3])
+    return [m for *_, m in ranked]
 
 
 def explained_by_duplicates(copies: Mapping[int, list[int]], links: Sequence[Link]) -> Callable[[int, int], bool]:

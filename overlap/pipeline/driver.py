@@ -31,9 +31,10 @@ import logging
 import platform
 import threading
 import time
+from array import array
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Callable, Collection, Iterable, Iterator, Mapping
 
 import numpy as np
 
@@ -49,7 +50,7 @@ from ..memory import release_freed_memory
 from .clusters import cluster_duplicates, explained_by_duplicates
 from .near_duplicates import Link, Words, shingle_and_sign, verify_pairs
 from .read import NOT_TEXT, TOO_SHORT, ReadDocument, read_batch
-from ..spill import SpilledTexts, SpillStore
+from ..spill import SpilledRecords, SpilledTexts, SpillStore
 
 if TYPE_CHECKING:
     from ..claims.find import ClaimResult
@@ -205,7 +206,7 @@ class _Pending:
     """Per-document state between the read stage and the signatures: spill keys and compact arrays."""
 
     index: int  # the document's position in the scan's documents
-    record: DocumentInfo
+    source: str | None
     token_key: tuple[int, int]
     short: np.ndarray  # (n, 4) int32 UnitRefs of short lines/blocks: boilerplate candidates
     keys: np.ndarray  # their uint64 keys (compact: this lives until the second pass)
@@ -252,15 +253,15 @@ class _Scan:
         self.store, self.tokens_store = store, tokens_store
         self.counts: dict[str, int] = {}
         self.timings: dict[str, float] = {}
-        self.records: list[DocumentInfo] = []
+        self.records = SpilledRecords(store)  # every document read, with its text, in the spill file
         self.skipped: list[Skipped] = []
-        self.text_keys: dict[str, tuple[int, int]] = {}
+        self.sources: dict[str | None, str | None] = {}  # each source name once, not once a document
         self.pending: list[_Pending] = []
         self.short_copies: dict[int, list[int]] = {}  # too short to compare, but byte-identical copies still count
         self.counter = BoilerplateCounter(params.boilerplate)
         self.boilerplate = BoilerplateSet(frozenset(), ())
         self.dropped: dict[str, list[UnitRef]] = {}  # boilerplate units left out of each document
-        self.shingle_keys: dict[int, tuple[int, int]] = {}  # leader -> its shingle set in the spill file
+        self.shingle_keys = _ShingleKeys()  # leader -> its shingle set in the spill file
         self.copies: dict[int, list[int]] = {}  # leader -> later exact copies
         self.index = CandidateIndex(Signer(params.minhash.num_perm, params.minhash.seed), params.minhash.lsh_threshold,
                                     tokens_store)  # band keys wait on disk until the pairs are asked for
@@ -282,7 +283,7 @@ class _Scan:
         with self._timed("read"):
             self.read(documents)
         if isinstance(self.engine, Auto):  # workers="auto": a cluster only now that the corpus's size is known
-            self.engine.grow(sum(r.length or 0 for r in self.records))
+            self.engine.grow(self.records.chars)
         with self._timed("boilerplate"):
             self.boilerplate = self.counter.finish()
             # the counts of every short line of the corpus are done with (34 MB at 80,000 generated articles)
@@ -346,11 +347,9 @@ class _Scan:
 
     def _keep(self, item: ReadDocument) -> None:
         """Fold one read document into the scan: its record, its text in the spill file, its boilerplate counts."""
-        doc, index = item.doc, len(self.records)
+        doc = item.doc
         record = DocumentInfo(doc.id, doc.source, doc.title, doc.date, doc.url, len(doc.text), item.words, doc.origin)
-        self.records.append(record)
-        if item.status != NOT_TEXT:
-            self.text_keys[doc.id] = self.store.put_text(doc.text)
+        index = self.records.append(record, doc.text if item.status != NOT_TEXT else None)
         if item.status is not None:
             self.skipped.append(Skipped(doc.id, item.reason or item.status, doc.origin))
             if item.status == TOO_SHORT:
@@ -360,7 +359,8 @@ class _Scan:
         self.counter.add(doc.source, item.fingerprint, item.keys, lambda i: unit_text(text, short[i]))
         for reason, line in item.local_notes:
             self.counter.note_local(reason, doc.source, line)
-        self.pending.append(_Pending(index, record, self.tokens_store.put_array(item.tokens),
+        source = self.sources.setdefault(doc.source, doc.source)
+        self.pending.append(_Pending(index, source, self.tokens_store.put_array(item.tokens),
                                      np.array(short, dtype=np.int32).reshape(-1, 4),
                                      np.array(item.keys, dtype=np.uint64), item.local_drop))
 
@@ -369,7 +369,7 @@ class _Scan:
         exact_leader: dict[int, int] = {}  # content hash -> first document index
         shingle_counts: dict[str, int] = {}
         done = 0
-        batches = ([Words(p.index, p.record.source, self.tokens_store.get_array(p.token_key, np.uint64),
+        batches = ([Words(p.index, p.source, self.tokens_store.get_array(p.token_key, np.uint64),
                           p.short, p.keys, p.local_drop) for p in batch] for batch in batched(self.pending, _BATCH))
         for (shingled, signatures), counts in self.engine.map(shingle_and_sign, batches, self.boilerplate,
                                                                self.params, self.index.signer):
@@ -377,7 +377,7 @@ class _Scan:
             leaders = []
             for row, item in enumerate(shingled):
                 if item.dropped is not None:
-                    self.dropped[self.records[item.index].id] = item.dropped
+                    self.dropped[self.records.id(item.index)] = item.dropped
                 leader = exact_leader.setdefault(item.content, item.index)
                 if leader != item.index:
                     self.copies.setdefault(leader, []).append(item.index)
@@ -402,7 +402,7 @@ class _Scan:
         short_groups = [group for group in self.short_copies.values() if len(group) > 1]
         for group in short_groups:
             self.copies[group[0]] = group[1:]
-        compared = {self.records[i].id for group in short_groups for i in group}
+        compared = {self.records.id(i) for group in short_groups for i in group}
         self.skipped = [s for s in self.skipped if s.doc not in compared]
         return len(short_groups)
 
@@ -436,7 +436,7 @@ class _Scan:
 
         with self._timed("passages", tier.timings):
             explained = explained_by_duplicates(self.copies, self.links)
-            batches = reuse_batches(len(self.records), self._text_at, lambda i: self.records[i].id,
+            batches = reuse_batches(len(self.records), self.records.text_at, self.records.id,
                                     self.params.passages, ignore_of=self._ignored_at, skip=explained,
                                     engine=self.engine, spill_dir=self.store.directory)
             for matches, done, total in batches:
@@ -446,16 +446,9 @@ class _Scan:
         tier.counts["reuse_matches"] = len(tier.matches)
         return tier
 
-    def _text_of(self, doc_id: str) -> str:
-        return self.store.get_text(self.text_keys[doc_id])
-
-    def _text_at(self, i: int) -> str:
-        key = self.text_keys.get(self.records[i].id)  # none for documents set aside as not text
-        return self.store.get_text(key) if key is not None else ""
-
     def _ignored_at(self, i: int) -> list[Span]:
-        refs = self.dropped.get(self.records[i].id)
-        return unit_spans(self._text_at(i), refs) if refs else []
+        refs = self.dropped.get(self.records.id(i))
+        return unit_spans(self.records.text_at(i), refs) if refs else []
 
 
     # 7. paraphrase tier: same statement in other words (sentences and quotes, boilerplate excluded)
@@ -466,20 +459,20 @@ class _Scan:
         if not self.params.paraphrase.enabled:
             return tier
         limit = self.params.paraphrase.max_documents
-        if limit and len(self.text_keys) > limit:
-            tier.counts["paraphrase_skipped_documents_over_limit"] = len(self.text_keys)
+        if limit and self.records.texts > limit:
+            tier.counts["paraphrase_skipped_documents_over_limit"] = self.records.texts
             return tier
         # imported here: the claims tier's modules (its lexicons, quote patterns, model loaders) cost a
         # duplicate-tier scan a fifth of a second of start-up for nothing
         from ..claims.find import find_claims
 
         with self._timed("paraphrase", tier.timings):
-            scanned = _SpilledDocuments([r for r in self.records if r.id in self.text_keys], self._text_of)
+            scanned = _SpilledDocuments(self.records)
             exclude: dict[str, list[Span]] = {}
-            for r in scanned.records:
-                if self.dropped.get(r.id):  # every occurrence: a repeated title's first one too
-                    text = self._text_of(r.id)
-                    exclude[r.id] = every_occurrence(text, unit_spans(text, self.dropped[r.id]))
+            for doc_id, refs in self.dropped.items():  # documents compared, so their texts are kept
+                if refs:  # every occurrence: a repeated title's first one too
+                    text = self.records.text(doc_id)
+                    exclude[doc_id] = every_occurrence(text, unit_spans(text, refs))
             found, counts = find_claims(scanned, self.params.paraphrase, exclude=exclude, progress=self.notify,
                                         engine=engine or self.engine, spill_dir=self.store.directory)
             tier.matches.extend(found.matches)
@@ -502,13 +495,47 @@ class _Scan:
             counts=self.counts,
             timings={k: round(v, 4) for k, v in self.timings.items()},
             lsh={"bands": b, "rows": r, "threshold": params.minhash.lsh_threshold, "scheme": SCHEME},
-            texts=SpilledTexts(self.store, self.text_keys, self.dropped),
+            texts=SpilledTexts(self.records, self.dropped),
             claim_clusters=claims.clusters if claims is not None else None,
             paraphrase={"path": claims.path, "threshold": claims.threshold, "claim_threshold": claims.claim_threshold,
                         "role_check": claims.role_check,
                         "within_document": params.paraphrase.within_document, "set_aside": claims.set_aside,
                         "languages": claims.languages} if claims is not None else {},
         )
+
+
+class _ShingleKeys(Collection[int]):
+    """Where each signed document's shingle set is in the spill file, by the document's position.
+
+    Two integers a document read (16 bytes; a dictionary of tuples cost
+    about 200 bytes a document); ``in`` says whether a document was signed
+    (the first of its exact-copy group, and not set aside).
+    """
+
+    def __init__(self) -> None:
+        self._keys = array("q")  # (offset, length) of each position; offset -1: not signed
+        self._count = 0
+
+    def __setitem__(self, i: int, key: tuple[int, int]) -> None:
+        if 2 * i >= len(self._keys):
+            self._keys.extend((-1, 0) * (i + 1 - len(self._keys) // 2))
+        if self._keys[2 * i] < 0:
+            self._count += 1
+        self._keys[2 * i : 2 * i + 2] = array("q", key)
+
+    def __getitem__(self, i: int) -> tuple[int, int]:
+        if i not in self:
+            raise KeyError(i)
+        return self._keys[2 * i], self._keys[2 * i + 1]
+
+    def __contains__(self, i: object) -> bool:
+        return isinstance(i, int) and 0 <= 2 * i < len(self._keys) and self._keys[2 * i] >= 0
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self) -> Iterator[int]:
+        return (i for i in range(len(self._keys) // 2) if self._keys[2 * i] >= 0)
 
 
 @dataclass(slots=True)
@@ -598,15 +625,16 @@ class _SpilledDocuments(Lazy[Document]):
     over 100 MB at 128,000).
     """
 
-    def __init__(self, records: list[DocumentInfo], text_of: Callable[[str], str]) -> None:
-        self.records, self.text_of = records, text_of
+    def __init__(self, records: SpilledRecords) -> None:
+        self.records, self.positions = records, records.with_text()
 
     def __len__(self) -> int:
-        return len(self.records)
+        return len(self.positions)
 
     def _at(self, i: int) -> Document:
-        r = self.records[i]
-        return Document(r.id, self.text_of(r.id), source=r.source, title=r.title, date=r.date)
+        at = int(self.positions[i])
+        r = self.records[at]
+        return Document(r.id, self.records.text_at(at), source=r.source, title=r.title, date=r.date)
 
 
 # The claims tier's counts a scan reports (as ``paraphrase_<name>``, in this order, around ``claim_clusters``)

@@ -102,11 +102,15 @@ def _matches_by_kind(view: ScanResult) -> dict[str, list[int]]:
 def _findings(view: ScanResult, g: Any, by_kind: dict[str, list[int]]) -> list[str]:
     """The answer in a few sentences, each linking to the section that holds the evidence."""
     c = dict(view.counts)
-    docs = list(view.documents)
-    outlets = {d.source for d in docs} - {None, ""}
-    no_source = sum(1 for d in docs if not d.source)
-    undated = sum(1 for d in docs if not d.date)
-    scanned = c.get("documents_scanned", len(docs))
+    outlets: set[str] = set()
+    no_source = undated = 0
+    for d in view.documents:  # one pass, one record at a time: a live scan's wait in its spill file
+        if d.source:
+            outlets.add(d.source)
+        else:
+            no_source += 1
+        undated += not d.date
+    scanned = c.get("documents_scanned", len(view.documents))
     first = f"{plural(scanned, 'document')} scanned, from {plural(len(outlets), 'outlet')}"
     missing = [f"{no_source:,} without an outlet"] if no_source else []
     missing += [f"{undated:,} without a date"] if undated else []
