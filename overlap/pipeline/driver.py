@@ -201,16 +201,59 @@ def _with_tiers(params: Params, passages: bool | None, paraphrase: bool | None, 
     return params.with_(**tiers) if tiers else params
 
 
-@dataclass(slots=True)
-class _Pending:
-    """Per-document state between the read stage and the signatures: spill keys and compact arrays."""
+class _Waiting:
+    """The documents read and to be compared, between the read stage and the signatures.
 
-    index: int  # the document's position in the scan's documents
-    source: str | None
-    token_key: tuple[int, int]
-    short: np.ndarray  # (n, 4) int32 UnitRefs of short lines/blocks: boilerplate candidates
-    keys: np.ndarray  # their uint64 keys (compact: this lives until the second pass)
-    local_drop: list[int]  # indices into ``short`` that are boilerplate in this document on their own
+    Each one's word hashes, short units (boilerplate candidates), their keys
+    and those dropped in the document on its own wait as one blob in the
+    tokens spill file; in memory, 28 bytes a document: its position, its
+    source's number and where its blob is. Held as a record and three arrays
+    or lists a document they were about 560 bytes (72 MB at 128,000
+    generated articles), at the read stage's end, where the driver's
+    resident size sets the floor every later stage builds on.
+    """
+
+    def __init__(self, store: SpillStore) -> None:
+        self.store = store
+        self.clear()
+
+    def clear(self) -> None:
+        """Forget every document (their blobs stay in the file, which the scan removes when it ends)."""
+        self.index = array("q")
+        self.source = array("l")  # number into ``sources``
+        self.blob = array("q")  # (offset, length) pairs in ``store``
+        self.sources: list[str | None] = []
+        self._numbers: dict[str | None, int] = {}
+
+    def add(self, index: int, source: str | None, item: ReadDocument) -> None:
+        short = np.array(item.short, dtype=np.int32).reshape(-1, 4)
+        head = np.array([len(item.tokens), len(short), len(item.local_drop)], dtype=np.int64)
+        self.blob.extend(self.store.put(b"".join((
+            head.tobytes(), np.ascontiguousarray(item.tokens, dtype=np.uint64).tobytes(),
+            np.array(item.keys, dtype=np.uint64).tobytes(), short.tobytes(),
+            np.array(item.local_drop, dtype=np.int32).tobytes()))))
+        self.index.append(index)
+        number = self._numbers.get(source)
+        if number is None:
+            number = self._numbers[source] = len(self.sources)
+            self.sources.append(source)
+        self.source.append(number)
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+    def words(self, k: int) -> Words:
+        raw = self.store.get((self.blob[2 * k], self.blob[2 * k + 1]))
+        n_tokens, n_short, n_drop = np.frombuffer(raw, dtype=np.int64, count=3).tolist()
+        at = 24
+        tokens = np.frombuffer(raw, dtype=np.uint64, count=n_tokens, offset=at)
+        at += 8 * n_tokens
+        keys = np.frombuffer(raw, dtype=np.uint64, count=n_short, offset=at)
+        at += 8 * n_short
+        short = np.frombuffer(raw, dtype=np.int32, count=4 * n_short, offset=at).reshape(-1, 4)
+        at += 16 * n_short
+        drop = np.frombuffer(raw, dtype=np.int32, count=n_drop, offset=at).tolist()
+        return Words(self.index[k], self.sources[self.source[k]], tokens, short, keys, drop)
 
 
 def _batches(documents: Iterable[Document]) -> Iterator[list[Document]]:
@@ -255,8 +298,7 @@ class _Scan:
         self.timings: dict[str, float] = {}
         self.records = SpilledRecords(store)  # every document read, with its text, in the spill file
         self.skipped: list[Skipped] = []
-        self.sources: dict[str | None, str | None] = {}  # each source name once, not once a document
-        self.pending: list[_Pending] = []
+        self.pending = _Waiting(tokens_store)
         self.short_copies: dict[int, list[int]] = {}  # too short to compare, but byte-identical copies still count
         self.counter = BoilerplateCounter(params.boilerplate)
         self.boilerplate = BoilerplateSet(frozenset(), ())
@@ -359,18 +401,14 @@ class _Scan:
         self.counter.add(doc.source, item.fingerprint, item.keys, lambda i: unit_text(text, short[i]))
         for reason, line in item.local_notes:
             self.counter.note_local(reason, doc.source, line)
-        source = self.sources.setdefault(doc.source, doc.source)
-        self.pending.append(_Pending(index, source, self.tokens_store.put_array(item.tokens),
-                                     np.array(short, dtype=np.int32).reshape(-1, 4),
-                                     np.array(item.keys, dtype=np.uint64), item.local_drop))
+        self.pending.add(index, doc.source, item)
 
     # 3. shingles -> exact-copy groups -> signatures -> LSH
     def signatures(self) -> None:
         exact_leader: dict[int, int] = {}  # content hash -> first document index
         shingle_counts: dict[str, int] = {}
         done = 0
-        batches = ([Words(p.index, p.source, self.tokens_store.get_array(p.token_key, np.uint64),
-                          p.short, p.keys, p.local_drop) for p in batch] for batch in batched(self.pending, _BATCH))
+        batches = ([self.pending.words(k) for k in ks] for ks in batched(range(len(self.pending)), _BATCH))
         for (shingled, signatures), counts in self.engine.map(shingle_and_sign, batches, self.boilerplate,
                                                                self.params, self.index.signer):
             _add(shingle_counts, counts)
