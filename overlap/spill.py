@@ -191,7 +191,7 @@ class SpilledRecords(Lazy[DocumentInfo]):
     each id to its text cost the driver about 690 bytes a generated article
     (88 MB at 128,000, ``tracemalloc``), the largest part of what it held for
     every document. Here each record is a line of JSON in the store, read
-    back when asked for; what stays in memory is 44 bytes a document (where
+    back when asked for; what stays in memory is 48 bytes a document (where
     its record and text are, and a hash of its id) and its id's UTF-8 bytes
     in one buffer, so ids and positions are answered without the store.
 
