@@ -17,7 +17,7 @@ import tempfile
 import threading
 from array import array
 from dataclasses import dataclass
-from typing import BinaryIO, Sequence
+from typing import BinaryIO, Collection, Iterator, Sequence
 
 import numpy as np
 from xxhash import xxh3_64_intdigest
@@ -26,7 +26,7 @@ from .batches import Lazy
 from .model import DocumentInfo, Span
 from .text.boilerplate import UnitRef, unit_spans
 
-__all__ = ["SpillStore", "SpilledRows", "MappedColumns", "SpilledRecords", "SpilledTexts"]
+__all__ = ["SpillStore", "SpillKeys", "SpilledRows", "MappedColumns", "SpilledRecords", "SpilledTexts"]
 
 
 class SpillStore:
@@ -177,6 +177,50 @@ class MappedColumns:
             f.close()
 
 
+class SpillKeys(Collection[int]):
+    """Where the item of each position is in a :class:`SpillStore`: two integers a position (16 bytes).
+
+    Why: a key per document (its text, its shingle set) held as a dictionary
+    of tuples cost about 200 bytes a document. Positions may be set in any
+    order and left unset; ``in`` says whether one is set.
+
+    >>> keys = SpillKeys()
+    >>> keys[2] = (10, 4)
+    >>> 2 in keys, 0 in keys, keys[2], len(keys), list(keys)
+    (True, False, (10, 4), 1, [2])
+    """
+
+    def __init__(self) -> None:
+        self._keys = array("q")  # (offset, length) of each position; offset -1: not set
+        self._count = 0
+
+    def __setitem__(self, i: int, key: tuple[int, int]) -> None:
+        if 2 * i >= len(self._keys):
+            self._keys.extend((-1, 0) * (i + 1 - len(self._keys) // 2))
+        if self._keys[2 * i] < 0:
+            self._count += 1
+        self._keys[2 * i : 2 * i + 2] = array("q", key)
+
+    def __getitem__(self, i: int) -> tuple[int, int]:
+        if i not in self:
+            raise KeyError(i)
+        return self._keys[2 * i], self._keys[2 * i + 1]
+
+    def __contains__(self, i: object) -> bool:
+        return isinstance(i, int) and 0 <= 2 * i < len(self._keys) and self._keys[2 * i] >= 0
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self) -> Iterator[int]:
+        return (i for i in range(len(self._keys) // 2) if self._keys[2 * i] >= 0)
+
+    def positions(self) -> np.ndarray:
+        """The positions set, in order."""
+        offsets = np.array(self._keys, dtype=np.int64)[0::2]  # a copy: appending to an array lent out fails
+        return np.flatnonzero(offsets >= 0)
+
+
 def _id_hash(raw: bytes) -> int:
     """The 64-bit hash that finds a document's position by its id (ids that share one are compared)."""
     return xxh3_64_intdigest(raw)
@@ -214,12 +258,11 @@ class SpilledRecords(Lazy[DocumentInfo]):
     def __init__(self, store: SpillStore) -> None:
         self.store = store
         self.chars = 0  # the records' text lengths, summed
-        self.texts = 0  # documents whose text is kept
         self._ids = bytearray()
         self._id_end = array("q")
         self._hash = array("Q")
         self._record = array("q")  # (offset, length) pairs in the store
-        self._text = array("q")  # (offset, length) pairs in the store; offset -1: no text kept
+        self._text = SpillKeys()  # where each kept text is in the store
         self._lookup: tuple[np.ndarray, np.ndarray] | None = None  # sorted id hashes, their positions
         self._lock = threading.Lock()
 
@@ -228,11 +271,8 @@ class SpilledRecords(Lazy[DocumentInfo]):
         fields = [record.id, record.source, record.title, record.date, record.url, record.length, record.words,
                   record.origin]
         self._record.extend(self.store.put(json.dumps(fields, ensure_ascii=False).encode("utf-8", "surrogatepass")))
-        if text is None:
-            self._text.extend((-1, 0))
-        else:
-            self._text.extend(self.store.put_text(text))
-            self.texts += 1
+        if text is not None:
+            self._text[len(self)] = self.store.put_text(text)
         raw = record.id.encode("utf-8", "surrogatepass")
         self._ids += raw
         self._id_end.append(len(self._ids))
@@ -252,18 +292,21 @@ class SpilledRecords(Lazy[DocumentInfo]):
         start = self._id_end[i - 1] if i else 0
         return self._ids[start : self._id_end[i]].decode("utf-8", "surrogatepass")
 
+    @property
+    def texts(self) -> int:
+        """How many documents' texts are kept."""
+        return len(self._text)
+
     def has_text(self, i: int) -> bool:
-        return self._text[2 * i] >= 0
+        return i in self._text
 
     def with_text(self) -> np.ndarray:
         """The positions of the documents whose text is kept, in order."""
-        offsets = np.array(self._text, dtype=np.int64)[0::2]  # a copy: appending to an array lent out fails
-        return np.flatnonzero(offsets >= 0)
+        return self._text.positions()
 
     def text_at(self, i: int) -> str:
         """Document ``i``'s text ("" for one set aside as not text)."""
-        offset = self._text[2 * i]
-        return self.store.get_text((offset, self._text[2 * i + 1])) if offset >= 0 else ""
+        return self.store.get_text(self._text[i]) if i in self._text else ""
 
     def position(self, doc_id: str) -> int | None:
         """The position of the document with this id, else ``None``."""

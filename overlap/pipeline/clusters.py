@@ -121,7 +121,8 @@ def _matches(nodes: _Nodes, copies: Mapping[int, list[int]], links: Sequence[Lin
     records = nodes.records
 
     def whole(i: int) -> MatchSide:
-        return MatchSide(records[i].id, Span(0, records[i].length or 0))
+        record = records[i]  # read once: a scan's records are read back from its spill file
+        return MatchSide(record.id, Span(0, record.length or 0))
 
     ranked: list[tuple[float, int, int, Match]] = []  # sorted by score, then the two documents' positions
     for lead in sorted(copies):

@@ -34,7 +34,7 @@ import time
 from array import array
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable, Collection, Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Mapping
 
 import numpy as np
 
@@ -50,7 +50,7 @@ from ..memory import release_freed_memory
 from .clusters import cluster_duplicates, explained_by_duplicates
 from .near_duplicates import Link, Words, shingle_and_sign, verify_pairs
 from .read import NOT_TEXT, TOO_SHORT, ReadDocument, read_batch
-from ..spill import SpilledRecords, SpilledTexts, SpillStore
+from ..spill import SpilledRecords, SpilledTexts, SpillKeys, SpillStore
 
 if TYPE_CHECKING:
     from ..claims.find import ClaimResult
@@ -303,7 +303,7 @@ class _Scan:
         self.counter = BoilerplateCounter(params.boilerplate)
         self.boilerplate = BoilerplateSet(frozenset(), ())
         self.dropped: dict[str, list[UnitRef]] = {}  # boilerplate units left out of each document
-        self.shingle_keys = _ShingleKeys()  # leader -> its shingle set in the spill file
+        self.shingle_keys = SpillKeys()  # leader -> its shingle set in the spill file
         self.copies: dict[int, list[int]] = {}  # leader -> later exact copies
         self.index = CandidateIndex(Signer(params.minhash.num_perm, params.minhash.seed), params.minhash.lsh_threshold,
                                     tokens_store)  # band keys wait on disk until the pairs are asked for
@@ -540,40 +540,6 @@ class _Scan:
                         "within_document": params.paraphrase.within_document, "set_aside": claims.set_aside,
                         "languages": claims.languages} if claims is not None else {},
         )
-
-
-class _ShingleKeys(Collection[int]):
-    """Where each signed document's shingle set is in the spill file, by the document's position.
-
-    Two integers a document read (16 bytes; a dictionary of tuples cost
-    about 200 bytes a document); ``in`` says whether a document was signed
-    (the first of its exact-copy group, and not set aside).
-    """
-
-    def __init__(self) -> None:
-        self._keys = array("q")  # (offset, length) of each position; offset -1: not signed
-        self._count = 0
-
-    def __setitem__(self, i: int, key: tuple[int, int]) -> None:
-        if 2 * i >= len(self._keys):
-            self._keys.extend((-1, 0) * (i + 1 - len(self._keys) // 2))
-        if self._keys[2 * i] < 0:
-            self._count += 1
-        self._keys[2 * i : 2 * i + 2] = array("q", key)
-
-    def __getitem__(self, i: int) -> tuple[int, int]:
-        if i not in self:
-            raise KeyError(i)
-        return self._keys[2 * i], self._keys[2 * i + 1]
-
-    def __contains__(self, i: object) -> bool:
-        return isinstance(i, int) and 0 <= 2 * i < len(self._keys) and self._keys[2 * i] >= 0
-
-    def __len__(self) -> int:
-        return self._count
-
-    def __iter__(self) -> Iterator[int]:
-        return (i for i in range(len(self._keys) // 2) if self._keys[2 * i] >= 0)
 
 
 @dataclass(slots=True)
