@@ -261,16 +261,17 @@ class SpilledRecords(Lazy[DocumentInfo]):
         self._ids = bytearray()
         self._id_end = array("q")
         self._hash = array("Q")
-        self._record = array("q")  # (offset, length) pairs in the store
+        self._record = SpillKeys()  # where each record is in the store
         self._text = SpillKeys()  # where each kept text is in the store
-        self._lookup: tuple[np.ndarray, np.ndarray] | None = None  # sorted id hashes, their positions
+        self._lookup: tuple[np.ndarray, np.ndarray] | None = None  # sorted id hashes, their positions (remade
+        # when asked for after more documents came)
         self._lock = threading.Lock()
 
     def append(self, record: DocumentInfo, text: str | None) -> int:
         """Keep a document (its text, unless ``None``: set aside as not text); returns its position."""
         fields = [record.id, record.source, record.title, record.date, record.url, record.length, record.words,
                   record.origin]
-        self._record.extend(self.store.put(json.dumps(fields, ensure_ascii=False).encode("utf-8", "surrogatepass")))
+        self._record[len(self)] = self.store.put(json.dumps(fields, ensure_ascii=False).encode("utf-8", "surrogatepass"))
         if text is not None:
             self._text[len(self)] = self.store.put_text(text)
         raw = record.id.encode("utf-8", "surrogatepass")
@@ -278,14 +279,13 @@ class SpilledRecords(Lazy[DocumentInfo]):
         self._id_end.append(len(self._ids))
         self._hash.append(_id_hash(raw))
         self.chars += record.length or 0
-        self._lookup = None
         return len(self._id_end) - 1
 
     def __len__(self) -> int:
         return len(self._id_end)
 
     def _at(self, i: int) -> DocumentInfo:
-        fields = json.loads(self.store.get((self._record[2 * i], self._record[2 * i + 1])))
+        fields = json.loads(self.store.get(self._record[i]))
         return DocumentInfo(*fields)
 
     def id(self, i: int) -> str:

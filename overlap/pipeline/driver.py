@@ -221,17 +221,17 @@ class _Waiting:
         """Forget every document (their blobs stay in the file, which the scan removes when it ends)."""
         self.index = array("q")
         self.source = array("l")  # number into ``sources``
-        self.blob = array("q")  # (offset, length) pairs in ``store``
+        self.blob = SpillKeys()  # where each document's blob is in ``store``
         self.sources: list[str | None] = []
         self._numbers: dict[str | None, int] = {}
 
     def add(self, index: int, source: str | None, item: ReadDocument) -> None:
         short = np.array(item.short, dtype=np.int32).reshape(-1, 4)
         head = np.array([len(item.tokens), len(short), len(item.local_drop)], dtype=np.int64)
-        self.blob.extend(self.store.put(b"".join((
+        self.blob[len(self.index)] = self.store.put(b"".join((
             head.tobytes(), np.ascontiguousarray(item.tokens, dtype=np.uint64).tobytes(),
             np.array(item.keys, dtype=np.uint64).tobytes(), short.tobytes(),
-            np.array(item.local_drop, dtype=np.int32).tobytes()))))
+            np.array(item.local_drop, dtype=np.int32).tobytes())))
         self.index.append(index)
         number = self._numbers.get(source)
         if number is None:
@@ -243,7 +243,7 @@ class _Waiting:
         return len(self.index)
 
     def words(self, k: int) -> Words:
-        raw = self.store.get((self.blob[2 * k], self.blob[2 * k + 1]))
+        raw = self.store.get(self.blob[k])
         n_tokens, n_short, n_drop = np.frombuffer(raw, dtype=np.int64, count=3).tolist()
         at = 24
         tokens = np.frombuffer(raw, dtype=np.uint64, count=n_tokens, offset=at)
