@@ -79,12 +79,26 @@ SPEAKERS = ("After president-elect Donald Trump takes office in January, Putin s
             "enduring relationship with Russia and the people of Russia")
 
 
-@pytest.mark.xfail(strict=True, reason="known miss: a pronoun's antecedent is not read (roles.py says why)")
-def test_known_miss_a_different_speakers_claim_said_with_a_pronoun() -> None:
-    """seeds/002: different speakers' claims (Russia looks forward / Trump does), which the tier matches (0.60) and
-    the check passes: "he" holds no role, and resolving it to the speaker ("Trump noted ... he") would not reject
-    the pair either (measured: Russia is no actor of the second statement). Passes the day the check reads it."""
-    assert _conflicts(SPEAKERS) != [None]
+def test_a_relation_sought_by_one_party_and_with_that_party_in_the_other_conflicts() -> None:
+    """seeds/002: Russia looks forward to ties with the US; Trump (or "he") to a relationship with Russia.
+    Different parties' claims, matched by the tier (0.60, 0.49) before the check read who seeks the relation."""
+    mirror, pronoun, wants, sym_have, sym_poss, joint, same = _conflicts(
+        SPEAKERS,
+        (SPEAKERS[0], "Trump has outlined few specifics as to how he would go about recalibrating ties with Russia, but he "
+                      "has spoken favorably, though guardedly, of Putin."),
+        ("Russia wants better ties with the United States.", "The United States wants better ties with Russia."),
+        # a relation is symmetric as a fact: "has ties", "Russia's ties" name no party seeking it
+        ("The US has good ties with Russia.", "Russia has good ties with the US."),
+        ("Russia's ties with the US are improving.", "US ties with Russia are improving."),
+        ("Russia and China pledged closer ties.", "China pledged closer ties with Russia."),
+        ("Putin wants to restore relations with Washington.", "Putin seeks a better relationship with Washington."),
+    )
+    assert mirror == roles.RoleConflict("relations", "partner", ("russia",), ())
+    assert str(mirror) == "relations: russia seeks them in one, is the partner in the other"
+    assert pronoun is not None and wants is not None
+    assert sym_have is None and sym_poss is None and joint is None and same is None
+    # no subject anywhere above the relation: the search for its holder stops at the root (it once looped there)
+    assert _conflicts(("Better ties with Russia.", "New ties with the United States, said Trump.")) == [None]
 
 
 _names = st.frozensets(st.sampled_from(["russia", "ukraine", "nato", "kremlin"]), max_size=3)
@@ -95,7 +109,8 @@ _frames = st.dictionaries(st.tuples(st.sampled_from(["accuse", "say", "attack"])
 _uses = st.dictionaries(st.sampled_from(["send", "say", "attack", "rise", "fall", "drop"]),
                         st.lists(st.tuples(st.booleans(), st.sampled_from([None, "germany", "they"])), min_size=1, max_size=3)
                         .map(tuple), max_size=3)
-_readings = st.builds(roles.Reading, _frames, _uses, st.booleans())
+_relations = st.dictionaries(st.sampled_from(["relations", "cooperation"]), st.tuples(_names, _names), max_size=2)
+_readings = st.builds(roles.Reading, _frames, _uses, st.booleans(), _relations)
 
 
 @given(_readings, _readings)
@@ -105,7 +120,7 @@ def test_a_conflict_is_symmetric_and_never_with_itself(a, b) -> None:
     if ab is not None:
         assert (ab.verb, ab.role, ab.a, ab.b) == (ba.verb, ba.role, ba.b, ba.a)
         assert ab.a == ab.b if ab.role == "opposite" else not set(ab.a) & set(ab.b)
-    if ab is not None and ab.role not in ("negated", "opposite"):
+    if ab is not None and ab.role not in ("negated", "opposite", "partner"):
         assert ab == roles.swapped(a.roles, b.roles)
     assert roles.swapped(a.roles, a.roles) is None and roles.role_conflict(a, a) is None
 

