@@ -17,14 +17,14 @@ import tempfile
 import threading
 from array import array
 from dataclasses import dataclass
-from typing import BinaryIO, Collection, Iterator, Sequence
+from typing import BinaryIO, Collection, Iterator, Mapping, Sequence
 
 import numpy as np
 from xxhash import xxh3_64_intdigest
 
 from .batches import Lazy
 from .model import DocumentInfo, Span
-from .text.boilerplate import UnitRef, unit_spans
+from .text.boilerplate import UnitRef, every_occurrence, unit_spans
 
 __all__ = ["SpillStore", "SpillKeys", "SpilledRows", "MappedColumns", "SpilledRecords", "SpilledTexts"]
 
@@ -343,12 +343,53 @@ class SpilledRecords(Lazy[DocumentInfo]):
         return self.text_at(i)
 
 
+class SpilledUnits:
+    """The boilerplate units left out of each document, by its position, in a :class:`SpillStore`.
+
+    Why: most pages of crawled news carry some boilerplate, and as a
+    dictionary from each such document's id to a list of tuples the units
+    cost the driver about 500 bytes a document (two units; ``tracemalloc``),
+    kept to the scan's end. Here a document with units costs 16 bytes
+    (:class:`SpillKeys`), and its units are read back when a stage asks.
+
+    >>> with SpillStore() as store:
+    ...     units = SpilledUnits(store)
+    ...     units[3] = [(0, 10, 2, 1), (40, 52, 3, 2)]
+    ...     units[3], units.get(0), 3 in units, len(units), units.positions().tolist()
+    ([(0, 10, 2, 1), (40, 52, 3, 2)], None, True, 1, [3])
+    """
+
+    def __init__(self, store: SpillStore) -> None:
+        self.store = store
+        self._keys = SpillKeys()
+
+    def __setitem__(self, i: int, units: Sequence[UnitRef]) -> None:
+        self._keys[i] = self.store.put_array(np.asarray(units, dtype=np.int64))
+
+    def __getitem__(self, i: int) -> list[UnitRef]:
+        rows = self.store.get_array(self._keys[i], np.int64).reshape(-1, 4).tolist()
+        return [(a, b, c, d) for a, b, c, d in rows]
+
+    def get(self, i: int) -> list[UnitRef] | None:
+        return self[i] if i in self._keys else None
+
+    def __contains__(self, i: object) -> bool:
+        return i in self._keys
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def positions(self) -> np.ndarray:
+        """The positions of the documents with units, in order."""
+        return self._keys.positions()
+
+
 @dataclass(frozen=True, slots=True)
 class SpilledTexts:
     """A live scan's texts: in the spill file, read back one at a time (:class:`~overlap.model.Texts`)."""
 
     records: SpilledRecords  # every document, with its text (none for documents set aside)
-    dropped: dict[str, list[UnitRef]]  # document id -> its boilerplate units
+    dropped: SpilledUnits  # the boilerplate units of each document, by position
 
     def text(self, doc_id: str) -> str:
         return self.records.text(doc_id)
@@ -357,8 +398,44 @@ class SpilledTexts:
         return self.text(doc_id)[span.start : span.end]
 
     def boilerplate_spans(self, doc_id: str) -> list[Span]:
-        refs = self.dropped.get(doc_id)
-        return unit_spans(self.text(doc_id), refs) if refs else []
+        i = self.records.position(doc_id)
+        refs = self.dropped.get(i) if i is not None else None
+        return unit_spans(self.records.text_at(i), refs) if refs else []
+
+    def boilerplate_everywhere(self) -> "BoilerplateEverywhere":
+        """Each document's boilerplate at every place its text repeats it, by id, read when asked."""
+        return BoilerplateEverywhere(self)
 
     def close(self) -> None:
         self.records.store.close()
+
+
+class BoilerplateEverywhere(Mapping[str, list[Span]]):
+    """Document id -> every occurrence in its text of its boilerplate units (a repeated title's first
+    one too), for the documents that have any: what the claims tier leaves out of its statements.
+
+    Why a mapping computed when asked: a dictionary of every such document's spans, made before the tier,
+    held them all for its whole run."""
+
+    def __init__(self, texts: SpilledTexts) -> None:
+        self._texts = texts
+
+    def _position(self, doc_id: object) -> int | None:
+        i = self._texts.records.position(doc_id) if isinstance(doc_id, str) else None
+        return i if i is not None and i in self._texts.dropped else None
+
+    def __getitem__(self, doc_id: str) -> list[Span]:
+        i = self._position(doc_id)
+        if i is None:
+            raise KeyError(doc_id)
+        text = self._texts.records.text_at(i)
+        return every_occurrence(text, unit_spans(text, self._texts.dropped[i]))
+
+    def __contains__(self, doc_id: object) -> bool:
+        return self._position(doc_id) is not None
+
+    def __iter__(self) -> Iterator[str]:
+        return (self._texts.records.id(int(i)) for i in self._texts.dropped.positions())
+
+    def __len__(self) -> int:
+        return len(self._texts.dropped)

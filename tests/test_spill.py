@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from overlap.model import Document, DocumentInfo
 from overlap.pipeline import scan
-from overlap.spill import SpilledRecords, SpillStore
+from overlap.spill import SpilledRecords, SpilledUnits, SpillStore
 
 _text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=12)
 _maybe = st.none() | _text
@@ -61,3 +61,21 @@ def test_a_scan_keeps_no_record_object_per_document() -> None:
         alive = sum(isinstance(o, DocumentInfo) for o in gc.get_objects())
         assert len(result.documents) == 300 and alive < 10
         assert result.document("d7").words == 42 and [d.id for d in result.documents][:2] == ["d0", "d1"]
+
+
+def test_each_documents_boilerplate_reads_back_from_the_spill_file() -> None:
+    """The boilerplate units of each document wait in the spill file by position (no dictionary by id): the
+    reports' spans and the claims tier's exclusions (every occurrence) read them back for the right document."""
+    footer = "Follow us on social media for more stories."
+    docs = [Document(f"d{i}", f"{footer}\nStory {i} " + " ".join(f"w{i}x{k}" for k in range(40)) + f"\n{footer}",
+                     source="wire") for i in range(30)]
+    docs.append(Document("clean", "A story without the footer " + " ".join(f"c{k}" for k in range(40)), source="wire"))
+    with scan(docs, passages=False, paraphrase=False) as result:
+        assert isinstance(result.texts.dropped, SpilledUnits) and len(result.texts.dropped) == 30
+        spans = result.boilerplate_spans("d7")
+        text = result.texts.text("d7")
+        assert [text[s.start : s.end] for s in spans] == [footer, footer]
+        everywhere = result.texts.boilerplate_everywhere()
+        assert len(everywhere) == 30 and list(everywhere)[:2] == ["d0", "d1"]
+        assert everywhere["d7"] == spans and "clean" not in everywhere and "absent" not in everywhere
+        assert result.boilerplate_spans("clean") == []

@@ -45,12 +45,12 @@ from ..minhash.signatures import SCHEME, Signer
 from ..model import Cluster, Document, DocumentInfo, Match, ScanResult, Skipped, Span
 from ..params import Params
 from ..batches import Lazy, batched
-from ..text.boilerplate import BoilerplateCounter, BoilerplateSet, UnitRef, every_occurrence, unit_spans, unit_text
+from ..text.boilerplate import BoilerplateCounter, BoilerplateSet, unit_spans, unit_text
 from ..memory import release_freed_memory
 from .clusters import cluster_duplicates, explained_by_duplicates
 from .near_duplicates import Link, Words, shingle_and_sign, verify_pairs
 from .read import NOT_TEXT, TOO_SHORT, ReadDocument, read_batch
-from ..spill import SpilledRecords, SpilledTexts, SpillKeys, SpillStore
+from ..spill import SpilledRecords, SpilledTexts, SpilledUnits, SpillKeys, SpillStore
 
 if TYPE_CHECKING:
     from ..claims.find import ClaimResult
@@ -302,7 +302,7 @@ class _Scan:
         self.short_copies: dict[int, list[int]] = {}  # too short to compare, but byte-identical copies still count
         self.counter = BoilerplateCounter(params.boilerplate)
         self.boilerplate = BoilerplateSet(frozenset(), ())
-        self.dropped: dict[str, list[UnitRef]] = {}  # boilerplate units left out of each document
+        self.dropped = SpilledUnits(self.store)  # boilerplate units left out of each document, by position
         self.shingle_keys = SpillKeys()  # leader -> its shingle set in the spill file
         self.copies: dict[int, list[int]] = {}  # leader -> later exact copies
         self.index = CandidateIndex(Signer(params.minhash.num_perm, params.minhash.seed), params.minhash.lsh_threshold,
@@ -415,7 +415,7 @@ class _Scan:
             leaders = []
             for row, item in enumerate(shingled):
                 if item.dropped is not None:
-                    self.dropped[self.records.id(item.index)] = item.dropped
+                    self.dropped[item.index] = item.dropped
                 leader = exact_leader.setdefault(item.content, item.index)
                 if leader != item.index:
                     self.copies.setdefault(leader, []).append(item.index)
@@ -485,7 +485,7 @@ class _Scan:
         return tier
 
     def _ignored_at(self, i: int) -> list[Span]:
-        refs = self.dropped.get(self.records.id(i))
+        refs = self.dropped.get(i)
         return unit_spans(self.records.text_at(i), refs) if refs else []
 
 
@@ -506,11 +506,7 @@ class _Scan:
 
         with self._timed("paraphrase", tier.timings):
             scanned = _SpilledDocuments(self.records)
-            exclude: dict[str, list[Span]] = {}
-            for doc_id, refs in self.dropped.items():  # documents compared, so their texts are kept
-                if refs:  # every occurrence: a repeated title's first one too
-                    text = self.records.text(doc_id)
-                    exclude[doc_id] = every_occurrence(text, unit_spans(text, refs))
+            exclude = SpilledTexts(self.records, self.dropped).boilerplate_everywhere()
             found, counts = find_claims(scanned, self.params.paraphrase, exclude=exclude, progress=self.notify,
                                         engine=engine or self.engine, spill_dir=self.store.directory)
             tier.matches.extend(found.matches)
