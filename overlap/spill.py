@@ -26,7 +26,8 @@ from .batches import Lazy
 from .model import DocumentInfo, Span
 from .text.boilerplate import UnitRef, every_occurrence, unit_spans
 
-__all__ = ["SpillStore", "SpillKeys", "SpilledRows", "MappedColumns", "SpilledRecords", "SpilledTexts"]
+__all__ = ["SpillStore", "SpillKeys", "SpilledRows", "MappedColumns", "SpilledRecords", "SpilledUnits", "SpilledTexts",
+           "BoilerplateEverywhere"]
 
 
 class SpillStore:
