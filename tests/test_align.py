@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from _textgen import edit, sentences
@@ -70,6 +70,13 @@ def test_empty_and_tiny_texts() -> None:
     rate=st.sampled_from([0.0, 0.03, 0.08]),
     sep=st.sampled_from([" ", "\n", "\n\n", " \x19 "]),
 )
+# found by hypothesis: a copy of three sentences whose last one ends "... zhbgzo by and ejmbcs is hcplqxp for
+# ZBTNNDPRL's ozgpepfgk" (four edits in its last nine words): the passage ends before that stretch on both
+# sides, 0.835 of the source's copy. Bridging such stretches (shared stopwords "by and" between the shared
+# content words) was measured on 2026-12-04: PAN13 train unchanged, but 8 new Reuters-21578 passages of
+# templates with other facts ("declared a two-for-one stock split" / "a one-for-10 reverse stock split"), so
+# the edge stays where it is and this example is the bound below: one edge sentence may be partly lost.
+@example(seed=463, start=3, length=3, before=0, after=0, rate=0.08, sep=" ")
 def test_lightly_edited_copy_is_one_passage_pointing_at_the_copy(seed, start, length, before, after, rate, sep) -> None:
     rng = random.Random(seed)
     src_sents = sentences(rng, 30)
@@ -85,12 +92,14 @@ def test_lightly_edited_copy_is_one_passage_pointing_at_the_copy(seed, start, le
     assert 0 <= m.a.span.start < m.a.span.end <= len(dst)
     assert 0 <= m.b.span.start < m.b.span.end <= len(src)
     # the passage is the copy: most of it covered, little around it (an 8%-edited last sentence
-    # can fall under the seed thresholds and be left out on either side: seen 0.888 of 8 sentences)
-    assert _overlap(m.a.span.start, m.a.span.end, d_start, d_end) >= 0.85 * (d_end - d_start)
-    assert len(m.a.span) <= (d_end - d_start) * 1.05 + 2
-    # the source side may lose a heavily edited last sentence (seen: 0.898 at an 8% edit rate)
-    assert _overlap(m.b.span.start, m.b.span.end, c_start, c_end) >= 0.85 * (c_end - c_start)
-    assert len(m.b.span) <= (c_end - c_start) * 1.05 + 2
+    # can fall under the seed thresholds and be left out on either side: seen 0.888 of 8 sentences,
+    # and 0.835 of 3); at most 15% of the copy or part of one edge sentence is lost
+    d_len, c_len = d_end - d_start, c_end - c_start
+    d_edge, c_edge = max(len(edited[0]), len(edited[-1])), max(len(copied[0]), len(copied[-1]))
+    assert _overlap(m.a.span.start, m.a.span.end, d_start, d_end) >= min(0.85 * d_len, d_len - d_edge)
+    assert len(m.a.span) <= d_len * 1.05 + 2
+    assert _overlap(m.b.span.start, m.b.span.end, c_start, c_end) >= min(0.85 * c_len, c_len - c_edge)
+    assert len(m.b.span) <= c_len * 1.05 + 2
     assert 0.0 <= m.score <= 1.0 and 0.0 <= m.details["ratio"] <= 1.0
 
 
