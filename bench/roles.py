@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""What the role check (overlap/claims/roles.py) rejects, on labelled pairs and on a scan's matches.
+"""What the role check (overlap/claims/roles.py) rejects, on labelled pairs and on a scan's matches, and
+on the labelled pairs what the figures check (overlap/claims/figures.py) rejects beside it.
 
 Labelled sets (from ``../shared/data``; the check has no parameter fitted on them, so every set is
 held out): PAWS-Wiki dev, MRPC train, STS-B train and dev (same claim: rated 3 or more). For each,
@@ -45,6 +46,7 @@ def decisions(pairs: list[tuple[str, str]], claim: bool) -> np.ndarray:
 
 
 def rates(name: str, rows: list[tuple[str, str, int]], claim: bool) -> dict:
+    from overlap.claims.figures import figure_conflict
     from overlap.claims.roles import load_role_parser
 
     parser = load_role_parser()
@@ -55,8 +57,10 @@ def rates(name: str, rows: list[tuple[str, str, int]], claim: bool) -> dict:
     cpu = time.process_time() - t0
     texts = len({t for p in pairs for t in p})
     veto = np.array([c is not None for c in conflicts])
+    figures = np.array([figure_conflict(a, b) is not None for a, b in pairs], dtype=bool)
     said = decisions(pairs, claim)
     after = said & ~veto
+    both = after & ~figures
 
     def quality(hit: np.ndarray) -> dict:
         return {"accuracy": round(float((hit == y).mean()), 4),
@@ -67,12 +71,18 @@ def rates(name: str, rows: list[tuple[str, str, int]], claim: bool) -> dict:
            "rejected_negatives": int((veto & ~y).sum()), "rejected_positives": int((veto & y).sum()),
            "relation": "claim" if claim else "paraphrase",
            "fitted": quality(said), "fitted_with_role_check": quality(after),
+           "figures_rejected_negatives": int((figures & ~y).sum()), "figures_rejected_positives": int((figures & y).sum()),
+           "fitted_with_figures_and_role_check": quality(both),
            "texts_parsed": texts, "parse_cpu_s": round(cpu, 2)}
     print(f"{name}: rejects {out['rejected_negatives']}/{out['negatives']} negatives "
           f"({out['rejected_negatives'] / max(1, out['negatives']):.3f}), {out['rejected_positives']}/{out['positives']} "
           f"positives; fitted {out['relation']} accuracy {out['fitted']['accuracy']} -> "
           f"{out['fitted_with_role_check']['accuracy']}, precision {out['fitted']['precision']} -> "
           f"{out['fitted_with_role_check']['precision']}; {texts} texts parsed in {cpu:.1f} CPU s")
+    print(f"   figures reject {out['figures_rejected_negatives']} negatives, {out['figures_rejected_positives']} positives; "
+          f"with both checks accuracy {out['fitted_with_figures_and_role_check']['accuracy']}, precision "
+          f"{out['fitted_with_figures_and_role_check']['precision']}, recall {out['fitted_with_figures_and_role_check']['recall']} "
+          f"(role check alone: recall {out['fitted_with_role_check']['recall']})")
     for (a, b), c, label in zip(pairs, conflicts, y):
         if c is not None and label:
             print(f"   rejected positive ({c}):\n     {a}\n     {b}")
@@ -93,6 +103,13 @@ def contrast(paws, mrpc, stsb) -> dict:
         out["edited_rejected"][kind] = {"n": len(hits), "rejected": sum(hits), "share": round(sum(hits) / len(hits), 3)}
     print(f"contrast pairs ({len(rows)}): true pairs rejected {out['true_rejected']}; edited pairs rejected: "
           + ", ".join(f"{k} {v['rejected']}/{v['n']} ({v['share']:.3f})" for k, v in out["edited_rejected"].items()))
+    from overlap.claims.figures import figure_conflict
+
+    out["figures_true_rejected"] = sum(figure_conflict(a, b) is not None for a, b, _, _ in rows)
+    out["figures_edited_rejected"] = {kind: sum(figure_conflict(a, e) is not None for a, _, e, k in rows if k == kind)
+                                      for kind in out["edited_rejected"]}
+    print(f"   figures: true pairs rejected {out['figures_true_rejected']}; edited pairs rejected: "
+          + ", ".join(f"{k} {n}" for k, n in out["figures_edited_rejected"].items()))
     return out
 
 

@@ -31,7 +31,7 @@ def test_score_file_one_line_out_per_line_in_order(tmp_path: Path) -> None:
     assert rows[0]["threshold"] == round(load_scorer(lexical_only=True).threshold, 4)
     assert rows[0]["score"] == rows[2]["score"] > rows[1]["score"]
     assert {"scored", "score", "paraphrase", "threshold", "claim_score", "claim", "claim_threshold", "containment",
-            "signals", "model", "roles"} == set(rows[0])
+            "signals", "model", "figures", "roles"} == set(rows[0])
     assert all(0.0 <= r["claim_score"] <= 1.0 and r["claim"] == (r["claim_score"] >= r["claim_threshold"]) for r in rows)
 
 

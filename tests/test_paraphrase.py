@@ -171,7 +171,7 @@ def test_score_lines_keeps_order_and_reports_bad_lines() -> None:
     # not UTF-8: decoded with replacement and scored, as every reader does
     assert "score" in out[4] and warnings == ["pairs.jsonl:6: invalid UTF-8 at byte offset 7, decoded with replacement"]
     assert out[5]["paraphrase"] is False
-    assert set(out[0]) == {"scored", "score", "paraphrase", "threshold", "containment", "signals", "model"}
+    assert set(out[0]) == {"scored", "score", "paraphrase", "threshold", "containment", "signals", "model", "figures"}
 
 
 def _seed_docs():

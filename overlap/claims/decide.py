@@ -20,6 +20,7 @@ import numpy as np
 from ..engine import Engine
 from ..model import ClaimLink, Match, MatchSide, Passage
 from ..params import ParaphraseParams
+from .figures import figure_conflict
 from .score import PartVectors, Scorers, ScoredPairs, score_batch
 from .scorer import TextMemo
 from .signals import Prepared, prepare, signals
@@ -136,8 +137,9 @@ def decide(
     ``statements``) of the rows whose first field is ``n``; ``vectors``
     (one per part, or ``None``) give a match its cosine when its whole pair
     was never embedded. Matches are sorted by their sides' documents and
-    offsets; counts: ``verbatim_skipped``, ``role_conflicts`` (accepted, then
-    rejected by the role check: :mod:`overlap.claims.roles`), ``matches``,
+    offsets; counts: ``verbatim_skipped``, ``figure_conflicts`` (accepted, then
+    rejected because their percentages disagree: :mod:`overlap.claims.figures`),
+    ``role_conflicts`` (then rejected by the role check: :mod:`overlap.claims.roles`), ``matches``,
     ``same_statement``, ``same_claim``, ``within_document``. ``engine`` parses the
     accepted pairs' statements for the role check (on a cluster's workers).
     """
@@ -153,11 +155,15 @@ def decide(
             i, j = pairs[scored.rows[block[0]][0]]
             matches.append(found)
             sides.append((statements[i].text, statements[j].text))
+    figures = [figure_conflict(a, b) for a, b in sides]  # no parse for a pair its figures reject
+    matches = [m for m, f in zip(matches, figures) if f is None]
+    sides = [pair for pair, f in zip(sides, figures) if f is None]
     conflicts = scorers.roles.conflicts(sides, engine) if scorers.roles is not None else [None] * len(matches)
     matches = one_per_place([m for m, c in zip(matches, conflicts) if c is None])
     matches.sort(key=lambda m: (m.a.doc, m.a.span.start, m.b.doc, m.b.span.start))
     return matches, {
         "verbatim_skipped": verbatim,
+        "figure_conflicts": sum(f is not None for f in figures),
         "role_conflicts": sum(c is not None for c in conflicts),
         "matches": len(matches),
         "same_statement": sum(1 for m in matches if m.details["relation"] == "paraphrase"),
@@ -244,8 +250,8 @@ class Acceptor:
     the statements and their clauses (:func:`overlap.claims.statements.statement_parts`),
     as in :func:`decide`, scored by :func:`overlap.claims.score.score_batch`
     as there; a near-verbatim pair is a copy and never a link, and a pair
-    the role check rejects (actors swapped, an action negated or opposed) is
-    no link, as there.
+    whose percentages disagree or that the role check rejects (actors
+    swapped, an action negated or opposed) is no link, as there.
     """
 
     scorers: Scorers
@@ -280,6 +286,8 @@ class Acceptor:
             link = ClaimLink(round(float(claim.max()), 4), "claim", within)
         else:
             return None
+        if figure_conflict(a.text, b.text) is not None:
+            return None  # their percentages disagree: as in decide
         if s.roles is not None and s.roles.conflicts([(a.text, b.text)])[0] is not None:
             return None  # who did what to whom, whether or which way differs: as in decide
         return link

@@ -55,7 +55,7 @@ COUNTS = (
     "statements_too_long", "statements_over_document_cap", "set_aside", "not_english", "statements", "clauses",
     "lsh_candidates", "candidates_over_cap", "neighbour_candidates", "template_pairs_skipped", "number_conflicts_skipped",
     "name_conflicts_skipped", "candidates", "lexical_pairs_scored", "below_embed_floor", "embedded", "pair_model_scored",
-    "below_pair_floor", "verbatim_skipped", "role_conflicts", "matches", "same_statement", "same_claim", "within_document",
+    "below_pair_floor", "verbatim_skipped", "figure_conflicts", "role_conflicts", "matches", "same_statement", "same_claim", "within_document",
     "clusters",
 )
 Progress = Callable[[str, int, int], None]

@@ -16,6 +16,7 @@ import numpy as np
 
 from ..errors import InputError
 from ..ingest import RecordError, decode_utf8, parse_json_line
+from .figures import figure_conflict
 from .gate import check
 from .pair_model import PAIR_CLAIM_CUT, PAIR_CUT, PairModel
 from .roles import RoleParser
@@ -97,6 +98,18 @@ def _scored(r: PairScore, j: _Judges, probs: Sequence[float] | None) -> dict:
     return out
 
 
+def _figures_checked(outs: list[dict], pairs: list[tuple[str, str]]) -> None:
+    """Percentages that disagree (:func:`overlap.claims.figures.figure_conflict`) decide "no" whatever the
+    scores, as in a scan; each scored result says ``figures`` (the conflict, or ``None``)."""
+    for out, (a, b) in zip(outs, pairs):
+        conflict = figure_conflict(a, b)
+        if conflict is not None:
+            out["paraphrase"] = False
+            if "claim" in out:
+                out["claim"] = False
+        out["figures"] = conflict
+
+
 def _checked(outs: list[dict], pairs: list[tuple[str, str]], roles: RoleParser) -> None:
     """The role check on the scored pairs either relation accepts (the only ones parsed, as in a scan):
     a conflict decides "no" whatever the scores; each result says ``roles`` (the conflict, or ``None``)."""
@@ -121,6 +134,7 @@ def _score_batch(items: list[tuple[str, str] | InputError], j: _Judges) -> Itera
         para, claim = j.pair.judge(pairs, np.array([r.signals["cosine"] for r in results]))
         probs = list(zip(para, claim))
     outs = [_scored(r, j, p) for r, p in zip(results, probs)]
+    _figures_checked(outs, pairs)
     if j.roles is not None:
         _checked(outs, pairs, j.roles)
     scored = iter(outs)

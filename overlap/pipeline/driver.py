@@ -640,7 +640,7 @@ class _SpilledDocuments(Lazy[Document]):
 # The claims tier's counts a scan reports (as ``paraphrase_<name>``, in this order, around ``claim_clusters``)
 _PARAPHRASE_COUNTS = ("statements", "candidates", "candidates_over_cap", "matches", "verbatim_skipped", "clauses", "statements_too_long",
                       "statements_over_document_cap", "same_statement", "same_claim", "embedded", "below_embed_floor",
-                      "pair_model_scored", "below_pair_floor", "role_conflicts")
+                      "pair_model_scored", "below_pair_floor", "figure_conflicts", "role_conflicts")
 _PARAPHRASE_COUNTS_AFTER = ("within_document", "set_aside", "not_english")
 
 

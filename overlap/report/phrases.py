@@ -30,6 +30,18 @@ def link_label(link: ClaimLink) -> str:
     return f"{relation_label(link.relation)} {link.score:.2f}" + (", within document" if link.within_document else "")
 
 
+def figures_text(rejected: int) -> str | None:
+    """One sentence on the pairs the figures check (:mod:`overlap.claims.figures`) rejected; ``None`` for none.
+
+    >>> figures_text(1)
+    'Figures: 1 pair the scores accepted was rejected because both give percentages and none agree.'
+    """
+    if not rejected:
+        return None
+    pairs = "1 pair the scores accepted was" if rejected == 1 else f"{rejected:,} pairs the scores accepted were"
+    return f"Figures: {pairs} rejected because both give percentages and none agree."
+
+
 def role_check_text(info: Mapping[str, Any], rejected: int) -> str | None:
     """One sentence on the role check (:mod:`overlap.claims.roles`): what it rejected, or that it was off.
     ``None`` for a scan without the paraphrase tier or made before the check.

@@ -50,6 +50,8 @@ def render_terminal(result: ScanResult, out_dir: str | None = None, *, timings: 
             *((("statements set aside", f"{c['paraphrase_set_aside']:,}"),
                ("  not English", f"{c.get('paraphrase_not_english', 0):,}"))
               if c.get("paraphrase_set_aside") else ()),
+            *((("pairs rejected: figures", f"{c['paraphrase_figure_conflicts']:,}"),)
+              if c.get("paraphrase_figure_conflicts") else ()),
             *((("pairs rejected: roles", f"{c['paraphrase_role_conflicts']:,}"),)
               if c.get("paraphrase_role_conflicts") else ()),
             *((("claim clusters", f"{c.get('claim_clusters', 0):,}"),) if by_kind.get("paraphrase") else ()),
