@@ -400,7 +400,11 @@ class SpilledTexts:
 
     def boilerplate_spans(self, doc_id: str) -> list[Span]:
         i = self.records.position(doc_id)
-        refs = self.dropped.get(i) if i is not None else None
+        return self.boilerplate_spans_at(i) if i is not None else []
+
+    def boilerplate_spans_at(self, i: int) -> list[Span]:
+        """The boilerplate spans of the document at position ``i`` (none: ``[]``)."""
+        refs = self.dropped.get(i)
         return unit_spans(self.records.text_at(i), refs) if refs else []
 
     def boilerplate_everywhere(self) -> "BoilerplateEverywhere":
@@ -429,7 +433,7 @@ class BoilerplateEverywhere(Mapping[str, list[Span]]):
         i = self._position(doc_id)
         if i is None:
             raise KeyError(doc_id)
-        text = self._texts.records.text_at(i)
+        text = self._texts.records.text_at(i)  # read once: the spans and every occurrence both need it
         return every_occurrence(text, unit_spans(text, self._texts.dropped[i]))
 
     def __contains__(self, doc_id: object) -> bool:

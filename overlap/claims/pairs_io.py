@@ -98,30 +98,29 @@ def _scored(r: PairScore, j: _Judges, probs: Sequence[float] | None) -> dict:
     return out
 
 
+def _vetoed(out: dict, check: str, conflict: object | None) -> None:
+    """Write what ``check`` found (``None``: nothing) into a scored result; a conflict decides "no" whatever the scores."""
+    if conflict is not None:
+        out["paraphrase"] = False
+        if "claim" in out:
+            out["claim"] = False
+    out[check] = str(conflict) if conflict is not None else None
+
+
 def _figures_checked(outs: list[dict], pairs: list[tuple[str, str]]) -> None:
-    """Percentages that disagree (:func:`overlap.claims.figures.figure_conflict`) decide "no" whatever the
-    scores, as in a scan; each scored result says ``figures`` (the conflict, or ``None``)."""
+    """Percentages that disagree (:func:`overlap.claims.figures.figure_conflict`), as in a scan; each scored
+    result says ``figures``."""
     for out, (a, b) in zip(outs, pairs):
-        conflict = figure_conflict(a, b)
-        if conflict is not None:
-            out["paraphrase"] = False
-            if "claim" in out:
-                out["claim"] = False
-        out["figures"] = conflict
+        _vetoed(out, "figures", figure_conflict(a, b))
 
 
 def _checked(outs: list[dict], pairs: list[tuple[str, str]], roles: RoleParser) -> None:
-    """The role check on the scored pairs either relation accepts (the only ones parsed, as in a scan):
-    a conflict decides "no" whatever the scores; each result says ``roles`` (the conflict, or ``None``)."""
+    """The role check on the scored pairs either relation accepts (the only ones parsed, as in a scan); each
+    result says ``roles``."""
     asked = [k for k, out in enumerate(outs) if out["paraphrase"] or out.get("claim")]
     found = dict(zip(asked, roles.conflicts([pairs[k] for k in asked])))
     for k, out in enumerate(outs):
-        conflict = found.get(k)
-        if conflict is not None:
-            out["paraphrase"] = False
-            if "claim" in out:
-                out["claim"] = False
-        out["roles"] = str(conflict) if conflict is not None else None
+        _vetoed(out, "roles", found.get(k))
 
 
 def _score_batch(items: list[tuple[str, str] | InputError], j: _Judges) -> Iterator[dict | InputError]:

@@ -278,7 +278,8 @@ def _relations(doc) -> dict[str, tuple[frozenset[str], frozenset[str]]]:
     *have* or *do*) and partners."""
     out: dict[str, tuple[set[str], set[str]]] = {}
     for noun in doc:
-        relation = _RELATIONS.get(noun.lower_ if noun.lemma_.lower() == "tie" else noun.lemma_.lower())
+        lemma = noun.lemma_.lower()
+        relation = _RELATIONS.get(noun.lower_ if lemma == "tie" else lemma)
         if noun.pos_ != "NOUN" or relation is None:
             continue
         partners = {name for prep in noun.children if prep.dep_ == "prep" and prep.lower_ == "with"

@@ -42,10 +42,10 @@ from .._version import __version__
 from ..engine import Auto, Engine, open_engine
 from ..minhash.lsh import CandidateIndex
 from ..minhash.signatures import SCHEME, Signer
-from ..model import Cluster, Document, DocumentInfo, Match, ScanResult, Skipped, Span
+from ..model import Cluster, Document, DocumentInfo, Match, ScanResult, Skipped
 from ..params import Params
 from ..batches import Lazy, batched
-from ..text.boilerplate import BoilerplateCounter, BoilerplateSet, unit_spans, unit_text
+from ..text.boilerplate import BoilerplateCounter, BoilerplateSet, unit_text
 from ..memory import release_freed_memory
 from .clusters import cluster_duplicates, explained_by_duplicates
 from .near_duplicates import Link, Words, shingle_and_sign, verify_pairs
@@ -303,6 +303,7 @@ class _Scan:
         self.counter = BoilerplateCounter(params.boilerplate)
         self.boilerplate = BoilerplateSet(frozenset(), ())
         self.dropped = SpilledUnits(self.store)  # boilerplate units left out of each document, by position
+        self.texts = SpilledTexts(self.records, self.dropped)  # each text, and its boilerplate spans
         self.shingle_keys = SpillKeys()  # leader -> its shingle set in the spill file
         self.copies: dict[int, list[int]] = {}  # leader -> later exact copies
         self.index = CandidateIndex(Signer(params.minhash.num_perm, params.minhash.seed), params.minhash.lsh_threshold,
@@ -475,7 +476,7 @@ class _Scan:
         with self._timed("passages", tier.timings):
             explained = explained_by_duplicates(self.copies, self.links)
             batches = reuse_batches(len(self.records), self.records.text_at, self.records.id,
-                                    self.params.passages, ignore_of=self._ignored_at, skip=explained,
+                                    self.params.passages, ignore_of=self.texts.boilerplate_spans_at, skip=explained,
                                     engine=self.engine, spill_dir=self.store.directory)
             for matches, done, total in batches:
                 tier.matches.extend(matches)
@@ -483,10 +484,6 @@ class _Scan:
                 check()
         tier.counts["reuse_matches"] = len(tier.matches)
         return tier
-
-    def _ignored_at(self, i: int) -> list[Span]:
-        refs = self.dropped.get(i)
-        return unit_spans(self.records.text_at(i), refs) if refs else []
 
 
     # 7. paraphrase tier: same statement in other words (sentences and quotes, boilerplate excluded)
@@ -506,7 +503,7 @@ class _Scan:
 
         with self._timed("paraphrase", tier.timings):
             scanned = _SpilledDocuments(self.records)
-            exclude = SpilledTexts(self.records, self.dropped).boilerplate_everywhere()
+            exclude = self.texts.boilerplate_everywhere()
             found, counts = find_claims(scanned, self.params.paraphrase, exclude=exclude, progress=self.notify,
                                         engine=engine or self.engine, spill_dir=self.store.directory)
             tier.matches.extend(found.matches)
@@ -529,7 +526,7 @@ class _Scan:
             counts=self.counts,
             timings={k: round(v, 4) for k, v in self.timings.items()},
             lsh={"bands": b, "rows": r, "threshold": params.minhash.lsh_threshold, "scheme": SCHEME},
-            texts=SpilledTexts(self.records, self.dropped),
+            texts=self.texts,
             claim_clusters=claims.clusters if claims is not None else None,
             paraphrase={"path": claims.path, "threshold": claims.threshold, "claim_threshold": claims.claim_threshold,
                         "role_check": claims.role_check,

@@ -36,7 +36,7 @@ from .highlight import shared_segments
 from .journey import claim_journey, claim_reach, widest_first
 from .pages import (OPEN_UP_TO, SECTIONS, HtmlLimits, Pages, bdi, count_line, esc, folded, is_report_page, num, paged,
                     plural)
-from .phrases import figures_text, link_label, role_check_text, set_aside_text
+from .phrases import checks_texts, link_label, set_aside_text
 from .svg import graph_svg, journey_svg
 
 __all__ = ["HtmlLimits", "render_html", "render_html_pages", "is_report_page"]
@@ -249,10 +249,8 @@ def _claims(view: ScanResult, pages: Pages, limits: HtmlLimits, by_kind: dict[st
     aside = set_aside_text(info)
     if aside:
         out.append(f'<p class="muted">{esc(aside)}</p>')
-    for checked in (figures_text(view.counts.get("paraphrase_figure_conflicts", 0)),
-                    role_check_text(info, view.counts.get("paraphrase_role_conflicts", 0))):
-        if checked:
-            out.append(f'<p class="muted">{esc(checked)}</p>')
+    for checked in checks_texts(info, view.counts):
+        out.append(f'<p class="muted">{esc(checked)}</p>')
     if info.get("within_document") is False:
         out.append('<p class="muted">Pairs within one document are not counted (--no-within-document).</p>')
     if claims is None:

@@ -16,7 +16,7 @@ from ..graph.build import NO_SOURCE, Graph, source_graph
 from ..model import ClaimCluster, Match, ScanResult
 from .escape import markdown_code, markdown_text
 from .journey import claim_journey, widest_first
-from .phrases import figures_text, link_label, relation_label, role_check_text, set_aside_text
+from .phrases import checks_texts, link_label, relation_label, set_aside_text
 
 __all__ = ["render_markdown"]
 
@@ -142,10 +142,8 @@ def _claims(result: ScanResult, limit: int) -> list[str]:
     aside = set_aside_text(info)
     if aside:
         out += [aside, ""]
-    for checked in (figures_text(result.counts.get("paraphrase_figure_conflicts", 0)),
-                    role_check_text(info, result.counts.get("paraphrase_role_conflicts", 0))):
-        if checked:
-            out += [_md_cell(checked), ""]
+    for checked in checks_texts(info, result.counts):
+        out += [_md_cell(checked), ""]
     if info.get("within_document") is False:
         out += ["Pairs within one document are not counted (`--no-within-document`).", ""]
     if not claims:

@@ -9,7 +9,7 @@ from typing import Any, Mapping
 
 from ..model import ClaimLink
 
-__all__ = ["set_aside_text", "relation_label", "link_label"]
+__all__ = ["set_aside_text", "relation_label", "link_label", "checks_texts", "figures_text", "role_check_text"]
 
 
 def relation_label(relation: str) -> str:
@@ -40,6 +40,13 @@ def figures_text(rejected: int) -> str | None:
         return None
     pairs = "1 pair the scores accepted was" if rejected == 1 else f"{rejected:,} pairs the scores accepted were"
     return f"Figures: {pairs} rejected because both give percentages and none agree."
+
+
+def checks_texts(info: Mapping[str, Any], counts: Mapping[str, int]) -> list[str]:
+    """The sentences on what the checks after the scores rejected: figures (if any), then the role check."""
+    found = (figures_text(counts.get("paraphrase_figure_conflicts", 0)),
+             role_check_text(info, counts.get("paraphrase_role_conflicts", 0)))
+    return [text for text in found if text]
 
 
 def role_check_text(info: Mapping[str, Any], rejected: int) -> str | None:
