@@ -123,10 +123,11 @@ def _claims(params: ParaphraseParams, a: str, b: str) -> list:
     return [m for m in result.matches if {m.a.doc, m.b.doc} == {"a", "b"}]
 
 
-def test_the_tier_drops_a_wrong_seed_claim_the_fitted_scores_accept() -> None:
+def test_the_pair_model_and_the_role_check_each_drop_a_wrong_seed_claim_the_fitted_scores_accept() -> None:
     a, b = SEED_WRONG[0]
-    assert _claims(ParaphraseParams(pair_model=False), a, b), "the fitted scores were fooled by this pair"
-    assert _claims(ParaphraseParams(pair_model=True), a, b) == []
+    assert _claims(ParaphraseParams(pair_model=False, roles=False), a, b), "the fitted scores were fooled by this pair"
+    assert _claims(ParaphraseParams(pair_model=True, roles=False), a, b) == []
+    assert _claims(ParaphraseParams(pair_model=False), a, b) == []  # cooperation with other partners: roles.other_partners
 
 
 def test_the_tier_finds_the_reference_restatement_and_says_the_pair_model_decided() -> None:

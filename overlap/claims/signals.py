@@ -96,6 +96,18 @@ for _country, _forms in {
 }.items():
     _NAME_ALIASES.update(dict.fromkeys(_forms.split(), _country))
 _NAME_ALIASES.update({c: c for c in set(_NAME_ALIASES.values())})
+
+
+def party(name: str) -> str:
+    """One spelling per country for a name as the news writes it ("U.S.", "United States",
+    "Washington", "American" -> "usa"; "Kremlin", "Russian" -> "russia"), lower-cased; any other name
+    lower-cased as it is. For comparing who is named across statements (:mod:`.roles`).
+
+    >>> [party(n) for n in ("U.S.", "United States", "Moscow", "Security Council")]
+    ['usa', 'usa', 'russia', 'security council']
+    """
+    key = " ".join(_COUNTRY_US.sub(" USA ", name).replace(".", "").lower().split())
+    return _NAME_ALIASES.get(key, key)
 _NEGATION = re.compile(r"\b(?:not|no|never|nor|without|none|neither)\b|n[\'\u2019]t\b", re.I)
 
 
