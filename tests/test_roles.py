@@ -123,6 +123,25 @@ def test_a_relation_with_other_partners_conflicts() -> None:
     assert capital is None and generic is None and any_partner is None and government is None and own_words is None
 
 
+def test_a_line_of_names_with_no_verb_is_no_statement() -> None:
+    """BBC News (sport/…): a seeding list's line matched a quarter-final preview; Reuters-21578: a name
+    cut from a wire story matched the sentence quoting him. Neither line says anything."""
+    seeding, senator, owned, headline, short = _conflicts(
+        ("The other quarter final pits wild card Sania Mirza of India against Jelena Jankovic of Serbia and Montenegro.",
+         "23 Jelena Jankovic (Serbia and Montenegro)"),
+        ("Miller said a budget plan drafted by Senate Budget Chairman Lawton Chiles (D-Fla.) was seriously flawed.",
+         "Senate Budget Chairman Lawton Chiles (D-Fla.)"),
+        # few words of prose, but a verb: statements
+        ("NBC is owned by the General Electric Co <GE>.", "NBC is a unit of General Electric Co <GE>."),
+        ("Russia ready for 'worst scenarios' in relations with US",
+         "Russia is ready for the worst scenarios in its relations with the United States."),
+        ("Putin met Trump.", "Putin and Trump met."),
+    )
+    assert seeding == senator == roles.RoleConflict("no verb", "name line", (), ())
+    assert str(seeding) == "a line of names with no verb: not a statement"
+    assert owned is None and headline is None and short is None
+
+
 _names = st.frozensets(st.sampled_from(["russia", "ukraine", "nato", "kremlin"]), max_size=3)
 _frames = st.dictionaries(st.tuples(st.sampled_from(["accuse", "say", "attack"]), st.sampled_from(["agent", "patient"])),
                           _names.filter(bool), max_size=4)
@@ -134,9 +153,9 @@ _uses = st.dictionaries(st.sampled_from(["send", "say", "attack", "rise", "fall"
 _with = st.frozensets(st.sampled_from(["russia", "ukraine", "partner", "terrorist"]), max_size=3)
 _relations = st.dictionaries(st.sampled_from(["relations", "cooperation"]), st.builds(roles.Relation, _names, _names, _with),
                              max_size=2)
-_readings = st.builds(lambda roles_, uses, negative, relations, more: roles.Reading(
-    roles_, uses, negative, relations, frozenset(more).union(*(r.with_words for r in relations.values()))),
-    _frames, _uses, st.booleans(), _relations, _with)
+_readings = st.builds(lambda roles_, uses, negative, relations, more, line: roles.Reading(
+    roles_, uses, negative, relations, frozenset(more).union(*(r.with_words for r in relations.values())), line),
+    _frames, _uses, st.booleans(), _relations, _with, st.booleans())
 
 
 @given(_readings, _readings)
@@ -146,9 +165,9 @@ def test_a_conflict_is_symmetric_and_never_with_itself(a, b) -> None:
     if ab is not None:
         assert (ab.verb, ab.role, ab.a, ab.b) == (ba.verb, ba.role, ba.b, ba.a)
         assert ab.a == ab.b if ab.role == "opposite" else not set(ab.a) & set(ab.b)
-    if ab is not None and ab.role not in ("negated", "opposite", "partner", "with"):
+    if ab is not None and ab.role not in ("negated", "opposite", "partner", "with", "name line"):
         assert ab == roles.swapped(a.roles, b.roles)
-    assert roles.swapped(a.roles, a.roles) is None and roles.role_conflict(a, a) is None
+    assert roles.swapped(a.roles, a.roles) is None and (roles.role_conflict(a, a) is None) == (not a.name_line)
 
 
 def test_an_action_negated_in_one_statement_only_conflicts() -> None:

@@ -47,7 +47,7 @@ from ..text.language import has_latin, identify
 from ..model import Passage
 from .signals import Prepared, prepare
 
-__all__ = ["Unscored", "check", "degenerate", "admit", "reaches_gate", "MIN_CONTENT_WORDS", "REASONS"]
+__all__ = ["Unscored", "check", "degenerate", "prose", "admit", "reaches_gate", "MIN_CONTENT_WORDS", "REASONS"]
 
 MIN_CONTENT_WORDS = 3
 REASONS = ("empty", "numbers only", "score line", "list of names", "too few words", "not English")
@@ -85,6 +85,21 @@ def _has_prose(words: list[str]) -> bool:
     return False
 
 
+def prose(text: str, words: list[str] | None = None) -> bool:
+    """Whether ``text`` reads as prose: two lower-case words of three letters or more that are not
+    name particles, or all of it in capitals (a wire headline, whose case says nothing). A line
+    without prose is mostly names, figures and headings ("23 Jelena Jankovic (Serbia and
+    Montenegro)", "Senate Budget Chairman Lawton Chiles (D-Fla.)"), though a short sentence of names
+    is one too ("Putin met Trump."). ``words``: its letter words, if already found.
+
+    >>> prose("Russia is ready to cooperate."), prose("Putin met Trump."), prose("RUSSIA IS READY")
+    (True, False, True)
+    >>> prose("Senate Budget Chairman Lawton Chiles (D-Fla.)")
+    False
+    """
+    return text.isupper() or _has_prose(words if words is not None else _LETTER_WORD.findall(text))
+
+
 def degenerate(text: str, prepared: Prepared | None = None) -> str | None:
     """The reason ``text`` can carry no claim (one of the first five :data:`REASONS`), else ``None``.
 
@@ -100,7 +115,7 @@ def degenerate(text: str, prepared: Prepared | None = None) -> str | None:
         return "numbers only" if _FIGURE.search(text) else "empty"
     if len(_FIGURE.findall(text)) > len(words):
         return "numbers only"
-    if not _has_prose(words) and not text.isupper():
+    if not prose(text, words):
         if _SCORE.search(text):
             return "score line"
         if len(_SEPARATOR.findall(text)) >= 2:
