@@ -223,8 +223,10 @@ def role_conflict(a: Reading, b: Reading) -> RoleConflict | None:
     all but a line of names (:func:`name_line`), else named actors swapped
     between a verb's roles (:func:`swapped`), else an action negated in one (:func:`negated`), else
     opposite actions of one subject (:func:`opposed`), else a relation sought by the other's partner
-    in it (:func:`mirrored`), else a relation with other partners (:func:`other_partners`). Symmetric: ``role_conflict(b, a)`` finds the same with the sides exchanged."""
-    return name_line(a, b) or swapped(a.roles, b.roles) or negated(a, b) or opposed(a, b) or mirrored(a, b) or other_partners(a, b)
+    in it (:func:`mirrored`), else a relation with other partners (:func:`other_partners`).
+    Symmetric: ``role_conflict(b, a)`` finds the same with the sides exchanged."""
+    return (name_line(a, b) or swapped(a.roles, b.roles) or negated(a, b) or opposed(a, b) or mirrored(a, b)
+            or other_partners(a, b))
 
 
 def name_line(a: Reading, b: Reading) -> RoleConflict | None:
@@ -450,6 +452,7 @@ def _reading(doc) -> Reading:
 
 
 def _has_verb(doc) -> bool:
+    """Whether the parse finds a verb or an auxiliary anywhere in ``doc`` ("is", "said", "fell")."""
     return any(t.pos_ in ("VERB", "AUX") for t in doc)
 
 

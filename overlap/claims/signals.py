@@ -96,6 +96,7 @@ for _country, _forms in {
 }.items():
     _NAME_ALIASES.update(dict.fromkeys(_forms.split(), _country))
 _NAME_ALIASES.update({c: c for c in set(_NAME_ALIASES.values())})
+_NEGATION = re.compile(r"\b(?:not|no|never|nor|without|none|neither)\b|n[\'\u2019]t\b", re.I)
 
 
 def party(name: str) -> str:
@@ -108,7 +109,6 @@ def party(name: str) -> str:
     """
     key = " ".join(_COUNTRY_US.sub(" USA ", name).replace(".", "").lower().split())
     return _NAME_ALIASES.get(key, key)
-_NEGATION = re.compile(r"\b(?:not|no|never|nor|without|none|neither)\b|n[\'\u2019]t\b", re.I)
 
 
 # numbers, digits or words, are their own signal, never content words
