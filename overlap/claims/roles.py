@@ -170,7 +170,7 @@ class Reading:
     #: relation class (:data:`_RELATIONS`) -> who holds it and with whom (:class:`Relation`)
     relations: Mapping[str, "Relation"] = field(default_factory=dict)
     #: every party the statement names (one spelling per country) and every noun's lemma: who or what
-    #: it mentions at all, whatever the role (:func:`other_partners`)
+    #: it mentions at all, whatever the role (:func:`other_partners`); empty without :attr:`relations`
     mentions: frozenset[str] = frozenset()
     #: a line of names, not a statement: no verb, no prose (:func:`~.gate.prose`) and a mark of a list
     #: line (:data:`_NAME_LINE_MARK`)
@@ -446,9 +446,12 @@ def _reading(doc) -> Reading:
                     for name in _names(token):
                         found.setdefault((lemma, role), set()).add(name)
     name_line = not _has_verb(doc) and not prose(doc.text) and _NAME_LINE_MARK.search(doc.text) is not None
-    mentions = frozenset({party(name) for name in _parties(doc[:])} | {t.lemma_.lower() for t in doc if t.pos_ == "NOUN"})
+    relations = _relations(doc)
+    # read only against another statement's relation (other_partners): kept for the few statements with one
+    mentions = frozenset({party(name) for name in _parties(doc[:])} | {t.lemma_.lower() for t in doc if t.pos_ == "NOUN"}
+                         ) if relations else frozenset()
     return Reading({slot: frozenset(names) for slot, names in found.items()},
-                   {verb: tuple(uses) for verb, uses in actions.items()}, negative, _relations(doc), mentions, name_line)
+                   {verb: tuple(uses) for verb, uses in actions.items()}, negative, relations, mentions, name_line)
 
 
 def _has_verb(doc) -> bool:
