@@ -19,7 +19,8 @@ language):
                      ``"Chelsea 2-1 Arsenal"``, ``"Leeds v Hull"``
 ``list of names``    names and figures between commas or semicolons with at most one
                      lower-case word of prose: team sheets, scorers, line-ups
-                     (``"Smith, Jones, Brown, Taylor, Evans"``)
+                     (``"Smith, Jones, Brown, Taylor, Evans"``), or two names each with its
+                     minute (``"Goals: Rooney 68, Dunne 75 og."``)
 ``too few words``    fewer than :data:`MIN_CONTENT_WORDS` content words
                      (stemmed, stopwords dropped: ``"The cat sat."`` has two)
 ``not English``      :func:`overlap.text.language.identify` says another language
@@ -59,6 +60,8 @@ _SEPARATOR = re.compile(r"[,;]")
 _NAME_PARTICLES = frozenset(
     "de da di del della dal van von der den du le la al el bin ibn y og pen capt captain sub subs vc wk".split()
 )
+# a scorer and the minute: "Rooney 68", "Van Nistelrooy 45 pen", opening the line or after a separator
+_SCORER = re.compile(r"(?:^|[,;:]\s*)(?:[A-Z][\w.'\u2019-]*\s+){1,3}\d{1,3}\b")
 _SCORE = re.compile(r"[^\W\d_]\w*\s+\d{1,3}\s*[-\u2013:]\s*\d{1,3}\b|\b[A-Z][\w.'-]*\s+(?:v|vs)\.?\s+[A-Z]")
 
 
@@ -118,8 +121,8 @@ def degenerate(text: str, prepared: Prepared | None = None) -> str | None:
     if not prose(text, words):
         if _SCORE.search(text):
             return "score line"
-        if len(_SEPARATOR.findall(text)) >= 2:
-            return "list of names"
+        if len(_SEPARATOR.findall(text)) >= 2 or len(_SCORER.findall(text)) >= 2:
+            return "list of names"  # two scorers need one comma only: "Goals: Rooney 68, Dunne 75 og."
     p = prepared if prepared is not None else prepare(text, full=False)
     if len(p.content) < MIN_CONTENT_WORDS:
         return "too few words"
