@@ -270,6 +270,12 @@ class Acceptor:
         return found
 
     def __call__(self, a: Passage, b: Passage) -> ClaimLink | None:
+        decided = self.decided(a, b)
+        return None if decided is None else decided[0]
+
+    def decided(self, a: Passage, b: Passage) -> tuple[ClaimLink, float, float, dict[str, float]] | None:
+        """The link, the paraphrase and best claim scores and the whole pair's signals, if the models
+        accept the pair (else ``None``): what :meth:`match` and the call give."""
         within = a.doc == b.doc
         if within and not self.params.within_document:
             return None
@@ -290,4 +296,16 @@ class Acceptor:
             return None  # their percentages disagree: as in decide
         if s.roles is not None and s.roles.conflicts([(a.text, b.text)])[0] is not None:
             return None  # who did what to whom, whether or which way differs: as in decide
-        return link
+        return link, float(para[0]), float(claim.max()), sigs[0]
+
+    def match(self, a: Passage, b: Passage, read_a: Passage, read_b: Passage) -> Match | None:
+        """The match of statements ``a`` and ``b`` if the models accept them as read (``read_a``,
+        ``read_b``: the texts the pair is decided on, e.g. a clause of ``b``; spans within theirs)."""
+        decided = self.decided(read_a, read_b)
+        if decided is None:
+            return None
+        link, para, claim, sig = decided
+        clauses = {"clause_a": read_a if read_a.span != a.span else None,
+                   "clause_b": read_b if read_b.span != b.span else None}
+        return _match(a, b, prepare(read_a.text), prepare(read_b.text), link.score, sig,
+                      self.scorers.path, relation=link.relation, paraphrase=para, claim=claim, **clauses)

@@ -36,6 +36,7 @@ from . import embed
 from .candidates import content_candidates, filter_pairs, neighbour_candidates, part_pairs, statement_pairs
 from .clusters import claim_clusters
 from .decide import Acceptor, decide
+from .restated import restatements
 from .gate import admit
 from .score import PartPair, PartVectors, Scorers, ScoredPairs, cosines, lexical_signals, pair_model_asked, score_batch
 from .scorer import Scorer, TextMemo
@@ -56,7 +57,7 @@ COUNTS = (
     "lsh_candidates", "candidates_over_cap", "neighbour_candidates", "template_pairs_skipped", "number_conflicts_skipped",
     "name_conflicts_skipped", "candidates", "lexical_pairs_scored", "below_embed_floor", "embedded", "pair_model_scored",
     "below_pair_floor", "verbatim_skipped", "figure_conflicts", "role_conflicts", "matches", "same_statement", "same_claim", "within_document",
-    "clusters",
+    "restated", "clusters",
 )
 Progress = Callable[[str, int, int], None]
 
@@ -153,12 +154,28 @@ def find_claims(
             matches, found = decide(scored, pairs, parts, units, vectors, scorers, params, engine)
             counts.update(found)
             accept = Acceptor(scorers, params, memo=TextMemo(_known_vectors(matches, units, parts, vectors)))
+            matches, counts["restated"] = _with_restatements(matches, units, scorers, params, accept, counts, engine)
             clusters = claim_clusters(matches, units, documents, accept=accept)
         finally:
             parts.close()
     counts["clusters"] = len(clusters)
     log.info("paraphrase: %s", counts)
     return replace(result, matches=matches, clusters=clusters), counts
+
+
+def _with_restatements(
+    matches: list[Match], units: Sequence[Passage], scorers: Scorers, params: ParaphraseParams, accept: Acceptor,
+    counts: dict[str, int], engine: Engine | None,
+) -> tuple[list[Match], int]:
+    """``matches`` with the quotes the same document's reporter restated (:mod:`overlap.claims.restated`),
+    in match order, and how many those are; the match counts in ``counts`` include them."""
+    found = restatements(matches, units, scorers, params, accept, engine)
+    for m in found:
+        counts["matches"] += 1
+        counts["same_statement" if m.details["relation"] == "paraphrase" else "same_claim"] += 1
+        counts["within_document"] += 1
+    merged = sorted(matches + found, key=lambda m: (m.a.doc, m.a.span.start, m.b.doc, m.b.span.start))
+    return merged, len(found)
 
 
 def _known_vectors(

@@ -638,7 +638,7 @@ class _SpilledDocuments(Lazy[Document]):
 _PARAPHRASE_COUNTS = ("statements", "candidates", "candidates_over_cap", "matches", "verbatim_skipped", "clauses", "statements_too_long",
                       "statements_over_document_cap", "same_statement", "same_claim", "embedded", "below_embed_floor",
                       "pair_model_scored", "below_pair_floor", "figure_conflicts", "role_conflicts")
-_PARAPHRASE_COUNTS_AFTER = ("within_document", "set_aside", "not_english")
+_PARAPHRASE_COUNTS_AFTER = ("within_document", "restated", "set_aside", "not_english")
 
 
 def _add(total: dict[str, int], counts: Mapping[str, int]) -> None:

@@ -36,7 +36,7 @@ from .highlight import shared_segments
 from .journey import claim_journey, claim_reach, widest_first
 from .pages import (OPEN_UP_TO, SECTIONS, HtmlLimits, Pages, bdi, count_line, esc, folded, is_report_page, num, paged,
                     plural)
-from .phrases import checks_texts, link_label, set_aside_text
+from .phrases import checks_texts, link_label, restated_text, set_aside_text
 from .svg import graph_svg, journey_svg
 
 __all__ = ["HtmlLimits", "render_html", "render_html_pages", "is_report_page"]
@@ -52,6 +52,7 @@ _COUNT_LABELS = (
     ("clusters", "duplicate clusters"),
     ("documents_in_clusters", "documents in clusters"),
     ("paraphrase_within_document", "paraphrase matches within one document"),
+    ("paraphrase_restated", "of which a reporter restating a quote (\u201cwe\u201d read as the party named)"),
     ("paraphrase_set_aside", "statements set aside (not scored)"),
     ("paraphrase_not_english", "statements not in English (not scored)"),
     ("paraphrase_figure_conflicts", "paraphrase pairs rejected: percentages that disagree"),
@@ -308,6 +309,8 @@ def _match_html(view: ScanResult, i: int, m: Match, limits: HtmlLimits) -> list[
     kind_class = f"k-{m.kind}" if m.kind in KINDS else "k-other"
     relation = (m.details or {}).get("relation") if m.kind == "paraphrase" else None
     measures = ([{"claim": "same claim", "paraphrase": "same statement"}.get(relation, relation)] if relation else [])
+    if restated_text(m.details):
+        measures.append(restated_text(m.details))  # (article text: escaped with the rest below)
     measures.append(f"score {m.score:.2f}")
     for name, value in (("Jaccard", m.jaccard), ("a in b", m.a_in_b), ("b in a", m.b_in_a)):
         if value is not None:

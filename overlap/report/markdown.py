@@ -16,7 +16,7 @@ from ..graph.build import NO_SOURCE, Graph, source_graph
 from ..model import ClaimCluster, Match, ScanResult
 from .escape import markdown_code, markdown_text
 from .journey import claim_journey, widest_first
-from .phrases import checks_texts, link_label, relation_label, set_aside_text
+from .phrases import checks_texts, link_label, relation_label, restated_text, set_aside_text
 
 __all__ = ["render_markdown"]
 
@@ -42,7 +42,8 @@ def _kind_label(m: Match) -> str:
     if not relation:
         return m.kind
     within = ", within document" if (m.details or {}).get("within_document") else ""
-    return f"{m.kind} ({relation_label(relation)}{within})"
+    restated = restated_text(m.details)
+    return f"{m.kind} ({relation_label(relation)}{within}{', ' + restated if restated else ''})"
 
 
 def _counts(c: Mapping[str, int]) -> list[str]:
@@ -69,6 +70,8 @@ def _counts(c: Mapping[str, int]) -> list[str]:
         f"| same statement / same claim | {c.get('paraphrase_same_statement', 0)} / {c.get('paraphrase_same_claim', 0)} |",
         *([f"| paraphrase matches within one document | {c['paraphrase_within_document']} |"]
           if "paraphrase_within_document" in c else []),
+        *([f"| of which a reporter restating a quote (\u201cwe\u201d read as the party named) | {c['paraphrase_restated']} |"]
+          if c.get("paraphrase_restated") else []),
         *([f"| statements set aside (not scored) / not English | {c['paraphrase_set_aside']} / "
            f"{c.get('paraphrase_not_english', 0)} |"] if "paraphrase_set_aside" in c else []),
         "",

@@ -9,7 +9,7 @@ from typing import Any, Mapping
 
 from ..model import ClaimLink
 
-__all__ = ["set_aside_text", "relation_label", "link_label", "checks_texts", "figures_text", "role_check_text"]
+__all__ = ["set_aside_text", "relation_label", "link_label", "restated_text", "checks_texts", "figures_text", "role_check_text"]
 
 
 def relation_label(relation: str) -> str:
@@ -28,6 +28,17 @@ def link_label(link: ClaimLink) -> str:
     'same claim 0.80, within document'
     """
     return f"{relation_label(link.relation)} {link.score:.2f}" + (", within document" if link.within_document else "")
+
+
+def restated_text(details: Mapping[str, Any] | None) -> str | None:
+    """How a match read a reporter's restatement of a quote (:mod:`overlap.claims.restated`); ``None``
+    for any other match. The party is article text: the caller escapes it.
+
+    >>> restated_text({"restated": {"we": "Russia"}})
+    '“we” read as Russia'
+    """
+    party = ((details or {}).get("restated") or {}).get("we")
+    return f"“we” read as {party}" if party else None
 
 
 def figures_text(rejected: int) -> str | None:

@@ -45,7 +45,7 @@ def render_terminal(result: ScanResult, out_dir: str | None = None, *, timings: 
             *((kind, f"{by_kind.get(kind, 0):,}") for kind in ("duplicate", "reuse", "paraphrase")),
             *((f"  {label}", f"{c.get(key, 0):,}") for label, key in (
                 ("same statement", "paraphrase_same_statement"), ("same claim", "paraphrase_same_claim"),
-                ("within document", "paraphrase_within_document"))
+                ("within document", "paraphrase_within_document"), ("  restating a quote", "paraphrase_restated"))
               if by_kind.get("paraphrase")),
             *((("statements set aside", f"{c['paraphrase_set_aside']:,}"),
                ("  not English", f"{c.get('paraphrase_not_english', 0):,}"))

@@ -24,7 +24,7 @@ from typing import Iterator
 from ..model import Passage, Span
 from .segment import paragraphs, sentences
 
-__all__ = ["quotes", "sentences_and_quotes", "clauses"]
+__all__ = ["quotes", "sentences_and_quotes", "clauses", "SPEECH", "ROLE_NOUNS"]
 
 _SPEECH = (
     r"(?:said|says|say|told|tells|added|adds|asserted|asserts|stressed|stresses|noted|notes|claimed|claims|"
@@ -35,11 +35,15 @@ _SPEECH = (
 # A name: one to four capitalised words (allowing hyphens and initials), e.g. "Dmitry Peskov", "Putin".
 _NAME_WORD = r"(?:[A-Z]\.|[A-Z][\w\u2019'-]*)"
 _NAME = rf"(?:{_NAME_WORD}(?:\s+(?:{_NAME_WORD}|de|van|von|al|bin)){{0,3}})"
-# pronouns and role nouns that refer back to the last named speaker
-_PRONOUN = (
-    r"(?:he|she|He|She|(?:the|The)\s+(?:[\w-]+\s+){0,2}?(?:spokesman|spokeswoman|spokesperson|official|"
-    r"minister|secretary|president|envoy|diplomat|ambassador|general|senator|leader))"
+#: verbs of saying, as a regular expression (one word each but "pointed out")
+SPEECH = _SPEECH
+#: role nouns that refer back to the last named speaker ("the spokesman said")
+ROLE_NOUNS = frozenset(
+    "spokesman spokeswoman spokesperson official minister secretary president envoy diplomat ambassador general "
+    "senator leader".split()
 )
+# pronouns and role nouns that refer back to the last named speaker
+_PRONOUN = rf"(?:he|she|He|She|(?:the|The)\s+(?:[\w-]+\s+){{0,2}}?(?:{'|'.join(sorted(ROLE_NOUNS))}))"
 _THINKING = r"(?:hopes|hoped|believes|believed|thinks|thought|expects|expected|wants|wanted|called|urged)"
 _TITLE_WORDS = frozenset(
     """
