@@ -36,8 +36,8 @@ from . import embed
 from .candidates import content_candidates, filter_pairs, neighbour_candidates, part_pairs, statement_pairs
 from .clusters import claim_clusters
 from .decide import Acceptor, decide
-from .restated import restatements
 from .gate import admit
+from .restated import restatements
 from .score import PartPair, PartVectors, Scorers, ScoredPairs, cosines, lexical_signals, pair_model_asked, score_batch
 from .scorer import Scorer, TextMemo
 from .signals import Lexicon, prepare
