@@ -144,7 +144,11 @@ def read_batch(texts: Sequence[str]) -> list[Said]:
         raise OverlapError(f"restatements: a worker has no parser ({role_check_status()}); install "
                            "'overlap[embed]' on every worker or pass --no-role-check")
     docs = parser.nlp.pipe(texts, batch_size=64, disable=["lemmatizer"])  # no lemma read here: 25% less CPU
-    return [Said(_first_plural(doc), _saying(doc), _words(doc)) for doc in docs]
+    out = []
+    for doc in docs:
+        we = _first_plural(doc)
+        out.append(Said(we, _saying(doc), _words(doc) if we else ()))  # words are read for *we* quotes only
+    return out
 
 
 def _pairs(
