@@ -99,3 +99,14 @@ def test_a_quote_inside_the_sentence_is_not_its_restatement() -> None:
                            'allegations and evidence.\u201d')
     result, counts = find_claims([doc], ParaphraseParams())
     assert counts["restated"] == 0 and not any(m.details.get("restated") for m in result.matches)
+
+
+def test_a_role_named_with_a_possessive_points_back_to_the_speaker() -> None:
+    """seeds/001: "the Security Council's secretary said" (a curly apostrophe) keeps Patrushev the one speaking,
+    so the "he said" after it is his: the chain was broken there until 2026-12-04."""
+    doc = _article("Nikolai Patrushev today said relations would improve.",
+                   "By now, the Security Council\u2019s secretary said, the UN has adopted six resolutions.",
+                   "At the same time, he said Russia was keen to work with the US on an equitable basis.", _QUOTE)
+    result, counts = find_claims([doc], ParaphraseParams())
+    assert counts["restated"] == 1, counts
+    assert [m.details["restated"] for m in result.matches if m.details.get("restated")] == [{"we": "Russia"}]
