@@ -113,12 +113,12 @@ def test_the_claim_score_never_exceeds_the_pair_models_shifted_probability_and_r
 
 
 def test_overlap_score_lets_the_pair_model_judge_and_can_do_without(judge) -> None:
-    judge((0.1, 0.2))
+    judge((0.1, 0.05))  # the model rejects the claim with confidence: its veto holds at the shipped shift
     line = json.dumps({"a": SWAP[0], "b": SWAP[1]}) + "\n"
     runner = CliRunner()
     judged = json.loads(runner.invoke(main, ["score", "--pair-model", "--no-role-check", "-"], input=line).output)
     assert judged["model"].startswith("pair model (stand-in)")
-    claim = round(float(pair_model.claim_scores(np.array([0.2]), np.array([judged["signals"]["cosine"]]))[0]), 4)
+    claim = round(float(pair_model.claim_scores(np.array([0.05]), np.array([judged["signals"]["cosine"]]))[0]), 4)
     assert (judged["score"], judged["paraphrase"], judged["claim_score"], judged["claim"]) == (0.1, False, claim, False)
     assert (judged["threshold"], judged["claim_threshold"]) == (pair_model.PAIR_CUT, pair_model.PAIR_CLAIM_CUT)
     fitted = json.loads(runner.invoke(main, ["score", "--no-pair-model", "--no-role-check", "-"], input=line).output)

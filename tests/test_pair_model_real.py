@@ -19,7 +19,7 @@ from overlap.params import ParaphraseParams
 
 pytest.importorskip("onnxruntime")
 
-# Known misses of this model (held-out PAWS AUC 0.72, not 0.90): news sentences with swapped roles,
+# Known misses of this model (held-out PAWS AUC 0.87, not 0.90): news sentences with swapped roles,
 # a changed verb, a negation. Strict: the day a model reads them, these fail and move to the tests below.
 KNOWN_MISSES = [
     ("Russia accused Ukraine of shelling the nuclear power plant on Friday.",
@@ -35,10 +35,12 @@ SEED_WRONG = [
      'as well as influential foreign or even transnational companies," he said.',
      '"I think certain possibilities for constructive cooperation with the United States will present themselves in '
      'such areas as counter-terrorism efforts, information security and in a number of other spheres," he said.'),
-    ("After president-elect Donald Trump takes office in January, Putin said Russia is looking forward to mending ties with the US.",
-     "Trump has outlined few specifics as to how he would go about recalibrating ties with Russia, but he has spoken "
-     "favorably, though guardedly, of Putin."),
 ]
+# ... and one the model alone (v3) accepts as the same claim (0.62), a different speaker's: the role check drops it
+MENDING_TIES = ("After president-elect Donald Trump takes office in January, Putin said Russia is looking forward to "
+                "mending ties with the US.",
+                "Trump has outlined few specifics as to how he would go about recalibrating ties with Russia, but he has "
+                "spoken favorably, though guardedly, of Putin.")
 RESTATEMENTS = [
     # Patrushev's quote in two English renderings (seeds/000)
     ("As recent history shows, relations between Russia and the USA will sooner or later return to a normal level.",
@@ -77,7 +79,7 @@ def test_a_changed_model_file_is_refused(tmp_path, monkeypatch, fresh_load) -> N
 
 def test_scores_are_symmetric_and_do_not_depend_on_the_batch() -> None:
     model = load_pair_model()
-    pairs = KNOWN_MISSES + SEED_WRONG + RESTATEMENTS
+    pairs = KNOWN_MISSES + SEED_WRONG + [MENDING_TIES] + RESTATEMENTS
     together = model.score(pairs)
     alone = np.vstack([model.score([p]) for p in pairs])
     swapped = model.score([(b, a) for a, b in pairs])
@@ -97,6 +99,16 @@ def _judge(a: str, b: str) -> tuple[float, float]:
 def test_claims_the_fitted_scores_matched_wrongly_in_the_seeds_are_not_the_same_claim(a, b) -> None:
     para, claim = _judge(a, b)
     assert para < PAIR_CUT and claim < PAIR_CLAIM_CUT, (para, claim)
+
+
+@pytest.mark.xfail(strict=True, reason="known miss of this model alone: Putin's claim against Trump's (the role check drops it)")
+def test_known_miss_another_speakers_claim_on_the_same_ties() -> None:
+    para, claim = _judge(*MENDING_TIES)
+    assert para < PAIR_CUT and claim < PAIR_CLAIM_CUT, (para, claim)
+
+
+def test_the_tier_drops_another_speakers_claim_the_model_alone_accepts() -> None:
+    assert _claims(ParaphraseParams(pair_model=True), *MENDING_TIES) == []
 
 
 @pytest.mark.xfail(strict=True, reason="known miss of this model: see KNOWN_MISSES")
@@ -137,7 +149,7 @@ def test_the_tier_finds_the_reference_restatement_and_says_the_pair_model_decide
 
 
 def test_overlap_score_reports_the_pair_models_judgement_and_can_do_without() -> None:
-    line = json.dumps({"a": SEED_WRONG[1][0], "b": SEED_WRONG[1][1]}) + "\n"
+    line = json.dumps({"a": MENDING_TIES[0], "b": MENDING_TIES[1]}) + "\n"
     runner = CliRunner()
     judged = json.loads(runner.invoke(main, ["score", "--pair-model", "-"], input=line).output)
     assert judged["model"].startswith("pair model (") and judged["claim"] is False and judged["paraphrase"] is False
