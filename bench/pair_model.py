@@ -27,7 +27,10 @@ embedding model, and prints one table:
   shipped pair model beside them (it saw the unedited pairs in training, never the edits), and the
   shipped model through overlap's runtime on STS-B dev (claim score Spearman, same-claim accuracy,
   precision and recall at the shipped cut);
-* with ``--speed N``, pairs a second of the shipped int8 model.
+* with ``--speed N``, pairs a second of the shipped int8 model;
+* with ``--roles``, the pair model's paraphrase output on PAWS and MRPC with the role check's veto
+  on top, as a scan applies it (a pair the check rejects scores 0): ROC AUC and accuracy at the
+  shipped cut before and after, and the pairs rejected by label (:func:`with_role_check`).
 
 The old scorers were fitted on all of MRPC train and STS-B train, so on MRPC they are scored
 in-sample (their figures are flattered, the pair model's are not).
@@ -38,6 +41,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -153,8 +157,6 @@ def fit_claim_combiner(claim: np.ndarray, cosine: np.ndarray, rating: np.ndarray
 
 def speed(n: int) -> dict:
     """Pairs a second of the shipped pair model (int8 ONNX, onnxruntime's default threads) on STS-B dev pairs."""
-    import time
-
     from overlap.claims.pair_model import load_pair_model, pair_model_status
 
     model = load_pair_model()
@@ -287,6 +289,26 @@ def contrast_table(rows: list[dict], weights: list[float] | None, shipped: bool,
     return out
 
 
+def with_role_check(held: dict[str, list[dict]]) -> dict:
+    """The held-out paraphrase output with the role check's veto, beside it without (see the docstring)."""
+    from overlap.claims.pair_model import PAIR_CUT
+    from overlap.claims.roles import load_role_parser, role_check_status
+
+    parser = load_role_parser()
+    if parser is None:
+        return {"skipped": role_check_status()}
+    out: dict[str, dict] = {}
+    for name, rows in held.items():
+        y = np.array([r["label"] for r in rows])
+        p = np.array([r["paraphrase"] for r in rows])
+        c0 = time.process_time()
+        vetoed = np.array([c is not None for c in parser.conflicts([(r["a"], r["b"]) for r in rows])])
+        out[name] = {"without": binary(p, y, PAIR_CUT), "with": binary(np.where(vetoed, 0.0, p), y, PAIR_CUT),
+                     "rejected negatives": int((vetoed & (y == 0)).sum()), "rejected positives": int((vetoed & (y == 1)).sum()),
+                     "parse cpu s": round(time.process_time() - c0, 1)}
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("cv_dir", type=Path)
@@ -294,6 +316,7 @@ def main() -> None:
     ap.add_argument("--cosine-cut", type=float, default=None,
                     help="cut for the raw cosine's accuracy (default: the best cut on each set itself, which flatters it)")
     ap.add_argument("--speed", type=int, default=0, metavar="N", help="also time the shipped model on N STS-B dev pairs")
+    ap.add_argument("--roles", action="store_true", help="also the paraphrase output with the role check's veto")
     ap.add_argument("--shipped", action="store_true",
                     help="also score the contrast pairs and STS-B dev with the shipped pair model")
     args = ap.parse_args()
@@ -345,6 +368,8 @@ def main() -> None:
         table["stsb_dev"]["shipped model"] = shipped_on_stsb_dev([(r["a"], r["b"]) for r in stsb[0]], old["raw cosine"], s)
     if args.speed:
         table["speed"] = speed(args.speed)
+    if args.roles:
+        table["role check"] = with_role_check(held)
     text = json.dumps(table, indent=2)
     print(text)
     if args.json:
