@@ -45,7 +45,7 @@ MAX_TOKENS = 96  # the joined pair, as trained
 #: MRPC pairs (``python bench/pair_model.py CV_DIR``, "cuts"; see the model card).
 PAIR_CUT = 0.48
 #: The pair model is asked only about pairs whose fitted paraphrase or claim score is at least this:
-#: on the held-out pairs of fold 0 (PAWS, MRPC, STS-B dev) it skips 17% of them and loses 5 of the
+#: on the held-out pairs of fold 0 (PAWS, MRPC, STS-B dev; v1, 2026-12-02) it skips 17% of them and loses 5 of the
 #: pair model's 2,465 positives (0.2%); on news candidates, mostly topic pairs, it skips far more.
 PAIR_FLOOR = 0.2
 #: The same-claim cut on :func:`claim_scores`: a rating of 3 of 5 ("roughly equivalent"), by construction.
@@ -99,8 +99,8 @@ class PairModel:
         The model reads a pair in one order; it was trained on both, and each pair is read in both
         and the probabilities averaged, so the score is symmetric. One order (the texts sorted)
         costs half the CPU, but its answer depends on which text comes first: on the seeds it
-        put two of the fitted scores' wrong pairs back over the claim cut (0.61 and 0.63; 0.58
-        and 0.59 with both orders). Each pair is run on its own: the int8 model quantises its
+        put two of the fitted scores' wrong pairs back over the claim cut (v1, 2026-12-02: 0.61 and
+        0.63; 0.58 and 0.59 with both orders). Each pair is run on its own: the int8 model quantises its
         activations with scales taken from the batch it is given, so a pair batched with others
         would score up to 0.1 differently depending on its neighbours. Alone, a pair's score
         depends only on the pair, whatever the corpus, the batching or the worker (14% more CPU
