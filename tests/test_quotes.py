@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from overlap.text.quotes import quotes, sentences_and_quotes
+from overlap.text.quotes import pointing_back, quotes, sentences_and_quotes
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 
@@ -140,3 +141,11 @@ def test_a_clause_that_is_only_an_attribution_is_dropped() -> None:
          "of Commerce, said")
     got = [c.text for c in clauses(Passage("d", Span(0, len(t)), t, "sentence"))]
     assert got == ["Small firms could be hit by the rise in rates"]
+
+
+def test_a_role_qualified_with_a_possessive_points_back_to_the_last_speaker() -> None:
+    """One pattern (``pointing_back``) for quotes and restatements: a qualifier may carry an apostrophe."""
+    pattern = re.compile(rf"\b{pointing_back(frozenset({'secretary'}), 2)}\b")
+    for said in ("the Security Council\u2019s secretary", "the Security Council's secretary", "the council secretary", "he"):
+        assert pattern.fullmatch(said), said
+    assert not pattern.fullmatch("the secretary-general's office") and not pattern.fullmatch("analysts")

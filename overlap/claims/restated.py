@@ -49,7 +49,7 @@ from ..engine import Engine
 from ..errors import OverlapError
 from ..model import Match, Passage, Span
 from ..params import ParaphraseParams
-from ..text.quotes import ROLE_NOUNS, SPEECH
+from ..text.quotes import ROLE_NOUNS, SPEECH, pointing_back
 from .decide import Acceptor
 from .roles import TASK_TEXTS, load_role_parser, role_check_status
 from .score import Scorers
@@ -72,7 +72,7 @@ _MAY_REPORT = re.compile(rf"\b{SPEECH}\s+(?:that\s+)?(?:the\s+)?[A-Z]|,\s*[^,]{{
 _AGREE = {"are": "is", "were": "was", "have": "has", "'re": " is", "\u2019re": " is", "'ve": " has", "\u2019ve": " has"}
 #: nouns for people who speak, read as the last speaker named ("the former director of the FSS said")
 _SAYERS = ROLE_NOUNS | {"director", "chairman", "chief", "head", "founder", "commander"}
-_POINTS_BACK = re.compile(rf"\b(?:[Hh]e|[Ss]he|[Tt]he\s+(?:[\w'’-]+\s+){{0,3}}?(?:{'|'.join(sorted(_SAYERS))}))\b")
+_POINTS_BACK = re.compile(rf"\b{pointing_back(_SAYERS, 3)}\b")
 
 
 class Said(NamedTuple):

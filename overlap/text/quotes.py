@@ -24,7 +24,7 @@ from typing import Iterator
 from ..model import Passage, Span
 from .segment import paragraphs, sentences
 
-__all__ = ["quotes", "sentences_and_quotes", "clauses", "SPEECH", "ROLE_NOUNS"]
+__all__ = ["quotes", "sentences_and_quotes", "clauses", "pointing_back", "SPEECH", "ROLE_NOUNS"]
 
 _SPEECH = (
     r"(?:said|says|say|told|tells|added|adds|asserted|asserts|stressed|stresses|noted|notes|claimed|claims|"
@@ -42,8 +42,16 @@ ROLE_NOUNS = frozenset(
     "spokesman spokeswoman spokesperson official minister secretary president envoy diplomat ambassador general "
     "senator leader".split()
 )
-# pronouns and role nouns that refer back to the last named speaker
-_PRONOUN = rf"(?:he|she|He|She|(?:the|The)\s+(?:[\w-]+\s+){{0,2}}?(?:{'|'.join(sorted(ROLE_NOUNS))}))"
+
+
+def pointing_back(nouns: frozenset[str] | set[str], qualifiers: int) -> str:
+    """A pattern for words that refer back to the last named speaker: "he", "she", or "the" and a role
+    noun after up to ``qualifiers`` words ("the former director", "the Security Council’s secretary":
+    a qualifier may carry an apostrophe, straight or curly)."""
+    return rf"(?:he|she|He|She|(?:the|The)\s+(?:[\w'\u2019-]+\s+){{0,{qualifiers}}}?(?:{'|'.join(sorted(nouns))}))"
+
+
+_PRONOUN = pointing_back(ROLE_NOUNS, 2)
 _THINKING = r"(?:hopes|hoped|believes|believed|thinks|thought|expects|expected|wants|wanted|called|urged)"
 _TITLE_WORDS = frozenset(
     """
