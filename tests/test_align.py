@@ -77,6 +77,10 @@ def test_empty_and_tiny_texts() -> None:
 # templates with other facts ("declared a two-for-one stock split" / "a one-for-10 reverse stock split"), so
 # the edge stays where it is and this example is the bound below: one edge sentence may be partly lost.
 @example(seed=463, start=3, length=3, before=0, after=0, rate=0.08, sep=" ")
+# found by hypothesis: the sentence before the copy shares "at qrkw was" (a rare generated word between
+# two stop words) with the source's sentence before it, and the passage reached back over both to it
+# (test below)
+@example(seed=67, start=13, length=3, before=14, after=0, rate=0.08, sep=" ")
 def test_lightly_edited_copy_is_one_passage_pointing_at_the_copy(seed, start, length, before, after, rate, sep) -> None:
     rng = random.Random(seed)
     src_sents = sentences(rng, 30)
@@ -101,6 +105,22 @@ def test_lightly_edited_copy_is_one_passage_pointing_at_the_copy(seed, start, le
     assert _overlap(m.b.span.start, m.b.span.end, c_start, c_end) >= min(0.85 * c_len, c_len - c_edge)
     assert len(m.b.span) <= c_len * 1.05 + 2
     assert 0.0 <= m.score <= 1.0 and 0.0 <= m.details["ratio"] <= 1.0
+
+
+def test_a_run_recurring_in_the_sentence_before_a_copy_is_not_part_of_it() -> None:
+    """The sentences before the copy share "at qrkw was" and a closing "is." and nothing else: the
+    passage is the copy exactly, on both sides (it once took in "at qrkw was ... is." in one text and
+    the whole sentence in the other)."""
+    rng = random.Random(67)
+    src_sents = sentences(rng, 30)
+    src = " ".join(src_sents)
+    copied = src_sents[13:16]
+    c_start = len(" ".join(src_sents[:13])) + 1
+    dst, d_start, d_end = _doc_with_copy(rng, [edit(rng, s, 0.08) for s in copied], 14, 0)
+    assert "at qrkw was" in dst[:d_start] and "At qrkw was" in src[:c_start]
+    (m,) = compare_texts(dst, src)
+    assert (m.a.span.start, m.a.span.end) == (d_start, d_end)
+    assert (m.b.span.start, m.b.span.end) == (c_start, c_start + len(" ".join(copied)))
 
 
 def test_control_characters_do_not_shift_offsets() -> None:
