@@ -493,6 +493,10 @@ def _terminate_as_interrupt(ctx: click.Context) -> None:
               help="Let the pair model (a cross-encoder that reads both statements together) judge paraphrases and "
                    "claims (needs the embedding model); off: the fitted scores judge. More precise on held-out "
                    "benchmarks, not yet on news, 3.4x the tier's CPU: see overlap/data/PAIR-MODEL.md.")
+@click.option("--pair-check/--no-pair-check", default=ParaphraseParams.pair_check, show_default=True,
+              help="With the fitted scores judging (no --pair-model), let the pair model read the pairs they accept "
+                   "and reject those it is confident are not the same statement or claim (a swapped role, "
+                   "another fact); needs the embedding model.")
 @click.option("--role-check/--no-role-check", default=ParaphraseParams.roles, show_default=True,
               help="Reject a paraphrase or claim whose statements swap named actors between a verb's roles "
                    "(\"Russia accused Ukraine\" / \"Ukraine accused Russia\"), or negate or oppose one's action in the "
@@ -558,6 +562,7 @@ def scan(inputs: tuple[str, ...], output: str, **kw: Any) -> None:
                                         claim_threshold=kw["claim_threshold"], claims=not kw["no_claims"],
                                         embeddings=not kw["lexical_paraphrase"],
                                         pair_model=kw["pair_model"] and not kw["lexical_paraphrase"],
+                                        pair_check=kw["pair_check"],
                                         roles=kw["role_check"], within_document=kw["within_document"]),
         )
     except OverlapError as exc:
@@ -746,13 +751,17 @@ def compare(files: tuple[str, ...], pairs_file: str | None, root: str | None, wo
 @click.option("--pair-model/--no-pair-model", default=ParaphraseParams.pair_model, show_default=True,
               help="Let the pair model (a cross-encoder reading both texts) judge (needs the embedding model); "
                    "off: the fitted scores judge.")
+@click.option("--pair-check/--no-pair-check", default=ParaphraseParams.pair_check, show_default=True,
+              help="With the fitted scores judging (no --pair-model), let the pair model veto the pairs they accept "
+                   "(each line then says \"pair_check\": its two probabilities, or null).")
 @click.option("--role-check/--no-role-check", default=ParaphraseParams.roles, show_default=True,
               help="Decide no paraphrase or claim for a pair whose texts swap named actors between a verb's roles "
                    "or negate or oppose the same action; each line then says \"roles\" (why, or null).")
 @click.option("--on-bad-line", type=click.Choice(["skip", "fail"]), default="skip", show_default=True,
               help="A malformed line: write {\"error\": ..., \"line\": N} in its place and warn naming file:line, "
                    "or stop there with exit 1.")
-def score(file: str, threshold: float | None, lexical: bool, pair_model: bool, role_check: bool, on_bad_line: str) -> None:
+def score(file: str, threshold: float | None, lexical: bool, pair_model: bool, pair_check: bool, role_check: bool,
+          on_bad_line: str) -> None:
     """Score sentence pairs for paraphrase: one JSON line out per JSON line in.
 
     Each input line is {"a": text, "b": text}; each output line has "score" (0-1),
@@ -793,9 +802,10 @@ def score(file: str, threshold: float | None, lexical: bool, pair_model: bool, r
         scorer = load_scorer(lexical_only=lexical)
         claim_scorer = load_claim_scorer(lexical_only=lexical)
         pair = load_pair_model() if pair_model and scorer.uses_embeddings else None
+        checker = load_pair_model() if pair_check and pair is None and scorer.uses_embeddings else None
         with stream as lines:
             for item in score_lines(lines, name, scorer, threshold, claim_scorer=claim_scorer, on_warning=warn,
-                                    pair=pair, roles=load_role_parser() if role_check else None):
+                                    pair=pair, roles=load_role_parser() if role_check else None, checker=checker):
                 if isinstance(item, InputError):
                     if on_bad_line == "fail":
                         _fail(str(item))

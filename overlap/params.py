@@ -266,6 +266,13 @@ class ParaphraseParams:
     wrong, on the seeds it loses every cross-outlet claim, and it costs 3.4x the tier's CPU (see
     its model card).
 
+    ``pair_check``: when the fitted scores judge (``pair_model`` off) and the pair model can load, it
+    reads every pair they accept and rejects one whose probability of the relation is under its
+    check level (:data:`overlap.claims.pair_model.CHECK_LEVELS`): the fitted scores' ranking and
+    recall stay, and the pairs the model is confident differ (PAWS-Wiki's swapped roles above all)
+    go. On by default; ``--no-pair-check`` is the fitted scores alone. Its figures and cost are in
+    the model card.
+
     ``roles``: a pair the scores accept is still rejected when its statements give
     the same verb's agent or patient to different named actors, swapped between
     them ("Russia accused Ukraine" / "Ukraine accused Russia"), negate the same
@@ -311,6 +318,7 @@ class ParaphraseParams:
     claims: bool = True
     claim_threshold: float | None = None
     pair_model: bool = False
+    pair_check: bool = True
     roles: bool = True
     clauses: bool = True
     min_clause_words: int = 4

@@ -75,7 +75,12 @@ def test_default_model_is_named(tmp_path: Path) -> None:
     assert result.exit_code == 0
     row = json.loads(result.stdout)
     fitted = load_scorer().path
-    assert row["model"] == fitted and fitted.startswith(("embedding", "lexical ("))
+    assert fitted.startswith(("embedding", "lexical ("))
+    # the pair model checks the fitted scores where it can load (the embedding path only)
+    assert row["model"] in (fitted, f"{fitted}; checked by pair model ({PAIR_MODEL_ID})")
+    assert ("pair_check" in row) == row["model"].endswith("checked by pair model ({})".format(PAIR_MODEL_ID))
+    unchecked = json.loads(_run(["score", "--no-pair-check", "-"], input=json.dumps(SAME) + "\n").stdout)
+    assert unchecked["model"] == fitted
     judged = json.loads(_run(["score", "--pair-model", "-"], input=json.dumps(SAME) + "\n").stdout)
     assert judged["model"] in (fitted, f"pair model ({PAIR_MODEL_ID}); signals from {fitted}")
 

@@ -121,8 +121,59 @@ def test_overlap_score_lets_the_pair_model_judge_and_can_do_without(judge) -> No
     claim = round(float(pair_model.claim_scores(np.array([0.05]), np.array([judged["signals"]["cosine"]]))[0]), 4)
     assert (judged["score"], judged["paraphrase"], judged["claim_score"], judged["claim"]) == (0.1, False, claim, False)
     assert (judged["threshold"], judged["claim_threshold"]) == (pair_model.PAIR_CUT, pair_model.PAIR_CLAIM_CUT)
-    fitted = json.loads(runner.invoke(main, ["score", "--no-pair-model", "--no-role-check", "-"], input=line).output)
+    fitted = json.loads(runner.invoke(main, ["score", "--no-pair-model", "--no-pair-check", "--no-role-check", "-"], input=line).output)
     assert not fitted["model"].startswith("pair model") and fitted["paraphrase"] is True
+
+
+def test_by_default_the_pair_model_checks_what_the_fitted_scores_accept_and_vetoes_what_it_rejects(judge) -> None:
+    assert all(0 < level < 0.45 for level in pair_model.CHECK_LEVELS)  # under both fitted cuts: a veto rejects
+    j = judge((0.0, 0.0))
+    found, counts, result = _matches(ParaphraseParams(roles=False), *SWAP)
+    assert found == []  # the fitted scores accept the swap (first test); the model's veto holds
+    assert SWAP in j.asked or SWAP[::-1] in j.asked
+    assert counts["pair_model_scored"] == len(j.asked) > 0 and counts["below_pair_floor"] == 0
+    assert result.path == "embedding (paraphrase-MiniLM-L3-v2-int8); checked by pair model (stand-in)"
+    assert result.threshold != pair_model.PAIR_CUT  # the fitted scores' own cuts still decide
+
+
+def test_a_pair_the_check_does_not_reject_keeps_its_fitted_scores(judge, monkeypatch) -> None:
+    monkeypatch.setattr(score, "load_pair_model", lambda: None)
+    fitted, _, r_fitted = _matches(ParaphraseParams(roles=False), *SWAP)
+    j = judge((0.9, 0.9))
+    found, counts, result = _matches(ParaphraseParams(roles=False), *SWAP)
+    assert [(m.score, m.details["relation"]) for m in found] == [(m.score, m.details["relation"]) for m in fitted]
+    assert counts["pair_model_scored"] == len(j.asked) == 1
+    off, counts_off, r_off = _matches(ParaphraseParams(roles=False, pair_check=False), *SWAP)
+    assert counts_off["pair_model_scored"] == 0 and r_off.path == r_fitted.path and len(j.asked) == counts["pair_model_scored"]
+
+
+def test_overlap_score_checks_with_the_pair_model_by_default(judge) -> None:
+    judge((0.0, 0.0))
+    line = json.dumps({"a": SWAP[0], "b": SWAP[1]}) + "\n"
+    runner = CliRunner()
+    out = json.loads(runner.invoke(main, ["score", "--no-role-check", "-"], input=line).output)
+    assert out["model"].endswith("; checked by pair model (stand-in)")
+    assert out["pair_check"] == {"paraphrase": 0.0, "claim": 0.0}
+    assert (out["paraphrase"], out["claim"], out["score"], out["claim_score"]) == (False, False, 0.0, 0.0)
+    unchecked = json.loads(runner.invoke(main, ["score", "--no-role-check", "--no-pair-check", "-"], input=line).output)
+    assert "pair_check" not in unchecked and unchecked["paraphrase"] is True
+
+
+def test_the_claim_check_spares_a_statement_against_itself_with_more_said(judge) -> None:
+    """Found on BBC News: the model rejects "X" against "X and more" though the claim is the same; the
+    check leaves such a pair's claim alone (not its paraphrase), and never a swap, whose words are the same."""
+    judge((0.0, 0.0))
+    short = "Yukos claims its downfall was punishment for the political ambitions of its founder Mikhail Khodorkovsky."
+    longer = short[:-1] + " and has vowed to sue any participant in the auction of its main unit."
+    runner = CliRunner()
+    lines = "".join(json.dumps({"a": a, "b": b}) + "\n" for a, b in ((short, longer), SWAP))
+    extended, swapped = (json.loads(x) for x in runner.invoke(main, ["score", "--no-role-check", "-"], input=lines).output.splitlines())
+    assert pair_model.extends(extended["signals"]["containment"], extended["signals"]["coverage"])
+    assert extended["claim"] is True and extended["paraphrase"] is False
+    assert extended["claim_score"] == json.loads(runner.invoke(main, ["score", "--no-role-check", "--no-pair-check", "-"],
+                                                               input=lines).output.splitlines()[0])["claim_score"]
+    assert not pair_model.extends(swapped["signals"]["containment"], swapped["signals"]["coverage"])
+    assert swapped["claim"] is False
 
 
 @pytest.fixture()

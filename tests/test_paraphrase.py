@@ -302,7 +302,10 @@ def test_seeds_talking_points_are_found_as_claims() -> None:
     assert not missing, missing
     wrong = [pair for pair in SEED_TOPIC_ONLY if _found(docs, matches, *pair)]
     assert not wrong, wrong
-    assert stats["same_claim"] >= 4 and stats["same_statement"] >= 1
+    assert stats["same_claim"] >= 4
+    # the fitted scores call Patrushev's two renderings the same statement; the pair model's check (default
+    # where it loads) gives them a paraphrase probability of 0.25 and leaves them the same claim
+    assert find_claims(docs, ParaphraseParams(pair_check=False))[1]["same_statement"] >= 1
     for m in matches:
         d = m.details
         assert d["relation"] in ("paraphrase", "claim")

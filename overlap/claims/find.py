@@ -314,7 +314,7 @@ def _score(
                      for k, (x, y) in enumerate(per_pair[n])]
             yield batch, {k: parts.passages[k].text for _, x, y, _w in batch for k in (x, y)}
 
-    lexical = replace(scorers, pair=None, roles=None)  # what the signals need: the fitted models, not the sessions
+    lexical = replace(scorers, pair=None, checker=None, roles=None)  # what the signals need: the fitted models, not the sessions
     for k, (kept, x, whole) in enumerate((engine or InProcess()).map(signals_of, jobs(), lexical, params)):
         rows.extend(kept)
         feats.append(x)

@@ -35,7 +35,7 @@ import numpy as np
 from .embed import VOCAB_PATH, WordPiece, file_sha256, onnxruntime_missing
 
 __all__ = ["PairModel", "load_pair_model", "pair_model_status", "claim_scores", "PAIR_MODEL_ID", "PAIR_CUT",
-           "PAIR_CLAIM_CUT", "CLAIM_WEIGHTS", "VETO_SHIFT", "PAIR_FLOOR", "graded_claim"]
+           "PAIR_CLAIM_CUT", "CLAIM_WEIGHTS", "VETO_SHIFT", "PAIR_FLOOR", "graded_claim", "CHECK_LEVELS", "checked", "extends"]
 
 PAIR_MODEL_FILE = Path(__file__).parent.parent / "data" / "pair-model-int8.onnx"
 PAIR_MODEL_SHA256 = "55e11bfe771d28106f5d65f26a5a5bb73d96df9c5eebaf9171ed8506f47e4f7d"
@@ -59,6 +59,20 @@ CLAIM_WEIGHTS = (0.2791, 3.3241, -2.1146)
 #: on held-out STS-B *train* pairs ("veto shift"): the smallest half-logit step within 0.001 of the best
 #: Spearman there.
 VETO_SHIFT = 2.5
+#: With the fitted scores deciding (the default), the pair model checks every pair they accept: a pair
+#: whose probability of the relation (same statement, same claim) is under its level here is rejected
+#: (:func:`checked`). Chosen by ``bench/pair_model.py CV_DIR --check`` on held-out pairs: the best
+#: accuracy of "the fitted scorer accepts and the model does not reject" on PAWS and MRPC together
+#: (same statement), on PAWS and STS-B train together (same claim); see the model card.
+CHECK_LEVELS = (0.43, 0.42)
+#: The claim check leaves alone a pair where one statement says the other and more: at least this share
+#: of the shorter one's content words in the longer (``containment``), and at most this share of the
+#: longer one's in the shorter (``coverage``). The model rejects such extensions ("Yukos claims its
+#: downfall was punishment for ... Khodorkovsky" against the same "and has vowed to sue ...": claim
+#: probability under the level) though they state the same claim; PAWS's swaps share all their words
+#: both ways, so none of its held-out pairs is one (fold 0; of STS-B train's and dev's, 48 and 46 are: the
+#: figures are the same but for STS-B dev, accuracy 0.844 -> 0.845, recall 0.784 -> 0.785).
+EXTENSION = (0.9, 0.7)
 
 
 class PairModel:
@@ -145,6 +159,22 @@ def claim_scores(claim: np.ndarray, cosine: np.ndarray, weights: Sequence[float]
     """
     veto = _sigmoid(_logit(claim) + (VETO_SHIFT if shift is None else shift))
     return np.minimum(graded_claim(claim, cosine, weights), veto)
+
+
+def checked(fitted: np.ndarray, prob: np.ndarray, level: float) -> np.ndarray:
+    """The fitted scores, except where the pair model's probability is under ``level``: there the lower
+    of the two, which is under the fitted cut (a level is never above it), so the pair is rejected.
+
+    >>> checked(np.array([0.9, 0.9, 0.3]), np.array([0.6, 0.05, 0.01]), 0.2).tolist()
+    [0.9, 0.05, 0.01]
+    """
+    fitted, prob = np.asarray(fitted, dtype=np.float64), np.asarray(prob, dtype=np.float64)
+    return np.where(prob < level, np.minimum(fitted, prob), fitted)
+
+
+def extends(containment: np.ndarray, coverage: np.ndarray) -> np.ndarray:
+    """Whether one statement of each pair says the other and more (:data:`EXTENSION`): the claim check spares these."""
+    return (np.asarray(containment) >= EXTENSION[0]) & (np.asarray(coverage) <= EXTENSION[1])
 
 
 def _logit(p: np.ndarray) -> np.ndarray:

@@ -18,7 +18,7 @@ from ..errors import InputError
 from ..ingest import RecordError, decode_utf8, parse_json_line
 from .figures import figure_conflict
 from .gate import check
-from .pair_model import PAIR_CLAIM_CUT, PAIR_CUT, PairModel
+from .pair_model import CHECK_LEVELS, PAIR_CLAIM_CUT, PAIR_CUT, PairModel, checked, extends
 from .roles import RoleParser
 from .scorer import PairScore, Scorer
 
@@ -71,6 +71,7 @@ class _Judges:
     pair: PairModel | None
     path: str
     roles: RoleParser | None = None
+    checker: PairModel | None = None
 
 
 def _not_scored(reasons: dict[str, str], j: _Judges) -> dict:
@@ -114,6 +115,24 @@ def _figures_checked(outs: list[dict], pairs: list[tuple[str, str]]) -> None:
         _vetoed(out, "figures", figure_conflict(a, b))
 
 
+def _pair_checked(outs: list[dict], pairs: list[tuple[str, str]], checker: PairModel) -> None:
+    """The pair model's veto on the fitted scores, as in a scan: it reads the pairs either relation accepts,
+    and a relation it gives a probability under its check level is rejected (the score falls to that
+    probability; not the claim of a pair where one text says the other and more); each scored result says ``pair_check`` (the two probabilities, or ``None``: not asked)."""
+    asked = [k for k, out in enumerate(outs) if out["paraphrase"] or out.get("claim")]
+    probs = checker.score([pairs[k] for k in asked]) if asked else np.empty((0, 2))
+    for out in outs:
+        out["pair_check"] = None
+    for k, (p_para, p_claim) in zip(asked, probs):
+        out = outs[k]
+        out["score"] = round(float(checked(out["score"], p_para, CHECK_LEVELS[0])), 4)
+        out["paraphrase"] = bool(out["score"] >= out["threshold"])
+        if "claim" in out and not extends(out["signals"]["containment"], out["signals"]["coverage"]):
+            out["claim_score"] = round(float(checked(out["claim_score"], p_claim, CHECK_LEVELS[1])), 4)
+            out["claim"] = bool(out["claim_score"] >= out["claim_threshold"])
+        out["pair_check"] = {"paraphrase": round(float(p_para), 4), "claim": round(float(p_claim), 4)}
+
+
 def _checked(outs: list[dict], pairs: list[tuple[str, str]], roles: RoleParser) -> None:
     """The role check on the scored pairs either relation accepts (the only ones parsed, as in a scan); each
     result says ``roles``."""
@@ -133,6 +152,8 @@ def _score_batch(items: list[tuple[str, str] | InputError], j: _Judges) -> Itera
         para, claim = j.pair.judge(pairs, np.array([r.signals["cosine"] for r in results]))
         probs = list(zip(para, claim))
     outs = [_scored(r, j, p) for r, p in zip(results, probs)]
+    if j.checker is not None:
+        _pair_checked(outs, pairs, j.checker)
     _figures_checked(outs, pairs)
     if j.roles is not None:
         _checked(outs, pairs, j.roles)
@@ -156,6 +177,7 @@ def score_lines(
     on_warning: Callable[[str], None] | None = None,
     pair: PairModel | None = None,
     roles: RoleParser | None = None,
+    checker: PairModel | None = None,
 ) -> Iterator[dict | InputError]:
     """What ``overlap score`` computes: one result per non-blank JSON line, in order.
 
@@ -176,6 +198,8 @@ def score_lines(
     (:func:`overlap.claims.pair_model.load_pair_model`), the pair model judges: ``score`` and
     ``claim_score`` are its probabilities, cut at its own cross-validated cuts (``threshold``
     still overrides the first), and ``model`` says so; the signals are still given. With
+    ``checker`` instead (the same model), the fitted scores judge and the model checks the pairs
+    they accept, as a scan does by default (:func:`_pair_checked`). With
     ``roles`` (:func:`overlap.claims.roles.load_role_parser`) a pair either relation accepts is
     parsed, and one whose texts swap named actors between a verb's roles, or negate or oppose one's
     action, is neither; each scored result says ``roles`` (why, or ``None``: also for a pair no
@@ -192,13 +216,15 @@ def score_lines(
     """
     if pair is not None and not scorer.uses_embeddings:
         raise ValueError("the pair model needs the embedding scorer: its claim score is graded with the cosine")
+    checker = checker if pair is None and scorer.uses_embeddings else None
     if pair is not None:
         judges = _Judges(scorer, claim_scorer, PAIR_CUT if threshold is None else threshold,
                          PAIR_CLAIM_CUT if claim_scorer is not None else None, pair,
                          f"pair model ({pair.model_id}); signals from {scorer.path}", roles)
     else:
+        path = f"{scorer.path}; checked by pair model ({checker.model_id})" if checker is not None else scorer.path
         judges = _Judges(scorer, claim_scorer, scorer.threshold if threshold is None else threshold,
-                         claim_scorer.threshold if claim_scorer is not None else None, None, scorer.path, roles)
+                         claim_scorer.threshold if claim_scorer is not None else None, None, path, roles, checker)
     pending: list[tuple[str, str] | InputError] = []
     for lineno, raw in enumerate(lines, start=1):
         if not raw.strip():

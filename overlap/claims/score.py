@@ -27,7 +27,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from ..params import ParaphraseParams
-from .pair_model import PAIR_CLAIM_CUT, PAIR_CUT, PAIR_FLOOR, PairModel, load_pair_model
+from .pair_model import CHECK_LEVELS, PAIR_CLAIM_CUT, PAIR_CUT, PAIR_FLOOR, PairModel, checked, extends, load_pair_model
 from .roles import RoleParser, load_role_parser, role_check_status
 from .scorer import Scorer, load_claim_scorer, load_scorer
 from .signals import Prepared, signals
@@ -50,6 +50,9 @@ class Scorers:
     accepted pair whose statements swap named actors between a verb's roles,
     or negate or oppose one's action;
     ``None`` when the check is off or cannot run (``role_check`` says which).
+    ``pair`` is the pair model when it judges (``--pair-model``); ``checker`` the
+    same model when the fitted scores judge and it only checks the pairs they
+    accept (the default, :func:`score_batch`); at most one of the two is set.
     """
 
     paraphrase: Scorer
@@ -61,6 +64,7 @@ class Scorers:
     claims: bool
     pair: PairModel | None = None
     roles: RoleParser | None = None
+    checker: PairModel | None = None
     role_check: str = "off"
 
     @property
@@ -70,9 +74,11 @@ class Scorers:
     @property
     def path(self) -> str:
         """What decides, in words: the pair model (and what proposed its pairs), or the fitted scorer's path."""
-        if self.pair is None:
-            return self.paraphrase.path
-        return f"pair model ({self.pair.model_id}); proposed by {self.paraphrase.path}"
+        if self.pair is not None:
+            return f"pair model ({self.pair.model_id}); proposed by {self.paraphrase.path}"
+        if self.checker is not None:
+            return f"{self.paraphrase.path}; checked by pair model ({self.checker.model_id})"
+        return self.paraphrase.path
 
     @classmethod
     def load(cls, params: ParaphraseParams, scorer: Scorer | None = None, claim_scorer: Scorer | None = None) -> Scorers:
@@ -88,6 +94,7 @@ class Scorers:
             claim_scorer = load_claim_scorer(lexical_only=not scorer.uses_embeddings)
         # the pair model's claim score is graded with the embedding cosine: no embeddings, no pair model
         pair = load_pair_model() if params.pair_model and scorer.uses_embeddings else None
+        checker = load_pair_model() if params.pair_check and not params.pair_model and scorer.uses_embeddings else None
         own_cut, own_claim_cut = (PAIR_CUT, PAIR_CLAIM_CUT) if pair else (scorer.threshold, claim_scorer.threshold)
         cut = own_cut if params.threshold is None else params.threshold
         claim_cut = own_claim_cut if params.claim_threshold is None else params.claim_threshold
@@ -103,6 +110,7 @@ class Scorers:
             claims=params.claims,
             pair=pair,
             roles=roles,
+            checker=checker,
             role_check=role_check_status() if params.roles else "off (--no-role-check)",
         )
 
@@ -190,7 +198,10 @@ def score_batch(
     every pair whose fitted score reaches :func:`pair_floor` and
     :meth:`~overlap.claims.pair_model.PairModel.judge` gives the scores (the
     cosine grades the claim score; ``progress(done, total)`` follows it);
-    the pairs below the floor, and those ``ask`` is False for, score 0. The
+    the pairs below the floor, and those ``ask`` is False for, score 0. With
+    ``scorers.checker`` (the default) the fitted scores stand, and the pair
+    model reads only the pairs they accept and vetoes those it gives a
+    probability under its check level (:func:`_checked`). The
     claim scores are zeros when the claim relation is off.
 
     >>> s = Scorers.load(ParaphraseParams(embeddings=False, pair_model=False))
@@ -205,7 +216,10 @@ def score_batch(
         return np.empty(0), np.zeros(0)
     para, claim = _fitted(features, names, scorers)
     if scorers.pair is None:
-        return para, claim
+        if scorers.checker is None:
+            return para, claim
+        spared = extends(features[:, names.index("containment")], features[:, names.index("coverage")])
+        return _checked(texts, para, claim, scorers, progress, ask, spared)
     asked = np.flatnonzero(pair_floor(para, claim) & (True if ask is None else ask))
     para, claim = np.zeros(len(texts)), np.zeros(len(texts))
     if len(asked):
@@ -214,6 +228,30 @@ def score_batch(
         if scorers.claims:
             claim[asked] = judged
     return para, claim
+
+
+def _checked(texts: Sequence[tuple[str, str]], para: np.ndarray, claim: np.ndarray, scorers: Scorers,
+             progress: Callable[[int, int], None] | None, ask: np.ndarray | None,
+             spared: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The fitted scores with the pair model's veto: it reads only the pairs they accept, and a pair
+    whose probability of a relation is under that relation's :data:`~overlap.claims.pair_model.CHECK_LEVELS`
+    is rejected for it (:func:`~overlap.claims.pair_model.checked`), but for the claim of a pair
+    ``spared`` marks (one statement says the other and more: :func:`~overlap.claims.pair_model.extends`);
+    every other score is the fitted one."""
+    asked = np.flatnonzero(_accepted(para, claim, scorers) & (True if ask is None else ask))
+    if not len(asked):
+        return para, claim
+    probs = scorers.checker.score([texts[i] for i in asked], progress=progress)  # type: ignore[union-attr]
+    para, claim = para.copy(), claim.copy()
+    para[asked] = checked(para[asked], probs[:, 0], CHECK_LEVELS[0])
+    if scorers.claims:
+        claim[asked] = np.where(spared[asked], claim[asked], checked(claim[asked], probs[:, 1], CHECK_LEVELS[1]))
+    return para, claim
+
+
+def _accepted(para: np.ndarray, claim: np.ndarray, scorers: Scorers) -> np.ndarray:
+    """Which pairs the fitted scores accept for either relation."""
+    return (para >= scorers.cut) | ((claim >= scorers.claim_cut) if scorers.claims else False)
 
 
 def _fitted(features: np.ndarray, names: Sequence[str], scorers: Scorers) -> tuple[np.ndarray, np.ndarray]:
@@ -235,10 +273,12 @@ def pair_floor(para: np.ndarray, claim: np.ndarray) -> np.ndarray:
 
 
 def pair_model_asked(features: np.ndarray, names: Sequence[str], scorers: Scorers, ask: np.ndarray | None = None) -> int:
-    """How many of a batch's pairs :func:`score_batch` gives the pair model (0 without one)."""
-    if scorers.pair is None or not len(features):
+    """How many of a batch's pairs :func:`score_batch` gives the pair model, judging or checking (0 without one)."""
+    if (scorers.pair is None and scorers.checker is None) or not len(features):
         return 0
-    return int((pair_floor(*_fitted(features, names, scorers)) & (True if ask is None else ask)).sum())
+    para, claim = _fitted(features, names, scorers)
+    asked = pair_floor(para, claim) if scorers.pair is not None else _accepted(para, claim, scorers)
+    return int((asked & (True if ask is None else ask)).sum())
 
 
 @dataclass(frozen=True)
