@@ -163,7 +163,8 @@ def claim_scores(claim: np.ndarray, cosine: np.ndarray, weights: Sequence[float]
 
 def checked(fitted: np.ndarray, prob: np.ndarray, level: float) -> np.ndarray:
     """The fitted scores, except where the pair model's probability is under ``level``: there the lower
-    of the two, which is under the fitted cut (a level is never above it), so the pair is rejected.
+    of the two, which is under the fitted cut (a level is never above it), so the pair is rejected (a
+    cut set lower than the level by hand lets back the vetoed pairs whose probability reaches it).
 
     >>> checked(np.array([0.9, 0.9, 0.3]), np.array([0.6, 0.05, 0.01]), 0.2).tolist()
     [0.9, 0.05, 0.01]

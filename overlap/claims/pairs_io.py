@@ -118,16 +118,18 @@ def _figures_checked(outs: list[dict], pairs: list[tuple[str, str]]) -> None:
 def _pair_checked(outs: list[dict], pairs: list[tuple[str, str]], checker: PairModel) -> None:
     """The pair model's veto on the fitted scores, as in a scan: it reads the pairs either relation accepts,
     and a relation it gives a probability under its check level is rejected (the score falls to that
-    probability; not the claim of a pair where one text says the other and more); each scored result says ``pair_check`` (the two probabilities, or ``None``: not asked)."""
+    probability; not the claim of a pair where one text says the other and more); each scored result
+    says ``pair_check`` (the two probabilities, or ``None``: not asked)."""
     asked = [k for k, out in enumerate(outs) if out["paraphrase"] or out.get("claim")]
     probs = checker.score([pairs[k] for k in asked]) if asked else np.empty((0, 2))
     for out in outs:
         out["pair_check"] = None
     for k, (p_para, p_claim) in zip(asked, probs):
         out = outs[k]
-        out["score"] = round(float(checked(out["score"], p_para, CHECK_LEVELS[0])), 4)
-        out["paraphrase"] = bool(out["score"] >= out["threshold"])
-        if "claim" in out and not extends(out["signals"]["containment"], out["signals"]["coverage"]):
+        if p_para < CHECK_LEVELS[0]:  # vetoed: only then does the decision move
+            out["score"] = round(float(checked(out["score"], p_para, CHECK_LEVELS[0])), 4)
+            out["paraphrase"] = bool(out["score"] >= out["threshold"])
+        if "claim" in out and p_claim < CHECK_LEVELS[1] and not extends(out["signals"]["containment"], out["signals"]["coverage"]):
             out["claim_score"] = round(float(checked(out["claim_score"], p_claim, CHECK_LEVELS[1])), 4)
             out["claim"] = bool(out["claim_score"] >= out["claim_threshold"])
         out["pair_check"] = {"paraphrase": round(float(p_para), 4), "claim": round(float(p_claim), 4)}
