@@ -35,7 +35,7 @@ import numpy as np
 from .embed import VOCAB_PATH, WordPiece, file_sha256, onnxruntime_missing
 
 __all__ = ["PairModel", "load_pair_model", "pair_model_status", "claim_scores", "PAIR_MODEL_ID", "PAIR_CUT",
-           "PAIR_CLAIM_CUT", "CLAIM_WEIGHTS", "VETO_SHIFT", "PAIR_FLOOR", "graded_claim", "CHECK_LEVELS", "checked", "extends"]
+           "PAIR_CLAIM_CUT", "CLAIM_WEIGHTS", "VETO_SHIFT", "PAIR_FLOOR", "graded_claim", "CHECK_LEVELS", "checked", "extends", "check_scores"]
 
 PAIR_MODEL_FILE = Path(__file__).parent.parent / "data" / "pair-model-int8.onnx"
 PAIR_MODEL_SHA256 = "55e11bfe771d28106f5d65f26a5a5bb73d96df9c5eebaf9171ed8506f47e4f7d"
@@ -176,6 +176,23 @@ def checked(fitted: np.ndarray, prob: np.ndarray, level: float) -> np.ndarray:
 def extends(containment: np.ndarray, coverage: np.ndarray) -> np.ndarray:
     """Whether one statement of each pair says the other and more (:data:`EXTENSION`): the claim check spares these."""
     return (np.asarray(containment) >= EXTENSION[0]) & (np.asarray(coverage) <= EXTENSION[1])
+
+
+def check_scores(para: np.ndarray, claim: np.ndarray, probs: np.ndarray, containment: np.ndarray,
+                 coverage: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The fitted same-statement and same-claim scores of pairs after the pair model's check (``probs``:
+    its two probabilities per pair): each relation vetoed under its :data:`CHECK_LEVELS`, the claim not
+    where one statement says the other and more (:func:`extends`). The one rule for scans and ``overlap score``.
+
+    >>> [x.tolist() for x in check_scores(np.array([0.9, 0.9]), np.array([0.8, 0.8]), np.array([[0.1, 0.1], [0.1, 0.1]]),
+    ...                            np.array([1.0, 1.0]), np.array([1.0, 0.5]))]
+    [[0.1, 0.1], [0.1, 0.8]]
+    """
+    probs = np.asarray(probs, dtype=np.float64).reshape(-1, 2)
+    para = checked(para, probs[:, 0], CHECK_LEVELS[0])
+    claim = np.where(extends(containment, coverage), np.asarray(claim, dtype=np.float64),
+                     checked(claim, probs[:, 1], CHECK_LEVELS[1]))
+    return para, claim
 
 
 def _logit(p: np.ndarray) -> np.ndarray:

@@ -18,7 +18,7 @@ from ..errors import InputError
 from ..ingest import RecordError, decode_utf8, parse_json_line
 from .figures import figure_conflict
 from .gate import check
-from .pair_model import CHECK_LEVELS, PAIR_CLAIM_CUT, PAIR_CUT, PairModel, checked, extends
+from .pair_model import PAIR_CLAIM_CUT, PAIR_CUT, PairModel, check_scores
 from .roles import RoleParser
 from .scorer import PairScore, Scorer
 
@@ -124,13 +124,16 @@ def _pair_checked(outs: list[dict], pairs: list[tuple[str, str]], checker: PairM
     probs = checker.score([pairs[k] for k in asked]) if asked else np.empty((0, 2))
     for out in outs:
         out["pair_check"] = None
-    for k, (p_para, p_claim) in zip(asked, probs):
+    sig = [outs[k]["signals"] for k in asked]
+    para, claim = check_scores(np.array([outs[k]["score"] for k in asked]), np.array([outs[k].get("claim_score", 0.0) for k in asked]),
+                        probs, np.array([x["containment"] for x in sig]), np.array([x["coverage"] for x in sig]))
+    for k, s_para, s_claim, (p_para, p_claim) in zip(asked, para, claim, probs):
         out = outs[k]
-        if p_para < CHECK_LEVELS[0]:  # vetoed: only then does the decision move
-            out["score"] = round(float(checked(out["score"], p_para, CHECK_LEVELS[0])), 4)
+        if s_para != out["score"]:  # vetoed: only then does the decision move
+            out["score"] = round(float(s_para), 4)
             out["paraphrase"] = bool(out["score"] >= out["threshold"])
-        if "claim" in out and p_claim < CHECK_LEVELS[1] and not extends(out["signals"]["containment"], out["signals"]["coverage"]):
-            out["claim_score"] = round(float(checked(out["claim_score"], p_claim, CHECK_LEVELS[1])), 4)
+        if "claim" in out and s_claim != out["claim_score"]:
+            out["claim_score"] = round(float(s_claim), 4)
             out["claim"] = bool(out["claim_score"] >= out["claim_threshold"])
         out["pair_check"] = {"paraphrase": round(float(p_para), 4), "claim": round(float(p_claim), 4)}
 

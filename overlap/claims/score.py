@@ -27,7 +27,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from ..params import ParaphraseParams
-from .pair_model import CHECK_LEVELS, PAIR_CLAIM_CUT, PAIR_CUT, PAIR_FLOOR, PairModel, checked, extends, load_pair_model
+from .pair_model import PAIR_CLAIM_CUT, PAIR_CUT, PAIR_FLOOR, PairModel, check_scores, load_pair_model
 from .roles import RoleParser, load_role_parser, role_check_status
 from .scorer import Scorer, load_claim_scorer, load_scorer
 from .signals import Prepared, signals
@@ -218,8 +218,8 @@ def score_batch(
     if scorers.pair is None:
         if scorers.checker is None:
             return para, claim
-        spared = extends(features[:, names.index("containment")], features[:, names.index("coverage")])
-        return _checked(texts, para, claim, scorers, progress, ask, spared)
+        return _checked(texts, para, claim, scorers, progress, ask,
+                        features[:, [names.index("containment"), names.index("coverage")]])
     asked = np.flatnonzero(pair_floor(para, claim) & (True if ask is None else ask))
     para, claim = np.zeros(len(texts)), np.zeros(len(texts))
     if len(asked):
@@ -232,20 +232,16 @@ def score_batch(
 
 def _checked(texts: Sequence[tuple[str, str]], para: np.ndarray, claim: np.ndarray, scorers: Scorers,
              progress: Callable[[int, int], None] | None, ask: np.ndarray | None,
-             spared: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The fitted scores with the pair model's veto: it reads only the pairs they accept, and a pair
-    whose probability of a relation is under that relation's :data:`~overlap.claims.pair_model.CHECK_LEVELS`
-    is rejected for it (:func:`~overlap.claims.pair_model.checked`), but for the claim of a pair
-    ``spared`` marks (one statement says the other and more: :func:`~overlap.claims.pair_model.extends`);
-    every other score is the fitted one."""
+             overlap: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The fitted scores after the pair model's check (:func:`~overlap.claims.pair_model.check_scores`): it reads
+    only the pairs they accept (``overlap``: each pair's containment and coverage signals); every
+    other score is the fitted one. Claim scores stay zeros when that relation is off."""
     asked = np.flatnonzero(_accepted(para, claim, scorers) & (True if ask is None else ask))
     if not len(asked):
         return para, claim
     probs = scorers.checker.score([texts[i] for i in asked], progress=progress)  # type: ignore[union-attr]
     para, claim = para.copy(), claim.copy()
-    para[asked] = checked(para[asked], probs[:, 0], CHECK_LEVELS[0])
-    if scorers.claims:
-        claim[asked] = np.where(spared[asked], claim[asked], checked(claim[asked], probs[:, 1], CHECK_LEVELS[1]))
+    para[asked], claim[asked] = check_scores(para[asked], claim[asked], probs, overlap[asked, 0], overlap[asked, 1])
     return para, claim
 
 
