@@ -337,6 +337,7 @@ def check_table(held: dict[str, list[dict]], stsb: list[list[dict]], stsb_train:
     is the test of the claim level. The fitted scorers were fitted on all of MRPC and STS-B train,
     so their figures there are in-sample; PAWS is held out for them.
     """
+    from overlap.claims.pair_model import checked
     from overlap.claims.scorer import load_claim_scorer, load_scorer
 
     para, claim = load_scorer(), load_claim_scorer()
@@ -370,9 +371,8 @@ def check_table(held: dict[str, list[dict]], stsb: list[list[dict]], stsb_train:
     v, cross = level([sets[k][0] for k in sets], [sets[k][1] for k in sets], [sets[k][2] for k in sets], para.threshold)
     res: dict = {"level": v, "cross-fitted, PAWS and MRPC together": cross}
     for name, (ok, p, y, f) in sets.items():
-        checked = np.where(p < v, np.minimum(f, p), f)
         res[name] = {"fitted": _decided(ok, y) | {"auc": round(auc(f, y), 3)},
-                     "checked": _decided(ok & (p >= v), y) | {"auc": round(auc(checked, y), 3)}}
+                     "checked": _decided(ok & (p >= v), y) | {"auc": round(auc(checked(f, p, v), y), 3)}}
     out["paraphrase"] = res
     c_sets = {}
     for name, rows, label in (("paws", held["paws"], lambda r: r["label"]), ("stsb_train", stsb_train, lambda r: int(r["label"] >= 3))):
@@ -390,7 +390,7 @@ def check_table(held: dict[str, list[dict]], stsb: list[list[dict]], stsb_train:
     spared_dev = spared(stsb[0])
     for rows in stsb:
         p = np.where(spared_dev, 1.0, np.array([r["claim"] for r in rows]))
-        per_fold.append((_decided(ok & (p >= vc), same), spearman(np.where(p < vc, np.minimum(f, p), f), rating)))
+        per_fold.append((_decided(ok & (p >= vc), same), spearman(checked(f, p, vc), rating)))
     res["stsb_dev"] = {"fitted": _decided(ok, same) | {"spearman": round(spearman(f, rating), 3)},
                        "checked (first fold model)": per_fold[0][0],
                        "checked spearman (mean of fold models)": round(float(np.mean([s for _, s in per_fold])), 3)}
