@@ -27,7 +27,7 @@ embedding model, and prints one table:
   shipped pair model beside them (it saw the unedited pairs in training, never the edits), and the
   shipped model through overlap's runtime on STS-B dev (claim score Spearman, same-claim accuracy,
   precision and recall at the shipped cut);
-* with ``--speed N``, pairs a second of the shipped int8 model;
+* with ``--speed N``, pairs a second of the shipped int8 model, on one thread and on every core;
 * with ``--check``, the fitted scores deciding as before, with the pair model's veto on top
   (:func:`check_table`);
 * with ``--roles``, the pair model's paraphrase output on PAWS and MRPC with the role check's veto
@@ -158,11 +158,15 @@ def fit_claim_combiner(claim: np.ndarray, cosine: np.ndarray, rating: np.ndarray
 
 
 def speed(n: int) -> dict:
-    """Pairs a second of the shipped pair model (int8 ONNX, onnxruntime's default threads) on STS-B dev pairs."""
-    from overlap.claims.pair_model import load_pair_model, pair_model_status
+    """Pairs a second of the shipped pair model (int8 ONNX) on N distinct STS-B dev pairs: in this process on
+    one thread, as ``--workers 1`` reads them, and on a local Dask cluster of one single-threaded worker per
+    core, as a scan on every core does (the cluster's start is not timed; each run on a fresh model, so no
+    pair is remembered from an earlier one)."""
+    from overlap.claims.pair_model import PAIR_MODEL_FILE, PairModel, load_pair_model, pair_model_status
+    from overlap.engine import resolve_workers
+    from overlap.engine.cluster import DaskEngine
 
-    model = load_pair_model()
-    if model is None:
+    if load_pair_model() is None:
         return {"error": pair_model_status()}
     data = next((p for p in (ROOT.parent / "shared" / "data", ROOT.parent.parent / "shared" / "data") if p.is_dir()),
                 ROOT.parent / "shared" / "data")  # a checkout beside ../shared, or a worktree one level deeper
@@ -170,13 +174,20 @@ def speed(n: int) -> dict:
     import csv
 
     with open(path, encoding="utf-8", newline="") as f:
-        pairs = [(r[5], r[6]) for r in csv.reader(f, delimiter="\t", quoting=csv.QUOTE_NONE)][:n]
-    model.score(pairs[:64])  # warm up
-    c0, w0 = time.process_time(), time.perf_counter()
-    model.score(pairs)
-    cpu, wall = time.process_time() - c0, time.perf_counter() - w0
-    return {"pairs": len(pairs), "wall_s": round(wall, 2), "cpu_s": round(cpu, 2), "pairs_per_s_wall": round(len(pairs) / wall, 1),
-            "pairs_per_cpu_s": round(len(pairs) / cpu, 1), "model": pair_model_status()}
+        pairs = list(dict.fromkeys((r[5], r[6]) for r in csv.reader(f, delimiter="\t", quoting=csv.QUOTE_NONE)))[:n]
+    out: dict = {"pairs": len(pairs), "model": pair_model_status()}
+    cores = resolve_workers("auto")
+    with DaskEngine.local(cores) as cluster:
+        for name, engine in (("one thread", None), (f"{cores} workers", cluster)):
+            PairModel(PAIR_MODEL_FILE).score(pairs[:64], engine=engine)  # warm up (and load the workers' copies)
+            model = PairModel(PAIR_MODEL_FILE)
+            workers_cpu = (lambda: sum(cluster.client.run(time.process_time).values())) if engine else (lambda: 0.0)
+            c0, k0, w0 = time.process_time(), workers_cpu(), time.perf_counter()
+            model.score(pairs, engine=engine)
+            wall, cpu = time.perf_counter() - w0, time.process_time() - c0 + workers_cpu() - k0
+            out[name] = {"wall_s": round(wall, 2), "cpu_s": round(cpu, 2), "pairs_per_s_wall": round(len(pairs) / wall, 1),
+                         "pairs_per_cpu_s": round(len(pairs) / cpu, 1)}
+    return out
 
 
 def shipped_on_stsb_dev(pairs: list[tuple[str, str]], cosine: np.ndarray, rating: np.ndarray) -> dict:

@@ -22,7 +22,7 @@ from _textgen import sentences
 from click.testing import CliRunner
 
 from overlap import write_scan
-from overlap.claims import embed
+from overlap.claims import embed, pair_model
 from overlap.cli import main
 import overlap.engine as engine_module
 from overlap.engine import InProcess, open_engine, resolve_workers
@@ -62,12 +62,15 @@ def _small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setattr(driver, name, value)
     monkeypatch.setattr(corpus, "_PREPARE_BATCH", 2)
     monkeypatch.setattr(corpus, "ALIGN_BATCH", 1)
+    monkeypatch.setattr(pair_model, "_PAIRS_PER_TASK", 1)
 
 
 def test_a_dask_scan_writes_the_same_bytes_as_the_in_process_scan(cluster, in_process, tmp_path, monkeypatch) -> None:
     """...and reports progress per stage as batches come back, counting up to each stage's total (the
     passages and paraphrase tiers run side by side on a cluster, so their events interleave)."""
     _small_batches(monkeypatch)
+    if (model := pair_model.load_pair_model()) is not None:
+        model._memo.clear()  # the in-process scan's pairs: read again, on the workers
     events: list[tuple[str, int, int | None]] = []
     assert _files(every_stage_corpus(), tmp_path / "dask", engine=cluster,
                   progress=lambda *event: events.append(event)) == in_process
@@ -77,6 +80,9 @@ def test_a_dask_scan_writes_the_same_bytes_as_the_in_process_scan(cluster, in_pr
         mine = [(done, total) for s, done, total in events if s == stage]
         assert [d for d, _ in mine] == sorted(d for d, _ in mine) and mine[-1][0] == mine[-1][1], stage
         assert len(mine) > 2 or stage.startswith("paraphrase"), stage  # one event a batch, not one at the end
+    if pair_model.load_pair_model() is not None and embed.load_embedder() is not None:
+        # the pair model's check read its pairs on the workers, task by task, and changed no byte
+        assert len([e for e in events if e[0] == "paraphrase pair model"]) > 2
 
 
 def test_scan_on_a_running_scheduler_from_the_command_line_and_the_environment(cluster, tmp_path) -> None:

@@ -35,7 +35,7 @@ class Judge:
         self.answer = answer
         self.asked: list[tuple[str, str]] = []
 
-    def score(self, pairs, progress=None):
+    def score(self, pairs, progress=None, engine=None):
         self.asked.extend(pairs)
         if progress is not None:
             progress(len(pairs), len(pairs))

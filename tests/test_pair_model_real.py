@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import pickle
 import shutil
 
 import numpy as np
@@ -12,7 +13,7 @@ from click.testing import CliRunner
 from overlap.claims import pair_model
 from overlap.claims.embed import load_embedder
 from overlap.claims.find import find_claims
-from overlap.claims.pair_model import PAIR_CLAIM_CUT, PAIR_CUT, load_pair_model, pair_model_status
+from overlap.claims.pair_model import PAIR_CLAIM_CUT, PAIR_CUT, PairModel, load_pair_model, pair_model_status
 from overlap.cli import main
 from overlap.model import Document
 from overlap.params import ParaphraseParams
@@ -84,8 +85,46 @@ def test_scores_are_symmetric_and_do_not_depend_on_the_batch() -> None:
     alone = np.vstack([model.score([p]) for p in pairs])
     swapped = model.score([(b, a) for a, b in pairs])
     assert together.shape == (len(pairs), 2)
-    assert np.allclose(together, swapped, atol=1e-6)
+    assert np.array_equal(together, swapped)  # the two texts sorted before the two readings: the same bits
     assert np.array_equal(together, alone)  # each pair is run alone: its score never depends on its neighbours
+
+
+def test_a_pair_given_again_in_either_order_is_read_once(monkeypatch) -> None:
+    """News repeats itself: a statement pair reprinted in several article pairs came to the model once per
+    article pair, and again when the claim clusters checked it. (Regression: 2026-12-04, every repeat was
+    read again.)"""
+    model = PairModel(pair_model.PAIR_MODEL_FILE)
+    runs: list[int] = []
+    real = model.run
+    monkeypatch.setattr(model, "run", lambda joined: runs.append(len(joined)) or real(joined))
+    a, b = MENDING_TIES
+    c, d = RESTATEMENTS[0]
+    probs = model.score([(a, b), (c, d), (b, a), (a, b)])
+    assert runs == [2, 2]  # two distinct pairs, each read in its two orders
+    assert np.array_equal(probs[0], probs[2]) and np.array_equal(probs[0], probs[3])
+    again = model.score([(d, c), (a, "Rain.")])
+    assert runs == [2, 2, 2] and np.array_equal(again[0], probs[1])  # read before: not read again
+    assert np.array_equal(probs, load_pair_model().score([(a, b), (c, d), (b, a), (a, b)]))
+
+
+def test_the_pair_model_is_loaded_where_a_pair_runs_once_per_process_on_one_thread(monkeypatch) -> None:
+    """What lets an engine's workers check the pairs (:meth:`PairModel.score` with ``engine``): the model
+    sent to a worker is that process's one copy of the file, loaded there on one thread; the driver that
+    only sends pairs never makes a session; and the pairs read task by task give the same bits."""
+    from overlap.engine import InProcess
+
+    model = load_pair_model()
+    first, second = pickle.loads(pickle.dumps(model)), pickle.loads(pickle.dumps(model))
+    assert first is second and first is not model and first._spec[1] == 1
+    fresh = PairModel(pair_model.PAIR_MODEL_FILE)
+    assert fresh._session is None
+    pairs = KNOWN_MISSES + SEED_WRONG + [MENDING_TIES] + RESTATEMENTS
+    done: list[tuple[int, int]] = []
+    monkeypatch.setattr(pair_model, "_PAIRS_PER_TASK", 2)
+    by_task = first.score(pairs, progress=lambda *step: done.append(step), engine=InProcess())
+    assert np.array_equal(by_task, model.score(pairs))
+    assert [n for n, _ in done] == sorted(n for n, _ in done) and done[-1] == (len(pairs), len(pairs)) and len(done) > 2
+    assert np.array_equal(fresh.score(pairs[:2]), by_task[:2]) and fresh._session is not None
 
 
 def _judge(a: str, b: str) -> tuple[float, float]:
@@ -156,3 +195,13 @@ def test_overlap_score_reports_the_pair_models_judgement_and_can_do_without() ->
     assert judged["threshold"] == PAIR_CUT and judged["claim_threshold"] == PAIR_CLAIM_CUT
     fitted = json.loads(runner.invoke(main, ["score", "--no-pair-model", "-"], input=line).output)
     assert not fitted["model"].startswith("pair model")
+
+
+def test_a_cluster_is_asked_for_the_pair_model_its_workers_would_load(monkeypatch) -> None:
+    """The check runs on the workers: a worker with another pair model file, or none, would give other
+    answers, so the driver's fingerprint names the file's sha256 (or why there is none)."""
+    from overlap.pipeline import driver
+
+    assert driver.fingerprint()["pair model"].endswith(f"sha256 {pair_model.PAIR_MODEL_SHA256[:12]}")
+    monkeypatch.setenv("OVERLAP_NO_PAIR_MODEL", "1")
+    assert driver.fingerprint()["pair model"] == "no pair model (disabled by OVERLAP_NO_PAIR_MODEL)"

@@ -339,7 +339,7 @@ def _score(
     ask = np.fromiter((n not in copies for n, _x, _y, _w in rows), dtype=bool, count=len(rows))
     counts["pair_model_scored"] = pair_model_asked(features, names, scorers, ask)
     counts["below_pair_floor"] = int(ask.sum()) - counts["pair_model_scored"] if scorers.pair is not None else 0
-    para, claim = score_batch(texts, features, names, scorers, ask=ask,
+    para, claim = score_batch(texts, features, names, scorers, ask=ask, engine=engine,
                               progress=lambda done, total: notify("paraphrase pair model", done, total))
     return ScoredPairs(rows, features, names, para, claim, lexical_whole), vectors, counts
 

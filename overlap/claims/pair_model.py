@@ -25,17 +25,21 @@ model needs the embedding model beside it (:class:`overlap.claims.score.Scorers`
 
 from __future__ import annotations
 
+import hashlib
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
+from ..batches import batched
+from ..engine import Engine, InProcess
 from .embed import VOCAB_PATH, WordPiece, file_sha256, onnxruntime_missing
 
 __all__ = ["PairModel", "load_pair_model", "pair_model_status", "claim_scores", "PAIR_MODEL_ID", "PAIR_CUT",
-           "PAIR_CLAIM_CUT", "CLAIM_WEIGHTS", "VETO_SHIFT", "PAIR_FLOOR", "graded_claim", "CHECK_LEVELS", "checked", "extends", "check_scores"]
+           "PAIR_CLAIM_CUT", "CLAIM_WEIGHTS", "VETO_SHIFT", "PAIR_FLOOR", "graded_claim", "CHECK_LEVELS", "checked", "extends", "check_scores",
+           "installed_pair_model", "run_pairs"]
 
 PAIR_MODEL_FILE = Path(__file__).parent.parent / "data" / "pair-model-int8.onnx"
 PAIR_MODEL_SHA256 = "55e11bfe771d28106f5d65f26a5a5bb73d96df9c5eebaf9171ed8506f47e4f7d"
@@ -80,21 +84,38 @@ class PairModel:
 
     The file is the fine-tuned cross-encoder as exported (``input_ids``, ``attention_mask``,
     ``token_type_ids`` of ``[CLS] a [SEP] b [SEP]`` in, two logits out), read in both orders.
+
+    onnxruntime runs on ``threads`` threads (0: one per core), in the process that reads the pairs:
+    an engine's workers (:meth:`score` with ``engine``) each load their own copy, on one thread. One
+    thread, because a pair is too little work to share: two threads on two cores gave the same wall
+    time for twice the CPU (onnxruntime's threads spin while they wait; 600 PAWS-Wiki pairs, 2026-12-04:
+    6.4 and 4.6 s wall for 12.7 and 9.2 CPU s on two threads, 6.6 and 7.0 s for 6.6 and 7.0 on one),
+    and the probabilities are the same bits on either.
     """
 
-    def __init__(self, path: Path, threads: int = 0) -> None:
-        os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
-        import onnxruntime as ort
-
+    def __init__(self, path: Path, threads: int = 1) -> None:
+        self._spec = (str(path), threads)
         self._tok = WordPiece(VOCAB_PATH, max_tokens=MAX_TOKENS)
-        opts = ort.SessionOptions()
-        if threads:
-            opts.intra_op_num_threads = threads
-        opts.log_severity_level = 3
-        self._session = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
+        self._session: Any = None  # made by the first pair this process reads (see _run_session)
+        self._memo: dict[bytes, np.ndarray] = {}  # pairs already read by score(): digest -> probabilities
         self.model_id = PAIR_MODEL_ID
 
-    def _run(self, joined: list[tuple[list[int], list[int]]]) -> np.ndarray:
+    def _run_session(self) -> Any:
+        """The onnxruntime session, made when this process first reads a pair: the driver of an engine's
+        scan only tokenises the pairs, and a session made there would hold its memory for nothing."""
+        if self._session is None:
+            os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
+            import onnxruntime as ort
+
+            path, threads = self._spec
+            opts = ort.SessionOptions()
+            if threads:
+                opts.intra_op_num_threads = threads
+            opts.log_severity_level = 3
+            self._session = ort.InferenceSession(path, opts, providers=["CPUExecutionProvider"])
+        return self._session
+
+    def run(self, joined: list[tuple[list[int], list[int]]]) -> np.ndarray:
         """Sigmoid of the logits of joined encodings (one batch, padded to its longest: a pair's two
         readings differ in length only where one was cut)."""
         width = max(len(ids) for ids, _ in joined)
@@ -103,12 +124,12 @@ class PairModel:
             feeds["input_ids"][row, : len(ids)] = ids
             feeds["attention_mask"][row, : len(ids)] = 1
             feeds["token_type_ids"][row, : len(ids)] = types
-        logits = self._session.run(None, feeds)[0].astype(np.float64)
+        logits = self._run_session().run(None, feeds)[0].astype(np.float64)
         return 1.0 / (1.0 + np.exp(-logits))
 
     def score(self, pairs: Sequence[tuple[str, str]], progress: Callable[[int, int], None] | None = None,
-              every: int = 256) -> np.ndarray:
-        """Probabilities of each pair, in order; ``progress(done, total)`` every ``every`` pairs and at the end.
+              engine: Engine | None = None) -> np.ndarray:
+        """Probabilities of each pair, in order; ``progress(done, total)`` after each task, counting distinct pairs.
 
         The model reads a pair in one order; it was trained on both, and each pair is read in both
         and the probabilities averaged, so the score is symmetric. One order (the texts sorted)
@@ -119,24 +140,89 @@ class PairModel:
         would score up to 0.1 differently depending on its neighbours. Alone, a pair's score
         depends only on the pair, whatever the corpus, the batching or the worker (14% more CPU
         than batches of ~2,000 tokens, measured on STS-B dev pairs).
+
+        A pair given more than once, in either order, is read once (its two texts sorted, so both
+        orders of a pair give the same bits), and a pair this model read in an earlier call is not read
+        again (the last :data:`_MEMO_PAIRS`): news repeats itself, and a statement pair reprinted in
+        several articles came to the model once per article pair, and again when the claim clusters
+        checked it (BBC News: 2,169 pairs checked, 1,499 distinct). ``engine``
+        (:mod:`overlap.engine`) reads the pairs :data:`_PAIRS_PER_TASK` at a time, each worker on its
+        own copy of the model, loaded once.
         """
-        out = np.zeros((len(pairs), 2), dtype=np.float32)
+        distinct: dict[tuple[str, str], int] = {}
+        where = [distinct.setdefault((a, b) if a <= b else (b, a), len(distinct)) for a, b in pairs]
+        keys = list(distinct)
+        out = np.zeros((len(keys), 2), dtype=np.float32)
+        digests = [hashlib.blake2b(f"{len(a)}:{a}{b}".encode(), digest_size=16).digest() for a, b in keys]
+        todo = []
+        for i, digest in enumerate(digests):
+            if (known := self._memo.get(digest)) is not None:
+                out[i] = known
+            else:
+                todo.append(i)
         pieces: dict[str, list[int]] = {}
-        for i, (a, b) in enumerate(pairs):
+
+        def both(a: str, b: str) -> list[tuple[list[int], list[int]]]:
             for t in (a, b):
                 if t not in pieces:
                     pieces[t] = self._tok.pieces(t)
-            probs = self._run([self._tok.encode_pair(pieces[a], pieces[b]), self._tok.encode_pair(pieces[b], pieces[a])])
-            out[i] = (probs[0] + probs[1]) / 2
-            if progress is not None and ((i + 1) % every == 0 or i + 1 == len(pairs)):
-                progress(i + 1, len(pairs))
-        return out
+            return [self._tok.encode_pair(pieces[a], pieces[b]), self._tok.encode_pair(pieces[b], pieces[a])]
+
+        groups = list(batched(todo, _PAIRS_PER_TASK))
+        jobs = ([both(*keys[i]) for i in group] for group in groups)
+        done = 0
+        for group, rows in zip(groups, (engine or InProcess()).map(run_pairs, jobs, self)):
+            out[list(group)] = rows
+            for i, row in zip(group, rows):
+                self._remember(digests[i], row.copy())
+            done += len(group)
+            if progress is not None:
+                progress(done, len(todo))
+        return out[where]
+
+    def _remember(self, digest: bytes, probs: np.ndarray) -> None:
+        """Keep a pair's probabilities for later calls, forgetting the oldest beyond :data:`_MEMO_PAIRS`."""
+        if len(self._memo) >= _MEMO_PAIRS:
+            del self._memo[next(iter(self._memo))]
+        self._memo[digest] = probs
+
+    def __reduce__(self) -> tuple[Any, tuple[str, int]]:
+        """Sent to a worker process, the pair model is the same file loaded there, once per process, on one
+        thread (an engine runs one single-threaded worker per core)."""
+        return _pair_model_at, (self._spec[0], 1)
 
     def judge(self, pairs: Sequence[tuple[str, str]], cosine: np.ndarray,
-              progress: Callable[[int, int], None] | None = None) -> tuple[np.ndarray, np.ndarray]:
+              progress: Callable[[int, int], None] | None = None,
+              engine: Engine | None = None) -> tuple[np.ndarray, np.ndarray]:
         """The same-statement and same-claim scores of ``pairs`` (``cosine``: their embedding cosines)."""
-        probs = self.score(pairs, progress=progress)
+        probs = self.score(pairs, progress=progress, engine=engine)
         return probs[:, 0].astype(np.float64), claim_scores(probs[:, 1], cosine)
+
+
+#: Pairs whose probabilities a model keeps for later calls (about 200 bytes each: 20 MB at most).
+_MEMO_PAIRS = 100_000
+#: Pairs one engine task reads (each about 10-25 ms of one core, both orders; a task costs a few ms to send).
+_PAIRS_PER_TASK = 32
+
+
+@lru_cache(maxsize=4)
+def _pair_model_at(path: str, threads: int) -> PairModel:
+    """The pair model of a file, loaded once per process (what a :class:`PairModel` unpickles to). On a worker
+    of another machine the driver's path may not exist: the worker's own installed copy is taken then, the
+    file the driver checked against the same sha256 (a cluster whose workers lack it is refused at connect)."""
+    file = Path(path)
+    if not file.is_file() and file.name == PAIR_MODEL_FILE.name:
+        file = installed_pair_model()[0] or file
+    return PairModel(file, threads)
+
+
+def run_pairs(joined: Sequence[list[tuple[list[int], list[int]]]], model: PairModel) -> np.ndarray:
+    """A few pairs' probabilities, each pair's two readings run alone and averaged: one engine task, ``(len(joined), 2)``."""
+    out = np.zeros((len(joined), 2), dtype=np.float32)
+    for i, readings in enumerate(joined):
+        probs = model.run(readings)
+        out[i] = (probs[0] + probs[1]) / 2
+    return out
 
 
 def graded_claim(claim: np.ndarray, cosine: np.ndarray, weights: Sequence[float] = CLAIM_WEIGHTS) -> np.ndarray:
@@ -205,8 +291,10 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-x))
 
 
-@lru_cache(maxsize=1)
-def _load() -> tuple[PairModel | None, str]:
+def installed_pair_model() -> tuple[Path | None, str]:
+    """The shipped pair model file if it can be used (onnxruntime installed, sha256 checked), else ``None``;
+    and the path in words. No session is made: a Dask worker answers this when a driver connects
+    (:func:`overlap.pipeline.driver.fingerprint`)."""
     if os.environ.get("OVERLAP_NO_PAIR_MODEL"):
         return None, "no pair model (disabled by OVERLAP_NO_PAIR_MODEL)"
     missing = onnxruntime_missing()
@@ -214,7 +302,13 @@ def _load() -> tuple[PairModel | None, str]:
         return None, f"no pair model (onnxruntime not installed: {missing}; pip install 'overlap[embed]')"
     if not PAIR_MODEL_FILE.is_file() or file_sha256(PAIR_MODEL_FILE) != PAIR_MODEL_SHA256:
         return None, f"no pair model ({PAIR_MODEL_FILE.name} missing or not sha256 {PAIR_MODEL_SHA256[:12]}...)"
-    return PairModel(PAIR_MODEL_FILE), f"pair model ({PAIR_MODEL_ID})"
+    return PAIR_MODEL_FILE, f"pair model ({PAIR_MODEL_ID})"
+
+
+@lru_cache(maxsize=1)
+def _load() -> tuple[PairModel | None, str]:
+    path, status = installed_pair_model()
+    return (PairModel(path) if path is not None else None), status
 
 
 def load_pair_model() -> PairModel | None:

@@ -26,6 +26,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from ..engine import Engine
 from ..params import ParaphraseParams
 from .pair_model import PAIR_CLAIM_CUT, PAIR_CUT, PAIR_FLOOR, PairModel, check_scores, load_pair_model
 from .roles import RoleParser, load_role_parser, role_check_status
@@ -185,7 +186,7 @@ _COSINE_BLOCK = 8192  # part pairs whose vectors are gathered at once (2 x 12 MB
 
 def score_batch(
     texts: Sequence[tuple[str, str]], features: np.ndarray, names: Sequence[str], scorers: Scorers,
-    progress: Callable[[int, int], None] | None = None, ask: np.ndarray | None = None,
+    progress: Callable[[int, int], None] | None = None, ask: np.ndarray | None = None, engine: Engine | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Same-statement and same-claim scores, in [0, 1], of a batch of candidate pairs.
 
@@ -219,12 +220,13 @@ def score_batch(
         if scorers.checker is None:
             return para, claim
         return _checked(texts, para, claim, scorers, progress, ask,
-                        features[:, [names.index("containment"), names.index("coverage")]])
+                        features[:, [names.index("containment"), names.index("coverage")]], engine)
     asked = np.flatnonzero(pair_floor(para, claim) & (True if ask is None else ask))
     para, claim = np.zeros(len(texts)), np.zeros(len(texts))
     if len(asked):
         col = names.index("cosine")
-        para[asked], judged = scorers.pair.judge([texts[i] for i in asked], features[asked, col], progress=progress)
+        para[asked], judged = scorers.pair.judge([texts[i] for i in asked], features[asked, col], progress=progress,
+                                                 engine=engine)
         if scorers.claims:
             claim[asked] = judged
     return para, claim
@@ -232,14 +234,14 @@ def score_batch(
 
 def _checked(texts: Sequence[tuple[str, str]], para: np.ndarray, claim: np.ndarray, scorers: Scorers,
              progress: Callable[[int, int], None] | None, ask: np.ndarray | None,
-             overlap: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+             overlap: np.ndarray, engine: Engine | None = None) -> tuple[np.ndarray, np.ndarray]:
     """The fitted scores after the pair model's check (:func:`~overlap.claims.pair_model.check_scores`): it reads
     only the pairs they accept (``overlap``: each pair's containment and coverage signals); every
     other score is the fitted one. Claim scores stay zeros when that relation is off."""
     asked = np.flatnonzero(_accepted(para, claim, scorers) & (True if ask is None else ask))
     if not len(asked):
         return para, claim
-    probs = scorers.checker.score([texts[i] for i in asked], progress=progress)  # type: ignore[union-attr]
+    probs = scorers.checker.score([texts[i] for i in asked], progress=progress, engine=engine)  # type: ignore[union-attr]
     para, claim = para.copy(), claim.copy()
     para[asked], claim[asked] = check_scores(para[asked], claim[asked], probs, overlap[asked, 0], overlap[asked, 1])
     return para, claim

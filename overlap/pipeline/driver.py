@@ -92,20 +92,22 @@ def versions() -> dict[str, str]:
 
 def fingerprint() -> dict[str, str]:
     """What must be the same in a driver and every worker for a scan to give one answer: :func:`versions`
-    and the embedding model and role check parser a worker would load (their sha256-checked files, or
-    why there are none; the pair model runs on the driver only).
+    and the embedding model, pair model and role check parser a worker would load (their sha256-checked
+    files, or why there are none).
 
     Compared when a scan connects to a running Dask cluster
     (:meth:`overlap.engine.cluster.DaskEngine.connect`); no model is loaded to answer.
     """
-    from ..claims import embed, roles
+    from ..claims import embed, pair_model, roles
 
     path, status = embed.installed_model()
+    pair_path, pair_status = pair_model.installed_pair_model()
     found = versions()
     found["python"] = ".".join(found["python"].split(".")[:2])  # a patch release changes no result
     for driver_only in ("networkx", "click"):  # the graph and the command line run on the driver
         del found[driver_only]
     return {**found, "embedding model": status if path is None else f"{status} sha256 {embed.MODEL_SHA256[:12]}",
+            "pair model": pair_status if pair_path is None else f"{pair_status} sha256 {pair_model.PAIR_MODEL_SHA256[:12]}",
             "role check parser": roles.role_check_status()}
 
 
