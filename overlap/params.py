@@ -263,7 +263,7 @@ class ParaphraseParams:
     (``threshold`` and ``claim_threshold`` then apply to its scores); the fitted scores only
     propose. Off by default: it is more precise on held-out PAWS, MRPC and STS-B pairs, but on a
     sample of BBC news 4 in 10 of the matches it dropped were right and 4 in 10 of those it added
-    wrong, on the seeds it loses every cross-outlet claim, and it costs 3.4x the tier's CPU (see
+    wrong, on the seeds it loses all but one cross-outlet claim, and it costs 3.4x the tier's CPU (see
     its model card).
 
     ``pair_check``: when the fitted scores judge (``pair_model`` off) and the pair model can load, it

@@ -98,3 +98,25 @@ def test_a_space_between_thai_letters_ends_a_sentence() -> None:
 @given(st.text(alphabet=st.sampled_from(list("ab 中国ไทย่ .?!。！」「۔؟\n\"'AZ1")), max_size=120))
 def test_sentence_spans_in_every_script_are_ordered_trimmed_and_lose_nothing(text: str) -> None:
     _assert_ordered_trimmed_lossless(text)
+
+
+def test_a_byline_run_into_the_first_sentence_is_a_span_of_its_own() -> None:
+    """Scraped pages run the byline into the lede with no-break spaces; the byline then opened the first
+    statement, which the claims report quoted ("By ALIX CULBERTSON  RUSSIA is ready ..."). (Regression:
+    seeds/000, 2026-12-04.)"""
+    text = ("By ALIX CULBERTSON\xa0\xa0RUSSIA is ready to cooperate with the United States, he said.\n\n"
+            "By JOHN SMITH and JANE DOE, Reuters  \u201cWe are ready,\u201d Peskov said.\n\n"
+            "By Tuesday, Kyiv had retaken the town. By  Then.\n\n"
+            "By April 15, 27.8 pct of the area had been sown.\n\n"
+            "Officials said so. By ANNA LEE  It was late.")
+    assert _texts(text, sentences(text)) == [
+        "By ALIX CULBERTSON",
+        "RUSSIA is ready to cooperate with the United States, he said.",
+        "By JOHN SMITH and JANE DOE, Reuters",
+        "\u201cWe are ready,\u201d Peskov said.",
+        "By Tuesday, Kyiv had retaken the town.",
+        "By  Then.",
+        "By April 15, 27.8 pct of the area had been sown.",
+        "Officials said so.",
+        "By ANNA LEE  It was late.",  # not at the start of its block: a sentence's words, left alone
+    ]

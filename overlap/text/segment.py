@@ -143,8 +143,16 @@ def is_wrapped(raw_lines: list[str]) -> bool:
     return sum(1 for n in lengths if n >= cut) >= 0.6 * len(lengths)
 
 
+#: A byline run into the first sentence of its block, as pages scraped from a site often give it: "By" and
+#: a name (capitalised words, "and", "&", commas), then two or more spaces (no-break ones included) before
+#: the text, which starts with a capital or a quote ("By ALIX CULBERTSON\xa0\xa0RUSSIA is ready to ...").
+#: Two spaces, because one space after "By" and capitalised words is a sentence ("By Tuesday, Kyiv had ...").
+_BYLINE = re.compile(r"By(?:[ \xa0](?:[A-Z][\w'\u2019.\-]*|and|&)[,]?){1,8}(?=[ \t\xa0\u2009\u202f]{2,}[\"\u201c\u2018'A-Z])")
+
+
 def sentences(text: str) -> Iterator[Span]:
-    """Spans of sentences; a line break between paragraphs always ends one.
+    """Spans of sentences; a line break between paragraphs always ends one; a byline run into a block's
+    first sentence (:data:`_BYLINE`) is a span of its own.
 
     >>> t = 'Mr. Peskov told reporters. "We are ready," he said.\\n\\nThe U.S. Army replied.'
     >>> [t[s.start:s.end] for s in sentences(t)]
@@ -152,9 +160,16 @@ def sentences(text: str) -> Iterator[Span]:
     >>> t = "外交部表示，会谈将继续。「我们准备好了。」他说。 یہ پہلا جملہ ہے۔ یہ دوسرا ہے۔"
     >>> [t[s.start:s.end] for s in sentences(t)]
     ['外交部表示，会谈将继续。', '「我们准备好了。」', '他说。', 'یہ پہلا جملہ ہے۔', 'یہ دوسرا ہے۔']
+    >>> t = "By ALIX CULBERTSON  RUSSIA is ready to cooperate, he said."
+    >>> [t[s.start:s.end] for s in sentences(t)]
+    ['By ALIX CULBERTSON', 'RUSSIA is ready to cooperate, he said.']
     """
     for para in _blocks(text, _wrap_width(text)):
-        yield from _sentences_in(text, para.start, para.end)
+        start = para.start
+        if text.startswith("By", start) and (byline := _BYLINE.match(text, start, para.end)):
+            yield Span(start, byline.end())
+            start = byline.end()
+        yield from _sentences_in(text, start, para.end)
 
 
 def _wrap_width(text: str) -> int | None:
