@@ -1,12 +1,11 @@
 #!/usr/bin/env python3
 """What the paraphrase tier costs: ``overlap scan`` with and without it, on the same corpus in one run.
 
-For each corpus, eight scans, each in a fresh process (so peak RSS is its own):
-passages on and off (``--no-passages``) x paraphrase tier off
-(``--no-paraphrase``), lexical (``OVERLAP_NO_EMBEDDINGS=1 --no-pair-model``: a
-plain install), with the embedding model judging (``--no-pair-model``: the
-tier before the pair model) and the default (embeddings propose, the pair model
-judges). Prints wall and CPU seconds, peak RSS, the tier's own
+For each corpus, ten scans, each in a fresh process and in it alone (``OVERLAP_WORKERS=0``; so peak RSS is its
+own): passages on and off (``--no-passages``) x paraphrase tier off (``--no-paraphrase``), lexical
+(``OVERLAP_NO_EMBEDDINGS=1``: a plain install), the fitted embedding scores alone (``--no-pair-check``: the
+tier before the pair model), the default (the fitted scores, checked by the pair model) and the pair model
+judging (``--pair-model``). Prints wall and CPU seconds, peak RSS, the tier's own
 seconds, statements, candidates, embedded statements, matches, statements
 per second of the tier, and the ratio of each scan's CPU time to the same
 scan without the tier. Compare ratios within one run: the machine is shared.
@@ -90,10 +89,11 @@ def main() -> None:
     for corpus in args.corpus or ["reuters", "bbc"]:
         for passages in ([False] if args.no_passages_only else [True] if args.passages_only else [True, False]):
             base = [] if passages else ["--no-passages"]
-            tiers = [("off", ["--no-paraphrase"], True), ("lexical", ["--no-pair-model"], True)]
+            tiers = [("off", ["--no-paraphrase"], True), ("lexical", [], True)]
             if not args.no_embed:
-                tiers.append(("embed", ["--no-pair-model"], False))
-                tiers.append(("pair", [], False))
+                tiers.append(("embed", ["--no-pair-check"], False))
+                tiers.append(("checked", [], False))
+                tiers.append(("pair", ["--pair-model"], False))
             off_cpu = None
             for name, extra, lexical in tiers:
                 with tempfile.TemporaryDirectory() as tmp:
