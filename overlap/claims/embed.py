@@ -45,7 +45,7 @@ import numpy as np
 from ..batches import batched
 from ..engine import Engine, InProcess
 
-__all__ = ["Embedder", "WordPiece", "load_embedder", "embedder_status", "installed_model", "file_sha256", "onnxruntime_missing", "MODEL_ID",
+__all__ = ["Embedder", "WordPiece", "load_embedder", "embedder_status", "installed_model", "file_sha256", "onnxruntime_missing", "onnx_session", "MODEL_ID",
            "MODEL_SHA256"]
 
 MODEL_ID = "paraphrase-MiniLM-L3-v2-int8"
@@ -239,15 +239,8 @@ class Embedder:
         of the driver's memory for nothing (92 MiB with the fp32 model).
         """
         if self._session is None:
-            os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")  # before the import: no ~/.cache writes
-            import onnxruntime as ort
-
             model_path, _vocab, threads = self._spec
-            opts = ort.SessionOptions()
-            if threads:
-                opts.intra_op_num_threads = threads
-            opts.log_severity_level = 3
-            session = ort.InferenceSession(model_path, opts, providers=["CPUExecutionProvider"])
+            session = onnx_session(model_path, threads)
             # the token embeddings: the one output shaped (batch, tokens, 384); the file's names are generated
             tokens_out = [o.name for o in session.get_outputs() if len(o.shape) == 3 and o.shape[-1] == 384]
             if len(tokens_out) != 1:
@@ -338,6 +331,19 @@ def _embedder_at(model_path: str, vocab_path: str, threads: int) -> Embedder:
 def run_texts(ids: Sequence[np.ndarray], embedder: Embedder) -> np.ndarray:
     """:meth:`Embedder.run` over a few texts' token ids: one engine task, ``(len(ids), 384)``."""
     return np.vstack([embedder.run(one) for one in ids]) if ids else np.zeros((0, 384), dtype=np.float32)
+
+
+def onnx_session(path: str, threads: int) -> Any:
+    """An onnxruntime session of a model file on the CPU, on ``threads`` threads (0: one per core), quiet:
+    the one way overlap's models (the embedder, the pair model) are opened."""
+    os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")  # before the import: no ~/.cache writes
+    import onnxruntime as ort
+
+    opts = ort.SessionOptions()
+    if threads:
+        opts.intra_op_num_threads = threads
+    opts.log_severity_level = 3
+    return ort.InferenceSession(path, opts, providers=["CPUExecutionProvider"])
 
 
 def onnxruntime_missing() -> str | None:

@@ -35,7 +35,7 @@ import numpy as np
 
 from ..batches import batched
 from ..engine import Engine, InProcess
-from .embed import VOCAB_PATH, WordPiece, file_sha256, onnxruntime_missing
+from .embed import VOCAB_PATH, WordPiece, file_sha256, onnx_session, onnxruntime_missing
 
 __all__ = ["PairModel", "load_pair_model", "pair_model_status", "claim_scores", "PAIR_MODEL_ID", "PAIR_CUT",
            "PAIR_CLAIM_CUT", "CLAIM_WEIGHTS", "VETO_SHIFT", "PAIR_FLOOR", "graded_claim", "CHECK_LEVELS", "checked", "extends", "check_scores",
@@ -106,15 +106,7 @@ class PairModel:
         """The onnxruntime session, made when this process first reads a pair: the driver of an engine's
         scan only tokenises the pairs, and a session made there would hold its memory for nothing."""
         if self._session is None:
-            os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
-            import onnxruntime as ort
-
-            path, threads = self._spec
-            opts = ort.SessionOptions()
-            if threads:
-                opts.intra_op_num_threads = threads
-            opts.log_severity_level = 3
-            self._session = ort.InferenceSession(path, opts, providers=["CPUExecutionProvider"])
+            self._session = onnx_session(*self._spec)
         return self._session
 
     def run(self, joined: list[tuple[list[int], list[int]]]) -> np.ndarray:
