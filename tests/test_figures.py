@@ -1,5 +1,5 @@
-"""Figures that disagree: percentages none of which agree reject a pair the scores accept, in a scan and in
-``overlap score``; rounded figures agree."""
+"""Figures that disagree: percentages, or amounts of money and goods, none of which agree reject a pair the
+scores accept, in a scan and in ``overlap score``; rounded figures agree."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from overlap.claims.decide import Acceptor
-from overlap.claims.figures import agree, figure_conflict, percentages
+from overlap.claims.figures import agree, amounts, figure_conflict, percentages
 from overlap.claims.find import find_claims
 from overlap.claims.score import Scorers
 from overlap.cli import main
@@ -24,6 +24,18 @@ GDP = ("Gross domestic product (GDP) rose by 0.8% in the fourth quarter compared
        "with 0.5% in the previous quarter.")
 ROUNDED = ("Axcan's shares closed down 63 Canadian cents, or 4 percent, at C$16.93 in Toronto on Tuesday.",
            "Axcan's shares were down 3.8 percent, or 63 Canadian cents, at C$16.93 in Toronto on Tuesday.")
+
+# Reuters-21578: one wire template, two companies' offerings, matched as the same statement (0.69) before
+# amounts were compared
+OFFERINGS = ("Detroit Edison Co is raising 400 mln dlrs through a two-tranche offering of general and refunding "
+             "mortgage bonds, said sole manager Morgan Stanley and Co Inc.",
+             "Commonwealth Edison Co is raising 360 mln dlrs via a two-tranche offering of first and refunding "
+             "mortgage bonds, said lead manager Morgan Stanley and Co Inc.")
+# BBC News: one claim, its dollars converted on different days; the euros and pounds agree
+CONVERTED = ("Parmalat was declared insolvent after it emerged that 4 billion euros (£2.8bn; $4.8bn) it supposedly "
+             "held in an offshore account did not in fact exist.",
+             "Parmalat collapsed in December 2003 after it emerged that the 4bn euros ($5.2bn; £2.8bn) it supposedly "
+             "held in an offshore account did not in fact exist.")
 
 
 def _docs(a: str, b: str) -> list[Document]:
@@ -61,3 +73,37 @@ def test_a_figure_conflict_is_symmetric_and_a_statement_never_conflicts_with_its
     if any(x == y for x in xs for y in ys):
         assert figure_conflict(a, b) is None
     assert all(agree(p, p) for p in percentages(a))
+
+
+def test_amounts_are_read_with_their_scale_and_unit() -> None:
+    assert amounts("paid $3-million bail, US$10 mil. and £1.1bn for 5,490 tonnes") == [
+        ("dollar", 3e6, 1e6), ("dollar", 1e7, 1e6), ("pound", 1.1e9, 1e8), ("tonne", 5490.0, 1.0)]
+    # a currency's country may stand between the figure and its unit; other words may not
+    assert amounts("76 mln N.Z. Dlrs and 100 mln Canadian dlr") == [("dollar", 7.6e7, 1e6), ("dollar", 1e8, 1e6)]
+    assert amounts("duty rose to 38.30 ringgit per tonne, 2,400 Iraqis, 800,000-820,000 bpd") == [("bpd", 820000.0, 1.0)]
+
+
+def test_amounts_that_disagree_reject_a_template_pair_and_rounding_or_a_conversion_does_not() -> None:
+    assert figure_conflict(*OFFERINGS) == "amounts in dollars 400 mln in one, 360 mln in the other"
+    assert figure_conflict(*CONVERTED) is None  # the euros agree
+    assert figure_conflict("paid a $10 million fine", "paid a $10-million penalty") is None
+    assert figure_conflict("it took $1.23 billion", "it took $1.2bn") is None
+    assert figure_conflict("a deficit of 224 mln dlrs", "a deficit of 234 mln dlrs") is not None
+    assert figure_conflict("400 mln dlrs", "400 mln stg") is None  # other units are not compared
+    params = ParaphraseParams(embeddings=False)
+    found, counts = find_claims(_docs(*OFFERINGS), params)
+    assert found.matches == [] and counts["figure_conflicts"] == 1
+
+
+_money = st.tuples(st.integers(1, 5000), st.sampled_from(["mln dlrs", "billion dlrs", "dlrs", "mln stg", "tonnes"]))
+
+
+@given(st.lists(_money, min_size=1, max_size=3), st.lists(_money, min_size=1, max_size=3))
+def test_an_amount_conflict_is_symmetric_and_an_amount_given_in_both_agrees(xs, ys) -> None:
+    a = "It paid " + " and ".join(f"{n:,} {u}" for n, u in xs) + "."
+    b = "It paid " + " and ".join(f"{n:,} {u}" for n, u in ys) + "."
+    assert len(amounts(a)) == len(xs)
+    assert (figure_conflict(a, b) is None) == (figure_conflict(b, a) is None)
+    assert figure_conflict(a, a) is None
+    if set(xs) & set(ys) or not {u.split()[-1] for _, u in xs} & {u.split()[-1] for _, u in ys}:
+        assert figure_conflict(a, b) is None

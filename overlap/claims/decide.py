@@ -138,7 +138,7 @@ def decide(
     (one per part, or ``None``) give a match its cosine when its whole pair
     was never embedded. Matches are sorted by their sides' documents and
     offsets; counts: ``verbatim_skipped``, ``figure_conflicts`` (accepted, then
-    rejected because their percentages disagree: :mod:`overlap.claims.figures`),
+    rejected because their percentages or amounts disagree: :mod:`overlap.claims.figures`),
     ``role_conflicts`` (then rejected by the role check: :mod:`overlap.claims.roles`), ``matches``,
     ``same_statement``, ``same_claim``, ``within_document``. ``engine`` parses the
     accepted pairs' statements for the role check (on a cluster's workers).
@@ -250,7 +250,7 @@ class Acceptor:
     the statements and their clauses (:func:`overlap.claims.statements.statement_parts`),
     as in :func:`decide`, scored by :func:`overlap.claims.score.score_batch`
     as there; a near-verbatim pair is a copy and never a link, and a pair
-    whose percentages disagree or that the role check rejects (actors
+    whose percentages or amounts disagree or that the role check rejects (actors
     swapped, an action negated or opposed) is no link, as there.
     """
 
@@ -293,7 +293,7 @@ class Acceptor:
         else:
             return None
         if figure_conflict(a.text, b.text) is not None:
-            return None  # their percentages disagree: as in decide
+            return None  # their percentages or amounts disagree: as in decide
         if s.roles is not None and s.roles.conflicts([(a.text, b.text)])[0] is not None:
             return None  # who did what to whom, whether or which way differs: as in decide
         return link, float(para[0]), float(claim.max()), sigs[0]

@@ -55,7 +55,7 @@ _COUNT_LABELS = (
     ("paraphrase_restated", "of which a reporter restating a quote (\u201cwe\u201d read as the party named)"),
     ("paraphrase_set_aside", "statements set aside (not scored)"),
     ("paraphrase_not_english", "statements not in English (not scored)"),
-    ("paraphrase_figure_conflicts", "paraphrase pairs rejected: percentages that disagree"),
+    ("paraphrase_figure_conflicts", "paraphrase pairs rejected: figures that disagree"),
     ("paraphrase_role_conflicts", "paraphrase pairs rejected: actors swapped, action negated or opposed"),
 )
 
