@@ -96,6 +96,8 @@ for _country, _forms in {
 }.items():
     _NAME_ALIASES.update(dict.fromkeys(_forms.split(), _country))
 _NAME_ALIASES.update({c: c for c in set(_NAME_ALIASES.values())})
+#: the countries :func:`party` knows, each in its one spelling
+COUNTRIES = frozenset(_NAME_ALIASES.values())
 _NEGATION = re.compile(r"\b(?:not|no|never|nor|without|none|neither)\b|n[\'\u2019]t\b", re.I)
 
 
