@@ -251,7 +251,7 @@ class Acceptor:
     as in :func:`decide`, scored by :func:`overlap.claims.score.score_batch`
     as there; a near-verbatim pair is a copy and never a link, and a pair
     whose percentages or amounts disagree or that the role check rejects (actors
-    swapped, an action negated or opposed) is no link, as there.
+    swapped or other, an action negated or opposed) is no link, as there.
     """
 
     scorers: Scorers

@@ -56,7 +56,7 @@ _COUNT_LABELS = (
     ("paraphrase_set_aside", "statements set aside (not scored)"),
     ("paraphrase_not_english", "statements not in English (not scored)"),
     ("paraphrase_figure_conflicts", "paraphrase pairs rejected: figures that disagree"),
-    ("paraphrase_role_conflicts", "paraphrase pairs rejected: actors swapped, action negated or opposed"),
+    ("paraphrase_role_conflicts", "paraphrase pairs rejected: actors swapped or other, action negated or opposed"),
 )
 
 

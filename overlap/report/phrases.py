@@ -65,21 +65,21 @@ def role_check_text(info: Mapping[str, Any], rejected: int) -> str | None:
     ``None`` for a scan without the paraphrase tier or made before the check.
 
     >>> role_check_text({"role_check": "spaCy en_core_web_sm 3.8.0"}, 2)
-    'Role check (spaCy en_core_web_sm 3.8.0): 2 pairs the scores accepted were rejected because one swaps the named actors of the other, negates its action, says its opposite, names other parties to a relation or is a line of names with no verb (who did what to whom, whether, which way, and with whom).'
+    'Role check (spaCy en_core_web_sm 3.8.0): 2 pairs the scores accepted were rejected because one swaps the named actors of the other, has its action done by another named actor, negates its action, says its opposite, names other parties to a relation or is a line of names with no verb (who did what to whom, whether, which way, and with whom).'
     >>> role_check_text({"role_check": "off (--no-role-check)"}, 0)
-    'Role check off (--no-role-check): pairs whose named actors swap roles ("Russia accused Ukraine" / "Ukraine accused Russia"), whose actions are negated or opposed in one, whose relations are with other parties, or with a line of names on one side may be matched.'
+    'Role check off (--no-role-check): pairs whose named actors swap roles ("Russia accused Ukraine" / "Ukraine accused Russia") or differ, whose actions are negated or opposed in one, whose relations are with other parties, or with a line of names on one side may be matched.'
     """
     status = info.get("role_check")
     if not status:
         return None
     if status.startswith("off"):
         return (f"Role check {status}: pairs whose named actors swap roles (\"Russia accused Ukraine\" / "
-                "\"Ukraine accused Russia\"), whose actions are negated or opposed in one, whose relations are "
-                "with other parties, or with a line of names on one side may be matched.")
+                "\"Ukraine accused Russia\") or differ, whose actions are negated or opposed in one, whose relations "
+                "are with other parties, or with a line of names on one side may be matched.")
     pairs = f"{rejected:,} pair the scores accepted was" if rejected == 1 else f"{rejected:,} pairs the scores accepted were"
-    return (f"Role check ({status}): {pairs} rejected because one swaps the named actors of the other, negates its "
-            "action, says its opposite, names other parties to a relation or is a line of names with no verb "
-            "(who did what to whom, whether, which way, and with whom).")
+    return (f"Role check ({status}): {pairs} rejected because one swaps the named actors of the other, has its "
+            "action done by another named actor, negates its action, says its opposite, names other parties to a "
+            "relation or is a line of names with no verb (who did what to whom, whether, which way, and with whom).")
 
 
 def set_aside_text(info: Mapping[str, Any]) -> str | None:
