@@ -130,6 +130,9 @@ def test_one_action_by_other_named_actors_conflicts() -> None:
     assert offering == roles.RoleConflict("raise", "actor", ("Burlington Industries Inc",), ("Micropolis Corp",))
     assert str(offering) == "raise: by Burlington Industries Inc in one, by Micropolis Corp in the other"
     assert str(exposed) == "expose: by Mr Flight in one, by Mr Kruger in the other"
+    # a common word that begins a name ("and" of "Anderson") does not name it
+    sold, = _conflicts(("Anderson sold the shares on Monday.", "Gates and his partners sold the shares on Monday."))
+    assert str(sold) == "sell: by Anderson in one, by Gates in the other"
 
 
 def test_an_actor_named_in_other_words_or_standing_for_another_is_not_another_actor() -> None:

@@ -111,6 +111,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Mapping, NamedTuple, Sequence
 
 from ..errors import OverlapError
+from ..text.words import CLAIM_STOPWORDS
 from .embed import file_sha256
 from .gate import prose
 from .signals import COUNTRIES, party
@@ -470,7 +471,11 @@ def _named_in(names: tuple[tuple[str, ...], ...], other: Reading) -> bool:
                 return True
         for word in (w.lower().rstrip(".") for w in kept):
             for seen in other.words:
-                if word == seen or (len(word) >= 3 and seen.startswith(word)) or (len(seen) >= 3 and word.startswith(seen)):
+                if word == seen:
+                    return True
+                if seen in CLAIM_STOPWORDS:
+                    continue  # "and" begins "Anderson", "the" begins "Thebes"
+                if (len(word) >= 3 and seen.startswith(word)) or (len(seen) >= 3 and word.startswith(seen)):
                     return True
                 if min(len(word), len(seen)) >= 5 and Levenshtein.distance(word, seen, score_cutoff=1) <= 1:
                     return True
