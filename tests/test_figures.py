@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
@@ -12,6 +13,7 @@ from hypothesis import strategies as st
 from overlap.claims.decide import Acceptor
 from overlap.claims.figures import agree, amounts, figure_conflict, percentages
 from overlap.claims.find import find_claims
+from overlap.claims.pair_model import PairModel, installed_pair_model
 from overlap.claims.score import Scorers
 from overlap.cli import main
 from overlap.model import Document, Passage, Span
@@ -107,3 +109,21 @@ def test_an_amount_conflict_is_symmetric_and_an_amount_given_in_both_agrees(xs, 
     assert figure_conflict(a, a) is None
     if set(xs) & set(ys) or not {u.split()[-1] for _, u in xs} & {u.split()[-1] for _, u in ys}:
         assert figure_conflict(a, b) is None
+
+
+@pytest.mark.skipif(installed_pair_model()[0] is None, reason="no pair model installed")
+def test_the_pair_model_does_not_read_a_pair_whose_figures_disagree(monkeypatch) -> None:
+    """Regression (a saving, same matches): decide rejects such a pair whatever the model says of it."""
+    read: list = []
+    real = PairModel.score
+
+    def spy(self, pairs, *args, **kwargs):
+        read.extend(pairs)
+        return real(self, pairs, *args, **kwargs)
+
+    monkeypatch.setattr(PairModel, "score", spy)
+    found, counts = find_claims(_docs(*OFFERINGS), ParaphraseParams())
+    assert found.matches == [] and counts["figure_conflicts"] == 1 and counts["pair_model_scored"] == 0
+    assert read == []
+    kept, counts = find_claims(_docs(*CONVERTED), ParaphraseParams())
+    assert counts["pair_model_scored"] > 0 and read  # the figures agree: the model reads the pair

@@ -38,7 +38,8 @@ from .clusters import claim_clusters
 from .decide import Acceptor, decide
 from .gate import admit
 from .restated import restatements
-from .score import PartPair, PartVectors, Scorers, ScoredPairs, cosines, lexical_signals, pair_model_asked, score_batch
+from .figures import figure_conflict
+from .score import PartPair, PartVectors, Scorers, ScoredPairs, cosines, lexical_signals, pair_model_rows, score_batch
 from .scorer import Scorer, TextMemo
 from .signals import Lexicon, prepare
 from .statements import Parts, PassageTable, Statements, statement_parts, statements
@@ -337,11 +338,29 @@ def _score(
         counts["embedded"] = len(parts.passages)
     texts = _RowTexts(rows, parts)
     ask = np.fromiter((n not in copies for n, _x, _y, _w in rows), dtype=bool, count=len(rows))
-    counts["pair_model_scored"] = pair_model_asked(features, names, scorers, ask)
+    model = pair_model_rows(features, names, scorers) & ask
+    # statement pairs whose figures disagree are rejected by decide whatever the pair model says of them
+    # (overlap.claims.figures): it does not read them (Reuters-21578: about one pair in eight it would read)
+    disagree = _figures_disagree(rows, per_pair, parts, model)
+    if disagree:
+        ask &= np.fromiter((n not in disagree for n, _x, _y, _w in rows), dtype=bool, count=len(rows))
+    counts["pair_model_scored"] = int((model & ask).sum())
     counts["below_pair_floor"] = int(ask.sum()) - counts["pair_model_scored"] if scorers.pair is not None else 0
     para, claim = score_batch(texts, features, names, scorers, ask=ask, engine=engine,
                               progress=lambda done, total: notify("paraphrase pair model", done, total))
     return ScoredPairs(rows, features, names, para, claim, lexical_whole), vectors, counts
+
+
+def _figures_disagree(rows: Sequence[PartPair], per_pair: Sequence[Sequence[tuple[int, int]]], parts: Parts,
+                      model: np.ndarray) -> set[int]:
+    """The statement pairs with a row the pair model would read (``model``) whose whole statements' figures
+    disagree (:func:`~overlap.claims.figures.figure_conflict`, as :func:`~overlap.claims.decide.decide` reads them)."""
+    out = set()
+    for n in sorted({rows[t][0] for t in np.flatnonzero(model)}):
+        x, y = per_pair[n][0]  # the whole statements
+        if figure_conflict(parts.passages[x].text, parts.passages[y].text) is not None:
+            out.add(n)
+    return out
 
 
 class _RowTexts(Lazy[tuple[str, str]]):

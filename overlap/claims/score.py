@@ -33,7 +33,7 @@ from .roles import RoleParser, load_role_parser, role_check_status
 from .scorer import Scorer, load_claim_scorer, load_scorer
 from .signals import Prepared, signals
 
-__all__ = ["Scorers", "PartPair", "PartVectors", "ScoredPairs", "lexical_signals", "cosines", "score_batch", "pair_floor", "pair_model_asked"]
+__all__ = ["Scorers", "PartPair", "PartVectors", "ScoredPairs", "lexical_signals", "cosines", "score_batch", "pair_floor", "pair_model_rows"]
 
 #: One candidate part pair: (statement pair index, part x, part y, whether x and y are the whole statements).
 PartPair = tuple[int, int, int, bool]
@@ -270,13 +270,13 @@ def pair_floor(para: np.ndarray, claim: np.ndarray) -> np.ndarray:
     return (para >= PAIR_FLOOR) | (claim >= PAIR_FLOOR)
 
 
-def pair_model_asked(features: np.ndarray, names: Sequence[str], scorers: Scorers, ask: np.ndarray | None = None) -> int:
-    """How many of a batch's pairs :func:`score_batch` gives the pair model, judging or checking (0 without one)."""
+def pair_model_rows(features: np.ndarray, names: Sequence[str], scorers: Scorers) -> np.ndarray:
+    """Which of a batch's pairs :func:`score_batch` gives the pair model, judging (:func:`pair_floor`) or
+    checking (the pairs the fitted scores accept), before ``ask``; none without a pair model."""
     if (scorers.pair is None and scorers.checker is None) or not len(features):
-        return 0
+        return np.zeros(len(features), dtype=bool)
     para, claim = _fitted(features, names, scorers)
-    asked = pair_floor(para, claim) if scorers.pair is not None else _accepted(para, claim, scorers)
-    return int((asked & (True if ask is None else ask)).sum())
+    return pair_floor(para, claim) if scorers.pair is not None else _accepted(para, claim, scorers)
 
 
 @dataclass(frozen=True)
