@@ -127,3 +127,13 @@ def test_the_pair_model_does_not_read_a_pair_whose_figures_disagree(monkeypatch)
     assert read == []
     kept, counts = find_claims(_docs(*CONVERTED), ParaphraseParams())
     assert counts["pair_model_scored"] > 0 and read  # the figures agree: the model reads the pair
+
+
+@pytest.mark.skipif(installed_pair_model()[0] is None, reason="no pair model installed")
+def test_overlap_score_does_not_ask_the_pair_model_about_figures_that_disagree() -> None:
+    """As in a scan: the figures reject the pair whatever the model would say, so it is not asked."""
+    lines = "".join(json.dumps({"a": a, "b": b}) + "\n" for a, b in (OFFERINGS, ROUNDED))
+    offerings, rounded = (json.loads(x) for x in CliRunner().invoke(main, ["score", "-"], input=lines).output.splitlines())
+    assert offerings["figures"] == "amounts in dollars 400 mln in one, 360 mln in the other"
+    assert offerings["pair_check"] is None and offerings["paraphrase"] is False and offerings["claim"] is False
+    assert rounded["figures"] is None and rounded["pair_check"] is not None

@@ -108,19 +108,19 @@ def _vetoed(out: dict, check: str, conflict: object | None) -> None:
     out[check] = str(conflict) if conflict is not None else None
 
 
-def _figures_checked(outs: list[dict], pairs: list[tuple[str, str]]) -> None:
-    """Percentages that disagree (:func:`overlap.claims.figures.figure_conflict`), as in a scan; each scored
-    result says ``figures``."""
-    for out, (a, b) in zip(outs, pairs):
-        _vetoed(out, "figures", figure_conflict(a, b))
+def _figures_checked(outs: list[dict], figures: list[str | None]) -> None:
+    """Percentages or amounts that disagree (``figures``: :func:`overlap.claims.figures.figure_conflict` of
+    each pair), as in a scan; each scored result says ``figures``."""
+    for out, conflict in zip(outs, figures):
+        _vetoed(out, "figures", conflict)
 
 
-def _pair_checked(outs: list[dict], pairs: list[tuple[str, str]], checker: PairModel) -> None:
-    """The pair model's veto on the fitted scores, as in a scan: it reads the pairs either relation accepts,
-    and a relation it gives a probability under its check level is rejected (the score falls to that
-    probability; not the claim of a pair where one text says the other and more); each scored result
-    says ``pair_check`` (the two probabilities, or ``None``: not asked)."""
-    asked = [k for k, out in enumerate(outs) if out["paraphrase"] or out.get("claim")]
+def _pair_checked(outs: list[dict], pairs: list[tuple[str, str]], checker: PairModel, figures: list[str | None]) -> None:
+    """The pair model's veto on the fitted scores, as in a scan: it reads the pairs either relation accepts
+    but their figures reject (``figures``), and a relation it gives a probability under its check level is
+    rejected (the score falls to that probability; not the claim of a pair where one text says the other
+    and more); each scored result says ``pair_check`` (the two probabilities, or ``None``: not asked)."""
+    asked = [k for k, out in enumerate(outs) if (out["paraphrase"] or out.get("claim")) and figures[k] is None]
     probs = checker.score([pairs[k] for k in asked]) if asked else np.empty((0, 2))
     for out in outs:
         out["pair_check"] = None
@@ -157,9 +157,10 @@ def _score_batch(items: list[tuple[str, str] | InputError], j: _Judges) -> Itera
         para, claim = j.pair.judge(pairs, np.array([r.signals["cosine"] for r in results]))
         probs = list(zip(para, claim))
     outs = [_scored(r, j, p) for r, p in zip(results, probs)]
+    figures = [figure_conflict(a, b) for a, b in pairs]
     if j.checker is not None:
-        _pair_checked(outs, pairs, j.checker)
-    _figures_checked(outs, pairs)
+        _pair_checked(outs, pairs, j.checker, figures)
+    _figures_checked(outs, figures)
     if j.roles is not None:
         _checked(outs, pairs, j.roles)
     scored = iter(outs)
