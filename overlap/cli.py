@@ -760,8 +760,11 @@ def compare(files: tuple[str, ...], pairs_file: str | None, root: str | None, wo
 @click.option("--on-bad-line", type=click.Choice(["skip", "fail"]), default="skip", show_default=True,
               help="A malformed line: write {\"error\": ..., \"line\": N} in its place and warn naming file:line, "
                    "or stop there with exit 1.")
+@click.option("--workers", type=click.IntRange(0, 1024), default=0, show_default=True, metavar="N",
+              help="Let N local worker processes (a Dask LocalCluster; pip install 'overlap[dask]') run the pair "
+                   "model and the role check's parses, 512 lines at a time; 0: this process. The lines out are the same.")
 def score(file: str, threshold: float | None, lexical: bool, pair_model: bool, pair_check: bool, role_check: bool,
-          on_bad_line: str) -> None:
+          on_bad_line: str, workers: int) -> None:
     """Score sentence pairs for paraphrase: one JSON line out per JSON line in.
 
     Each input line is {"a": text, "b": text}; each output line has "score" (0-1),
@@ -791,9 +794,11 @@ def score(file: str, threshold: float | None, lexical: bool, pair_model: bool, p
     from .claims.pairs_io import score_lines
     from .claims.roles import load_role_parser
     from .claims.scorer import load_claim_scorer, load_scorer
+    from .engine import open_engine
 
     name = "<stdin>" if file == "-" else file
     warn = _Warnings(quiet=False)
+    engine = None
     try:
         try:
             stream = nullcontext(binary_stdin(None, name)) if file == "-" else open(file, "rb")
@@ -804,8 +809,10 @@ def score(file: str, threshold: float | None, lexical: bool, pair_model: bool, p
         pair = load_pair_model() if pair_model and scorer.uses_embeddings else None
         checker = load_pair_model() if pair_check and pair is None and scorer.uses_embeddings else None
         with stream as lines:
-            for item in score_lines(lines, name, scorer, threshold, claim_scorer=claim_scorer, on_warning=warn,
-                                    pair=pair, roles=load_role_parser() if role_check else None, checker=checker):
+            engine = open_engine(workers) if workers else None
+            for item in score_lines(lines, name, scorer, threshold, batch=512 if engine else 64, claim_scorer=claim_scorer,
+                                    on_warning=warn, pair=pair, roles=load_role_parser() if role_check else None,
+                                    checker=checker, engine=engine):
                 if isinstance(item, InputError):
                     if on_bad_line == "fail":
                         _fail(str(item))
@@ -820,6 +827,9 @@ def score(file: str, threshold: float | None, lexical: bool, pair_model: bool, p
     except KeyboardInterrupt:
         click.echo("overlap: interrupted", err=True)
         sys.exit(EXIT_INTERRUPTED)
+    finally:
+        if engine is not None:
+            engine.close()
 
 
 @main.command()

@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from overlap.cli import main
+from overlap.engine import dask_installed
+from overlap.errors import OverlapError
 from overlap.claims.pair_model import PAIR_MODEL_ID
 from overlap.claims.scorer import load_scorer
 
@@ -110,3 +113,28 @@ def test_pairs_the_models_cannot_read_say_why_per_side() -> None:
         {"a": "score line", "b": "numbers only"}, None]
     assert [r["scored"] for r in rows] == [False, False, False, True]
     assert not any(r["paraphrase"] or r["claim"] for r in rows[:3])
+
+
+@pytest.mark.skipif(not dask_installed(), reason="overlap[dask] not installed")
+def test_score_with_workers_writes_the_same_lines(tmp_path: Path) -> None:
+    """``--workers 2``: the pair model's check and the role check's parses run on a local cluster; same lines out."""
+    lines = [SAME, OTHER, {"a": "Russia accused Ukraine of shelling the plant.", "b": "Ukraine accused Russia of shelling the plant."},
+             {"a": "Shares of Hartford rose $2.88 to $46.50.", "b": "Shares of Hartford were up $2.28 to $45.90."},
+             {"a": "Russia is ready to cooperate with the United States.", "b": "Moscow wants to work with Washington."}]
+    src = tmp_path / "pairs.jsonl"
+    src.write_text("".join(json.dumps(x) + "\n" for x in lines * 3), encoding="utf-8")
+    here = _run(["score", str(src)])
+    there = _run(["score", str(src), "--workers", "2"])
+    assert here.exit_code == there.exit_code == 0, there.stderr
+    assert there.stdout == here.stdout and len(here.stdout.splitlines()) == 15
+
+
+def test_score_with_workers_without_dask_is_one_line(tmp_path: Path, monkeypatch) -> None:
+    import overlap.engine.cluster as cluster
+
+    monkeypatch.setattr(cluster, "_require", lambda: (_ for _ in ()).throw(OverlapError("dask is not installed")))
+    src = tmp_path / "pairs.jsonl"
+    src.write_text(json.dumps(SAME) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["score", str(src), "--workers", "2"])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.stderr.strip().splitlines() == ["overlap: error: dask is not installed"]

@@ -14,6 +14,7 @@ from typing import Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 
+from ..engine import Engine
 from ..errors import InputError
 from ..ingest import RecordError, decode_utf8, parse_json_line
 from .figures import figure_conflict
@@ -72,6 +73,8 @@ class _Judges:
     path: str
     roles: RoleParser | None = None
     checker: PairModel | None = None
+    #: where the pair model reads its pairs and the role check parses (a cluster's workers), or this process
+    engine: Engine | None = None
 
 
 def _not_scored(reasons: dict[str, str], j: _Judges) -> dict:
@@ -115,13 +118,14 @@ def _figures_checked(outs: list[dict], figures: list[str | None]) -> None:
         _vetoed(out, "figures", conflict)
 
 
-def _pair_checked(outs: list[dict], pairs: list[tuple[str, str]], checker: PairModel, figures: list[str | None]) -> None:
+def _pair_checked(outs: list[dict], pairs: list[tuple[str, str]], checker: PairModel, figures: list[str | None],
+                  engine: Engine | None) -> None:
     """The pair model's veto on the fitted scores, as in a scan: it reads the pairs either relation accepts
     but their figures reject (``figures``), and a relation it gives a probability under its check level is
     rejected (the score falls to that probability; not the claim of a pair where one text says the other
     and more); each scored result says ``pair_check`` (the two probabilities, or ``None``: not asked)."""
     asked = [k for k, out in enumerate(outs) if (out["paraphrase"] or out.get("claim")) and figures[k] is None]
-    probs = checker.score([pairs[k] for k in asked]) if asked else np.empty((0, 2))
+    probs = checker.score([pairs[k] for k in asked], engine=engine) if asked else np.empty((0, 2))
     for out in outs:
         out["pair_check"] = None
     sig = [outs[k]["signals"] for k in asked]
@@ -138,11 +142,11 @@ def _pair_checked(outs: list[dict], pairs: list[tuple[str, str]], checker: PairM
         out["pair_check"] = {"paraphrase": round(float(p_para), 4), "claim": round(float(p_claim), 4)}
 
 
-def _checked(outs: list[dict], pairs: list[tuple[str, str]], roles: RoleParser) -> None:
+def _checked(outs: list[dict], pairs: list[tuple[str, str]], roles: RoleParser, engine: Engine | None) -> None:
     """The role check on the scored pairs either relation accepts (the only ones parsed, as in a scan); each
     result says ``roles``."""
     asked = [k for k, out in enumerate(outs) if out["paraphrase"] or out.get("claim")]
-    found = dict(zip(asked, roles.conflicts([pairs[k] for k in asked])))
+    found = dict(zip(asked, roles.conflicts([pairs[k] for k in asked], engine)))
     for k, out in enumerate(outs):
         _vetoed(out, "roles", found.get(k))
 
@@ -154,15 +158,15 @@ def _score_batch(items: list[tuple[str, str] | InputError], j: _Judges) -> Itera
     results = list(j.scorer.score_pairs(pairs, batch=max(1, len(pairs))))
     probs: list = [None] * len(pairs)
     if j.pair is not None and pairs:
-        para, claim = j.pair.judge(pairs, np.array([r.signals["cosine"] for r in results]))
+        para, claim = j.pair.judge(pairs, np.array([r.signals["cosine"] for r in results]), engine=j.engine)
         probs = list(zip(para, claim))
     outs = [_scored(r, j, p) for r, p in zip(results, probs)]
     figures = [figure_conflict(a, b) for a, b in pairs]
     if j.checker is not None:
-        _pair_checked(outs, pairs, j.checker, figures)
+        _pair_checked(outs, pairs, j.checker, figures, j.engine)
     _figures_checked(outs, figures)
     if j.roles is not None:
-        _checked(outs, pairs, j.roles)
+        _checked(outs, pairs, j.roles, j.engine)
     scored = iter(outs)
     for item, gate in zip(items, gates):
         if isinstance(item, InputError):
@@ -184,6 +188,7 @@ def score_lines(
     pair: PairModel | None = None,
     roles: RoleParser | None = None,
     checker: PairModel | None = None,
+    engine: Engine | None = None,
 ) -> Iterator[dict | InputError]:
     """What ``overlap score`` computes: one result per non-blank JSON line, in order.
 
@@ -209,7 +214,9 @@ def score_lines(
     ``roles`` (:func:`overlap.claims.roles.load_role_parser`) a pair either relation accepts is
     parsed, and one whose texts swap named actors between a verb's roles, or negate or oppose one's
     action, is neither; each scored result says ``roles`` (why, or ``None``: also for a pair no
-    relation accepted, which is not parsed).
+    relation accepted, which is not parsed). With an ``engine`` of several workers
+    (:func:`overlap.engine.open_engine`) the pair model reads its pairs and the role check parses
+    there, ``batch`` lines at a time; the results are the same.
 
     >>> from overlap.claims.scorer import load_scorer
     >>> s = load_scorer(lexical_only=True)
@@ -226,11 +233,12 @@ def score_lines(
     if pair is not None:
         judges = _Judges(scorer, claim_scorer, PAIR_CUT if threshold is None else threshold,
                          PAIR_CLAIM_CUT if claim_scorer is not None else None, pair,
-                         f"pair model ({pair.model_id}); signals from {scorer.path}", roles)
+                         f"pair model ({pair.model_id}); signals from {scorer.path}", roles, engine=engine)
     else:
         path = f"{scorer.path}; checked by pair model ({checker.model_id})" if checker is not None else scorer.path
         judges = _Judges(scorer, claim_scorer, scorer.threshold if threshold is None else threshold,
-                         claim_scorer.threshold if claim_scorer is not None else None, None, path, roles, checker)
+                         claim_scorer.threshold if claim_scorer is not None else None, None, path, roles, checker,
+                         engine)
     pending: list[tuple[str, str] | InputError] = []
     for lineno, raw in enumerate(lines, start=1):
         if not raw.strip():
