@@ -761,8 +761,8 @@ def compare(files: tuple[str, ...], pairs_file: str | None, root: str | None, wo
               help="A malformed line: write {\"error\": ..., \"line\": N} in its place and warn naming file:line, "
                    "or stop there with exit 1.")
 @click.option("--workers", type=click.IntRange(0, 1024), default=0, show_default=True, metavar="N",
-              help="Let N local worker processes (a Dask LocalCluster; pip install 'overlap[dask]') run the pair "
-                   "model and the role check's parses, 512 lines at a time; 0: this process. The lines out are the same.")
+              help="Score the pairs on N local worker processes (a Dask LocalCluster; pip install 'overlap[dask]'), "
+                   "256 lines a task; 0: this process. The lines out are the same, in order.")
 def score(file: str, threshold: float | None, lexical: bool, pair_model: bool, pair_check: bool, role_check: bool,
           on_bad_line: str, workers: int) -> None:
     """Score sentence pairs for paraphrase: one JSON line out per JSON line in.
@@ -810,7 +810,7 @@ def score(file: str, threshold: float | None, lexical: bool, pair_model: bool, p
         checker = load_pair_model() if pair_check and pair is None and scorer.uses_embeddings else None
         with stream as lines:
             engine = open_engine(workers) if workers else None
-            for item in score_lines(lines, name, scorer, threshold, batch=512 if engine else 64, claim_scorer=claim_scorer,
+            for item in score_lines(lines, name, scorer, threshold, batch=256 if engine else 64, claim_scorer=claim_scorer,
                                     on_warning=warn, pair=pair, roles=load_role_parser() if role_check else None,
                                     checker=checker, engine=engine):
                 if isinstance(item, InputError):

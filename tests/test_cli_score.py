@@ -117,16 +117,18 @@ def test_pairs_the_models_cannot_read_say_why_per_side() -> None:
 
 @pytest.mark.skipif(not dask_installed(), reason="overlap[dask] not installed")
 def test_score_with_workers_writes_the_same_lines(tmp_path: Path) -> None:
-    """``--workers 2``: the pair model's check and the role check's parses run on a local cluster; same lines out."""
+    """``--workers 2``: each batch of lines is scored on a local cluster; the same lines out, in order, and a bad
+    line still reported here in its place."""
     lines = [SAME, OTHER, {"a": "Russia accused Ukraine of shelling the plant.", "b": "Ukraine accused Russia of shelling the plant."},
              {"a": "Shares of Hartford rose $2.88 to $46.50.", "b": "Shares of Hartford were up $2.28 to $45.90."},
              {"a": "Russia is ready to cooperate with the United States.", "b": "Moscow wants to work with Washington."}]
     src = tmp_path / "pairs.jsonl"
-    src.write_text("".join(json.dumps(x) + "\n" for x in lines * 3), encoding="utf-8")
+    src.write_text("".join(json.dumps(x) + "\n" for x in lines * 3) + "[1]\n" + json.dumps(SAME) + "\n", encoding="utf-8")
     here = _run(["score", str(src)])
     there = _run(["score", str(src), "--workers", "2"])
     assert here.exit_code == there.exit_code == 0, there.stderr
-    assert there.stdout == here.stdout and len(here.stdout.splitlines()) == 15
+    assert there.stdout == here.stdout and len(here.stdout.splitlines()) == 17
+    assert json.loads(there.stdout.splitlines()[15])["line"] == 16 and f"{src}:16:" in there.stderr
 
 
 def test_score_with_workers_without_dask_is_one_line(tmp_path: Path, monkeypatch) -> None:

@@ -9,12 +9,13 @@ and stopping.
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 
-from ..engine import Engine
+from ..engine import Engine, InProcess
 from ..errors import InputError
 from ..ingest import RecordError, decode_utf8, parse_json_line
 from .figures import figure_conflict
@@ -73,8 +74,6 @@ class _Judges:
     path: str
     roles: RoleParser | None = None
     checker: PairModel | None = None
-    #: where the pair model reads its pairs and the role check parses (a cluster's workers), or this process
-    engine: Engine | None = None
 
 
 def _not_scored(reasons: dict[str, str], j: _Judges) -> dict:
@@ -118,14 +117,13 @@ def _figures_checked(outs: list[dict], figures: list[str | None]) -> None:
         _vetoed(out, "figures", conflict)
 
 
-def _pair_checked(outs: list[dict], pairs: list[tuple[str, str]], checker: PairModel, figures: list[str | None],
-                  engine: Engine | None) -> None:
+def _pair_checked(outs: list[dict], pairs: list[tuple[str, str]], checker: PairModel, figures: list[str | None]) -> None:
     """The pair model's veto on the fitted scores, as in a scan: it reads the pairs either relation accepts
     but their figures reject (``figures``), and a relation it gives a probability under its check level is
     rejected (the score falls to that probability; not the claim of a pair where one text says the other
     and more); each scored result says ``pair_check`` (the two probabilities, or ``None``: not asked)."""
     asked = [k for k, out in enumerate(outs) if (out["paraphrase"] or out.get("claim")) and figures[k] is None]
-    probs = checker.score([pairs[k] for k in asked], engine=engine) if asked else np.empty((0, 2))
+    probs = checker.score([pairs[k] for k in asked]) if asked else np.empty((0, 2))
     for out in outs:
         out["pair_check"] = None
     sig = [outs[k]["signals"] for k in asked]
@@ -142,11 +140,11 @@ def _pair_checked(outs: list[dict], pairs: list[tuple[str, str]], checker: PairM
         out["pair_check"] = {"paraphrase": round(float(p_para), 4), "claim": round(float(p_claim), 4)}
 
 
-def _checked(outs: list[dict], pairs: list[tuple[str, str]], roles: RoleParser, engine: Engine | None) -> None:
+def _checked(outs: list[dict], pairs: list[tuple[str, str]], roles: RoleParser) -> None:
     """The role check on the scored pairs either relation accepts (the only ones parsed, as in a scan); each
     result says ``roles``."""
     asked = [k for k, out in enumerate(outs) if out["paraphrase"] or out.get("claim")]
-    found = dict(zip(asked, roles.conflicts([pairs[k] for k in asked], engine)))
+    found = dict(zip(asked, roles.conflicts([pairs[k] for k in asked])))
     for k, out in enumerate(outs):
         _vetoed(out, "roles", found.get(k))
 
@@ -158,15 +156,15 @@ def _score_batch(items: list[tuple[str, str] | InputError], j: _Judges) -> Itera
     results = list(j.scorer.score_pairs(pairs, batch=max(1, len(pairs))))
     probs: list = [None] * len(pairs)
     if j.pair is not None and pairs:
-        para, claim = j.pair.judge(pairs, np.array([r.signals["cosine"] for r in results]), engine=j.engine)
+        para, claim = j.pair.judge(pairs, np.array([r.signals["cosine"] for r in results]))
         probs = list(zip(para, claim))
     outs = [_scored(r, j, p) for r, p in zip(results, probs)]
     figures = [figure_conflict(a, b) for a, b in pairs]
     if j.checker is not None:
-        _pair_checked(outs, pairs, j.checker, figures, j.engine)
+        _pair_checked(outs, pairs, j.checker, figures)
     _figures_checked(outs, figures)
     if j.roles is not None:
-        _checked(outs, pairs, j.roles, j.engine)
+        _checked(outs, pairs, j.roles)
     scored = iter(outs)
     for item, gate in zip(items, gates):
         if isinstance(item, InputError):
@@ -215,8 +213,8 @@ def score_lines(
     parsed, and one whose texts swap named actors between a verb's roles, or negate or oppose one's
     action, is neither; each scored result says ``roles`` (why, or ``None``: also for a pair no
     relation accepted, which is not parsed). With an ``engine`` of several workers
-    (:func:`overlap.engine.open_engine`) the pair model reads its pairs and the role check parses
-    there, ``batch`` lines at a time; the results are the same.
+    (:func:`overlap.engine.open_engine`) each ``batch`` of lines is scored there, every step of it
+    (the lines are read and their errors said here); the results are the same, in order.
 
     >>> from overlap.claims.scorer import load_scorer
     >>> s = load_scorer(lexical_only=True)
@@ -233,18 +231,45 @@ def score_lines(
     if pair is not None:
         judges = _Judges(scorer, claim_scorer, PAIR_CUT if threshold is None else threshold,
                          PAIR_CLAIM_CUT if claim_scorer is not None else None, pair,
-                         f"pair model ({pair.model_id}); signals from {scorer.path}", roles, engine=engine)
+                         f"pair model ({pair.model_id}); signals from {scorer.path}", roles)
     else:
         path = f"{scorer.path}; checked by pair model ({checker.model_id})" if checker is not None else scorer.path
         judges = _Judges(scorer, claim_scorer, scorer.threshold if threshold is None else threshold,
-                         claim_scorer.threshold if claim_scorer is not None else None, None, path, roles, checker,
-                         engine)
+                         claim_scorer.threshold if claim_scorer is not None else None, None, path, roles, checker)
+    batches = _batches(lines, source, batch, on_warning)
+    if engine is None or isinstance(engine, InProcess):
+        for items in batches:
+            yield from _score_batch(items, judges)
+        return
+    held: deque[list[tuple[str, str] | InputError]] = deque()  # each batch sent, its errors kept here
+
+    def sent() -> Iterator[list[tuple[str, str]]]:
+        for items in batches:
+            held.append(items)
+            yield [item for item in items if not isinstance(item, InputError)]
+
+    for outs in engine.map(score_batch_task, sent(), judges):
+        scored = iter(outs)
+        yield from (item if isinstance(item, InputError) else next(scored) for item in held.popleft())
+
+
+def _batches(lines: Iterable[str | bytes], source: str, batch: int,
+             on_warning: Callable[[str], None] | None) -> Iterator[list[tuple[str, str] | InputError]]:
+    """The non-blank lines parsed (a pair, or the error naming ``source:line``), ``batch`` at a time."""
     pending: list[tuple[str, str] | InputError] = []
     for lineno, raw in enumerate(lines, start=1):
         if not raw.strip():
             continue
         pending.append(parse_pair_line(raw, source, lineno, on_warning))
         if len(pending) >= batch:
-            yield from _score_batch(pending, judges)
+            yield pending
             pending = []
-    yield from _score_batch(pending, judges)
+    if pending:
+        yield pending
+
+
+def score_batch_task(pairs: list[tuple[str, str]], judges: _Judges) -> list[dict]:
+    """The results of a batch of pairs, where the batch runs (an engine task): the judges arrive pickled,
+    each model as that process's own loaded copy (:class:`~overlap.claims.pair_model.PairModel`, the
+    embedder and the role parser reduce to their loaders)."""
+    return list(_score_batch(list(pairs), judges))

@@ -630,6 +630,11 @@ class RoleParser:
         self._memo: dict[str, Reading] = {}
         self._nlp = None
 
+    def __reduce__(self) -> tuple:
+        """Pickled (to an engine's worker), a parser is that process's own, loaded once there: its pipeline
+        and its memo never travel."""
+        return (_worker_parser, ())
+
     @property
     def nlp(self):
         if self._nlp is None:
@@ -675,11 +680,16 @@ TASK_TEXTS = 512
 def read_batch(texts: Sequence[str]) -> list[Reading]:
     """The readings of a batch of statements, where the batch runs (an engine task), by that process's
     parser (loaded once per process: :func:`load_role_parser`)."""
+    return _worker_parser().readings(texts)
+
+
+def _worker_parser() -> RoleParser:
+    """This process's parser, or one line saying why a worker has none."""
     parser = load_role_parser()
     if parser is None:
         raise OverlapError(f"role check: a worker has no parser ({role_check_status()}); install "
                            "'overlap[embed]' on every worker or pass --no-role-check")
-    return parser.readings(texts)
+    return parser
 
 
 def _model_path() -> Path | None:
