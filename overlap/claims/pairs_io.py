@@ -119,8 +119,8 @@ def _figures_checked(outs: list[dict], figures: list[str | None]) -> None:
 
 def _pair_checked(outs: list[dict], pairs: list[tuple[str, str]], checker: PairModel, figures: list[str | None]) -> None:
     """The pair model's veto on the fitted scores, as in a scan: it reads the pairs either relation accepts
-    but their figures reject (``figures``), and a relation it gives a probability under its check level is
-    rejected (the score falls to that probability; not the claim of a pair where one text says the other
+    whose figures (``figures``) do not already reject them, and a relation it gives a probability under its
+    check level is rejected (the score falls to that probability; not the claim of a pair where one text says the other
     and more); each scored result says ``pair_check`` (the two probabilities, or ``None``: not asked)."""
     asked = [k for k, out in enumerate(outs) if (out["paraphrase"] or out.get("claim")) and figures[k] is None]
     probs = checker.score([pairs[k] for k in asked]) if asked else np.empty((0, 2))
