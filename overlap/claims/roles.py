@@ -110,7 +110,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Mapping, NamedTuple, Sequence
 
+from rapidfuzz.distance import Levenshtein
+
 from ..errors import OverlapError
+from ..text.quotes import ROLE_NOUNS
 from ..text.words import CLAIM_STOPWORDS
 from .embed import file_sha256
 from .gate import prose
@@ -143,7 +146,9 @@ _NEGATIVE = frozenset(
 
 #: Verbs whose subject says or thinks the claim rather than doing it ("Peskov said", "the Kremlin
 #: warned", "analysts expect"): another speaker of the same words is the same claim travelling, so
-#: :func:`other_actors` does not compare their subjects.
+#: :func:`other_actors` does not compare their subjects. As lemmas, since the parse gives them: the verbs
+#: of :data:`overlap.text.quotes.SPEECH` (inflected forms, for finding a quote's speaker in raw text) and
+#: of thinking, reporting and forecasting.
 _SAYING = frozenset(
     "say tell add report state note claim insist stress warn announce believe think argue suggest expect predict "
     "describe explain write comment confirm acknowledge admit reply respond quote cite call urge ask allege "
@@ -156,11 +161,10 @@ _NAME_FILLER = frozenset(
     "holdings holding sa ag nv bv spa".split()
 )
 #: Titles, which name an office and not who holds it ("The Prime Minister has taken a hardline stance" /
-#: "Tony Blair has taken ..."): an actor named by them alone is not compared (:func:`other_actors`).
-_TITLES = frozenset(
-    "president prime minister chancellor secretary chairman chairwoman spokesman spokeswoman governor senator "
-    "king queen prince pope premier mayor judge general".split()
-)
+#: "Tony Blair has taken ..."): an actor named by them alone is not compared (:func:`other_actors`). The
+#: role nouns a quote's speaker is referred back by (:data:`overlap.text.quotes.ROLE_NOUNS`), and more.
+_TITLES = ROLE_NOUNS | frozenset(
+    "prime chancellor chairman chairwoman governor king queen prince pope premier mayor judge".split())
 
 #: Verbs that say opposite things of the same subject ("rates rose" / "rates fell", "the court approved" /
 #: "the court rejected"), as lemmas: a curated list (from the opposite words of ``tools/contrast.py``);
@@ -456,8 +460,6 @@ def _country(names: tuple[tuple[str, ...], ...]) -> bool:
 def _named_in(names: tuple[tuple[str, ...], ...], other: Reading) -> bool:
     """Whether any of ``names`` (each its words) is named anywhere in the ``other`` statement (see
     :func:`other_actors`)."""
-    from rapidfuzz.distance import Levenshtein
-
     for name in names:
         if party(" ".join(name)) in other.words:
             return True
