@@ -83,6 +83,10 @@ def test_amounts_are_read_with_their_scale_and_unit() -> None:
     # a currency's country may stand between the figure and its unit; other words may not
     assert amounts("76 mln N.Z. Dlrs and 100 mln Canadian dlr") == [("dollar", 7.6e7, 1e6), ("dollar", 1e8, 1e6)]
     assert amounts("duty rose to 38.30 ringgit per tonne, 2,400 Iraqis, 800,000-820,000 bpd") == [("bpd", 820000.0, 1.0)]
+    # figures in words, as the wires write them; not inside a word
+    assert amounts("It bought two mln stg and Seven billion dlrs; someone shares") == [("pound", 2e6, 1e6), ("dollar", 7e9, 1e9)]
+    assert percentages("paying five pct, someone pct") == [(5.0, 1.0)]
+    assert figure_conflict("It bought two mln stg in band one.", "It bought 15 mln stg in band one.") is not None
 
 
 def test_amounts_that_disagree_reject_a_template_pair_and_rounding_or_a_conversion_does_not() -> None:

@@ -37,11 +37,16 @@ from __future__ import annotations
 
 import re
 
+from .signals import NUMBER_WORDS
+
 __all__ = ["percentages", "amounts", "agree", "figure_conflict"]
 
-# "0.8%", "2.5 percent", "6.7 per cent", "2.2 pct", "14-1/4 pct", "1/2 pct", "3 percentage points"
+#: Figures said in words ("five pct", "two mln stg"), up to ninety-nine: the scale words are scales.
+_WORDS = {word: float(value) for word, value in NUMBER_WORDS.items() if float(value) < 100}
+_FIGURE = r"(\d+(?:,\d{3})*(?:\.\d+)?|(?:" + "|".join(sorted(_WORDS, key=len, reverse=True)) + r")\b)"
+# "0.8%", "2.5 percent", "6.7 per cent", "2.2 pct", "14-1/4 pct", "1/2 pct", "3 percentage points", "five pct"
 _PERCENT = re.compile(
-    r"(?<![\w./-])(?:(\d+(?:,\d{3})*(?:\.\d+)?)(?:-(\d+)/(\d+))?|(\d+)/(\d+))\s*"
+    r"(?<![\w./-])(?:" + _FIGURE + r"(?:-(\d+)/(\d+))?|(\d+)/(\d+))\s*"
     r"(?:%|per\s?cent\b|pct\b|percentage\s+points?\b)",
     re.I,
 )
@@ -58,8 +63,7 @@ def percentages(text: str) -> list[tuple[float, float]]:
     for m in _PERCENT.finditer(text):
         whole, num, den, alone_num, alone_den = m.groups()
         if whole is not None:
-            value = float(whole.replace(",", ""))
-            unit = 10.0 ** -len(whole.partition(".")[2])
+            value, unit = _figure(whole)
             if num is not None and int(den):
                 value, unit = value + int(num) / int(den), 1 / int(den)
         elif int(alone_den):
@@ -115,7 +119,7 @@ _UNITS = {
     "tonnes": "tonne", "tonne": "tonne", "tons": "tonne", "ton": "tonne", "bpd": "bpd", "barrels": "barrel",
     "ounces": "ounce", "bushels": "bushel", "shares": "share",
 }
-_NUMBER = r"(\d+(?:,\d{3})*(?:\.\d+)?)(?:-(\d+)/(\d+))?"
+_NUMBER = _FIGURE + r"(?:-(\d+)/(\d+))?"
 _SCALE = r"(?:(?:\s*|-)(" + "|".join(sorted(_SCALES, key=len, reverse=True)) + r")\b)?"
 _AFTER = "|".join(sorted((re.escape(u) for u in _UNITS if u[0].isalpha()), key=len, reverse=True))
 # "$2bn", "US$ 1.5 million", "£1.1bn"; "75 mln stg", "100 mln Canadian dlr", "300 mln Luxembourg franc",
@@ -144,13 +148,19 @@ def amounts(text: str) -> list[tuple[str, float, float]]:
         unit_word = sign
         if sign is None:
             whole, num, den, scale, unit_word = m.group(6), m.group(7), m.group(8), m.group(9), m.group(10)
-        value = float(whole.replace(",", ""))
-        step = 10.0 ** -len(whole.partition(".")[2])
+        value, step = _figure(whole)
         if num is not None and int(den):
             value, step = value + int(num) / int(den), 1 / int(den)
         factor = _SCALES[scale.lower()] if scale else 1.0
         out.append((_UNITS[unit_word.lower()], value * factor, step * factor))
     return out
+
+
+def _figure(text: str) -> tuple[float, float]:
+    """A figure's value and the unit of its last digit ("2.50": 2.5, 0.01; "five": 5.0, 1.0)."""
+    if text[0].isdigit():
+        return float(text.replace(",", "")), 10.0 ** -len(text.partition(".")[2])
+    return _WORDS[text.lower()], 1.0
 
 
 def _amounts_agree(x: tuple[str, float, float], y: tuple[str, float, float]) -> bool:
