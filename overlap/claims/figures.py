@@ -20,7 +20,8 @@ mln stg", "100 mln Canadian dlr", "5,490 tonnes", "700,000 bpd"; :data:`_UNITS`)
 with any amount of the other in its unit, the pair is rejected. Amounts agree within 1% of the larger
 plus half the coarser last digit ("$1.2 billion" / "$1.23 billion"; "224 mln" / "234 mln" do not). Any
 agreement keeps the pair, whatever the unit: one claim's euros converted to dollars on two days
-("4bn euros ($4.8bn)" / "4bn euros ($5.2bn)") still agrees in euros.
+("4bn euros ($4.8bn)" / "4bn euros ($5.2bn)") still agrees in euros. Figures said in words up to
+ninety-nine count as their digits ("two mln stg", "five pct").
 
 It is a veto on accepted pairs, like the role check, and needs no parser.
 
