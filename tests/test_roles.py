@@ -172,6 +172,49 @@ def test_a_line_of_names_with_no_verb_is_no_statement() -> None:
     assert owned is None and headline is None and short is None
 
 
+# BBC News: three pairs matched as the same claim on a clause with no verb, each sharing only a place,
+# a programme or a name with the other sentence
+VERBLESS = [
+    ("In a separate press conference at the Consumer Electronics Show in Las Vegas, Toshiba announced that DVD "
+     "players for its technology would be on the market by the end of 2005.",
+     "The expert panel probed the future of P2P at the Consumer Electronics Show in Las Vegas earlier in January."),
+    ("She told BBC One's Breakfast with Frost: \"It is really important to support head teachers and teachers in "
+     "tackling disruption in the classroom.",
+     "In an interview with BBC One's Breakfast with Frost, Mr Blair said: \"I've dealt with this six months ago."),
+    ("Hilary Swank is the favourite to win best actress for the second time in six years.",
+     "- Jonathan Ross, Film 2005: Film - The Aviator; director - Martin Scorsese; actor - Jamie Foxx; actress - Hilary Swank."),
+]
+
+
+def test_a_clause_states_something_only_with_a_verb() -> None:
+    parser = roles.load_role_parser()
+    ces, = parser.readings([VERBLESS[0][0]])
+    opening = VERBLESS[0][0].index(",")
+    assert not roles.states(ces, 0, opening) and roles.states(ces, opening, len(VERBLESS[0][0]))
+    threat = "RUSSIA is ready to cooperate with the United States despite being America's biggest national security threat."
+    reading, = parser.readings([threat])
+    assert roles.states(reading, threat.index("despite"), len(threat))  # "being": a verb of any form (seeds/000)
+
+
+@pytest.mark.parametrize("embeddings", [False, True], ids=["lexical", "embedding"])
+@pytest.mark.parametrize("pair", VERBLESS, ids=["place", "programme", "list"])
+def test_no_claim_rests_on_a_clause_without_a_verb(embeddings: bool, pair: tuple[str, str]) -> None:
+    """Regression: each pair was one claim on a verbless clause of one side; the role check's parse rejects it."""
+    off, _ = find_claims(_docs(*pair), ParaphraseParams(embeddings=embeddings, roles=False))
+    assert [m.details["relation"] for m in off.matches] == ["claim"], "the scores no longer match this pair: pick another"
+    assert "a_clause" in off.matches[0].details or "b_clause" in off.matches[0].details
+    on, counts = find_claims(_docs(*pair), ParaphraseParams(embeddings=embeddings))
+    assert on.matches == [] and counts["role_conflicts"] == 1
+
+
+def test_the_claim_clusters_acceptor_wants_a_verb_in_a_clause_too() -> None:
+    a, b = (Passage(doc, Span(0, len(text)), text, "sentence", None) for doc, text in zip("ab", VERBLESS[0]))
+    params = ParaphraseParams(embeddings=False)
+    assert Acceptor(Scorers.load(params), params)(a, b) is None
+    unchecked = ParaphraseParams(embeddings=False, roles=False)
+    assert Acceptor(Scorers.load(unchecked), unchecked)(a, b) is not None
+
+
 _names = st.frozensets(st.sampled_from(["russia", "ukraine", "nato", "kremlin"]), max_size=3)
 _frames = st.dictionaries(st.tuples(st.sampled_from(["accuse", "say", "attack"]), st.sampled_from(["agent", "patient"])),
                           _names.filter(bool), max_size=4)

@@ -4,8 +4,11 @@ Per candidate statement pair (:func:`decide`): the *paraphrase* score of the
 whole statements (MRPC-fitted; at or above its cut: ``relation="paraphrase"``),
 else the best *claim* score over the statements and their clauses
 (STS-B-fitted; ``relation="claim"``). Near-verbatim pairs (``ratio >=
-params.verbatim``) are copies, left to the reuse tier and counted. A quote
-and the sentence holding it give one match, not two (:func:`one_per_place`).
+params.verbatim``) are copies, left to the reuse tier and counted. With the
+role check's parser, a clause without a verb carries no claim (a venue, a
+name: :func:`overlap.claims.roles.states`), and a pair is decided again on
+its other parts. A quote and the sentence holding it give one match, not
+two (:func:`one_per_place`).
 :class:`Acceptor` answers the same question for one more pair, for the
 claim clusters.
 """
@@ -13,14 +16,15 @@ claim clusters.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Mapping, Sequence
 
 import numpy as np
 
 from ..engine import Engine
-from ..model import ClaimLink, Match, MatchSide, Passage
+from ..model import ClaimLink, Match, MatchSide, Passage, Span
 from ..params import ParaphraseParams
 from .figures import figure_conflict
+from .roles import Reading, role_conflict, states
 from .score import PartVectors, Scorers, ScoredPairs, score_batch
 from .scorer import TextMemo
 from .signals import Prepared, prepare, signals
@@ -42,7 +46,7 @@ class _Evidence:
     scorers: Scorers
     params: ParaphraseParams
 
-    def relation(self, block: range) -> tuple[str, int, int | None] | str | None:
+    def relation(self, block: Sequence[int]) -> tuple[str, int, int | None] | str | None:
         """``(relation, evidence row, whole row)``; ``"verbatim"`` for a copy; ``None`` for no relation."""
         rows, para, claim, s = self.scored.rows, self.scored.paraphrase, self.scored.claim, self.scorers
         ratio = self.scored.column("ratio")
@@ -58,7 +62,7 @@ class _Evidence:
             return "claim", best, w
         return None
 
-    def clauses(self, block: range, relation: str, evidence: int, i: int, j: int) -> tuple[int, int]:
+    def clauses(self, block: Sequence[int], relation: str, evidence: int, i: int, j: int) -> tuple[int, int]:
         """The parts that carry the relation.
 
         For a claim, which clause of each sentence carries it: the best pair of
@@ -87,7 +91,33 @@ class _Evidence:
             sig["cosine"] = float(np.clip(vectors[wi] @ vectors[wj], 0.0, 1.0))
         return sig
 
-    def match(self, block: range) -> Match | str | None:
+    def texts(self, block: Sequence[int]) -> tuple[str, str]:
+        """The two whole statements of the pair whose rows are ``block``."""
+        i, j = self.pairs[self.scored.rows[block[0]][0]]
+        return self.statements[i].text, self.statements[j].text
+
+    def stated(self, match: Match, block: Sequence[int], read: Mapping[str, Reading]) -> Match | str | None:
+        """``match`` (the pair whose rows are ``block``) decided again on the rows whose parts can state a
+        claim (:func:`~overlap.claims.roles.states`, ``read``: each statement's reading by the role
+        check's parser): the whole statements, and the clauses with a finite verb. ``match`` itself when
+        every row's can; ``None`` when no relation holds without the others; ``"verbatim"`` when what
+        holds then is a clause copied word for word."""
+        rows = self.scored.rows
+        i, j = self.pairs[rows[block[0]][0]]
+        read_i, read_j = read[self.statements[i].text], read[self.statements[j].text]
+        kept = [t for t in block if self._states(rows[t][1], i, read_i) and self._states(rows[t][2], j, read_j)]
+        if len(kept) == len(block):
+            return match
+        return self.match(kept) if kept else None
+
+    def _states(self, part: int, statement: int, reading: Reading) -> bool:
+        """Whether ``part`` of ``statement`` can state a claim: the statement itself, or a clause with a finite verb."""
+        if part == self.parts_of[statement][0]:
+            return True
+        base, span = self.statements[statement].span.start, self.parts.passages[part].span
+        return states(reading, span.start - base, span.end - base)
+
+    def match(self, block: Sequence[int]) -> Match | str | None:
         """The match of the statement pair whose rows are ``block``, ``"verbatim"`` or ``None``."""
         found = self.relation(block)
         if found is None or isinstance(found, str):
@@ -139,37 +169,55 @@ def decide(
     was never embedded. Matches are sorted by their sides' documents and
     offsets; counts: ``verbatim_skipped``, ``figure_conflicts`` (accepted, then
     rejected because their percentages or amounts disagree: :mod:`overlap.claims.figures`),
-    ``role_conflicts`` (then rejected by the role check: :mod:`overlap.claims.roles`), ``matches``,
+    ``role_conflicts`` (then rejected by the role check: :mod:`overlap.claims.roles`, or left with
+    no relation once the clauses without a verb are set aside), ``matches``,
     ``same_statement``, ``same_claim``, ``within_document``. ``engine`` parses the
     accepted pairs' statements for the role check (on a cluster's workers).
     """
     evidence = _Evidence(scored, pairs, parts, parts.of_statement(), statements, vectors, scorers, params)
-    matches: list[Match] = []
-    sides: list[tuple[str, str]] = []
+    found: list[tuple[Match, list[int]]] = []
     verbatim = 0
     for block in _blocks(scored.rows):
-        found = evidence.match(block)
-        if found == "verbatim":
+        match = evidence.match(block)
+        if match == "verbatim":
             verbatim += 1
-        elif isinstance(found, Match):
-            i, j = pairs[scored.rows[block[0]][0]]
-            matches.append(found)
-            sides.append((statements[i].text, statements[j].text))
-    figures = [figure_conflict(a, b) for a, b in sides]  # no parse for a pair its figures reject
-    matches = [m for m, f in zip(matches, figures) if f is None]
-    sides = [pair for pair, f in zip(sides, figures) if f is None]
-    conflicts = scorers.roles.conflicts(sides, engine) if scorers.roles is not None else [None] * len(matches)
-    matches = one_per_place([m for m, c in zip(matches, conflicts) if c is None])
+        elif isinstance(match, Match):
+            found.append((match, list(block)))
+    # figures first: no parse for a pair its figures reject
+    figures = [figure_conflict(*evidence.texts(block)) for _m, block in found]
+    found = [pair for pair, f in zip(found, figures) if f is None]
+    kept: list[Match] = [m for m, _block in found]
+    conflicts = 0
+    if scorers.roles is not None:
+        texts = [evidence.texts(block) for _m, block in found]
+        read = dict(zip(*_distinct_readings(texts, scorers, engine)))
+        kept = []
+        for (m, block), pair in zip(found, texts):
+            stated = evidence.stated(m, block, read)
+            if stated == "verbatim":
+                verbatim += 1  # what is left of the pair is a clause copied word for word
+            elif stated is None or role_conflict(read[pair[0]], read[pair[1]]) is not None:
+                conflicts += 1
+            else:
+                kept.append(stated)  # type: ignore[arg-type]
+    matches = one_per_place(kept)
     matches.sort(key=lambda m: (m.a.doc, m.a.span.start, m.b.doc, m.b.span.start))
     return matches, {
         "verbatim_skipped": verbatim,
         "figure_conflicts": sum(f is not None for f in figures),
-        "role_conflicts": sum(c is not None for c in conflicts),
+        "role_conflicts": conflicts,
         "matches": len(matches),
         "same_statement": sum(1 for m in matches if m.details["relation"] == "paraphrase"),
         "same_claim": sum(1 for m in matches if m.details["relation"] == "claim"),
         "within_document": sum(1 for m in matches if m.details.get("within_document")),
     }
+
+
+def _distinct_readings(pairs: Sequence[tuple[str, str]], scorers: Scorers,
+                       engine: Engine | None) -> tuple[list[str], list[Reading]]:
+    """The distinct texts of ``pairs`` and their readings by the role check's parser (each parsed once)."""
+    texts = list(dict.fromkeys(t for pair in pairs for t in pair))
+    return texts, scorers.roles.readings(texts, engine)  # type: ignore[union-attr]
 
 
 def one_per_place(matches: list[Match]) -> list[Match]:
@@ -258,15 +306,16 @@ class Acceptor:
     params: ParaphraseParams
     #: prepared texts and vectors kept across pairs (seed it with the vectors the tier computed)
     memo: TextMemo = field(default_factory=TextMemo, compare=False, repr=False)
-    _parts: dict[str, list[str]] = field(default_factory=dict, compare=False, repr=False)
+    _parts: dict[str, list[Passage]] = field(default_factory=dict, compare=False, repr=False)
 
-    def _texts(self, u: Passage) -> list[str]:
+    def _of(self, u: Passage) -> list[Passage]:
+        """The parts of statement ``u``, itself first, as passages of ``u``'s text (spans from 0)."""
+        alone = Passage(u.doc, Span(0, len(u.text)), u.text, u.kind, u.speaker)
         if not self.scorers.claims:
-            return [u.text]
+            return [alone]
         found = self._parts.get(u.text)
         if found is None:
-            parts = statement_parts([u], [prepare(u.text, full=False)], self.params).passages
-            found = self._parts[u.text] = [p.text for p in parts]
+            found = self._parts[u.text] = list(statement_parts([alone], [prepare(u.text, full=False)], self.params).passages)
         return found
 
     def __call__(self, a: Passage, b: Passage) -> ClaimLink | None:
@@ -280,23 +329,35 @@ class Acceptor:
         if within and not self.params.within_document:
             return None
         s = self.scorers
-        texts = [(x, y) for x in self._texts(a) for y in self._texts(b)]  # the whole statements first
+        of_a, of_b = self._of(a), self._of(b)
+        texts = [(x.text, y.text) for x in of_a for y in of_b]  # the whole statements first
         sigs = [r.signals for r in s.paraphrase.score_pairs(texts, memo=self.memo)]  # (with the cosine on the embedding path)
         names = list(sigs[0])
         para, claim = score_batch(texts, np.array([[sig[f] for f in names] for sig in sigs]), names, s)
         if sigs[0]["ratio"] >= self.params.verbatim:
             return None  # a copy: the reuse tier's business, never a claim link
-        if para[0] >= s.cut:
-            link = ClaimLink(round(float(para[0]), 4), "paraphrase", within)
-        elif s.claims and claim.max() >= s.claim_cut:
-            link = ClaimLink(round(float(claim.max()), 4), "claim", within)
-        else:
+        if not self._accepts(para[0], claim) or figure_conflict(a.text, b.text) is not None:
+            return None  # no relation; or their percentages or amounts disagree: as in decide
+        if s.roles is not None:
+            read_a, read_b = s.roles.readings([a.text, b.text])
+            if role_conflict(read_a, read_b) is not None:
+                return None  # who did what to whom, whether or which way differs: as in decide
+            # only the parts that can state a claim carry one (the statements, clauses with a verb), as in decide
+            able_a = [k == 0 or states(read_a, p.span.start, p.span.end) for k, p in enumerate(of_a)]
+            able_b = [k == 0 or states(read_b, p.span.start, p.span.end) for k, p in enumerate(of_b)]
+            claim = np.where([x and y for x in able_a for y in able_b], claim, 0.0)
+        link = self._accepts(para[0], claim)
+        if link is None:
             return None
-        if figure_conflict(a.text, b.text) is not None:
-            return None  # their percentages or amounts disagree: as in decide
-        if s.roles is not None and s.roles.conflicts([(a.text, b.text)])[0] is not None:
-            return None  # who did what to whom, whether or which way differs: as in decide
-        return link, float(para[0]), float(claim.max()), sigs[0]
+        return ClaimLink(round(link[1], 4), link[0], within), float(para[0]), float(claim.max()), sigs[0]
+
+    def _accepts(self, para: float, claim: np.ndarray) -> tuple[str, float] | None:
+        """The relation the whole pair's paraphrase score and its parts' claim scores make, and its score."""
+        if para >= self.scorers.cut:
+            return "paraphrase", float(para)
+        if self.scorers.claims and claim.max() >= self.scorers.claim_cut:
+            return "claim", float(claim.max())
+        return None
 
     def match(self, a: Passage, b: Passage, read_a: Passage, read_b: Passage) -> Match | None:
         """The match of statements ``a`` and ``b`` if the models accept them as read (``read_a``,
