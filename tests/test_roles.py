@@ -207,6 +207,23 @@ def test_no_claim_rests_on_a_clause_without_a_verb(embeddings: bool, pair: tuple
     assert on.matches == [] and counts["role_conflicts"] == 1
 
 
+# BBC News: the same claim, first shown on two clauses, one of them without a verb ("Despite several
+# embarrassing technical glitches during Mr Gate's pre-show speech")
+GATES = ("Several partnerships with device and hardware manufacturers were highlighted during Mr Gates' speech, but "
+         "there were few major groundbreaking new technology announcements.",
+         "Despite several embarrassing technical glitches during Mr Gate's pre-show speech, he announced several new "
+         "partnerships - mainly for the US market.")
+
+
+@pytest.mark.parametrize("embeddings", [False, True], ids=["lexical", "embedding"])
+def test_a_pair_shown_on_a_verbless_clause_is_decided_again_on_its_other_parts(embeddings: bool) -> None:
+    off, _ = find_claims(_docs(*GATES), ParaphraseParams(embeddings=embeddings, roles=False))
+    assert [m.details.get("b_clause") for m in off.matches] == [[0, GATES[1].index(",")]], "pick another pair"
+    on, counts = find_claims(_docs(*GATES), ParaphraseParams(embeddings=embeddings))
+    assert [m.details["relation"] for m in on.matches] == ["claim"] and counts["role_conflicts"] == 0
+    assert "b_clause" not in on.matches[0].details  # the whole statements carry it now
+
+
 def test_the_claim_clusters_acceptor_wants_a_verb_in_a_clause_too() -> None:
     a, b = (Passage(doc, Span(0, len(text)), text, "sentence", None) for doc, text in zip("ab", VERBLESS[0]))
     params = ParaphraseParams(embeddings=False)
