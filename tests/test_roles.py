@@ -170,6 +170,16 @@ def test_a_line_of_names_with_no_verb_is_no_statement() -> None:
     assert seeding == senator == roles.RoleConflict("no verb", "name line", (), ())
     assert str(seeding) == "a line of names with no verb: not a statement"
     assert owned is None and headline is None and short is None
+    # BBC News, Reuters-21578: a verbless item of a list is a line of one, prose or not; with a verb it is a statement
+    picks, cargo, said = _conflicts(
+        ("But the director award went to Clint Eastwood for Million Dollar Baby.",
+         "- Tim Dams, Screen International: Film - Million Dollar Baby; director - Clint Eastwood; actor - Jamie Foxx; "
+         "actress - Hilary Swank."),
+        ("- Louis Dreyfus 5,300 tonnes same corn April 20/May 15 at 75.89 dlrs FOB Gulf.",
+         "- Louis Dreyfus 5,300 tonnes same corn May 10/June 5 at 75.49 dlrs FOB Gulf."),
+        ("- Cargill sold 1,503.5 tonnes of wheat.", "Cargill sold 1,503.5 tonnes of wheat, the USDA said."),
+    )
+    assert picks == cargo == roles.RoleConflict("no verb", "name line", (), ()) and said is None
 
 
 # BBC News: three pairs matched as the same claim on a clause with no verb, each sharing only a place,

@@ -59,9 +59,12 @@ other issuers; one borderline: Searle's recall against its parent Monsanto's).
 
 And before all of these it reads **whether there is a statement at all**: a pair is rejected when
 either side is a line of names (:func:`name_line`: no verb, no prose, and a bracket or a leading rank:
-"23 Jelena Jankovic (Serbia and Montenegro)", "Toyota Motor Corp <TOYO.T> and Nissan"). Measured
-2026-12-04: 3 more BBC News and 18 more Reuters-21578 matches rejected, none a statement; 5 STS-B
-train pairs rated under 3 and none rated 3 or more; nothing else above.
+"23 Jelena Jankovic (Serbia and Montenegro)", "Toyota Motor Corp <TOYO.T> and Nissan"), or no verb and
+a leading dash or bullet (a list's item, prose or not). Measured 2026-12-04: 3 more BBC News and 18 more
+Reuters-21578 matches rejected, none a statement; 5 STS-B train pairs rated under 3 and none rated 3 or
+more; nothing else above. The list items (2026-12-05): 13 more BBC News matches (a critic's Oscar picks
+against the winners or other picks: 7 wrong, 5 borderline, 1 right), 7 more Reuters-21578 ones (one
+cargo against another, all wrong), and 1 STS-B train pair rated 2.8.
 
 The same parse says **which clauses can carry a claim**: one with a verb or an auxiliary in it
 (:func:`states`). A clause split off at a comma is often a phrase that asserts nothing ("In a speech
@@ -196,6 +199,10 @@ _STAND_INS = frozenset({"administration", "government", "leadership", "authority
 #: "montenegro"): a bracket ("Jelena Jankovic (Serbia and Montenegro)", "Toyota Motor Corp <TOYO.T>
 #: and Nissan") or a leading rank ("23 Jelena Jankovic")
 _NAME_LINE_MARK = re.compile(r"[(<\[]|^\W*\d+\.?\s+[A-Z]")
+#: an item of a list: a leading dash, bullet or asterisk. With no verb it is a line of a list whatever its
+#: words ("- Tim Dams, Screen International: Film - Million Dollar Baby; director - Clint Eastwood; ...",
+#: "- Louis Dreyfus 5,300 tonnes same corn April 20/May 15 at 75.89 dlrs FOB Gulf."): :func:`name_line`
+_LIST_ITEM = re.compile(r"\s*[-\u2013\u2014\u2022*]\s")
 #: Nouns of a relation between two parties ("ties with the US", "a relationship with Russia"), by the class
 #: compared across a pair (:func:`mirrored`). "ties" only in the plural: a cup "tie" is a match.
 _RELATIONS = {"ties": "relations", "relation": "relations", "relationship": "relations", "partnership": "relations",
@@ -303,6 +310,9 @@ def name_line(a: Reading, b: Reading) -> RoleConflict | None:
     Budget Chairman Lawton Chiles (D-Fla.)" against a sentence quoting him. Without the mark of a list
     line (a bracket, a leading rank) a verbless line is left alone: the parser finds no verb in most
     Title Case headlines either ("Lakers Fire Coach Mike Brown After 1-4 Start"), and those are statements.
+    A verbless item of a list (:data:`_LIST_ITEM`: a leading dash or bullet) is a line of one too, prose or not:
+    a critic's picks ("- Tim Dams, Screen International: Film - ...; director - Clint Eastwood; ...")
+    against the winners, one cargo of a tender against another.
 
     >>> line, said = Reading({}, {}, False, name_line=True), Reading({}, {}, False)
     >>> str(name_line(said, line)), name_line(said, said)
@@ -592,7 +602,8 @@ def _reading(doc) -> Reading:
                     for name in _names(token):
                         found.setdefault((lemma, role), set()).add(name)
     verbs = tuple(t.idx for t in doc if t.pos_ in ("VERB", "AUX"))  # "is", "said", "fell", "being"
-    name_line = not verbs and not prose(doc.text) and _NAME_LINE_MARK.search(doc.text) is not None
+    name_line = not verbs and ((not prose(doc.text) and _NAME_LINE_MARK.search(doc.text) is not None)
+                               or _LIST_ITEM.match(doc.text) is not None)
     relations = _relations(doc)
     # read only against another statement's relation (other_partners): kept for the few statements with one
     mentions = frozenset({party(name) for name in _parties(doc[:])} | {t.lemma_.lower() for t in doc if t.pos_ == "NOUN"}
