@@ -99,7 +99,7 @@ class _Evidence:
     def stated(self, match: Match, block: Sequence[int], read: Mapping[str, Reading]) -> Match | str | None:
         """``match`` (the pair whose rows are ``block``) decided again on the rows whose parts can state a
         claim (:func:`~overlap.claims.roles.states`, ``read``: each statement's reading by the role
-        check's parser): the whole statements, and the clauses with a finite verb. ``match`` itself when
+        check's parser): the whole statements, and the clauses with a verb. ``match`` itself when
         every row's can; ``None`` when no relation holds without the others; ``"verbatim"`` when what
         holds then is a clause copied word for word."""
         rows = self.scored.rows
@@ -111,7 +111,7 @@ class _Evidence:
         return self.match(kept) if kept else None
 
     def _states(self, part: int, statement: int, reading: Reading) -> bool:
-        """Whether ``part`` of ``statement`` can state a claim: the statement itself, or a clause with a finite verb."""
+        """Whether ``part`` of ``statement`` can state a claim: the statement itself, or a clause with a verb."""
         if part == self.parts_of[statement][0]:
             return True
         base, span = self.statements[statement].span.start, self.parts.passages[part].span
@@ -183,14 +183,15 @@ def decide(
             verbatim += 1
         elif isinstance(match, Match):
             found.append((match, list(block)))
+    texts = [evidence.texts(block) for _m, block in found]
     # figures first: no parse for a pair its figures reject
-    figures = [figure_conflict(*evidence.texts(block)) for _m, block in found]
+    figures = [figure_conflict(*pair) for pair in texts]
     found = [pair for pair, f in zip(found, figures) if f is None]
+    texts = [pair for pair, f in zip(texts, figures) if f is None]
     kept: list[Match] = [m for m, _block in found]
     conflicts = 0
     if scorers.roles is not None:
-        texts = [evidence.texts(block) for _m, block in found]
-        read = dict(zip(*_distinct_readings(texts, scorers, engine)))
+        read = scorers.roles.read_pairs(texts, engine)
         kept = []
         for (m, block), pair in zip(found, texts):
             stated = evidence.stated(m, block, read)
@@ -211,13 +212,6 @@ def decide(
         "same_claim": sum(1 for m in matches if m.details["relation"] == "claim"),
         "within_document": sum(1 for m in matches if m.details.get("within_document")),
     }
-
-
-def _distinct_readings(pairs: Sequence[tuple[str, str]], scorers: Scorers,
-                       engine: Engine | None) -> tuple[list[str], list[Reading]]:
-    """The distinct texts of ``pairs`` and their readings by the role check's parser (each parsed once)."""
-    texts = list(dict.fromkeys(t for pair in pairs for t in pair))
-    return texts, scorers.roles.readings(texts, engine)  # type: ignore[union-attr]
 
 
 def one_per_place(matches: list[Match]) -> list[Match]:

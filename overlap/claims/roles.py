@@ -704,11 +704,15 @@ class RoleParser:
             self._memo.clear()
         return out
 
-    def conflicts(self, pairs: Sequence[tuple[str, str]], engine: Engine | None = None) -> list[RoleConflict | None]:
-        """:func:`role_conflict` of each pair of texts, in order (every distinct text parsed once;
-        ``engine``: see :meth:`readings`)."""
+    def read_pairs(self, pairs: Sequence[tuple[str, str]], engine: Engine | None = None) -> dict[str, Reading]:
+        """The reading of every text of ``pairs``, by text (every distinct text parsed once; ``engine``:
+        see :meth:`readings`)."""
         texts = list(dict.fromkeys(t for pair in pairs for t in pair))
-        read = dict(zip(texts, self.readings(texts, engine)))
+        return dict(zip(texts, self.readings(texts, engine)))
+
+    def conflicts(self, pairs: Sequence[tuple[str, str]], engine: Engine | None = None) -> list[RoleConflict | None]:
+        """:func:`role_conflict` of each pair of texts, in order (:meth:`read_pairs`)."""
+        read = self.read_pairs(pairs, engine)
         return [role_conflict(read[a], read[b]) for a, b in pairs]
 
 
