@@ -1,5 +1,6 @@
-"""Figures that disagree: percentages, or amounts of money and goods, none of which agree reject a pair the
-scores accept, in a scan and in ``overlap score``; rounded figures agree."""
+"""Figures that disagree: when each of two statements gives a percentage, a year or an amount (of money or
+goods) that agrees with none of the other's, the pair the scores accept is rejected, in a scan and in
+``overlap score``; rounded figures agree, and a statement that gives the other's figures and more is kept."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from overlap.claims.decide import Acceptor
-from overlap.claims.figures import agree, amounts, figure_conflict, percentages
+from overlap.claims.figures import agree, amounts, figure_conflict, figures, parts_conflict, percentages
 from overlap.claims.find import find_claims
 from overlap.claims.pair_model import PairModel, installed_pair_model
 from overlap.claims.score import Scorers
@@ -72,8 +73,10 @@ def test_a_figure_conflict_is_symmetric_and_a_statement_never_conflicts_with_its
     assert [v for v, _ in percentages(a)] == [float(x) for x in xs]
     assert (figure_conflict(a, b) is None) == (figure_conflict(b, a) is None)
     assert figure_conflict(a, a) is None and figure_conflict(a, "Output rose.") is None
-    if any(x == y for x in xs for y in ys):
+    if set(xs) <= set(ys) or set(ys) <= set(xs):  # one gives the other's figures, and perhaps more
         assert figure_conflict(a, b) is None
+    if not any(agree(p, q) for p in percentages(a) for q in percentages(b)):
+        assert figure_conflict(a, b) is not None
     assert all(agree(p, p) for p in percentages(a))
 
 
@@ -101,17 +104,80 @@ def test_amounts_that_disagree_reject_a_template_pair_and_rounding_or_a_conversi
     assert found.matches == [] and counts["figure_conflicts"] == 1
 
 
+# Reuters-21578: one wire template, two convertible bonds' call terms; they share three percentages, and each
+# gives a figure the other does not (matched as the same statement before: the first agreement kept it)
+CALL_TERMS = ("The issue is callable at 106 pct declining by one pct per annum to par thereafter but is not callable "
+              "until May 7, 1993 unless the share price exceeds the conversion price by 130 pct or the issue is more "
+              "than 95 pct converted.",
+              "The issue is callable at 106 pct declining by one pct per annum to par thereafter but is not callable "
+              "until 1994 unless the share price reaches 130 pct of the conversion price.")
+# Reuters-21578: two polls, one party's share in common
+POLLS = ("The Conservatives are shown with a 38 pct share of the vote against 32 pct for Labour and 27 pct for the "
+         "centrist Social-Democratic/Liberal Alliance.",
+         "The poll gives the Conservatives a rating of 41 pct against 32 pct for Labour and 25 pct for the centrist "
+         "Liberal-Social Democratic Alliance.")
+
+
+def test_each_side_giving_a_figure_the_other_does_not_rejects_a_template_pair_and_more_said_does_not() -> None:
+    assert figure_conflict(*CALL_TERMS) == "years 1993 in one, 1994 in the other"
+    assert figure_conflict(*POLLS) == "percentages 38%, 27% in one, 41%, 25% in the other"
+    # the other's figures and more: the same claim with a detail added
+    assert figure_conflict(CALL_TERMS[0], CALL_TERMS[0].replace(" or the issue is more than 95 pct converted", "")) is None
+    assert figure_conflict("Kenteris won gold at the 2000 Sydney Olympics.", "Kenteris, 31, won gold in Sydney in 2000.") is None
+    # each adds a figure of another kind: the same claim, told with other details (Reuters-21578)
+    assert figure_conflict("Enserch Corp said that it has called for redemption on May four all its outstanding 16-3/8 pct "
+                           "sinking fund debentures due 2007, pursuant to the optional redemption provision of the "
+                           "indenture at 111.981 pct of par.",
+                           "Enserch Corp said it called for redemption on May 4, 1987, all of its outstanding 16-3/4 pct "
+                           "sinking fund debentures due 2007.") is None
+    # a year stands alone: not a count, an amount, a percentage or a part of a longer figure
+    assert figures("2000 tonnes, 1993 pct, 1,999 people, 1994.5 and 3/1994; in 1995.") == [
+        ("percent", 1993.0, 1.0), ("year", 1995.0, 1.0), ("tonne", 2000.0, 1.0)]
+    params = ParaphraseParams(embeddings=False)
+    found, counts = find_claims(_docs(*CALL_TERMS), params)
+    # what the figures leave is the clause both copy word for word ("callable at 106 pct ... to par
+    # thereafter"): a copy, the passages tier's, never a claim
+    assert found.matches == [] and counts["verbatim_skipped"] == 1
+    found, counts = find_claims(_docs(*POLLS), params)
+    assert found.matches == [] and counts["figure_conflicts"] == 1
+
+
+# BBC News: the whole statements give other bids beside it (£1.3bn, £1.5bn); the clauses carry one claim, £1.4bn
+EURONEXT = ("Deutsche Boerse previously offered £1.3bn, which was rejected by the LSE, while Euronext is rumoured to "
+            "have facilities in place to fund a £1.4bn cash bid.",
+            "Speculation suggests that Paris-based Euronext has the facilities in place to make a bid of £1.4bn, while "
+            "its German rival may up its bid to the £1.5bn mark.")
+
+
+def test_figures_are_compared_on_the_parts_that_carry_a_claim_not_on_the_whole_statements() -> None:
+    """Regression: checked on the whole statements, the stricter rule rejected this pair (2026-12-05)."""
+    assert figure_conflict(*EURONEXT) is not None  # the whole statements' figures disagree
+    params = ParaphraseParams(embeddings=False)
+    found, counts = find_claims(_docs(*EURONEXT), params)
+    assert [(m.details["relation"], m.details["a_clause"], m.details["b_clause"]) for m in found.matches] == [
+        ("claim", [74, 154], [0, 98])] and counts["figure_conflicts"] == 0
+    a, b = (Passage(doc, Span(0, len(text)), text, "sentence", None) for doc, text in zip("ab", EURONEXT))
+    assert Acceptor(Scorers.load(params), params)(a, b) is not None
+    # ... but only on a figure both give: a clause without one is a piece of a statement about other figures
+    assert parts_conflict("Euronext is rumoured to have facilities in place to fund a £1.4bn cash bid",
+                          "Euronext has the facilities in place to make a bid of £1.4bn", True) is False
+    assert parts_conflict("or estimate the prevalence of HIV among their staff",
+                          "which estimates an HIV prevalence of 24% among its 130,000-strong workforce", True) is True
+    assert parts_conflict("or estimate the prevalence of HIV among their staff",
+                          "which estimates an HIV prevalence of 24% among its 130,000-strong workforce", False) is False
+
+
 _money = st.tuples(st.integers(1, 5000), st.sampled_from(["mln dlrs", "billion dlrs", "dlrs", "mln stg", "tonnes"]))
 
 
 @given(st.lists(_money, min_size=1, max_size=3), st.lists(_money, min_size=1, max_size=3))
-def test_an_amount_conflict_is_symmetric_and_an_amount_given_in_both_agrees(xs, ys) -> None:
+def test_an_amount_conflict_is_symmetric_and_the_same_amounts_and_more_agree(xs, ys) -> None:
     a = "It paid " + " and ".join(f"{n:,} {u}" for n, u in xs) + "."
     b = "It paid " + " and ".join(f"{n:,} {u}" for n, u in ys) + "."
     assert len(amounts(a)) == len(xs)
     assert (figure_conflict(a, b) is None) == (figure_conflict(b, a) is None)
     assert figure_conflict(a, a) is None
-    if set(xs) & set(ys) or not {u.split()[-1] for _, u in xs} & {u.split()[-1] for _, u in ys}:
+    if set(xs) <= set(ys) or set(ys) <= set(xs) or not {u.split()[-1] for _, u in xs} & {u.split()[-1] for _, u in ys}:
         assert figure_conflict(a, b) is None
 
 

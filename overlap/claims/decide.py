@@ -23,7 +23,7 @@ import numpy as np
 from ..engine import Engine
 from ..model import ClaimLink, Match, MatchSide, Passage, Span
 from ..params import ParaphraseParams
-from .figures import figure_conflict
+from .figures import figure_conflict, parts_conflict
 from .roles import Reading, role_conflict, states
 from .score import PartVectors, Scorers, ScoredPairs, score_batch
 from .scorer import TextMemo
@@ -96,6 +96,12 @@ class _Evidence:
         i, j = self.pairs[self.scored.rows[block[0]][0]]
         return self.statements[i].text, self.statements[j].text
 
+    def agreeing(self, block: Sequence[int]) -> list[int]:
+        """The rows of ``block`` whose two parts can carry one claim by their figures (:func:`parts_conflict`)."""
+        rows, passages = self.scored.rows, self.parts.passages
+        whole = figure_conflict(*self.texts(block)) is not None
+        return [t for t in block if not parts_conflict(passages[rows[t][1]].text, passages[rows[t][2]].text, whole)]
+
     def stated(self, match: Match, block: Sequence[int], read: Mapping[str, Reading]) -> Match | str | None:
         """``match`` (the pair whose rows are ``block``) decided again on the rows whose parts can state a
         claim (:func:`~overlap.claims.roles.states`, ``read``: each statement's reading by the role
@@ -167,8 +173,9 @@ def decide(
     ``statements``) of the rows whose first field is ``n``; ``vectors``
     (one per part, or ``None``) give a match its cosine when its whole pair
     was never embedded. Matches are sorted by their sides' documents and
-    offsets; counts: ``verbatim_skipped``, ``figure_conflicts`` (accepted, then
-    rejected because their percentages or amounts disagree: :mod:`overlap.claims.figures`),
+    offsets; counts: ``verbatim_skipped``, ``figure_conflicts`` (accepted, then rejected
+    because on every pair of parts that could carry it each gives a figure the other does not:
+    :mod:`overlap.claims.figures`),
     ``role_conflicts`` (then rejected by the role check: :mod:`overlap.claims.roles`, or left with
     no relation once the clauses without a verb are set aside), ``matches``,
     ``same_statement``, ``same_claim``, ``within_document``. ``engine`` parses the
@@ -177,17 +184,20 @@ def decide(
     evidence = _Evidence(scored, pairs, parts, parts.of_statement(), statements, vectors, scorers, params)
     found: list[tuple[Match, list[int]]] = []
     verbatim = 0
+    figures = 0
     for block in _blocks(scored.rows):
         match = evidence.match(block)
+        if isinstance(match, Match):  # figures first: no parse for a pair its figures reject
+            agreeing = evidence.agreeing(block)
+            if len(agreeing) < len(block):
+                match = evidence.match(agreeing) if agreeing else None
+                figures += match is None
+            block = agreeing
         if match == "verbatim":
             verbatim += 1
         elif isinstance(match, Match):
             found.append((match, list(block)))
     texts = [evidence.texts(block) for _m, block in found]
-    # figures first: no parse for a pair its figures reject
-    figures = [figure_conflict(*pair) for pair in texts]
-    found = [pair for pair, f in zip(found, figures) if f is None]
-    texts = [pair for pair, f in zip(texts, figures) if f is None]
     kept: list[Match] = [m for m, _block in found]
     conflicts = 0
     if scorers.roles is not None:
@@ -205,7 +215,7 @@ def decide(
     matches.sort(key=lambda m: (m.a.doc, m.a.span.start, m.b.doc, m.b.span.start))
     return matches, {
         "verbatim_skipped": verbatim,
-        "figure_conflicts": sum(f is not None for f in figures),
+        "figure_conflicts": figures,
         "role_conflicts": conflicts,
         "matches": len(matches),
         "same_statement": sum(1 for m in matches if m.details["relation"] == "paraphrase"),
@@ -292,7 +302,7 @@ class Acceptor:
     the statements and their clauses (:func:`overlap.claims.statements.statement_parts`),
     as in :func:`decide`, scored by :func:`overlap.claims.score.score_batch`
     as there; a near-verbatim pair is a copy and never a link, and a pair
-    whose percentages or amounts disagree or that the role check rejects (actors
+    whose figures disagree or that the role check rejects (actors
     swapped or other, an action negated or opposed) is no link, as there.
     """
 
@@ -330,8 +340,12 @@ class Acceptor:
         para, claim = score_batch(texts, np.array([[sig[f] for f in names] for sig in sigs]), names, s)
         if sigs[0]["ratio"] >= self.params.verbatim:
             return None  # a copy: the reuse tier's business, never a claim link
-        if not self._accepts(para[0], claim) or figure_conflict(a.text, b.text) is not None:
-            return None  # no relation; or their percentages or amounts disagree: as in decide
+        # a pair of parts whose figures disagree carries nothing, as in decide
+        whole = figure_conflict(a.text, b.text) is not None
+        agree = np.array([not parts_conflict(x, y, whole) for x, y in texts])
+        para, claim = np.where(agree, para, 0.0), np.where(agree, claim, 0.0)
+        if not self._accepts(para[0], claim):
+            return None
         if s.roles is not None:
             read_a, read_b = s.roles.readings([a.text, b.text])
             if role_conflict(read_a, read_b) is not None:

@@ -45,12 +45,12 @@ def figures_text(rejected: int) -> str | None:
     """One sentence on the pairs the figures check (:mod:`overlap.claims.figures`) rejected; ``None`` for none.
 
     >>> figures_text(1)
-    'Figures: 1 pair the scores accepted was rejected because both give percentages, or amounts in one unit, and none agree.'
+    'Figures: 1 pair the scores accepted was rejected because each gives a percentage, a year or an amount the other does not.'
     """
     if not rejected:
         return None
     pairs = "1 pair the scores accepted was" if rejected == 1 else f"{rejected:,} pairs the scores accepted were"
-    return f"Figures: {pairs} rejected because both give percentages, or amounts in one unit, and none agree."
+    return f"Figures: {pairs} rejected because each gives a percentage, a year or an amount the other does not."
 
 
 def checks_texts(info: Mapping[str, Any], counts: Mapping[str, int]) -> list[str]:
