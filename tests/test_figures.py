@@ -197,6 +197,14 @@ def test_the_pair_model_does_not_read_a_pair_whose_figures_disagree(monkeypatch)
     assert read == []
     kept, counts = find_claims(_docs(*CONVERTED), ParaphraseParams())
     assert counts["pair_model_scored"] > 0 and read  # the figures agree: the model reads the pair
+    # the whole statements' figures disagree, their clauses' agree: the model checks the clause pair that carries
+    # the claim (regression, 2026-12-05: it was skipped with its statement pair, and the fitted scores stood alone)
+    read.clear()
+    found, counts = find_claims(_docs(*EURONEXT), ParaphraseParams())
+    (m,) = found.matches
+    a, b = (text[s:e] for text, (s, e) in zip(EURONEXT, (m.details["a_clause"], m.details["b_clause"])))
+    assert (a, b) in read or (b, a) in read
+    assert not any(pair == EURONEXT or pair == EURONEXT[::-1] for pair in read)  # the whole pair: its figures reject it
 
 
 @pytest.mark.skipif(installed_pair_model()[0] is None, reason="no pair model installed")

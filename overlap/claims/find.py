@@ -38,7 +38,7 @@ from .clusters import claim_clusters
 from .decide import Acceptor, decide
 from .gate import admit
 from .restated import restatements
-from .figures import figure_conflict
+from .figures import figure_conflict, parts_conflict
 from .score import PartPair, PartVectors, Scorers, ScoredPairs, cosines, lexical_signals, pair_model_rows, score_batch
 from .scorer import Scorer, TextMemo
 from .signals import Lexicon, prepare
@@ -339,11 +339,9 @@ def _score(
     texts = _RowTexts(rows, parts)
     ask = np.fromiter((n not in copies for n, _x, _y, _w in rows), dtype=bool, count=len(rows))
     model = pair_model_rows(features, names, scorers) & ask
-    # statement pairs whose figures disagree are rejected by decide whatever the pair model says of them
+    # part pairs whose figures disagree are rejected by decide whatever the pair model says of them
     # (overlap.claims.figures): it does not read them (Reuters-21578: 928 of the 8,852 pairs it would read)
-    disagree = _figures_disagree(rows, per_pair, parts, model)
-    if disagree:
-        ask &= np.fromiter((n not in disagree for n, _x, _y, _w in rows), dtype=bool, count=len(rows))
+    ask &= ~_figures_disagree(rows, per_pair, parts, model)
     counts["pair_model_scored"] = int((model & ask).sum())
     counts["below_pair_floor"] = int(ask.sum()) - counts["pair_model_scored"] if scorers.pair is not None else 0
     para, claim = score_batch(texts, features, names, scorers, ask=ask, engine=engine,
@@ -352,14 +350,18 @@ def _score(
 
 
 def _figures_disagree(rows: Sequence[PartPair], per_pair: Sequence[Sequence[tuple[int, int]]], parts: Parts,
-                      model: np.ndarray) -> set[int]:
-    """The statement pairs with a row the pair model would read (``model``) whose whole statements' figures
-    disagree (:func:`~overlap.claims.figures.figure_conflict`, as :func:`~overlap.claims.decide.decide` reads them)."""
-    out = set()
-    for n in sorted({rows[t][0] for t in np.flatnonzero(model)}):
-        x, y = per_pair[n][0]  # the whole statements
-        if figure_conflict(parts.passages[x].text, parts.passages[y].text) is not None:
-            out.add(n)
+                      model: np.ndarray) -> np.ndarray:
+    """Which rows the pair model would read (``model``) cannot carry a claim by their parts' figures
+    (:func:`~overlap.claims.figures.parts_conflict`, as :meth:`~overlap.claims.decide._Evidence.agreeing` reads them)."""
+    out = np.zeros(len(rows), dtype=bool)
+    whole: dict[int, bool] = {}
+    text = parts.passages
+    for t in np.flatnonzero(model):
+        n, x, y = rows[t][0], rows[t][1], rows[t][2]
+        if n not in whole:
+            a, b = per_pair[n][0]  # the whole statements
+            whole[n] = figure_conflict(text[a].text, text[b].text) is not None
+        out[t] = parts_conflict(text[x].text, text[y].text, whole[n])
     return out
 
 
