@@ -23,7 +23,7 @@ import numpy as np
 from ..engine import Engine
 from ..model import ClaimLink, Match, MatchSide, Passage, Span
 from ..params import ParaphraseParams
-from .figures import figure_conflict, parts_conflict
+from .figures import can_carry
 from .roles import Reading, role_conflict, states
 from .score import PartVectors, Scorers, ScoredPairs, score_batch
 from .scorer import TextMemo
@@ -97,10 +97,10 @@ class _Evidence:
         return self.statements[i].text, self.statements[j].text
 
     def agreeing(self, block: Sequence[int]) -> list[int]:
-        """The rows of ``block`` whose two parts can carry one claim by their figures (:func:`parts_conflict`)."""
+        """The rows of ``block`` whose two parts can carry one claim by their figures (:func:`can_carry`)."""
         rows, passages = self.scored.rows, self.parts.passages
-        whole = figure_conflict(*self.texts(block)) is not None
-        return [t for t in block if not parts_conflict(passages[rows[t][1]].text, passages[rows[t][2]].text, whole)]
+        ok = can_carry(self.texts(block), [(passages[rows[t][1]].text, passages[rows[t][2]].text) for t in block])
+        return [t for t, carries in zip(block, ok) if carries]
 
     def stated(self, match: Match, block: Sequence[int], read: Mapping[str, Reading]) -> Match | str | None:
         """``match`` (the pair whose rows are ``block``) decided again on the rows whose parts can state a
@@ -341,8 +341,7 @@ class Acceptor:
         if sigs[0]["ratio"] >= self.params.verbatim:
             return None  # a copy: the reuse tier's business, never a claim link
         # a pair of parts whose figures disagree carries nothing, as in decide
-        whole = figure_conflict(a.text, b.text) is not None
-        agree = np.array([not parts_conflict(x, y, whole) for x, y in texts])
+        agree = np.array(can_carry((a.text, b.text), texts))
         para, claim = np.where(agree, para, 0.0), np.where(agree, claim, 0.0)
         if not self._accepts(para[0], claim):
             return None

@@ -50,10 +50,11 @@ STS-B dev 1 -> 1 / 20 -> 24, PAWS-Wiki none.
 from __future__ import annotations
 
 import re
+from typing import Iterable
 
 from .signals import NUMBER_WORDS
 
-__all__ = ["percentages", "amounts", "figures", "agree", "figure_conflict", "parts_conflict"]
+__all__ = ["percentages", "amounts", "figures", "agree", "figure_conflict", "parts_conflict", "can_carry"]
 
 #: Figures said in words ("five pct", "two mln stg"), up to ninety-nine: the scale words are scales.
 _WORDS = {word: float(value) for word, value in NUMBER_WORDS.items() if float(value) < 100}
@@ -113,7 +114,11 @@ def figure_conflict(a: str, b: str) -> str | None:
     'years 1993 in one, 1994 in the other'
     >>> figure_conflict("callable at 106 pct until 1993, or 95 pct converted", "callable at 106 pct until 1993")
     """
-    x, y = figures(a), figures(b)
+    return _conflict(figures(a), figures(b))
+
+
+def _conflict(x: list[tuple[str, float, float]], y: list[tuple[str, float, float]]) -> str | None:
+    """:func:`figure_conflict` of two statements' :func:`figures`."""
     for kind in dict.fromkeys(k for k, _, _ in x):
         mine, theirs = [f for f in x if f[0] == kind], [f for f in y if f[0] == kind]
         lone_x = [f for f in mine if not any(_agree(f, g) for g in theirs)]
@@ -136,9 +141,17 @@ def parts_conflict(a: str, b: str, statements_conflict: bool) -> bool:
     >>> parts_conflict("a £1.4bn cash bid", "a bid of £1.4bn", True), parts_conflict("the prevalence of HIV", "a prevalence of 24%", True)
     (False, True)
     """
-    if figure_conflict(a, b) is not None:
+    x, y = figures(a), figures(b)
+    if _conflict(x, y) is not None:
         return True
-    return statements_conflict and not any(_agree(f, g) for f in figures(a) for g in figures(b))
+    return statements_conflict and not any(_agree(f, g) for f in x for g in y)
+
+
+def can_carry(statements: tuple[str, str], parts: Iterable[tuple[str, str]]) -> list[bool]:
+    """Whether each pair of ``parts`` of the two ``statements`` can carry one claim by its figures
+    (:func:`parts_conflict`): what ``decide``, the claim clusters and the pair model's reading all ask."""
+    whole = figure_conflict(*statements) is not None
+    return [not parts_conflict(x, y, whole) for x, y in parts]
 
 
 def figures(text: str) -> list[tuple[str, float, float]]:
@@ -193,8 +206,6 @@ def _values(found: list[tuple[str, float, float]]) -> str:
     if kind == "year":
         return ", ".join(dict.fromkeys(f"{v:.0f}" for _, v, _ in found))
     return _amounts_listed(found)
-
-
 
 
 #: Scale words after a figure ("1.2 billion", "75 mln", "$2bn", "500,000").

@@ -38,7 +38,7 @@ from .clusters import claim_clusters
 from .decide import Acceptor, decide
 from .gate import admit
 from .restated import restatements
-from .figures import figure_conflict, parts_conflict
+from .figures import can_carry
 from .score import PartPair, PartVectors, Scorers, ScoredPairs, cosines, lexical_signals, pair_model_rows, score_batch
 from .scorer import Scorer, TextMemo
 from .signals import Lexicon, prepare
@@ -352,16 +352,16 @@ def _score(
 def _figures_disagree(rows: Sequence[PartPair], per_pair: Sequence[Sequence[tuple[int, int]]], parts: Parts,
                       model: np.ndarray) -> np.ndarray:
     """Which rows the pair model would read (``model``) cannot carry a claim by their parts' figures
-    (:func:`~overlap.claims.figures.parts_conflict`, as :meth:`~overlap.claims.decide._Evidence.agreeing` reads them)."""
+    (:func:`~overlap.claims.figures.can_carry`, as :func:`~overlap.claims.decide.decide` reads them)."""
     out = np.zeros(len(rows), dtype=bool)
-    whole: dict[int, bool] = {}
     text = parts.passages
+    by_pair: dict[int, list[int]] = {}
     for t in np.flatnonzero(model):
-        n, x, y = rows[t][0], rows[t][1], rows[t][2]
-        if n not in whole:
-            a, b = per_pair[n][0]  # the whole statements
-            whole[n] = figure_conflict(text[a].text, text[b].text) is not None
-        out[t] = parts_conflict(text[x].text, text[y].text, whole[n])
+        by_pair.setdefault(rows[t][0], []).append(int(t))
+    for n, read in by_pair.items():
+        a, b = per_pair[n][0]  # the whole statements
+        ok = can_carry((text[a].text, text[b].text), [(text[rows[t][1]].text, text[rows[t][2]].text) for t in read])
+        out[read] = ~np.array(ok)
     return out
 
 
