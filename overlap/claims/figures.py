@@ -19,8 +19,8 @@ mln stg", "100 mln Canadian dlr", "5,490 tonnes", "700,000 bpd"; :data:`_UNITS`)
 "billion", "bn"). When both statements give amounts in a unit in common and no amount of one agrees
 with any amount of the other in its unit, the pair is rejected. Amounts agree within 1% of the larger
 plus half the coarser last digit ("$1.2 billion" / "$1.23 billion"; "224 mln" / "234 mln" do not). Any
-agreement keeps the pair, whatever the unit: one claim's euros converted to dollars on two days
-("4bn euros ($4.8bn)" / "4bn euros ($5.2bn)") still agrees in euros. Figures said in words up to
+agreement kept the pair then, whatever the unit, so that one claim's euros converted to dollars on two
+days ("4bn euros ($4.8bn)" / "4bn euros ($5.2bn)") still agreed in euros. Figures said in words up to
 ninety-nine count as their digits ("two mln stg", "five pct").
 
 Agreeing once was not enough. A template fills several slots, and two bonds' call terms share some
@@ -169,12 +169,12 @@ def figures(text: str) -> list[tuple[str, float, float]]:
     out += [("year", float(m.group(1)), 1.0) for m in _YEAR.finditer(text)
             if not any(a <= m.start() < b for a, b in taken)]  # "2000 tonnes" is an amount
     ends = [m.end() for m in found]
-    for m, amount in zip(found, amounts(text)):
+    for m in found:
         opened = text.rfind("(", 0, m.start())
         inside = opened >= 0 and ")" not in text[opened:m.start()]
         if inside and any(not text[e:opened].strip() for e in ends if e <= opened):
             continue  # a conversion of the amount just before the bracket
-        out.append(amount)
+        out.append(_amount_of(m))
     return out
 
 
@@ -245,18 +245,20 @@ def amounts(text: str) -> list[tuple[str, float, float]]:
     >>> amounts("paid 1.55bn euros ($2bn; £1.1bn) for 5,490 tonnes, 100 mln Canadian dlr and 2,400 Iraqis")
     [('euro', 1550000000.0, 10000000.0), ('dollar', 2000000000.0, 1000000000.0), ('pound', 1100000000.0, 100000000.0), ('tonne', 5490.0, 1.0), ('dollar', 100000000.0, 1000000.0)]
     """
-    out = []
-    for m in _AMOUNT.finditer(text):
-        sign, whole, num, den, scale = m.group(1), m.group(2), m.group(3), m.group(4), m.group(5)
-        unit_word = sign
-        if sign is None:
-            whole, num, den, scale, unit_word = m.group(6), m.group(7), m.group(8), m.group(9), m.group(10)
-        value, step = _figure(whole)
-        if num is not None and int(den):
-            value, step = value + int(num) / int(den), 1 / int(den)
-        factor = _SCALES[scale.lower()] if scale else 1.0
-        out.append((_UNITS[unit_word.lower()], value * factor, step * factor))
-    return out
+    return [_amount_of(m) for m in _AMOUNT.finditer(text)]
+
+
+def _amount_of(m: re.Match[str]) -> tuple[str, float, float]:
+    """The amount one match of :data:`_AMOUNT` gives: its unit, value and the unit of its last digit, scaled."""
+    sign, whole, num, den, scale = m.group(1), m.group(2), m.group(3), m.group(4), m.group(5)
+    unit_word = sign
+    if sign is None:
+        whole, num, den, scale, unit_word = m.group(6), m.group(7), m.group(8), m.group(9), m.group(10)
+    value, step = _figure(whole)
+    if num is not None and int(den):
+        value, step = value + int(num) / int(den), 1 / int(den)
+    factor = _SCALES[scale.lower()] if scale else 1.0
+    return _UNITS[unit_word.lower()], value * factor, step * factor
 
 
 def _figure(text: str) -> tuple[float, float]:
