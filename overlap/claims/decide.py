@@ -24,7 +24,7 @@ from ..engine import Engine
 from ..model import ClaimLink, Match, MatchSide, Passage, Span
 from ..params import ParaphraseParams
 from .figures import can_carry
-from .roles import Reading, role_conflict, states
+from .roles import Reading, quotes_conflict, role_conflict, states
 from .score import PartVectors, Scorers, ScoredPairs, score_batch
 from .scorer import TextMemo
 from .signals import Prepared, prepare, signals
@@ -91,10 +91,15 @@ class _Evidence:
             sig["cosine"] = float(np.clip(vectors[wi] @ vectors[wj], 0.0, 1.0))
         return sig
 
-    def texts(self, block: Sequence[int]) -> tuple[str, str]:
-        """The two whole statements of the pair whose rows are ``block``."""
+    def sides(self, block: Sequence[int]) -> tuple[Passage, Passage]:
+        """The two statements of the pair whose rows are ``block``."""
         i, j = self.pairs[self.scored.rows[block[0]][0]]
-        return self.statements[i].text, self.statements[j].text
+        return self.statements[i], self.statements[j]
+
+    def texts(self, block: Sequence[int]) -> tuple[str, str]:
+        """The two whole statements' texts of the pair whose rows are ``block``."""
+        a, b = self.sides(block)
+        return a.text, b.text
 
     def agreeing(self, block: Sequence[int]) -> list[int]:
         """The rows of ``block`` whose two parts can carry one claim by their figures (:func:`can_carry`)."""
@@ -177,7 +182,8 @@ def decide(
     because on every pair of parts that could carry it each gives a figure the other does not:
     :mod:`overlap.claims.figures`),
     ``role_conflicts`` (then rejected by the role check: :mod:`overlap.claims.roles`, or left with
-    no relation once the clauses without a verb are set aside), ``matches``,
+    no relation once the clauses without a verb are set aside, or two quotes with next to no word in
+    common: :mod:`overlap.claims.quoted`), ``matches``,
     ``same_statement``, ``same_claim``, ``within_document``. ``engine`` parses the
     accepted pairs' statements for the role check (on a cluster's workers).
     """
@@ -207,7 +213,8 @@ def decide(
             stated = evidence.stated(m, block, read)
             if stated == "verbatim":
                 verbatim += 1  # what is left of the pair is a clause copied word for word
-            elif stated is None or role_conflict(read[pair[0]], read[pair[1]]) is not None:
+            elif stated is None or (role_conflict(read[pair[0]], read[pair[1]])
+                                    or quotes_conflict(*evidence.sides(block), read[pair[0]], read[pair[1]])) is not None:
                 conflicts += 1
             else:
                 kept.append(stated)  # type: ignore[arg-type]
@@ -347,8 +354,8 @@ class Acceptor:
             return None
         if s.roles is not None:
             read_a, read_b = s.roles.readings([a.text, b.text])
-            if role_conflict(read_a, read_b) is not None:
-                return None  # who did what to whom, whether or which way differs: as in decide
+            if (role_conflict(read_a, read_b) or quotes_conflict(a, b, read_a, read_b)) is not None:
+                return None  # who did what to whom, whether or which way differs; or who said what: as in decide
             # only the parts that can state a claim carry one (the statements, clauses with a verb), as in decide
             able_a = [k == 0 or states(read_a, p.span.start, p.span.end) for k, p in enumerate(of_a)]
             able_b = [k == 0 or states(read_b, p.span.start, p.span.end) for k, p in enumerate(of_b)]

