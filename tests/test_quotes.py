@@ -149,3 +149,33 @@ def test_a_role_qualified_with_a_possessive_points_back_to_the_last_speaker() ->
     for said in ("the Security Council\u2019s secretary", "the Security Council's secretary", "the council secretary", "he"):
         assert pattern.fullmatch(said), said
     assert not pattern.fullmatch("the secretary-general's office") and not pattern.fullmatch("analysts")
+
+
+# Reuters-21578 article 1022 (abridged): paragraphs start with an indented line, and a quote that runs on
+# to the next paragraph is left open, as news does
+WIRE = ('China called on the United States to remove curbs on its exports.\n'
+        '    "The U.S. Should quickly discard its prejudice against\nfavourable tariff treatment for Chinese goods.\n'
+        '    "Despite easing of curbs on U.S. Technology exports in\nrecent years, control of them is still strict," it added.\n'
+        '    The paper also printed an article by China\'s commercial\ncounsellor, Chen Shibiao, who said\n'
+        'that "all kinds of difficulties and restrictions" were preventing trade.')
+
+
+def test_an_indented_line_starts_a_paragraph_so_a_quote_left_open_does_not_pair_with_the_next() -> None:
+    """Regression (2026-12-05): with the wire's paragraphs one block, the marks paired across them and the
+    reporter's sentence between two quotes came out as a quote ("The paper also printed ... who said that")."""
+    found = [q.text.replace("\n", " ") for q in quotes(WIRE)]
+    assert found == ["The U.S. Should quickly discard its prejudice against favourable tariff treatment for Chinese goods.",
+                     "Despite easing of curbs on U.S. Technology exports in recent years, control of them is still strict",
+                     "all kinds of difficulties and restrictions"]
+    # the same text with every line indented, or none, is cut at blank lines only
+    flat = WIRE.replace("\n    ", "\n")
+    assert [q.text for q in quotes(flat)] != found
+    indented = "\n".join("    " + line for line in WIRE.splitlines())
+    assert [" ".join(q.text.split()) for q in quotes(indented)] == [" ".join(q.text.split()) for q in quotes(flat)]
+
+
+def test_a_straight_mark_inside_a_word_is_an_apostrophe_not_a_quotation_mark() -> None:
+    """Regression (Reuters-21578, 2026-12-05): 'OPEC"s' opened a quote that ran to the paragraph's real mark."""
+    text = ('He reaffirmed that the March 7 meeting of OPEC"s differentials committee has been postponed. '
+            'He said "there is no need for the meeting at all," officials added.')
+    assert [q.text for q in quotes(text)] == ["there is no need for the meeting at all"]

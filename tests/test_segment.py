@@ -120,3 +120,13 @@ def test_a_byline_run_into_the_first_sentence_is_a_span_of_its_own() -> None:
         "Officials said so.",
         "By ANNA LEE  It was late.",  # not at the start of its block: a sentence's words, left alone
     ]
+
+
+@given(st.lists(st.sampled_from(["word", "Two words.", "\n", "\n\n", "\n    ", "  ", "\t", '"', "x\n  y"]), max_size=40).map("".join))
+def test_paragraphs_are_ordered_trimmed_spans_that_keep_every_character_that_is_not_space(text: str) -> None:
+    """Blank lines and, in text mostly flush left, indented lines start paragraphs; nothing else is lost."""
+    spans = list(paragraphs(text))
+    assert all(0 <= s.start < s.end <= len(text) for s in spans)
+    assert all(a.end <= b.start for a, b in zip(spans, spans[1:]))
+    assert all(not text[s.start].isspace() and not text[s.end - 1].isspace() for s in spans)
+    assert "".join(c for s in spans for c in text[s.start : s.end] if not c.isspace()) == "".join(text.split())

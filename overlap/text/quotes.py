@@ -117,19 +117,29 @@ def _quote_spans(text: str, para: Span) -> Iterator[tuple[int, int, int, int, bo
     pos = 0
     while True:
         # next opening mark
-        found = [(p.find(o, pos), o) for o in _OPEN_CLOSE]
+        found = [(_find_mark(p, o, pos), o) for o in _OPEN_CLOSE]
         found = [(i, o) for i, o in found if i >= 0]
         if not found:
             return
         i, o = min(found)
         c = _OPEN_CLOSE[o]
-        j = p.find(c, i + 1)
+        j = _find_mark(p, c, i + 1)
         if j < 0:
             # news convention: a quote that runs on to the next paragraph is not closed here
             yield base + i, base + i + 1, para.end, para.end, False
             return
         yield base + i, base + i + 1, base + j, base + j + 1, True
         pos = j + 1
+
+
+def _find_mark(p: str, mark: str, start: int) -> int:
+    """Where ``mark`` is next at or after ``start`` in ``p`` (-1: nowhere), passing over a straight mark between
+    two letters or digits: wire copy writes some apostrophes so ('OPEC"s differentials committee', 'Japan"s
+    Lower House'), and taken for a quotation mark one would pair with the paragraph's real ones."""
+    k = p.find(mark, start)
+    while k > 0 and mark == '"' and k + 1 < len(p) and p[k - 1].isalnum() and p[k + 1].isalnum():
+        k = p.find(mark, k + 1)
+    return k
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:

@@ -27,6 +27,8 @@ __all__ = ["lines", "paragraphs", "sentences", "trim"]
 
 _LINE = re.compile(r"[^\r\n]+")
 _PARAGRAPH = re.compile(r"\S(?:.*?\S)?(?=\s*(?:\r?\n\s*\r?\n|\Z))", re.S)
+#: a line break before an indented line: where wire copy starts a paragraph (:func:`paragraphs`)
+_INDENT = re.compile(r"\r?\n[ \t]{2,}(?=\S)")
 
 # Abbreviations after which a full stop does not end a sentence (lower-cased, without the dot).
 _ABBREVIATIONS = frozenset(
@@ -65,9 +67,35 @@ def lines(text: str) -> Iterator[Span]:
 
 
 def paragraphs(text: str) -> Iterator[Span]:
-    """Spans of blocks separated by blank lines."""
+    """Spans of blocks separated by blank lines, or by a line that starts indented in a text whose lines
+    mostly start flush left: wire copy marks its paragraphs so (Reuters-21578's "\\n    ", 18,349 of its
+    19,043 articles), and a quote that runs on to the next paragraph is left open there, so the quote
+    finder must see where one ends. A text whose lines are mostly indented is cut at blank lines only.
+
+    >>> t = 'He said: "We will cut prices.\\n    "We have no choice," he added.\\nIt closed.'
+    >>> [t[p.start:p.end] for p in paragraphs(t)]
+    ['He said: "We will cut prices.', '"We have no choice," he added.\\nIt closed.']
+    """
+    cut = _indented_paragraphs(text)
     for m in _PARAGRAPH.finditer(text):
-        yield Span(*m.span())
+        start = m.start()
+        for brk in (_INDENT.finditer(text, m.start(), m.end()) if cut else ()):
+            end = brk.start()
+            while end > start and text[end - 1].isspace():
+                end -= 1
+            if end > start:
+                yield Span(start, end)
+            start = brk.end()
+        yield Span(start, m.end())
+
+
+def _indented_paragraphs(text: str) -> bool:
+    """Whether ``text`` starts paragraphs with an indented line: some line after the first does, and fewer
+    than half of its lines that hold anything."""
+    if _INDENT.search(text) is None:
+        return False
+    full = [line for line in text.splitlines() if line.strip()]
+    return sum(1 for line in full if line[:1] in " \t") * 2 < len(full)
 
 
 def _is_abbreviation(text: str, dot: int) -> bool:
