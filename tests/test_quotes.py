@@ -179,3 +179,12 @@ def test_a_straight_mark_inside_a_word_is_an_apostrophe_not_a_quotation_mark() -
     text = ('He reaffirmed that the March 7 meeting of OPEC"s differentials committee has been postponed. '
             'He said "there is no need for the meeting at all," officials added.')
     assert [q.text for q in quotes(text)] == ["there is no need for the meeting at all"]
+
+
+def test_a_wire_paragraph_keeps_the_speaker_of_its_blocks_last_quote() -> None:
+    """The speaker of a quote the text does not attribute next to it is the last one of its block, as when the
+    wire's paragraphs were one block (cutting them lost 1,350 of Reuters-21578's 10,600 quotes' speakers)."""
+    text = ('"The board already approved a partial ban," Sandner said.\n'
+            '    Sandner said that he personally had no aversion to a ban on dual trading and "the leadership is not '
+            'opposed to a ban on dual trading."')
+    assert [q.speaker for q in quotes(text)] == ["Sandner", "Sandner"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from overlap.text.segment import lines, paragraphs, sentences
+from overlap.text.segment import lines, paragraphs, sentences, wire_paragraphs
 
 
 def _texts(text: str, spans) -> list[str]:
@@ -123,10 +123,12 @@ def test_a_byline_run_into_the_first_sentence_is_a_span_of_its_own() -> None:
 
 
 @given(st.lists(st.sampled_from(["word", "Two words.", "\n", "\n\n", "\n    ", "  ", "\t", '"', "x\n  y"]), max_size=40).map("".join))
-def test_paragraphs_are_ordered_trimmed_spans_that_keep_every_character_that_is_not_space(text: str) -> None:
-    """Blank lines and, in text mostly flush left, indented lines start paragraphs; nothing else is lost."""
-    spans = list(paragraphs(text))
-    assert all(0 <= s.start < s.end <= len(text) for s in spans)
+def test_wire_paragraphs_are_ordered_trimmed_spans_in_their_blocks_that_keep_every_character_not_space(text: str) -> None:
+    """Blank lines start blocks, and in text mostly flush left indented lines start paragraphs; nothing is lost."""
+    found = list(wire_paragraphs(text))
+    assert [block for block, _ in found] == list(paragraphs(text))
+    spans = [p for _, paras in found for p in paras]
+    assert all(block.start <= p.start < p.end <= block.end for block, paras in found for p in paras)
     assert all(a.end <= b.start for a, b in zip(spans, spans[1:]))
     assert all(not text[s.start].isspace() and not text[s.end - 1].isspace() for s in spans)
     assert "".join(c for s in spans for c in text[s.start : s.end] if not c.isspace()) == "".join(text.split())

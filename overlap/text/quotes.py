@@ -22,7 +22,7 @@ import re
 from typing import Iterator
 
 from ..model import Passage, Span
-from .segment import paragraphs, sentences
+from .segment import sentences, wire_paragraphs
 
 __all__ = ["quotes", "sentences_and_quotes", "clauses", "pointing_back", "SPEECH", "ROLE_NOUNS"]
 
@@ -161,9 +161,10 @@ def quotes(text: str, min_words: int = 4) -> Iterator[Passage]:
     last_named_end = 0
     previous_open_speaker: str | None = None
     carried = False  # the previous paragraph opened with a quote (news continues quotes that way)
-    for para in paragraphs(text):
+    for para, block_start in ((p, block.start) for block, paras in wire_paragraphs(text) for p in paras):
         opens_with_quote = False
-        para_speaker: str | None = None
+        if para.start == block_start:
+            para_speaker: str | None = None  # a wire paragraph's quote keeps the speaker of its block's last one
         for q_open, b_start, b_end, q_end, closed in _quote_spans(text, para):
             # names mentioned as speaking before this quote (for pronouns)
             for m in _NAMED_SPEAKING.finditer(text, last_named_end, q_open):

@@ -23,11 +23,11 @@ from typing import Iterator
 
 from ..model import Span
 
-__all__ = ["lines", "paragraphs", "sentences", "trim"]
+__all__ = ["lines", "paragraphs", "wire_paragraphs", "sentences", "trim"]
 
 _LINE = re.compile(r"[^\r\n]+")
 _PARAGRAPH = re.compile(r"\S(?:.*?\S)?(?=\s*(?:\r?\n\s*\r?\n|\Z))", re.S)
-#: a line break before an indented line: where wire copy starts a paragraph (:func:`paragraphs`)
+#: a line break before an indented line: where wire copy starts a paragraph (:func:`wire_paragraphs`)
 _INDENT = re.compile(r"\r?\n[ \t]{2,}(?=\S)")
 
 # Abbreviations after which a full stop does not end a sentence (lower-cased, without the dot).
@@ -67,26 +67,33 @@ def lines(text: str) -> Iterator[Span]:
 
 
 def paragraphs(text: str) -> Iterator[Span]:
-    """Spans of blocks separated by blank lines, or by a line that starts indented in a text whose lines
-    mostly start flush left: wire copy marks its paragraphs so (Reuters-21578's "\\n    ", 18,349 of its
-    19,043 articles), and a quote that runs on to the next paragraph is left open there, so the quote
-    finder must see where one ends. A text whose lines are mostly indented is cut at blank lines only.
+    """Spans of blocks separated by blank lines."""
+    for m in _PARAGRAPH.finditer(text):
+        yield Span(*m.span())
+
+
+def wire_paragraphs(text: str) -> Iterator[tuple[Span, list[Span]]]:
+    """Each block of :func:`paragraphs` with the paragraphs in it: in a text whose lines mostly start flush
+    left, a line that starts indented begins one. Wire copy marks its paragraphs so (Reuters-21578's
+    "\\n    ", 18,349 of its 19,043 articles), and leaves a quote that runs on to the next paragraph open
+    there, so the quote finder must see where one ends. A text whose lines are mostly indented has one
+    paragraph a block.
 
     >>> t = 'He said: "We will cut prices.\\n    "We have no choice," he added.\\nIt closed.'
-    >>> [t[p.start:p.end] for p in paragraphs(t)]
-    ['He said: "We will cut prices.', '"We have no choice," he added.\\nIt closed.']
+    >>> [[t[p.start:p.end] for p in paras] for _block, paras in wire_paragraphs(t)]
+    [['He said: "We will cut prices.', '"We have no choice," he added.\\nIt closed.']]
     """
     cut = _indented_paragraphs(text)
-    for m in _PARAGRAPH.finditer(text):
-        start = m.start()
-        for brk in (_INDENT.finditer(text, m.start(), m.end()) if cut else ()):
+    for block in paragraphs(text):
+        paras, start = [], block.start
+        for brk in (_INDENT.finditer(text, block.start, block.end) if cut else ()):
             end = brk.start()
             while end > start and text[end - 1].isspace():
                 end -= 1
             if end > start:
-                yield Span(start, end)
+                paras.append(Span(start, end))
             start = brk.end()
-        yield Span(start, m.end())
+        yield block, [*paras, Span(start, block.end)]
 
 
 def _indented_paragraphs(text: str) -> bool:
