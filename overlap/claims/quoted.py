@@ -37,7 +37,7 @@ import re
 from typing import Sequence
 
 from ..model import Passage
-from ..text.quotes import SPEECH
+from ..text.quotes import SPEECH, apostrophe
 from .signals import prepare
 
 __all__ = ["quoted_words", "quotes_apart"]
@@ -108,7 +108,7 @@ def _quotations(text: str) -> list[tuple[int, int]]:
     opened: int | None = None
     first = True
     for k, c in enumerate(text):
-        if c not in "\"\u201c\u201d" or _inside_word(text, k):
+        if c not in "\"\u201c\u201d" or apostrophe(text, k):
             continue
         opening = c == "\u201c" or (c == '"' and (k == 0 or text[k - 1].isspace() or text[k - 1] in "([:-\u2014")
                                      and k + 1 < len(text) and not text[k + 1].isspace())
@@ -137,8 +137,3 @@ def _attributing(text: str, at: int) -> bool:
         return True
     clause = text[max(text.rfind(",", 0, at), text.rfind("(", 0, at), 0) : at]
     return _RELATIVE.search(clause) is not None
-
-
-def _inside_word(text: str, k: int) -> bool:
-    """Whether the character at ``k`` has a letter or digit on both sides (a mark there is an apostrophe)."""
-    return 0 < k < len(text) - 1 and text[k - 1].isalnum() and text[k + 1].isalnum()

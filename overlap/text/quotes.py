@@ -24,7 +24,7 @@ from typing import Iterator
 from ..model import Passage, Span
 from .segment import sentences, wire_paragraphs
 
-__all__ = ["quotes", "sentences_and_quotes", "clauses", "pointing_back", "SPEECH", "ROLE_NOUNS"]
+__all__ = ["quotes", "sentences_and_quotes", "clauses", "pointing_back", "apostrophe", "SPEECH", "ROLE_NOUNS"]
 
 _SPEECH = (
     r"(?:said|says|say|told|tells|added|adds|asserted|asserts|stressed|stresses|noted|notes|claimed|claims|"
@@ -133,13 +133,18 @@ def _quote_spans(text: str, para: Span) -> Iterator[tuple[int, int, int, int, bo
 
 
 def _find_mark(p: str, mark: str, start: int) -> int:
-    """Where ``mark`` is next at or after ``start`` in ``p`` (-1: nowhere), passing over a straight mark between
-    two letters or digits: wire copy writes some apostrophes so ('OPEC"s differentials committee', 'Japan"s
-    Lower House'), and taken for a quotation mark one would pair with the paragraph's real ones."""
+    """Where ``mark`` is next at or after ``start`` in ``p`` (-1: nowhere), passing over an :func:`apostrophe`."""
     k = p.find(mark, start)
-    while k > 0 and mark == '"' and k + 1 < len(p) and p[k - 1].isalnum() and p[k + 1].isalnum():
+    while k >= 0 and apostrophe(p, k):
         k = p.find(mark, k + 1)
     return k
+
+
+def apostrophe(text: str, k: int) -> bool:
+    """Whether the quotation mark at ``k`` is an apostrophe: a letter or digit on both sides. Wire copy writes
+    some so ('OPEC"s differentials committee', 'Japan"s Lower House'), and taken for a quotation mark one
+    would pair with the paragraph's real ones."""
+    return 0 < k < len(text) - 1 and text[k - 1].isalnum() and text[k + 1].isalnum()
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
