@@ -778,7 +778,7 @@ def score(file: str, threshold: float | None, lexical: bool, pair_model: bool, p
     the texts swap, or that one negates or opposes, which makes "paraphrase" and "claim" false, else
     null). A pair
     with a side the models cannot read (not English, empty, one or two content
-    words, numbers only, a list of names, a score line) is not scored: its line
+    words, numbers only, a list of names, a score line, a heading in capitals) is not scored: its line
     has "scored": false, "not_scored" ({"a": reason, "b": reason}, the failing
     sides), "score": null and "paraphrase"/"claim": false. Blank lines are ignored.
 

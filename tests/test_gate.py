@@ -59,6 +59,10 @@ def test_no_latin_letter_is_never_english_however_short() -> None:
     ("Goals: Rooney 68, Dunne 75 og.", "list of names"),
     ("Chelsea 2-1 Arsenal", "score line"),
     ("France v Faroe Islands; Switzerland v Israel.", "score line"),
+    # Reuters-21578: fund names and a price table's row, matched with each other (2026-12-05)
+    ("LORD ABBETT TAX FREE INCOME FUND NATIONAL SERIES", "heading"),
+    ("TOLEDO  58 LB 35 OVR MAY UP 1", "heading"),
+    ("PARANA STATE: UMUARAMA NIL, PARANAVAI NIL, LONDRINA NIL, MARINGA NIL.", "list of names"),
 ])
 def test_degenerate_statements_are_named(text: str, reason: str) -> None:
     assert degenerate(text) == reason
@@ -72,6 +76,7 @@ def test_degenerate_statements_are_named(text: str, reason: str) -> None:
     "Russia, China and Iran rejected the proposal, their envoys said in a joint letter.",
     "Obama, Romney Prepare for First Debate",
     "Middle East: Iraq: 17 Prisoners Escape in Kirkuk",
+    "OPEC MINISTERS AGREE TO CUT OUTPUT IN VIENNA",  # a headline in capitals has words of a sentence
 ])
 def test_sentences_with_names_and_figures_are_not_degenerate(text: str) -> None:
     assert check(text) is None

@@ -21,6 +21,9 @@ language):
                      lower-case word of prose: team sheets, scorers, line-ups
                      (``"Smith, Jones, Brown, Taylor, Evans"``), or two names each with its
                      minute (``"Goals: Rooney 68, Dunne 75 og."``)
+``heading``          a line in capitals with no word of a sentence (:data:`_SENTENCE_WORDS`):
+                     a fund's name, a table's row (``"LORD ABBETT TAX FREE INCOME FUND NATIONAL
+                     SERIES"``, ``"TOLEDO 58 LB 35 OVR MAY UP 1"``)
 ``too few words``    fewer than :data:`MIN_CONTENT_WORDS` content words
                      (stemmed, stopwords dropped: ``"The cat sat."`` has two)
 ``not English``      :func:`overlap.text.language.identify` says another language
@@ -51,7 +54,7 @@ from .signals import Prepared, prepare
 __all__ = ["Unscored", "check", "degenerate", "prose", "admit", "reaches_gate", "MIN_CONTENT_WORDS", "REASONS"]
 
 MIN_CONTENT_WORDS = 3
-REASONS = ("empty", "numbers only", "score line", "list of names", "too few words", "not English")
+REASONS = ("empty", "numbers only", "score line", "list of names", "heading", "too few words", "not English")
 
 _LETTER_WORD = re.compile(r"[^\W\d_]+(?:['\u2019.-][^\W\d_]+)*")
 _FIGURE = re.compile(r"(?<![^\W\d_])[-+]?\d[\d.,:/%-]*|(?<!\w)-{1,2}(?!\w)")
@@ -59,6 +62,12 @@ _SEPARATOR = re.compile(r"[,;]")
 # lower-case words that belong to names and sports notation, not to prose
 _NAME_PARTICLES = frozenset(
     "de da di del della dal van von der den du le la al el bin ibn y og pen capt captain sub subs vc wk".split()
+)
+#: words that only a sentence has (not a name, a title or a table): what tells a headline in capitals
+#: ("RUSSIA IS READY TO COOPERATE") from a heading or a table's row ("LORD ABBETT TAX FREE INCOME FUND")
+_SENTENCE_WORDS = frozenset(
+    "the a an of to in on for with by from at is are was were be been has have had will would said says that "
+    "it its this and not".split()
 )
 # a scorer and the minute: "Rooney 68", "Van Nistelrooy 45 pen", opening the line or after a separator
 _SCORER = re.compile(r"(?:^|[,;:]\s*)(?:[A-Z][\w.'\u2019-]*\s+){1,3}\d{1,3}\b")
@@ -90,21 +99,25 @@ def _has_prose(words: list[str]) -> bool:
 
 def prose(text: str, words: list[str] | None = None) -> bool:
     """Whether ``text`` reads as prose: two lower-case words of three letters or more that are not
-    name particles, or all of it in capitals (a wire headline, whose case says nothing). A line
-    without prose is mostly names, figures and headings ("23 Jelena Jankovic (Serbia and
-    Montenegro)", "Senate Budget Chairman Lawton Chiles (D-Fla.)"), though a short sentence of names
-    is one too ("Putin met Trump."). ``words``: its letter words, if already found.
+    name particles, or, all of it in capitals (a wire headline, whose case says nothing), a word only
+    a sentence has (:data:`_SENTENCE_WORDS`). A line without prose is mostly names, figures and
+    headings ("23 Jelena Jankovic (Serbia and Montenegro)", "Senate Budget Chairman Lawton Chiles
+    (D-Fla.)", "LORD ABBETT U.S. GOVERNMENT SECURITIES FUND"), though a short sentence of names is one
+    too ("Putin met Trump."). ``words``: its letter words, if already found.
 
     >>> prose("Russia is ready to cooperate."), prose("Putin met Trump."), prose("RUSSIA IS READY")
     (True, False, True)
-    >>> prose("Senate Budget Chairman Lawton Chiles (D-Fla.)")
-    False
+    >>> prose("Senate Budget Chairman Lawton Chiles (D-Fla.)"), prose("LORD ABBETT U.S. GOVERNMENT SECURITIES FUND")
+    (False, False)
     """
-    return text.isupper() or _has_prose(words if words is not None else _LETTER_WORD.findall(text))
+    words = words if words is not None else _LETTER_WORD.findall(text)
+    if text.isupper():
+        return any(w.lower() in _SENTENCE_WORDS for w in words)
+    return _has_prose(words)
 
 
 def degenerate(text: str, prepared: Prepared | None = None) -> str | None:
-    """The reason ``text`` can carry no claim (one of the first five :data:`REASONS`), else ``None``.
+    """The reason ``text`` can carry no claim (one of the first six :data:`REASONS`), else ``None``.
 
     ``prepared`` (:func:`overlap.claims.signals.prepare` of ``text``) saves preparing it again.
 
@@ -123,6 +136,8 @@ def degenerate(text: str, prepared: Prepared | None = None) -> str | None:
             return "score line"
         if len(_SEPARATOR.findall(text)) >= 2 or len(_SCORER.findall(text)) >= 2:
             return "list of names"  # two scorers need one comma only: "Goals: Rooney 68, Dunne 75 og."
+        if text.isupper():
+            return "heading"
     p = prepared if prepared is not None else prepare(text, full=False)
     if len(p.content) < MIN_CONTENT_WORDS:
         return "too few words"

@@ -197,7 +197,7 @@ def score_lines(
     a bad line gives (not raises) an :class:`InputError` naming ``source:line``,
     so the caller chooses between skipping and stopping. Blank lines are
     ignored. A pair with a side the models cannot read (:func:`overlap.claims.gate.check`:
-    not English, empty, too few words, numbers, a list of names, a score line)
+    not English, empty, too few words, numbers, a list of names, a score line, a heading)
     is not scored: ``{"scored": false, "not_scored": {"a": reason, ...},
     "score": null, "paraphrase": false, ...}``; scored pairs say ``"scored": true``.
     ``threshold`` overrides the model's cross-validated cut. With a
