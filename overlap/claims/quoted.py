@@ -28,7 +28,7 @@ quoted up to the first mark) or go on in the one after (up to the end). Not conc
 A quotation mark inside a word ('OPEC"s', a wire's apostrophe) is no mark. The rule is part of the role
 check (:func:`overlap.claims.roles.quotes_conflict`: in a scan, the claim clusters and ``overlap score``).
 
-Measured on 2026-12-05 (the README, "Two quotes that share no word").
+Measured on 2026-12-05 (the README, "Two quotes with next to no word in common").
 """
 
 from __future__ import annotations

@@ -166,10 +166,11 @@ def quotes(text: str, min_words: int = 4) -> Iterator[Passage]:
     last_named_end = 0
     previous_open_speaker: str | None = None
     carried = False  # the previous paragraph opened with a quote (news continues quotes that way)
-    for para, block_start in ((p, block.start) for block, paras in wire_paragraphs(text) for p in paras):
+    para_speaker: str | None = None  # the speaker of the block's last quote: a wire paragraph's quote keeps it
+    for para, first in ((p, k == 0) for _block, paras in wire_paragraphs(text) for k, p in enumerate(paras)):
         opens_with_quote = False
-        if para.start == block_start:
-            para_speaker: str | None = None  # a wire paragraph's quote keeps the speaker of its block's last one
+        if first:
+            para_speaker = None
         for q_open, b_start, b_end, q_end, closed in _quote_spans(text, para):
             # names mentioned as speaking before this quote (for pronouns)
             for m in _NAMED_SPEAKING.finditer(text, last_named_end, q_open):
