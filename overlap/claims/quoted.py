@@ -43,7 +43,9 @@ from .signals import prepare
 __all__ = ["quoted_words", "quotes_apart"]
 
 #: a quotation said by someone: a verb of saying just before its opening mark, with a colon or a comma
-#: ('said: "', 'told reporters: "', 'said, "') ...
+#: ('said: "', 'told reporters: "', 'said, "') ... Looser than the quote finder's speaker patterns
+#: (:mod:`overlap.text.quotes`), which must name who ('," Citigroup Global Markets analyst Kyle Cooper
+#: told' names nobody there): here only that someone said it matters.
 _SAID_BEFORE = re.compile(rf"\b{SPEECH}(?:\b[^.!?\"\u201c\u201d]{{0,60}})?[:,]\s*$")
 #: ... or a few words after its closing mark ('," Nakasone told', '," he said', '" said Ray Neidl')
 _SAID_AFTER = re.compile(rf"\s*(?:[\w.'\u2019-]+\s+){{0,6}}?{SPEECH}\b")
