@@ -65,6 +65,8 @@ _NAME_PARTICLES = frozenset(
 )
 #: words that only a sentence has (not a name, a title or a table): what tells a headline in capitals
 #: ("RUSSIA IS READY TO COOPERATE") from a heading or a table's row ("LORD ABBETT TAX FREE INCOME FUND")
+#: (not the stopwords of :mod:`overlap.text.words`: those hold "up" and "do", which a table's row or a
+#: name has: "TOLEDO 58 LB 35 OVR MAY UP 1", "RIO GRANDE DO SUL")
 _SENTENCE_WORDS = frozenset(
     "the a an of to in on for with by from at is are was were be been has have had will would said says that "
     "it its this and not".split()

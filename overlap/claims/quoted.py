@@ -37,7 +37,7 @@ import re
 from typing import Sequence
 
 from ..model import Passage
-from ..text.quotes import SPEECH, apostrophe
+from ..text.quotes import MIN_QUOTE_WORDS, SPEECH, apostrophe
 from .signals import prepare
 
 __all__ = ["quoted_words", "quotes_apart"]
@@ -58,8 +58,6 @@ APART = 0.2
 _ATTRIBUTING = re.compile(rf"(?:{SPEECH}|is|was|are|were|be|been|being|has|have|had)\b", re.IGNORECASE)
 #: a relative pronoun: what follows it describes someone
 _RELATIVE = re.compile(r"\b(?:who|which|whose)\b", re.IGNORECASE)
-#: words a quotation must have (as :func:`overlap.text.quotes.quotes`: shorter ones are scare quotes)
-_MIN_WORDS = 4
 
 
 def quoted_words(statement: Passage, verbs: Sequence[int] = ()) -> frozenset[str] | None:
@@ -79,7 +77,7 @@ def quoted_words(statement: Passage, verbs: Sequence[int] = ()) -> frozenset[str
     if statement.kind == "quote":
         return prepare(text).content
     spans = _quotations(text)
-    if not any(len(text[start:end].split()) >= _MIN_WORDS
+    if not any(len(text[start:end].split()) >= MIN_QUOTE_WORDS
                and (_SAID_BEFORE.search(text, 0, max(start - 1, 0)) or _SAID_AFTER.match(text, end + 1))
                for start, end in spans):
         return None

@@ -24,7 +24,8 @@ from typing import Iterator
 from ..model import Passage, Span
 from .segment import sentences, wire_paragraphs
 
-__all__ = ["quotes", "sentences_and_quotes", "clauses", "pointing_back", "apostrophe", "SPEECH", "ROLE_NOUNS"]
+__all__ = ["quotes", "sentences_and_quotes", "clauses", "pointing_back", "apostrophe", "SPEECH", "ROLE_NOUNS",
+           "MIN_QUOTE_WORDS"]
 
 _SPEECH = (
     r"(?:said|says|say|told|tells|added|adds|asserted|asserts|stressed|stresses|noted|notes|claimed|claims|"
@@ -37,6 +38,9 @@ _NAME_WORD = r"(?:[A-Z]\.|[A-Z][\w\u2019'-]*)"
 _NAME = rf"(?:{_NAME_WORD}(?:\s+(?:{_NAME_WORD}|de|van|von|al|bin)){{0,3}})"
 #: verbs of saying, as a regular expression (one word each but "pointed out")
 SPEECH = _SPEECH
+#: the words a quotation needs to be a quote: shorter ones ("biggest national security threat" has four) are
+#: scare quotes
+MIN_QUOTE_WORDS = 4
 #: role nouns that refer back to the last named speaker ("the spokesman said")
 ROLE_NOUNS = frozenset(
     "spokesman spokeswoman spokesperson official minister secretary president envoy diplomat ambassador general "
@@ -155,7 +159,7 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def quotes(text: str, min_words: int = 4) -> Iterator[Passage]:
+def quotes(text: str, min_words: int = MIN_QUOTE_WORDS) -> Iterator[Passage]:
     """Quotations of at least ``min_words`` words, with speakers where attributed.
 
     Spans cover the quoted words without the quotation marks. Scare quotes
